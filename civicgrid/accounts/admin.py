@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "role", "department", "is_active"]
+    list_filter = ["role", "department", "is_active"]
+    filter_horizontal = ["regions", "groups", "user_permissions"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Role and scope"), {"fields": ["role", "department", "regions", "phone"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Role and scope"), {"fields": ["role", "department", "regions"]}),
+    ]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]
+    list_filter = ["revoked"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, raw = ApiToken.issue(obj.user, obj.name)
+        obj.pk = token.pk
+        self.message_user(
+            request, _("Token created. Copy it now, it is shown only once: %(key)s") % {"key": raw}
+        )

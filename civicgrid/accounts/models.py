@@ -1,0 +1,80 @@
+"""Staff accounts, their role and their data scope; tokens for other systems."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("hotline operator")
+    DISPATCHER = "dispatcher", _("dispatcher")
+    HANDLER = "handler", _("department handler")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    LEADER = "leader", _("leader")
+    MEDIATOR = "mediator", _("mediator")
+    ADMIN = "admin", _("administrator")
+
+
+class User(AbstractUser):
+    """A staff member. Citizens report without an account.
+
+    Scope: ``regions`` (each with its whole subtree) and, for handlers, ``department``.
+    A user with neither sees nothing but what they created.
+    """
+
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.OPERATOR)
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    regions = models.ManyToManyField(
+        "regions.Region", verbose_name=_("regions in scope"), blank=True, related_name="staff"
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for another system; only its hash is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+        """Create a token and return it with the raw key, shown once."""
+        raw = "cg_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
+        return token, raw

@@ -1,0 +1,243 @@
+"""The JSON API under ``/api/``: who may call it, and how every error looks.
+
+Every error, whatever raised it, is ``{"code": …, "message": …}`` (plus ``errors``, a
+list of ``{"field", "message"}``, when input was invalid) in the caller's language
+(``Accept-Language``). Invalid input is a 4xx, never a 500.
+
+Token auth comes first: a request with a bearer token is judged on it alone, and only
+requests without one fall back to the session, whose unsafe methods need the CSRF token.
+"""
+
+import logging
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import re_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from civicgrid.accounts.auth import token_auth
+from civicgrid.cases import lifecycle
+from civicgrid.cases.api import router as cases_router
+from civicgrid.regions.api import router as regions_router
+from civicgrid.routing.api import router as routing_router
+
+logger = logging.getLogger(__name__)
+
+CODE_OF_STATUS = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "throttled",
+}
+STATUS_OF_LIFECYCLE_ERROR = {
+    lifecycle.TransitionNotAllowed: 409,
+    lifecycle.ActionRefused: 403,
+    lifecycle.InvalidAction: 400,
+    lifecycle.ConcurrentUpdate: 409,
+}
+# The few fixed English messages django-ninja raises itself, in the caller's language.
+NINJA_MESSAGES = {
+    "Cannot parse request body": gettext_lazy("The request body is not valid JSON."),
+    "CSRF check Failed": gettext_lazy(
+        "The CSRF token is missing or wrong: send X-CSRFToken, or use an API token."
+    ),
+    "Unauthorized": gettext_lazy("Sign in, or send an API token: Authorization: Bearer cg_…"),
+}
+
+
+class CivicgridAPI(NinjaAPI):
+    """NinjaAPI whose unknown paths and wrong methods answer in JSON as well."""
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = _json_method_not_allowed(pattern.callback)
+        return [*patterns, re_path(r"^.*$", self._unknown_path)]
+
+    def _unknown_path(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return error_response(request, 404, "not_found", _("There is no such API endpoint."))
+
+
+def _json_method_not_allowed(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = error_response(
+                request, 405, "method_not_allowed",
+                _("This endpoint takes only %(methods)s.") % {"methods": allowed},
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+api = CivicgridAPI(
+    title="civicgrid API",
+    version="1",
+    description=(
+        "Cases, their closed loop, and the reference data they need. Systems send "
+        "`Authorization: Bearer cg_…`; the web UI uses its session (unsafe methods need "
+        "`X-CSRFToken`). Errors are `{code, message}`; contacts are always masked."
+    ),
+    urls_namespace="api",
+    auth=[token_auth, django_auth],
+    # The bundled swagger-ui, with the online validator badge (a call to
+    # validator.swagger.io) switched off: the docs work on an intranet.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+)
+api.add_router("/cases", cases_router)
+api.add_router("/regions", regions_router)
+api.add_router("/", routing_router)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, errors: list | None = None
+) -> HttpResponse:
+    body: dict = {"code": code, "message": str(message)}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+# --- validation errors -------------------------------------------------------------
+
+# Pydantic's messages are English; the common ones are said again in the caller's language.
+PROBLEMS = {
+    "missing": gettext_lazy("This field is required."),
+    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
+    "string_type": gettext_lazy("Enter text."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "less_than_equal": gettext_lazy("At most %(le)s."),
+    "greater_than_equal": gettext_lazy("At least %(ge)s."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_type": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "too_long": gettext_lazy("At most %(max_length)s items."),
+    "list_type": gettext_lazy("Enter a list."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "model_attributes_type": gettext_lazy("Enter an object."),
+    "model_type": gettext_lazy("Enter an object."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+}
+SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def _field_name(loc) -> str:
+    """``("body", "payload", "location", "lat")`` → ``"location.lat"``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in SOURCES:
+        source = parts.pop(0)
+        # A body schema is one parameter; its name is ours, not the caller's.
+        if source == "body" and parts and parts[0] == "payload":
+            parts.pop(0)
+    return ".".join(parts)
+
+
+def _problem(error: dict) -> str:
+    template = PROBLEMS.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "")
+    try:
+        return str(template) % error.get("ctx", {})
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", "")
+
+
+def validation_errors(errors: list[dict]) -> list[dict]:
+    return [
+        {"field": _field_name(e.get("loc", ())) or "body", "message": _problem(e),
+         "type": e.get("type", "")}
+        for e in errors
+    ]
+
+
+def invalid_message(errors: list[dict]) -> str:
+    first = errors[0]
+    message = _("%(field)s: %(problem)s") % {"field": first["field"], "problem": first["message"]}
+    if len(errors) > 1:
+        message += " " + _("(and %(count)d more)") % {"count": len(errors) - 1}
+    return message
+
+
+# --- handlers ----------------------------------------------------------------------
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = validation_errors(exc.errors)
+    if not errors:
+        return error_response(request, 400, "invalid", _("The request is not valid."))
+    return error_response(request, 400, "invalid", invalid_message(errors), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = NINJA_MESSAGES.get(exc.message, exc.message)
+    response = error_response(request, 401, "unauthenticated", message)
+    response["WWW-Authenticate"] = 'Bearer realm="civicgrid"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = CODE_OF_STATUS.get(exc.status_code, "error")
+    message = NINJA_MESSAGES.get(exc.message, exc.message)
+    return error_response(request, exc.status_code, code, message)
+
+
+@api.exception_handler(lifecycle.LifecycleError)
+def on_lifecycle_error(request: HttpRequest, exc: lifecycle.LifecycleError) -> HttpResponse:
+    status = next(
+        (s for cls, s in STATUS_OF_LIFECYCLE_ERROR.items() if isinstance(exc, cls)), 400
+    )
+    field_errors = getattr(exc, "errors", None) or {}
+    errors = [{"field": f, "message": str(m)} for f, m in field_errors.items()]
+    return error_response(request, status, exc.code, exc.message, errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Views raise Http404 with a translated message; anything else gets the generic one.
+    message = str(exc) if getattr(exc, "civicgrid_message", False) else _("Not found.")
+    return error_response(request, 404, "not_found", message)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(request, 413, "too_large", _("The request is too large."))
+    return error_response(request, 400, "invalid", _("The request is not valid."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    return error_response(
+        request, 500, "server_error", _("Something went wrong on our side; it has been logged.")
+    )

@@ -1,0 +1,92 @@
+"""Deadlines of each step, from the time-limit policies and the working calendar."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from civicgrid.core.calendar import get_calendar
+from civicgrid.routing.models import Category, LimitUnit, Step, TimeLimitPolicy, Urgency
+
+from .models import Status
+
+# Used when an admin has configured nothing for a step: the limits seen in practice
+# (DOMAIN.md, "Time limits and supervision").
+DEFAULT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
+    (Urgency.URGENT, Step.TRIAGE): (10, LimitUnit.MINUTES),
+    (Urgency.URGENT, Step.ACKNOWLEDGE): (30, LimitUnit.MINUTES),
+    (Urgency.URGENT, Step.HANDLE): (24, LimitUnit.HOURS),
+    (Urgency.URGENT, Step.VERIFY): (4, LimitUnit.HOURS),
+    (Urgency.URGENT, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.SAME_DAY, Step.TRIAGE): (30, LimitUnit.MINUTES),
+    (Urgency.SAME_DAY, Step.ACKNOWLEDGE): (1, LimitUnit.HOURS),
+    (Urgency.SAME_DAY, Step.HANDLE): (24, LimitUnit.HOURS),
+    (Urgency.SAME_DAY, Step.VERIFY): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.SAME_DAY, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.NORMAL, Step.TRIAGE): (2, LimitUnit.WORKING_HOURS),
+    (Urgency.NORMAL, Step.ACKNOWLEDGE): (4, LimitUnit.WORKING_HOURS),
+    (Urgency.NORMAL, Step.HANDLE): (5, LimitUnit.WORKING_DAYS),
+    (Urgency.NORMAL, Step.VERIFY): (2, LimitUnit.WORKING_DAYS),
+    (Urgency.NORMAL, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
+}
+DEFAULT_YELLOW_AT = 0.8
+
+# The step a case is in while it has a given status; statuses not listed have no clock.
+STEP_OF_STATUS = {
+    Status.REGISTERED: Step.TRIAGE,
+    Status.DISPATCHED: Step.ACKNOWLEDGE,
+    Status.HANDLING: Step.HANDLE,
+    Status.EXTENSION_REQUESTED: Step.HANDLE,
+    Status.REPLIED: Step.VERIFY,
+    Status.VERIFIED: Step.CALLBACK,
+}
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    unit: str
+    yellow_at: float = DEFAULT_YELLOW_AT
+
+
+def limit_for(category: Category | None, urgency: str, step: str) -> Limit:
+    """The most specific policy: the category, then its ancestors, then the default."""
+    chain = category.lineage() if category else []
+    policies = {
+        p.category_id: p
+        for p in TimeLimitPolicy.objects.filter(urgency=urgency, step=step).filter(
+            category__in=chain
+        )
+    } | {
+        None: p
+        for p in TimeLimitPolicy.objects.filter(urgency=urgency, step=step, category__isnull=True)
+    }
+    for key in [c.pk for c in chain] + [None]:
+        if key in policies:
+            p = policies[key]
+            return Limit(p.amount, p.unit, p.yellow_at)
+    amount, unit = DEFAULT_LIMITS.get((urgency, step), (5, LimitUnit.WORKING_DAYS))
+    return Limit(amount, unit)
+
+
+def add_limit(start: datetime, amount: float, unit: str) -> datetime:
+    """``start`` plus a time limit, counting only working time where the unit says so."""
+    calendar = get_calendar()
+    if unit == LimitUnit.MINUTES:
+        return start + timedelta(minutes=amount)
+    if unit == LimitUnit.HOURS:
+        return start + timedelta(hours=amount)
+    if unit == LimitUnit.DAYS:
+        return start + timedelta(days=amount)
+    if unit == LimitUnit.WORKING_HOURS:
+        return calendar.add_working_minutes(start, amount * 60)
+    return calendar.add_working_days(start, amount)
+
+
+def window(start: datetime, limit: Limit) -> tuple[datetime, datetime]:
+    """(warn_at, due_at) for a step starting at ``start``."""
+    due = add_limit(start, limit.amount, limit.unit)
+    warn = start + (due - start) * limit.yellow_at
+    return warn, due
+
+
+def step_window(category, urgency: str, step: str, start: datetime) -> tuple[datetime, datetime]:
+    return window(start, limit_for(category, urgency, step))

@@ -1,0 +1,321 @@
+"""The case (工单): one model for every channel, its event log, assignments and files."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.routing.models import RequestType, Urgency
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("12345 hotline")
+    WEB = "web", _("website / app")
+    CITIZEN = "citizen", _("citizen photo report")
+    GRID_PATROL = "grid_patrol", _("grid patrol")
+    POLICE_DIVERSION = "police_diversion", _("110 diversion")
+    OPEN311 = "open311", _("Open311")
+    SENSOR = "sensor", _("sensor / platform alert")
+    WALK_IN = "walk_in", _("walk-in window")
+    API = "api", _("other system")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("awaiting triage")
+    DISPATCHED = "dispatched", _("dispatched, awaiting acknowledgement")
+    HANDLING = "handling", _("being handled")
+    EXTENSION_REQUESTED = "extension_requested", _("extension requested")
+    REPLIED = "replied", _("replied, awaiting verification")
+    VERIFIED = "verified", _("verified, awaiting callback")
+    RATED = "rated", _("called back, awaiting close")
+    CLOSED = "closed", _("closed")
+    MERGED = "merged", _("merged into another case")
+
+
+class StatusGroup(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+CLOSED_STATUSES = frozenset({Status.CLOSED, Status.MERGED})
+OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
+
+
+def group_of(status: str) -> str:
+    """Open311 and dashboards speak in status groups, never single statuses."""
+    return StatusGroup.CLOSED if status in CLOSED_STATUSES else StatusGroup.OPEN
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY = "basically", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("unsatisfied")
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("on time")
+    YELLOW = "yellow", _("close to the deadline")
+    RED = "red", _("overdue")
+    NONE = "none", _("no deadline")
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def with_light(self, light: str, now=None):
+        """Filter on the traffic light using the stored, indexed deadline columns."""
+        now = now or timezone.now()
+        if light == Light.RED:
+            return self.filter(due_at__lt=now)
+        if light == Light.YELLOW:
+            return self.filter(due_at__gte=now, warn_at__lte=now)
+        if light == Light.GREEN:
+            return self.filter(warn_at__gt=now)
+        return self.filter(due_at__isnull=True)
+
+
+class Case(models.Model):
+    """One request, complaint, hazard or dispute, whatever door it came through.
+
+    ``status`` only changes through ``cases.lifecycle.apply``. ``due_at`` is the deadline
+    of the current step and ``warn_at`` the moment its light turns yellow; both are
+    stored and indexed so queues and the overdue job filter in SQL. ``handle_due_at`` is
+    the department's overall deadline, set at dispatch and moved by extensions.
+    """
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    request_type = models.CharField(
+        _("request type"), max_length=12, choices=RequestType.choices, default=RequestType.HELP
+    )
+    category = models.ForeignKey(
+        "routing.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
+
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    lat = models.FloatField(_("latitude (WGS84)"), null=True, blank=True)
+    lng = models.FloatField(_("longitude (WGS84)"), null=True, blank=True)
+    input_datum = models.CharField(_("datum given"), max_length=8, blank=True)
+    grid = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    region_path = models.CharField(_("region path"), max_length=255, blank=True, db_index=True)
+    needs_placement = models.BooleanField(_("needs manual placement"), default=False)
+    owner_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("responsible centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        help_text=_("The region whose centre triages this case; escalation moves it up."),
+    )
+    joint_consultation = models.BooleanField(_("joint consultation"), default=False)
+
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    main_department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("main department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="main_cases",
+    )
+    co_departments = models.ManyToManyField(
+        "routing.Department",
+        verbose_name=_("co-handling departments"),
+        blank=True,
+        related_name="co_cases",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+
+    step_started_at = models.DateTimeField(_("step started at"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    handle_due_at = models.DateTimeField(_("handling due at"), null=True, blank=True)
+    overdue_marked_for = models.DateTimeField(null=True, blank=True, editable=False)
+    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=40, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def status_group(self) -> str:
+        return group_of(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    def light(self, now=None) -> str:
+        """Green on time, yellow close to the deadline, red overdue."""
+        if not self.due_at or not self.is_open:
+            return Light.NONE
+        now = now or timezone.now()
+        if now > self.due_at:
+            return Light.RED
+        if self.warn_at and now >= self.warn_at:
+            return Light.YELLOW
+        return Light.GREEN
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.reporter_phone)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.reporter_name)
+
+    @property
+    def has_position(self) -> bool:
+        return self.lat is not None and self.lng is not None
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough to recognise, not enough to call."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+class CaseEvent(models.Model):
+    """One thing that happened to a case. Append-only: never edited or deleted."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    public = models.BooleanField(_("shown to the citizen"), default=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("case events are append-only")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case.number}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a case: a photo at intake, a document with a reply."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DailySequence(models.Model):
+    """Per-day counter behind human-readable case numbers (20261122-0001)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,243 @@
+"""Read-only queries behind the case pages: queues, search, counts and the timeline.
+
+Every list starts from ``scope.visible_cases`` and loads what its rows show with
+``select_related``/``prefetch_related``, so the number of queries does not grow with
+the number of rows.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.models import Role
+from civicgrid.routing.models import Category, Urgency
+
+from . import lifecycle
+from .models import OPEN_STATUSES, Case, CaseEvent, Channel, Light, Rating, Status
+from .scope import region_paths, visible_cases
+
+ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
+
+# Most urgent first, then the nearest deadline, then the oldest.
+URGENCY_RANK = SqlCase(
+    When(urgency=Urgency.URGENT, then=Value(0)),
+    When(urgency=Urgency.SAME_DAY, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+PRESSING_FIRST = ("urgency_rank", F("due_at").asc(nulls_last=True), "created_at")
+
+# Department queues: what is waiting for the department, and what it has passed on.
+INBOX_STATUSES = (Status.DISPATCHED, Status.HANDLING, Status.EXTENSION_REQUESTED)
+
+
+def rows(queryset: QuerySet) -> QuerySet:
+    """A case queryset ready to be listed: the related rows a list shows, joined in."""
+    return queryset.select_related(*ROW_RELATIONS)
+
+
+def pressing_first(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(urgency_rank=URGENCY_RANK).order_by(*PRESSING_FIRST)
+
+
+def triage_queue(user) -> QuerySet:
+    """Registered cases in the user's scope, waiting for a triage decision."""
+    return pressing_first(rows(visible_cases(user, Case.objects.filter(status=Status.REGISTERED))))
+
+
+def extension_requests(user) -> QuerySet:
+    """Extensions a dispatcher or leader must approve or refuse."""
+    cases = Case.objects.filter(status=Status.EXTENSION_REQUESTED)
+    return pressing_first(rows(visible_cases(user, cases)))
+
+
+def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
+    """Cases whose main or co-handling department is the user's own."""
+    if not user.department_id:
+        return Case.objects.none()
+    department = Q(main_department_id=user.department_id) | Q(co_departments=user.department_id)
+    cases = visible_cases(user, Case.objects.filter(department))
+    cases = cases.filter(status=status) if status else cases.filter(status__in=INBOX_STATUSES)
+    if light:
+        cases = cases.with_light(light)
+    return pressing_first(rows(cases).prefetch_related("co_departments"))
+
+
+def verification_tasks(user) -> QuerySet:
+    """Replied cases to verify on site: a grid worker's own grids, a dispatcher's scope."""
+    cases = visible_cases(user, Case.objects.filter(status=Status.REPLIED))
+    if user.role == Role.GRID_WORKER:
+        mine = Q(pk__in=[])
+        for path in region_paths(user):
+            mine |= Q(region_path__startswith=path)
+        cases = cases.filter(mine)
+    return pressing_first(rows(cases).prefetch_related("attachments"))
+
+
+def callbacks(user) -> QuerySet:
+    """Verified cases to call back, and called-back cases to close or reopen."""
+    cases = Case.objects.filter(status__in=(Status.VERIFIED, Status.RATED))
+    return pressing_first(rows(visible_cases(user, cases)))
+
+
+@dataclass
+class Search:
+    """The filters of the case list, all optional."""
+
+    group: str = ""
+    status: str = ""
+    light: str = ""
+    category: int | None = None
+    channel: str = ""
+    text: str = ""
+    region: str = ""
+
+
+def search(user, filters: Search) -> QuerySet:
+    cases = Case.objects.all()
+    if filters.group == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.group == "closed":
+        cases = cases.exclude(status__in=OPEN_STATUSES)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.light:
+        cases = cases.with_light(filters.light)
+    if filters.category:
+        cases = cases.filter(category_id__in=category_and_descendants(filters.category))
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    if filters.text:
+        cases = cases.filter(Q(number__icontains=filters.text) | Q(title__icontains=filters.text))
+    if filters.region:
+        code = filters.region
+        cases = cases.filter(
+            Q(region_path__startswith=f"{code}/") | Q(region_path__contains=f"/{code}/")
+        )
+    return rows(visible_cases(user, cases)).order_by("-created_at", "-id")
+
+
+def category_and_descendants(category_id: int) -> set[int]:
+    """A category and every category below it (the taxonomy is small: one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = set(), [category_id]
+    while todo:
+        node = todo.pop()
+        if node not in found:
+            found.add(node)
+            todo.extend(children.get(node, []))
+    return found
+
+
+def open_counts_by_grid(user) -> dict[int, int]:
+    """Open cases in the user's scope per grid id, in one aggregate query."""
+    cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES, grid__isnull=False))
+    counts = cases.order_by().values("grid_id").annotate(n=Count("id", distinct=True))
+    return {row["grid_id"]: row["n"] for row in counts}
+
+
+def open_points(user, limit: int = 2000) -> list[dict]:
+    """Open cases with a position, newest first, as plain rows for the map."""
+    cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False))
+    fields = ("number", "title", "status", "lng", "lat", "due_at", "warn_at")
+    return list(cases.order_by("-created_at").values(*fields)[:limit])
+
+
+def light_of(due_at, warn_at, now=None) -> str:
+    """``Case.light`` for a row read with ``values()`` (open cases only)."""
+    now = now or timezone.now()
+    if due_at is None:
+        return Light.NONE
+    if now > due_at:
+        return Light.RED
+    if warn_at and now >= warn_at:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def earlier_cases_visible(user, found) -> QuerySet:
+    """The caller's earlier cases (from ``services.earlier_cases``) the user may see."""
+    ids = [case.pk for case in found]
+    return visible_cases(user, Case.objects.filter(pk__in=ids)).select_related("category").order_by(
+        "-created_at"
+    )
+
+
+# --- the timeline ------------------------------------------------------------------
+
+
+def action_label(action: str) -> str:
+    try:
+        return str(lifecycle.Action(action).label)
+    except ValueError:
+        return action
+
+
+def _choice(choices):
+    def show(value):
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+
+    return show
+
+
+def _referral(kind):
+    return str(lifecycle.REFERRAL_KINDS.get(kind, kind))
+
+
+def _departments(names):
+    return "、".join(names) if isinstance(names, list) else names
+
+
+def _escalation(to):
+    return str(_("joint consultation")) if to == "joint" else str(_("the next higher centre"))
+
+
+def _flag(value):
+    return str(_("yes")) if value else str(_("no"))
+
+
+# What the timeline shows of an event's data: key → (label, how to show the value).
+# Keys not listed here (internal bookkeeping such as ``rework``) are not shown.
+EVENT_DATA = {
+    "channel": (_("channel"), _choice(Channel)),
+    "needs_placement": (_("needs manual placement"), _flag),
+    "main_department": (_("main department"), str),
+    "co_departments": (_("co-handling departments"), _departments),
+    "department": (_("returned by"), str),
+    "grid": (_("grid"), str),
+    "into": (_("merged into"), str),
+    "case": (_("case merged in"), str),
+    "kind": (_("referred because"), _referral),
+    "days": (_("working days"), str),
+    "rating": (_("rating"), _choice(Rating)),
+    "to": (_("escalated to"), _escalation),
+    "region": (_("centre"), str),
+}
+
+
+def event_details(event: CaseEvent) -> list[tuple[str, str]]:
+    """(label, value) pairs of an event's data, for people to read."""
+    shown = []
+    for key, value in (event.data or {}).items():
+        if key not in EVENT_DATA or value in (None, "", []):
+            continue
+        label, show = EVENT_DATA[key]
+        shown.append((str(label), show(value)))
+    return shown
+
+
+def timeline(case: Case) -> list[CaseEvent]:
+    """The case's events, oldest first, each with ``label``, ``details`` and its files."""
+    events = list(case.events.select_related("actor").prefetch_related("attachments"))
+    for event in events:
+        event.label = action_label(event.action)
+        event.details = event_details(event)
+    return events

@@ -1,0 +1,304 @@
+"""Changes to cases other than status moves: intake, attachments, contact reveal, overdue."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.core.models import PersonalDataRead
+from civicgrid.regions.locator import Location, locate
+from civicgrid.regions.models import Level, Region
+from civicgrid.routing.models import Category, RequestType, Urgency
+
+from . import lifecycle
+from .lifecycle import Action, InvalidAction
+from .models import OPEN_STATUSES, Attachment, Case, CaseEvent, Channel, DailySequence
+from .scope import ScopeRule, refusal_for
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ALLOWED_ATTACHMENT_TYPES = {
+    "image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf",
+    "text/plain", "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass
+class Intake:
+    """What intake needs to register a case, already parsed from a form or the API."""
+
+    channel: str
+    title: str
+    content: str
+    category: Category | None = None
+    request_type: str = RequestType.HELP
+    urgency: str = ""
+    lng: float | None = None
+    lat: float | None = None
+    datum: str = "wgs84"
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    extra: dict | None = None
+
+
+def phone_hash(phone: str) -> str:
+    """A keyed hash, so earlier cases of a caller are found without reading phones."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return ""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{digits}".encode()).hexdigest()
+
+
+def next_number(day: date) -> str:
+    """Next human-readable number of ``day`` (20261122-00001).
+
+    The counter row is bumped in its own short transaction, like a database sequence,
+    so concurrent intakes wait on it only for one statement; a failed intake leaves a
+    gap, never a duplicate.
+    """
+    for _attempt in range(3):
+        with transaction.atomic():
+            if DailySequence.objects.filter(day=day).update(last=F("last") + 1):
+                last = DailySequence.objects.get(day=day).last
+                return f"{day:%Y%m%d}-{last:05d}"
+        try:
+            with transaction.atomic():
+                DailySequence.objects.create(day=day, last=1)
+            return f"{day:%Y%m%d}-00001"
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a case number")
+
+
+def validate_intake(intake: Intake) -> dict:
+    """Field errors of an intake, keyed by field name (empty when valid)."""
+    errors: dict[str, str] = {}
+    if not intake.title.strip():
+        errors["title"] = _("Give the case a short title.")
+    elif len(intake.title) > 200:
+        errors["title"] = _("The title is longer than 200 characters.")
+    if not intake.content.strip():
+        errors["content"] = _("Describe the problem.")
+    if intake.channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if intake.request_type not in RequestType.values:
+        errors["request_type"] = _("Unknown request type.")
+    if intake.urgency and intake.urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency.")
+    if (intake.lng is None) != (intake.lat is None):
+        errors["lng"] = _("Give both longitude and latitude, or neither.")
+    category = intake.category
+    if category is not None:
+        if not category.allows(intake.request_type):
+            errors["request_type"] = _("This category does not take that request type.")
+        for spec in category.extra_fields:
+            if spec.get("required") and not (intake.extra or {}).get(spec.get("name")):
+                errors[f"extra.{spec.get('name')}"] = _("%(label)s is required for this category.") % {
+                    "label": spec.get("label") or spec.get("name")
+                }
+    phone = "".join(ch for ch in intake.reporter_phone if ch.isdigit() or ch == "+")
+    if intake.reporter_phone and not 5 <= len(phone) <= 20:
+        errors["reporter_phone"] = _("This does not look like a phone number.")
+    return errors
+
+
+def position_fields(location: Location | None) -> dict:
+    """Case columns for a resolved position (or for none)."""
+    if location is None:
+        return {"grid": None, "region_path": "", "needs_placement": True}
+    fields = {"lng": location.lng, "lat": location.lat, "needs_placement": location.grid is None}
+    if location.grid is not None:
+        district = next((r for r in location.grid.lineage() if r.level == Level.DISTRICT), None)
+        fields.update(grid=location.grid, region_path=location.grid.path, owner_region=district)
+    else:
+        fields.update(grid=None, region_path="")
+    return fields
+
+
+def default_centre(actor) -> Region | None:
+    """Where an unplaced case is triaged: the actor's own centre, else the first district."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        region = actor.regions.order_by("path").first()
+        if region is not None:
+            return region
+    return Region.objects.filter(level=Level.DISTRICT).order_by("code").first()
+
+
+def register_case(intake: Intake, *, actor) -> Case:
+    """Register a case from any channel; the first step of the closed loop.
+
+    A point outside every grid is kept and the case flagged for manual placement.
+    Raises ``InvalidAction`` (with ``errors``) on bad input, changing nothing.
+    """
+    errors = validate_intake(intake)
+    location = None
+    if not errors and intake.lng is not None:
+        try:
+            location = locate(float(intake.lng), float(intake.lat), intake.datum)
+        except ValueError as exc:
+            errors["lng"] = str(exc)
+    if errors:
+        error = InvalidAction(next(iter(errors.values())))
+        error.errors = errors
+        raise error
+    now = timezone.now()
+    case = Case(
+        number=next_number(timezone.localdate(now)),
+        channel=intake.channel,
+        request_type=intake.request_type,
+        category=intake.category,
+        urgency=intake.urgency or (intake.category.default_urgency if intake.category else Urgency.NORMAL),
+        title=intake.title.strip(),
+        content=intake.content.strip(),
+        extra=intake.extra or {},
+        address=intake.address.strip(),
+        input_datum=intake.datum if intake.lng is not None else "",
+        reporter_name=intake.reporter_name.strip(),
+        reporter_phone=intake.reporter_phone.strip(),
+        reporter_phone_hash=phone_hash(intake.reporter_phone),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    for name, value in position_fields(location).items():
+        setattr(case, name, value)
+    if case.owner_region_id is None:
+        case.owner_region = default_centre(actor)
+    reason = refusal_for(actor, case, lifecycle.PERMISSIONS[Action.REGISTER][0], ScopeRule.REGION)
+    if reason and actor is not None:
+        raise lifecycle.ActionRefused(reason)
+    window = lifecycle._clock(case, case.status, now, {})
+    for name, value in window.items():
+        setattr(case, name, value)
+    with transaction.atomic():
+        case.save()
+        event = CaseEvent.objects.create(
+            case=case, at=now, actor=case.created_by, action=Action.REGISTER, from_status="",
+            to_status=case.status, data={"channel": case.channel, "needs_placement": case.needs_placement},
+        )
+        lifecycle._after(case, event)
+    return case
+
+
+def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> Attachment:
+    """Store one uploaded file on a case after checking its type and size."""
+    content_type = getattr(uploaded, "content_type", "") or ""
+    if uploaded.size > MAX_ATTACHMENT_BYTES:
+        raise InvalidAction(_("“%(name)s” is larger than 10 MB.") % {"name": uploaded.name})
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise InvalidAction(
+            _("“%(name)s” is not a photo, PDF, Word or text file.") % {"name": uploaded.name}
+        )
+    return Attachment.objects.create(
+        case=case, event=event, file=uploaded, name=uploaded.name[:200],
+        content_type=content_type, size=uploaded.size, uploaded_by=actor,
+    )
+
+
+def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> CaseEvent:
+    """A lifecycle action with its files, all or nothing."""
+    for uploaded in files:
+        if uploaded.size > MAX_ATTACHMENT_BYTES or (
+            getattr(uploaded, "content_type", "") not in ALLOWED_ATTACHMENT_TYPES
+        ):
+            attach(case, uploaded, actor=actor)  # raises the precise message
+    with transaction.atomic():
+        event = lifecycle.apply(case, action, actor=actor, note=note, **data)
+        for uploaded in files:
+            attach(case, uploaded, actor=actor, event=event)
+    return event
+
+
+def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:
+    """The unmasked contact of a case's reporter; every call is written to the audit log."""
+    why = refusal_for(actor, case, lifecycle.CENTRE + ("handler", "grid_worker"), ScopeRule.REGION)
+    if why and not (actor.department_id and actor.department_id == case.main_department_id):
+        raise lifecycle.ActionRefused(why)
+    PersonalDataRead.objects.create(user=actor, subject=case.number, field="reporter", reason=reason[:200])
+    return {"name": case.reporter_name, "phone": case.reporter_phone}
+
+
+def earlier_cases(phone: str, *, exclude: Case | None = None, limit: int = 10):
+    """The caller's earlier cases, newest first, found by the keyed phone hash."""
+    key = phone_hash(phone)
+    if not key:
+        return Case.objects.none()
+    query = Case.objects.filter(reporter_phone_hash=key).select_related("category")
+    if exclude is not None:
+        query = query.exclude(pk=exclude.pk)
+    return query.order_by("-created_at")[:limit]
+
+
+def mark_overdue(now=None) -> int:
+    """Mark every open case past its step deadline, once per deadline.
+
+    Idempotent: a case already marked for its current ``due_at`` is skipped, and the
+    conditional update in ``lifecycle.apply`` stops two runs marking it twice.
+    """
+    now = now or timezone.now()
+    due = (
+        Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+        .exclude(overdue_marked_for=F("due_at"))
+        .select_related("category", "owner_region", "main_department")
+    )
+    marked = 0
+    for case in due.iterator(chunk_size=500):
+        try:
+            lifecycle.apply(case, Action.MARK_OVERDUE, actor=None)
+        except lifecycle.LifecycleError as exc:
+            logger.info("skipped %s: %s", case.number, exc)
+            continue
+        marked += 1
+    return marked
+
+
+def recompute_deadlines(years=None) -> int:
+    """Recompute the deadlines of open cases after the holiday calendar changed.
+
+    Only cases whose current step started or ends in ``years`` (all when None) are
+    looked at; each change is written as a non-public event. Returns how many changed.
+    """
+    from civicgrid.routing.models import Step
+
+    from . import deadlines
+
+    query = Case.objects.filter(status__in=OPEN_STATUSES, step_started_at__isnull=False)
+    if years:
+        query = query.filter(due_at__year__in=list(years)) | query.filter(
+            step_started_at__year__in=list(years)
+        )
+    changed = 0
+    for case in query.select_related("category").iterator(chunk_size=500):
+        fields = {}
+        step = deadlines.STEP_OF_STATUS.get(case.status)
+        if case.handle_due_at and step in (Step.ACKNOWLEDGE, Step.HANDLE):
+            limit = deadlines.limit_for(case.category, case.urgency, Step.HANDLE)
+            handle_start = case.step_started_at
+            due = deadlines.add_limit(handle_start, limit.amount, limit.unit)
+            if case.extension_days:
+                due = deadlines.add_limit(due, case.extension_days, "working_days")
+            fields["handle_due_at"] = due
+        fields.update(lifecycle._clock(case, case.status, case.step_started_at, fields))
+        if all(getattr(case, k) == v for k, v in fields.items()):
+            continue
+        with transaction.atomic():
+            won = Case.objects.filter(pk=case.pk, version=case.version).update(
+                version=F("version") + 1, **fields
+            )
+            if won:
+                CaseEvent.objects.create(
+                    case=case, action=Action.RECOMPUTE_DEADLINE, from_status=case.status,
+                    to_status=case.status, public=False,
+                    data={"old_due_at": case.due_at.isoformat() if case.due_at else None,
+                          "due_at": fields["due_at"].isoformat() if fields.get("due_at") else None},
+                )
+                changed += 1
+    return changed

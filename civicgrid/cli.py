@@ -1,0 +1,79 @@
+"""The ``civicgrid`` command: ``civicgrid demo`` plus every Django management command.
+
+``civicgrid import-regions FILE`` is ``manage.py import_regions FILE``: dashes in the
+sub-command become underscores.
+"""
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def _prepare_data_dir(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["CIVICGRID_DATA_DIR"] = str(data_dir)
+    if "SECRET_KEY" not in os.environ:
+        key_file = data_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        os.environ["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+    import django
+
+    django.setup()
+
+
+def demo(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="civicgrid demo",
+        description="Create the embedded database, load the demo district and serve it.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("CIVICGRID_DATA_DIR", str(Path.cwd() / "civicgrid-data")),
+        help="folder for the SQLite database, uploads and the secret key",
+    )
+    parser.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir).resolve()
+    _prepare_data_dir(data_dir)
+    _setup()
+    from django.core.management import call_command
+
+    from civicgrid.demo.load import load_demo, print_accounts
+
+    print(f"civicgrid data folder: {data_dir}")
+    call_command("migrate", interactive=False, verbosity=0)
+    accounts = load_demo(progress=True)
+    print_accounts(accounts)
+    if args.no_serve:
+        return
+    print(f"\nOpen http://{args.host}:{args.port}/ — Ctrl+C stops the server.\n")
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo":
+        demo(argv[1:])
+        return
+    if argv and not argv[0].startswith("-"):
+        argv[0] = argv[0].replace("-", "_")
+    if "DATABASE_URL" not in os.environ:
+        _prepare_data_dir(Path(os.environ.get("CIVICGRID_DATA_DIR", Path.cwd() / "civicgrid-data")))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["civicgrid", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .calendar import available_years, get_calendar, load_official_year
+from .models import CalendarDay, CalendarYear, PersonalDataRead
+
+
+def calendar_gaps() -> list[int]:
+    """This year and, from November on, next year, when their schedule is not loaded."""
+    today = timezone.localdate()
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    calendar = get_calendar()
+    return [y for y in years if not calendar.covers(y)]
+
+
+class CalendarWarningMixin:
+    """Tells admins when deadlines fall back to plain weekends."""
+
+    def changelist_view(self, request, extra_context=None):
+        for year in calendar_gaps():
+            self.message_user(
+                request,
+                _("The official holiday schedule for %(year)d is not loaded: deadlines in "
+                  "%(year)d count only weekends as days off. Load it when it is published.")
+                % {"year": year},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(CalendarWarningMixin, admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind", "date"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(CalendarWarningMixin, admin.ModelAdmin):
+    list_display = ["year", "source", "loaded_at"]
+    actions = ["reload"]
+
+    @admin.action(description=gettext_lazy("Reload from chinese-calendar and recompute deadlines"))
+    def reload(self, request, queryset):
+        from civicgrid.cases.services import recompute_deadlines
+
+        known = set(available_years())
+        years = [y.year for y in queryset if y.year in known]
+        for year in years:
+            load_official_year(year)
+        changed = recompute_deadlines(years)
+        self.message_user(
+            request, _("%(n)d open case deadlines recomputed.") % {"n": changed}, messages.SUCCESS
+        )
+
+
+@admin.register(PersonalDataRead)
+class PersonalDataReadAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "subject", "field", "reason"]
+    list_filter = ["field"]
+    search_fields = ["subject", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,104 @@
+"""Which department should handle a case: the responsibility lists (权责清单) applied.
+
+A suggestion is read-only; the dispatcher confirms or overrides it when dispatching.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+
+from .models import Category, Department, RoutingRule
+
+Suggestion = tuple[Department | None, list[Department]]
+NO_SUGGESTION: Suggestion = (None, [])
+
+
+def suggest(category: Category | None, grid_or_region) -> Suggestion:
+    """The main and co-handling departments the routing rules give for a place.
+
+    Regions are tried most specific first — grid, community, street, district, city,
+    then a rule without a region — and at each region the category before its
+    ancestors. A local arrangement therefore beats a city-wide one even when it is
+    written for a broader category: a dedicated grid (a hospital, an industrial park)
+    that handles all of its "public facilities" matters wins over the city's rule for
+    "broken street lights".
+    """
+    if category is None:
+        return NO_SUGGESTION
+    table = RuleTable.load([category.pk])
+    return table.pick(category.pk, region_codes(grid_or_region))
+
+
+def suggest_for_cases(cases: Iterable) -> dict[int, Suggestion]:
+    """``suggest`` for many cases at once, in a fixed number of queries (for queues)."""
+    cases = list(cases)
+    category_ids = {case.category_id for case in cases if case.category_id}
+    if not category_ids:
+        return {case.pk: NO_SUGGESTION for case in cases}
+    table = RuleTable.load(category_ids)
+    return {
+        case.pk: table.pick(case.category_id, _case_region_codes(case)) if case.category_id
+        else NO_SUGGESTION
+        for case in cases
+    }
+
+
+def region_codes(region) -> list[str | None]:
+    """Codes of a region and its ancestors, most specific first, then None (anywhere)."""
+    path = region.path if region is not None else ""
+    return [*reversed([code for code in path.split("/") if code]), None]
+
+
+def _case_region_codes(case) -> list[str | None]:
+    path = case.region_path
+    if not path and case.owner_region_id:
+        path = case.owner_region.path
+    return [*reversed([code for code in path.split("/") if code]), None]
+
+
+class RuleTable:
+    """All active routing rules, keyed by (category id, region code or None)."""
+
+    def __init__(self, rules: Iterable[RoutingRule], parents: dict[int, int | None]):
+        self.rules = {
+            (rule.category_id, rule.region.code if rule.region_id else None): rule
+            for rule in rules
+        }
+        self.parents = parents
+
+    @classmethod
+    def load(cls, category_ids: Iterable[int]) -> "RuleTable":
+        """The rules that can apply to these categories, in three queries."""
+        parents = dict(Category.objects.values_list("pk", "parent_id"))
+        table = cls([], parents)
+        wanted = {pk for category_id in category_ids for pk in table.lineage(category_id)}
+        rules = (
+            RoutingRule.objects.filter(
+                category_id__in=wanted, main_department__active=True
+            )
+            .select_related("region", "main_department")
+            .prefetch_related(
+                Prefetch(
+                    "co_departments",
+                    queryset=Department.objects.filter(active=True).order_by("code"),
+                )
+            )
+        )
+        return cls(rules, parents)
+
+    def lineage(self, category_id: int) -> list[int]:
+        chain: list[int] = []
+        node: int | None = category_id
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self.parents.get(node)
+        return chain
+
+    def pick(self, category_id: int, codes: list[str | None]) -> Suggestion:
+        categories = self.lineage(category_id)
+        for code in codes:
+            for category in categories:
+                rule = self.rules.get((category, code))
+                if rule is not None:
+                    return rule.main_department, list(rule.co_departments.all())
+        return NO_SUGGESTION

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from civicgrid.accounts.views import home
+from civicgrid.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("accounts/", include("civicgrid.accounts.urls")),
+    path("map/", include("civicgrid.regions.urls")),
+    path("notifications/", include("civicgrid.notifications.urls")),
+    # The global name LOGIN_REDIRECT_URL points at; it sends each role to its own page.
+    path("", home, name="home"),
+    path("", include("civicgrid.cases.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

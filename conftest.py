@@ -1,0 +1,84 @@
+"""Personas shared by every test: one per role, plus an outsider who must be refused.
+
+The world: a test district (two streets, four grids), the city-management bureau that
+handles "市容环境" there, and a second district whose handler must be refused.
+"""
+
+import pytest
+
+from civicgrid.accounts.models import Role
+from civicgrid.cases.tests import factories as f
+
+
+@pytest.fixture
+def district(db):
+    return f.make_district()
+
+
+@pytest.fixture
+def other_district(db):
+    return f.make_district(prefix="3798", name="邻区")
+
+
+@pytest.fixture
+def bureau(db):
+    return f.make_department("城市管理局", code="CGJ")
+
+
+@pytest.fixture
+def other_bureau(db):
+    return f.make_department("邻区城市管理局", code="LQCGJ")
+
+
+@pytest.fixture
+def category(db, bureau):
+    category = f.make_category("市容环境", code="01")
+    f.make_rule(category, bureau)
+    return category
+
+
+@pytest.fixture
+def operator(district):
+    return f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
+
+
+@pytest.fixture
+def dispatcher(district):
+    return f.make_user(Role.DISPATCHER, regions=[district["district"]], username="dispatcher")
+
+
+@pytest.fixture
+def second_dispatcher(district):
+    return f.make_user(Role.DISPATCHER, regions=[district["district"]], username="dispatcher2")
+
+
+@pytest.fixture
+def handler(district, bureau):
+    return f.make_user(Role.HANDLER, department=bureau, username="handler")
+
+
+@pytest.fixture
+def grid_worker(district):
+    return f.make_user(Role.GRID_WORKER, regions=[district["grid11"], district["grid12"]],
+                       username="gridworker")
+
+
+@pytest.fixture
+def leader(district):
+    return f.make_user(Role.LEADER, regions=[district["district"]], username="leader")
+
+
+@pytest.fixture
+def outsider(db):
+    """A staff account with no role in this district: must be refused everything."""
+    return f.make_user(Role.OPERATOR, username="outsider")
+
+
+@pytest.fixture
+def other_handler(other_district, other_bureau):
+    return f.make_user(Role.HANDLER, department=other_bureau, username="otherhandler")
+
+
+@pytest.fixture
+def new_case(operator, district, category):
+    return f.make_case(actor=operator, grid=district["grid11"], category=category)
