@@ -4,10 +4,18 @@ The world: a test district (two streets, four grids), the city-management bureau
 handles "市容环境" there, and a second district whose handler must be refused.
 """
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from civicgrid.accounts.models import Role
 from civicgrid.cases.tests import factories as f
+
+
+def pytest_configure(config):
+    # The SQLite test database is a file in the data folder (see settings.py).
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
@@ -59,8 +67,9 @@ def handler(district, bureau):
 
 @pytest.fixture
 def grid_worker(district):
-    return f.make_user(Role.GRID_WORKER, regions=[district["grid11"], district["grid12"]],
-                       username="gridworker")
+    return f.make_user(
+        Role.GRID_WORKER, regions=[district["grid11"], district["grid12"]], username="gridworker"
+    )
 
 
 @pytest.fixture

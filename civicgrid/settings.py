@@ -148,6 +148,8 @@ CIVICGRID_TILE_ATTRIBUTION = env_str("CIVICGRID_TILE_ATTRIBUTION", "")
 # Datum of the configured tiles: Amap/Tencent tiles are GCJ-02, Tianditu/OSM WGS84.
 CIVICGRID_TILE_DATUM = env_str("CIVICGRID_TILE_DATUM", "wgs84")
 CIVICGRID_SITE_NAME = env_str("CIVICGRID_SITE_NAME", _("civicgrid"))
+# Mounts /bench/bare-insert/, the baseline of bench/intake.py. Never on in production.
+CIVICGRID_BENCH_ENDPOINTS = env_bool("CIVICGRID_BENCH_ENDPOINTS", False)
 
 LOGGING = {
     "version": 1,

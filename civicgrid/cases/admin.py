@@ -16,6 +16,9 @@ class EventInline(admin.TabularInline):
         return False
 
 
+PERSONAL_FIELDS = ["reporter_phone", "reporter_name", "reporter_phone_hash"]
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     """Browse cases; status changes only happen in the workflow screens."""
@@ -25,8 +28,9 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["number", "title"]
     date_hierarchy = "created_at"
     list_select_related = ["category", "main_department"]
-    exclude = ["reporter_phone", "reporter_name", "reporter_phone_hash"]
-    readonly_fields = [f.name for f in Case._meta.fields if f.name not in exclude]
+    # Contacts are read only through the audited reveal, never in the admin.
+    exclude = PERSONAL_FIELDS
+    readonly_fields = [f.name for f in Case._meta.fields if f.name not in PERSONAL_FIELDS]
     inlines = [EventInline]
 
     def has_add_permission(self, request):

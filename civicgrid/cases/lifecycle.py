@@ -87,7 +87,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 CENTRE = (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
 # Who may take each action, and which part of their scope must cover the case.
 PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
-    A.REGISTER: ((Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR), ScopeRule.REGION),
+    A.REGISTER: (
+        (Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR),
+        ScopeRule.REGION,
+    ),
     A.ANSWER_DIRECTLY: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
     A.REFER: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
     A.MERGE: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
@@ -147,6 +150,8 @@ class Change:
     co_departments: list[Department] | None = None
     step_from: datetime | None = None
     public: bool = True
+    # Writes to other rows, run inside the same transaction once the move has won.
+    also: list[Callable[[], Any]] = field(default_factory=list)
 
 
 def allowed_actions(status: str) -> list[str]:
@@ -203,6 +208,8 @@ def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEven
             )
         if change.co_departments is not None:
             case.co_departments.set(change.co_departments)
+        for write in change.also:
+            write()
         event = CaseEvent.objects.create(
             case=case,
             at=now,
@@ -297,12 +304,25 @@ def _merge(case, note, data) -> Change:
     if target.pk == case.pk:
         raise InvalidAction(_("A case cannot be merged into itself."))
     if not target.is_open:
-        raise InvalidAction(_("Case %(number)s is closed; merge into an open case.") % {"number": target.number})
-    CaseEvent.objects.create(
-        case=target, action=A.MERGED_FROM, from_status=target.status, to_status=target.status,
-        data={"case": case.number}, note=note,
+        raise InvalidAction(
+            _("Case %(number)s is closed; merge into an open case.") % {"number": target.number}
+        )
+
+    def record_on_target():
+        CaseEvent.objects.create(
+            case=target,
+            action=A.MERGED_FROM,
+            from_status=target.status,
+            to_status=target.status,
+            data={"case": case.number},
+            note=note,
+        )
+
+    return Change(
+        fields={"merged_into": target, "outcome": "merged"},
+        data={"into": target.number},
+        also=[record_on_target],
     )
-    return Change(fields={"merged_into": target, "outcome": "merged"}, data={"into": target.number})
 
 
 def _place(case, note, data) -> Change:
@@ -312,7 +332,9 @@ def _place(case, note, data) -> Change:
 
     location = locate(float(data["lng"]), float(data["lat"]), data.get("datum", "wgs84"))
     if location.grid is None:
-        raise InvalidAction(_("That point is outside every grid; pick a point inside the district."))
+        raise InvalidAction(
+            _("That point is outside every grid; pick a point inside the district.")
+        )
     fields = position_fields(location)
     return Change(fields=fields, data={"grid": location.grid.code})
 
@@ -324,7 +346,10 @@ def _departments(data) -> tuple[Department, list[Department]]:
     if main is None:
         raise InvalidAction(_("Choose the main department."))
     co = data.get("co_departments") or []
-    co = [d if isinstance(d, Department) else Department.objects.filter(pk=d, active=True).first() for d in co]
+    co = [
+        d if isinstance(d, Department) else Department.objects.filter(pk=d, active=True).first()
+        for d in co
+    ]
     if any(d is None for d in co):
         raise InvalidAction(_("One of the co-handling departments does not exist."))
     return main, [d for d in co if d.pk != main.pk]
@@ -394,7 +419,9 @@ def _verify_fail(case, note, data) -> Change:
 def _callback(case, note, data) -> Change:
     rating = data.get("rating")
     if rating not in Rating.values:
-        raise InvalidAction(_("Record the citizen's rating: satisfied, basically satisfied or unsatisfied."))
+        raise InvalidAction(
+            _("Record the citizen's rating: satisfied, basically satisfied or unsatisfied.")
+        )
     return Change(fields={"rating": rating}, data={"rating": rating})
 
 
@@ -428,14 +455,20 @@ def _escalate(case, note, data) -> Change:
     target = data.get("to", "parent")
     owner = case.owner_region
     if target == "joint":
-        district = next((r for r in owner.lineage() if r.level == Level.DISTRICT), owner) if owner else None
+        district = (
+            next((r for r in owner.lineage() if r.level == Level.DISTRICT), owner)
+            if owner
+            else None
+        )
         return Change(
             fields={"joint_consultation": True, "owner_region": district},
             data={"to": "joint", "region": district.name if district else ""},
         )
     parent = owner.parent if owner else None
     if parent is None or parent.level not in (Level.DISTRICT, Level.STREET, Level.CITY):
-        raise InvalidAction(_("There is no higher centre to escalate to; ask for a joint consultation."))
+        raise InvalidAction(
+            _("There is no higher centre to escalate to; ask for a joint consultation.")
+        )
     return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
 
 

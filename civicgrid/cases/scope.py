@@ -42,13 +42,17 @@ def refusal_for(user, case, roles, rule: str) -> str | None:
     if user.is_superuser or user.role == Role.ADMIN:
         return None
     if user.role not in roles:
-        return _("Your role (%(role)s) cannot take this action.") % {"role": user.get_role_display()}
+        return _("Your role (%(role)s) cannot take this action.") % {
+            "role": user.get_role_display()
+        }
     if rule == ScopeRule.MAIN_DEPARTMENT:
         if not user.department_id or user.department_id != case.main_department_id:
             return _("This case is not assigned to your department.")
         return None
     if rule == ScopeRule.GRID and user.role == Role.GRID_WORKER:
-        if not case.region_path or not any(case.region_path.startswith(m) for m in region_paths(user)):
+        if not case.region_path or not any(
+            case.region_path.startswith(m) for m in region_paths(user)
+        ):
             return _("This case is not in one of your grids.")
         return None
     if not in_region_scope(user, case):
@@ -64,5 +68,8 @@ def visible_cases(user, queryset):
     for path in region_paths(user):
         query |= Q(region_path__startswith=path) | Q(owner_region__path__startswith=path)
     if user.department_id:
-        query |= Q(main_department_id=user.department_id) | Q(co_departments=user.department_id)
-    return queryset.filter(query).distinct() if user.department_id else queryset.filter(query)
+        from .models import Case
+
+        co = Case.co_departments.through.objects.filter(department_id=user.department_id)
+        query |= Q(main_department_id=user.department_id) | Q(pk__in=co.values("case_id"))
+    return queryset.filter(query)

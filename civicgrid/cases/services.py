@@ -25,8 +25,13 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_ATTACHMENT_TYPES = {
-    "image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf",
-    "text/plain", "application/msword",
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "application/pdf",
+    "text/plain",
+    "application/msword",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
@@ -102,9 +107,9 @@ def validate_intake(intake: Intake) -> dict:
             errors["request_type"] = _("This category does not take that request type.")
         for spec in category.extra_fields:
             if spec.get("required") and not (intake.extra or {}).get(spec.get("name")):
-                errors[f"extra.{spec.get('name')}"] = _("%(label)s is required for this category.") % {
-                    "label": spec.get("label") or spec.get("name")
-                }
+                errors[f"extra.{spec.get('name')}"] = _(
+                    "%(label)s is required for this category."
+                ) % {"label": spec.get("label") or spec.get("name")}
     phone = "".join(ch for ch in intake.reporter_phone if ch.isdigit() or ch == "+")
     if intake.reporter_phone and not 5 <= len(phone) <= 20:
         errors["reporter_phone"] = _("This does not look like a phone number.")
@@ -156,7 +161,8 @@ def register_case(intake: Intake, *, actor) -> Case:
         channel=intake.channel,
         request_type=intake.request_type,
         category=intake.category,
-        urgency=intake.urgency or (intake.category.default_urgency if intake.category else Urgency.NORMAL),
+        urgency=intake.urgency
+        or (intake.category.default_urgency if intake.category else Urgency.NORMAL),
         title=intake.title.strip(),
         content=intake.content.strip(),
         extra=intake.extra or {},
@@ -181,8 +187,13 @@ def register_case(intake: Intake, *, actor) -> Case:
     with transaction.atomic():
         case.save()
         event = CaseEvent.objects.create(
-            case=case, at=now, actor=case.created_by, action=Action.REGISTER, from_status="",
-            to_status=case.status, data={"channel": case.channel, "needs_placement": case.needs_placement},
+            case=case,
+            at=now,
+            actor=case.created_by,
+            action=Action.REGISTER,
+            from_status="",
+            to_status=case.status,
+            data={"channel": case.channel, "needs_placement": case.needs_placement},
         )
         lifecycle._after(case, event)
     return case
@@ -198,8 +209,13 @@ def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> At
             _("“%(name)s” is not a photo, PDF, Word or text file.") % {"name": uploaded.name}
         )
     return Attachment.objects.create(
-        case=case, event=event, file=uploaded, name=uploaded.name[:200],
-        content_type=content_type, size=uploaded.size, uploaded_by=actor,
+        case=case,
+        event=event,
+        file=uploaded,
+        name=uploaded.name[:200],
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=actor,
     )
 
 
@@ -222,7 +238,9 @@ def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:
     why = refusal_for(actor, case, lifecycle.CENTRE + ("handler", "grid_worker"), ScopeRule.REGION)
     if why and not (actor.department_id and actor.department_id == case.main_department_id):
         raise lifecycle.ActionRefused(why)
-    PersonalDataRead.objects.create(user=actor, subject=case.number, field="reporter", reason=reason[:200])
+    PersonalDataRead.objects.create(
+        user=actor, subject=case.number, field="reporter", reason=reason[:200]
+    )
     return {"name": case.reporter_name, "phone": case.reporter_phone}
 
 
@@ -295,10 +313,15 @@ def recompute_deadlines(years=None) -> int:
             )
             if won:
                 CaseEvent.objects.create(
-                    case=case, action=Action.RECOMPUTE_DEADLINE, from_status=case.status,
-                    to_status=case.status, public=False,
-                    data={"old_due_at": case.due_at.isoformat() if case.due_at else None,
-                          "due_at": fields["due_at"].isoformat() if fields.get("due_at") else None},
+                    case=case,
+                    action=Action.RECOMPUTE_DEADLINE,
+                    from_status=case.status,
+                    to_status=case.status,
+                    public=False,
+                    data={
+                        "old_due_at": case.due_at.isoformat() if case.due_at else None,
+                        "due_at": fields["due_at"].isoformat() if fields.get("due_at") else None,
+                    },
                 )
                 changed += 1
     return changed

@@ -22,8 +22,10 @@ class CalendarWarningMixin:
         for year in calendar_gaps():
             self.message_user(
                 request,
-                _("The official holiday schedule for %(year)d is not loaded: deadlines in "
-                  "%(year)d count only weekends as days off. Load it when it is published.")
+                _(
+                    "The official holiday schedule for %(year)d is not loaded: deadlines in "
+                    "%(year)d count only weekends as days off. Load it when it is published."
+                )
                 % {"year": year},
                 messages.WARNING,
             )

@@ -55,7 +55,9 @@ def available_years() -> list[int]:
     """Years the installed ``chinese-calendar`` package has official data for."""
     import chinese_calendar
 
-    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    years = {d.year for d in chinese_calendar.holidays} | {
+        d.year for d in chinese_calendar.workdays
+    }
     return sorted(years)
 
 
@@ -70,13 +72,18 @@ def load_official_year(year: int) -> int:
     if year not in available_years():
         raise LookupError(year)
     rows = []
-    for source, kind in ((chinese_calendar.holidays, DayKind.HOLIDAY), (chinese_calendar.workdays, DayKind.WORKDAY)):
+    for source, kind in (
+        (chinese_calendar.holidays, DayKind.HOLIDAY),
+        (chinese_calendar.workdays, DayKind.WORKDAY),
+    ):
         for day, name in source.items():
             if day.year != year:
                 continue
             rows.append(CalendarDay(date=day, kind=kind, name=_label(name)))
     with transaction.atomic():
-        CalendarDay.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
+        CalendarDay.objects.filter(
+            date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)
+        ).delete()
         CalendarDay.objects.bulk_create(rows)
         CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinese-calendar"})
     forget_calendar()

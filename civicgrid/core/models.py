@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,3 +64,17 @@ class PersonalDataRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.subject} {self.field}"
+
+
+class BenchRow(models.Model):
+    """A throw-away row written by ``/bench/bare-insert/``, the baseline of ``bench/intake.py``.
+
+    Nothing in the product reads it; the endpoint exists only when
+    ``CIVICGRID_BENCH_ENDPOINTS`` is on.
+    """
+
+    payload = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"bench row {self.pk}"

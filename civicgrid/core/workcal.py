@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT_PERIODS: tuple[tuple[time, time], ...] = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
+DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
+    (time(9, 0), time(12, 0)),
+    (time(13, 30), time(17, 30)),
+)
 
 
 @dataclass(frozen=True)

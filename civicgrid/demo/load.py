@@ -142,7 +142,12 @@ def load_departments() -> None:
     code, name = CENTRE
     centre, _c = Department.objects.update_or_create(
         code=code,
-        defaults={"name": name, "kind": DepartmentKind.CENTRE, "stationed": True, "region": district},
+        defaults={
+            "name": name,
+            "kind": DepartmentKind.CENTRE,
+            "stationed": True,
+            "region": district,
+        },
     )
     centre.jurisdiction.add(district)
     for code, name in BUREAUS:
@@ -159,7 +164,11 @@ def load_departments() -> None:
     for street in Region.objects.filter(level=Level.STREET, parent=district):
         dept, _c = Department.objects.update_or_create(
             code=f"JD{street.code[:9]}",
-            defaults={"name": f"{street.name}办事处", "kind": DepartmentKind.STREET, "region": street},
+            defaults={
+                "name": f"{street.name}办事处",
+                "kind": DepartmentKind.STREET,
+                "region": street,
+            },
         )
         dept.jurisdiction.add(street)
 
@@ -237,7 +246,9 @@ def load_time_limits() -> None:
     quality = _category("城乡建设/工程质量")
     if quality is not None:
         TimeLimitPolicy.objects.get_or_create(
-            category=quality, urgency=Urgency.NORMAL, step=Step.HANDLE,
+            category=quality,
+            urgency=Urgency.NORMAL,
+            step=Step.HANDLE,
             defaults={"amount": 13, "unit": LimitUnit.WORKING_DAYS},
         )
 
@@ -315,9 +326,13 @@ def load_sample_cases(progress: bool, count: int = 80) -> None:
         grid = rng.choice([g for g in grids if g.pk in worker_grids] if i % 5 == 0 else grids)
         intake = services.Intake(
             channel=rng.choice(["hotline", "hotline", "web", "grid_patrol"]),
-            title=message["title"][:200], content=message["detail"] or message["title"],
-            category=category, request_type=rng.choice(["complaint", "help", "inquiry"]),
-            lng=grid.centroid_lng, lat=grid.centroid_lat, datum="wgs84",
+            title=message["title"][:200],
+            content=message["detail"] or message["title"],
+            category=category,
+            request_type=rng.choice(["complaint", "help", "inquiry"]),
+            lng=grid.centroid_lng,
+            lat=grid.centroid_lat,
+            datum="wgs84",
             reporter_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
             reporter_phone=f"13{rng.randint(100000000, 999999999)}",
         )
@@ -330,8 +345,14 @@ def _advance(case, steps, users, suggest, action, services) -> None:
     main, co = suggest(case.category, case.grid)
     if steps == 0 or main is None:
         return
-    services.act(case, action.DISPATCH, actor=users["dispatcher"], main_department=main,
-                 co_departments=co, note="请按职责办理")
+    services.act(
+        case,
+        action.DISPATCH,
+        actor=users["dispatcher"],
+        main_department=main,
+        co_departments=co,
+        note="请按职责办理",
+    )
     handler = User.objects.filter(role=Role.HANDLER, department=main).first()
     if steps == 1 or handler is None:
         return

@@ -10,7 +10,9 @@ from .models import Notification
 
 
 def _in_region(case, roles) -> Q:
-    paths = [p for p in (case.region_path, case.owner_region.path if case.owner_region_id else "") if p]
+    paths = [
+        p for p in (case.region_path, case.owner_region.path if case.owner_region_id else "") if p
+    ]
     query = Q(pk__in=[])
     for path in paths:
         # A user's region covers the case when the case's path starts with it.

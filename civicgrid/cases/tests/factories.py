@@ -15,8 +15,8 @@ from civicgrid.routing.models import Category, Department, DepartmentKind, Routi
 
 _seq = count(1)
 
-# Lower-left corner of the test district (WGS84), near Dongying.
-X0, Y0 = 118.50, 37.45
+# Lower-left corner of the test district (WGS84), far from the demo district.
+X0, Y0 = 100.50, 30.45
 STEP = 0.01  # about 1 km
 
 
@@ -26,7 +26,10 @@ def _region(code, name, level, parent=None, bounds=None, kind=""):
     region, _created = Region.objects.update_or_create(
         code=code,
         defaults={
-            "name": name, "level": level, "parent": parent, "grid_kind": kind,
+            "name": name,
+            "level": level,
+            "parent": parent,
+            "grid_kind": kind,
             "boundary": boundary,
             "centroid_lng": centre.x if centre else None,
             "centroid_lat": centre.y if centre else None,
@@ -38,21 +41,36 @@ def _region(code, name, level, parent=None, bounds=None, kind=""):
 def make_district(prefix: str = "3799", name: str = "测试区") -> dict:
     """A district with 2 streets × 1 community × 2 grids; returns the regions by key."""
     city = _region(f"{prefix}00000000", "测试市", Level.CITY)
-    district = _region(f"{prefix}01000000", name, Level.DISTRICT, city,
-                       (X0, Y0, X0 + 4 * STEP, Y0 + 2 * STEP))
+    district = _region(
+        f"{prefix}01000000", name, Level.DISTRICT, city, (X0, Y0, X0 + 4 * STEP, Y0 + 2 * STEP)
+    )
     regions = {"city": city, "district": district}
     for s in (1, 2):
         x = X0 + (s - 1) * 2 * STEP
-        street = _region(f"{prefix}0100{s}000", f"第{s}街道", Level.STREET, district,
-                         (x, Y0, x + 2 * STEP, Y0 + 2 * STEP))
-        community = _region(f"{prefix}0100{s}001", f"第{s}社区", Level.COMMUNITY, street,
-                            (x, Y0, x + 2 * STEP, Y0 + 2 * STEP))
+        street = _region(
+            f"{prefix}0100{s}000",
+            f"第{s}街道",
+            Level.STREET,
+            district,
+            (x, Y0, x + 2 * STEP, Y0 + 2 * STEP),
+        )
+        community = _region(
+            f"{prefix}0100{s}001",
+            f"第{s}社区",
+            Level.COMMUNITY,
+            street,
+            (x, Y0, x + 2 * STEP, Y0 + 2 * STEP),
+        )
         regions[f"street{s}"], regions[f"community{s}"] = street, community
         for g in (1, 2):
             gx = x + (g - 1) * STEP
             regions[f"grid{s}{g}"] = _region(
-                f"{community.code}00{g}", f"第{s}社区第{g}网格", Level.GRID, community,
-                (gx, Y0, gx + STEP, Y0 + 2 * STEP), GridKind.BASIC,
+                f"{community.code}00{g}",
+                f"第{s}社区第{g}网格",
+                Level.GRID,
+                community,
+                (gx, Y0, gx + STEP, Y0 + 2 * STEP),
+                GridKind.BASIC,
             )
     from civicgrid.regions import locator
 
@@ -78,15 +96,20 @@ def make_category(name: str = "市容环境", **overrides) -> Category:
 
 
 def make_rule(category, main_department, region=None, co=()) -> RoutingRule:
-    rule = RoutingRule.objects.create(category=category, region=region, main_department=main_department)
+    rule = RoutingRule.objects.create(
+        category=category, region=region, main_department=main_department
+    )
     rule.co_departments.set(co)
     return rule
 
 
 def make_user(role: str, *, regions=(), department=None, username: str = "") -> User:
     user = User.objects.create_user(
-        username=username or f"{role}{next(_seq)}", password="pw-for-tests", role=role,
-        department=department, first_name=role,
+        username=username or f"{role}{next(_seq)}",
+        password="pw-for-tests",
+        role=role,
+        department=department,
+        first_name=role,
     )
     user.regions.set(regions)
     return user

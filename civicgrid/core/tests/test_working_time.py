@@ -44,9 +44,13 @@ def test_a_case_dispatched_during_the_holiday_starts_its_clock_on_the_first_work
 
 
 def test_working_hours_skip_the_lunch_break_and_the_night(calendar_2026):
-    assert calendar_2026.add_working_minutes(at(2026, 11, 20, 11, 0), 120) == at(2026, 11, 20, 14, 30)
+    assert calendar_2026.add_working_minutes(at(2026, 11, 20, 11, 0), 120) == at(
+        2026, 11, 20, 14, 30
+    )
     # Friday 17:00 + 2 working hours → Monday 10:30.
-    assert calendar_2026.add_working_minutes(at(2026, 11, 20, 17, 0), 120) == at(2026, 11, 23, 10, 30)
+    assert calendar_2026.add_working_minutes(at(2026, 11, 20, 17, 0), 120) == at(
+        2026, 11, 23, 10, 30
+    )
 
 
 def test_a_deadline_ending_with_the_working_day_stays_on_that_evening(calendar_2026):
@@ -56,7 +60,9 @@ def test_a_deadline_ending_with_the_working_day_stays_on_that_evening(calendar_2
 def test_working_minutes_between_two_moments_ignore_the_holiday(calendar_2026):
     minutes = calendar_2026.working_minutes_between(at(2026, 9, 30, 17, 30), at(2026, 10, 8, 9, 0))
     assert minutes == 0
-    assert calendar_2026.working_minutes_between(at(2026, 10, 8, 9, 0), at(2026, 10, 8, 12, 0)) == 180
+    assert (
+        calendar_2026.working_minutes_between(at(2026, 10, 8, 9, 0), at(2026, 10, 8, 12, 0)) == 180
+    )
 
 
 def test_a_year_without_an_official_schedule_falls_back_to_weekends_and_says_so(calendar_2026):

@@ -21,9 +21,14 @@ class Command(BaseCommand):
                 written = load_official_year(year)
             except LookupError as exc:
                 raise CommandError(
-                    _("The installed chinese-calendar has no schedule for %(year)d yet; "
-                      "upgrade it or enter the days in the admin.") % {"year": year}
+                    _(
+                        "The installed chinese-calendar has no schedule for %(year)d yet; "
+                        "upgrade it or enter the days in the admin."
+                    )
+                    % {"year": year}
                 ) from exc
-            self.stdout.write(_("%(year)d: %(n)d holidays and make-up workdays") % {"year": year, "n": written})
+            self.stdout.write(
+                _("%(year)d: %(n)d holidays and make-up workdays") % {"year": year, "n": written}
+            )
         changed = recompute_deadlines(years)
         self.stdout.write(_("%(n)d open case deadlines recomputed") % {"n": changed})
