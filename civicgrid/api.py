@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from civicgrid.accounts.auth import token_auth
 from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
+from civicgrid.core.api import InvalidInput
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router
 
@@ -54,6 +56,12 @@ NINJA_MESSAGES = {
 }
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8, not ``\\uXXXX``: half the bytes, and readable in a log."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class CivicgridAPI(NinjaAPI):
     """NinjaAPI whose unknown paths and wrong methods answer in JSON as well."""
 
@@ -74,7 +82,9 @@ def _json_method_not_allowed(view):
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
             response = error_response(
-                request, 405, "method_not_allowed",
+                request,
+                405,
+                "method_not_allowed",
                 _("This endpoint takes only %(methods)s.") % {"methods": allowed},
             )
             response["Allow"] = allowed
@@ -92,6 +102,7 @@ api = CivicgridAPI(
         "`X-CSRFToken`). Errors are `{code, message}`; contacts are always masked."
     ),
     urls_namespace="api",
+    renderer=Utf8JSONRenderer(),
     auth=[token_auth, django_auth],
     # The bundled swagger-ui, with the online validator badge (a call to
     # validator.swagger.io) switched off: the docs work on an intranet.
@@ -139,6 +150,9 @@ PROBLEMS = {
     "model_type": gettext_lazy("Enter an object."),
     "bool_parsing": gettext_lazy("Enter true or false."),
     "extra_forbidden": gettext_lazy("Unknown field."),
+    "nul_character": gettext_lazy("NUL characters are not allowed."),
+    "json_too_long": gettext_lazy("At most %(max_length)s characters of JSON."),
+    "year_out_of_range": gettext_lazy("The year must be between %(ge)s and %(le)s."),
 }
 SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 
@@ -166,8 +180,11 @@ def _problem(error: dict) -> str:
 
 def validation_errors(errors: list[dict]) -> list[dict]:
     return [
-        {"field": _field_name(e.get("loc", ())) or "body", "message": _problem(e),
-         "type": e.get("type", "")}
+        {
+            "field": _field_name(e.get("loc", ())) or "body",
+            "message": _problem(e),
+            "type": e.get("type", ""),
+        }
         for e in errors
     ]
 
@@ -208,12 +225,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(lifecycle.LifecycleError)
 def on_lifecycle_error(request: HttpRequest, exc: lifecycle.LifecycleError) -> HttpResponse:
-    status = next(
-        (s for cls, s in STATUS_OF_LIFECYCLE_ERROR.items() if isinstance(exc, cls)), 400
-    )
+    status = next((s for cls, s in STATUS_OF_LIFECYCLE_ERROR.items() if isinstance(exc, cls)), 400)
     field_errors = getattr(exc, "errors", None) or {}
     errors = [{"field": f, "message": str(m)} for f, m in field_errors.items()]
-    return error_response(request, status, exc.code, exc.message, errors)
+    message = invalid_message(errors) if errors else exc.message
+    return error_response(request, status, exc.code, message, errors)
+
+
+@api.exception_handler(InvalidInput)
+def on_invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    errors = [{"field": f, "message": m} for f, m in exc.errors.items()]
+    return error_response(request, 400, "invalid", invalid_message(errors), errors)
 
 
 @api.exception_handler(Http404)

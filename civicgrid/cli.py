@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def _prepare_data_dir(data_dir: Path) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ["CIVICGRID_DATA_DIR"] = str(data_dir)
     if "SECRET_KEY" not in os.environ:
         key_file = data_dir / "secret_key"

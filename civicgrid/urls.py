@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,4 +15,9 @@ urlpatterns = [
     # The global name LOGIN_REDIRECT_URL points at; it sends each role to its own page.
     path("", home, name="home"),
     path("", include("civicgrid.cases.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]
+
+if settings.CIVICGRID_BENCH_ENDPOINTS:
+    from civicgrid.core.views import bare_insert
+
+    urlpatterns.append(path("bench/bare-insert/", bare_insert))

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from civicgrid.core.calendar import get_calendar
 from civicgrid.routing.models import Category, LimitUnit, Step, TimeLimitPolicy, Urgency
 
@@ -53,11 +55,8 @@ def limit_for(category: Category | None, urgency: str, step: str) -> Limit:
     policies = {
         p.category_id: p
         for p in TimeLimitPolicy.objects.filter(urgency=urgency, step=step).filter(
-            category__in=chain
+            Q(category__in=chain) | Q(category__isnull=True)
         )
-    } | {
-        None: p
-        for p in TimeLimitPolicy.objects.filter(urgency=urgency, step=step, category__isnull=True)
     }
     for key in [c.pk for c in chain] + [None]:
         if key in policies:

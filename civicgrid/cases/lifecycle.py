@@ -330,7 +330,11 @@ def _place(case, note, data) -> Change:
 
     from .services import position_fields
 
-    location = locate(float(data["lng"]), float(data["lat"]), data.get("datum", "wgs84"))
+    try:
+        location = locate(float(data["lng"]), float(data["lat"]), data.get("datum", "wgs84"))
+    except (KeyError, TypeError, ValueError) as exc:
+        message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
+        raise InvalidAction(message or _("Give the position as longitude and latitude.")) from exc
     if location.grid is None:
         raise InvalidAction(
             _("That point is outside every grid; pick a point inside the district.")

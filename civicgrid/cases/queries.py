@@ -58,12 +58,16 @@ def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
     """Cases whose main or co-handling department is the user's own."""
     if not user.department_id:
         return Case.objects.none()
-    department = Q(main_department_id=user.department_id) | Q(co_departments=user.department_id)
+    # A subquery, not a join: a join repeats a case once per co-handling department.
+    co = Case.co_departments.through.objects.filter(department_id=user.department_id)
+    department = Q(main_department_id=user.department_id) | Q(pk__in=co.values("case_id"))
     cases = visible_cases(user, Case.objects.filter(department))
     cases = cases.filter(status=status) if status else cases.filter(status__in=INBOX_STATUSES)
     if light:
         cases = cases.with_light(light)
-    return pressing_first(rows(cases).prefetch_related("co_departments"))
+    # A department works to deadlines: overdue first, then the nearest.
+    nearest_deadline = (F("due_at").asc(nulls_last=True), "created_at")
+    return rows(cases).prefetch_related("co_departments").order_by(*nearest_deadline)
 
 
 def verification_tasks(user) -> QuerySet:
@@ -163,8 +167,10 @@ def light_of(due_at, warn_at, now=None) -> str:
 def earlier_cases_visible(user, found) -> QuerySet:
     """The caller's earlier cases (from ``services.earlier_cases``) the user may see."""
     ids = [case.pk for case in found]
-    return visible_cases(user, Case.objects.filter(pk__in=ids)).select_related("category").order_by(
-        "-created_at"
+    return (
+        visible_cases(user, Case.objects.filter(pk__in=ids))
+        .select_related("category")
+        .order_by("-created_at")
     )
 
 
@@ -227,7 +233,7 @@ def event_details(event: CaseEvent) -> list[tuple[str, str]]:
     """(label, value) pairs of an event's data, for people to read."""
     shown = []
     for key, value in (event.data or {}).items():
-        if key not in EVENT_DATA or value in (None, "", []):
+        if key not in EVENT_DATA or value in (None, "", [], False):
             continue
         label, show = EVENT_DATA[key]
         shown.append((str(label), show(value)))
@@ -241,3 +247,14 @@ def timeline(case: Case) -> list[CaseEvent]:
         event.label = action_label(event.action)
         event.details = event_details(event)
     return events
+
+
+def light_counts(cases: QuerySet, now=None) -> dict[str, int]:
+    """How many of ``cases`` show each light, in one aggregate query."""
+    now = now or timezone.now()
+    return cases.order_by().aggregate(
+        all=Count("id", distinct=True),
+        red=Count("id", filter=Q(due_at__lt=now), distinct=True),
+        yellow=Count("id", filter=Q(due_at__gte=now, warn_at__lte=now), distinct=True),
+        green=Count("id", filter=Q(warn_at__gt=now), distinct=True),
+    )

@@ -138,13 +138,16 @@ def default_centre(actor) -> Region | None:
     return Region.objects.filter(level=Level.DISTRICT).order_by("code").first()
 
 
-def register_case(intake: Intake, *, actor) -> Case:
-    """Register a case from any channel; the first step of the closed loop.
+def register_case(intake: Intake, *, actor, files=()) -> Case:
+    """Register a case from any channel, with its files; the first step of the loop.
 
     A point outside every grid is kept and the case flagged for manual placement.
     Raises ``InvalidAction`` (with ``errors``) on bad input, changing nothing.
     """
     errors = validate_intake(intake)
+    for uploaded in files:
+        if problem := attachment_problem(uploaded):
+            errors.setdefault("attachments", problem)
     location = None
     if not errors and intake.lng is not None:
         try:
@@ -199,15 +202,20 @@ def register_case(intake: Intake, *, actor) -> Case:
     return case
 
 
+def attachment_problem(uploaded) -> str | None:
+    """Why a file cannot be attached (translated), or None."""
+    if uploaded.size > MAX_ATTACHMENT_BYTES:
+        return _("“%(name)s” is larger than 10 MB.") % {"name": uploaded.name}
+    if (getattr(uploaded, "content_type", "") or "") not in ALLOWED_ATTACHMENT_TYPES:
+        return _("“%(name)s” is not a photo, PDF, Word or text file.") % {"name": uploaded.name}
+    return None
+
+
 def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> Attachment:
     """Store one uploaded file on a case after checking its type and size."""
+    if problem := attachment_problem(uploaded):
+        raise InvalidAction(problem)
     content_type = getattr(uploaded, "content_type", "") or ""
-    if uploaded.size > MAX_ATTACHMENT_BYTES:
-        raise InvalidAction(_("“%(name)s” is larger than 10 MB.") % {"name": uploaded.name})
-    if content_type not in ALLOWED_ATTACHMENT_TYPES:
-        raise InvalidAction(
-            _("“%(name)s” is not a photo, PDF, Word or text file.") % {"name": uploaded.name}
-        )
     return Attachment.objects.create(
         case=case,
         event=event,
@@ -222,10 +230,8 @@ def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> At
 def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> CaseEvent:
     """A lifecycle action with its files, all or nothing."""
     for uploaded in files:
-        if uploaded.size > MAX_ATTACHMENT_BYTES or (
-            getattr(uploaded, "content_type", "") not in ALLOWED_ATTACHMENT_TYPES
-        ):
-            attach(case, uploaded, actor=actor)  # raises the precise message
+        if problem := attachment_problem(uploaded):
+            raise InvalidAction(problem)
     with transaction.atomic():
         event = lifecycle.apply(case, action, actor=actor, note=note, **data)
         for uploaded in files:

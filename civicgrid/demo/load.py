@@ -291,7 +291,27 @@ def load_accounts() -> list[DemoAccount]:
         if len(regions) > 3:
             scope += _(" and %(n)d more") % {"n": len(regions) - 3}
         accounts.append(DemoAccount(username, str(Role(role).label), name, scope))
+    _department_handlers(departments)
     return accounts
+
+
+def _department_handlers(departments: dict) -> None:
+    """One more handler per department (h-<code>), so every bureau can log in."""
+    for code, department in departments.items():
+        username = f"h-{code.lower()}"
+        if (
+            department.staff.filter(role=Role.HANDLER).exists()
+            or User.objects.filter(username=username).exists()
+        ):
+            continue
+        user = User(
+            username=username,
+            role=Role.HANDLER,
+            first_name=department.name[:30],
+            department=department,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
 
 
 LABEL_TO_CATEGORY = {
@@ -374,3 +394,4 @@ def print_accounts(accounts: list[DemoAccount]) -> None:
     width = max(len(a.username) for a in accounts) + 2
     for a in accounts:
         print(f"  {a.username:<{width}} {a.role:<20} {a.name}  [{a.scope}]")  # noqa: T201
+    print(_("  …and one handler per department: h-<department code>, e.g. h-gd, h-jd370502001"))  # noqa: T201

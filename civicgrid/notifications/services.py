@@ -1,6 +1,7 @@
 """Tell the people who must act. Runs after commit; never twice for one event."""
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -75,6 +76,19 @@ def notify_for_event(event_id: int) -> int:
     rows = [Notification(recipient=u, case=event.case, event=event, message=message) for u in users]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def mark_read(user, notification_id: int) -> int:
+    """Mark one of ``user``'s notices read; a read receipt, so no case event."""
+    return Notification.objects.filter(
+        pk=notification_id, recipient=user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def mark_all_read(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def unread_count(user) -> int:

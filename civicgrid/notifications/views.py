@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from . import services
 from .models import Notification
 from .services import unread_count
 
@@ -17,7 +17,9 @@ PAGE_SIZE = 25
 @login_required
 @require_GET
 def notification_list(request):
-    notices = Notification.objects.filter(recipient=request.user).select_related("case")
+    # Shown from the case and event in the reader's language; the stored message is
+    # the text for channels without one (SMS, e-mail).
+    notices = Notification.objects.filter(recipient=request.user).select_related("case", "event")
     if request.GET.get("show") == "unread":
         notices = notices.filter(read_at__isnull=True)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -32,10 +34,10 @@ def notification_list(request):
 @require_POST
 def mark_read(request, pk: int):
     """Mark one notice read and go where it points (its case by default)."""
-    notice = get_object_or_404(Notification.objects.select_related("case"), pk=pk,
-                               recipient=request.user)
-    # A read receipt, not a domain change: no event row to write.
-    Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notice = get_object_or_404(
+        Notification.objects.select_related("case"), pk=pk, recipient=request.user
+    )
+    services.mark_read(request.user, notice.pk)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("cases:detail", args=[notice.case.number])
@@ -45,9 +47,7 @@ def mark_read(request, pk: int):
 @login_required
 @require_POST
 def mark_all_read(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.mark_all_read(request.user)
     return redirect("notifications:list")
 
 

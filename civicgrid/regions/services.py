@@ -47,8 +47,12 @@ def read_features(text: str) -> list[Feature]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFailed([_("line %(line)d: not valid JSON (%(error)s)") % {
-            "line": exc.lineno, "error": exc.msg}]) from exc
+        raise ImportFailed(
+            [
+                _("line %(line)d: not valid JSON (%(error)s)")
+                % {"line": exc.lineno, "error": exc.msg}
+            ]
+        ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         raise ImportFailed([_("line 1: expected a GeoJSON FeatureCollection with “features”")])
     lines = _feature_lines(text, len(document["features"]))
@@ -56,16 +60,18 @@ def read_features(text: str) -> list[Feature]:
     for raw, line in zip(document["features"], lines, strict=True):
         props = (raw or {}).get("properties") or {} if isinstance(raw, dict) else {}
         households = props.get("households")
-        features.append(Feature(
-            line=line,
-            code=str(props.get("code", "") or "").strip(),
-            name=str(props.get("name", "") or "").strip(),
-            level=str(props.get("level", "") or "").strip(),
-            parent_code=str(props.get("parent_code", "") or "").strip(),
-            grid_kind=str(props.get("grid_kind", "") or "").strip(),
-            households=households if isinstance(households, int) else None,
-            geometry=raw.get("geometry") if isinstance(raw, dict) else None,
-        ))
+        features.append(
+            Feature(
+                line=line,
+                code=str(props.get("code", "") or "").strip(),
+                name=str(props.get("name", "") or "").strip(),
+                level=str(props.get("level", "") or "").strip(),
+                parent_code=str(props.get("parent_code", "") or "").strip(),
+                grid_kind=str(props.get("grid_kind", "") or "").strip(),
+                households=households if isinstance(households, int) else None,
+                geometry=raw.get("geometry") if isinstance(raw, dict) else None,
+            )
+        )
     return features
 
 
@@ -92,10 +98,15 @@ def _code_error(feature: Feature) -> str | None:
     expected = 15 if feature.level == Level.GRID else 12
     if not feature.code.isdigit() or len(feature.code) != expected:
         return _("code “%(code)s” must be %(n)d digits for level %(level)s") % {
-            "code": feature.code, "n": expected, "level": feature.level}
+            "code": feature.code,
+            "n": expected,
+            "level": feature.level,
+        }
     if feature.level == Level.GRID and not feature.code.startswith(feature.parent_code):
         return _("grid code %(code)s does not start with its community code %(parent)s") % {
-            "code": feature.code, "parent": feature.parent_code}
+            "code": feature.code,
+            "parent": feature.parent_code,
+        }
     return None
 
 
@@ -108,7 +119,9 @@ def _geometry_error(feature: Feature, datum: str):
     except Exception:  # noqa: BLE001 - any malformed geometry is reported, not raised
         return _("geometry is not valid GeoJSON"), None
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return _("geometry must be a Polygon or MultiPolygon, not %(t)s") % {"t": geom.geom_type}, None
+        return _("geometry must be a Polygon or MultiPolygon, not %(t)s") % {
+            "t": geom.geom_type
+        }, None
     if not geom.is_valid:
         return _("invalid polygon: %(why)s") % {"why": explain_validity(geom)}, None
     if datum != Datum.WGS84:
@@ -130,8 +143,11 @@ def validate(features: list[Feature], datum: str) -> tuple[list[str], dict]:
     """Every error of the file (``line N: …``) and the converted geometries by code."""
     errors, geometries, seen = [], {}, {}
     levels = {f.code: f.level for f in features}
-    existing = dict(Region.objects.filter(
-        code__in={f.parent_code for f in features if f.parent_code}).values_list("code", "level"))
+    existing = dict(
+        Region.objects.filter(
+            code__in={f.parent_code for f in features if f.parent_code}
+        ).values_list("code", "level")
+    )
     for f in features:
         problems = []
         if not f.code or not f.name or not f.level:
@@ -143,8 +159,10 @@ def validate(features: list[Feature], datum: str) -> tuple[list[str], dict]:
                 problems.append(error)
             problems += _parent_errors(f, levels, existing)
         if f.code in seen:
-            problems.append(_("duplicate code %(code)s (first on line %(line)d)") % {
-                "code": f.code, "line": seen[f.code]})
+            problems.append(
+                _("duplicate code %(code)s (first on line %(line)d)")
+                % {"code": f.code, "line": seen[f.code]}
+            )
         seen.setdefault(f.code, f.line)
         if f.grid_kind and f.grid_kind not in GridKind.values:
             problems.append(_("unknown grid kind “%(kind)s”") % {"kind": f.grid_kind})
@@ -152,8 +170,11 @@ def validate(features: list[Feature], datum: str) -> tuple[list[str], dict]:
         if error:
             problems.append(error)
         geometries[f.code] = geom
-        errors += [_("line %(line)d (%(code)s): %(problem)s") % {
-            "line": f.line, "code": f.code or "?", "problem": p} for p in problems]
+        errors += [
+            _("line %(line)d (%(code)s): %(problem)s")
+            % {"line": f.line, "code": f.code or "?", "problem": p}
+            for p in problems
+        ]
     return errors, geometries
 
 
@@ -163,16 +184,21 @@ def _parent_errors(f: Feature, levels: dict, existing: dict) -> list[str]:
         return []
     parent_level = levels.get(f.parent_code) or existing.get(f.parent_code)
     if not f.parent_code or parent_level is None:
-        return [_("parent %(parent)s is neither in the file nor in the database") % {
-            "parent": f.parent_code or "?"}]
+        return [
+            _("parent %(parent)s is neither in the file nor in the database")
+            % {"parent": f.parent_code or "?"}
+        ]
     if parent_level != LEVEL_ORDER[depth - 1]:
-        return [_("a %(level)s must sit under a %(expected)s, not a %(actual)s") % {
-            "level": f.level, "expected": LEVEL_ORDER[depth - 1], "actual": parent_level}]
+        return [
+            _("a %(level)s must sit under a %(expected)s, not a %(actual)s")
+            % {"level": f.level, "expected": LEVEL_ORDER[depth - 1], "actual": parent_level}
+        ]
     return []
 
 
-def import_regions(source, *, datum: str = Datum.WGS84, source_label: str = "",
-                   progress: bool = False) -> dict[str, int]:
+def import_regions(
+    source, *, datum: str = Datum.WGS84, source_label: str = "", progress: bool = False
+) -> dict[str, int]:
     """Import a GeoJSON file (path or text) of regions; all or nothing.
 
     Raises ``ImportFailed`` listing every bad feature with its line; nothing is written
@@ -186,7 +212,9 @@ def import_regions(source, *, datum: str = Datum.WGS84, source_label: str = "",
     features.sort(key=lambda f: LEVEL_ORDER.index(f.level))
     counts: dict[str, int] = {}
     with transaction.atomic():
-        known = {r.code: r for r in Region.objects.filter(code__in=[f.parent_code for f in features])}
+        known = {
+            r.code: r for r in Region.objects.filter(code__in=[f.parent_code for f in features])
+        }
         for f in tqdm(features, disable=not progress, desc=_("regions"), unit=""):
             region = _upsert(f, geometries[f.code], known.get(f.parent_code), source_label)
             known[f.code] = region
@@ -199,12 +227,15 @@ def _upsert(f: Feature, geom, parent: Region | None, source_label: str) -> Regio
     point = geom.representative_point() if geom is not None else None
     region = Region.objects.filter(code=f.code).first() or Region(code=f.code)
     values = {
-        "name": f.name, "level": f.level, "parent": parent,
+        "name": f.name,
+        "level": f.level,
+        "parent": parent,
         "grid_kind": f.grid_kind if f.level == Level.GRID else "",
         "boundary": mapping(geom) if geom is not None else None,
         "centroid_lng": round(point.x, 6) if point else None,
         "centroid_lat": round(point.y, 6) if point else None,
-        "households": f.households, "source": source_label[:200],
+        "households": f.households,
+        "source": source_label[:200],
     }
     if region.pk and all(_same(getattr(region, k), v) for k, v in values.items()):
         return region

@@ -37,7 +37,8 @@ def suggest_for_cases(cases: Iterable) -> dict[int, Suggestion]:
         return {case.pk: NO_SUGGESTION for case in cases}
     table = RuleTable.load(category_ids)
     return {
-        case.pk: table.pick(case.category_id, _case_region_codes(case)) if case.category_id
+        case.pk: table.pick(case.category_id, _case_region_codes(case))
+        if case.category_id
         else NO_SUGGESTION
         for case in cases
     }
@@ -61,8 +62,7 @@ class RuleTable:
 
     def __init__(self, rules: Iterable[RoutingRule], parents: dict[int, int | None]):
         self.rules = {
-            (rule.category_id, rule.region.code if rule.region_id else None): rule
-            for rule in rules
+            (rule.category_id, rule.region.code if rule.region_id else None): rule for rule in rules
         }
         self.parents = parents
 
@@ -73,9 +73,7 @@ class RuleTable:
         table = cls([], parents)
         wanted = {pk for category_id in category_ids for pk in table.lineage(category_id)}
         rules = (
-            RoutingRule.objects.filter(
-                category_id__in=wanted, main_department__active=True
-            )
+            RoutingRule.objects.filter(category_id__in=wanted, main_department__active=True)
             .select_related("region", "main_department")
             .prefetch_related(
                 Prefetch(

@@ -39,14 +39,18 @@ def _region(code, name, level, parent=None, bounds=None, kind=""):
 
 
 def make_district(prefix: str = "3799", name: str = "测试区") -> dict:
-    """A district with 2 streets × 1 community × 2 grids; returns the regions by key."""
+    """A district with 2 streets × 1 community × 2 grids; returns the regions by key.
+
+    Each prefix gets its own place on the map, so two test districts never overlap.
+    """
+    x0 = X0 + (int(prefix) % 100) * 0.1
     city = _region(f"{prefix}00000000", "测试市", Level.CITY)
     district = _region(
-        f"{prefix}01000000", name, Level.DISTRICT, city, (X0, Y0, X0 + 4 * STEP, Y0 + 2 * STEP)
+        f"{prefix}01000000", name, Level.DISTRICT, city, (x0, Y0, x0 + 4 * STEP, Y0 + 2 * STEP)
     )
     regions = {"city": city, "district": district}
     for s in (1, 2):
-        x = X0 + (s - 1) * 2 * STEP
+        x = x0 + (s - 1) * 2 * STEP
         street = _region(
             f"{prefix}0100{s}000",
             f"第{s}街道",

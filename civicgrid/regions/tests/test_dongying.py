@@ -26,7 +26,9 @@ def test_the_demo_district_has_its_real_streets_communities_and_948_grids(dongyi
 
 
 def test_every_grid_code_extends_its_community_code_and_lies_inside_it(dongying):
-    grids = Region.objects.filter(level=Level.GRID, code__startswith="370502").select_related("parent")
+    grids = Region.objects.filter(level=Level.GRID, code__startswith="370502").select_related(
+        "parent"
+    )
     for grid in grids:
         assert grid.code.startswith(grid.parent.code)
         assert len(grid.code) == 15
@@ -81,7 +83,9 @@ def test_the_locator_notices_grids_changed_by_another_process(dongying, monkeypa
     grid = locator.locate(*AMAP_POINT, datum="gcj02").grid
     moved = {"type": "Polygon", "coordinates": [[[100, 0], [101, 0], [101, 1], [100, 1], [100, 0]]]}
     # Another process moves the grid: a queryset update, not through this process.
-    Region.objects.filter(pk=grid.pk).update(boundary=moved, updated_at=grid.updated_at.replace(year=2030))
+    Region.objects.filter(pk=grid.pk).update(
+        boundary=moved, updated_at=grid.updated_at.replace(year=2030)
+    )
     monkeypatch.setattr(locator, "CHECK_EVERY_SECONDS", 0.0)
     assert locator.locate(100.5, 0.5, "wgs84").grid == grid
     Region.objects.filter(pk=grid.pk).update(boundary=grid.boundary, updated_at=grid.updated_at)

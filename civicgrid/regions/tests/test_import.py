@@ -9,8 +9,14 @@ from civicgrid.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-SQUARE = {"type": "Polygon", "coordinates": [[[100, 30], [100.1, 30], [100.1, 30.1], [100, 30.1], [100, 30]]]}
-BOWTIE = {"type": "Polygon", "coordinates": [[[100, 30], [100.1, 30.1], [100.1, 30], [100, 30.1], [100, 30]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[100, 30], [100.1, 30], [100.1, 30.1], [100, 30.1], [100, 30]]],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[100, 30], [100.1, 30.1], [100.1, 30], [100, 30.1], [100, 30]]],
+}
 
 
 def feature(code, name, level, parent="", geometry=SQUARE, **extra):
@@ -21,7 +27,9 @@ def feature(code, name, level, parent="", geometry=SQUARE, **extra):
 def write(tmp_path, features):
     path = tmp_path / "regions.geojson"
     lines = ",\n".join(json.dumps(f, ensure_ascii=False) for f in features)
-    path.write_text('{"type": "FeatureCollection", "features": [\n' + lines + "\n]}\n", encoding="utf-8")
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [\n' + lines + "\n]}\n", encoding="utf-8"
+    )
     return path
 
 
@@ -45,18 +53,20 @@ def test_a_good_file_is_imported_with_its_tree(tmp_path, capsys):
 
 def test_a_broken_file_names_every_bad_line_and_imports_nothing(tmp_path):
     features = good_tree() + [
-        feature("519901001001002", "坏网格", "grid", "519901001001", geometry=BOWTIE),   # line 7
-        feature("519901001009001", "孤儿网格", "grid", "519901001009"),                   # line 8
-        feature("51990100100", "短码社区", "community", "519901001000"),                   # line 9
-        feature("519901001001", "重复社区", "community", "519901001000"),                  # line 10
+        feature("519901001001002", "坏网格", "grid", "519901001001", geometry=BOWTIE),  # line 7
+        feature("519901001009001", "孤儿网格", "grid", "519901001009"),  # line 8
+        feature("51990100100", "短码社区", "community", "519901001000"),  # line 9
+        feature("519901001001", "重复社区", "community", "519901001000"),  # line 10
     ]
     with pytest.raises(CommandError) as failed:
         call_command("import_regions", str(write(tmp_path, features)))
     message = str(failed.value)
-    assert "line 7" in message and "Self-intersection" in message
+    assert "line 7" in message
+    assert "Self-intersection" in message
     assert "line 8" in message
     assert "line 9" in message
-    assert "line 10" in message and "line 5" not in message.split("line 10")[0][-5:]
+    assert "line 10" in message
+    assert "line 5" not in message.split("line 10")[0][-5:]
     assert "nothing imported" in message
     assert not Region.objects.filter(code__startswith="5199").exists()
 
@@ -81,4 +91,5 @@ def test_gcj02_files_are_stored_as_wgs84(tmp_path):
     call_command("import_regions", str(write(tmp_path, good_tree())), datum="gcj02")
     district = Region.objects.get(code="519901000000")
     first_x = district.boundary["coordinates"][0][0][0]
-    assert first_x != 100 and abs(first_x - 100) < 0.01
+    assert first_x != 100
+    assert abs(first_x - 100) < 0.01

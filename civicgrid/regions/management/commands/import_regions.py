@@ -17,8 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--datum", choices=Datum.values, default=Datum.WGS84,
-                            help="datum of the file's coordinates (stored as WGS84)")
+        parser.add_argument(
+            "--datum",
+            choices=Datum.values,
+            default=Datum.WGS84,
+            help="datum of the file's coordinates (stored as WGS84)",
+        )
         parser.add_argument("--source", default="", help="where the data comes from")
 
     def handle(self, *args, **options):
@@ -26,12 +30,17 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path})
         try:
-            counts = import_regions(path, datum=options["datum"],
-                                    source_label=options["source"] or path.name, progress=True)
+            counts = import_regions(
+                path,
+                datum=options["datum"],
+                source_label=options["source"] or path.name,
+                progress=True,
+            )
         except ImportFailed as exc:
             raise CommandError(
                 _("%(n)d problem(s), nothing imported:") % {"n": len(exc.errors)}
-                + "\n" + "\n".join(exc.errors)
+                + "\n"
+                + "\n".join(exc.errors)
             ) from exc
         summary = ", ".join(f"{level}: {n}" for level, n in counts.items())
         self.stdout.write(self.style.SUCCESS(_("Imported %(summary)s") % {"summary": summary}))

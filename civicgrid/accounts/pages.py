@@ -1,0 +1,88 @@
+"""Which role works on which page: the menu and the page guards read this one table.
+
+Pages only decide who may *open* them. What a user may *do* to a case is decided by
+``cases.lifecycle`` (role and scope per action), and which cases they see by
+``cases.scope.visible_cases``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+EVERYONE = tuple(Role.values)
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    label: str | Promise
+    roles: tuple[str, ...]
+
+
+PAGES = {
+    "intake": Page(
+        "cases:intake",
+        _("Intake"),
+        (Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR),
+    ),
+    "triage": Page("cases:triage", _("Triage"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)),
+    "inbox": Page("cases:inbox", _("Inbox"), (Role.HANDLER,)),
+    "tasks": Page("cases:tasks", _("My tasks"), (Role.GRID_WORKER, Role.DISPATCHER)),
+    "callbacks": Page(
+        "cases:callbacks", _("Callbacks"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
+    ),
+    "cases": Page("cases:list", _("Cases"), EVERYONE),
+    "map": Page("regions:map", _("City map"), EVERYONE),
+}
+
+# Where "home" takes each role: the page its work starts on.
+HOME = {
+    Role.OPERATOR: "intake",
+    Role.DISPATCHER: "triage",
+    Role.HANDLER: "inbox",
+    Role.GRID_WORKER: "tasks",
+    Role.LEADER: "map",
+    Role.MEDIATOR: "cases",
+    Role.ADMIN: "cases",
+}
+
+
+def may_open(user, key: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.role == Role.ADMIN or user.role in PAGES[key].roles
+
+
+def pages_for(user) -> list[Page]:
+    """The menu of ``user``, in a fixed order."""
+    return [page for key, page in PAGES.items() if may_open(user, key)]
+
+
+def home_page(user) -> Page:
+    return PAGES[HOME.get(user.role, "cases")]
+
+
+def page(key: str) -> Callable:
+    """Guard a view: sign-in required, then 403 for a role that does not use the page."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if not may_open(request.user, key):
+                raise PermissionDenied(
+                    gettext("Your role (%(role)s) does not use the page “%(page)s”.")
+                    % {"role": request.user.get_role_display(), "page": PAGES[key].label}
+                )
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorate

@@ -1,0 +1,333 @@
+"""The cases API: intake, queues, one case with its timeline, and every lifecycle action.
+
+Endpoints parse input, call ``services`` and render; all rules live in ``lifecycle`` and
+``services``. A case the caller may not see answers 404, exactly like one that does not
+exist, so numbers cannot be probed.
+"""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
+from civicgrid.regions.models import Region
+from civicgrid.routing.models import Category, Department
+from civicgrid.routing.services import suggest
+
+from . import lifecycle, services
+from .lifecycle import Action, InvalidAction
+from .models import CLOSED_STATUSES, Case, CaseEvent, StatusGroup
+from .queries import category_and_descendants
+from .schemas import (
+    PERSON_ACTIONS,
+    ActionIn,
+    ActionOut,
+    AttachmentOut,
+    AvailableActionOut,
+    CaseDetailOut,
+    CaseFilters,
+    CaseIn,
+    CaseOut,
+    SuggestionOut,
+    UserAction,
+)
+from .scope import visible_cases
+
+router = Router(tags=["cases"])
+
+MAX_PAGE = 500
+MAX_NUMBER = Case._meta.get_field("number").max_length
+
+
+class CasePagination(LimitOffsetPagination):
+    """limit/offset with bounds, so a huge offset is a 400 rather than a database error."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+CASE_RELATIONS = ("category", "grid", "owner_region", "main_department", "merged_into")
+
+
+def not_found(message: str) -> Http404:
+    error = Http404(message)
+    error.civicgrid_message = True  # the API's 404 handler shows this message
+    return error
+
+
+def _visible(request: HttpRequest) -> QuerySet:
+    return visible_cases(request.auth, Case.objects.select_related(*CASE_RELATIONS))
+
+
+def _with_timeline(query: QuerySet) -> QuerySet:
+    events = CaseEvent.objects.select_related("actor").order_by("at", "id")
+    return query.prefetch_related(
+        "co_departments", Prefetch("events", queryset=events), "attachments"
+    )
+
+
+def _case(request: HttpRequest, number: str, *, timeline: bool = False) -> Case:
+    case = None
+    if len(number) <= MAX_NUMBER and "\x00" not in number:
+        query = _visible(request).filter(number=number)
+        case = (_with_timeline(query) if timeline else query).first()
+    if case is None:
+        raise not_found(_("There is no case %(number)s that you can see.") % {"number": number})
+    return case
+
+
+def _reload(case: Case) -> Case:
+    """The case as stored now, with its timeline (the actor may no longer see it)."""
+    return _with_timeline(Case.objects.select_related(*CASE_RELATIONS)).get(pk=case.pk)
+
+
+def _category_and_descendants(code: str) -> set[int]:
+    root = Category.objects.filter(code=code).values_list("pk", flat=True).first()
+    if root is None:
+        raise InvalidInput(
+            "category", _("There is no category with code %(code)s.") % {"code": code}
+        )
+    return category_and_descendants(root)
+
+
+def _aware(moment: datetime) -> datetime:
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def filter_cases(query: QuerySet, filters: CaseFilters) -> QuerySet:
+    """The list filters of ``GET /api/cases``, each an indexed column where possible."""
+    if filters.status:
+        query = query.filter(status=filters.status)
+    if filters.status_group == StatusGroup.OPEN:
+        query = query.exclude(status__in=CLOSED_STATUSES)
+    elif filters.status_group == StatusGroup.CLOSED:
+        query = query.filter(status__in=CLOSED_STATUSES)
+    if filters.light:
+        query = query.with_light(filters.light)
+        if filters.light != "none":
+            query = query.exclude(status__in=CLOSED_STATUSES)
+    if filters.category:
+        query = query.filter(category_id__in=_category_and_descendants(filters.category))
+    if filters.channel:
+        query = query.filter(channel=filters.channel)
+    if filters.region:
+        path = Region.objects.filter(code=filters.region).values_list("path", flat=True).first()
+        if path is None:
+            raise InvalidInput(
+                "region", _("There is no region with code %(code)s.") % {"code": filters.region}
+            )
+        # Unplaced cases count where their centre is.
+        query = query.filter(
+            Q(region_path__startswith=path) | Q(region_path="", owner_region__path__startswith=path)
+        )
+    if filters.main_department:
+        query = query.filter(main_department__code=filters.main_department)
+    if filters.created_after:
+        query = query.filter(created_at__gte=_aware(filters.created_after))
+    if filters.created_before:
+        query = query.filter(created_at__lt=_aware(filters.created_before))
+    if filters.q:
+        query = query.filter(title__icontains=filters.q.strip())
+    return query
+
+
+@router.get("", response={200: list[CaseOut], **ERRORS}, summary="List the cases you can see")
+@paginate(CasePagination)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
+    """Newest first; ``count`` is the number of matching cases."""
+    return filter_cases(_visible(request), filters).order_by("-created_at", "-id")
+
+
+@router.get(
+    "/{number}", response={200: CaseDetailOut, **ERRORS}, summary="One case with its timeline"
+)
+def get_case(request: HttpRequest, number: str):
+    return _case(request, number, timeline=True)
+
+
+@router.get(
+    "/{number}/suggestion",
+    response={200: SuggestionOut, **ERRORS},
+    summary="Department the routing rules give",
+)
+def get_suggestion(request: HttpRequest, number: str):
+    case = _case(request, number)
+    main, co = suggest(case.category, case.grid or case.owner_region)
+    return {"main_department": main, "co_departments": co}
+
+
+# --- intake ----------------------------------------------------------------------------
+
+# services.validate_intake names fields after Intake; the API nests some of them.
+API_FIELD = {
+    "lng": "location",
+    "lat": "location",
+    "reporter_phone": "reporter.phone",
+    "reporter_name": "reporter.name",
+}
+
+
+def _intake(payload: CaseIn) -> services.Intake:
+    category = None
+    if payload.category:
+        # Deadlines walk the category's ancestors: join them now (the taxonomy has 3 levels).
+        category = (
+            Category.objects.select_related("parent__parent")
+            .filter(code=payload.category, active=True)
+            .first()
+        )
+        if category is None:
+            raise InvalidInput(
+                "category",
+                _("There is no active category with code %(code)s.") % {"code": payload.category},
+            )
+    location, reporter = payload.location, payload.reporter
+    return services.Intake(
+        channel=payload.channel.value,
+        title=payload.title,
+        content=payload.content,
+        category=category,
+        request_type=payload.request_type.value,
+        urgency=payload.urgency.value if payload.urgency else "",
+        lng=location.lng if location else None,
+        lat=location.lat if location else None,
+        datum=location.datum.value if location else "wgs84",
+        address=payload.address,
+        reporter_name=reporter.name if reporter else "",
+        reporter_phone=reporter.phone if reporter else "",
+        extra=payload.extra,
+    )
+
+
+@router.post("", response={201: CaseOut, **ERRORS}, summary="Register a case")
+def create_case(request: HttpRequest, payload: CaseIn):
+    """Register a case from another system or the UI; the point is located in its grid.
+
+    A point outside every grid is kept and the case flagged ``needs_placement``.
+    """
+    try:
+        case = services.register_case(_intake(payload), actor=request.auth)
+    except InvalidAction as exc:
+        errors = getattr(exc, "errors", None) or {}
+        exc.errors = {API_FIELD.get(field, field): message for field, message in errors.items()}
+        raise
+    return Status(201, case)
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+def _department(code: str, field: str) -> Department:
+    department = Department.objects.filter(code=code, active=True).first()
+    if department is None:
+        raise InvalidInput(
+            field, _("There is no active department with code %(code)s.") % {"code": code}
+        )
+    return department
+
+
+def _dispatch_data(request, payload: ActionIn) -> dict:
+    main = (
+        _department(payload.main_department, "main_department") if payload.main_department else None
+    )
+    co = [_department(code, "co_departments") for code in payload.co_departments]
+    return {"main_department": main, "co_departments": co}
+
+
+def _merge_data(request, payload: ActionIn) -> dict:
+    # Only into a case the caller can see: merging must not reveal other districts' cases.
+    target = _visible(request).filter(number=(payload.into or "").strip()).first()
+    if target is None:
+        raise InvalidInput("into", _("There is no case with that number to merge into."))
+    return {"into": target}
+
+
+def _place_data(request, payload: ActionIn) -> dict:
+    if payload.lng is None or payload.lat is None:
+        raise InvalidInput("lng", _("Give the longitude and latitude of the place."))
+    return {"lng": payload.lng, "lat": payload.lat, "datum": payload.datum.value}
+
+
+def _fields(**names):
+    """Data taken from the payload as is: ``{data key: payload attribute}``."""
+
+    def extract(request, payload: ActionIn) -> dict:
+        data = {}
+        for key, attribute in names.items():
+            value = getattr(payload, attribute)
+            if value is not None:
+                data[key] = getattr(value, "value", value)
+        return data
+
+    return extract
+
+
+ACTION_DATA = {
+    Action.DISPATCH: _dispatch_data,
+    Action.MERGE: _merge_data,
+    Action.PLACE: _place_data,
+    Action.REQUEST_EXTENSION: _fields(days="days"),
+    Action.CALLBACK: _fields(rating="rating"),
+    Action.REFER: _fields(kind="kind"),
+    Action.ESCALATE: _fields(to="to"),
+    Action.ANSWER_DIRECTLY: _fields(answer="answer"),
+    Action.REPLY: _fields(reply="reply"),
+}
+
+
+@router.get(
+    "/{number}/actions",
+    response={200: list[AvailableActionOut], **ERRORS},
+    summary="What you may do now",
+)
+def available_actions(request: HttpRequest, number: str):
+    case = _case(request, number)
+    return [
+        {"action": action, "label": str(Action(action).label)}
+        for action in lifecycle.allowed_actions(case.status)
+        if action in PERSON_ACTIONS and lifecycle.can(case, action, request.auth)
+    ]
+
+
+@router.post(
+    "/{number}/actions/{action}",
+    response={200: ActionOut, 409: ErrorOut, **ERRORS},
+    summary="Take a step of the closed loop",
+)
+def take_action(
+    request: HttpRequest, number: str, action: UserAction, payload: ActionIn | None = None
+):
+    """Take ``action`` on the case. The body carries the note and the action's own fields:
+
+    dispatch `main_department`, `co_departments` (codes); merge `into` (case number);
+    request_extension `days`; callback `rating`; refer `kind`; escalate `to`;
+    answer_directly `answer`; reply `reply`; place `lng`, `lat`, `datum`.
+    """
+    payload = payload or ActionIn()
+    case = _case(request, number)
+    # Refuse a move out of the table, or by the wrong person, before reading its fields.
+    lifecycle.check(case, action.value, request.auth)
+    data = ACTION_DATA.get(action.value, _fields())(request, payload)
+    event = services.act(case, action.value, actor=request.auth, note=payload.note, **data)
+    return {"event": event, "case": _reload(case)}
+
+
+@router.post(
+    "/{number}/attachments",
+    response={201: AttachmentOut, **ERRORS},
+    summary="Add a photo or document",
+)
+def add_attachment(request: HttpRequest, number: str, file: File[UploadedFile]):
+    """Anyone who can see the case may add a file to it (at most 10 MB)."""
+    case = _case(request, number)
+    return Status(201, services.attach(case, file, actor=request.auth))

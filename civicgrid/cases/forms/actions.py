@@ -1,0 +1,258 @@
+"""One form per lifecycle action; each knows what keyword data its action takes.
+
+Forms only parse and check input; the rules (who may do what, what an action needs)
+live in ``lifecycle`` and ``services``, whose refusals the views show as form errors.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .. import lifecycle
+from ..lifecycle import Action
+from ..models import Rating
+from .common import MultipleFileField, Options, position_fields
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms: an optional note, and the keyword data the action takes.
+
+    ``note_label`` None drops the note (the action has its own text field);
+    ``note_required`` mirrors what ``lifecycle`` will insist on.
+    """
+
+    note_label = _("Note")
+    note_required = False
+    danger = False
+
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case, options: Options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.options = options
+        if self.note_label is None:
+            del self.fields["note"]
+        else:
+            self.fields["note"].label = self.note_label
+            self.fields["note"].required = self.note_required
+        self.setup()
+
+    def setup(self) -> None:
+        """Per-case choices and initial values."""
+
+    def action_data(self) -> dict:
+        return {}
+
+    def note_text(self) -> str:
+        return self.cleaned_data.get("note", "")
+
+    def uploaded_files(self) -> list:
+        return self.cleaned_data.get("files") or []
+
+
+class AnswerDirectlyForm(ActionForm):
+    note_label = None
+    answer = forms.CharField(
+        label=_("Answer given to the citizen"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def action_data(self):
+        return {"answer": self.cleaned_data["answer"]}
+
+
+class ReferForm(ActionForm):
+    note_label = _("Explanation to the citizen")
+    note_required = True
+    kind = forms.ChoiceField(label=_("Why elsewhere"))
+
+    def setup(self):
+        self.fields["kind"].choices = [("", "—"), *lifecycle.REFERRAL_KINDS.items()]
+        self.order_fields(["kind", "note"])
+
+    def action_data(self):
+        return {"kind": self.cleaned_data["kind"]}
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(
+        label=_("Merge into case number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "20260101-00001"}),
+    )
+
+    def setup(self):
+        self.order_fields(["into", "note"])
+
+    def action_data(self):
+        return {"into": self.cleaned_data["into"].strip()}
+
+
+class PlaceForm(ActionForm):
+    def setup(self):
+        self.fields.update(position_fields(required=True))
+        self.order_fields(["lng", "lat", "datum", "note"])
+
+    def action_data(self):
+        data = self.cleaned_data
+        return {"lng": data["lng"], "lat": data["lat"], "datum": data["datum"]}
+
+
+class DispatchForm(ActionForm):
+    """Main department preselected from the routing rules; the dispatcher decides."""
+
+    main_department = forms.TypedChoiceField(label=_("Main department"), coerce=int)
+    co_departments = forms.TypedMultipleChoiceField(
+        label=_("Co-handling departments"),
+        coerce=int,
+        required=False,
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )
+
+    def setup(self):
+        departments = self.options.departments
+        self.fields["main_department"].choices = [("", "—"), *departments]
+        self.fields["co_departments"].choices = departments
+        self.fields["co_departments"].widget.attrs["size"] = min(6, max(3, len(departments)))
+        self.order_fields(["main_department", "co_departments", "note"])
+
+    def action_data(self):
+        data = self.cleaned_data
+        main = data["main_department"]
+        return {
+            "main_department": main,
+            "co_departments": [d for d in data["co_departments"] if d != main],
+        }
+
+
+class ReturnForm(ActionForm):
+    note_label = _("Why this case is not ours")
+    note_required = True
+    danger = True
+
+
+class RequestExtensionForm(ActionForm):
+    note_label = _("Why more time is needed")
+    note_required = True
+    days = forms.IntegerField(
+        label=_("Extra working days"), min_value=1, max_value=lifecycle.MAX_EXTENSION_DAYS
+    )
+
+    def setup(self):
+        # The precise limit (what is left of the 10 days) is checked by the lifecycle.
+        left = lifecycle.MAX_EXTENSION_DAYS - self.case.extension_days
+        self.fields["days"].widget.attrs["max"] = max(1, left)
+        self.fields["days"].help_text = _("At most %(max)d working days in all.") % {
+            "max": lifecycle.MAX_EXTENSION_DAYS
+        }
+        self.order_fields(["days", "note"])
+
+    def action_data(self):
+        return {"days": self.cleaned_data["days"]}
+
+
+class RefuseExtensionForm(ActionForm):
+    note_label = _("Why the extension is refused")
+    note_required = True
+    danger = True
+
+
+class ReplyForm(ActionForm):
+    note_label = None
+    reply = forms.CharField(
+        label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = MultipleFileField(label=_("Attachments"))
+
+    def action_data(self):
+        return {"reply": self.cleaned_data["reply"]}
+
+
+class VerifyPassForm(ActionForm):
+    note_label = _("What you saw on site")
+    files = MultipleFileField(label=_("Photos on site"))
+
+
+class VerifyFailForm(ActionForm):
+    note_label = _("What is still wrong on site")
+    note_required = True
+    danger = True
+    files = MultipleFileField(label=_("Photos on site"))
+
+
+class CallbackForm(ActionForm):
+    note_label = _("What the citizen said")
+    rating = forms.ChoiceField(label=_("Rating"), choices=Rating.choices, widget=forms.RadioSelect)
+
+    def setup(self):
+        self.order_fields(["rating", "note"])
+
+    def action_data(self):
+        return {"rating": self.cleaned_data["rating"]}
+
+
+class ReopenForm(ActionForm):
+    note_label = _("Why the case is reopened")
+    note_required = True
+    danger = True
+
+
+class EscalateForm(ActionForm):
+    note_label = _("Why a higher level is needed")
+    note_required = True
+    to = forms.ChoiceField(
+        label=_("Escalate to"),
+        choices=[
+            ("parent", _("the next higher centre")),
+            ("joint", _("a joint consultation (1+N)")),
+        ],
+        initial="parent",
+    )
+
+    def setup(self):
+        self.order_fields(["to", "note"])
+
+    def action_data(self):
+        return {"to": self.cleaned_data["to"]}
+
+
+class UrgeForm(ActionForm):
+    note_label = _("What the urging notice says")
+    note_required = True
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    Action.ANSWER_DIRECTLY: AnswerDirectlyForm,
+    Action.REFER: ReferForm,
+    Action.MERGE: MergeForm,
+    Action.PLACE: PlaceForm,
+    Action.DISPATCH: DispatchForm,
+    Action.ACKNOWLEDGE: ActionForm,
+    Action.RETURN: ReturnForm,
+    Action.REQUEST_EXTENSION: RequestExtensionForm,
+    Action.APPROVE_EXTENSION: ActionForm,
+    Action.REFUSE_EXTENSION: RefuseExtensionForm,
+    Action.REPLY: ReplyForm,
+    Action.VERIFY_PASS: VerifyPassForm,
+    Action.VERIFY_FAIL: VerifyFailForm,
+    Action.CALLBACK: CallbackForm,
+    Action.CLOSE: ActionForm,
+    Action.REOPEN: ReopenForm,
+    Action.ESCALATE: EscalateForm,
+    Action.URGE: UrgeForm,
+}
+
+
+def action_form(action: str, case, options: Options, data=None, files=None, initial=None):
+    """The form of ``action`` for ``case``; field ids are unique per case on a queue page."""
+    form_class = ACTION_FORMS[action]
+    return form_class(
+        data,
+        files,
+        case=case,
+        options=options,
+        prefix=action,
+        initial=initial,
+        auto_id=f"id_{case.pk}_%s",
+    )

@@ -1,0 +1,114 @@
+"""What the case forms share: choice lists loaded once per page, files, positions."""
+
+from functools import cached_property
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.regions.datum import Datum
+from civicgrid.routing.models import Category, Department
+
+from .. import services
+
+DATUM_CHOICES = Datum.choices
+ATTACHMENT_ACCEPT = "image/*,application/pdf,.doc,.docx,.txt"
+
+
+class Options:
+    """Choice lists shared by every form on one page, each loaded at most once."""
+
+    @cached_property
+    def departments(self) -> list[tuple[int, str]]:
+        return list(
+            Department.objects.filter(active=True).order_by("code").values_list("pk", "name")
+        )
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        return list(Category.objects.filter(active=True).order_by("code"))
+
+    @cached_property
+    def category_choices(self) -> list:
+        """Categories grouped under their top-level category, indented by depth."""
+        by_parent: dict[int | None, list[Category]] = {}
+        for category in self.categories:
+            by_parent.setdefault(category.parent_id, []).append(category)
+        known = {c.pk for c in self.categories}
+        roots = [c for c in self.categories if c.parent_id is None or c.parent_id not in known]
+        groups = []
+        for root in roots:
+            options, todo = [], [(root, 0)]
+            while todo:
+                node, depth = todo.pop()
+                options.append((node.pk, "\u3000" * depth + f"{node.code} {node.name}"))
+                todo.extend((child, depth + 1) for child in reversed(by_parent.get(node.pk, [])))
+            groups.append((root.name, options))
+        return groups
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked for the types and size intake accepts."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data] if data else []
+        files = [super(MultipleFileField, self).clean(item, initial) for item in items]
+        for uploaded in files:
+            if uploaded.size > services.MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(
+                    _("“%(name)s” is larger than 10 MB."), params={"name": uploaded.name}
+                )
+            if getattr(uploaded, "content_type", "") not in services.ALLOWED_ATTACHMENT_TYPES:
+                raise forms.ValidationError(
+                    _("“%(name)s” is not a photo, PDF, Word or text file."),
+                    params={"name": uploaded.name},
+                )
+        return files
+
+
+class CategorySelect(forms.Select):
+    """A category select whose options carry their default urgency for the intake script."""
+
+    def __init__(self, *args, urgencies: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.urgencies = urgencies or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        urgency = self.urgencies.get(getattr(value, "value", value))
+        if urgency:
+            option["attrs"]["data-urgency"] = urgency
+        return option
+
+
+def position_fields(required: bool) -> dict[str, forms.Field]:
+    return {
+        "lng": forms.FloatField(
+            label=_("Longitude"),
+            required=required,
+            min_value=-180,
+            max_value=180,
+            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        ),
+        "lat": forms.FloatField(
+            label=_("Latitude"),
+            required=required,
+            min_value=-90,
+            max_value=90,
+            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        ),
+        "datum": forms.ChoiceField(
+            label=_("Coordinate system"),
+            choices=DATUM_CHOICES,
+            initial="wgs84",
+            help_text=_("Which map the coordinates come from; they are stored as WGS84."),
+        ),
+    }

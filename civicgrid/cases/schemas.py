@@ -1,0 +1,286 @@
+"""What the cases API accepts and returns. Contacts only ever leave masked."""
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
+
+from civicgrid.core.api import Input
+from civicgrid.regions.datum import Datum
+from civicgrid.routing.models import RequestType, Urgency
+
+from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action
+from .models import Case, CaseEvent, Channel, Light, Rating, Status, StatusGroup
+
+MAX_TEXT = 5000
+MAX_EXTRA_BYTES = 4000
+
+
+# What a person can do to an existing case: every move of the table that some role may
+# take. Registration has its own endpoint; the overdue mark belongs to the system.
+PERSON_ACTIONS = [
+    a
+    for a in Action
+    if a != Action.REGISTER and any(act == a for (_s, act) in TRANSITIONS) and PERMISSIONS[a][0]
+]
+UserAction = StrEnum("UserAction", {a.name: a.value for a in PERSON_ACTIONS})
+ReferralKind = StrEnum("ReferralKind", {k.upper(): k for k in REFERRAL_KINDS})
+
+
+class EscalationTarget(StrEnum):
+    PARENT = "parent"
+    JOINT = "joint"
+
+
+# --- input ---------------------------------------------------------------------------
+
+
+class PointIn(Input):
+    lng: float = Field(ge=-180, le=180, allow_inf_nan=False, examples=[118.582])
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, examples=[37.461])
+    datum: Datum = Field(Datum.WGS84, description="Datum of lng/lat; stored as WGS84.")
+
+
+class ReporterIn(Input):
+    name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+
+
+class CaseIn(Input):
+    channel: Channel = Channel.API
+    request_type: RequestType = RequestType.HELP
+    category: str | None = Field(None, max_length=20, description="Category code.")
+    urgency: Urgency | None = Field(None, description="Empty: the category's default.")
+    title: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=MAX_TEXT)
+    address: str = Field("", max_length=255)
+    location: PointIn | None = None
+    reporter: ReporterIn | None = None
+    extra: dict[str, Any] = Field(
+        default_factory=dict, description="Fields the category asks for, e.g. a plate number."
+    )
+
+    @field_validator("extra")
+    @classmethod
+    def _small_extra(cls, value: dict) -> dict:
+        if len(json.dumps(value, ensure_ascii=False)) > MAX_EXTRA_BYTES:
+            raise PydanticCustomError(
+                "json_too_long",
+                "At most {max_length} characters of JSON",
+                {"max_length": MAX_EXTRA_BYTES},
+            )
+        return value
+
+
+class ActionIn(Input):
+    """The note, plus the fields of the action being taken (the others are ignored)."""
+
+    note: str = Field("", max_length=MAX_TEXT)
+    main_department: str | None = Field(None, max_length=40, description="dispatch: code")
+    co_departments: list[str] = Field(
+        default_factory=list, max_length=20, description="dispatch: codes"
+    )
+    into: str | None = Field(None, max_length=20, description="merge: case number")
+    days: int | None = Field(None, ge=0, le=366, description="request_extension")
+    rating: Rating | None = Field(None, description="callback")
+    kind: ReferralKind | None = Field(None, description="refer")
+    to: EscalationTarget | None = Field(None, description="escalate")
+    answer: str | None = Field(None, max_length=MAX_TEXT, description="answer_directly")
+    reply: str | None = Field(None, max_length=MAX_TEXT, description="reply")
+    lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="place")
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="place")
+    datum: Datum = Field(Datum.WGS84, description="place")
+
+
+class CaseFilters(Input):
+    status: Status | None = None
+    status_group: StatusGroup | None = None
+    light: Light | None = None
+    category: str | None = Field(None, max_length=20, description="code; includes children")
+    channel: Channel | None = None
+    region: str | None = Field(None, max_length=15, description="region or grid code; subtree")
+    main_department: str | None = Field(None, max_length=40, description="department code")
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    q: str | None = Field(None, max_length=100, description="text in the title")
+
+    @field_validator("created_after", "created_before")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        # Year 1 or 9999 with an offset overflows when converted to UTC for the database.
+        if value is not None and not 1900 <= value.year <= 2200:
+            raise PydanticCustomError(
+                "year_out_of_range",
+                "The year must be between {ge} and {le}",
+                {"ge": 1900, "le": 2200},
+            )
+        return value
+
+
+# --- output --------------------------------------------------------------------------
+
+
+class Ref(Schema):
+    code: str
+    name: str
+
+
+class PointOut(Schema):
+    lng: float
+    lat: float
+    datum: str = Field("wgs84", description="Stored positions are always WGS84.")
+
+
+class ReporterOut(Schema):
+    name: str = Field(description="masked")
+    phone: str = Field(description="masked")
+
+
+def _ref(obj) -> dict | None:
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    status_group: str
+    channel: str
+    request_type: str
+    category: Ref | None
+    urgency: str
+    title: str
+    address: str
+    location: PointOut | None
+    grid: Ref | None
+    owner_region: Ref | None = Field(description="The centre that triages the case.")
+    needs_placement: bool
+    main_department: Ref | None
+    reporter: ReporterOut
+    light: Light
+    due_at: datetime | None = Field(description="Deadline of the current step.")
+    warn_at: datetime | None
+    handle_due_at: datetime | None = Field(description="The department's overall deadline.")
+    rating: str
+    outcome: str
+    reopen_count: int
+    joint_consultation: bool
+    merged_into: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_status_label(case: Case) -> str:
+        return str(case.get_status_display())
+
+    @staticmethod
+    def resolve_status_group(case: Case) -> str:
+        return case.status_group
+
+    @staticmethod
+    def resolve_category(case: Case):
+        return _ref(case.category)
+
+    @staticmethod
+    def resolve_location(case: Case):
+        return {"lng": case.lng, "lat": case.lat} if case.has_position else None
+
+    @staticmethod
+    def resolve_grid(case: Case):
+        return _ref(case.grid)
+
+    @staticmethod
+    def resolve_owner_region(case: Case):
+        return _ref(case.owner_region)
+
+    @staticmethod
+    def resolve_main_department(case: Case):
+        return _ref(case.main_department)
+
+    @staticmethod
+    def resolve_reporter(case: Case):
+        return {"name": case.masked_name, "phone": case.masked_phone}
+
+    @staticmethod
+    def resolve_light(case: Case) -> str:
+        return case.light()
+
+    @staticmethod
+    def resolve_merged_into(case: Case) -> str | None:
+        return case.merged_into.number if case.merged_into_id else None
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str | None = Field(description="Display name; empty for the system.")
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    note: str
+    data: dict[str, Any]
+    public: bool
+
+    @staticmethod
+    def resolve_actor(event: CaseEvent) -> str | None:
+        return event.actor.display_name if event.actor_id else None
+
+    @staticmethod
+    def resolve_action_label(event: CaseEvent) -> str:
+        try:
+            return str(Action(event.action).label)
+        except ValueError:
+            return event.action
+
+
+class AttachmentOut(Schema):
+    name: str
+    url: str
+    size: int
+    content_type: str
+    uploaded_at: datetime
+
+    @staticmethod
+    def resolve_url(attachment) -> str:
+        return attachment.file.url
+
+
+class CaseDetailOut(CaseOut):
+    content: str
+    reply: str
+    extra: dict[str, Any]
+    co_departments: list[Ref]
+    events: list[EventOut]
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_co_departments(case: Case):
+        return [_ref(d) for d in case.co_departments.all()]
+
+    @staticmethod
+    def resolve_events(case: Case):
+        return list(case.events.all())
+
+    @staticmethod
+    def resolve_attachments(case: Case):
+        return list(case.attachments.all())
+
+
+class ActionOut(Schema):
+    event: EventOut
+    case: CaseDetailOut
+
+
+class AvailableActionOut(Schema):
+    action: str
+    label: str
+
+
+class SuggestionOut(Schema):
+    main_department: Ref | None
+    co_departments: list[Ref]

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("intake/", views.intake, name="intake"),
+    path("intake/earlier/", views.earlier_cases, name="earlier_cases"),
+    path("triage/", views.triage, name="triage"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+    path("cases/", views.case_list, name="list"),
+    path("cases/<str:number>/", views.detail, name="detail"),
+    path("cases/<str:number>/act/<slug:action>/", views.act, name="act"),
+    path("cases/<str:number>/contact/", views.contact, name="contact"),
+    path("cases/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,20 @@
+"""Server-rendered case pages, one module per kind of page."""
+
+from .detail import act, attachment, contact, detail
+from .intake import earlier_cases, intake
+from .listing import case_list
+from .queues import callbacks, inbox, tasks, triage
+
+__all__ = [
+    "act",
+    "attachment",
+    "callbacks",
+    "case_list",
+    "contact",
+    "detail",
+    "earlier_cases",
+    "inbox",
+    "intake",
+    "tasks",
+    "triage",
+]

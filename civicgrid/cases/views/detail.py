@@ -1,0 +1,153 @@
+"""One case: its page, the generic action endpoint, the audited contact reveal, its files."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from civicgrid.routing.services import suggest
+
+from .. import lifecycle, queries, services
+from ..forms import ACTION_FORMS, ActionForm, Options, action_form
+from ..lifecycle import Action
+from ..models import Attachment, Case
+from .common import (
+    action_slots,
+    dispatch_initial,
+    is_htmx,
+    is_visible,
+    map_data,
+    safe_next,
+    status_for,
+    visible_case_or_404,
+)
+
+INLINE_TYPES = ("image/", "application/pdf", "text/plain")
+
+
+@login_required
+@require_GET
+def detail(request, number: str):
+    case = visible_case_or_404(request.user, number)
+    return render_detail(request, case)
+
+
+def render_detail(
+    request, case: Case, *, bound: ActionForm | None = None, alert: str = "", status: int = 200
+):
+    options = Options()
+    suggestion = None
+    if lifecycle.can(case, Action.DISPATCH, request.user):
+        suggestion = suggest(case.category, case.grid or case.owner_region)
+    slots = action_slots(
+        case, request.user, options, bound=bound, initial=dispatch_initial(suggestion)
+    )
+    earlier = (
+        queries.earlier_cases_visible(
+            request.user, services.earlier_cases(case.reporter_phone, exclude=case)
+        )
+        if case.reporter_phone
+        else []
+    )
+    context = {
+        "case": case,
+        "light": case.light(),
+        "actions": slots,
+        "suggestion": suggestion,
+        "alert": alert,
+        "events": queries.timeline(case),
+        "attachments": list(case.attachments.all()),
+        "co_departments": list(case.co_departments.all()),
+        "merged_cases": list(case.merged_cases.values_list("number", flat=True)),
+        "earlier": list(earlier),
+        "map_data": map_data(case),
+        "next": safe_next(request),
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def act(request, number: str, action: str):
+    """Take one lifecycle action; every action posts here with its own form."""
+    case = visible_case_or_404(request.user, number)
+    if action not in ACTION_FORMS:
+        raise Http404("no such action")
+    try:
+        lifecycle.check(case, action, request.user)
+    except lifecycle.LifecycleError as error:
+        return render_detail(request, case, alert=error.message, status=status_for(error))
+    form = action_form(action, case, Options(), data=request.POST, files=request.FILES)
+    if not form.is_valid():
+        return render_detail(request, case, bound=form, status=400)
+    try:
+        services.act(
+            case,
+            action,
+            actor=request.user,
+            note=form.note_text(),
+            files=form.uploaded_files(),
+            **form.action_data(),
+        )
+    except lifecycle.LifecycleError as error:
+        return _refused(request, case, form, error)
+    messages.success(
+        request,
+        _("Case %(number)s: %(action)s — done.")
+        % {
+            "number": case.number,
+            "action": queries.action_label(action),
+        },
+    )
+    target = safe_next(request)
+    if target:
+        return redirect(target)
+    if not is_visible(request.user, case):
+        # e.g. a department that returned the case no longer sees it.
+        return redirect("home")
+    return redirect("cases:detail", number=case.number)
+
+
+def _refused(request, case: Case, form: ActionForm, error: lifecycle.LifecycleError):
+    if isinstance(error, lifecycle.InvalidAction):
+        form.add_error(None, error.message)
+        return render_detail(request, case, bound=form, status=400)
+    # Refused or overtaken: show the case as it is now, with the reason on top.
+    case = visible_case_or_404(request.user, case.number)
+    return render_detail(request, case, alert=error.message, status=status_for(error))
+
+
+@login_required
+@require_POST
+def contact(request, number: str):
+    """Show the reporter's unmasked contact; each reveal is written to the audit log."""
+    case = visible_case_or_404(request.user, number)
+    try:
+        shown = services.reveal_contact(
+            case, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except lifecycle.ActionRefused as error:
+        raise PermissionDenied(error.message) from error
+    context = {"case": case, "contact": shown}
+    template = "cases/partials/_contact.html" if is_htmx(request) else "cases/contact.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def attachment(request, number: str, pk: int):
+    """A case's file, only for those who may see the case (uploads are not public)."""
+    case = visible_case_or_404(request.user, number)
+    stored = get_object_or_404(Attachment, pk=pk, case=case)
+    inline = stored.content_type.startswith(INLINE_TYPES)
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=not inline,
+        filename=stored.name,
+        content_type=stored.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

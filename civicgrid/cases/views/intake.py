@@ -1,0 +1,83 @@
+"""Intake (受理): the operator's form, and the caller's earlier cases as the phone is typed."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from civicgrid.accounts.models import Role
+from civicgrid.accounts.pages import page
+
+from .. import lifecycle, queries, services
+from ..forms import IntakeForm, Options
+from ..models import Channel
+from .common import is_htmx, status_for
+
+MIN_PHONE_DIGITS = 5
+# Where a role's reports usually come from; the form still lets them choose.
+CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID_PATROL, Role.MEDIATOR: Channel.WALK_IN}
+
+
+@page("intake")
+def intake(request):
+    options = Options()
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, options=options)
+        status = 400
+        if form.is_valid():
+            try:
+                case = _register(form, request.user)
+            except lifecycle.LifecycleError as error:
+                _show_errors(form, error)
+                status = status_for(error)
+            else:
+                _confirm(request, case)
+                return redirect("cases:detail", number=case.number)
+    else:
+        channel = CHANNEL_OF_ROLE.get(request.user.role, Channel.HOTLINE)
+        form = IntakeForm(options=options, initial={"channel": channel})
+    context = {"form": form, "earlier": _earlier(request.user, form.data.get("reporter_phone", ""))}
+    return render(request, "cases/intake.html", context, status=status)
+
+
+def _register(form: IntakeForm, user):
+    """Register the case and store its files, all or nothing."""
+    files = form.cleaned_data.get("attachments") or []
+    return services.register_case(form.intake(), actor=user, files=files)
+
+
+def _show_errors(form: IntakeForm, error: lifecycle.LifecycleError) -> None:
+    errors = getattr(error, "errors", None) or {None: error.message}
+    for name, message in errors.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _confirm(request, case) -> None:
+    messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+    if case.needs_placement:
+        messages.warning(
+            request,
+            _(
+                "The case has no position inside a grid: it is flagged for manual placement "
+                "on the triage page."
+            ),
+        )
+
+
+def _earlier(user, phone: str):
+    digits = sum(ch.isdigit() for ch in phone)
+    if digits < MIN_PHONE_DIGITS:
+        return None
+    return list(queries.earlier_cases_visible(user, services.earlier_cases(phone)))
+
+
+@page("intake")
+@require_GET
+def earlier_cases(request):
+    """The caller's earlier cases, masked; htmx swaps them in beside the phone field."""
+    context = {"earlier": _earlier(request.user, request.GET.get("reporter_phone", ""))}
+    template = (
+        "cases/partials/_earlier_cases.html" if is_htmx(request) else "cases/earlier_cases.html"
+    )
+    return render(request, template, context)

@@ -1,0 +1,115 @@
+"""Read-only regions API: the administrative tree and "which grid is this point in?"."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from civicgrid.core.api import ERRORS, Input, InvalidInput
+
+from .datum import Datum
+from .locator import locate
+from .models import Level, Region
+
+router = Router(tags=["regions"])
+
+
+class RegionPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(1000, ge=1, le=5000)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class RegionFilters(Input):
+    level: Level | None = None
+    parent: str | None = Field(None, max_length=15, description="Parent code: its children.")
+
+
+class PointOut(Schema):
+    lng: float
+    lat: float
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent: str | None = Field(description="Parent code.")
+    grid_kind: str
+    centroid: PointOut | None = Field(description="WGS84.")
+    households: int | None
+
+    @staticmethod
+    def resolve_parent(region: Region) -> str | None:
+        # The parent code is the last-but-one element of the path: no join needed.
+        codes = [c for c in region.path.split("/") if c]
+        return codes[-2] if len(codes) > 1 else None
+
+    @staticmethod
+    def resolve_centroid(region: Region):
+        if region.centroid_lng is None or region.centroid_lat is None:
+            return None
+        return {"lng": region.centroid_lng, "lat": region.centroid_lat}
+
+
+class RegionRef(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class LocateQuery(Input):
+    lng: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    datum: Datum = Datum.WGS84
+
+
+class LocationOut(Schema):
+    lng: float = Field(description="WGS84")
+    lat: float = Field(description="WGS84")
+    grid: RegionRef | None
+    lineage: list[RegionRef] = Field(description="From the grid up to the city.")
+    needs_placement: bool
+
+
+@router.get("", response={200: list[RegionOut], **ERRORS}, summary="Regions and grids")
+@paginate(RegionPagination)
+def list_regions(request: HttpRequest, filters: Query[RegionFilters]):
+    query = Region.objects.order_by("code")
+    if filters.level:
+        query = query.filter(level=filters.level)
+    if filters.parent:
+        parent = Region.objects.filter(code=filters.parent).first()
+        if parent is None:
+            raise InvalidInput(
+                "parent", _("There is no region with code %(code)s.") % {"code": filters.parent}
+            )
+        query = query.filter(parent=parent)
+    return query.only(
+        "code",
+        "name",
+        "level",
+        "path",
+        "grid_kind",
+        "centroid_lng",
+        "centroid_lat",
+        "households",
+    )
+
+
+@router.get("/locate", response={200: LocationOut, **ERRORS}, summary="The grid a point lies in")
+def locate_point(request: HttpRequest, point: Query[LocateQuery]):
+    try:
+        location = locate(point.lng, point.lat, point.datum.value)
+    except ValueError as exc:
+        raise InvalidInput("lng", str(exc)) from exc
+    # Names and levels only: the polygons stay in the database.
+    regions = Region.objects.filter(code__in=location.lineage).only("code", "name", "level")
+    lineage = sorted(regions, key=lambda r: -location.lineage.index(r.code))
+    return {
+        "lng": location.lng,
+        "lat": location.lat,
+        "grid": location.grid,
+        "lineage": lineage,
+        "needs_placement": location.grid is None,
+    }
