@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -287,7 +287,7 @@ def mark_overdue(now=None) -> int:
 def recompute_deadlines(years=None) -> int:
     """Recompute the deadlines of open cases after the holiday calendar changed.
 
-    Only cases whose current step started or ends in ``years`` (all when None) are
+    Only cases whose current step or handling started or ends in ``years`` (all when None) are
     looked at; each change is written as a non-public event. Returns how many changed.
     """
     from civicgrid.routing.models import Step
@@ -296,8 +296,11 @@ def recompute_deadlines(years=None) -> int:
 
     query = Case.objects.filter(status__in=OPEN_STATUSES, step_started_at__isnull=False)
     if years:
-        query = query.filter(due_at__year__in=list(years)) | query.filter(
-            step_started_at__year__in=list(years)
+        years = list(years)
+        query = query.filter(
+            Q(due_at__year__in=years)
+            | Q(handle_due_at__year__in=years)
+            | Q(step_started_at__year__in=years)
         )
     changed = 0
     for case in query.select_related("category").iterator(chunk_size=500):

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .calendar import available_years, get_calendar, load_official_year
 from .models import CalendarDay, CalendarYear, PersonalDataRead
@@ -55,7 +55,14 @@ class CalendarYearAdmin(CalendarWarningMixin, admin.ModelAdmin):
             load_official_year(year)
         changed = recompute_deadlines(years)
         self.message_user(
-            request, _("%(n)d open case deadlines recomputed.") % {"n": changed}, messages.SUCCESS
+            request,
+            ngettext(
+                "%(n)d open case deadline recomputed.",
+                "%(n)d open case deadlines recomputed.",
+                changed,
+            )
+            % {"n": changed},
+            messages.SUCCESS,
         )
 
 

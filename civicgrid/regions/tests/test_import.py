@@ -4,10 +4,18 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.translation import override
 
 from civicgrid.regions.models import Region
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Commands speak the default language (Chinese); these tests read English."""
+    with override("en"):
+        yield
 
 SQUARE = {
     "type": "Polygon",
@@ -85,6 +93,9 @@ def test_a_file_that_is_not_json_is_refused_with_its_line(tmp_path):
     with pytest.raises(CommandError) as failed:
         call_command("import_regions", str(path))
     assert "line 3" in str(failed.value)
+    with override("zh-hans"), pytest.raises(CommandError) as failed:
+        call_command("import_regions", str(path))
+    assert "第 3 行" in str(failed.value)
 
 
 def test_gcj02_files_are_stored_as_wgs84(tmp_path):

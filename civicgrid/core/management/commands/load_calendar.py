@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civicgrid.core.calendar import available_years, load_official_year
 
@@ -31,4 +32,11 @@ class Command(BaseCommand):
                 _("%(year)d: %(n)d holidays and make-up workdays") % {"year": year, "n": written}
             )
         changed = recompute_deadlines(years)
-        self.stdout.write(_("%(n)d open case deadlines recomputed") % {"n": changed})
+        self.stdout.write(
+            ngettext(
+                "%(n)d open case deadline recomputed.",
+                "%(n)d open case deadlines recomputed.",
+                changed,
+            )
+            % {"n": changed}
+        )

@@ -177,16 +177,8 @@ class Command(BaseCommand):
             if district.geom_type == "MultiPolygon"
             else district
         )
-        streets = [
-            r
-            for r in read_csv(geo / "streets.csv")
-            if r["areaCode"] == DISTRICT
-        ]
-        communities = [
-            r
-            for r in read_csv(geo / "communities.csv")
-            if r["areaCode"] == DISTRICT
-        ]
+        streets = [r for r in read_csv(geo / "streets.csv") if r["areaCode"] == DISTRICT]
+        communities = [r for r in read_csv(geo / "communities.csv") if r["areaCode"] == DISTRICT]
         allocate(communities, pyrng)
         for s in streets:
             s["communities"] = [c for c in communities if c["streetCode"] == s["code"]]

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civicgrid.regions.datum import Datum
+from civicgrid.regions.models import Level
 from civicgrid.regions.services import ImportFailed, import_regions
 
 
@@ -38,9 +40,14 @@ class Command(BaseCommand):
             )
         except ImportFailed as exc:
             raise CommandError(
-                _("%(n)d problem(s), nothing imported:") % {"n": len(exc.errors)}
+                ngettext(
+                    "%(n)d problem, nothing imported:",
+                    "%(n)d problems, nothing imported:",
+                    len(exc.errors),
+                )
+                % {"n": len(exc.errors)}
                 + "\n"
                 + "\n".join(exc.errors)
             ) from exc
-        summary = ", ".join(f"{level}: {n}" for level, n in counts.items())
+        summary = ", ".join(f"{Level(level).label}: {n}" for level, n in counts.items())
         self.stdout.write(self.style.SUCCESS(_("Imported %(summary)s") % {"summary": summary}))
