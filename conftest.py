@@ -19,6 +19,16 @@ def pytest_configure(config):
 
 
 @pytest.fixture
+def client(client):
+    """Tests read English: the test client has chosen English with the language switch.
+
+    (Pages are Chinese by default; ``test_chinese_is_the_default_language`` checks it.)
+    """
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
 def district(db):
     return f.make_district()
 

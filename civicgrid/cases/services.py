@@ -198,6 +198,8 @@ def register_case(intake: Intake, *, actor, files=()) -> Case:
             to_status=case.status,
             data={"channel": case.channel, "needs_placement": case.needs_placement},
         )
+        for uploaded in files:
+            attach(case, uploaded, actor=case.created_by, event=event)
         lifecycle._after(case, event)
     return case
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -614,6 +615,7 @@ def test_the_tasks_and_callbacks_run_a_fixed_number_of_queries(
 
 
 def test_chinese_is_the_default_language(client, operator):
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     response = signed_in(client, operator).get(reverse("cases:intake"))
     assert '<html lang="zh-hans">' in response.content.decode()
     assert response["Content-Language"] == "zh-hans"
