@@ -47,8 +47,14 @@ def browser(monkeypatch):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -124,9 +130,11 @@ def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server,
     page.wait_for_url(re.compile(r"/cases/\d{8}-\d{5}/"))
     number = re.search(r"/cases/(\d{8}-\d{5})/", page.url).group(1)
     assert number in page.content()
-    assert "139****1234" in page.content() and "13905461234" not in page.content()
+    assert "139****1234" in page.content()
+    assert "13905461234" not in page.content()
     case = Case.objects.get(number=number)
-    assert case.grid == grid and case.status == Status.REGISTERED
+    assert case.grid == grid
+    assert case.status == Status.REGISTERED
 
     # 2. The dispatcher sees it in the triage queue with the suggested bureau, dispatches.
     dispatcher = Desk(browser, base, "dispatcher")

@@ -3,8 +3,6 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from civicgrid.cases import services
 from civicgrid.cases.deadlines import limit_for
 from civicgrid.cases.lifecycle import Action
