@@ -7,9 +7,10 @@ Not a test. Run it against a *running* server started with ``CIVICGRID_BENCH_END
 
 Both phases send the same bodies with the same token through the same middleware; the
 bare endpoint then inserts one row, the API registers a real case (validation, grid
-lookup, case number, deadlines, scope check, case + event rows, notifications). It
-prints cases/s and p50/p95/p99 latency of each, the ratio, and writes the figures to
-``bench/results/intake-<db>-<date>.json``.
+lookup, case number, deadlines, scope check, case + event rows, notifications). The two
+phases alternate in ``--rounds`` slices so that other load on the machine hits both
+alike. It prints requests/s and p50/p95/p99 latency of each, the ratio, the client's own
+CPU time, and writes the figures to ``bench/results/intake-<db>-<date>.json``.
 """
 
 import argparse
@@ -300,6 +301,8 @@ def write(args, database: str, results: dict, verdict: dict, grids: int) -> None
                 "grids": grids,
                 "machine": {
                     "cpus": os.cpu_count(),
+                    # Other work on the machine skews the rates: say how busy it was.
+                    "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
                     "python": platform.python_version(),
                     "platform": platform.platform(),
                 },

@@ -183,7 +183,7 @@ def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEven
     """Take ``action`` on ``case`` as ``actor``; the one way a case changes status."""
     check(case, action, actor)
     prepare = _PREPARE.get(action, _nothing)
-    change = prepare(case, note.strip(), data)
+    change = prepare(case, note.strip(), data, actor)
     old_status, old_version = case.status, case.version
     new_status = TRANSITIONS[(old_status, action)]
     now = timezone.now()
@@ -245,7 +245,8 @@ def _clock(case: Case, status: str, start: datetime, fields: dict) -> dict:
 def _after(case: Case, event: CaseEvent) -> None:
     from civicgrid.notifications.services import notify_for_event
 
-    transaction.on_commit(lambda: notify_for_event(event.pk))
+    # The event and its case are in memory: no need to read them back.
+    transaction.on_commit(lambda: notify_for_event(event))
 
 
 # --- what each action needs and changes ------------------------------------------
@@ -257,19 +258,19 @@ def _require(value, message) -> Any:
     return value
 
 
-def _nothing(case, note, data) -> Change:
+def _nothing(case, note, data, actor=None) -> Change:
     return Change()
 
 
-def _need_note(message) -> Callable[[Case, str, dict], Change]:
-    def prepare(case, note, data) -> Change:
+def _need_note(message) -> Callable[..., Change]:
+    def prepare(case, note, data, actor=None) -> Change:
         _require(note, message)
         return Change()
 
     return prepare
 
 
-def _answer_directly(case, note, data) -> Change:
+def _answer_directly(case, note, data, actor=None) -> Change:
     answer = _require((data.get("answer") or note).strip(), _("Write the answer given."))
     return Change(
         fields={"reply": answer, "outcome": "answered_directly"},
@@ -287,7 +288,7 @@ REFERRAL_KINDS = {
 }
 
 
-def _refer(case, note, data) -> Change:
+def _refer(case, note, data, actor=None) -> Change:
     kind = data.get("kind")
     if kind not in REFERRAL_KINDS:
         raise InvalidAction(_("Choose why the case is referred elsewhere."))
@@ -295,11 +296,15 @@ def _refer(case, note, data) -> Change:
     return Change(fields={"outcome": f"referred:{kind}", "reply": note}, data={"kind": kind})
 
 
-def _merge(case, note, data) -> Change:
+def _merge(case, note, data, actor=None) -> Change:
     target = data.get("into")
     if not isinstance(target, Case):
         target = Case.objects.filter(number=str(target or "").strip()).first()
-    if target is None:
+    roles = PERMISSIONS[A.MERGE][0]
+    if target is None or (
+        actor is not None and refusal_for(actor, target, roles, ScopeRule.REGION)
+    ):
+        # A case outside the actor's scope is not revealed: it "does not exist".
         raise InvalidAction(_("There is no case with that number to merge into."))
     if target.pk == case.pk:
         raise InvalidAction(_("A case cannot be merged into itself."))
@@ -325,7 +330,7 @@ def _merge(case, note, data) -> Change:
     )
 
 
-def _place(case, note, data) -> Change:
+def _place(case, note, data, actor=None) -> Change:
     from civicgrid.regions.locator import locate
 
     from .services import position_fields
@@ -359,7 +364,7 @@ def _departments(data) -> tuple[Department, list[Department]]:
     return main, [d for d in co if d.pk != main.pk]
 
 
-def _dispatch(case, note, data) -> Change:
+def _dispatch(case, note, data, actor=None) -> Change:
     main, co = _departments(data)
     now = timezone.now()
     _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
@@ -370,7 +375,7 @@ def _dispatch(case, note, data) -> Change:
     )
 
 
-def _return(case, note, data) -> Change:
+def _return(case, note, data, actor=None) -> Change:
     _require(note, _("Say why the case is not yours: returning needs a reason."))
     return Change(
         fields={"main_department": None, "handle_due_at": None},
@@ -379,7 +384,7 @@ def _return(case, note, data) -> Change:
     )
 
 
-def _request_extension(case, note, data) -> Change:
+def _request_extension(case, note, data, actor=None) -> Change:
     try:
         days = int(data.get("days") or 0)
     except (TypeError, ValueError):
@@ -398,7 +403,7 @@ def _pending_extension_days(case) -> int:
     return int(event.data.get("days", 0)) if event else 0
 
 
-def _approve_extension(case, note, data) -> Change:
+def _approve_extension(case, note, data, actor=None) -> Change:
     days = _pending_extension_days(case)
     base = case.handle_due_at or timezone.now()
     new_due = deadlines.add_limit(base, days, "working_days")
@@ -408,19 +413,19 @@ def _approve_extension(case, note, data) -> Change:
     )
 
 
-def _reply(case, note, data) -> Change:
+def _reply(case, note, data, actor=None) -> Change:
     text = _require((data.get("reply") or note).strip(), _("Write the reply to the citizen."))
     return Change(fields={"reply": text})
 
 
-def _verify_fail(case, note, data) -> Change:
+def _verify_fail(case, note, data, actor=None) -> Change:
     _require(note, _("Describe what is still wrong on site."))
     now = timezone.now()
     _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
     return Change(fields={"handle_due_at": handle_due}, data={"rework": True}, step_from=now)
 
 
-def _callback(case, note, data) -> Change:
+def _callback(case, note, data, actor=None) -> Change:
     rating = data.get("rating")
     if rating not in Rating.values:
         raise InvalidAction(
@@ -429,13 +434,13 @@ def _callback(case, note, data) -> Change:
     return Change(fields={"rating": rating}, data={"rating": rating})
 
 
-def _close(case, note, data) -> Change:
+def _close(case, note, data, actor=None) -> Change:
     if case.rating == Rating.UNSATISFIED:
         raise InvalidAction(_("The citizen is unsatisfied: reopen the case instead of closing it."))
     return Change(fields={"outcome": case.outcome or "resolved"})
 
 
-def _reopen(case, note, data) -> Change:
+def _reopen(case, note, data, actor=None) -> Change:
     _require(note, _("Say why the case is reopened."))
     if case.main_department_id is None:
         raise InvalidAction(_("This case was never dispatched; register a new case instead."))
@@ -454,7 +459,7 @@ def _reopen(case, note, data) -> Change:
     )
 
 
-def _escalate(case, note, data) -> Change:
+def _escalate(case, note, data, actor=None) -> Change:
     _require(note, _("Say why the case needs a higher level."))
     target = data.get("to", "parent")
     owner = case.owner_region
@@ -476,7 +481,7 @@ def _escalate(case, note, data) -> Change:
     return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
 
 
-def _mark_overdue(case, note, data) -> Change:
+def _mark_overdue(case, note, data, actor=None) -> Change:
     return Change(
         fields={"overdue_marked_for": case.due_at},
         data={"due_at": case.due_at.isoformat() if case.due_at else None},
@@ -484,7 +489,7 @@ def _mark_overdue(case, note, data) -> Change:
     )
 
 
-_PREPARE: dict[str, Callable[[Case, str, dict], Change]] = {
+_PREPARE: dict[str, Callable[..., Change]] = {
     A.ANSWER_DIRECTLY: _answer_directly,
     A.REFER: _refer,
     A.MERGE: _merge,

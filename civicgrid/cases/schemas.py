@@ -212,7 +212,10 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_merged_into(case: Case) -> str | None:
-        return case.merged_into.number if case.merged_into_id else None
+        if not case.merged_into_id:
+            return None
+        # Lists annotate the number; a case fresh from a service has the object.
+        return getattr(case, "merged_into_number", None) or case.merged_into.number
 
 
 class EventOut(Schema):

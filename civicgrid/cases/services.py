@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,10 +71,9 @@ def next_number(day: date) -> str:
     gap, never a duplicate.
     """
     for _attempt in range(3):
-        with transaction.atomic():
-            if DailySequence.objects.filter(day=day).update(last=F("last") + 1):
-                last = DailySequence.objects.get(day=day).last
-                return f"{day:%Y%m%d}-{last:05d}"
+        last = _bump_sequence(day)
+        if last is not None:
+            return f"{day:%Y%m%d}-{last:05d}"
         try:
             with transaction.atomic():
                 DailySequence.objects.create(day=day, last=1)
@@ -82,6 +81,24 @@ def next_number(day: date) -> str:
         except IntegrityError:
             continue
     raise RuntimeError("could not allocate a case number")
+
+
+def _bump_sequence(day: date) -> int | None:
+    """Increment the day's counter; None when the day has no row yet."""
+    if not connection.features.can_return_columns_from_insert:  # SQLite < 3.35
+        with transaction.atomic():
+            if DailySequence.objects.filter(day=day).update(last=F("last") + 1):
+                return DailySequence.objects.get(day=day).last
+            return None
+    table = connection.ops.quote_name(DailySequence._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement, its own transaction: the row is locked only while it runs.
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",  # noqa: S608
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def validate_intake(intake: Intake) -> dict:
@@ -122,7 +139,9 @@ def position_fields(location: Location | None) -> dict:
         return {"grid": None, "region_path": "", "needs_placement": True}
     fields = {"lng": location.lng, "lat": location.lat, "needs_placement": location.grid is None}
     if location.grid is not None:
-        district = next((r for r in location.grid.lineage() if r.level == Level.DISTRICT), None)
+        district = location.district or next(
+            (r for r in location.grid.lineage() if r.level == Level.DISTRICT), None
+        )
         fields.update(grid=location.grid, region_path=location.grid.path, owner_region=district)
     else:
         fields.update(grid=None, region_path="")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from civicgrid.accounts.models import Role, User
+from civicgrid.routing.models import Urgency
 
 from .models import Notification
 
@@ -26,25 +27,41 @@ def _department(department_ids) -> Q:
     return Q(role=Role.HANDLER, department_id__in=[d for d in department_ids if d])
 
 
+def _main_and_co(case) -> list:
+    return [case.main_department_id, *case.co_departments.values_list("pk", flat=True)]
+
+
+def _main(case) -> list:
+    return [case.main_department_id]
+
+
+# Who must act after each action. Functions, so that only the rule of the action at hand
+# is built (the dispatch rule costs a query).
+RULES = {
+    # New cases wait in the triage queue, which is the dispatchers' notice; only an
+    # urgent one interrupts them.
+    "register": lambda case: (
+        _in_region(case, [Role.DISPATCHER]) if case.urgency == Urgency.URGENT else None
+    ),
+    "dispatch": lambda case: _department(_main_and_co(case)),
+    "reopen": lambda case: _department(_main(case)),
+    "urge": lambda case: _department(_main(case)) | _in_region(case, [Role.DISPATCHER]),
+    "mark_overdue": lambda case: _department(_main(case)) | _in_region(case, [Role.DISPATCHER]),
+    "return": lambda case: _in_region(case, [Role.DISPATCHER]),
+    "escalate": lambda case: _in_region(case, [Role.DISPATCHER, Role.LEADER]),
+    "request_extension": lambda case: _in_region(case, [Role.DISPATCHER, Role.LEADER]),
+    "approve_extension": lambda case: _department(_main(case)),
+    "refuse_extension": lambda case: _department(_main(case)),
+    "reply": lambda case: Q(role=Role.GRID_WORKER) & _in_region(case, [Role.GRID_WORKER]),
+    "verify_fail": lambda case: _department(_main(case)),
+    "verify_pass": lambda case: _in_region(case, [Role.OPERATOR]),
+}
+
+
 def recipients(event):
     """The users who must act after ``event``."""
-    case, action = event.case, event.action
-    main = [case.main_department_id]
-    query = {
-        "register": _in_region(case, [Role.DISPATCHER]),
-        "dispatch": _department(main + list(case.co_departments.values_list("pk", flat=True))),
-        "reopen": _department(main),
-        "urge": _department(main) | _in_region(case, [Role.DISPATCHER]),
-        "mark_overdue": _department(main) | _in_region(case, [Role.DISPATCHER]),
-        "return": _in_region(case, [Role.DISPATCHER]),
-        "escalate": _in_region(case, [Role.DISPATCHER, Role.LEADER]),
-        "request_extension": _in_region(case, [Role.DISPATCHER, Role.LEADER]),
-        "approve_extension": _department(main),
-        "refuse_extension": _department(main),
-        "reply": Q(role=Role.GRID_WORKER) & _in_region(case, [Role.GRID_WORKER]),
-        "verify_fail": _department(main),
-        "verify_pass": _in_region(case, [Role.OPERATOR]),
-    }.get(action)
+    rule = RULES.get(event.action)
+    query = rule(event.case) if rule else None
     if query is None:
         return User.objects.none()
     users = User.objects.filter(query, is_active=True)
@@ -64,11 +81,12 @@ def message_for(event) -> str:
         }
 
 
-def notify_for_event(event_id: int) -> int:
-    """Create the in-app notifications for one event; safe to call twice."""
+def notify_for_event(event) -> int:
+    """Create the in-app notifications for one event (or event id); safe to call twice."""
     from civicgrid.cases.models import CaseEvent
 
-    event = CaseEvent.objects.select_related("case", "case__owner_region").get(pk=event_id)
+    if not isinstance(event, CaseEvent):
+        event = CaseEvent.objects.select_related("case", "case__owner_region").get(pk=event)
     users = list(recipients(event))
     if not users:
         return 0

@@ -37,11 +37,24 @@ def to_wgs84(lng: float, lat: float, datum: str) -> tuple[float, float]:
     _check(lng, lat, datum)
     if datum == Datum.WGS84:
         return lng, lat
+    point = prcoords.Coords(lat, lng)
+    if not prcoords.sanity_in_china_p(point):
+        # Outside China GCJ-02 is WGS84 by convention; only Baidu's own shift remains.
+        result = prcoords.bd_gcj_bored(point, False) if datum == Datum.BD09 else point
+        return result.lon, result.lat
     if datum == Datum.BD09:
-        forward, first = prcoords.wgs_bd, prcoords.bd_wgs_bored
+        forward, first = _wgs_bd, prcoords.bd_wgs_bored
     else:
-        forward, first = prcoords.wgs_gcj, prcoords.gcj_wgs_bored
-    return _invert(forward, first(prcoords.Coords(lat, lng)), lat, lng)
+        forward, first = _wgs_gcj, prcoords.gcj_wgs_bored
+    return _invert(forward, first(point, False), lat, lng)
+
+
+def _wgs_gcj(point):
+    return prcoords.wgs_gcj(point, False)
+
+
+def _wgs_bd(point):
+    return prcoords.wgs_bd(point, False)
 
 
 def _invert(forward, guess, lat: float, lng: float) -> tuple[float, float]:
@@ -57,10 +70,12 @@ def _invert(forward, guess, lat: float, lng: float) -> tuple[float, float]:
 def from_wgs84(lng: float, lat: float, datum: str) -> tuple[float, float]:
     """(lng, lat) in ``datum`` from WGS84 (for maps whose tiles are GCJ-02)."""
     _check(lng, lat, datum)
+    point = prcoords.Coords(lat, lng)
+    in_china = prcoords.sanity_in_china_p(point)
     if datum == Datum.GCJ02:
-        result = prcoords.wgs_gcj(prcoords.Coords(lat, lng))
+        result = _wgs_gcj(point) if in_china else point
     elif datum == Datum.BD09:
-        result = prcoords.wgs_bd(prcoords.Coords(lat, lng))
+        result = _wgs_bd(point) if in_china else prcoords.gcj_bd(point)
     else:
         return lng, lat
     return result.lon, result.lat

@@ -3,13 +3,16 @@
 Each process builds the tree once and rebuilds it when the grids changed — in this
 process (``refresh()`` after an import) or in another one, noticed by comparing a
 cheap aggregate (count and latest ``updated_at`` of grids) at most every
-``CHECK_EVERY_SECONDS``. No state another process needs lives only here.
+``CHECK_EVERY_SECONDS`` (setting ``CIVICGRID_GRID_CHECK_SECONDS``, default 5). No state
+another process needs lives only here.
 """
 
 import threading
 import time as clock
 from dataclasses import dataclass, field
 
+import shapely
+from django.conf import settings
 from django.db.models import Count, Max
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -17,26 +20,37 @@ from shapely.geometry import Point, shape
 from .datum import to_wgs84
 from .models import Level, Region
 
-CHECK_EVERY_SECONDS = 5.0
+CHECK_EVERY_SECONDS = float(getattr(settings, "CIVICGRID_GRID_CHECK_SECONDS", 5.0))
+# Neighbouring grids share their borders only up to the file's rounding (~0.1 m), so a
+# point can fall into a hair-thin gap; within this distance (~1 m) the nearest grid wins.
+GAP_DEGREES = 1e-5
 
 
 @dataclass
 class Location:
-    """A point in WGS84 and the grid it lies in (None: outside every grid)."""
+    """A point in WGS84 and the grid it lies in.
+
+    ``grid`` is None when the point is outside every grid: the caller keeps the point
+    and flags it for manual placement. ``lineage`` holds the codes from the root down.
+    """
 
     lng: float
     lat: float
     grid: Region | None
     lineage: list[str] = field(default_factory=list)
+    district: Region | None = None
 
 
 @dataclass
 class _Index:
     tree: STRtree | None
-    polygons: list
     grid_ids: list[int]
     version: tuple
     checked: float
+    # Rows without their polygons, so a lookup needs no query; shared by every request
+    # of this process, so treat them as read-only.
+    grids: dict = field(default_factory=dict)
+    districts: dict = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -50,13 +64,17 @@ def _version() -> tuple:
 
 def _build(version: tuple) -> _Index:
     polygons, ids = [], []
-    for pk, boundary in Region.objects.filter(level=Level.GRID, boundary__isnull=False).values_list(
-        "pk", "boundary"
-    ):
+    rows = Region.objects.filter(level=Level.GRID, boundary__isnull=False)
+    for pk, boundary in rows.order_by("code").values_list("pk", "boundary"):
         polygons.append(shape(boundary))
         ids.append(pk)
+    # Prepared polygons answer "does it contain this point?" several times faster.
+    shapely.prepare(polygons)
     tree = STRtree(polygons) if polygons else None
-    return _Index(tree, polygons, ids, version, clock.monotonic())
+    light = Region.objects.defer("boundary")
+    grids = {r.pk: r for r in light.filter(level=Level.GRID)}
+    districts = {r.code: r for r in light.filter(level=Level.DISTRICT)}
+    return _Index(tree, ids, version, clock.monotonic(), grids, districts)
 
 
 def _current() -> _Index:
@@ -89,9 +107,12 @@ def grid_id_at(lng: float, lat: float) -> int | None:
     point = Point(lng, lat)
     hits = index.tree.query(point, predicate="intersects")
     if len(hits) == 0:
-        return None
-    # On a shared edge a point touches two grids: take the lowest code deterministically.
-    return min(index.grid_ids[i] for i in hits)
+        hits = index.tree.query(point, predicate="dwithin", distance=GAP_DEGREES)
+        if len(hits) == 0:
+            return None
+    # On a shared edge a point touches two grids; polygons are in code order, so the
+    # lowest index is the lowest code: the same answer in every process.
+    return index.grid_ids[int(min(hits))]
 
 
 def locate(lng: float, lat: float, datum: str = "wgs84") -> Location:
@@ -103,5 +124,8 @@ def locate(lng: float, lat: float, datum: str = "wgs84") -> Location:
     grid_id = grid_id_at(lng, lat)
     if grid_id is None:
         return Location(lng, lat, None)
-    grid = Region.objects.select_related("parent").get(pk=grid_id)
-    return Location(lng, lat, grid, [c for c in grid.path.split("/") if c])
+    index = _current()
+    grid = index.grids[grid_id]
+    codes = [c for c in grid.path.split("/") if c]
+    district = next((index.districts[c] for c in codes if c in index.districts), None)
+    return Location(lng, lat, grid, codes, district)

@@ -90,7 +90,8 @@ class Region(models.Model):
     def ancestors(self) -> list["Region"]:
         """From the root down to the parent, in one query."""
         codes = [c for c in self.path.split("/") if c and c != self.code]
-        by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        # Names and paths, not polygons: a district's boundary is ~70 kB of GeoJSON.
+        by_code = {r.code: r for r in Region.objects.filter(code__in=codes).defer("boundary")}
         return [by_code[c] for c in codes if c in by_code]
 
     def lineage(self) -> list["Region"]:

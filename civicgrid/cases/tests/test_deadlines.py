@@ -16,10 +16,20 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def test_the_most_specific_policy_wins(category):
     child = category.children.create(code="0101", name="占道经营")
-    TimeLimitPolicy.objects.create(category=None, urgency=Urgency.NORMAL, step=Step.HANDLE,
-                                   amount=7, unit=LimitUnit.WORKING_DAYS)
-    TimeLimitPolicy.objects.create(category=category, urgency=Urgency.NORMAL, step=Step.HANDLE,
-                                   amount=3, unit=LimitUnit.WORKING_DAYS)
+    TimeLimitPolicy.objects.create(
+        category=None,
+        urgency=Urgency.NORMAL,
+        step=Step.HANDLE,
+        amount=7,
+        unit=LimitUnit.WORKING_DAYS,
+    )
+    TimeLimitPolicy.objects.create(
+        category=category,
+        urgency=Urgency.NORMAL,
+        step=Step.HANDLE,
+        amount=3,
+        unit=LimitUnit.WORKING_DAYS,
+    )
     assert limit_for(child, Urgency.NORMAL, Step.HANDLE).amount == 3
     assert limit_for(None, Urgency.NORMAL, Step.HANDLE).amount == 7
     assert limit_for(child, Urgency.URGENT, Step.HANDLE).unit == LimitUnit.HOURS  # built-in

@@ -359,3 +359,27 @@ def test_dispatch_notifies_the_department_once(
         event = services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
     notify_for_event(event.pk)  # a retry must not duplicate
     assert Notification.objects.filter(recipient=handler, event=event).count() == 1
+
+
+def test_a_normal_new_case_waits_in_the_queue_but_an_urgent_one_interrupts_the_dispatcher(
+    operator, dispatcher, district, category, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        f.make_case(actor=operator, grid=district["grid11"], category=category)
+        urgent = f.make_case(
+            actor=operator, grid=district["grid11"], category=category, urgency="urgent"
+        )
+    assert list(
+        Notification.objects.filter(recipient=dispatcher).values_list("case", flat=True)
+    ) == [urgent.pk]
+
+
+def test_a_case_cannot_be_merged_into_another_districts_case(
+    operator, district, other_district, category
+):
+    mine = f.make_case(actor=operator, grid=district["grid11"], category=category)
+    other_operator = f.make_user(Role.OPERATOR, regions=[other_district["district"]])
+    theirs = f.make_case(actor=other_operator, grid=other_district["grid11"], category=category)
+    with pytest.raises(lifecycle.InvalidAction):
+        lifecycle.apply(mine, Action.MERGE, actor=operator, into=theirs.number)
+    assert not theirs.events.filter(action=Action.MERGED_FROM).exists()

@@ -9,9 +9,11 @@ from civicgrid.notifications.models import Notification
 
 @pytest.fixture
 def noticed_case(dispatcher, operator, district, category, django_capture_on_commit_callbacks):
-    """A new case, with the notice the dispatcher gets once intake commits."""
+    """A new urgent case, with the notice the dispatcher gets once intake commits."""
     with django_capture_on_commit_callbacks(execute=True):
-        case = f.make_case(actor=operator, grid=district["grid11"], category=category)
+        case = f.make_case(
+            actor=operator, grid=district["grid11"], category=category, urgency="urgent"
+        )
     return case
 
 
@@ -72,7 +74,9 @@ def test_the_list_takes_a_fixed_number_of_queries(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(8):
-            f.make_case(actor=operator, grid=district["grid12"], category=category)
+            f.make_case(
+                actor=operator, grid=district["grid12"], category=category, urgency="urgent"
+            )
     client.force_login(dispatcher)
     with django_assert_max_num_queries(5):
         response = client.get(reverse("notifications:list"))

@@ -90,3 +90,37 @@ def test_the_locator_notices_grids_changed_by_another_process(dongying, monkeypa
     assert locator.locate(100.5, 0.5, "wgs84").grid == grid
     Region.objects.filter(pk=grid.pk).update(boundary=grid.boundary, updated_at=grid.updated_at)
     locator.refresh()
+
+
+def test_grids_in_the_city_are_smaller_than_grids_in_the_villages(dongying):
+    city, villages = [], []
+    for grid in Region.objects.filter(level=Level.GRID, grid_kind=GridKind.BASIC).select_related(
+        "parent"
+    ):
+        area = shape(grid.boundary).area
+        (villages if grid.parent.name.endswith("村") else city).append(area)
+    city.sort()
+    villages.sort()
+    assert len(villages) > 200
+    assert city[len(city) // 2] * 3 < villages[len(villages) // 2]
+
+
+def test_names_are_the_short_ones_people_use(dongying):
+    names = set(Region.objects.filter(level=Level.COMMUNITY).values_list("name", flat=True))
+    assert {"东营社区", "辽河社区", "王家村", "广利港社区"} <= names
+    assert not [n for n in names if n.endswith(("委员会", "居委会", "村委会"))]
+    dedicated = Region.objects.filter(grid_kind=GridKind.DEDICATED).values_list("name", flat=True)
+    assert all("专属网格" in name for name in dedicated)
+
+
+def test_every_region_below_the_city_is_one_valid_polygon(dongying):
+    for region in Region.objects.filter(code__startswith="370502"):
+        polygon = shape(region.boundary)
+        assert polygon.geom_type == "Polygon", region.code
+        assert polygon.is_valid, region.code
+
+
+def test_a_lookup_between_checks_costs_no_query(dongying, django_assert_num_queries):
+    locator.locate(*AMAP_POINT, datum="gcj02")  # builds the index
+    with django_assert_num_queries(0):  # grid rows are in the index; no version check
+        assert locator.locate(*AMAP_POINT, datum="gcj02").grid is not None

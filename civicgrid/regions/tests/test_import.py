@@ -6,7 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.translation import override
 
+from civicgrid.regions.datum import Datum
 from civicgrid.regions.models import Region
+from civicgrid.regions.services import ImportFailed, import_regions
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +18,7 @@ def english():
     """Commands speak the default language (Chinese); these tests read English."""
     with override("en"):
         yield
+
 
 SQUARE = {
     "type": "Polygon",
@@ -104,3 +107,62 @@ def test_gcj02_files_are_stored_as_wgs84(tmp_path):
     first_x = district.boundary["coordinates"][0][0][0]
     assert first_x != 100
     assert abs(first_x - 100) < 0.01
+
+
+def test_a_refused_file_leaves_regions_already_there_as_they_were(tmp_path):
+    call_command("import_regions", str(write(tmp_path, good_tree())))
+    renamed = good_tree()
+    renamed[2]["properties"]["name"] = "改名街道"  # line 4: a good change…
+    renamed[4]["geometry"] = BOWTIE  # line 6: …in a file with a bad polygon
+    with pytest.raises(CommandError) as failed:
+        call_command("import_regions", str(write(tmp_path, renamed)))
+    assert "line 6" in str(failed.value)
+    assert Region.objects.get(code="519901001000").name == "测试街道"
+    assert Region.objects.get(code="519901001001001").boundary["coordinates"][0][0] == [100, 30]
+
+
+def test_features_given_as_a_list_are_reported_by_their_position():
+    features = good_tree()
+    features[3]["properties"]["households"] = -5
+    features[4]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[200, 30], [200, 31], [201, 30], [200, 30]]],
+    }
+    with pytest.raises(ImportFailed) as failed:
+        import_regions(features, datum=Datum.WGS84)
+    assert [e.split(" (")[0] for e in failed.value.errors] == ["feature 4", "feature 5"]
+    assert "households" in failed.value.errors[0]
+    assert "longitude" in failed.value.errors[1]
+    assert not Region.objects.filter(code__startswith="5199").exists()
+
+
+def test_line_numbers_hold_when_other_members_come_first(tmp_path):
+    path = tmp_path / "pretty.geojson"
+    document = {"name": "features", "type": "FeatureCollection", "features": good_tree()}
+    document["features"][4]["properties"]["code"] = "519901001002001"  # not its community's
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").splitlines()
+    starts = [n for n, line in enumerate(text, start=1) if line == "    {"]
+    with pytest.raises(CommandError) as failed:
+        call_command("import_regions", str(path))
+    assert f"line {starts[4]} (519901001002001)" in str(failed.value)
+
+
+def test_moving_a_street_to_another_district_moves_its_communities_and_grids(tmp_path):
+    call_command("import_regions", str(write(tmp_path, good_tree())))
+    moved = [
+        feature("519902000000", "新区", "district", "519900000000"),
+        feature("519901001000", "测试街道", "street", "519902000000"),
+    ]
+    call_command("import_regions", str(write(tmp_path, moved)))
+    grid = Region.objects.get(code="519901001001001")
+    assert grid.path.startswith("519900000000/519902000000/519901001000/")
+    assert [r.code for r in grid.lineage()][3] == "519902000000"
+
+
+def test_reimporting_a_file_writes_nothing(tmp_path):
+    path = write(tmp_path, good_tree())
+    call_command("import_regions", str(path), datum="gcj02")
+    before = dict(Region.objects.values_list("code", "updated_at"))
+    call_command("import_regions", str(path), datum="gcj02")
+    assert dict(Region.objects.values_list("code", "updated_at")) == before
