@@ -18,6 +18,16 @@ def pytest_configure(config):
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def fresh_snapshots():
+    """Per-process copies of calendar, categories and policies see each test's rows."""
+    from civicgrid.core.snapshot import forget_all
+
+    forget_all(every=0)
+    yield
+    forget_all()
+
+
 @pytest.fixture
 def client(client):
     """Tests read English: the test client has chosen English with the language switch.

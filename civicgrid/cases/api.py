@@ -18,6 +18,7 @@ from ninja.responses import Status
 
 from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
 from civicgrid.regions.models import Region
+from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 from civicgrid.routing.services import suggest
 
@@ -193,12 +194,7 @@ API_FIELD = {
 def _intake(payload: CaseIn) -> services.Intake:
     category = None
     if payload.category:
-        # Deadlines walk the category's ancestors: join them now (the taxonomy has 3 levels).
-        category = (
-            Category.objects.select_related("parent__parent")
-            .filter(code=payload.category, active=True)
-            .first()
-        )
+        category = catalogue.category(payload.category)
         if category is None:
             raise InvalidInput(
                 "category",

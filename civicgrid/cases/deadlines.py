@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
 from civicgrid.core.calendar import get_calendar
-from civicgrid.routing.models import Category, LimitUnit, Step, TimeLimitPolicy, Urgency
+from civicgrid.routing import catalogue
+from civicgrid.routing.models import Category, LimitUnit, Step, Urgency
 
 from .models import Status
 
@@ -52,16 +51,10 @@ class Limit:
 def limit_for(category: Category | None, urgency: str, step: str) -> Limit:
     """The most specific policy: the category, then its ancestors, then the default."""
     chain = category.lineage() if category else []
-    policies = {
-        p.category_id: p
-        for p in TimeLimitPolicy.objects.filter(urgency=urgency, step=step).filter(
-            Q(category__in=chain) | Q(category__isnull=True)
-        )
-    }
     for key in [c.pk for c in chain] + [None]:
-        if key in policies:
-            p = policies[key]
-            return Limit(p.amount, p.unit, p.yellow_at)
+        found = catalogue.policy(key, urgency, step)
+        if found is not None:
+            return Limit(found.amount, found.unit, found.yellow_at)
     amount, unit = DEFAULT_LIMITS.get((urgency, step), (5, LimitUnit.WORKING_DAYS))
     return Limit(amount, unit)
 

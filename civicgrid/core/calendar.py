@@ -6,49 +6,44 @@ reaches the others without a restart.
 """
 
 import logging
-import time as clock
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Max
 
 from .models import CalendarDay, CalendarYear, DayKind
+from .snapshot import Snapshot
 from .workcal import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
-CHECK_EVERY_SECONDS = 5.0
-_cache: dict[str, object] = {"calendar": None, "version": None, "checked": 0.0}
-
 
 def _version() -> tuple:
-    days = CalendarDay.objects.aggregate(n=Count("id"), m=Max("id"))
+    days = CalendarDay.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     years = CalendarYear.objects.aggregate(n=Count("id"), m=Max("loaded_at"))
     return (days["n"], days["m"], years["n"], years["m"])
 
 
+def _build() -> WorkCalendar:
+    rows = list(CalendarDay.objects.values_list("date", "kind"))
+    return WorkCalendar(
+        holidays=frozenset(d for d, k in rows if k == DayKind.HOLIDAY),
+        workdays=frozenset(d for d, k in rows if k == DayKind.WORKDAY),
+        known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+    )
+
+
+_calendar: Snapshot[WorkCalendar] = Snapshot(_version, _build)
+
+
 def get_calendar(*, force: bool = False) -> WorkCalendar:
     """The current working calendar (cached per process, refreshed on change)."""
-    now = clock.monotonic()
-    cached = _cache["calendar"]
-    if cached is not None and not force and now - float(_cache["checked"]) < CHECK_EVERY_SECONDS:
-        return cached  # type: ignore[return-value]
-    version = _version()
-    _cache["checked"] = now
-    if cached is None or version != _cache["version"] or force:
-        rows = list(CalendarDay.objects.values_list("date", "kind"))
-        cached = WorkCalendar(
-            holidays=frozenset(d for d, k in rows if k == DayKind.HOLIDAY),
-            workdays=frozenset(d for d, k in rows if k == DayKind.WORKDAY),
-            known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
-        )
-        _cache.update(calendar=cached, version=version)
-    return cached  # type: ignore[return-value]
+    return _calendar.get(force=force)
 
 
 def forget_calendar() -> None:
     """Drop this process's copy (after a change made here)."""
-    _cache.update(calendar=None, version=None, checked=0.0)
+    _calendar.forget()
 
 
 def available_years() -> list[int]:

@@ -90,6 +90,7 @@ class Category(models.Model):
     )
     extra_fields = models.JSONField(_("extra fields"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("category")
@@ -187,6 +188,7 @@ class TimeLimitPolicy(models.Model):
         default=0.8,
         help_text=_("Share of the time limit after which the light turns yellow."),
     )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("time-limit policy")

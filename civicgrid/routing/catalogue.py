@@ -1,0 +1,54 @@
+"""The category tree and the time-limit policies, as per-process snapshots.
+
+Intake needs both on every case; they change only when an admin edits them, so each
+process keeps a copy that it rebuilds when the table's version changes
+(``core.snapshot``). Categories come with their parents linked in memory, so
+``category.lineage()`` costs no query. Treat the objects as read-only.
+"""
+
+from django.db.models import Count, Max
+
+from civicgrid.core.snapshot import Snapshot
+
+from .models import Category, TimeLimitPolicy
+
+
+def _version(model) -> tuple:
+    row = model.objects.aggregate(n=Count("id"), m=Max("updated_at"))
+    return (row["n"], row["m"])
+
+
+def _build_categories() -> dict[str, Category]:
+    nodes = {c.pk: c for c in Category.objects.all()}
+    for node in nodes.values():
+        node.parent = nodes.get(node.parent_id)  # links the cache: no query on .parent
+    return {c.code: c for c in nodes.values()}
+
+
+def _build_policies() -> dict[tuple, TimeLimitPolicy]:
+    return {(p.category_id, p.urgency, p.step): p for p in TimeLimitPolicy.objects.all()}
+
+
+_categories: Snapshot[dict[str, Category]] = Snapshot(
+    lambda: _version(Category), _build_categories
+)
+_policies: Snapshot[dict[tuple, TimeLimitPolicy]] = Snapshot(
+    lambda: _version(TimeLimitPolicy), _build_policies
+)
+
+
+def category(code: str, *, active_only: bool = True) -> Category | None:
+    """The category with ``code`` (None if unknown or, by default, inactive)."""
+    found = _categories.get().get(code)
+    if found is None or (active_only and not found.active):
+        return None
+    return found
+
+
+def policy(category_id: int | None, urgency: str, step: str) -> TimeLimitPolicy | None:
+    return _policies.get().get((category_id, urgency, step))
+
+
+def forget() -> None:
+    _categories.forget()
+    _policies.forget()
