@@ -339,4 +339,4 @@ def take_action(
 def add_attachment(request: HttpRequest, number: str, file: File[UploadedFile]):
     """Anyone who can see the case may add a file to it (at most 10 MB)."""
     case = _case(request, number)
-    return Status(201, services.attach(case, file, actor=request.auth))
+    return Status(201, services.add_file(case, file, actor=request.auth))

@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     MARK_OVERDUE = "mark_overdue", gettext_lazy("overdue")
     MERGED_FROM = "merged_from", gettext_lazy("another case merged in")
     RECOMPUTE_DEADLINE = "recompute_deadline", gettext_lazy("deadline recomputed")
+    ADD_FILE = "add_file", gettext_lazy("file added")
 
 
 S = Status

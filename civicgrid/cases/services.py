@@ -260,6 +260,31 @@ def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> 
     return event
 
 
+def add_file(case: Case, uploaded, *, actor) -> Attachment:
+    """Add a file to a case outside any step (evidence found later), with its event.
+
+    Anyone who may see the case may add to it; the timeline shows who added what.
+    """
+    from .scope import visible_cases
+
+    if not visible_cases(actor, Case.objects.filter(pk=case.pk)).exists():
+        raise lifecycle.ActionRefused(
+            _("This case is outside the regions you are responsible for.")
+        )
+    if problem := attachment_problem(uploaded):
+        raise InvalidAction(problem)
+    with transaction.atomic():
+        event = CaseEvent.objects.create(
+            case=case,
+            actor=actor,
+            action=Action.ADD_FILE,
+            from_status=case.status,
+            to_status=case.status,
+            data={"name": uploaded.name[:200]},
+        )
+        return attach(case, uploaded, actor=actor, event=event)
+
+
 def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:
     """The unmasked contact of a case's reporter; every call is written to the audit log."""
     why = refusal_for(actor, case, lifecycle.CENTRE + ("handler", "grid_worker"), ScopeRule.REGION)

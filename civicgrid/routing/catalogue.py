@@ -29,9 +29,7 @@ def _build_policies() -> dict[tuple, TimeLimitPolicy]:
     return {(p.category_id, p.urgency, p.step): p for p in TimeLimitPolicy.objects.all()}
 
 
-_categories: Snapshot[dict[str, Category]] = Snapshot(
-    lambda: _version(Category), _build_categories
-)
+_categories: Snapshot[dict[str, Category]] = Snapshot(lambda: _version(Category), _build_categories)
 _policies: Snapshot[dict[tuple, TimeLimitPolicy]] = Snapshot(
     lambda: _version(TimeLimitPolicy), _build_policies
 )

@@ -45,7 +45,7 @@ def test_every_move_in_the_table_works_and_every_other_is_refused(
     admin_user, operator, district, category, bureau
 ):
     statuses = list(Status)
-    not_moves = (Action.REGISTER, Action.MERGED_FROM, Action.RECOMPUTE_DEADLINE)
+    not_moves = (Action.REGISTER, Action.MERGED_FROM, Action.RECOMPUTE_DEADLINE, Action.ADD_FILE)
     actions = [a for a in Action if a not in not_moves]
     target = f.make_case(actor=operator, grid=district["grid12"], category=category)
     checked = 0
@@ -383,3 +383,17 @@ def test_a_case_cannot_be_merged_into_another_districts_case(
     with pytest.raises(lifecycle.InvalidAction):
         lifecycle.apply(mine, Action.MERGE, actor=operator, into=theirs.number)
     assert not theirs.events.filter(action=Action.MERGED_FROM).exists()
+
+
+def test_a_file_added_later_shows_in_the_timeline_and_outsiders_cannot_add(
+    new_case, handler, outsider, dispatcher, bureau
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
+    with pytest.raises(lifecycle.ActionRefused):
+        services.add_file(new_case, photo, actor=outsider)
+    services.add_file(new_case, photo, actor=dispatcher)
+    event = new_case.events.get(action=Action.ADD_FILE)
+    assert event.data["name"] == "现场.jpg"
+    assert new_case.attachments.get().event == event
