@@ -121,9 +121,11 @@ class LifecycleError(Exception):
 
     code = "refused"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(str(message))
         self.message = str(message)
+        # The input the message is about, so forms and the API can point at it.
+        self.errors = {field: self.message} if field else {}
 
 
 class TransitionNotAllowed(LifecycleError):
@@ -253,9 +255,9 @@ def _after(case: Case, event: CaseEvent) -> None:
 # --- what each action needs and changes ------------------------------------------
 
 
-def _require(value, message) -> Any:
+def _require(value, message, field: str = "note") -> Any:
     if value in (None, "", []):
-        raise InvalidAction(message)
+        raise InvalidAction(message, field)
     return value
 
 
@@ -272,7 +274,7 @@ def _need_note(message) -> Callable[..., Change]:
 
 
 def _answer_directly(case, note, data, actor=None) -> Change:
-    answer = _require((data.get("answer") or note).strip(), _("Write the answer given."))
+    answer = _require((data.get("answer") or note).strip(), _("Write the answer given."), "answer")
     return Change(
         fields={"reply": answer, "outcome": "answered_directly"},
         data={"knowledge_entry": data.get("knowledge_entry")},
@@ -292,7 +294,7 @@ REFERRAL_KINDS = {
 def _refer(case, note, data, actor=None) -> Change:
     kind = data.get("kind")
     if kind not in REFERRAL_KINDS:
-        raise InvalidAction(_("Choose why the case is referred elsewhere."))
+        raise InvalidAction(_("Choose why the case is referred elsewhere."), "kind")
     _require(note, _("Explain the referral to the citizen."))
     return Change(fields={"outcome": f"referred:{kind}", "reply": note}, data={"kind": kind})
 
@@ -306,9 +308,9 @@ def _merge(case, note, data, actor=None) -> Change:
         actor is not None and refusal_for(actor, target, roles, ScopeRule.REGION)
     ):
         # A case outside the actor's scope is not revealed: it "does not exist".
-        raise InvalidAction(_("There is no case with that number to merge into."))
+        raise InvalidAction(_("There is no case with that number to merge into."), "into")
     if target.pk == case.pk:
-        raise InvalidAction(_("A case cannot be merged into itself."))
+        raise InvalidAction(_("A case cannot be merged into itself."), "into")
     if not target.is_open:
         raise InvalidAction(
             _("Case %(number)s is closed; merge into an open case.") % {"number": target.number}
@@ -340,10 +342,12 @@ def _place(case, note, data, actor=None) -> Change:
         location = locate(float(data["lng"]), float(data["lat"]), data.get("datum", "wgs84"))
     except (KeyError, TypeError, ValueError) as exc:
         message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
-        raise InvalidAction(message or _("Give the position as longitude and latitude.")) from exc
+        raise InvalidAction(
+            message or _("Give the position as longitude and latitude."), "lng"
+        ) from exc
     if location.grid is None:
         raise InvalidAction(
-            _("That point is outside every grid; pick a point inside the district.")
+            _("That point is outside every grid; pick a point inside the district."), "lng"
         )
     fields = position_fields(location)
     return Change(fields=fields, data={"grid": location.grid.code})
@@ -354,14 +358,16 @@ def _departments(data) -> tuple[Department, list[Department]]:
     if not isinstance(main, Department):
         main = Department.objects.filter(pk=main, active=True).first() if main else None
     if main is None:
-        raise InvalidAction(_("Choose the main department."))
+        raise InvalidAction(_("Choose the main department."), "main_department")
     co = data.get("co_departments") or []
     co = [
         d if isinstance(d, Department) else Department.objects.filter(pk=d, active=True).first()
         for d in co
     ]
     if any(d is None for d in co):
-        raise InvalidAction(_("One of the co-handling departments does not exist."))
+        raise InvalidAction(
+            _("One of the co-handling departments does not exist."), "co_departments"
+        )
     return main, [d for d in co if d.pk != main.pk]
 
 
@@ -393,7 +399,8 @@ def _request_extension(case, note, data, actor=None) -> Change:
     if not 1 <= days <= MAX_EXTENSION_DAYS - case.extension_days:
         raise InvalidAction(
             _("An extension is 1 to %(max)d working days in all; this case has %(left)d left.")
-            % {"max": MAX_EXTENSION_DAYS, "left": MAX_EXTENSION_DAYS - case.extension_days}
+            % {"max": MAX_EXTENSION_DAYS, "left": MAX_EXTENSION_DAYS - case.extension_days},
+            "days",
         )
     _require(note, _("Say why more time is needed."))
     return Change(data={"days": days})
@@ -415,7 +422,9 @@ def _approve_extension(case, note, data, actor=None) -> Change:
 
 
 def _reply(case, note, data, actor=None) -> Change:
-    text = _require((data.get("reply") or note).strip(), _("Write the reply to the citizen."))
+    text = _require(
+        (data.get("reply") or note).strip(), _("Write the reply to the citizen."), "reply"
+    )
     return Change(fields={"reply": text})
 
 
@@ -430,7 +439,8 @@ def _callback(case, note, data, actor=None) -> Change:
     rating = data.get("rating")
     if rating not in Rating.values:
         raise InvalidAction(
-            _("Record the citizen's rating: satisfied, basically satisfied or unsatisfied.")
+            _("Record the citizen's rating: satisfied, basically satisfied or unsatisfied."),
+            "rating",
         )
     return Change(fields={"rating": rating}, data={"rating": rating})
 
@@ -477,7 +487,7 @@ def _escalate(case, note, data, actor=None) -> Change:
     parent = owner.parent if owner else None
     if parent is None or parent.level not in (Level.DISTRICT, Level.STREET, Level.CITY):
         raise InvalidAction(
-            _("There is no higher centre to escalate to; ask for a joint consultation.")
+            _("There is no higher centre to escalate to; ask for a joint consultation."), "to"
         )
     return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
 

@@ -789,3 +789,11 @@ def test_an_oversized_attachment_is_refused(new_case, operator, monkeypatch):
     )
     assert_error(response, 400, "invalid")
     assert not new_case.attachments.exists()
+
+
+def test_a_refused_action_names_the_input_it_is_about(new_case, dispatcher, handler, bureau):
+    assert act(dispatcher, new_case, "dispatch", main_department=bureau.code).status_code == 200
+    body = assert_error(act(handler, new_case, "return", note=""), 400, "invalid")
+    assert body["errors"][0]["field"] == "note"
+    new_case.refresh_from_db()
+    assert new_case.status == "dispatched"

@@ -113,7 +113,8 @@ def act(request, number: str, action: str):
 
 def _refused(request, case: Case, form: ActionForm, error: lifecycle.LifecycleError):
     if isinstance(error, lifecycle.InvalidAction):
-        form.add_error(None, error.message)
+        field = next(iter(error.errors), None)  # show it beside the input it is about
+        form.add_error(field if field in form.fields else None, error.message)
         return render_detail(request, case, bound=form, status=400)
     # Refused or overtaken: show the case as it is now, with the reason on top.
     case = visible_case_or_404(request.user, case.number)
