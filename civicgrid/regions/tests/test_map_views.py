@@ -102,3 +102,18 @@ def test_an_outsider_sees_no_cases_on_the_map(client, outsider, new_case, distri
 
 def test_the_map_needs_a_sign_in(client, db):
     assert client.get(reverse("regions:grids_geojson")).status_code == 302
+
+
+def test_the_grid_layer_is_sent_compressed_to_browsers_that_accept_it(client, leader, district):
+    client.force_login(leader)
+    response = client.get(reverse("regions:grids_geojson"), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+
+
+def test_a_compressed_grid_layer_is_not_sent_again_while_nothing_changed(client, leader, district):
+    client.force_login(leader)
+    url = reverse("regions:grids_geojson")
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert first["ETag"].startswith("W/")
+    assert again.status_code == 304
