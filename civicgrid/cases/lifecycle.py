@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.models import Role
-from civicgrid.regions.models import Level
 from civicgrid.routing.models import Department, Step
 
 from . import deadlines
-from .models import CLOSED_STATUSES, Case, CaseEvent, Rating, Status
+from .models import CLOSED_STATUSES, Case, CaseEvent, Status
 from .scope import ScopeRule, refusal_for
 
 
@@ -185,7 +184,9 @@ def can(case: Case, action: str, actor) -> bool:
 def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEvent:
     """Take ``action`` on ``case`` as ``actor``; the one way a case changes status."""
     check(case, action, actor)
-    prepare = _PREPARE.get(action, _nothing)
+    from .action_rules import prepare_for
+
+    prepare = prepare_for(action)
     change = prepare(case, note.strip(), data, actor)
     old_status, old_version = case.status, case.version
     new_status = TRANSITIONS[(old_status, action)]
@@ -197,7 +198,7 @@ def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEven
             # The handling clock started at dispatch and runs on through acknowledgement
             # and extension requests.
             start = case.step_started_at or now
-        fields.update(_clock(case, new_status, start, fields))
+        fields.update(clock_fields(case, new_status, start, fields))
     if new_status in CLOSED_STATUSES:
         fields.setdefault("closed_at", now)
     with transaction.atomic():
@@ -227,11 +228,11 @@ def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEven
         for name, value in fields.items():
             setattr(case, name, value)
         case.version = old_version + 1
-        _after(case, event)
+        notify_after_commit(case, event)
     return event
 
 
-def _clock(case: Case, status: str, start: datetime, fields: dict) -> dict:
+def clock_fields(case: Case, status: str, start: datetime, fields: dict) -> dict:
     """New step deadline columns for a case entering ``status`` at ``start``."""
     step = deadlines.STEP_OF_STATUS.get(status)
     if step is None:
@@ -245,40 +246,11 @@ def _clock(case: Case, status: str, start: datetime, fields: dict) -> dict:
     return {"step_started_at": start, "warn_at": warn, "due_at": due}
 
 
-def _after(case: Case, event: CaseEvent) -> None:
+def notify_after_commit(case: Case, event: CaseEvent) -> None:
     from civicgrid.notifications.services import notify_for_event
 
     # The event and its case are in memory: no need to read them back.
     transaction.on_commit(lambda: notify_for_event(event))
-
-
-# --- what each action needs and changes ------------------------------------------
-
-
-def _require(value, message, field: str = "note") -> Any:
-    if value in (None, "", []):
-        raise InvalidAction(message, field)
-    return value
-
-
-def _nothing(case, note, data, actor=None) -> Change:
-    return Change()
-
-
-def _need_note(message) -> Callable[..., Change]:
-    def prepare(case, note, data, actor=None) -> Change:
-        _require(note, message)
-        return Change()
-
-    return prepare
-
-
-def _answer_directly(case, note, data, actor=None) -> Change:
-    answer = _require((data.get("answer") or note).strip(), _("Write the answer given."), "answer")
-    return Change(
-        fields={"reply": answer, "outcome": "answered_directly"},
-        data={"knowledge_entry": data.get("knowledge_entry")},
-    )
 
 
 REFERRAL_KINDS = {
@@ -288,236 +260,6 @@ REFERRAL_KINDS = {
     "confidential": gettext_lazy("secret or private matter"),
     "outside_duty": gettext_lazy("outside any government duty"),
     "unlawful": gettext_lazy("unlawful demand: persuaded"),
-}
-
-
-def _refer(case, note, data, actor=None) -> Change:
-    kind = data.get("kind")
-    if kind not in REFERRAL_KINDS:
-        raise InvalidAction(_("Choose why the case is referred elsewhere."), "kind")
-    _require(note, _("Explain the referral to the citizen."))
-    return Change(fields={"outcome": f"referred:{kind}", "reply": note}, data={"kind": kind})
-
-
-def _merge(case, note, data, actor=None) -> Change:
-    target = data.get("into")
-    if not isinstance(target, Case):
-        target = Case.objects.filter(number=str(target or "").strip()).first()
-    roles = PERMISSIONS[A.MERGE][0]
-    if target is None or (
-        actor is not None and refusal_for(actor, target, roles, ScopeRule.REGION)
-    ):
-        # A case outside the actor's scope is not revealed: it "does not exist".
-        raise InvalidAction(_("There is no case with that number to merge into."), "into")
-    if target.pk == case.pk:
-        raise InvalidAction(_("A case cannot be merged into itself."), "into")
-    if not target.is_open:
-        raise InvalidAction(
-            _("Case %(number)s is closed; merge into an open case.") % {"number": target.number}
-        )
-
-    def record_on_target():
-        CaseEvent.objects.create(
-            case=target,
-            action=A.MERGED_FROM,
-            from_status=target.status,
-            to_status=target.status,
-            data={"case": case.number},
-            note=note,
-        )
-
-    return Change(
-        fields={"merged_into": target, "outcome": "merged"},
-        data={"into": target.number},
-        also=[record_on_target],
-    )
-
-
-def _place(case, note, data, actor=None) -> Change:
-    from civicgrid.regions.locator import locate
-
-    from .services import position_fields
-
-    try:
-        location = locate(float(data["lng"]), float(data["lat"]), data.get("datum", "wgs84"))
-    except (KeyError, TypeError, ValueError) as exc:
-        message = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
-        raise InvalidAction(
-            message or _("Give the position as longitude and latitude."), "lng"
-        ) from exc
-    if location.grid is None:
-        raise InvalidAction(
-            _("That point is outside every grid; pick a point inside the district."), "lng"
-        )
-    fields = position_fields(location)
-    return Change(fields=fields, data={"grid": location.grid.code})
-
-
-def _departments(data) -> tuple[Department, list[Department]]:
-    main = data.get("main_department")
-    if not isinstance(main, Department):
-        main = Department.objects.filter(pk=main, active=True).first() if main else None
-    if main is None:
-        raise InvalidAction(_("Choose the main department."), "main_department")
-    co = data.get("co_departments") or []
-    co = [
-        d if isinstance(d, Department) else Department.objects.filter(pk=d, active=True).first()
-        for d in co
-    ]
-    if any(d is None for d in co):
-        raise InvalidAction(
-            _("One of the co-handling departments does not exist."), "co_departments"
-        )
-    return main, [d for d in co if d.pk != main.pk]
-
-
-def _dispatch(case, note, data, actor=None) -> Change:
-    main, co = _departments(data)
-    now = timezone.now()
-    _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
-    return Change(
-        fields={"main_department": main, "handle_due_at": handle_due, "extension_days": 0},
-        co_departments=co,
-        data={"main_department": main.name, "co_departments": [d.name for d in co]},
-    )
-
-
-def _return(case, note, data, actor=None) -> Change:
-    _require(note, _("Say why the case is not yours: returning needs a reason."))
-    return Change(
-        fields={"main_department": None, "handle_due_at": None},
-        co_departments=[],
-        data={"department": case.main_department.name if case.main_department else ""},
-    )
-
-
-def _request_extension(case, note, data, actor=None) -> Change:
-    try:
-        days = int(data.get("days") or 0)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= MAX_EXTENSION_DAYS - case.extension_days:
-        raise InvalidAction(
-            _("An extension is 1 to %(max)d working days in all; this case has %(left)d left.")
-            % {"max": MAX_EXTENSION_DAYS, "left": MAX_EXTENSION_DAYS - case.extension_days},
-            "days",
-        )
-    _require(note, _("Say why more time is needed."))
-    return Change(data={"days": days})
-
-
-def _pending_extension_days(case) -> int:
-    event = case.events.filter(action=A.REQUEST_EXTENSION).order_by("-at", "-id").first()
-    return int(event.data.get("days", 0)) if event else 0
-
-
-def _approve_extension(case, note, data, actor=None) -> Change:
-    days = _pending_extension_days(case)
-    base = case.handle_due_at or timezone.now()
-    new_due = deadlines.add_limit(base, days, "working_days")
-    return Change(
-        fields={"handle_due_at": new_due, "extension_days": case.extension_days + days},
-        data={"days": days, "due_at": new_due.isoformat()},
-    )
-
-
-def _reply(case, note, data, actor=None) -> Change:
-    text = _require(
-        (data.get("reply") or note).strip(), _("Write the reply to the citizen."), "reply"
-    )
-    return Change(fields={"reply": text})
-
-
-def _verify_fail(case, note, data, actor=None) -> Change:
-    _require(note, _("Describe what is still wrong on site."))
-    now = timezone.now()
-    _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
-    return Change(fields={"handle_due_at": handle_due}, data={"rework": True}, step_from=now)
-
-
-def _callback(case, note, data, actor=None) -> Change:
-    rating = data.get("rating")
-    if rating not in Rating.values:
-        raise InvalidAction(
-            _("Record the citizen's rating: satisfied, basically satisfied or unsatisfied."),
-            "rating",
-        )
-    return Change(fields={"rating": rating}, data={"rating": rating})
-
-
-def _close(case, note, data, actor=None) -> Change:
-    if case.rating == Rating.UNSATISFIED:
-        raise InvalidAction(_("The citizen is unsatisfied: reopen the case instead of closing it."))
-    return Change(fields={"outcome": case.outcome or "resolved"})
-
-
-def _reopen(case, note, data, actor=None) -> Change:
-    _require(note, _("Say why the case is reopened."))
-    if case.main_department_id is None:
-        raise InvalidAction(_("This case was never dispatched; register a new case instead."))
-    now = timezone.now()
-    _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
-    return Change(
-        fields={
-            "reopen_count": case.reopen_count + 1,
-            "rating": "",
-            "closed_at": None,
-            "handle_due_at": handle_due,
-            "extension_days": 0,
-            "outcome": "",
-        },
-        data={"rating": case.rating},
-    )
-
-
-def _escalate(case, note, data, actor=None) -> Change:
-    _require(note, _("Say why the case needs a higher level."))
-    target = data.get("to", "parent")
-    owner = case.owner_region
-    if target == "joint":
-        district = (
-            next((r for r in owner.lineage() if r.level == Level.DISTRICT), owner)
-            if owner
-            else None
-        )
-        return Change(
-            fields={"joint_consultation": True, "owner_region": district},
-            data={"to": "joint", "region": district.name if district else ""},
-        )
-    parent = owner.parent if owner else None
-    if parent is None or parent.level not in (Level.DISTRICT, Level.STREET, Level.CITY):
-        raise InvalidAction(
-            _("There is no higher centre to escalate to; ask for a joint consultation."), "to"
-        )
-    return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
-
-
-def _mark_overdue(case, note, data, actor=None) -> Change:
-    return Change(
-        fields={"overdue_marked_for": case.due_at},
-        data={"due_at": case.due_at.isoformat() if case.due_at else None},
-        public=False,
-    )
-
-
-_PREPARE: dict[str, Callable[..., Change]] = {
-    A.ANSWER_DIRECTLY: _answer_directly,
-    A.REFER: _refer,
-    A.MERGE: _merge,
-    A.PLACE: _place,
-    A.DISPATCH: _dispatch,
-    A.RETURN: _return,
-    A.REQUEST_EXTENSION: _request_extension,
-    A.APPROVE_EXTENSION: _approve_extension,
-    A.REFUSE_EXTENSION: _need_note(gettext_lazy("Say why the extension is refused.")),
-    A.REPLY: _reply,
-    A.VERIFY_FAIL: _verify_fail,
-    A.CALLBACK: _callback,
-    A.CLOSE: _close,
-    A.REOPEN: _reopen,
-    A.ESCALATE: _escalate,
-    A.URGE: _need_note(gettext_lazy("Write what the urging notice says.")),
-    A.MARK_OVERDUE: _mark_overdue,
 }
 
 

@@ -203,7 +203,7 @@ def register_case(intake: Intake, *, actor, files=()) -> Case:
     reason = refusal_for(actor, case, lifecycle.PERMISSIONS[Action.REGISTER][0], ScopeRule.REGION)
     if reason and actor is not None:
         raise lifecycle.ActionRefused(reason)
-    window = lifecycle._clock(case, case.status, now, {})
+    window = lifecycle.clock_fields(case, case.status, now, {})
     for name, value in window.items():
         setattr(case, name, value)
     with transaction.atomic():
@@ -219,7 +219,7 @@ def register_case(intake: Intake, *, actor, files=()) -> Case:
         )
         for uploaded in files:
             attach(case, uploaded, actor=case.created_by, event=event)
-        lifecycle._after(case, event)
+        lifecycle.notify_after_commit(case, event)
     return case
 
 
@@ -359,7 +359,7 @@ def recompute_deadlines(years=None) -> int:
             if case.extension_days:
                 due = deadlines.add_limit(due, case.extension_days, "working_days")
             fields["handle_due_at"] = due
-        fields.update(lifecycle._clock(case, case.status, case.step_started_at, fields))
+        fields.update(lifecycle.clock_fields(case, case.status, case.step_started_at, fields))
         if all(getattr(case, k) == v for k, v in fields.items()):
             continue
         with transaction.atomic():
