@@ -6,7 +6,6 @@ sub-command become underscores.
 
 import argparse
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -14,12 +13,6 @@ from pathlib import Path
 def _prepare_data_dir(data_dir: Path) -> None:
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ["CIVICGRID_DATA_DIR"] = str(data_dir)
-    if "SECRET_KEY" not in os.environ:
-        key_file = data_dir / "secret_key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(50))
-            key_file.chmod(0o600)
-        os.environ["SECRET_KEY"] = key_file.read_text().strip()
 
 
 def _setup() -> None:

@@ -5,6 +5,7 @@ Defaults give the embedded set-up (SQLite in ``CIVICGRID_DATA_DIR``); production
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -35,8 +36,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DATA_DIR = Path(env_str("CIVICGRID_DATA_DIR", str(Path.cwd() / "civicgrid-data"))).resolve()
 
 DEBUG = env_bool("DEBUG", False)
-# The embedded demo creates its own key file; production must set SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key kept in the data folder.
+
+    Never a built-in default: a key everyone knows signs sessions anyone can forge.
+    Several web servers must share one key: set SECRET_KEY for them.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
