@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "civicgrid.routing",
     "civicgrid.cases",
     "civicgrid.notifications",
+    "civicgrid.triage",
 ]
 
 MIDDLEWARE = [
