@@ -164,14 +164,21 @@ def light_of(due_at, warn_at, now=None) -> str:
     return Light.GREEN
 
 
-def earlier_cases_visible(user, found) -> QuerySet:
-    """The caller's earlier cases (from ``services.earlier_cases``) the user may see."""
-    ids = [case.pk for case in found]
-    return (
-        visible_cases(user, Case.objects.filter(pk__in=ids))
-        .select_related("category")
-        .order_by("-created_at")
-    )
+def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int = 10):
+    """The caller's earlier cases that ``user`` may see, newest first.
+
+    Found by the keyed phone hash (``services.phone_hash``), never by reading phones;
+    scoped before the limit, so a caller with many cases elsewhere still shows ours.
+    """
+    from .services import phone_hash
+
+    key = phone_hash(phone)
+    if not key:
+        return Case.objects.none()
+    query = visible_cases(user, Case.objects.filter(reporter_phone_hash=key))
+    if exclude is not None:
+        query = query.exclude(pk=exclude.pk)
+    return query.select_related("category").order_by("-created_at")[:limit]
 
 
 # --- the timeline ------------------------------------------------------------------

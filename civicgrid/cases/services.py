@@ -296,17 +296,6 @@ def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:
     return {"name": case.reporter_name, "phone": case.reporter_phone}
 
 
-def earlier_cases(phone: str, *, exclude: Case | None = None, limit: int = 10):
-    """The caller's earlier cases, newest first, found by the keyed phone hash."""
-    key = phone_hash(phone)
-    if not key:
-        return Case.objects.none()
-    query = Case.objects.filter(reporter_phone_hash=key).select_related("category")
-    if exclude is not None:
-        query = query.exclude(pk=exclude.pk)
-    return query.order_by("-created_at")[:limit]
-
-
 def mark_overdue(now=None) -> int:
     """Mark every open case past its step deadline, once per deadline.
 

@@ -89,22 +89,20 @@ class CategorySelect(forms.Select):
         return option
 
 
+def _coordinate(label, limit: int, required: bool) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=required,
+        min_value=-limit,
+        max_value=limit,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
 def position_fields(required: bool) -> dict[str, forms.Field]:
     return {
-        "lng": forms.FloatField(
-            label=_("Longitude"),
-            required=required,
-            min_value=-180,
-            max_value=180,
-            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        ),
-        "lat": forms.FloatField(
-            label=_("Latitude"),
-            required=required,
-            min_value=-90,
-            max_value=90,
-            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        ),
+        "lng": _coordinate(_("Longitude"), 180, required),
+        "lat": _coordinate(_("Latitude"), 90, required),
         "datum": forms.ChoiceField(
             label=_("Coordinate system"),
             choices=DATUM_CHOICES,

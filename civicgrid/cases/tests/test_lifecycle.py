@@ -311,13 +311,16 @@ def test_the_contact_is_masked_and_revealing_it_is_audited(new_case, dispatcher)
     assert PersonalDataRead.objects.filter(user=dispatcher, subject=new_case.number).count() == 1
 
 
-def test_the_callers_earlier_cases_are_found_by_phone(operator, district, category):
+def test_the_callers_earlier_cases_are_found_by_phone(operator, outsider, district, category):
+    from civicgrid.cases import queries
+
     first = f.make_case(actor=operator, grid=district["grid11"], category=category)
     f.make_case(
         actor=operator, grid=district["grid11"], category=category, reporter_phone="13900000000"
     )
-    found = list(services.earlier_cases("138-1234-5678"))
+    found = list(queries.earlier_cases(operator, "138-1234-5678"))
     assert found == [first]
+    assert list(queries.earlier_cases(outsider, "138-1234-5678")) == []
 
 
 def test_dispatch_starts_the_acknowledge_clock_and_the_light_turns_with_time(

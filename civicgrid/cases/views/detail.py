@@ -45,13 +45,7 @@ def render_detail(
     slots = action_slots(
         case, request.user, options, bound=bound, initial=dispatch_initial(suggestion)
     )
-    earlier = (
-        queries.earlier_cases_visible(
-            request.user, services.earlier_cases(case.reporter_phone, exclude=case)
-        )
-        if case.reporter_phone
-        else []
-    )
+    earlier = queries.earlier_cases(request.user, case.reporter_phone, exclude=case)
     context = {
         "case": case,
         "light": case.light(),
