@@ -35,6 +35,11 @@ def demo(argv: list[str]) -> None:
         help="folder for the SQLite database, uploads and the secret key",
     )
     parser.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the triage worker (new cases then wait for a dispatcher)",
+    )
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
     _prepare_data_dir(data_dir)
@@ -49,8 +54,24 @@ def demo(argv: list[str]) -> None:
     print_accounts(accounts)
     if args.no_serve:
         return
+    worker = None if args.no_worker else _start_worker()
     print(f"\nOpen http://{args.host}:{args.port}/ — Ctrl+C stops the server.\n")
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
+    try:
+        call_command(
+            "runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def _start_worker():
+    """The triage worker in its own process, as it runs in production."""
+    import subprocess
+
+    print("Starting the triage worker (classifies and auto-dispatches new cases).")
+    return subprocess.Popen([sys.executable, "-m", "civicgrid.cli", "triage-worker"])
 
 
 def main(argv: list[str] | None = None) -> None:

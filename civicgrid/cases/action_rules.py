@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.regions.models import Level
-from civicgrid.routing.models import Department, Step
+from civicgrid.routing.models import Category, Department, Step
 
 from . import deadlines
 from .lifecycle import (
@@ -134,14 +134,36 @@ def _departments(data) -> tuple[Department, list[Department]]:
     return main, [d for d in co if d.pk != main.pk]
 
 
+def _recategorised(case, category) -> Category | None:
+    """The category a dispatch sets, when it names one other than the case's."""
+    if category in (None, ""):
+        return None
+    if not isinstance(category, Category):
+        category = Category.objects.filter(pk=category, active=True).first()
+    if category is None or not category.active:
+        raise InvalidAction(_("That category does not exist or is no longer used."), "category")
+    return None if category.pk == case.category_id else category
+
+
 def _dispatch(case, note, data, actor=None) -> Change:
     main, co = _departments(data)
+    fields = {"main_department": main, "extension_days": 0}
+    event = {"main_department": main.name, "co_departments": [d.name for d in co]}
+    category = _recategorised(case, data.get("category"))
+    if category is not None:
+        # The dispatcher (or the triage model) corrects the category: the deadlines
+        # below and the step clocks apply won't see the old one.
+        fields["category"] = case.category = category
+        event["category"] = f"{category.code} {category.name}"
+    event.update(data.get("triage") or {})
     now = timezone.now()
-    _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
+    _warn, fields["handle_due_at"] = deadlines.step_window(
+        case.category, case.urgency, Step.HANDLE, now
+    )
     return Change(
-        fields={"main_department": main, "handle_due_at": handle_due, "extension_days": 0},
+        fields=fields,
         co_departments=co,
-        data={"main_department": main.name, "co_departments": [d.name for d in co]},
+        data=event,
     )
 
 

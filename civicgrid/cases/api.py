@@ -172,12 +172,27 @@ def get_case(request: HttpRequest, number: str):
 @router.get(
     "/{number}/suggestion",
     response={200: SuggestionOut, **ERRORS},
-    summary="Department the routing rules give",
+    summary="Category the triage model suggests, department the routing rules give",
 )
 def get_suggestion(request: HttpRequest, number: str):
+    from civicgrid.triage import auto
+    from civicgrid.triage.models import CaseTriage
+
     case = _case(request, number)
-    main, co = suggest(case.category, case.grid or case.owner_region)
-    return {"main_department": main, "co_departments": co}
+    row = CaseTriage.objects.filter(case=case).first()
+    guesses = row.suggestions if row else auto.fresh_suggestions([case])[case.pk]
+    category = case.category
+    if category is None and guesses:
+        category = catalogue.category(guesses[0]["code"])
+    main, co = suggest(category, case.grid or case.owner_region)
+    return {
+        "main_department": main,
+        "co_departments": co,
+        "categories": [
+            {"code": g["code"], "name": g["name"], "probability": g["p"]} for g in guesses
+        ],
+        "auto_dispatch": row.outcome if row else None,
+    }
 
 
 # --- intake ----------------------------------------------------------------------------
@@ -250,7 +265,15 @@ def _dispatch_data(request, payload: ActionIn) -> dict:
         _department(payload.main_department, "main_department") if payload.main_department else None
     )
     co = [_department(code, "co_departments") for code in payload.co_departments]
-    return {"main_department": main, "co_departments": co}
+    data = {"main_department": main, "co_departments": co}
+    if payload.category:
+        data["category"] = catalogue.category(payload.category)
+        if data["category"] is None:
+            raise InvalidInput(
+                "category",
+                _("There is no active category with code %(code)s.") % {"code": payload.category},
+            )
+    return data
 
 
 def _merge_data(request, payload: ActionIn) -> dict:

@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     MERGED_FROM = "merged_from", gettext_lazy("another case merged in")
     RECOMPUTE_DEADLINE = "recompute_deadline", gettext_lazy("deadline recomputed")
     ADD_FILE = "add_file", gettext_lazy("file added")
+    ADD_NOTE = "add_note", gettext_lazy("note added")
 
 
 S = Status
@@ -112,6 +113,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
     A.MARK_OVERDUE: ((), ScopeRule.SYSTEM),
 }
 
+# Actions the system may also take on its own (actor None), besides the roles above:
+# the triage worker dispatches when the model is confident enough (triage.auto).
+SYSTEM_MAY = frozenset({A.DISPATCH})
+
 MAX_EXTENSION_DAYS = 10
 
 
@@ -167,6 +172,8 @@ def check(case: Case, action: str, actor) -> None:
             _("A case that is “%(status)s” cannot be “%(action)s”.")
             % {"status": case.get_status_display(), "action": _label(action)}
         )
+    if actor is None and action in SYSTEM_MAY:
+        return
     roles, rule = PERMISSIONS[action]
     reason = refusal_for(actor, case, roles, rule)
     if reason:

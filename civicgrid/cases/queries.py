@@ -233,6 +233,11 @@ EVENT_DATA = {
     "rating": (_("rating"), _choice(Rating)),
     "to": (_("escalated to"), _escalation),
     "region": (_("centre"), str),
+    "category": (_("category set to"), str),
+    "auto": (_("dispatched by"), lambda _v: str(_("the triage model, without waiting"))),
+    "model": (_("model version"), lambda v: f"v{v}" if v else str(_("shipped model"))),
+    "confidence": (_("model confidence"), lambda v: f"{float(v):.0%}"),
+    "threshold": (_("threshold"), lambda v: f"{float(v):.0%}"),
 }
 
 

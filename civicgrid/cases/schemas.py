@@ -84,6 +84,9 @@ class ActionIn(Input):
     co_departments: list[str] = Field(
         default_factory=list, max_length=20, description="dispatch: codes"
     )
+    category: str | None = Field(
+        None, max_length=20, description="dispatch: category code, to correct the category"
+    )
     into: str | None = Field(None, max_length=20, description="merge: case number")
     days: int | None = Field(None, ge=0, le=366, description="request_extension")
     rating: Rating | None = Field(None, description="callback")
@@ -284,6 +287,22 @@ class AvailableActionOut(Schema):
     label: str
 
 
+class CategoryGuess(Schema):
+    code: str
+    name: str
+    probability: float = Field(
+        description="Calibrated: of cases given 0.9, about 9 in 10 are right."
+    )
+
+
 class SuggestionOut(Schema):
-    main_department: Ref | None
+    main_department: Ref | None = Field(
+        description="By the case's category, or the model's best one when it has none."
+    )
     co_departments: list[Ref]
+    categories: list[CategoryGuess] = Field(
+        description="The triage model's three most likely first-level categories."
+    )
+    auto_dispatch: str | None = Field(
+        None, description="What the triage worker did with the case (outcome code)."
+    )

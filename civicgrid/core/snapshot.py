@@ -42,6 +42,12 @@ class Snapshot(Generic[T]):
             self._checked = now
             return self._value
 
+    def get_with_version(self) -> tuple[T, tuple | None]:
+        """The current value and the version it was built from."""
+        value = self.get()
+        with self._lock:
+            return value, self._version
+
     def forget(self) -> None:
         """Drop the value (after a change made in this process)."""
         with self._lock:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Department, RoutingRule, TimeLimitPolicy
 
@@ -25,8 +26,30 @@ class TimeLimitInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "parent", "default_urgency", "active"]
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "default_urgency",
+        "auto_dispatch_threshold",
+        "model_threshold",
+        "active",
+    ]
     list_filter = ["default_urgency", "active"]
+    list_editable = ["auto_dispatch_threshold"]
+
+    def changelist_view(self, request, extra_context=None):
+        from civicgrid.triage.services import suggested_thresholds
+
+        self._model_thresholds = suggested_thresholds()
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("right ≥ 99% above (model in use)"))
+    def model_threshold(self, category):
+        value = getattr(self, "_model_thresholds", {}).get(category.name)
+        if category.parent_id is not None or value is None:
+            return "—"
+        return f"{value:.2f}"
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     inlines = [RoutingRuleInline, TimeLimitInline]

@@ -43,6 +43,12 @@ def category(code: str, *, active_only: bool = True) -> Category | None:
     return found
 
 
+def categories(*, active_only: bool = False) -> dict[str, Category]:
+    """Categories by code, parents linked (read-only)."""
+    found = _categories.get()
+    return {k: c for k, c in found.items() if c.active} if active_only else found
+
+
 def policy(category_id: int | None, urgency: str, step: str) -> TimeLimitPolicy | None:
     return _policies.get().get((category_id, urgency, step))
 

@@ -1,5 +1,6 @@
 """Who handles what, and how fast: departments, categories, routing rules, time limits."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,17 @@ class Category(models.Model):
         _("default urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     extra_fields = models.JSONField(_("extra fields"), default=list, blank=True)
+    auto_dispatch_threshold = models.FloatField(
+        _("auto-dispatch threshold"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
+        help_text=_(
+            "When the triage model is at least this confident (0.5–1.0) that a new case "
+            "belongs here, the case is dispatched without waiting for a dispatcher. Empty: "
+            "the parent category's threshold applies; none at all: never automatic."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -107,6 +119,13 @@ class Category(models.Model):
             chain.append(node)
             node = node.parent
         return chain
+
+    def effective_threshold(self) -> float | None:
+        """The auto-dispatch threshold of this category or its nearest ancestor."""
+        for node in self.lineage():
+            if node.auto_dispatch_threshold is not None:
+                return node.auto_dispatch_threshold
+        return None
 
     def allows(self, request_type: str) -> bool:
         return not self.request_types or request_type in self.request_types

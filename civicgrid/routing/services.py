@@ -29,16 +29,24 @@ def suggest(category: Category | None, grid_or_region) -> Suggestion:
     return table.pick(category.pk, region_codes(grid_or_region))
 
 
-def suggest_for_cases(cases: Iterable) -> dict[int, Suggestion]:
-    """``suggest`` for many cases at once, in a fixed number of queries (for queues)."""
+def suggest_for_cases(
+    cases: Iterable, fallback: dict[int, int] | None = None
+) -> dict[int, Suggestion]:
+    """``suggest`` for many cases at once, in a fixed number of queries (for queues).
+
+    ``fallback`` maps a case id to the category to route by when the case has none
+    (the triage model's best guess).
+    """
     cases = list(cases)
-    category_ids = {case.category_id for case in cases if case.category_id}
+    fallback = fallback or {}
+    chosen = {case.pk: case.category_id or fallback.get(case.pk) for case in cases}
+    category_ids = {pk for pk in chosen.values() if pk}
     if not category_ids:
         return {case.pk: NO_SUGGESTION for case in cases}
     table = RuleTable.load(category_ids)
     return {
-        case.pk: table.pick(case.category_id, _case_region_codes(case))
-        if case.category_id
+        case.pk: table.pick(chosen[case.pk], _case_region_codes(case))
+        if chosen[case.pk]
         else NO_SUGGESTION
         for case in cases
     }

@@ -12,6 +12,9 @@ from sklearn.metrics import (
 )
 
 COVERAGE = 0.8
+# Per category, the confidence above which this share of the model's picks were right:
+# a starting point for the category's auto-dispatch threshold.
+TARGET_PRECISION = 0.99
 # Fonts that carry Chinese glyphs on common Linux installs; without one the matrix is
 # labelled 1…n and the report's "labels" list gives the names.
 _CJK_FONTS = (
@@ -39,6 +42,7 @@ def score(truth: Sequence[str], suggestions: Suggestions, labels: Sequence[str])
     covered = conf >= threshold
     labels = list(labels)
     p, r, f, n = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    thresholds = {lab: class_threshold(y, pred, conf, lab) for lab in labels}
     return {
         "n": len(y),
         "accuracy": float(accuracy_score(y, pred)),
@@ -53,11 +57,34 @@ def score(truth: Sequence[str], suggestions: Suggestions, labels: Sequence[str])
                 "recall": float(r[i]),
                 "f1": float(f[i]),
                 "support": int(n[i]),
+                **thresholds[lab],
             }
             for i, lab in enumerate(labels)
         },
         "labels": labels,
         "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
+    }
+
+
+def class_threshold(y, pred, conf, label: str, target: float = TARGET_PRECISION) -> dict:
+    """The lowest confidence at which the model's picks of ``label`` were still right
+    ≥ ``target`` of the time, and the share of its picks that clears it.
+
+    None when no prefix of at least 10 picks reaches the target.
+    """
+    mine = pred == label
+    order = np.argsort(-conf[mine], kind="stable")
+    right = (y[mine] == label)[order]
+    if not len(right):
+        return {"threshold_p99": None, "coverage_p99": 0.0}
+    precision = np.cumsum(right) / np.arange(1, len(right) + 1)
+    ok = np.flatnonzero((precision >= target) & (np.arange(1, len(right) + 1) >= 10))
+    if not len(ok):
+        return {"threshold_p99": None, "coverage_p99": 0.0}
+    k = ok[-1]
+    return {
+        "threshold_p99": float(np.round(conf[mine][order][k], 4)),
+        "coverage_p99": float((k + 1) / len(right)),
     }
 
 

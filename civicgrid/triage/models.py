@@ -41,3 +41,64 @@ class TriageModel(models.Model):
     @property
     def macro_f1(self) -> float | None:
         return self.metrics.get("macro_f1")
+
+
+class Outcome(models.TextChoices):
+    AUTO_DISPATCHED = "auto_dispatched", _("dispatched automatically")
+    SUGGESTED = "suggested", _("below the threshold: suggested to the dispatcher")
+    NO_THRESHOLD = "no_threshold", _("automatic dispatch is off for this category")
+    DISAGREES = "disagrees", _("the model disagrees with the category given at intake")
+    NO_RULE = "no_rule", _("no routing rule gives a department here")
+    OUT_OF_SCOPE = "out_of_scope", _("the department has no jurisdiction over the place")
+    NEEDS_PLACEMENT = "needs_placement", _("the case must be placed on the map first")
+    UNKNOWN_CATEGORY = "unknown_category", _("the suggested category is not in the catalogue")
+    TAKEN = "taken", _("a dispatcher acted on the case first")
+
+
+class CaseTriage(models.Model):
+    """What the triage model made of a new case, once, and what was done with it.
+
+    Written by the triage worker (``civicgrid triage-worker``) off the request path;
+    the row's existence marks the case as seen, so two workers never both act on it.
+    ``suggestions`` is the ranked top 3: ``[{"category": id, "code", "name", "p"}]``.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="triage"
+    )
+    model_version = models.PositiveIntegerField(
+        _("model version"), default=0, help_text=_("0: the model shipped with civicgrid")
+    )
+    suggestions = models.JSONField(_("suggestions"), default=list)
+    category = models.ForeignKey(
+        "routing.Category",
+        verbose_name=_("most likely category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confidence = models.FloatField(_("confidence"), default=0.0)
+    threshold = models.FloatField(_("threshold applied"), null=True, blank=True)
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("suggested department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("triage result")
+        verbose_name_plural = _("triage results")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_outcome_display()}"
+
+    @property
+    def auto_dispatched(self) -> bool:
+        return self.outcome == Outcome.AUTO_DISPATCHED

@@ -40,6 +40,29 @@ def active_pipeline():
     return _active.get()
 
 
+def active_version() -> int:
+    """Version number of the model in use; 0 for the model shipped in the package."""
+    _pipeline, rows = _active.get_with_version()
+    return rows[0][0] if rows else 0
+
+
+def active_metrics() -> dict:
+    """The held-out evaluation of the model in use (per-class figures included)."""
+    row = TriageModel.objects.active().first()
+    return row.metrics if row else training.load_metrics(training.SHIPPED_MODEL)
+
+
+def suggested_thresholds() -> dict[str, float]:
+    """Per first-level category: the confidence above which the model in use was right
+    ≥ 99 % of the time on held-out messages (categories without one are left out)."""
+    per_class = active_metrics().get("per_class") or {}
+    return {
+        name: figures["threshold_p99"]
+        for name, figures in per_class.items()
+        if figures.get("threshold_p99") is not None
+    }
+
+
 def suggest_categories(text_title: str, text_detail: str = "") -> list[tuple[str, float]]:
     """The three most likely first-level categories with calibrated probabilities,
     most likely first."""

@@ -40,7 +40,10 @@ def evaluate(pipeline, messages: Sequence[Message]) -> dict:
     """:func:`evaluation.score` of ``pipeline`` on ``messages`` (read as they come)."""
     rows = triage_model.rows([m.title for m in messages], [m.text for m in messages])
     suggestions = triage_model.predict_top(pipeline, rows, k=3)
-    return score([m.label for m in messages], suggestions, list(pipeline.classes_))
+    truth = [m.label for m in messages]
+    # A label the model was never taught still counts (as missed) in the figures.
+    labels = [*pipeline.classes_, *sorted(set(truth) - set(pipeline.classes_))]
+    return score(truth, suggestions, labels)
 
 
 def save(pipeline, path: Path, metrics: dict | None = None) -> Path:
@@ -62,3 +65,8 @@ def save(pipeline, path: Path, metrics: dict | None = None) -> Path:
 def load(path: Path):
     """The pipeline saved at ``path``."""
     return joblib.load(path)["pipeline"]
+
+
+def load_metrics(path: Path) -> dict:
+    """The evaluation saved with the pipeline at ``path`` (empty for old files)."""
+    return joblib.load(path).get("metrics") or {}

@@ -7,6 +7,8 @@ live in ``lifecycle`` and ``services``, whose refusals the views show as form er
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.routing.models import Category
+
 from .. import lifecycle
 from ..lifecycle import Action
 from ..models import Rating
@@ -99,6 +101,16 @@ class PlaceForm(ActionForm):
         return {"lng": data["lng"], "lat": data["lat"], "datum": data["datum"]}
 
 
+def model_suggestions(case) -> list[dict]:
+    """The triage model's stored top 3 for ``case`` (empty before the worker saw it)."""
+    from civicgrid.triage.models import CaseTriage
+
+    if case.pk is None:
+        return []
+    row = CaseTriage.objects.filter(case=case).values_list("suggestions", flat=True).first()
+    return row or []
+
+
 class DispatchForm(ActionForm):
     """Main department preselected from the routing rules; the dispatcher decides."""
 
@@ -110,12 +122,39 @@ class DispatchForm(ActionForm):
         help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )
 
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(active=True),
+        required=False,
+        help_text=_("The triage model's suggestions, most likely first."),
+    )
+
     def setup(self):
         departments = self.options.departments
         self.fields["main_department"].choices = [("", "—"), *departments]
         self.fields["co_departments"].choices = departments
         self.fields["co_departments"].widget.attrs["size"] = min(6, max(3, len(departments)))
-        self.order_fields(["main_department", "co_departments", "note"])
+        self._category_choices()
+        self.order_fields(["category", "main_department", "co_departments", "note"])
+
+    def _category_choices(self) -> None:
+        """Keep the case's category, or take one of the model's top 3 (any active
+        category is accepted; the list only shows the likely ones)."""
+        case = self.case
+        suggested = getattr(case, "model_suggestions", None)
+        if suggested is None:
+            suggested = model_suggestions(case)
+        current = case.category
+        keep = f"{current.code} {current.name}" if current else "—"
+        choices = [("", _("keep: %(category)s") % {"category": keep})]
+        choices += [
+            (s["category"], f"{s['name']} · {s['p']:.0%}")
+            for s in suggested
+            if s["category"] != case.category_id
+        ]
+        self.fields["category"].widget.choices = choices
+        if current is None and suggested:
+            self.fields["category"].initial = suggested[0]["category"]
 
     def action_data(self):
         data = self.cleaned_data
@@ -123,6 +162,7 @@ class DispatchForm(ActionForm):
         return {
             "main_department": main,
             "co_departments": [d for d in data["co_departments"] if d != main],
+            "category": data.get("category"),
         }
 
 

@@ -33,3 +33,12 @@ def action_label(action: str) -> str:
     from civicgrid.cases.queries import action_label as label
 
     return label(action)
+
+
+@register.filter
+def percent(value) -> str:
+    """0.934 → 93%."""
+    try:
+        return f"{float(value):.0%}"
+    except (TypeError, ValueError):
+        return ""

@@ -5,6 +5,8 @@ from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.pages import page
 from civicgrid.routing.services import suggest_for_cases
+from civicgrid.triage import auto
+from civicgrid.triage.models import CaseTriage
 
 from .. import queries
 from ..forms import InboxFilterForm, Options
@@ -29,6 +31,20 @@ def _rows(cases, user, options, only, suggestions=None) -> list[Row]:
     return result
 
 
+def _routes_with_model(cases) -> dict:
+    """Routing suggestions, by the model's best category where a case has none; each
+    case also gets ``model_suggestions`` (top 3) and ``triage_row`` for the queue."""
+    stored = {row.case_id: row for row in CaseTriage.objects.filter(case__in=cases)}
+    fresh = auto.fresh_suggestions([c for c in cases if c.pk not in stored])
+    for case in cases:
+        case.triage_row = stored.get(case.pk)
+        case.model_suggestions = (
+            case.triage_row.suggestions if case.triage_row else fresh.get(case.pk, [])
+        )
+    fallback = {c.pk: c.model_suggestions[0]["category"] for c in cases if c.model_suggestions}
+    return suggest_for_cases(cases, fallback)
+
+
 @page("triage")
 @require_GET
 def triage(request):
@@ -42,7 +58,7 @@ def triage(request):
     cases = list(listing)
     context = {
         "page": listing,
-        "rows": _rows(cases, user, options, TRIAGE_ACTIONS, suggest_for_cases(cases)),
+        "rows": _rows(cases, user, options, TRIAGE_ACTIONS, _routes_with_model(cases)),
         "light": light,
         "lights": Light.choices,
     }

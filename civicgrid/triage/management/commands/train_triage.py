@@ -32,11 +32,32 @@ class Command(BaseCommand):
         )
         parser.add_argument("--note", default="", help=_("a note kept with the version"))
         parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help=_("leave out the city's own closed cases (learn from the shipped messages only)"),
+        )
+        parser.add_argument(
             "--export", default="", help=_("only write the trained model to this file (no version)")
         )
 
-    def handle(self, *args, activate, sample, note, export, **options):
+    def handle(self, *args, activate, sample, note, export, no_cases, **options):
         train, test = dataset.load("train"), dataset.load("test")
+        if not no_cases and not export:
+            own, few = dataset.from_cases()
+            train += [m for m in own if m.split == "train"]
+            test += [m for m in own if m.split == "test"]
+            self.stdout.write(
+                _("Closed cases of this city: %(train)d to learn from, %(test)d held out.")
+                % {
+                    "train": sum(m.split == "train" for m in own),
+                    "test": sum(m.split == "test" for m in own),
+                }
+            )
+            for label, n in sorted(few.items()):
+                self.stdout.write(
+                    _("Left out %(label)s: only %(n)d closed cases, at least 10 needed.")
+                    % {"label": label, "n": n}
+                )
         if sample:
             rng = random.Random(dataset.SEED)
             train = rng.sample(train, min(sample, len(train)))
@@ -107,4 +128,5 @@ def _fields(m: dict) -> dict:
 
 
 def _headline(m: dict) -> dict:
-    return {k: m[k] for k in ("accuracy", "macro_f1", "top3_accuracy", "precision_at_80_coverage")}
+    keys = ("accuracy", "macro_f1", "top3_accuracy", "precision_at_80_coverage", "per_class")
+    return {k: m[k] for k in keys}

@@ -1,0 +1,198 @@
+"""Triage of new cases off the request path: classify, suggest, dispatch when confident.
+
+Intake only stores the case. The triage worker (``civicgrid triage-worker``, any number
+of them over one database) picks registered cases that have no :class:`CaseTriage` row
+yet, asks the active model for the top 3 first-level categories, and records what it
+made of each case. When the category's auto-dispatch threshold is set and met, the
+routing rules give a department with jurisdiction over the place, and nobody has acted
+on the case yet, it dispatches the case itself; the dispatch event says so.
+
+The ``CaseTriage`` row is the claim: it is inserted before anything else happens, and
+its unique case column lets exactly one worker through per case.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from civicgrid.cases import lifecycle
+from civicgrid.cases.lifecycle import Action, LifecycleError
+from civicgrid.cases.models import Case, CaseEvent, Status
+from civicgrid.regions.models import Region
+from civicgrid.routing import catalogue
+from civicgrid.routing.models import Category, Department
+from civicgrid.routing.services import suggest
+
+from . import model as triage_model
+from . import services
+from .dataset import join_text
+from .models import CaseTriage, Outcome
+
+logger = logging.getLogger(__name__)
+
+# Once a person has done any of these, the case is theirs: the model only suggests.
+HUMAN_DECISIONS = (Action.DISPATCH, Action.RETURN, Action.ESCALATE, Action.REOPEN)
+BATCH = 100
+
+
+@dataclass
+class Decision:
+    suggestions: list[dict]
+    top: Category | None
+    chosen: Category | None
+    confidence: float
+    threshold: float | None
+    department: Department | None
+    co_departments: list[Department]
+    outcome: str
+
+
+def pending(limit: int = BATCH) -> list[Case]:
+    """Registered cases the model has not looked at yet, oldest first."""
+    return list(
+        Case.objects.filter(status=Status.REGISTERED, triage__isnull=True)
+        .select_related("category", "grid", "owner_region")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def run_once(limit: int = BATCH) -> Counter:
+    """Triage one batch of pending cases; the outcomes counted."""
+    cases = pending(limit)
+    if not cases:
+        return Counter()
+    tops = classify(cases)
+    decided = set(
+        CaseEvent.objects.filter(case__in=cases, action__in=HUMAN_DECISIONS).values_list(
+            "case_id", flat=True
+        )
+    )
+    outcomes: Counter = Counter()
+    for case, top in zip(cases, tops, strict=True):
+        row = triage(case, top, taken=case.pk in decided)
+        if row is not None:
+            outcomes[row.outcome] += 1
+    return outcomes
+
+
+def classify(cases: Sequence[Case]) -> list[list[tuple[str, float]]]:
+    """The model's top 3 ``(first-level category name, probability)`` per case."""
+    rows = triage_model.rows(
+        [c.title for c in cases], [join_text(c.title, c.content) for c in cases]
+    )
+    return triage_model.predict_top(services.active_pipeline(), rows, k=3)
+
+
+def decide(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> Decision:
+    """What to do with ``case`` given the model's ranked labels (no writes)."""
+    roots = _roots()
+    suggestions = _suggestions(top, roots)
+    best = roots.get(top[0][0]) if top else None
+    confidence = float(top[0][1]) if top else 0.0
+    decision = Decision(suggestions, best, None, confidence, None, None, [], Outcome.SUGGESTED)
+    if best is None:
+        decision.outcome = Outcome.UNKNOWN_CATEGORY
+        return decision
+    own = catalogue.category(case.category.code) if case.category_id else None
+    decision.chosen = own or best
+    decision.threshold = decision.chosen.effective_threshold()
+    main, co = suggest(decision.chosen, case.grid or case.owner_region)
+    decision.department, decision.co_departments = main, co
+    if taken:
+        decision.outcome = Outcome.TAKEN
+    elif own is not None and own.lineage()[-1].pk != best.pk:
+        decision.outcome = Outcome.DISAGREES
+    elif case.needs_placement:
+        decision.outcome = Outcome.NEEDS_PLACEMENT
+    elif main is None:
+        decision.outcome = Outcome.NO_RULE
+    elif not _has_jurisdiction(main, case):
+        decision.outcome = Outcome.OUT_OF_SCOPE
+    elif decision.threshold is None:
+        decision.outcome = Outcome.NO_THRESHOLD
+    elif confidence >= decision.threshold:
+        decision.outcome = Outcome.AUTO_DISPATCHED
+    return decision
+
+
+def triage(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> CaseTriage | None:
+    """Record the model's view of ``case`` and act on it; None when another worker has
+    already claimed the case."""
+    decision = decide(case, top, taken=taken)
+    version = services.active_version()
+    try:
+        with transaction.atomic():
+            row = CaseTriage.objects.create(
+                case=case,
+                model_version=version,
+                suggestions=decision.suggestions,
+                category=decision.top,
+                confidence=decision.confidence,
+                threshold=decision.threshold,
+                department=decision.department,
+                outcome=decision.outcome,
+            )
+    except IntegrityError:
+        return None
+    if decision.outcome == Outcome.AUTO_DISPATCHED:
+        try:
+            _dispatch(case, decision, version)
+        except LifecycleError as refused:
+            # A dispatcher was quicker, or the case changed meanwhile: theirs now.
+            logger.info("auto-dispatch of %s skipped: %s", case.number, refused.message)
+            CaseTriage.objects.filter(pk=row.pk).update(outcome=Outcome.TAKEN)
+            row.outcome = Outcome.TAKEN
+    return row
+
+
+def _dispatch(case: Case, decision: Decision, version: int) -> None:
+    lifecycle.apply(
+        case,
+        Action.DISPATCH,
+        actor=None,
+        main_department=decision.department,
+        co_departments=decision.co_departments,
+        category=decision.chosen if decision.chosen.pk != case.category_id else None,
+        triage={
+            "auto": True,
+            "model": version,
+            "confidence": round(decision.confidence, 4),
+            "threshold": decision.threshold,
+        },
+    )
+
+
+def _roots() -> dict[str, Category]:
+    """Active first-level categories by name: the labels the model speaks."""
+    return {c.name: c for c in catalogue.categories().values() if c.parent_id is None and c.active}
+
+
+def _has_jurisdiction(department: Department, case: Case) -> bool:
+    """Whether ``department`` may act where the case is (its jurisdiction covers it)."""
+    path = case.region_path or (case.owner_region.path if case.owner_region_id else "")
+    if not path:
+        return False
+    paths = Region.objects.filter(departments=department).values_list("path", flat=True)
+    return any(path.startswith(p) for p in paths)
+
+
+def fresh_suggestions(cases: Sequence[Case]) -> dict[int, list[dict]]:
+    """The model's top 3 for cases the worker has not seen (not stored), so a queue
+    shows suggestions even when no worker runs."""
+    if not cases:
+        return {}
+    roots = _roots()
+    return {
+        case.pk: _suggestions(top, roots) for case, top in zip(cases, classify(cases), strict=True)
+    }
+
+
+def _suggestions(top: list[tuple[str, float]], roots: dict[str, Category]) -> list[dict]:
+    return [
+        {"category": c.pk, "code": c.code, "name": c.name, "p": round(p, 4)}
+        for label, p in top
+        if (c := roots.get(label)) is not None
+    ]
