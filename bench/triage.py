@@ -96,6 +96,8 @@ def measure(name, pipeline, top, test_views, labels):
                 "precision_at_80_coverage",
                 "coverage",
                 "threshold_at_80_coverage",
+                "coverage_at_99_precision",
+                "threshold_at_99_precision",
             )
         }
         result[view]["per_class"] = s["per_class"]
@@ -106,7 +108,8 @@ def measure(name, pipeline, top, test_views, labels):
         f"{name:9} title+detail macro-F1 {td['macro_f1']:.4f} acc {td['accuracy']:.4f} "
         f"p@80% {td['precision_at_80_coverage']:.4f} top-3 {td['top3_accuracy']:.4f} | "
         f"titles macro-F1 {ti['macro_f1']:.4f} p@80% {ti['precision_at_80_coverage']:.4f} "
-        f"top-3 {ti['top3_accuracy']:.4f} | {result['ms_per_case']:.2f} ms/case"
+        f"top-3 {ti['top3_accuracy']:.4f} | {result['ms_per_case']:.2f} ms/case | "
+        f"auto-dispatch at 99% right: {td['coverage_at_99_precision']:.1%} of cases"
     )
     return result
 

@@ -25,6 +25,9 @@ from civicgrid.accounts.auth import token_auth
 from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
 from civicgrid.core.api import InvalidInput
+from civicgrid.duplicates import api as duplicates_api
+from civicgrid.hotline.api import router as diversion_router
+from civicgrid.knowledge.api import router as knowledge_router
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router
 
@@ -109,7 +112,11 @@ api = CivicgridAPI(
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
 api.add_router("/cases", cases_router)
+api.add_router("/cases", duplicates_api.supporters_router)
+api.add_router("/duplicates", duplicates_api.router)
 api.add_router("/regions", regions_router)
+api.add_router("/diversion", diversion_router)
+api.add_router("/knowledge", knowledge_router)
 api.add_router("/", routing_router)
 
 

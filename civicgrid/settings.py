@@ -76,6 +76,13 @@ INSTALLED_APPS = [
     "civicgrid.cases",
     "civicgrid.notifications",
     "civicgrid.triage",
+    "civicgrid.gridwork",
+    "civicgrid.hotline",
+    "civicgrid.open311",
+    "civicgrid.alerts",
+    "civicgrid.knowledge",
+    "civicgrid.duplicates",
+    "civicgrid.citizens",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +168,30 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Uploaded files (case photos and documents): files under MEDIA_ROOT, or any
+# S3-compatible store with CIVICGRID_STORAGE=s3 (install the "s3" extra; docs/citizens.md).
+if env_str("CIVICGRID_STORAGE", "local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("CIVICGRID_S3_BUCKET", "civicgrid"),
+            "endpoint_url": env_str("CIVICGRID_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("CIVICGRID_S3_REGION", "") or None,
+            "access_key": env_str("CIVICGRID_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("CIVICGRID_S3_SECRET_KEY", "") or None,
+            "location": env_str("CIVICGRID_S3_PREFIX", ""),
+            "default_acl": "private",  # files are served through the views that check access
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+# Citizens' pages (随手拍): reports and +1s per phone and per client address in each
+# window; behind a reverse proxy, name the header carrying the client's address.
+CIVICGRID_CITIZEN_PER_PHONE = int(env_str("CIVICGRID_CITIZEN_PER_PHONE", "5"))
+CIVICGRID_CITIZEN_PER_IP = int(env_str("CIVICGRID_CITIZEN_PER_IP", "20"))
+CIVICGRID_CITIZEN_WINDOW_SECONDS = int(env_str("CIVICGRID_CITIZEN_WINDOW_SECONDS", "3600"))
+CIVICGRID_CLIENT_IP_HEADER = env_str("CIVICGRID_CLIENT_IP_HEADER", "")
+
 # The map's base layer: an intranet tile server in production. Empty means no base
 # layer (grids and cases are drawn on a plain background), which works offline.
 CIVICGRID_TILE_URL = env_str("CIVICGRID_TILE_URL", "")
@@ -168,6 +199,34 @@ CIVICGRID_TILE_ATTRIBUTION = env_str("CIVICGRID_TILE_ATTRIBUTION", "")
 # Datum of the configured tiles: Amap/Tencent tiles are GCJ-02, Tianditu/OSM WGS84.
 CIVICGRID_TILE_DATUM = env_str("CIVICGRID_TILE_DATUM", "wgs84")
 CIVICGRID_SITE_NAME = env_str("CIVICGRID_SITE_NAME", _("civicgrid"))
+# Open311 GeoReport v2 (/open311/v2/): the one jurisdiction_id served, and who to ask.
+CIVICGRID_OPEN311_JURISDICTION = env_str(
+    "CIVICGRID_OPEN311_JURISDICTION", "dongying.civicgrid.example"
+)
+CIVICGRID_OPEN311_CONTACT = env_str(
+    "CIVICGRID_OPEN311_CONTACT", _("The command centre that runs this site.")
+)
+# Notifications: links in e-mails, texts and webhooks start with CIVICGRID_BASE_URL.
+CIVICGRID_BASE_URL = env_str("CIVICGRID_BASE_URL", "http://127.0.0.1:8000")
+# Dotted path of the SMS gateway class; the default only logs (notifications.sms).
+CIVICGRID_SMS_GATEWAY = env_str(
+    "CIVICGRID_SMS_GATEWAY", "civicgrid.notifications.sms.LoggingSmsGateway"
+)
+# Failed deliveries are retried after 1, 2, 4 … × RETRY_SECONDS, then given up.
+CIVICGRID_NOTIFY_MAX_ATTEMPTS = int(env_str("CIVICGRID_NOTIFY_MAX_ATTEMPTS", "8"))
+CIVICGRID_NOTIFY_RETRY_SECONDS = int(env_str("CIVICGRID_NOTIFY_RETRY_SECONDS", "60"))
+# E-mail is written as files to DATA_DIR/mail unless EMAIL_BACKEND says otherwise
+# (production: django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST …).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "civicgrid@localhost")
 # Mounts /bench/bare-insert/, the baseline of bench/intake.py. Never on in production.
 CIVICGRID_BENCH_ENDPOINTS = env_bool("CIVICGRID_BENCH_ENDPOINTS", False)
 

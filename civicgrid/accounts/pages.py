@@ -35,12 +35,18 @@ PAGES = {
     ),
     "triage": Page("cases:triage", _("Triage"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)),
     "inbox": Page("cases:inbox", _("Inbox"), (Role.HANDLER,)),
+    "grid": Page("gridwork:home", _("My grids"), (Role.GRID_WORKER,)),
     "tasks": Page("cases:tasks", _("My tasks"), (Role.GRID_WORKER, Role.DISPATCHER)),
     "callbacks": Page(
         "cases:callbacks", _("Callbacks"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
     ),
     "cases": Page("cases:list", _("Cases"), EVERYONE),
+    "hot_issues": Page(
+        "duplicates:hot_issues", _("Hot issues"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
+    ),
     "map": Page("regions:map", _("City map"), EVERYONE),
+    "knowledge": Page("knowledge:index", _("Knowledge base"), EVERYONE),
+    "knowledge_stats": Page("knowledge:stats", _("Knowledge statistics"), (Role.LEADER,)),
 }
 
 # Where "home" takes each role: the page its work starts on.
@@ -48,7 +54,7 @@ HOME = {
     Role.OPERATOR: "intake",
     Role.DISPATCHER: "triage",
     Role.HANDLER: "inbox",
-    Role.GRID_WORKER: "tasks",
+    Role.GRID_WORKER: "grid",
     Role.LEADER: "map",
     Role.MEDIATOR: "cases",
     Role.ADMIN: "cases",

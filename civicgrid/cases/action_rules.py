@@ -8,6 +8,7 @@ and says which other fields change (a ``Change``).
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from .lifecycle import (
     Change,
     InvalidAction,
 )
-from .models import Case, CaseEvent, Rating
+from .models import Case, CaseEvent, Rating, Status
 from .scope import ScopeRule, refusal_for
 
 
@@ -48,9 +49,15 @@ def _need_note(message) -> Callable[..., Change]:
 
 def _answer_directly(case, note, data, actor=None) -> Change:
     answer = _require((data.get("answer") or note).strip(), _("Write the answer given."), "answer")
+    entry = data.get("knowledge_entry")
+    if entry not in (None, ""):
+        # The entry must exist and be in force today (raises InvalidAction otherwise).
+        from civicgrid.knowledge.services import usable_entry
+
+        entry = usable_entry(entry).pk
     return Change(
         fields={"reply": answer, "outcome": "answered_directly"},
-        data={"knowledge_entry": data.get("knowledge_entry")},
+        data={"knowledge_entry": entry or None},
     )
 
 
@@ -80,6 +87,9 @@ def _merge(case, note, data, actor=None) -> Change:
         )
 
     def record_on_target():
+        # Cases merged into this one follow it, so every merged case points at the case
+        # that is handled (see ``close_merged``).
+        Case.objects.filter(merged_into=case).update(merged_into=target)
         CaseEvent.objects.create(
             case=target,
             action=A.MERGED_FROM,
@@ -227,7 +237,12 @@ def _callback(case, note, data, actor=None) -> Change:
             _("Record the citizen's rating: satisfied, basically satisfied or unsatisfied."),
             "rating",
         )
-    return Change(fields={"rating": rating}, data={"rating": rating})
+    recorded = {"rating": rating}
+    if data.get("by") == "citizen":  # rated on the tracking page, not by phone
+        # The citizen's words go into the data, not the note: public notes are published
+        # (Open311), and a comment may name people.
+        recorded.update(by="citizen", comment=str(data.get("comment") or "")[:1000])
+    return Change(fields={"rating": rating}, data=recorded)
 
 
 def _close(case, note, data, actor=None) -> Change:
@@ -277,6 +292,46 @@ def _escalate(case, note, data, actor=None) -> Change:
     return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
 
 
+def _closing(prepare: Callable[..., Change]) -> Callable[..., Change]:
+    """A move that closes a case closes the cases merged into it as well (one handling)."""
+
+    def closing(case, note, data, actor=None) -> Change:
+        change = prepare(case, note, data, actor)
+        reply = change.fields.get("reply", case.reply)
+        change.also.append(lambda: close_merged(case, actor, reply))
+        return change
+
+    return closing
+
+
+def close_merged(case, actor, reply: str) -> int:
+    """Give the cases merged into ``case`` its close time and reply, each with an event.
+
+    They stay "merged" (their status never changes again); the event tells each of their
+    reporters that the case carrying on was closed.
+    """
+    merged = list(Case.objects.filter(merged_into=case, status=Status.MERGED).only("status"))
+    if not merged:
+        return 0
+    now = timezone.now()
+    Case.objects.filter(pk__in=[m.pk for m in merged]).update(
+        closed_at=now, reply=reply, updated_at=now, version=F("version") + 1
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=m,
+            at=now,
+            actor=actor,
+            action=A.CLOSED_WITH,
+            from_status=m.status,
+            to_status=m.status,
+            data={"into": case.number},
+        )
+        for m in merged
+    )
+    return len(merged)
+
+
 def _mark_overdue(case, note, data, actor=None) -> Change:
     return Change(
         fields={"overdue_marked_for": case.due_at},
@@ -286,8 +341,8 @@ def _mark_overdue(case, note, data, actor=None) -> Change:
 
 
 PREPARE: dict[str, Callable[..., Change]] = {
-    A.ANSWER_DIRECTLY: _answer_directly,
-    A.REFER: _refer,
+    A.ANSWER_DIRECTLY: _closing(_answer_directly),
+    A.REFER: _closing(_refer),
     A.MERGE: _merge,
     A.PLACE: _place,
     A.DISPATCH: _dispatch,
@@ -298,7 +353,7 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.REPLY: _reply,
     A.VERIFY_FAIL: _verify_fail,
     A.CALLBACK: _callback,
-    A.CLOSE: _close,
+    A.CLOSE: _closing(_close),
     A.REOPEN: _reopen,
     A.ESCALATE: _escalate,
     A.URGE: _need_note(gettext_lazy("Write what the urging notice says.")),

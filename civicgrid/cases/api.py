@@ -233,19 +233,24 @@ def _intake(payload: CaseIn) -> services.Intake:
     )
 
 
-@router.post("", response={201: CaseOut, **ERRORS}, summary="Register a case")
+@router.post("", response={201: CaseOut, 200: CaseOut, **ERRORS}, summary="Register a case")
 def create_case(request: HttpRequest, payload: CaseIn):
     """Register a case from another system or the UI; the point is located in its grid.
 
     A point outside every grid is kept and the case flagged ``needs_placement``.
+
+    Send an ``Idempotency-Key`` header (8–64 letters, digits, ``-_:.``) to retry safely
+    after a lost connection: the same key from the same account returns the case the
+    first request made, with status 200 instead of 201.
     """
+    key = services.SubmissionKey.for_user(request.auth, request.headers.get("Idempotency-Key"))
     try:
-        case = services.register_case(_intake(payload), actor=request.auth)
+        case = services.register_case(_intake(payload), actor=request.auth, key=key)
     except InvalidAction as exc:
         errors = getattr(exc, "errors", None) or {}
         exc.errors = {API_FIELD.get(field, field): message for field, message in errors.items()}
         raise
-    return Status(201, case)
+    return Status(200 if case.replayed else 201, case)
 
 
 # --- actions ---------------------------------------------------------------------------
@@ -312,7 +317,7 @@ ACTION_DATA = {
     Action.CALLBACK: _fields(rating="rating"),
     Action.REFER: _fields(kind="kind"),
     Action.ESCALATE: _fields(to="to"),
-    Action.ANSWER_DIRECTLY: _fields(answer="answer"),
+    Action.ANSWER_DIRECTLY: _fields(answer="answer", knowledge_entry="knowledge_entry"),
     Action.REPLY: _fields(reply="reply"),
 }
 
@@ -343,7 +348,8 @@ def take_action(
 
     dispatch `main_department`, `co_departments` (codes); merge `into` (case number);
     request_extension `days`; callback `rating`; refer `kind`; escalate `to`;
-    answer_directly `answer`; reply `reply`; place `lng`, `lat`, `datum`.
+    answer_directly `answer` (and `knowledge_entry`, the id of the knowledge-base entry
+    used); reply `reply`; place `lng`, `lat`, `datum`.
     """
     payload = payload or ActionIn()
     case = _case(request, number)

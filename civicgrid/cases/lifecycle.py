@@ -50,7 +50,13 @@ class Action(models.TextChoices):
     MERGED_FROM = "merged_from", gettext_lazy("another case merged in")
     RECOMPUTE_DEADLINE = "recompute_deadline", gettext_lazy("deadline recomputed")
     ADD_FILE = "add_file", gettext_lazy("file added")
+    JOIN = "join", gettext_lazy("joined as supporter")
+    CLOSED_WITH = "closed_with", gettext_lazy("closed together with the case it was merged into")
     ADD_NOTE = "add_note", gettext_lazy("note added")
+    WHISTLE = "whistle", gettext_lazy("departments summoned (whistle)")
+    REPORT_IN = "report_in", gettext_lazy("department reported in")
+    ALERT_RECEIVED = "alert_received", gettext_lazy("platform alert received")
+    ALERT_REPEATED = "alert_repeated", gettext_lazy("alert repeated")
 
 
 S = Status
@@ -114,8 +120,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
 }
 
 # Actions the system may also take on its own (actor None), besides the roles above:
-# the triage worker dispatches when the model is confident enough (triage.auto).
-SYSTEM_MAY = frozenset({A.DISPATCH})
+# the triage worker dispatches when the model is confident enough (triage.auto); a
+# citizen rates their own case on its tracking page, the token being the proof
+# (citizens.services.rate), which is the callback.
+SYSTEM_MAY = frozenset({A.DISPATCH, A.CALLBACK})
 
 MAX_EXTENSION_DAYS = 10
 
@@ -262,6 +270,7 @@ def notify_after_commit(case: Case, event: CaseEvent) -> None:
 
 REFERRAL_KINDS = {
     "emergency": gettext_lazy("urgent danger: handed to 110/119/120/122"),
+    "police_matter": gettext_lazy("a police matter: handed (back) to 110"),
     "legal_channel": gettext_lazy("has its own legal channel (court, arbitration, review)"),
     "repeat": gettext_lazy("repeat with nothing new: earlier answer given"),
     "confidential": gettext_lazy("secret or private matter"),

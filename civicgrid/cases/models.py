@@ -115,6 +115,8 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        # The (grid, created_at, status) index below serves every lookup by grid.
+        db_index=False,
     )
     region_path = models.CharField(_("region path"), max_length=255, blank=True, db_index=True)
     needs_placement = models.BooleanField(_("needs manual placement"), default=False)
@@ -189,7 +191,12 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # Possible duplicates: recent open cases of a few grids (duplicates.candidates).
+            # The status inside the index spares a visit to every closed case's row.
+            models.Index(fields=["grid", "created_at", "status"], name="cases_case_grid_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -322,3 +329,29 @@ class DailySequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class IntakeKey(models.Model):
+    """An idempotency key a client sent with a new case (the ``Idempotency-Key``
+    header, or the hidden key of an offline-capable form).
+
+    Sending the same report again after a lost connection returns the case made the
+    first time instead of a second one. Keys are per account (or per client system).
+    """
+
+    key = models.CharField(_("key"), max_length=64)
+    owner = models.CharField(
+        _("sender"), max_length=80, help_text=_("user:<id>, or the client system's name")
+    )
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="cases_intake_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"

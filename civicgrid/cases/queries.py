@@ -8,8 +8,9 @@ the number of rows.
 from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
@@ -82,9 +83,15 @@ def verification_tasks(user) -> QuerySet:
 
 
 def callbacks(user) -> QuerySet:
-    """Verified cases to call back, and called-back cases to close or reopen."""
+    """Verified cases to call back, and called-back cases to close or reopen.
+
+    With each, the cases merged into it: their reporters are called back too.
+    """
     cases = Case.objects.filter(status__in=(Status.VERIFIED, Status.RATED))
-    return pressing_first(rows(visible_cases(user, cases)))
+    merged = Case.objects.only("number", "merged_into_id", "reporter_name", "reporter_phone")
+    return pressing_first(rows(visible_cases(user, cases))).prefetch_related(
+        Prefetch("merged_cases", queryset=merged.order_by("created_at"))
+    )
 
 
 @dataclass
@@ -217,6 +224,13 @@ def _flag(value):
     return str(_("yes")) if value else str(_("no"))
 
 
+def _link(url):
+    """An evidence address as a link that opens apart from the case page (http(s) only)."""
+    if not str(url).lower().startswith(("http://", "https://")):
+        return url
+    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, url)
+
+
 # What the timeline shows of an event's data: key → (label, how to show the value).
 # Keys not listed here (internal bookkeeping such as ``rework``) are not shown.
 EVENT_DATA = {
@@ -231,13 +245,31 @@ EVENT_DATA = {
     "kind": (_("referred because"), _referral),
     "days": (_("working days"), str),
     "rating": (_("rating"), _choice(Rating)),
+    "by": (_("rated by"), lambda _v: str(_("the citizen, on the tracking page"))),
+    "comment": (_("citizen's comment"), str),
     "to": (_("escalated to"), _escalation),
     "region": (_("centre"), str),
     "category": (_("category set to"), str),
+    "summoned": (_("summoned"), _departments),
+    "report_in_by": (_("report in by"), str),
+    "present": (_("department present"), str),
+    "late": (_("after the time limit"), _flag),
     "auto": (_("dispatched by"), lambda _v: str(_("the triage model, without waiting"))),
     "model": (_("model version"), lambda v: f"v{v}" if v else str(_("shipped model"))),
     "confidence": (_("model confidence"), lambda v: f"{float(v):.0%}"),
     "threshold": (_("threshold"), lambda v: f"{float(v):.0%}"),
+    "knowledge_entry": (_("knowledge-base entry"), lambda v: f"#{v}"),
+    # Platform alerts (civicgrid.alerts).
+    "alert_source": (_("alert source"), str),
+    "alert": (_("alert"), str),
+    "evidence": (_("evidence"), _link),
+    "plate": (_("plate number (masked)"), str),
+    "repeats": (_("repeats so far"), str),
+    "urgency_raised": (_("urgency raised to"), _choice(Urgency)),
+    # Updates from Open311 client systems (civicgrid.open311).
+    "source": (_("sent by"), str),
+    "reported_status": (_("status according to the sender"), str),
+    "media_url": (_("photo or video"), _link),
 }
 
 

@@ -93,6 +93,9 @@ class ActionIn(Input):
     kind: ReferralKind | None = Field(None, description="refer")
     to: EscalationTarget | None = Field(None, description="escalate")
     answer: str | None = Field(None, max_length=MAX_TEXT, description="answer_directly")
+    knowledge_entry: int | None = Field(
+        None, ge=1, description="answer_directly: id of the knowledge-base entry used"
+    )
     reply: str | None = Field(None, max_length=MAX_TEXT, description="reply")
     lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="place")
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="place")

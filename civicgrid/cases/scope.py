@@ -1,5 +1,6 @@
 """Who may see and act on which case: role plus data scope (region subtree, department)."""
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -72,4 +73,7 @@ def visible_cases(user, queryset):
 
         co = Case.co_departments.through.objects.filter(department_id=user.department_id)
         query |= Q(main_department_id=user.department_id) | Q(pk__in=co.values("case_id"))
+        # A department summoned to a case (吹哨) sees it, to know where to report in.
+        summons = apps.get_model("gridwork", "Summons").objects
+        query |= Q(pk__in=summons.filter(department_id=user.department_id).values("case_id"))
     return queryset.filter(query)

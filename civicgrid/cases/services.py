@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,15 @@ from civicgrid.routing.models import Category, RequestType, Urgency
 
 from . import lifecycle
 from .lifecycle import Action, InvalidAction
-from .models import OPEN_STATUSES, Attachment, Case, CaseEvent, Channel, DailySequence
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    Channel,
+    DailySequence,
+    IntakeKey,
+)
 from .scope import ScopeRule, refusal_for
 
 logger = logging.getLogger(__name__)
@@ -157,12 +166,51 @@ def default_centre(actor) -> Region | None:
     return Region.objects.filter(level=Level.DISTRICT).order_by("code").first()
 
 
-def register_case(intake: Intake, *, actor, files=()) -> Case:
+@dataclass(frozen=True)
+class SubmissionKey:
+    """An idempotency key and who sent it (``user:<id>`` or a client system's name)."""
+
+    owner: str
+    key: str
+
+    @classmethod
+    def for_user(cls, user, key: str) -> "SubmissionKey | None":
+        key = (key or "").strip()
+        return cls(f"user:{user.pk}", key) if key else None
+
+    def problem(self) -> str | None:
+        if not KEY_PATTERN.fullmatch(self.key):
+            return _("An idempotency key is 8 to 64 letters, digits, dashes or underscores.")
+        return None
+
+    def earlier_case(self) -> Case | None:
+        row = IntakeKey.objects.filter(owner=self.owner, key=self.key).select_related("case")
+        found = row.first()
+        if found is None:
+            return None
+        found.case.replayed = True
+        return found.case
+
+
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
+
+
+def register_case(
+    intake: Intake, *, actor, files=(), key: SubmissionKey | None = None
+) -> Case:
     """Register a case from any channel, with its files; the first step of the loop.
 
     A point outside every grid is kept and the case flagged for manual placement.
     Raises ``InvalidAction`` (with ``errors``) on bad input, changing nothing.
+
+    With ``key``, a report sent again (a retry after a lost connection) returns the case
+    the first one made, marked ``replayed``, instead of registering a second one.
     """
+    if key is not None:
+        if problem := key.problem():
+            raise InvalidAction(problem, "idempotency_key")
+        if (earlier := key.earlier_case()) is not None:
+            return earlier
     errors = validate_intake(intake)
     for uploaded in files:
         if problem := attachment_problem(uploaded):
@@ -206,20 +254,30 @@ def register_case(intake: Intake, *, actor, files=()) -> Case:
     window = lifecycle.clock_fields(case, case.status, now, {})
     for name, value in window.items():
         setattr(case, name, value)
-    with transaction.atomic():
-        case.save()
-        event = CaseEvent.objects.create(
-            case=case,
-            at=now,
-            actor=case.created_by,
-            action=Action.REGISTER,
-            from_status="",
-            to_status=case.status,
-            data={"channel": case.channel, "needs_placement": case.needs_placement},
-        )
-        for uploaded in files:
-            attach(case, uploaded, actor=case.created_by, event=event)
-        lifecycle.notify_after_commit(case, event)
+    try:
+        with transaction.atomic():
+            case.save()
+            if key is not None:
+                IntakeKey.objects.create(owner=key.owner, key=key.key, case=case)
+            event = CaseEvent.objects.create(
+                case=case,
+                at=now,
+                actor=case.created_by,
+                action=Action.REGISTER,
+                from_status="",
+                to_status=case.status,
+                data={"channel": case.channel, "needs_placement": case.needs_placement},
+            )
+            for uploaded in files:
+                attach(case, uploaded, actor=case.created_by, event=event)
+            lifecycle.notify_after_commit(case, event)
+    except IntegrityError:
+        # The same key arrived twice at once: the other request's case stands.
+        earlier = key.earlier_case() if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
+    case.replayed = False
     return case
 
 

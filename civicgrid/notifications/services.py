@@ -1,99 +1,170 @@
-"""Tell the people who must act. Runs after commit; never twice for one event."""
+"""Tell the people who must act. Runs after commit; never twice for one event.
 
-from django.db.models import Q
+``notify_for_event`` is called by ``cases.lifecycle.notify_after_commit`` once the
+event's transaction has committed. It writes the in-app notices and one ``Delivery``
+row per outside channel and target; the ``send-notifications`` worker sends those. The
+unique constraints on both tables make a second call for the same event a no-op.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from civicgrid.accounts.models import Role, User
-from civicgrid.routing.models import Urgency
+from civicgrid.accounts.models import User
 
-from .models import Notification
-
-
-def _in_region(case, roles) -> Q:
-    paths = [
-        p for p in (case.region_path, case.owner_region.path if case.owner_region_id else "") if p
-    ]
-    query = Q(pk__in=[])
-    for path in paths:
-        # A user's region covers the case when the case's path starts with it.
-        prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-        query |= Q(regions__path__in=prefixes)
-    return Q(role__in=roles) & query
+from .models import (
+    Delivery,
+    DeliveryChannel,
+    DepartmentWebhook,
+    Notification,
+    NotificationPreference,
+)
+from .rules import RULES, reach  # noqa: F401  (RULES: the table other apps extend)
 
 
-def _department(department_ids) -> Q:
-    return Q(role=Role.HANDLER, department_id__in=[d for d in department_ids if d])
+def action_label(action: str) -> str:
+    """The translated name of an event action; the raw action when it is not known."""
+    from civicgrid.cases.lifecycle import Action
 
-
-def _main_and_co(case) -> list:
-    return [case.main_department_id, *case.co_departments.values_list("pk", flat=True)]
-
-
-def _main(case) -> list:
-    return [case.main_department_id]
-
-
-# Who must act after each action. Functions, so that only the rule of the action at hand
-# is built (the dispatch rule costs a query).
-RULES = {
-    # New cases wait in the triage queue, which is the dispatchers' notice; only an
-    # urgent one interrupts them.
-    "register": lambda case: (
-        _in_region(case, [Role.DISPATCHER]) if case.urgency == Urgency.URGENT else None
-    ),
-    "dispatch": lambda case: _department(_main_and_co(case)),
-    "reopen": lambda case: _department(_main(case)),
-    "urge": lambda case: _department(_main(case)) | _in_region(case, [Role.DISPATCHER]),
-    "mark_overdue": lambda case: _department(_main(case)) | _in_region(case, [Role.DISPATCHER]),
-    "return": lambda case: _in_region(case, [Role.DISPATCHER]),
-    "escalate": lambda case: _in_region(case, [Role.DISPATCHER, Role.LEADER]),
-    "request_extension": lambda case: _in_region(case, [Role.DISPATCHER, Role.LEADER]),
-    "approve_extension": lambda case: _department(_main(case)),
-    "refuse_extension": lambda case: _department(_main(case)),
-    "reply": lambda case: Q(role=Role.GRID_WORKER) & _in_region(case, [Role.GRID_WORKER]),
-    "verify_fail": lambda case: _department(_main(case)),
-    "verify_pass": lambda case: _in_region(case, [Role.OPERATOR]),
-}
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
 
 
 def recipients(event):
-    """The users who must act after ``event``."""
-    rule = RULES.get(event.action)
-    query = rule(event.case) if rule else None
-    if query is None:
+    """The active users who must act after ``event``, not counting its actor."""
+    return _users(event, reach(event))
+
+
+def _users(event, found):
+    if found is None:
         return User.objects.none()
-    users = User.objects.filter(query, is_active=True)
+    users = User.objects.filter(found.users, is_active=True)
     if event.actor_id:
         users = users.exclude(pk=event.actor_id)
     return users.distinct()
 
 
 def message_for(event) -> str:
-    from civicgrid.cases.lifecycle import Action
-
     with override("zh-hans"):
         return _("%(number)s %(title)s: %(action)s") % {
             "number": event.case.number,
             "title": event.case.title[:60],
-            "action": Action(event.action).label,
+            "action": action_label(event.action),
         }
 
 
-def notify_for_event(event) -> int:
-    """Create the in-app notifications for one event (or event id); safe to call twice."""
+def _load(event):
     from civicgrid.cases.models import CaseEvent
 
-    if not isinstance(event, CaseEvent):
-        event = CaseEvent.objects.select_related("case", "case__owner_region").get(pk=event)
-    users = list(recipients(event))
-    if not users:
+    if isinstance(event, CaseEvent):
+        return event
+    return CaseEvent.objects.select_related("case", "case__owner_region").get(pk=event)
+
+
+def notify_for_event(event) -> int:
+    """Notices and deliveries for one event (or event id); safe to call twice.
+
+    Returns how many people were told in the app.
+    """
+    event = _load(event)
+    found = reach(event)
+    if found is None:
         return 0
+    users = list(
+        _users(event, found)
+        .select_related("notification_preference")
+        .only(
+            "email", "phone", "notification_preference__by_email", "notification_preference__by_sms"
+        )
+    )
+    hooks = _webhooks(found.departments, event.action)
+    if not users and not hooks:
+        return 0
+    now = timezone.now()
     message = message_for(event)
-    rows = [Notification(recipient=u, case=event.case, event=event, message=message) for u in users]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    notices = [
+        Notification(recipient=u, case=event.case, event=event, message=message) for u in users
+    ]
+    deliveries = [d for u in users for d in _personal_deliveries(event, u, now)]
+    deliveries += [
+        Delivery(
+            event=event,
+            channel=DeliveryChannel.WEBHOOK,
+            target=f"webhook:{hook.pk}",
+            webhook=hook,
+            next_attempt_at=now,
+        )
+        for hook in hooks
+    ]
+    with transaction.atomic():
+        Notification.objects.bulk_create(notices, ignore_conflicts=True)
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return len(users)
+
+
+def _webhooks(department_ids: list[int], action: str) -> list[DepartmentWebhook]:
+    if not department_ids:
+        return []
+    hooks = DepartmentWebhook.objects.filter(department_id__in=department_ids, active=True)
+    return [hook for hook in hooks if hook.wants(action)]
+
+
+def _personal_deliveries(event, user, now) -> list[Delivery]:
+    wanted = []
+    for channel in channels_of(user):
+        wanted.append(
+            Delivery(
+                event=event,
+                channel=channel,
+                target=f"user:{user.pk}",
+                recipient=user,
+                next_attempt_at=now,
+            )
+        )
+    return wanted
+
+
+def preference_of(user) -> NotificationPreference:
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
+
+
+def channels_of(user) -> list[str]:
+    """The outside channels ``user`` gets notices on now (in-app is always on)."""
+    preference = preference_of(user)
+    channels = []
+    if preference.by_email and user.email:
+        channels.append(DeliveryChannel.EMAIL)
+    if preference.by_sms and user.phone:
+        channels.append(DeliveryChannel.SMS)
+    return channels
+
+
+def set_preferences(user, *, by_email: bool, by_sms: bool) -> NotificationPreference:
+    """Save which outside channels ``user`` wants; a channel needs its address.
+
+    Raises ``ValidationError`` naming the field (and changing nothing) when a channel
+    is asked for without the address it needs.
+    """
+    errors = {}
+    if by_email and not user.email:
+        errors["by_email"] = _(
+            "Your account has no e-mail address; ask an administrator to add one."
+        )
+    if by_sms and not user.phone:
+        errors["by_sms"] = _("Your account has no phone number; ask an administrator to add one.")
+    if errors:
+        raise ValidationError(errors)
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"by_email": by_email, "by_sms": by_sms}
+    )
+    return preference
 
 
 def mark_read(user, notification_id: int) -> int:

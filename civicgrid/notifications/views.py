@@ -1,13 +1,19 @@
-"""The notification list, marking read, and the unread badge that htmx polls."""
+"""The notification list, marking read, the unread badge htmx polls, and preferences."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicgrid.cases.models import mask_phone
 
 from . import services
+from .forms import PreferenceForm
 from .models import Notification
 from .services import unread_count
 
@@ -26,7 +32,11 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "show": request.GET.get("show", "all")},
+        {
+            "page": page,
+            "show": request.GET.get("show", "all"),
+            "notifications_unread": unread_count(request.user),
+        },
     )
 
 
@@ -57,4 +67,28 @@ def badge(request):
     """The unread count alone, swapped into the header every minute by htmx."""
     return render(
         request, "notifications/partials/_badge.html", {"unread": unread_count(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """Which outside channels the signed-in user gets notices on."""
+    user = request.user
+    current = services.preference_of(user)
+    initial = {"by_email": current.by_email, "by_sms": current.by_sms}
+    form = PreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_preferences(user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "email": user.email, "masked_phone": mask_phone(user.phone)},
+        status=400 if form.errors else 200,
     )

@@ -299,6 +299,11 @@ def import_regions(
             region = _upsert(f, geometries[f.code], known, source_label)
             known[f.code] = region
             counts[f.level] = counts.get(f.level, 0) + 1
+        if Level.GRID in counts:
+            # Which grids border which changed with them (duplicate search reads it).
+            from civicgrid.duplicates.neighbours import build_grid_neighbours
+
+            build_grid_neighbours(progress=progress)
     logger.info("regions imported by %s: %s", actor or "system", counts)
     # This process sees the new grids at once; other processes within their check interval.
     locator.refresh()

@@ -51,6 +51,7 @@ def score(truth: Sequence[str], suggestions: Suggestions, labels: Sequence[str])
         "precision_at_80_coverage": float(np.mean(pred[covered] == y[covered])),
         "coverage": float(np.mean(covered)),
         "threshold_at_80_coverage": threshold,
+        **coverage_at_precision(y, pred, conf),
         "per_class": {
             lab: {
                 "precision": float(p[i]),
@@ -63,6 +64,22 @@ def score(truth: Sequence[str], suggestions: Suggestions, labels: Sequence[str])
         },
         "labels": labels,
         "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
+    }
+
+
+def coverage_at_precision(y, pred, conf, target: float = TARGET_PRECISION) -> dict:
+    """The largest share of cases auto-dispatch could take (most confident first) while
+    ≥ ``target`` of them go to the right category, and the threshold that takes it."""
+    order = np.argsort(-conf, kind="stable")
+    right = (pred == y)[order]
+    precision = np.cumsum(right) / np.arange(1, len(right) + 1)
+    ok = np.flatnonzero(precision >= target)
+    if not len(ok):
+        return {"coverage_at_99_precision": 0.0, "threshold_at_99_precision": None}
+    k = ok[-1]
+    return {
+        "coverage_at_99_precision": float((k + 1) / len(right)),
+        "threshold_at_99_precision": float(conf[order][k]),
     }
 
 

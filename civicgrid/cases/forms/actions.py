@@ -59,9 +59,15 @@ class AnswerDirectlyForm(ActionForm):
     answer = forms.CharField(
         label=_("Answer given to the citizen"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    knowledge_entry = forms.IntegerField(
+        label=_("Knowledge-base entry used (number)"), required=False, min_value=1
+    )
 
     def action_data(self):
-        return {"answer": self.cleaned_data["answer"]}
+        return {
+            "answer": self.cleaned_data["answer"],
+            "knowledge_entry": self.cleaned_data.get("knowledge_entry"),
+        }
 
 
 class ReferForm(ActionForm):

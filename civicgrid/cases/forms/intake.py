@@ -39,6 +39,9 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
     )
     attachments = MultipleFileField(label=_("Photos and documents"))
+    # "Register and answer directly": the answer given, and the knowledge-base entry used.
+    answer = forms.CharField(label=_("Answer given directly"), required=False)
+    knowledge_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, options: Options, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +104,14 @@ class IntakeForm(forms.Form):
         data = super().clean()
         if (data.get("lng") is None) != (data.get("lat") is None):
             self.add_error("lng", _("Give both longitude and latitude, or neither."))
+        if self.answers_directly and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("Write the answer given to the caller."))
         return data
+
+    @property
+    def answers_directly(self) -> bool:
+        """The operator pressed "Register and answer directly"."""
+        return bool(self.data.get("answer_directly"))
 
     def intake(self) -> services.Intake:
         data = self.cleaned_data

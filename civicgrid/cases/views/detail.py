@@ -55,7 +55,7 @@ def render_detail(
         "events": queries.timeline(case),
         "attachments": list(case.attachments.all()),
         "co_departments": list(case.co_departments.all()),
-        "merged_cases": list(case.merged_cases.values_list("number", flat=True)),
+        "merged_cases": list(case.merged_cases.only("number", "reporter_name", "reporter_phone")),
         "earlier": list(earlier),
         "map_data": map_data(case),
         "next": safe_next(request),

@@ -9,4 +9,8 @@ register = template.Library()
 def unread_badge(context):
     """The header's unread count, rendered with the page so it works without JavaScript."""
     user = context["request"].user
-    return {"unread": unread_count(user) if user.is_authenticated else 0}
+    # The notification list counts them already: no second query for the same number.
+    known = context.get("notifications_unread")
+    if known is None:
+        known = unread_count(user) if user.is_authenticated else 0
+    return {"unread": known}

@@ -39,6 +39,7 @@ def test_the_list_shows_the_notice_and_opening_it_marks_it_read(client, dispatch
     client.force_login(dispatcher)
     html = client.get(reverse("notifications:list")).content.decode()
     assert noticed_case.number in html
+    assert 'Unread <span class="count">1</span>' in html
     notice = Notification.objects.get(recipient=dispatcher)
     response = client.post(reverse("notifications:read", args=[notice.pk]))
     assert response["Location"] == reverse("cases:detail", args=[noticed_case.number])

@@ -307,6 +307,10 @@
     });
   }
 
+  // For the pages that draw maps of their own (hot issues): the same tiles and datum.
+  window.civicMap = { baseMap: baseMap, fit: fit, geoJson: geoJson, getJson: getJson,
+                      shown: shown, streetStyle: STREET_STYLE, isStreet: isStreet };
+
   document.addEventListener("DOMContentLoaded", function () { start(document); });
   document.addEventListener("toggle", function (e) {
     if (e.target.open) start(e.target);

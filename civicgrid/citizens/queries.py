@@ -1,0 +1,298 @@
+"""What the public pages show: plain words, public events, nearby cases, closed results.
+
+Nothing here reveals a person: no staff names (departments are named, people are not),
+no reporter's name or phone, no exact point; reports (举报) are never listed; numbers of
+seven or more digits in titles and replies (phones, ID cards) are masked.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.models import Case, CaseEvent, Rating, Status, mask_name
+from civicgrid.cases.queries import action_label, category_and_descendants
+from civicgrid.duplicates.candidates import find_candidates
+from civicgrid.duplicates.models import Supporter
+from civicgrid.duplicates.text import likeness, message_text, shingles
+from civicgrid.regions.models import Level, Region
+from civicgrid.routing import catalogue
+from civicgrid.routing.models import Category, RequestType
+
+NEARBY_SHOWN = 5
+NEARBY_SCANNED = 300
+# Seven or more digits, maybe split by spaces or dashes (phones, ID cards, plates…).
+LONG_NUMBER = re.compile(r"\d(?:[ \-]?\d){6,}[\dXx]?")
+
+PLAIN_STATUS = {
+    Status.REGISTERED: gettext_lazy(
+        "We have received your report. The command centre is reading it and will send it "
+        "to the department responsible."
+    ),
+    Status.DISPATCHED: gettext_lazy(
+        "Your report has been sent to %(department)s, which will take it on shortly."
+    ),
+    Status.HANDLING: gettext_lazy("%(department)s is working on it."),
+    Status.EXTENSION_REQUESTED: gettext_lazy(
+        "%(department)s is working on it and has asked for more time."
+    ),
+    Status.REPLIED: gettext_lazy(
+        "%(department)s has replied. Someone will check on site that it is really done."
+    ),
+    Status.VERIFIED: gettext_lazy(
+        "The work has been checked on site. Please tell us whether you are satisfied."
+    ),
+    Status.RATED: gettext_lazy("Thank you for your rating. The case will be closed shortly."),
+    Status.CLOSED: gettext_lazy("The case is closed."),
+    Status.MERGED: gettext_lazy(
+        "The same problem was reported before: your report is handled together with case "
+        "%(number)s."
+    ),
+}
+UNSATISFIED_STATUS = gettext_lazy(
+    "You were not satisfied. The command centre is reviewing the case and will have it "
+    "handled again."
+)
+
+# What a citizen reads for each public event; other events show their usual label.
+PLAIN_EVENTS = {
+    Action.REGISTER: gettext_lazy("Report received"),
+    Action.DISPATCH: gettext_lazy("Sent to the department responsible"),
+    Action.ACKNOWLEDGE: gettext_lazy("The department took the case on"),
+    Action.RETURN: gettext_lazy("Sent back to the centre to find the right department"),
+    Action.REQUEST_EXTENSION: gettext_lazy("The department asked for more time"),
+    Action.APPROVE_EXTENSION: gettext_lazy("More time was granted"),
+    Action.REFUSE_EXTENSION: gettext_lazy("More time was refused"),
+    Action.REPLY: gettext_lazy("The department replied"),
+    Action.ANSWER_DIRECTLY: gettext_lazy("Answered"),
+    Action.REFER: gettext_lazy("Referred elsewhere"),
+    Action.VERIFY_PASS: gettext_lazy("Checked on site: done"),
+    Action.VERIFY_FAIL: gettext_lazy("Checked on site: not done yet, back to the department"),
+    Action.CALLBACK: gettext_lazy("Rated"),
+    Action.CLOSE: gettext_lazy("Closed"),
+    Action.REOPEN: gettext_lazy("Reopened, to be handled again"),
+    Action.ESCALATE: gettext_lazy("Passed to a higher centre"),
+    Action.URGE: gettext_lazy("The centre urged the department on"),
+    Action.MERGE: gettext_lazy("Handled together with an earlier report"),
+    Action.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),
+    Action.CLOSED_WITH: gettext_lazy("Closed together with the earlier report"),
+    Action.JOIN: gettext_lazy("Another resident has the same problem (+1)"),
+    Action.PLACE: gettext_lazy("Placed on the map"),
+    Action.ADD_FILE: gettext_lazy("Material added"),
+}
+# Events whose text is meant for the citizen: the reply, the answer, the referral.
+REPLY_EVENTS = {Action.REPLY, Action.ANSWER_DIRECTLY, Action.REFER}
+
+
+def mask_text(text: str, names=()) -> str:
+    """``text`` with long numbers and the given names masked, for public pages."""
+    text = LONG_NUMBER.sub(lambda m: m.group(0)[:3] + "****", text or "")
+    for name in names:
+        if name and len(name) >= 2:
+            text = text.replace(name, mask_name(name))
+    return text
+
+
+def plain_status(case: Case) -> str:
+    """Where the case is, in a sentence a citizen understands."""
+    if case.status == Status.RATED and case.rating == Rating.UNSATISFIED:
+        return str(UNSATISFIED_STATUS)
+    department = case.main_department.name if case.main_department_id else _("the department")
+    number = case.merged_into.number if case.merged_into_id else ""
+    return str(PLAIN_STATUS[case.status]) % {"department": department, "number": number}
+
+
+@dataclass
+class PublicEvent:
+    at: datetime
+    label: str
+    text: str = ""
+    detail: str = ""
+
+
+def _detail(event: CaseEvent) -> str:
+    data = event.data or {}
+    if event.action == Action.DISPATCH and data.get("main_department"):
+        return str(data["main_department"])
+    if event.action == Action.CALLBACK and data.get("rating") in Rating.values:
+        return str(Rating(data["rating"]).label)
+    if event.action == Action.APPROVE_EXTENSION and data.get("days"):
+        return _("%(days)s working days") % {"days": data["days"]}
+    return ""
+
+
+def public_timeline(case: Case) -> list[PublicEvent]:
+    """The case's public events, oldest first, without who took them."""
+    events = list(case.events.filter(public=True).order_by("at", "id"))
+    replies = [e.id for e in events if e.action in REPLY_EVENTS]
+    last_reply = replies[-1] if replies else None
+    shown = []
+    for event in events:
+        text = ""
+        if event.action in REPLY_EVENTS:
+            # A reply given in its own field is stored on the case, not in the event.
+            text = event.note or (case.reply if event.id == last_reply else "")
+        label = PLAIN_EVENTS.get(event.action) or action_label(event.action)
+        shown.append(PublicEvent(event.at, str(label), text, _detail(event)))
+    return shown
+
+
+# --- "same problem?" ---------------------------------------------------------------
+
+
+@dataclass
+class Nearby:
+    number: str
+    title: str
+    category: str
+    created_at: datetime
+    supporters: int
+    place: str
+
+
+def category_root(category: Category | None) -> Category | None:
+    if category is None:
+        return None
+    found = catalogue.categories().get(category.code)
+    return (found or category).lineage()[-1]
+
+
+def nearby(grid: Region | None, category: Category | None, text: str = "") -> list[Nearby]:
+    """Open cases near ``grid`` of the same first-level category, most alike first.
+
+    Only public facts: a masked title, the category, when, how many joined, the grid.
+    """
+    if grid is None:
+        return []
+    found = find_candidates("", "", grid, limit=NEARBY_SCANNED).items
+    root = category_root(category)
+    by_code = catalogue.categories()
+    codes = {c.pk: c.code for c in by_code.values()}
+    rows = []
+    for candidate in found:
+        case = candidate.case
+        known = by_code.get(codes.get(case.category_id, ""))
+        if root is not None and (known is None or known.lineage()[-1].pk != root.pk):
+            continue
+        rows.append((case, known))
+    if text.strip():
+        wanted = shingles(message_text("", text))
+        rows.sort(
+            key=lambda row: -likeness(wanted, shingles(message_text(row[0].title, row[0].opening)))
+        )
+    rows = rows[: NEARBY_SHOWN * 2]
+    facts = {
+        r["pk"]: r
+        for r in Case.objects.filter(pk__in=[c.pk for c, _k in rows])
+        .exclude(request_type=RequestType.REPORT)
+        .values("pk", "reporter_name")
+    }
+    rows = [(c, k) for c, k in rows if c.pk in facts][:NEARBY_SHOWN]
+    counts = dict(
+        Supporter.objects.filter(case__in=[c.pk for c, _k in rows])
+        .values_list("case")
+        .annotate(n=Count("id"))
+    )
+    return [
+        Nearby(
+            number=case.number,
+            title=mask_text(case.title, [facts[case.pk]["reporter_name"]]),
+            category=known.name if known else "",
+            created_at=case.created_at,
+            supporters=counts.get(case.pk, 0),
+            place=case.grid.name if case.grid_id else "",
+        )
+        for case, known in rows
+    ]
+
+
+# --- public results ----------------------------------------------------------------
+
+RESULT_FIELDS = (
+    "number",
+    "title",
+    "category_id",
+    "region_path",
+    "reporter_name",
+    "reply",
+    "rating",
+    "created_at",
+    "closed_at",
+)
+
+
+def streets() -> QuerySet:
+    return Region.objects.filter(level=Level.STREET).defer("boundary").order_by("code")
+
+
+def root_categories() -> list[Category]:
+    found = catalogue.categories(active_only=True).values()
+    return sorted((c for c in found if c.parent_id is None), key=lambda c: c.code)
+
+
+def closed_cases(*, street: str = "", category: int | None = None) -> QuerySet:
+    """Closed cases for the public results page, newest first (reports never)."""
+    cases = Case.objects.filter(status=Status.CLOSED).exclude(request_type=RequestType.REPORT)
+    if street:
+        cases = cases.filter(region_path__contains=f"/{street}/")
+    if category:
+        cases = cases.filter(category_id__in=category_and_descendants(category))
+    return cases.only(*RESULT_FIELDS).order_by("-closed_at", "-id")
+
+
+@dataclass
+class Result:
+    number: str
+    title: str
+    category: str
+    place: str
+    created_at: datetime
+    closed_at: datetime | None
+    reply: str
+    rating: str
+    rating_label: str
+
+
+def category_label(category: Category | None) -> str:
+    """``first-level › own`` (or just the first level): short enough for a phone."""
+    if category is None:
+        return ""
+    chain = category.lineage()
+    if len(chain) == 1:
+        return chain[0].name
+    return f"{chain[-1].name} › {chain[0].name}"
+
+
+def results(cases) -> list[Result]:
+    """Rows of one page of ``closed_cases``, anonymised; two queries whatever the size."""
+    cases = list(cases)
+    codes = {code for c in cases for code in c.region_path.split("/") if code}
+    names = dict(
+        Region.objects.filter(code__in=codes, level__in=(Level.STREET, Level.COMMUNITY))
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    by_pk = {c.pk: c for c in catalogue.categories().values()}
+    rows = []
+    for case in cases:
+        category = by_pk.get(case.category_id)
+        path = [c for c in case.region_path.split("/") if c]
+        place = " · ".join(names[c] for c in path if c in names)
+        rows.append(
+            Result(
+                number=case.number,
+                title=mask_text(case.title, [case.reporter_name]),
+                category=category_label(category),
+                place=place,
+                created_at=case.created_at,
+                closed_at=case.closed_at,
+                reply=mask_text(case.reply, [case.reporter_name]),
+                rating=case.rating,
+                rating_label=str(Rating(case.rating).label) if case.rating else "",
+            )
+        )
+    return rows

@@ -1,0 +1,352 @@
+"""The public pages: report (随手拍), nearby cases, +1, tracking and rating, results.
+
+No login. Every page that writes refuses cheaply first — too large a body, then the
+per-address limit, then the human check and the per-phone limit — and only then decodes
+photos and registers. (The CSRF check before the view has read the body: cap its size at
+the reverse proxy, see docs/citizens.md.) What is accepted is committed before the answer is sent.
+"""
+
+import hashlib
+import json
+import secrets
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicgrid.cases.lifecycle import Action, LifecycleError
+from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
+from civicgrid.cases.views.common import status_for
+from civicgrid.regions.locator import locate
+from civicgrid.regions.models import Level, Region
+
+from . import challenge, queries, ratelimit, services
+from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk
+from .photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
+
+PHOTO_FIELDS = ("photos", "camera")
+# The largest body a report can need: every photo at the limit, plus the text fields.
+MAX_BODY = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
+RESULTS_PER_PAGE = 20
+
+
+def _new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _report_page(request, form: ReportForm, *, status: int = 200, alert: str = ""):
+    key = form.data.get("key") if form.is_bound else form.initial.get("key")
+    key = key if isinstance(key, str) and key else _new_key()
+    context = {
+        "form": form,
+        "key": key,
+        "challenge": challenge.new_challenge(key),
+        "alert": alert,
+        "max_photos": MAX_PHOTOS,
+        "strings": {
+            "join": _("Join case %(number)s (+1)"),
+            "joinNotice": _("Fill in your phone number, the check question and agree, then join."),
+        },
+    }
+    return render(request, "citizens/report.html", context, status=status)
+
+
+def _confirmation(request, filed: services.Filed, *, joined: bool = False):
+    link = request.build_absolute_uri(f"/track/{filed.token}/")
+    context = {"case": filed.case, "link": link, "token": filed.token, "joined": joined}
+    return render(request, "citizens/confirmation.html", context)
+
+
+def _limited(request, verdict: ratelimit.Verdict):
+    wait = max(1, int((verdict.retry_at - timezone.now()).total_seconds() // 60) + 1)
+    context = {"retry_at": verdict.retry_at, "minutes": wait}
+    response = render(request, "citizens/limited.html", context, status=429)
+    response["Retry-After"] = str(wait * 60)
+    return response
+
+
+def _too_large(request) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY
+    except ValueError:
+        return True
+
+
+def _address_verdict(request) -> ratelimit.Verdict:
+    limits = ratelimit.limits()
+    key = ratelimit.key_for("ip", ratelimit.client_ip(request))
+    return ratelimit.hit(key, limit=limits["ip"], seconds=limits["seconds"])
+
+
+def _phone_verdict(phone: str) -> ratelimit.Verdict:
+    limits = ratelimit.limits()
+    return ratelimit.hit(
+        ratelimit.key_for("phone", phone), limit=limits["phone"], seconds=limits["seconds"]
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """The photo report: a form on GET; on POST the case number and a tracking link."""
+    if request.method == "GET":
+        return _report_page(request, ReportForm(initial={"key": _new_key()}))
+    if _too_large(request):
+        return _report_page(
+            request,
+            ReportForm(),
+            status=413,
+            alert=_("The photos are too large together; send fewer or smaller ones."),
+        )
+    verdict = _address_verdict(request)  # before any field is read or photo decoded
+    if not verdict.allowed:
+        return _limited(request, verdict)
+    form = ReportForm(request.POST)
+    if (filed := services.replayed_report(form.data.get("key", ""))) is not None:
+        return _confirmation(request, filed)
+    if form.is_spam:
+        return _report_page(request, ReportForm(), status=400, alert=_("The report was not sent."))
+    if not form.is_valid():
+        return _report_page(request, form, status=400)
+    verdict = _phone_verdict(form.cleaned_data["phone"])
+    if not verdict.allowed:
+        return _limited(request, verdict)
+    files = [f for name in PHOTO_FIELDS for f in request.FILES.getlist(name)]
+    try:
+        photos = clean_photos(files)
+    except PhotoProblem as problem:
+        form.add_error(None, str(problem))
+        return _report_page(request, form, status=400)
+    try:
+        filed = services.file_report(form.report(), photos=photos, key=form.cleaned_data["key"])
+    except LifecycleError as error:
+        for name, message in (error.errors or {None: error.message}).items():
+            form.add_error(name if name in form.fields else None, message)
+        return _report_page(request, form, status=status_for(error))
+    return _confirmation(request, filed)
+
+
+@require_GET
+def nearby(request):
+    """Open cases of the chosen kind near the chosen place; htmx swaps them into the form."""
+    params = request.GET
+    grid = None
+    try:
+        lng, lat = float(params.get("lng", "")), float(params.get("lat", ""))
+        grid = locate(lng, lat, params.get("datum") or "wgs84").grid
+    except ValueError:
+        pass
+    category = category_by_pk(params.get("category"))
+    found = queries.nearby(grid, category, params.get("description", "")[:2000])
+    context = {"found": found, "placed": grid is not None, "category": category}
+    return render(request, "citizens/partials/_nearby.html", context)
+
+
+@never_cache
+@require_POST
+def join(request, number: str):
+    """+1: the citizen has the same problem as open case ``number``; no new case."""
+    case = get_object_or_404(Case.objects.exclude(request_type="report"), number=number[:20])
+    verdict = _address_verdict(request)
+    if not verdict.allowed:
+        return _limited(request, verdict)
+    check = HumanCheck(request.POST)
+    report_form = ReportForm(request.POST)
+    if check.is_spam:
+        return _report_page(request, ReportForm(), status=400, alert=_("The report was not sent."))
+    if not check.is_valid():
+        for name, errors in check.errors.items():
+            for message in errors:
+                report_form.add_error(name if name in report_form.fields else None, message)
+        return _report_page(
+            request,
+            report_form,
+            status=400,
+            alert=_("To join the case, fill in the marked fields."),
+        )
+    verdict = _phone_verdict(check.cleaned_data["phone"])
+    if not verdict.allowed:
+        return _limited(request, verdict)
+    try:
+        filed = services.join_case(
+            case,
+            phone=check.cleaned_data["phone"],
+            name=check.cleaned_data["name"],
+            key=check.cleaned_data["key"],
+        )
+    except LifecycleError as error:
+        return _report_page(request, report_form, status=status_for(error), alert=error.message)
+    return _confirmation(request, filed, joined=True)
+
+
+def _tracking_or_404(token: str):
+    tracking = services.find_tracking(token)
+    if tracking is None:
+        raise Http404(_("There is no case behind this link. Check that it was copied whole."))
+    return tracking
+
+
+def _track_page(request, tracking, *, form: RatingForm | None = None, status: int = 200):
+    case = (
+        Case.objects.select_related("main_department", "category", "merged_into", "grid")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(event__action=Action.REGISTER).order_by("pk"),
+            )
+        )
+        .get(pk=tracking.case_id)
+    )
+    rated = None
+    if case.rating and tracking.may_rate:
+        rated = (
+            CaseEvent.objects.filter(case=case, action=Action.CALLBACK)
+            .order_by("-at", "-id")
+            .first()
+        )
+    context = {
+        "case": case,
+        "tracking": tracking,
+        "token": request.resolver_match.kwargs["token"],
+        "status_text": queries.plain_status(case),
+        "events": queries.public_timeline(case),
+        "photos": list(case.attachments.all()) if tracking.may_rate else [],
+        "may_rate": tracking.may_rate and case.status == Status.VERIFIED,
+        "rate_form": form or RatingForm(),
+        "not_yet": services.rating_closed_reason(case)
+        if tracking.may_rate and case.status in (Status.REPLIED,)
+        else "",
+        "rated": rated,
+        "category": queries.category_label(case.category),
+        "steps": _steps(case),
+        "supporters": case.supporters.count(),
+    }
+    response = render(request, "citizens/track.html", context, status=status)
+    # The address is the key: never cache it where others could read it.
+    response["Cache-Control"] = "private, no-store"
+    # Never sent to other sites; same-origin, so the rating form passes the CSRF check.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+STEPS = (
+    (pgettext_lazy("citizen's progress", "Received"), (Status.REGISTERED,)),
+    (
+        pgettext_lazy("citizen's progress", "Being handled"),
+        (Status.DISPATCHED, Status.HANDLING, Status.EXTENSION_REQUESTED),
+    ),
+    (pgettext_lazy("citizen's progress", "Replied"), (Status.REPLIED, Status.VERIFIED)),
+    (pgettext_lazy("citizen's progress", "Rated"), (Status.RATED,)),
+    (pgettext_lazy("citizen's progress", "Closed"), (Status.CLOSED, Status.MERGED)),
+)
+
+
+def _steps(case: Case) -> list[dict]:
+    """The five stages a citizen sees, with the current one marked."""
+    current = next(i for i, (_label, statuses) in enumerate(STEPS) if case.status in statuses)
+    return [
+        {"label": str(label), "done": i < current, "current": i == current}
+        for i, (label, _statuses) in enumerate(STEPS)
+    ]
+
+
+@require_GET
+def track(request, token: str):
+    """The private tracking page: plain status, public timeline, the reply, the rating."""
+    return _track_page(request, _tracking_or_404(token))
+
+
+@require_POST
+def rate(request, token: str):
+    """The reporter rates the handled case (the callback)."""
+    tracking = _tracking_or_404(token)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _track_page(request, tracking, form=form, status=400)
+    try:
+        services.rate(
+            tracking, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+        )
+    except LifecycleError as error:
+        form.add_error(None, error.message)
+        return _track_page(request, tracking, form=form, status=status_for(error))
+    return _track_page(request, tracking)
+
+
+@require_GET
+def photo(request, token: str, pk: int):
+    """One of the reporter's own (cleaned) photos, only through the reporter's link."""
+    tracking = _tracking_or_404(token)
+    if not tracking.may_rate:
+        raise Http404
+    stored = get_object_or_404(
+        Attachment, pk=pk, case_id=tracking.case_id, event__action=Action.REGISTER
+    )
+    if not stored.content_type.startswith("image/"):
+        raise Http404
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def results(request):
+    """Closed cases, anonymised, by street and first-level category."""
+    street = request.GET.get("street", "")[:15]
+    category = request.GET.get("category", "")
+    category_id = int(category) if category.isdigit() else None
+    streets = list(queries.streets().only("code", "name"))
+    if street and street not in {s.code for s in streets}:
+        street = ""
+    listing = Paginator(
+        queries.closed_cases(street=street, category=category_id), RESULTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    context = {
+        "page": listing,
+        "rows": queries.results(listing.object_list),
+        "streets": streets,
+        "categories": queries.root_categories(),
+        "street": street,
+        "category": category_id,
+        "ratings": {r.value: r.label for r in Rating},
+    }
+    return render(request, "citizens/results.html", context)
+
+
+@require_GET
+@gzip_page
+def grids_geojson(request):
+    """Street outlines and grids for the map pin: geography only, no counts."""
+    regions = (
+        Region.objects.filter(level__in=(Level.STREET, Level.GRID), boundary__isnull=False)
+        .order_by("level", "code")
+        .values_list("code", "name", "level", "boundary")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": boundary,
+            "properties": {"code": code, "name": name, "level": level},
+        }
+        for code, name, level, boundary in regions
+    ]
+    body = json.dumps(
+        {"type": "FeatureCollection", "features": features},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
+    if request.headers.get("If-None-Match", "").removeprefix("W/") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    return response

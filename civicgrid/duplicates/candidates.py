@@ -1,0 +1,183 @@
+"""Possible duplicates of a new report: open cases nearby and recent, most alike first.
+
+One indexed query — cases of the same grid and its neighbours (``cases`` index on
+``grid, created_at``) inside the time window, still open, in the asker's scope — reads
+at most ``MAX_SCANNED`` titles and content openings; their likeness to the new text
+(``text.likeness``) is computed right here. Nothing is stored at intake, so intake
+stays as fast as it was.
+
+``LIKELY_DUPLICATE`` is the likeness above which a candidate is flagged "likely
+duplicate": chosen on rewritten *training* messages for ≥ 95 % precision and measured
+on the held-out ones by ``bench/duplicates.py`` (see bench/README.md).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.cases.models import OPEN_STATUSES, Case
+from civicgrid.cases.scope import region_paths, visible_cases
+from civicgrid.regions.models import Region
+from civicgrid.routing.models import Category
+
+from .neighbours import GridInfo, grid_and_neighbours, grid_info
+from .text import TEXT_CHARS, likeness_to_many, message_text
+
+LIKELY_DUPLICATE = 0.54
+# Below this a case shares only everyday words with the new text: not worth showing.
+MIN_SHOWN = 0.2
+WINDOW_DAYS = 30
+MAX_SCANNED = 500
+# Fields a candidate row shows; the content is read only as far as it is compared.
+FIELDS = ("id", "number", "title", "status", "created_at", "category_id", "grid_id", "region_path")
+# Read as plain tuples (a model instance per row costs more than the comparison): in the
+# model's field order, so the few shown become cases with ``Case.from_db``.
+COLUMNS = [f.attname for f in Case._meta.concrete_fields if f.attname in FIELDS]
+_AT = {name: i for i, name in enumerate(COLUMNS)}
+
+NO_PLACE = "no_place"
+REASONS = {
+    NO_PLACE: _("Give a position inside a grid, or a category, to look for duplicates."),
+}
+
+
+@dataclass
+class Candidate:
+    case: Case
+    score: float
+    same_grid: bool
+
+    @property
+    def likely(self) -> bool:
+        return self.score >= LIKELY_DUPLICATE
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+    @property
+    def grid(self) -> GridInfo | None:
+        """The candidate's grid (code, name), from the per-process grid map."""
+        return grid_info(self.case.grid_id)
+
+
+@dataclass
+class Candidates:
+    """The ranked candidates, how many cases were compared, and why none were looked for."""
+
+    items: list[Candidate] = field(default_factory=list)
+    scanned: int = 0
+    reason: str = ""
+
+    @property
+    def reason_text(self) -> str:
+        return str(REASONS.get(self.reason, ""))
+
+    @property
+    def likely(self) -> list[Candidate]:
+        return [c for c in self.items if c.likely]
+
+
+def find_candidates(
+    title: str,
+    content: str,
+    grid: Region | int | None,
+    *,
+    category: Category | None = None,
+    centre: Region | None = None,
+    at: datetime | None = None,
+    window_days: int = WINDOW_DAYS,
+    limit: int = 5,
+    actor=None,
+    exclude: Case | None = None,
+) -> Candidates:
+    """Open cases like ``title``/``content`` near ``grid`` within ``window_days`` before ``at``.
+
+    ``category`` ranks cases of that category first among equally alike ones; without a
+    grid, only cases of that category triaged by ``centre`` are compared; with neither,
+    nothing is looked for (``reason`` says why). ``actor`` limits the search to the cases
+    they may see. Merged and closed cases are never candidates: nothing can be merged
+    into them or joined.
+    """
+    at = at or timezone.now()
+    query = Case.objects.filter(
+        created_at__gte=at - timedelta(days=window_days),
+        created_at__lte=at,
+        status__in=OPEN_STATUSES,
+    )
+    grid_id = grid.pk if isinstance(grid, Region) else grid
+    grids = grid_and_neighbours(grid_id) if grid_id is not None else []
+    if grids:
+        query = query.filter(grid_id__in=grids)
+    elif category is not None and centre is not None:
+        query = query.filter(category=category, owner_region=centre)
+    else:
+        return Candidates(reason=NO_PLACE)
+    if actor is not None and not _covers(actor, grids):
+        query = visible_cases(actor, query)
+    if exclude is not None:
+        query = query.exclude(pk=exclude.pk)
+    rows = list(
+        query.order_by("-created_at")
+        .annotate(opening=Substr("content", 1, TEXT_CHARS))
+        .values_list(*COLUMNS, "opening")[:MAX_SCANNED]
+    )
+    return Candidates(_ranked(title, content, rows, grid_id, category, limit), scanned=len(rows))
+
+
+def _covers(actor, grids: list[int]) -> bool:
+    """Whether every case of these grids is in the actor's regions (no scope filter needed).
+
+    Saves the scope query's join for the usual asker, an operator of the whole district.
+    """
+    if getattr(actor, "is_superuser", False):
+        return True
+    mine = region_paths(actor)
+    paths = [info.path if (info := grid_info(g)) else "" for g in grids]
+    return all(p and any(p.startswith(m) for m in mine) for p in paths)
+
+
+def _ranked(
+    title: str, content: str, rows: list[tuple], grid_id, category: Category | None, limit: int
+) -> list[Candidate]:
+    """Most alike first; among equals the same category, the same grid, then the newer.
+
+    With no text yet (a citizen who has only picked a category) the nearby open cases
+    of that category are listed, newest first, with no score.
+    """
+    wanted = message_text(title, content)
+    category_id = category.pk if category is not None else None
+    title_at, grid_at, category_at, created_at = (
+        _AT["title"],
+        _AT["grid_id"],
+        _AT["category_id"],
+        _AT["created_at"],
+    )
+    if wanted.strip():
+        texts = [message_text(row[title_at], row[-1]) for row in rows]
+        scores = likeness_to_many(wanted, texts).tolist()
+        scored = [(s, row) for s, row in zip(scores, rows, strict=True) if s >= MIN_SHOWN]
+    else:
+        scored = [(0.0, r) for r in rows if category_id is None or r[category_at] == category_id]
+    scored.sort(
+        key=lambda pair: (
+            -pair[0],
+            pair[1][category_at] != category_id,
+            pair[1][grid_at] != grid_id,
+            -pair[1][created_at].timestamp(),
+        )
+    )
+    return [
+        Candidate(_case(row), score, grid_id is not None and row[grid_at] == grid_id)
+        for score, row in scored[:limit]
+    ]
+
+
+def _case(row: tuple) -> Case:
+    """A case of the scanned columns, with ``opening``: the start of its content."""
+    case = Case.from_db("default", COLUMNS, row[:-1])
+    case.opening = row[-1]
+    return case

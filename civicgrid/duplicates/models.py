@@ -1,0 +1,150 @@
+"""Neighbouring grids, supporters (+1) of a case, and hot issues (热点)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.cases.models import Channel
+
+
+class GridNeighbour(models.Model):
+    """Two grids whose boundaries touch (stored both ways round).
+
+    Built from the grid polygons by ``build_grid_neighbours`` (after every region import
+    and by ``civicgrid build-grid-neighbours``); duplicate search looks in a case's grid
+    and its neighbours.
+    """
+
+    grid = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="neighbour_links"
+    )
+    neighbour = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("neighbouring grid")
+        verbose_name_plural = _("neighbouring grids")
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "neighbour"], name="grid_neighbour_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} ↔ {self.neighbour_id}"
+
+
+class Supporter(models.Model):
+    """A person who has the same problem as an open case and joined it (+1, 附议).
+
+    Instead of filing a duplicate, the caller is counted on the case. Only a keyed hash
+    of the phone is kept (so the same person cannot join twice) and a masked contact to
+    show; supporters follow the case but are not called back one by one.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="supporters"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    phone_hash = models.CharField(max_length=64)
+    contact = models.CharField(_("contact (masked)"), max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "phone_hash"], name="support_a_case_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +1 {self.contact}"
+
+
+class HotIssue(models.Model):
+    """A cluster of recent cases about the same problem in the same place (热点问题).
+
+    Rebuilt as a whole by ``refresh_hot_issues``. ``key`` is the number of the cluster's
+    first case, so a link to a hot issue survives a refresh while that case is in it.
+    ``heat`` weighs people (reporters, and supporters at a quarter) by how recent their
+    report is; see ``hotissues.heat``.
+    """
+
+    key = models.CharField(_("first case"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    representative = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("representative case"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    cases = models.ManyToManyField(
+        "cases.Case", verbose_name=_("cases"), related_name="hot_issues", through="HotIssueCase"
+    )
+    category = models.ForeignKey(
+        "routing.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The smallest region holding every case of the issue."),
+    )
+    region_path = models.CharField(max_length=255, blank=True, db_index=True)
+    reports = models.PositiveIntegerField(_("reports"))
+    reporters = models.PositiveIntegerField(_("people reporting"))
+    supporters = models.PositiveIntegerField(_("supporters"))
+    open_cases = models.PositiveIntegerField(_("open cases"))
+    reports_this_week = models.PositiveIntegerField(_("reports in the last 7 days"))
+    reports_last_week = models.PositiveIntegerField(_("reports 7–14 days ago"))
+    heat = models.FloatField(_("heat"), db_index=True)
+    lng = models.FloatField(_("longitude (WGS84)"), null=True, blank=True)
+    lat = models.FloatField(_("latitude (WGS84)"), null=True, blank=True)
+    first_seen = models.DateTimeField(_("first reported"))
+    last_seen = models.DateTimeField(_("last reported"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("hot issue")
+        verbose_name_plural = _("hot issues")
+        ordering = ["-heat", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.reports})"
+
+    @property
+    def trend(self) -> int:
+        """+1 rising, -1 falling, 0 steady: this week's reports against last week's."""
+        return (self.reports_this_week > self.reports_last_week) - (
+            self.reports_this_week < self.reports_last_week
+        )
+
+
+class HotIssueCase(models.Model):
+    """A case in a hot issue."""
+
+    hot_issue = models.ForeignKey(HotIssue, on_delete=models.CASCADE)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hot_issue", "case"], name="hot_issue_case_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hot_issue_id}: {self.case_id}"

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import Patrol, Summons
+
+
+@admin.register(Patrol)
+class PatrolAdmin(admin.ModelAdmin):
+    list_display = ["worker", "started_at", "ended_at"]
+    list_filter = ["started_at"]
+    search_fields = ["worker__username", "notes"]
+    readonly_fields = ["worker", "started_at", "ended_at", "notes"]
+
+
+@admin.register(Summons)
+class SummonsAdmin(admin.ModelAdmin):
+    list_display = ["case", "department", "summoned_at", "due_at", "reported_at"]
+    list_filter = ["department", "summoned_at"]
+    search_fields = ["case__number", "department__name"]
+    readonly_fields = [f.name for f in Summons._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # summonses come from the whistle on a case page

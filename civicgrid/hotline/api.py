@@ -1,0 +1,169 @@
+"""110 ↔ 12345 (非警务警情分流): 110 passes non-police calls in, 12345 hands police
+matters back.
+
+110's system calls ``POST /api/diversion/110`` with its incident number and gets the
+case number; sending the same incident again returns the same case. A dispatcher who
+finds a case is a police matter refers it with the kind ``police_matter`` and a reason;
+110 collects those with ``GET /api/diversion/110/handed-back?since=…``.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from civicgrid.cases import services
+from civicgrid.cases.api import API_FIELD, _visible
+from civicgrid.cases.lifecycle import Action, InvalidAction
+from civicgrid.cases.models import CaseEvent, Channel
+from civicgrid.cases.schemas import PointIn, ReporterIn
+from civicgrid.core.api import ERRORS, Input, InvalidInput
+from civicgrid.routing import catalogue
+from civicgrid.routing.models import Urgency
+
+from .models import Diversion
+
+router = Router(tags=["110 diversion"])
+
+INCIDENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$"
+
+
+class DiversionIn(Input):
+    incident_number: str = Field(
+        pattern=INCIDENT_PATTERN,
+        description="110's own number of the call.",
+        examples=["110-20261122-0042"],
+    )
+    received_at: datetime | None = Field(None, description="When 110 took the call (ISO 8601).")
+    title: str = Field("", max_length=200, description="Empty: the first words of the content.")
+    content: str = Field(min_length=1, max_length=5000)
+    category: str | None = Field(None, max_length=20, description="Category code, if 110 knows it.")
+    urgency: Urgency | None = None
+    address: str = Field("", max_length=255)
+    location: PointIn | None = None
+    caller: ReporterIn | None = None
+
+
+class DiversionOut(Schema):
+    number: str = Field(description="The 12345 case number.")
+    incident_number: str
+    status: str
+    duplicate: bool = Field(description="True when this incident had already been diverted.")
+
+
+class HandedBackOut(Schema):
+    number: str
+    incident_number: str | None = Field(description="Set when the case came from 110.")
+    title: str
+    address: str
+    reason: str
+    handed_back_at: datetime
+
+
+class SinceIn(Input):
+    since: datetime = Field(description="Hand-backs at or after this moment (ISO 8601).")
+    limit: int = Field(200, ge=1, le=1000)
+
+
+@router.post(
+    "/110",
+    response={201: DiversionOut, 200: DiversionOut, **ERRORS},
+    summary="Take a non-police call diverted from 110",
+)
+def divert(request: HttpRequest, payload: DiversionIn):
+    existing = Diversion.objects.filter(incident_number=payload.incident_number).first()
+    if existing is not None:
+        return Status(200, _out(existing, duplicate=True))
+    intake = _intake(payload)
+    key = services.SubmissionKey("110", f"incident:{payload.incident_number}")
+    try:
+        case = services.register_case(intake, actor=request.auth, key=key)
+    except InvalidAction as exc:
+        errors = getattr(exc, "errors", None) or {}
+        exc.errors = {API_FIELD.get(f, f): m for f, m in errors.items()}
+        raise
+    try:
+        with transaction.atomic():
+            diversion, created = Diversion.objects.get_or_create(
+                incident_number=payload.incident_number,
+                defaults={"case": case, "police_received_at": payload.received_at},
+            )
+    except IntegrityError:  # the case already has its diversion row (a concurrent resend)
+        diversion, created = Diversion.objects.get(case=case), False
+    return Status(201 if created else 200, _out(diversion, duplicate=not created))
+
+
+def _intake(payload: DiversionIn) -> services.Intake:
+    category = None
+    if payload.category:
+        category = catalogue.category(payload.category)
+        if category is None:
+            raise InvalidInput(
+                "category",
+                _("There is no active category with code %(code)s.") % {"code": payload.category},
+            )
+    content = payload.content.strip()
+    location, caller = payload.location, payload.caller
+    return services.Intake(
+        channel=Channel.POLICE_DIVERSION,
+        title=payload.title.strip() or content[:30],
+        content=content,
+        category=category,
+        urgency=payload.urgency.value if payload.urgency else "",
+        lng=location.lng if location else None,
+        lat=location.lat if location else None,
+        datum=location.datum.value if location else "wgs84",
+        address=payload.address,
+        reporter_name=caller.name if caller else "",
+        reporter_phone=caller.phone if caller else "",
+        extra={"110_incident": payload.incident_number},
+    )
+
+
+def _out(diversion: Diversion, *, duplicate: bool) -> dict:
+    return {
+        "number": diversion.case.number,
+        "incident_number": diversion.incident_number,
+        "status": diversion.case.status,
+        "duplicate": duplicate,
+    }
+
+
+@router.get(
+    "/110/handed-back",
+    response={200: list[HandedBackOut], **ERRORS},
+    summary="Cases handed (back) to 110 as police matters",
+)
+def handed_back(request: HttpRequest, filters: Query[SinceIn]):
+    since = filters.since
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)
+    visible = _visible(request).values("pk")
+    events = (
+        CaseEvent.objects.filter(
+            action=Action.REFER, data__kind="police_matter", at__gte=since, case__in=visible
+        )
+        .select_related("case")
+        .order_by("at", "id")[: filters.limit]
+    )
+    events = list(events)
+    incidents = dict(
+        Diversion.objects.filter(case__in=[e.case_id for e in events]).values_list(
+            "case_id", "incident_number"
+        )
+    )
+    return [
+        {
+            "number": e.case.number,
+            "incident_number": incidents.get(e.case_id),
+            "title": e.case.title,
+            "address": e.case.address,
+            "reason": e.note,
+            "handed_back_at": e.at,
+        }
+        for e in events
+    ]

@@ -1,0 +1,87 @@
+"""The knowledge pages as each persona uses them."""
+
+import pytest
+from django.urls import reverse
+
+from civicgrid.cases.tests.test_views import signed_in
+from civicgrid.knowledge import services
+from civicgrid.knowledge.seed import _answered_demo_cases
+
+
+@pytest.mark.parametrize("persona", ["operator", "dispatcher", "handler", "grid_worker", "leader"])
+def test_every_role_searches_the_knowledge_base(client, request, persona, entries):
+    signed_in(client, request.getfixturevalue(persona))
+    menu = client.get(reverse("cases:list")).content.decode()
+    assert reverse("knowledge:index") in menu
+    html = client.get(reverse("knowledge:index"), {"q": "孩子上学"}).content.decode()
+    assert entries["school"].question in html
+    assert entries["fund"].question not in html
+
+
+def test_the_search_box_answers_htmx_with_the_results_only(client, operator, entries):
+    response = signed_in(client, operator).get(
+        reverse("knowledge:index"), {"q": "路灯"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="kb-results"')
+    assert entries["lamp"].question in html
+
+
+def test_the_search_page_keeps_its_query_count(
+    client, operator, entries, django_assert_max_num_queries
+):
+    signed_in(client, operator)
+    client.get(reverse("knowledge:index"), {"q": "路灯"})
+    with django_assert_max_num_queries(12):
+        client.get(reverse("knowledge:index"), {"q": "公积金 路灯 社保 孩子"})
+
+
+def test_an_entry_page_shows_its_validity_and_a_handler_may_propose_a_change(
+    client, handler, entries
+):
+    html = (
+        signed_in(client, handler)
+        .get(reverse("knowledge:detail", args=[entries["fund"].pk]))
+        .content.decode()
+    )
+    assert entries["fund"].answer in html
+    assert "until withdrawn" in html
+    assert reverse("knowledge:propose_change", args=[entries["fund"].pk]) in html
+
+
+def test_an_operator_is_not_offered_to_propose(client, operator, entries):
+    html = (
+        signed_in(client, operator)
+        .get(reverse("knowledge:detail", args=[entries["fund"].pk]))
+        .content.decode()
+    )
+    assert reverse("knowledge:propose_change", args=[entries["fund"].pk]) not in html
+
+
+def test_the_statistics_show_use_and_updates(client, leader, operator, entries):
+    _answered_demo_cases(entries=2)  # two entries with phrasings, each used twice
+    html = signed_in(client, leader).get(reverse("knowledge:stats")).content.decode()
+    assert "Knowledge-base updates per month" in html
+    assert entries["fund"].question in html
+    assert '<span class="kb-number">4</span>' in html  # calls answered from the base
+    assert '<span class="kb-number">5</span>' in html  # entries in force
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("handler", 403), ("operator", 403), ("editor", 200)]
+)
+def test_the_statistics_are_for_leaders_editors_and_admins(
+    client, request, persona, status, entries
+):
+    response = signed_in(client, request.getfixturevalue(persona)).get(reverse("knowledge:stats"))
+    assert response.status_code == status
+
+
+def test_an_expired_entry_page_says_operators_do_not_see_it(client, operator, entries, yesterday):
+    services.update_entry(entries["lamp"], actor=None, valid_from=yesterday, valid_to=yesterday)
+    html = (
+        signed_in(client, operator)
+        .get(reverse("knowledge:detail", args=[entries["lamp"].pk]))
+        .content.decode()
+    )
+    assert "not in force today" in html
