@@ -38,7 +38,7 @@ def demo(argv: list[str]) -> None:
     parser.add_argument(
         "--no-worker",
         action="store_true",
-        help="do not start the triage worker (new cases then wait for a dispatcher)",
+        help="do not start the triage worker and notification sender",
     )
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
@@ -54,24 +54,30 @@ def demo(argv: list[str]) -> None:
     print_accounts(accounts)
     if args.no_serve:
         return
-    worker = None if args.no_worker else _start_worker()
+    workers = [] if args.no_worker else _start_workers()
     print(f"\nOpen http://{args.host}:{args.port}/ — Ctrl+C stops the server.\n")
     try:
         call_command(
             "runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True
         )
     finally:
-        if worker is not None:
+        for worker in workers:
             worker.terminate()
+        for worker in workers:
             worker.wait(timeout=10)
 
 
-def _start_worker():
-    """The triage worker in its own process, as it runs in production."""
+def _start_workers():
+    """The background workers, each in its own process as in production: the triage
+    worker (classifies and auto-dispatches new cases) and the notification sender
+    (e-mail, SMS, webhooks; in-app notices need no worker)."""
     import subprocess
 
-    print("Starting the triage worker (classifies and auto-dispatches new cases).")
-    return subprocess.Popen([sys.executable, "-m", "civicgrid.cli", "triage-worker"])
+    print("Starting the triage worker and the notification sender.")
+    return [
+        subprocess.Popen([sys.executable, "-m", "civicgrid.cli", command])
+        for command in ("triage-worker", "send-notifications")
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:

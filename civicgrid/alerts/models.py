@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SourceKind(models.TextChoices):
@@ -85,7 +86,7 @@ class DeliveryStatus(models.TextChoices):
     RECEIVED = "received", _("received, not processed yet")
     PROCESSED = "processed", _("processed")
     MERGED = "merged", _("merged into an open case")
-    REJECTED = "rejected", _("rejected")
+    REJECTED = "rejected", pgettext_lazy("alert delivery", "rejected")
     FAILED = "failed", _("failed, will be retried")
 
 

@@ -265,7 +265,9 @@ def notify_after_commit(case: Case, event: CaseEvent) -> None:
     from civicgrid.notifications.services import notify_for_event
 
     # The event and its case are in memory: no need to read them back.
-    transaction.on_commit(lambda: notify_for_event(event))
+    # Robust: the action has committed; a failing notice is logged, never shown to the
+    # person as if their action had failed.
+    transaction.on_commit(lambda: notify_for_event(event), robust=True)
 
 
 REFERRAL_KINDS = {

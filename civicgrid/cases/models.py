@@ -196,6 +196,8 @@ class Case(models.Model):
             # Possible duplicates: recent open cases of a few grids (duplicates.candidates).
             # The status inside the index spares a visit to every closed case's row.
             models.Index(fields=["grid", "created_at", "status"], name="cases_case_grid_recent"),
+            # The public results page: closed cases, newest first (citizens.queries).
+            models.Index(fields=["status", "-closed_at"], name="cases_case_closed_recent"),
         ]
 
     def __str__(self) -> str:

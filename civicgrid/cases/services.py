@@ -195,9 +195,7 @@ class SubmissionKey:
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
 
 
-def register_case(
-    intake: Intake, *, actor, files=(), key: SubmissionKey | None = None
-) -> Case:
+def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None = None) -> Case:
     """Register a case from any channel, with its files; the first step of the loop.
 
     A point outside every grid is kept and the case flagged for manual placement.

@@ -1,10 +1,10 @@
 """Possible duplicates of a new report: open cases nearby and recent, most alike first.
 
 One indexed query — cases of the same grid and its neighbours (``cases`` index on
-``grid, created_at``) inside the time window, still open, in the asker's scope — reads
-at most ``MAX_SCANNED`` titles and content openings; their likeness to the new text
-(``text.likeness``) is computed right here. Nothing is stored at intake, so intake
-stays as fast as it was.
+``grid, created_at, status``) inside the time window, still open, in the asker's scope —
+reads at most ``MAX_SCANNED`` titles and content openings; their likeness to the new
+text (``text.likeness_to_many``) is computed right here. Nothing is stored at intake, so
+intake stays as fast as it was.
 
 ``LIKELY_DUPLICATE`` is the likeness above which a candidate is flagged "likely
 duplicate": chosen on rewritten *training* messages for ≥ 95 % precision and measured
@@ -31,12 +31,13 @@ LIKELY_DUPLICATE = 0.54
 MIN_SHOWN = 0.2
 WINDOW_DAYS = 30
 MAX_SCANNED = 500
-# Fields a candidate row shows; the content is read only as far as it is compared.
+# What is read of every nearby case, and the content only as far as it is compared: as
+# plain tuples (a model instance per row costs more than the comparison), in the model's
+# field order so that the few shown become cases with ``Case.from_db``. Rows come newest
+# first: their order is their recency.
 FIELDS = ("id", "number", "title", "status", "created_at", "category_id", "grid_id", "region_path")
-# Read as plain tuples (a model instance per row costs more than the comparison): in the
-# model's field order, so the few shown become cases with ``Case.from_db``.
-COLUMNS = [f.attname for f in Case._meta.concrete_fields if f.attname in FIELDS]
-_AT = {name: i for i, name in enumerate(COLUMNS)}
+SCANNED = [f.attname for f in Case._meta.concrete_fields if f.attname in FIELDS]
+_TITLE, _CATEGORY, _GRID = (SCANNED.index(name) for name in ("title", "category_id", "grid_id"))
 
 NO_PLACE = "no_place"
 REASONS = {
@@ -123,7 +124,7 @@ def find_candidates(
     rows = list(
         query.order_by("-created_at")
         .annotate(opening=Substr("content", 1, TEXT_CHARS))
-        .values_list(*COLUMNS, "opening")[:MAX_SCANNED]
+        .values_list(*SCANNED, "opening")[:MAX_SCANNED]
     )
     return Candidates(_ranked(title, content, rows, grid_id, category, limit), scanned=len(rows))
 
@@ -150,34 +151,25 @@ def _ranked(
     """
     wanted = message_text(title, content)
     category_id = category.pk if category is not None else None
-    title_at, grid_at, category_at, created_at = (
-        _AT["title"],
-        _AT["grid_id"],
-        _AT["category_id"],
-        _AT["created_at"],
-    )
     if wanted.strip():
-        texts = [message_text(row[title_at], row[-1]) for row in rows]
+        texts = [message_text(row[_TITLE], row[-1]) for row in rows]
         scores = likeness_to_many(wanted, texts).tolist()
-        scored = [(s, row) for s, row in zip(scores, rows, strict=True) if s >= MIN_SHOWN]
+        floor = MIN_SHOWN
     else:
-        scored = [(0.0, r) for r in rows if category_id is None or r[category_at] == category_id]
-    scored.sort(
-        key=lambda pair: (
-            -pair[0],
-            pair[1][category_at] != category_id,
-            pair[1][grid_at] != grid_id,
-            -pair[1][created_at].timestamp(),
-        )
-    )
+        scores = [0.0 if category_id in (None, row[_CATEGORY]) else -1.0 for row in rows]
+        floor = 0.0
+    order = sorted(
+        (i for i, score in enumerate(scores) if score >= floor),
+        key=lambda i: (-scores[i], rows[i][_CATEGORY] != category_id, rows[i][_GRID] != grid_id, i),
+    )[:limit]
     return [
-        Candidate(_case(row), score, grid_id is not None and row[grid_at] == grid_id)
-        for score, row in scored[:limit]
+        Candidate(_case(rows[i]), scores[i], grid_id is not None and rows[i][_GRID] == grid_id)
+        for i in order
     ]
 
 
 def _case(row: tuple) -> Case:
     """A case of the scanned columns, with ``opening``: the start of its content."""
-    case = Case.from_db("default", COLUMNS, row[:-1])
+    case = Case.from_db("default", SCANNED, row[:-1])
     case.opening = row[-1]
     return case

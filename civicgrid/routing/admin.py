@@ -50,6 +50,7 @@ class CategoryAdmin(admin.ModelAdmin):
         if category.parent_id is not None or value is None:
             return "—"
         return f"{value:.2f}"
+
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     inlines = [RoutingRuleInline, TimeLimitInline]

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import Light, Status
 
@@ -42,3 +43,31 @@ def percent(value) -> str:
         return f"{float(value):.0%}"
     except (TypeError, ValueError):
         return ""
+
+
+# Labels of the extra fields channels write on a case (a category's own extra fields
+# carry their labels in ``Category.extra_fields``).
+EXTRA_LABELS = {
+    "110_incident": _("110 incident number"),
+    "alert_source": _("alert source"),
+    "evidence_url": _("evidence"),
+    "alert_repeats": _("repeated alerts"),
+    "media_url": _("photo link"),
+}
+
+
+@register.simple_tag
+def extra_rows(case) -> list[tuple[str, str, bool]]:
+    """(label, value, is a link) for each extra field of ``case``, in reading order."""
+    labels = {
+        spec.get("name"): spec.get("label") or spec.get("name")
+        for spec in (case.category.extra_fields if case.category_id else None) or []
+    }
+    rows = []
+    for key, value in (case.extra or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        label = labels.get(key) or EXTRA_LABELS.get(key) or key
+        text = str(value)
+        rows.append((str(label), text, text.startswith(("https://", "http://"))))
+    return rows

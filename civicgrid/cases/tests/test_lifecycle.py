@@ -45,7 +45,20 @@ def test_every_move_in_the_table_works_and_every_other_is_refused(
     admin_user, operator, district, category, bureau
 ):
     statuses = list(Status)
-    not_moves = (Action.REGISTER, Action.MERGED_FROM, Action.RECOMPUTE_DEADLINE, Action.ADD_FILE)
+    # Events that record something without being a move of the table.
+    not_moves = (
+        Action.REGISTER,
+        Action.MERGED_FROM,
+        Action.RECOMPUTE_DEADLINE,
+        Action.ADD_FILE,
+        Action.ADD_NOTE,
+        Action.JOIN,
+        Action.CLOSED_WITH,
+        Action.WHISTLE,
+        Action.REPORT_IN,
+        Action.ALERT_RECEIVED,
+        Action.ALERT_REPEATED,
+    )
     actions = [a for a in Action if a not in not_moves]
     target = f.make_case(actor=operator, grid=district["grid12"], category=category)
     checked = 0

@@ -195,6 +195,7 @@ def test_the_leader_sees_the_hot_issues_and_their_cases(client, lamp_issue, lead
     assert page.status_code == 200
     text = page.content.decode()
     assert "Hot issues" in text
+    assert "fading by half every 7 days" in text
     assert "路灯" in text
     assert "hot-points" in text
     issue = HotIssue.objects.get()

@@ -58,7 +58,7 @@ def test_the_same_incident_sent_again_returns_the_same_case(client, district, po
 
 
 @pytest.mark.parametrize(
-    "change, field",
+    ("change", "field"),
     [
         ({"incident_number": ""}, "incident_number"),
         ({"incident_number": "有 空格"}, "incident_number"),
@@ -124,3 +124,13 @@ def test_a_police_matter_is_handed_back_with_its_reason(
         400,
         422,
     )
+
+
+def test_the_case_page_names_the_incident_number(client, district, police_system, dispatcher):
+    number = client.post(
+        URL, _call(district), content_type="application/json", **police_system
+    ).json()["number"]
+    client.force_login(dispatcher)
+    page = client.get(f"/cases/{number}/").content.decode()
+    assert "110 incident number" in page
+    assert "110-20261122-0042" in page

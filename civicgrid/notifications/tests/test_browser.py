@@ -58,7 +58,7 @@ def test_a_handler_reads_the_notice_and_chooses_email(world, live_server, page):
     page.goto(f"{live_server.url}/notifications/")
     assert page.inner_text("#unread-badge").startswith("2")
     shot(page, "list")
-    page.click(".usertools a[href=\"/notifications/preferences/\"]")
+    page.click('.usertools a[href="/notifications/preferences/"]')
     page.wait_for_url("**/notifications/preferences/")
     assert "139****1111" in page.content()
     assert "13900001111" not in page.content()

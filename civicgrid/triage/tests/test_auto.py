@@ -250,4 +250,5 @@ def test_the_citys_own_closed_cases_teach_the_model_a_category_it_never_saw(
     pipeline = training.load(row.path)
     assert "公用事业" in pipeline.classes_
     services._active.forget()
-    assert services.suggest_categories("锦华小区停水", "今天早上开始停水，没有通知")[0][0] == "公用事业"
+    best = services.suggest_categories("锦华小区停水", "今天早上开始停水，没有通知")[0]
+    assert best[0] == "公用事业"
