@@ -39,6 +39,13 @@ def client(client):
 
 
 @pytest.fixture
+def admin_client(admin_client):
+    """The admin, in English too."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return admin_client
+
+
+@pytest.fixture
 def district(db):
     return f.make_district()
 

@@ -15,7 +15,8 @@ LAMP = ("幸福小区南门路灯不亮", "幸福小区南门外的路灯坏了�
 
 def bearer(user) -> dict:
     _token, raw = ApiToken.issue(user, "tests")
-    return {"Authorization": f"Bearer {raw}"}
+    # Messages are checked in English; the API speaks the caller's Accept-Language.
+    return {"Authorization": f"Bearer {raw}", "Accept-Language": "en"}
 
 
 def get(user, url, **params):

@@ -2,11 +2,19 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from civicgrid.knowledge import search
 from civicgrid.knowledge.models import ChangeKind, Entry, EntryChange
 
 HEADER = "question,answer,category_code,department_code,valid_from,valid_to,source\n"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English (commands speak Chinese by default)."""
+    with translation.override("en"):
+        yield
 
 
 def write(tmp_path, body: str, header: str = HEADER):
