@@ -8,6 +8,7 @@ examples are in docs/alerts.md.
 """
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -110,7 +111,9 @@ def _category(options: dict, alert_type: str) -> str:
     return str(codes.get(alert_type) or options.get("category") or "")
 
 
-class Adapter:
+class Adapter(ABC):
+    """Reads one source kind's payload into an :class:`Alert` (one subclass per kind)."""
+
     kind: str
     payload: type[Positioned]
     # alert type → its Chinese name, as it appears in titles.
@@ -139,8 +142,9 @@ class Adapter:
             ) from exc
         return self.read(given, options)
 
+    @abstractmethod
     def read(self, given, options: dict) -> Alert:
-        raise NotImplementedError
+        """The alert in a payload that passed ``self.payload``'s validation."""
 
     def option_errors(self, options: dict) -> list[str]:
         return []

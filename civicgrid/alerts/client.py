@@ -1,31 +1,24 @@
 """Sign and send an alert, with the standard library only (no Django needed).
 
-The server checks signatures with :func:`sign` too, so sender and receiver cannot
-disagree on the recipe::
+The recipe is ``civicgrid.core.signing``, shared with the webhooks we send, so sender
+and receiver cannot disagree on it::
 
     X-Civicgrid-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{raw body}">
 
 ``post_alert`` is what ``civicgrid send-test-alert`` and the benchmarks use.
 """
 
-import hashlib
-import hmac
 import json
-import time
 import urllib.error
 import urllib.request
 import uuid
 
-DELIVERY_HEADER = "X-Civicgrid-Delivery"
-TIMESTAMP_HEADER = "X-Civicgrid-Timestamp"
-SIGNATURE_HEADER = "X-Civicgrid-Signature"
+from civicgrid.core import signing
 
-
-def sign(secret: str, timestamp: int | str, body: bytes) -> str:
-    """The signature header value of ``body`` sent at ``timestamp`` (unix seconds)."""
-    message = str(timestamp).encode() + b"." + body
-    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+DELIVERY_HEADER = signing.DELIVERY_HEADER
+TIMESTAMP_HEADER = signing.TIMESTAMP_HEADER
+SIGNATURE_HEADER = signing.SIGNATURE_HEADER
+sign = signing.sign
 
 
 def encode(payload: dict) -> bytes:
@@ -37,13 +30,7 @@ def signed_headers(
     secret: str, body: bytes, delivery_id: str | None = None, timestamp: int | None = None
 ) -> dict[str, str]:
     """The three headers of a delivery, plus its content type."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    return {
-        "Content-Type": "application/json",
-        DELIVERY_HEADER: delivery_id or uuid.uuid4().hex,
-        TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
-    }
+    return signing.signed_headers(secret, body, delivery_id or uuid.uuid4().hex, now=timestamp)
 
 
 def post_alert(

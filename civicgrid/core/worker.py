@@ -4,6 +4,7 @@ batch claims its rows in the database."""
 
 import signal
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 
 from django.core.management.base import BaseCommand
@@ -11,8 +12,8 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 
-class WorkerCommand(BaseCommand):
-    """Subclasses give ``default_batch``, ``started`` and ``run_once`` and ``report``."""
+class WorkerCommand(BaseCommand, ABC):
+    """Subclasses give ``default_batch``, ``started``, ``run_once`` and ``report``."""
 
     default_batch = 100
     started = ""
@@ -26,11 +27,13 @@ class WorkerCommand(BaseCommand):
             "--batch", type=int, default=self.default_batch, help=_("rows per pass")
         )
 
+    @abstractmethod
     def run_once(self, batch: int) -> Counter:
-        raise NotImplementedError
+        """Work one batch of at most ``batch`` rows; the outcomes counted."""
 
+    @abstractmethod
     def report(self, outcomes: Counter) -> str:
-        raise NotImplementedError
+        """One line saying what a batch did."""
 
     def handle(self, *args, once, interval, batch, **options):
         if batch < 1 or interval <= 0:

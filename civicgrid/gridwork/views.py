@@ -171,9 +171,6 @@ def report_in(request, pk: int):
         services.report_in(summons, actor=request.user, response=response)
     except LifecycleError as error:
         messages.error(request, error.message)
-        status = status_for(error)
-        if status == 403:
-            return redirect("cases:detail", number=case.number)
     else:
         messages.success(request, _("Reported in on case %(number)s.") % {"number": case.number})
     return redirect(safe_next(request) or reverse("cases:detail", args=[case.number]))

@@ -17,10 +17,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from civicgrid.cases import services
-from civicgrid.cases.api import API_FIELD, _visible
+from civicgrid.cases.api import API_FIELD
 from civicgrid.cases.lifecycle import Action, InvalidAction
-from civicgrid.cases.models import CaseEvent, Channel
+from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.schemas import PointIn, ReporterIn
+from civicgrid.cases.scope import visible_cases
 from civicgrid.core.api import ERRORS, Input, InvalidInput
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Urgency
@@ -142,7 +143,7 @@ def handed_back(request: HttpRequest, filters: Query[SinceIn]):
     since = filters.since
     if timezone.is_naive(since):
         since = timezone.make_aware(since)
-    visible = _visible(request).values("pk")
+    visible = visible_cases(request.auth, Case.objects.all()).values("pk")
     events = (
         CaseEvent.objects.filter(
             action=Action.REFER, data__kind="police_matter", at__gte=since, case__in=visible

@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import signing, sms
+from civicgrid.core import signing
+
+from . import sms
 from .models import DeliveryChannel
 from .services import action_label, channels_of
 

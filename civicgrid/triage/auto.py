@@ -14,7 +14,7 @@ its unique case column lets exactly one worker through per case.
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
@@ -24,7 +24,7 @@ from civicgrid.cases.models import Case, CaseEvent, Status
 from civicgrid.regions.models import Region
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
-from civicgrid.routing.services import suggest
+from civicgrid.routing.services import RuleTable, region_codes
 
 from . import model as triage_model
 from . import services
@@ -70,12 +70,41 @@ def run_once(limit: int = BATCH) -> Counter:
             "case_id", flat=True
         )
     )
+    lookups = Lookups.load(cases)
     outcomes: Counter = Counter()
     for case, top in zip(cases, tops, strict=True):
-        row = triage(case, top, taken=case.pk in decided)
+        row = triage(case, top, taken=case.pk in decided, lookups=lookups)
         if row is not None:
             outcomes[row.outcome] += 1
     return outcomes
+
+
+@dataclass
+class Lookups:
+    """What deciding a batch reads, read once per batch: first-level categories, the
+    routing rules that can apply, and departments' jurisdictions (filled as needed)."""
+
+    roots: dict[str, Category]
+    rules: RuleTable
+    jurisdictions: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, cases: Sequence[Case]) -> "Lookups":
+        roots = _roots()
+        ids = {c.pk for c in roots.values()} | {c.category_id for c in cases if c.category_id}
+        return cls(roots, RuleTable.load(ids))
+
+    def route(self, category: Category, case: Case):
+        return self.rules.pick(category.pk, region_codes(case.grid or case.owner_region))
+
+    def covers(self, department: Department, case: Case) -> bool:
+        """Whether the department's jurisdiction covers the case's place."""
+        path = case.region_path or (case.owner_region.path if case.owner_region_id else "")
+        if department.pk not in self.jurisdictions:
+            self.jurisdictions[department.pk] = list(
+                Region.objects.filter(departments=department).values_list("path", flat=True)
+            )
+        return bool(path) and any(path.startswith(p) for p in self.jurisdictions[department.pk])
 
 
 def classify(cases: Sequence[Case]) -> list[list[tuple[str, float]]]:
@@ -86,9 +115,16 @@ def classify(cases: Sequence[Case]) -> list[list[tuple[str, float]]]:
     return triage_model.predict_top(services.active_pipeline(), rows, k=3)
 
 
-def decide(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> Decision:
+def decide(
+    case: Case,
+    top: list[tuple[str, float]],
+    *,
+    taken: bool = False,
+    lookups: Lookups | None = None,
+) -> Decision:
     """What to do with ``case`` given the model's ranked labels (no writes)."""
-    roots = _roots()
+    lookups = lookups or Lookups.load([case])
+    roots = lookups.roots
     suggestions = _suggestions(top, roots)
     best = roots.get(top[0][0]) if top else None
     confidence = float(top[0][1]) if top else 0.0
@@ -99,7 +135,7 @@ def decide(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> 
     own = catalogue.category(case.category.code) if case.category_id else None
     decision.chosen = own or best
     decision.threshold = decision.chosen.effective_threshold()
-    main, co = suggest(decision.chosen, case.grid or case.owner_region)
+    main, co = lookups.route(decision.chosen, case)
     decision.department, decision.co_departments = main, co
     if taken:
         decision.outcome = Outcome.TAKEN
@@ -109,7 +145,7 @@ def decide(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> 
         decision.outcome = Outcome.NEEDS_PLACEMENT
     elif main is None:
         decision.outcome = Outcome.NO_RULE
-    elif not _has_jurisdiction(main, case):
+    elif not lookups.covers(main, case):
         decision.outcome = Outcome.OUT_OF_SCOPE
     elif decision.threshold is None:
         decision.outcome = Outcome.NO_THRESHOLD
@@ -118,10 +154,16 @@ def decide(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> 
     return decision
 
 
-def triage(case: Case, top: list[tuple[str, float]], *, taken: bool = False) -> CaseTriage | None:
+def triage(
+    case: Case,
+    top: list[tuple[str, float]],
+    *,
+    taken: bool = False,
+    lookups: Lookups | None = None,
+) -> CaseTriage | None:
     """Record the model's view of ``case`` and act on it; None when another worker has
     already claimed the case."""
-    decision = decide(case, top, taken=taken)
+    decision = decide(case, top, taken=taken, lookups=lookups)
     version = services.active_version()
     try:
         with transaction.atomic():
@@ -168,15 +210,6 @@ def _dispatch(case: Case, decision: Decision, version: int) -> None:
 def _roots() -> dict[str, Category]:
     """Active first-level categories by name: the labels the model speaks."""
     return {c.name: c for c in catalogue.categories().values() if c.parent_id is None and c.active}
-
-
-def _has_jurisdiction(department: Department, case: Case) -> bool:
-    """Whether ``department`` may act where the case is (its jurisdiction covers it)."""
-    path = case.region_path or (case.owner_region.path if case.owner_region_id else "")
-    if not path:
-        return False
-    paths = Region.objects.filter(departments=department).values_list("path", flat=True)
-    return any(path.startswith(p) for p in paths)
 
 
 def fresh_suggestions(cases: Sequence[Case]) -> dict[int, list[dict]]:

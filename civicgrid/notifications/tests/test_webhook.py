@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from civicgrid.cases import services
 from civicgrid.cases.lifecycle import Action
-from civicgrid.notifications import sender, signing
+from civicgrid.core import signing
+from civicgrid.notifications import sender
 from civicgrid.notifications.models import Delivery, DeliveryStatus, DepartmentWebhook
 
 from .conftest import case_at

@@ -1,9 +1,11 @@
-"""HMAC-SHA256 signatures on the webhooks we send to department systems.
+"""HMAC-SHA256 signatures between civicgrid and other systems, one recipe both ways:
+webhooks we send to department systems (notifications) and alerts platforms send us
+(alerts). Standard library only, so clients and benchmarks can import it without Django.
 
 The receiver recomputes ``sha256=<hex>`` over ``"{timestamp}.{body}"`` with the shared
 secret and compares it in constant time; it refuses a timestamp too far from its own
 clock (a replayed request) and de-duplicates on ``X-Civicgrid-Delivery`` (a retry after
-a crash may deliver the same body twice). The same scheme signs inbound alerts.
+a crash may deliver the same body twice).
 """
 
 import hashlib
@@ -16,9 +18,10 @@ DELIVERY_HEADER = "X-Civicgrid-Delivery"
 TOLERANCE_SECONDS = 300
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
     """``sha256=<hex>`` of ``"{timestamp}.{body}"`` keyed with ``secret``."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    message = str(timestamp).encode() + b"." + body
+    digest = hmac.new(secret.encode(), message, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
 
 
