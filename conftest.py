@@ -16,6 +16,9 @@ from civicgrid.cases.tests import factories as f
 def pytest_configure(config):
     # The SQLite test database is a file in the data folder (see settings.py).
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    # Tests create hundreds of accounts (every persona, the demo's staff): a slow,
+    # brute-force-resistant hash is the point in production and pure cost here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
