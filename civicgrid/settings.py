@@ -7,9 +7,11 @@ Defaults give the embedded set-up (SQLite in ``CIVICGRID_DATA_DIR``); production
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import xstatic.pkg.leaflet as xleaflet
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "js_lib_htmx",
     "ninja",
+    "csp",
     "civicgrid.core",
     "civicgrid.accounts",
     "civicgrid.regions",
@@ -87,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicgrid.core.middleware.ChineseFirstLocaleMiddleware",
@@ -198,6 +202,45 @@ CIVICGRID_TILE_URL = env_str("CIVICGRID_TILE_URL", "")
 CIVICGRID_TILE_ATTRIBUTION = env_str("CIVICGRID_TILE_ATTRIBUTION", "")
 # Datum of the configured tiles: Amap/Tencent tiles are GCJ-02, Tianditu/OSM WGS84.
 CIVICGRID_TILE_DATUM = env_str("CIVICGRID_TILE_DATUM", "wgs84")
+
+
+def _origin(url: str) -> list[str]:
+    """The origin of a tile URL template, for the CSP; Leaflet's ``{s}`` becomes ``*``."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []  # a path on this site: 'self' covers it
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
+# Content-Security-Policy of every response (django-csp): scripts and styles only from
+# files of this site, never inline, so a slip that lets data into the page as HTML
+# cannot run script. Images also from data:/blob: (photo previews) and the tile server.
+# CIVICGRID_CSP_REPORT_ONLY=1 only reports (to CIVICGRID_CSP_REPORT_URI, if set) what
+# the policy would refuse; CIVICGRID_CSP_IMG_SRC / _CONNECT_SRC add origins.
+CIVICGRID_CSP_REPORT_ONLY = env_bool("CIVICGRID_CSP_REPORT_ONLY", False)
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *_origin(CIVICGRID_TILE_URL),
+            *env_list("CIVICGRID_CSP_IMG_SRC", []),
+        ],
+        "connect-src": [SELF, *env_list("CIVICGRID_CSP_CONNECT_SRC", [])],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": env_str("CIVICGRID_CSP_REPORT_URI", "") or None,
+    }
+}
+CONTENT_SECURITY_POLICY = None if CIVICGRID_CSP_REPORT_ONLY else _csp
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp if CIVICGRID_CSP_REPORT_ONLY else None
+
 CIVICGRID_SITE_NAME = env_str("CIVICGRID_SITE_NAME", _("civicgrid"))
 # Open311 GeoReport v2 (/open311/v2/): the one jurisdiction_id served, and who to ask.
 CIVICGRID_OPEN311_JURISDICTION = env_str(
