@@ -195,6 +195,13 @@ CIVICGRID_CITIZEN_PER_PHONE = int(env_str("CIVICGRID_CITIZEN_PER_PHONE", "5"))
 CIVICGRID_CITIZEN_PER_IP = int(env_str("CIVICGRID_CITIZEN_PER_IP", "20"))
 CIVICGRID_CITIZEN_WINDOW_SECONDS = int(env_str("CIVICGRID_CITIZEN_WINDOW_SECONDS", "3600"))
 CIVICGRID_CLIENT_IP_HEADER = env_str("CIVICGRID_CLIENT_IP_HEADER", "")
+# Staff sign-in (and the admin's): after this many failed sign-ins of one username, or
+# from one client address, within the window, sign-in is refused until the failures
+# age out of the window (accounts.throttle). Failures are kept KEEP_DAYS for the admin.
+CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT = int(env_str("CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+CIVICGRID_LOGIN_FAILURES_PER_ADDRESS = int(env_str("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", "20"))
+CIVICGRID_LOGIN_WINDOW_SECONDS = int(env_str("CIVICGRID_LOGIN_WINDOW_SECONDS", "900"))
+CIVICGRID_LOGIN_FAILURES_KEEP_DAYS = int(env_str("CIVICGRID_LOGIN_FAILURES_KEEP_DAYS", "90"))
 
 # The map's base layer: an intranet tile server in production. Empty means no base
 # layer (grids and cases are drawn on a plain background), which works offline.

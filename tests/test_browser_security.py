@@ -199,6 +199,7 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/accounts/user/",
     "/admin/accounts/user/{user}/change/",
+    "/admin/accounts/loginfailure/",
     "/admin/cases/case/",
     "/admin/cases/case/{case_pk}/change/",
     "/admin/alerts/alertsource/add/",

@@ -51,6 +51,7 @@ PAGES = [
     ("leader", "/cases/"),
     ("admin_user", "/admin/"),
     ("admin_user", "/admin/accounts/user/"),
+    ("admin_user", "/admin/accounts/loginfailure/"),
     ("admin_user", "/admin/alerts/alertsource/add/"),
     ("admin_user", "/admin/cases/case/"),
     ("admin_user", "/knowledge/proposals/"),
