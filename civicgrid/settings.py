@@ -1,7 +1,8 @@
 """Settings for civicgrid, driven by environment variables.
 
 Defaults give the embedded set-up (SQLite in ``CIVICGRID_DATA_DIR``); production sets
-``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG=0``.
+``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DEBUG=0`` and
+``CIVICGRID_HTTPS=1`` (README, "Production").
 """
 
 import os
@@ -59,6 +60,37 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS. CIVICGRID_HTTPS=1 says the site is served over HTTPS (perhaps by a proxy in
+# front) and turns on every secure default below; each can still be set on its own.
+# Off by default, so the demo on http://127.0.0.1 keeps working. README: "Production".
+CIVICGRID_HTTPS = env_bool("CIVICGRID_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", CIVICGRID_HTTPS)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [])
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "31536000" if CIVICGRID_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", CIVICGRID_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", CIVICGRID_HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", CIVICGRID_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", CIVICGRID_HTTPS)
+LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", CIVICGRID_HTTPS)
+SESSION_COOKIE_HTTPONLY = env_bool("SESSION_COOKIE_HTTPONLY", True)
+SECURE_CONTENT_TYPE_NOSNIFF = env_bool("SECURE_CONTENT_TYPE_NOSNIFF", True)
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+X_FRAME_OPTIONS = env_str("X_FRAME_OPTIONS", "DENY")
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (or ``HTTP_X_FORWARDED_PROTO``) → Django's (META key, "https").
+
+    Only behind a proxy that always sets (or strips) this header: a client could send it.
+    """
+    if not name:
+        return None
+    key = name.upper().replace("-", "_")
+    return (key if key.startswith("HTTP_") else f"HTTP_{key}", "https")
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env_str("SECURE_PROXY_SSL_HEADER", ""))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
