@@ -1,15 +1,18 @@
 """Settings for civicgrid, driven by environment variables.
 
 Defaults give the embedded set-up (SQLite in ``CIVICGRID_DATA_DIR``); production sets
-``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG=0``.
+``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DEBUG=0`` and
+``CIVICGRID_HTTPS=1`` (README, "Production").
 """
 
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import xstatic.pkg.leaflet as xleaflet
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -58,6 +61,37 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# HTTPS. CIVICGRID_HTTPS=1 says the site is served over HTTPS (perhaps by a proxy in
+# front) and turns on every secure default below; each can still be set on its own.
+# Off by default, so the demo on http://127.0.0.1 keeps working. README: "Production".
+CIVICGRID_HTTPS = env_bool("CIVICGRID_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", CIVICGRID_HTTPS)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [])
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "31536000" if CIVICGRID_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", CIVICGRID_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", CIVICGRID_HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", CIVICGRID_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", CIVICGRID_HTTPS)
+LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", CIVICGRID_HTTPS)
+SESSION_COOKIE_HTTPONLY = env_bool("SESSION_COOKIE_HTTPONLY", True)
+SECURE_CONTENT_TYPE_NOSNIFF = env_bool("SECURE_CONTENT_TYPE_NOSNIFF", True)
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+X_FRAME_OPTIONS = env_str("X_FRAME_OPTIONS", "DENY")
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (or ``HTTP_X_FORWARDED_PROTO``) → Django's (META key, "https").
+
+    Only behind a proxy that always sets (or strips) this header: a client could send it.
+    """
+    if not name:
+        return None
+    key = name.upper().replace("-", "_")
+    return (key if key.startswith("HTTP_") else f"HTTP_{key}", "https")
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env_str("SECURE_PROXY_SSL_HEADER", ""))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -69,6 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "js_lib_htmx",
     "ninja",
+    "csp",
     "civicgrid.core",
     "civicgrid.accounts",
     "civicgrid.regions",
@@ -87,6 +122,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicgrid.core.middleware.ChineseFirstLocaleMiddleware",
@@ -191,6 +227,13 @@ CIVICGRID_CITIZEN_PER_PHONE = int(env_str("CIVICGRID_CITIZEN_PER_PHONE", "5"))
 CIVICGRID_CITIZEN_PER_IP = int(env_str("CIVICGRID_CITIZEN_PER_IP", "20"))
 CIVICGRID_CITIZEN_WINDOW_SECONDS = int(env_str("CIVICGRID_CITIZEN_WINDOW_SECONDS", "3600"))
 CIVICGRID_CLIENT_IP_HEADER = env_str("CIVICGRID_CLIENT_IP_HEADER", "")
+# Staff sign-in (and the admin's): after this many failed sign-ins of one username, or
+# from one client address, within the window, sign-in is refused until the failures
+# age out of the window (accounts.throttle). Failures are kept KEEP_DAYS for the admin.
+CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT = int(env_str("CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+CIVICGRID_LOGIN_FAILURES_PER_ADDRESS = int(env_str("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", "20"))
+CIVICGRID_LOGIN_WINDOW_SECONDS = int(env_str("CIVICGRID_LOGIN_WINDOW_SECONDS", "900"))
+CIVICGRID_LOGIN_FAILURES_KEEP_DAYS = int(env_str("CIVICGRID_LOGIN_FAILURES_KEEP_DAYS", "90"))
 
 # The map's base layer: an intranet tile server in production. Empty means no base
 # layer (grids and cases are drawn on a plain background), which works offline.
@@ -198,6 +241,45 @@ CIVICGRID_TILE_URL = env_str("CIVICGRID_TILE_URL", "")
 CIVICGRID_TILE_ATTRIBUTION = env_str("CIVICGRID_TILE_ATTRIBUTION", "")
 # Datum of the configured tiles: Amap/Tencent tiles are GCJ-02, Tianditu/OSM WGS84.
 CIVICGRID_TILE_DATUM = env_str("CIVICGRID_TILE_DATUM", "wgs84")
+
+
+def _origin(url: str) -> list[str]:
+    """The origin of a tile URL template, for the CSP; Leaflet's ``{s}`` becomes ``*``."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []  # a path on this site: 'self' covers it
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
+# Content-Security-Policy of every response (django-csp): scripts and styles only from
+# files of this site, never inline, so a slip that lets data into the page as HTML
+# cannot run script. Images also from data:/blob: (photo previews) and the tile server.
+# CIVICGRID_CSP_REPORT_ONLY=1 only reports (to CIVICGRID_CSP_REPORT_URI, if set) what
+# the policy would refuse; CIVICGRID_CSP_IMG_SRC / _CONNECT_SRC add origins.
+CIVICGRID_CSP_REPORT_ONLY = env_bool("CIVICGRID_CSP_REPORT_ONLY", False)
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *_origin(CIVICGRID_TILE_URL),
+            *env_list("CIVICGRID_CSP_IMG_SRC", []),
+        ],
+        "connect-src": [SELF, *env_list("CIVICGRID_CSP_CONNECT_SRC", [])],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": env_str("CIVICGRID_CSP_REPORT_URI", "") or None,
+    }
+}
+CONTENT_SECURITY_POLICY = None if CIVICGRID_CSP_REPORT_ONLY else _csp
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp if CIVICGRID_CSP_REPORT_ONLY else None
+
 CIVICGRID_SITE_NAME = env_str("CIVICGRID_SITE_NAME", _("civicgrid"))
 # Open311 GeoReport v2 (/open311/v2/): the one jurisdiction_id served, and who to ask.
 CIVICGRID_OPEN311_JURISDICTION = env_str(

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, User
+from .forms import AdminLoginForm
+from .models import ApiToken, LoginFailure, User
+
+# The admin's sign-in is throttled like the staff sign-in page (accounts.throttle).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -36,3 +40,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("Token created. Copy it now, it is shown only once: %(key)s") % {"key": raw}
         )
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Failed sign-ins (staff page and admin), for whoever watches for attacks: read-only."""
+
+    list_display = ["at", "username", "address", "reason"]
+    list_filter = ["reason", "at"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

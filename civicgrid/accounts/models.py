@@ -78,3 +78,37 @@ class ApiToken(models.Model):
         raw = "cg_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
         return token, raw
+
+
+class LoginFailure(models.Model):
+    """A sign-in that did not get in: a wrong username or password, or a try refused
+    because the username or the client address had failed too often (``throttle``).
+
+    Written for the staff sign-in page and the admin's; counted per username and per
+    address within a window by ``accounts.throttle``; read-only in the admin. The
+    username is kept as typed (also when no such account exists), never the password.
+    """
+
+    class Reason(models.TextChoices):
+        WRONG_PASSWORD = "wrong_password", _("wrong username or password")
+        THROTTLED = "throttled", _("refused: too many failures")
+
+    at = models.DateTimeField(_("at"))
+    username = models.CharField(_("username"), max_length=150)
+    address = models.CharField(_("client address"), max_length=64)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=Reason.choices, default=Reason.WRONG_PASSWORD
+    )
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfailure_username_at"),
+            models.Index(fields=["address", "at"], name="loginfailure_address_at"),
+            models.Index(fields=["at"], name="loginfailure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address}"

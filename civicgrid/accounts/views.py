@@ -1,9 +1,13 @@
 """Sign-in, sign-out and the role-based home redirect."""
 
+import math
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from .forms import LoginForm
 from .pages import home_page
@@ -21,6 +25,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     # Django's LoginView would show the request's host name as the site name.
     extra_context = {"site_name": settings.CIVICGRID_SITE_NAME}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            response.status_code = 429  # Too Many Requests: the page says until when
+            wait = (form.retry_at - timezone.now()).total_seconds()
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -39,6 +39,9 @@ class AlertSourceAdmin(admin.ModelAdmin):
     ]
     actions = ["rotate_secret"]
 
+    class Media:
+        css = {"all": ["alerts/admin.css"]}
+
     def get_fields(self, request, obj=None):
         # Per request, never per admin instance: it serves every user at once.
         secret = "shared_secret" if request.user.is_superuser else "secret_hidden"
@@ -74,7 +77,7 @@ class AlertSourceAdmin(admin.ModelAdmin):
             slug=slug, shell=_("with curl and openssl"), python=_("with Python")
         )
         return format_html(
-            '<p>{}</p><pre style="white-space: pre-wrap; overflow-wrap: anywhere">{}</pre>',
+            '<p>{}</p><pre class="signing-example">{}</pre>',
             _(
                 "Headers: X-Civicgrid-Delivery (a unique id), X-Civicgrid-Timestamp (unix "
                 "seconds), X-Civicgrid-Signature: sha256=HMAC-SHA256(secret, "

@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from civicgrid.core.client_address import client_ip as client_ip  # moved to core, shared
+
 from .models import RateCount
 
 # Rows of windows older than this are deleted when a new window starts.
@@ -96,16 +98,3 @@ def limits() -> dict[str, int]:
         "ip": int(getattr(settings, "CIVICGRID_CITIZEN_PER_IP", 20)),
         "seconds": int(getattr(settings, "CIVICGRID_CITIZEN_WINDOW_SECONDS", 3600)),
     }
-
-
-def client_ip(request) -> str:
-    """The client's address: ``REMOTE_ADDR``, or the header a trusted proxy sets.
-
-    Behind a reverse proxy every request comes from the proxy; name the header it
-    writes (``CIVICGRID_CLIENT_IP_HEADER=HTTP_X_REAL_IP``) so each citizen is counted.
-    """
-    header = getattr(settings, "CIVICGRID_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    # X-Forwarded-For lists the client first, then each proxy.
-    value = value.split(",")[0].strip()
-    return value or request.META.get("REMOTE_ADDR", "") or "unknown"

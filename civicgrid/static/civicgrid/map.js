@@ -9,6 +9,10 @@
  * drawn coordinates are shifted to GCJ-02 and a click is reported as GCJ-02, so the
  * server's converter (with its precise inverse) turns it back into WGS84.
  * Maps inside closed <details> start when opened; maps swapped in by htmx start too.
+ *
+ * Names and titles come from data (region names, case titles, citizens' words): they
+ * reach Leaflet as DOM nodes holding text (textElement, textTip), never as strings of HTML,
+ * which Leaflet would parse.
  */
 (function () {
   "use strict";
@@ -99,6 +103,18 @@
     map.civicFitting = false;
   }
 
+  /** A new element whose content is ``text`` as plain text (never parsed as HTML). */
+  function textElement(text, tag) {
+    var el = document.createElement(tag || "span");
+    el.textContent = text === null || text === undefined ? "" : String(text);
+    return el;
+  }
+
+  /** A tooltip/popup content function: a fresh text element each time it opens. */
+  function textTip(text) {
+    return function () { return textElement(text); };
+  }
+
   function getJson(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (r) {
@@ -159,7 +175,7 @@
       var layer = geoJson(data, {
         style: function (f) { return isStreet(f) ? STREET_STYLE : GRID_STYLE; },
         onEachFeature: function (f, l) {
-          if (!isStreet(f)) l.bindTooltip(f.properties.name, { sticky: true });
+          if (!isStreet(f)) l.bindTooltip(textTip(f.properties.name), { sticky: true });
         },
       }).addTo(map);
       if (layer.getLayers().length) fit(map, layer.getBounds(), { padding: [8, 8] });
@@ -174,7 +190,7 @@
     var bounds = null;
     if (data.grid) {
       var grid = geoJson(data.grid, { style: GRID_STYLE }).addTo(map);
-      grid.bindTooltip(data.grid.properties.name);
+      grid.bindTooltip(textTip(data.grid.properties.name));
       bounds = grid.getBounds();
     }
     if (data.point) {
@@ -238,7 +254,8 @@
         },
         onEachFeature: function (f, layer) {
           layer.bindPopup(function () { return gridPopup(f.properties); });
-          layer.bindTooltip(f.properties.name + " · " + f.properties.open, { sticky: true });
+          layer.bindTooltip(textTip(f.properties.name + " · " + f.properties.open),
+                           { sticky: true });
           layer.on("mouseover", function () { layer.setStyle({ weight: 3, color: "#0b3d7a" }); });
           layer.on("mouseout", function () { grids.resetStyle(layer); });
         },
@@ -250,17 +267,18 @@
           layer.bindPopup(function () { return casePopup(f.properties); });
         },
       }).addTo(map);
+      // The layer control writes its labels with innerHTML: give it the translated
+      // words as HTML the DOM escaped.
       var overlays = {};
-      overlays[words.grids] = grids;
-      overlays[words.streets] = streets;
-      overlays[words.points] = points;
+      overlays[textElement(words.grids).innerHTML] = grids;
+      overlays[textElement(words.streets).innerHTML] = streets;
+      overlays[textElement(words.points).innerHTML] = points;
       L.control.layers(null, overlays, { collapsed: false }).addTo(map);
       legend(map, words, classes, loadColour).addTo(map);
       if (grids.getLayers().length) {
         fit(map, grids.getBounds(), { padding: [12, 12] });
       } else {
-        el.insertAdjacentHTML("beforeend", '<p class="map-empty"></p>');
-        el.querySelector(".map-empty").textContent = words.empty;
+        el.appendChild(textElement(words.empty, "p")).className = "map-empty";
       }
     });
   }
@@ -309,7 +327,8 @@
 
   // For the pages that draw maps of their own (hot issues): the same tiles and datum.
   window.civicMap = { baseMap: baseMap, fit: fit, geoJson: geoJson, getJson: getJson,
-                      shown: shown, streetStyle: STREET_STYLE, isStreet: isStreet };
+                      shown: shown, streetStyle: STREET_STYLE, isStreet: isStreet,
+                      textElement: textElement, textTip: textTip };
 
   document.addEventListener("DOMContentLoaded", function () { start(document); });
   document.addEventListener("toggle", function (e) {

@@ -15,9 +15,10 @@
       var circle = L.circleMarker(cm.shown(issue.lng, issue.lat), {
         radius: radius, color: "#8a1c13", weight: 1.5, fillColor: "#d93025", fillOpacity: 0.45,
       }).addTo(circles);
-      circle.bindTooltip(issue.title + " · " + issue.reports + " " + words.reports);
+      // The title is a citizen's words: text, never HTML.
+      circle.bindTooltip(cm.textTip(issue.title + " · " + issue.reports + " " + words.reports));
       circle.on("click", function () {
-        var link = document.querySelector('[data-issue="' + issue.key + '"]');
+        var link = document.querySelector('[data-issue="' + CSS.escape(issue.key) + '"]');
         if (link) link.click();
       });
     });
