@@ -227,6 +227,9 @@ CIVICGRID_CITIZEN_PER_PHONE = int(env_str("CIVICGRID_CITIZEN_PER_PHONE", "5"))
 CIVICGRID_CITIZEN_PER_IP = int(env_str("CIVICGRID_CITIZEN_PER_IP", "20"))
 CIVICGRID_CITIZEN_WINDOW_SECONDS = int(env_str("CIVICGRID_CITIZEN_WINDOW_SECONDS", "3600"))
 CIVICGRID_CLIENT_IP_HEADER = env_str("CIVICGRID_CLIENT_IP_HEADER", "")
+# How many reverse proxies append to that header: the client is that many entries from
+# the right (entries further left are whatever the client wrote).
+CIVICGRID_TRUSTED_PROXIES = int(env_str("CIVICGRID_TRUSTED_PROXIES", "1"))
 # Staff sign-in (and the admin's): after this many failed sign-ins of one username, or
 # from one client address, within the window, sign-in is refused until the failures
 # age out of the window (accounts.throttle). Failures are kept KEEP_DAYS for the admin.

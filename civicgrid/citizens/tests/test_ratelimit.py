@@ -55,7 +55,19 @@ def test_a_proxy_header_names_the_client_when_configured(rf, settings):
     request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1", REMOTE_ADDR="10.0.0.1")
     assert ratelimit.client_ip(request) == "10.0.0.1"
     settings.CIVICGRID_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    # Two proxies: the outer one saw the client, the inner one (10.0.0.1) saw the outer.
+    settings.CIVICGRID_TRUSTED_PROXIES = 2
     assert ratelimit.client_ip(request) == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_an_address_the_client_writes_into_the_proxy_header_is_not_believed(rf, settings):
+    settings.CIVICGRID_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    # The client sent "X-Forwarded-For: 198.51.100.7"; our one proxy appended what it saw.
+    forged = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    assert ratelimit.client_ip(forged) == "203.0.113.9"
+    plain = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert ratelimit.client_ip(plain) == "203.0.113.9"
 
 
 @pytest.mark.django_db
