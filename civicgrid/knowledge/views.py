@@ -68,7 +68,8 @@ def detail(request, pk: int):
         "entry": entry,
         "usage": queries.usage_of(entry),
         "changes": entry.changes.select_related("actor", "proposal")[:10],
-        "pending": entry.proposals.filter(status=ProposalStatus.PENDING).select_related(
+        # Not "pending": the tabs' count of every pending proposal has that name.
+        "awaiting": entry.proposals.filter(status=ProposalStatus.PENDING).select_related(
             "proposer", "proposer_department"
         ),
         **_tabs(request.user),

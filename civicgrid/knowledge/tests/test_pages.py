@@ -49,6 +49,18 @@ def test_an_entry_page_shows_its_validity_and_a_handler_may_propose_a_change(
     assert reverse("knowledge:propose_change", args=[entries["fund"].pk]) in html
 
 
+def test_an_editor_opens_an_entry_with_a_change_awaiting_review(client, handler, editor, entries):
+    entry = entries["lamp"]
+    fields = {name: getattr(entry, name) for name in services.ENTRY_FIELDS}
+    fields["answer"] = "路灯报修请拨打12319城管热线。"
+    services.propose(actor=handler, entry=entry, note="热线号码变了", **fields)
+    response = signed_in(client, editor).get(reverse("knowledge:detail", args=[entry.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Proposals awaiting review" in html
+    assert handler.display_name in html
+
+
 def test_an_operator_is_not_offered_to_propose(client, operator, entries):
     html = (
         signed_in(client, operator)

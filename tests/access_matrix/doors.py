@@ -1,0 +1,379 @@
+"""The doors: every object endpoint of the URL map, with the object it addresses, the rule
+that grants it (from the permission tables) and what a caller notices when it works.
+
+A new object endpoint needs a row here (``test_every_object_endpoint_has_a_row_in_the_
+matrix`` names it): the method, the URL as the map spells it, the kind of door and the
+target (targets.py); then, where the door has them, the page guard, the grant, the input
+and the check of what works (rules.py). A read of a case in scope is one line:
+``Door("GET", "/api/cases/{number}/files/{id}", Kind.API, FILE)``.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from civicgrid.accounts.models import User
+from civicgrid.cases.lifecycle import PERMISSIONS
+from civicgrid.cases.models import Case
+from civicgrid.cases.schemas import PERSON_ACTIONS
+from civicgrid.cases.scope import ScopeRule
+from civicgrid.gridwork.models import Summons
+from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
+from civicgrid.knowledge import services as knowledge
+from civicgrid.knowledge.models import Proposal, ProposalStatus
+from civicgrid.notifications.models import Notification
+
+from . import world as w
+from .rules import (
+    NEW_ANSWER,
+    Call,
+    allowed_if,
+    answered,
+    api_body,
+    citizen_join_form,
+    contact_shown,
+    file_served,
+    intake_form,
+    json_answer,
+    may_rate,
+    may_register_and_merge,
+    may_reveal,
+    moved,
+    page_form,
+    rated,
+    redirected_and,
+    shows,
+    supporter_added,
+    table_rule,
+)
+from .targets import (
+    ALERT_SOURCE,
+    CASE,
+    ENTRY,
+    FILE,
+    HOT_ISSUE,
+    NOTICE,
+    OPEN311_TOKEN,
+    PHOTO,
+    PROPOSAL,
+    PUBLISHED,
+    SERVICE,
+    SUMMONS,
+    TRACKING,
+    Target,
+    case_at,
+)
+from .world import World
+
+
+class Kind(Enum):
+    PAGE = "a staff page: the session, login required"
+    API = "the JSON API: a bearer token"
+    PUBLIC = "a public door (citizens' pages, Open311): every caller alike"
+    SIGNED = "signed by another platform: no session or token counts"
+
+
+class Refusal(Enum):
+    """How a door that finds the caller may not act says so."""
+
+    FORBIDDEN = "403 with the reason"
+    BACK = "a redirect back, the reason shown as an error message"
+    UNSIGNED = "401: the signature is missing"
+
+
+@dataclass(frozen=True)
+class Door:
+    """One method of one object endpoint, and what the tables say about it."""
+
+    method: str
+    url: str
+    kind: Kind
+    target: Target
+    page: str | None = None  # the accounts.pages key guarding it
+    # (user, object, world) → None when allowed, else the reason ("" when not pinned).
+    grant: Callable[[User | None, Any, World], str | None] | None = None
+    refusal: Refusal = Refusal.FORBIDDEN
+    body: Callable[[World, User | None, Any], Any] | None = None
+    done: Callable[[Call], None] = answered(200)
+    fixed: dict = field(default_factory=dict)  # parameters that are not the object
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.spelled()}"
+
+    def spelled(self) -> str:
+        url = self.url
+        for name, value in self.fixed.items():
+            url = url.replace("{" + name + "}", value)
+        return url
+
+    def path(self, params: dict) -> str:
+        return self.url.format(**{**params, **self.fixed})
+
+
+def action_doors(action: str) -> list[Door]:
+    target = case_at(w.from_status(action))
+    grant = table_rule(*PERMISSIONS[action])
+    fixed = {"action": str(action)}
+    return [
+        Door(
+            "POST",
+            "/cases/{number}/act/{action}/",
+            Kind.PAGE,
+            target,
+            grant=grant,
+            body=page_form(action),
+            done=moved(action, 302),
+            fixed=fixed,
+        ),
+        Door(
+            "POST",
+            "/api/cases/{number}/actions/{action}",
+            Kind.API,
+            target,
+            grant=grant,
+            body=api_body(action),
+            done=moved(action, 200),
+            fixed=fixed,
+        ),
+    ]
+
+
+PAGE_DOORS = [
+    Door("GET", "/cases/{number}/", Kind.PAGE, CASE, done=shows(lambda c: c.obj.number)),
+    Door(
+        "POST",
+        "/cases/{number}/contact/",
+        Kind.PAGE,
+        CASE,
+        grant=may_reveal,
+        body=lambda world, user, case: {"reason": "回访核实"},
+        done=contact_shown,
+    ),
+    Door("GET", "/cases/{number}/files/{pk}/", Kind.PAGE, FILE, done=file_served("image/")),
+    Door(
+        "POST",
+        "/grid/cases/{number}/whistle/",
+        Kind.PAGE,
+        CASE,
+        grant=table_rule(WHISTLE_ROLES, ScopeRule.GRID),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"departments": [world.other_bureau.pk], "reason": "协助"},
+        done=redirected_and(
+            lambda c: Summons.objects.filter(case=c.obj, department=c.world.other_bureau).exists()
+        ),
+    ),
+    Door(
+        "POST",
+        "/grid/summons/{pk}/report-in/",
+        Kind.PAGE,
+        SUMMONS,
+        grant=allowed_if(may_report_in),
+        refusal=Refusal.BACK,
+        body=lambda world, user, summons: {"response": "马上到"},
+        done=redirected_and(lambda c: Summons.objects.get(pk=c.obj.pk).reported_at is not None),
+    ),
+    Door(
+        "GET",
+        "/hot-issues/{key}/",
+        Kind.PAGE,
+        HOT_ISSUE,
+        page="hot_issues",
+        done=shows(lambda c: c.obj.title),
+    ),
+    Door(
+        "POST",
+        "/intake/duplicates/{number}/merge/",
+        Kind.PAGE,
+        CASE,
+        page="intake",
+        grant=may_register_and_merge,
+        body=intake_form,
+        done=redirected_and(
+            lambda c: Case.objects.filter(merged_into=c.obj, created_by=c.user).exists()
+        ),
+    ),
+    Door(
+        "POST",
+        "/intake/duplicates/{number}/join/",
+        Kind.PAGE,
+        CASE,
+        page="intake",
+        body=lambda world, user, case: {"reporter_phone": "13700005678", "channel": "hotline"},
+        done=supporter_added(302, "13700005678"),
+    ),
+    Door(
+        "POST",
+        "/notifications/{pk}/read/",
+        Kind.PAGE,
+        NOTICE,
+        done=redirected_and(lambda c: Notification.objects.get(pk=c.obj.pk).read_at is not None),
+    ),
+    Door(
+        "GET",
+        "/knowledge/{pk}/",
+        Kind.PAGE,
+        ENTRY,
+        page="knowledge",
+        done=shows(lambda c: c.obj.question),
+    ),
+    Door(
+        "GET",
+        "/knowledge/{pk}/propose/",
+        Kind.PAGE,
+        ENTRY,
+        page="knowledge",
+        grant=allowed_if(lambda user, entry: knowledge.may_propose(user)),
+    ),
+    Door(
+        "POST",
+        "/knowledge/{pk}/propose/",
+        Kind.PAGE,
+        ENTRY,
+        page="knowledge",
+        grant=allowed_if(lambda user, entry: knowledge.may_propose(user)),
+        body=lambda world, user, entry: {
+            "question": entry.question,
+            "answer": NEW_ANSWER,
+            "valid_from": entry.valid_from.isoformat(),
+        },
+        done=redirected_and(
+            lambda c: Proposal.objects.filter(proposer=c.user, answer=NEW_ANSWER).exists()
+        ),
+    ),
+    Door(
+        "POST",
+        "/knowledge/proposals/{pk}/review/",
+        Kind.PAGE,
+        PROPOSAL,
+        page="knowledge",
+        grant=allowed_if(lambda user, proposal: knowledge.may_review(user)),
+        body=lambda world, user, proposal: {"decision": "approve"},
+        done=redirected_and(
+            lambda c: Proposal.objects.get(pk=c.obj.pk).status == ProposalStatus.APPROVED
+        ),
+    ),
+    Door(
+        "GET",
+        "/knowledge/lookup/{pk}/",
+        Kind.PAGE,
+        ENTRY,
+        page="intake",
+        done=shows(lambda c: c.obj.answer),
+    ),
+]
+
+API_DOORS = [
+    Door(
+        "GET",
+        "/api/cases/{number}",
+        Kind.API,
+        CASE,
+        done=json_answer(200, "number", lambda c: c.obj.number),
+    ),
+    Door("GET", "/api/cases/{number}/suggestion", Kind.API, CASE),
+    Door("GET", "/api/cases/{number}/actions", Kind.API, CASE),
+    Door(
+        "POST",
+        "/api/cases/{number}/attachments",
+        Kind.API,
+        CASE,
+        body=lambda world, user, case: {"file": w.png("补充照片.png")},
+        done=answered(201),
+    ),
+    Door(
+        "GET",
+        "/api/cases/{number}/supporters",
+        Kind.API,
+        CASE,
+        done=json_answer(200, "case", lambda c: c.obj.number),
+    ),
+    Door(
+        "POST",
+        "/api/cases/{number}/supporters",
+        Kind.API,
+        CASE,
+        body=lambda world, user, case: {"phone": "13700009999", "channel": "hotline"},
+        done=supporter_added(201, "13700009999"),
+    ),
+    Door(
+        "GET",
+        "/api/knowledge/entries/{entry_id}",
+        Kind.API,
+        ENTRY,
+        done=json_answer(200, "id", lambda c: c.obj.pk),
+    ),
+]
+
+PUBLIC_DOORS = [
+    Door(
+        "POST",
+        "/report/join/{number}/",
+        Kind.PUBLIC,
+        PUBLISHED,
+        body=citizen_join_form,
+        done=supporter_added(200, "13600001234"),
+    ),
+    Door("GET", "/track/{token}/", Kind.PUBLIC, TRACKING),
+    Door(
+        "POST",
+        "/track/{token}/rate/",
+        Kind.PUBLIC,
+        TRACKING,
+        grant=lambda user, token, world: None if may_rate(token, world) else "",
+        body=lambda world, user, token: {"rating": "satisfied"},
+        done=rated,
+    ),
+    Door("GET", "/track/{token}/photos/{pk}/", Kind.PUBLIC, PHOTO, done=file_served("image/")),
+    Door(
+        "GET",
+        "/open311/v2/requests/{service_request_id}.{fmt}",
+        Kind.PUBLIC,
+        PUBLISHED,
+        done=json_answer(200, "service_request_id", lambda c: c.obj.number),
+        fixed={"fmt": "json"},
+    ),
+    Door(
+        "GET",
+        "/open311/v2/request/{service_request_id}.{fmt}",
+        Kind.PUBLIC,
+        PUBLISHED,
+        done=json_answer(200, "service_request_id", lambda c: c.obj.number),
+        fixed={"fmt": "json"},
+    ),
+    Door(
+        "GET",
+        "/open311/v2/tokens/{token_id}.{fmt}",
+        Kind.PUBLIC,
+        OPEN311_TOKEN,
+        done=json_answer(200, "token", lambda c: c.obj),
+        fixed={"fmt": "json"},
+    ),
+    Door(
+        "GET",
+        "/open311/v2/services/{service_code}.{fmt}",
+        Kind.PUBLIC,
+        SERVICE,
+        done=json_answer(200, "service_code", lambda c: c.obj.code),
+        fixed={"fmt": "json"},
+    ),
+    # Alert sources are named platforms, not personal data: an unknown one is a 404 and
+    # a known one a 401 until the request is signed, whoever sends it.
+    Door(
+        "POST",
+        "/alerts/{slug}/",
+        Kind.SIGNED,
+        ALERT_SOURCE,
+        grant=lambda user, source, world: "",
+        refusal=Refusal.UNSIGNED,
+        body=lambda world, user, source: json.dumps({"type": "water_level", "level": 3.2}),
+    ),
+]
+
+DOORS: list[Door] = [
+    *PAGE_DOORS,
+    *(door for action in PERSON_ACTIONS for door in action_doors(action)),
+    *API_DOORS,
+    *PUBLIC_DOORS,
+]

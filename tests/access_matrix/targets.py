@@ -1,0 +1,162 @@
+"""The objects the doors address: for each, the one in scope and out of scope, the URL
+parameters that name it (and name nothing, for the comparison with a missing object),
+and who may see it — the expectation, stated apart from the code under test."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from civicgrid.accounts.models import Role, User
+from civicgrid.cases.models import Case, Status
+from civicgrid.routing.models import RequestType
+
+from . import world as w
+from .world import MISSING_NUMBER, MISSING_PK, World
+
+
+@dataclass(frozen=True)
+class Target:
+    """The object a door addresses: which one is in and out of scope, and who sees it.
+
+    ``pick(world, scope, role)`` gives the object; for most targets it is the same for
+    both scopes (the caller's account makes the difference), for public ones the scope
+    picks a published or a withheld object.
+    """
+
+    name: str
+    pick: Callable[[World, str, str | None], Any]
+    params: Callable[[Any, World], dict]
+    missing: dict
+    sees: Callable[[User | None, Any, World], bool]
+    scopes: tuple[str, ...] = w.SCOPES
+
+
+def _case_params(case: Case, world: World) -> dict:
+    return {"number": case.number, "service_request_id": case.number}
+
+
+def _everyone(user, obj, world) -> bool:
+    return True
+
+
+def case_at(status: str) -> Target:
+    return Target(
+        f"case {status}",
+        lambda world, scope, role: world.cases[status],
+        _case_params,
+        {"number": MISSING_NUMBER},
+        lambda user, case, world: w.sees_case(user, case),
+    )
+
+
+CASE = case_at(Status.DISPATCHED)
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A case's file, addressed through a case number (its own, or another's)."""
+
+    case: Case
+    file: Any
+
+
+def _file(world: World, scope: str, role) -> Nested:
+    return Nested(world.case, world.foreign_file if scope == w.FOREIGN else world.file)
+
+
+FILE = Target(
+    "file",
+    _file,
+    lambda nested, world: {
+        "number": nested.case.number,
+        "pk": nested.file.pk,
+        "id": nested.file.pk,
+    },
+    {"number": MISSING_NUMBER, "pk": MISSING_PK, "id": MISSING_PK},
+    lambda user, nested, world: (
+        nested.file.case_id == nested.case.pk and w.sees_case(user, nested.case)
+    ),
+    scopes=(*w.SCOPES, w.FOREIGN),
+)
+SUMMONS = Target(
+    "summons",
+    lambda world, scope, role: world.summons,
+    lambda summons, world: {"pk": summons.pk},
+    {"pk": MISSING_PK},
+    lambda user, summons, world: w.sees_case(user, summons.case),
+)
+HOT_ISSUE = Target(
+    "hot issue",
+    lambda world, scope, role: world.hot_issue,
+    lambda issue, world: {"key": issue.key},
+    {"key": MISSING_NUMBER},
+    lambda user, issue, world: w.covers_path(user, issue.region_path),
+)
+# Out of scope: the same role's in-scope account's notice, read by the other account.
+NOTICE = Target(
+    "notice",
+    lambda world, scope, role: world.notices[world.users[(role or Role.OPERATOR, w.IN)].pk],
+    lambda notice, world: {"pk": notice.pk},
+    {"pk": MISSING_PK},
+    lambda user, notice, world: notice.recipient_id == user.pk,
+)
+# The knowledge base is shared by all staff: nothing in it is scoped or personal.
+ENTRY = Target(
+    "knowledge entry",
+    lambda world, scope, role: world.entry,
+    lambda entry, world: {"pk": entry.pk, "entry_id": entry.pk},
+    {"pk": MISSING_PK, "entry_id": MISSING_PK},
+    _everyone,
+)
+PROPOSAL = Target(
+    "proposal",
+    lambda world, scope, role: world.proposal,
+    lambda proposal, world: {"pk": proposal.pk},
+    {"pk": MISSING_PK},
+    _everyone,
+)
+# Public doors: in scope a citizen's published report, out of scope a report (举报),
+# which no public door ever shows.
+PUBLISHED = Target(
+    "published case",
+    lambda world, scope, role: world.citizen_case if scope == w.IN else world.report,
+    _case_params,
+    {"number": MISSING_NUMBER, "service_request_id": MISSING_NUMBER},
+    lambda user, case, world: case.request_type != RequestType.REPORT,
+)
+# A tracking link is its own proof; a supporter's link follows the case but cannot rate.
+TRACKING = Target(
+    "tracking link",
+    lambda world, scope, role: world.reporter_token if scope == w.IN else world.supporter_token,
+    lambda token, world: {"token": token},
+    {"token": "matrix-no-such-tracking-token-000"},
+    _everyone,
+)
+PHOTO = Target(
+    "citizen photo",
+    lambda world, scope, role: world.photo if scope == w.IN else world.others_photo,
+    lambda photo, world: {"token": world.reporter_token, "pk": photo.pk},
+    {"pk": MISSING_PK},
+    lambda user, photo, world: photo.case_id == world.citizen_case.pk,
+)
+OPEN311_TOKEN = Target(
+    "Open311 token",
+    lambda world, scope, role: world.open311_token,
+    lambda token, world: {"token_id": token},
+    {"token_id": "matrix-no-such-open311-token"},
+    _everyone,
+)
+SERVICE = Target(
+    "Open311 service",
+    lambda world, scope, role: world.category,
+    lambda category, world: {"service_code": category.code},
+    {"service_code": "9999"},
+    _everyone,
+)
+ALERT_SOURCE = Target(
+    "alert source",
+    lambda world, scope, role: world.alert_source,
+    lambda source, world: {"slug": source.slug},
+    {"slug": "no-such-source"},
+    _everyone,
+)

@@ -1,0 +1,388 @@
+"""The world the access matrix runs in, and the rule that says who sees what in it.
+
+Built once per run (inside a transaction rolled back at the end; each request of the
+matrix is rolled back on its own, so an action that succeeds leaves the next request the
+same world). Every object lies in grid 1-1 of the test district, belongs to the bureau
+the routing rule names, and was registered by the district's operator.
+
+Every role gets two accounts: one whose scope covers those objects (``IN``) and one of
+the same role scoped to the neighbouring district, its grids or its bureau (``OUT``).
+Which part of the city a role covers is ``ROLE_REACH``: one line per role.
+"""
+
+import io
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from civicgrid.accounts.models import ApiToken, Role, User
+from civicgrid.alerts.models import AlertSource, SourceKind
+from civicgrid.cases import lifecycle, services
+from civicgrid.cases.lifecycle import TRANSITIONS, Action
+from civicgrid.cases.models import Attachment, Case, Channel, Status
+from civicgrid.cases.schemas import PERSON_ACTIONS
+from civicgrid.cases.tests import factories as f
+from civicgrid.citizens import services as citizens
+from civicgrid.duplicates.models import HotIssue, HotIssueCase
+from civicgrid.gridwork import services as gridwork
+from civicgrid.gridwork.models import Summons
+from civicgrid.knowledge import services as knowledge
+from civicgrid.knowledge.models import Entry, Proposal
+from civicgrid.notifications.models import Notification
+from civicgrid.open311.models import ClientSystem, ServiceRequest
+from civicgrid.routing.models import Department, RequestType
+
+IN, OUT = "in", "out"
+# A nested object (a case's file) of a case out of scope, addressed through a case in
+# scope, by the in-scope account: it must not exist either.
+FOREIGN = "foreign"
+SCOPES = (IN, OUT)
+
+
+class Reach(Enum):
+    """The part of the city an account covers, hence the cases it sees (and may act on)."""
+
+    REGIONS = "a region subtree: the district (out: the neighbouring district)"
+    GRIDS = "grids: two of the district (out: two of the neighbouring district)"
+    DEPARTMENT = "a department's cases: the bureau (out: the neighbouring bureau)"
+    EVERYTHING = "every case, whatever scope the account is given"
+    OWN = "only the cases it registered itself (none of the world's)"
+
+
+# The expectation rule of each role. A role added to accounts.Role without a line here
+# fails test_every_role_has_an_expectation_rule: add the line, and the matrix runs it.
+ROLE_REACH: dict[str, Reach] = {
+    Role.OPERATOR: Reach.REGIONS,
+    Role.DISPATCHER: Reach.REGIONS,
+    Role.HANDLER: Reach.DEPARTMENT,
+    Role.GRID_WORKER: Reach.GRIDS,
+    Role.LEADER: Reach.REGIONS,
+    Role.MEDIATOR: Reach.REGIONS,
+    Role.ADMIN: Reach.EVERYTHING,
+}
+ROLES = [role for role in Role.values if role in ROLE_REACH]
+
+MISSING_NUMBER = "20000101-99999"
+MISSING_PK = 987654321
+
+
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    """A real (tiny) image, so any content check that reads the bytes accepts it."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), "image/png")
+
+
+def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), "red").save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), "image/jpeg")
+
+
+@dataclass
+class World:
+    """Everything the doors address, and the accounts that knock."""
+
+    district: dict
+    neighbour: dict
+    bureau: Department
+    other_bureau: Department
+    category: object
+    users: dict[tuple[str, str], User] = field(default_factory=dict)
+    tokens: dict[int, str] = field(default_factory=dict)  # API token of each user
+    sessions: dict[int, str] = field(default_factory=dict)  # session key of each user
+    # One case per status of the loop, reached through the lifecycle as staff would.
+    cases: dict[str, Case] = field(default_factory=dict)
+    merge_target: Case | None = None
+    file: Attachment | None = None
+    foreign_file: Attachment | None = None  # of a case in the neighbouring district
+    summons: Summons | None = None
+    hot_issue: HotIssue | None = None
+    notices: dict[int, Notification] = field(default_factory=dict)
+    entry: Entry | None = None
+    proposal: Proposal | None = None
+    # The public side: a citizen's report (published) and a whistle-blower's (never).
+    citizen_case: Case | None = None
+    reporter_token: str = ""
+    supporter_token: str = ""
+    photo: Attachment | None = None
+    others_photo: Attachment | None = None
+    report: Case | None = None
+    open311_token: str = ""
+    alert_source: AlertSource | None = None
+
+    def user(self, role: str | None, scope: str) -> User | None:
+        if role is None:
+            return None
+        return self.users[(role, IN if scope == FOREIGN else scope)]
+
+    @property
+    def builder(self) -> User:
+        """Who drives the world's cases through the loop: an administrator may do it all."""
+        return self.users[(Role.ADMIN, IN)]
+
+    @property
+    def operator(self) -> User:
+        return self.users[(Role.OPERATOR, IN)]
+
+    @property
+    def case(self) -> Case:
+        """The case the read doors address: dispatched, so every role's IN account sees it."""
+        return self.cases[Status.DISPATCHED]
+
+
+# --- who sees what (the expectation, stated apart from the code under test) ----------
+
+
+def _paths(user: User) -> list[str]:
+    return [region.path for region in user.regions.all()]
+
+
+def departments_of(case: Case) -> set[int]:
+    """The departments a case is with: main, co-handling, summoned (吹哨)."""
+    ids = {case.main_department_id, *case.co_departments.values_list("pk", flat=True)}
+    ids |= set(Summons.objects.filter(case=case).values_list("department_id", flat=True))
+    return ids - {None}
+
+
+def covers_path(user: User, path: str) -> bool:
+    reach = ROLE_REACH[user.role]
+    if reach is Reach.EVERYTHING:
+        return True
+    return bool(path) and any(path.startswith(mine) for mine in _paths(user))
+
+
+def sees_case(user: User, case: Case) -> bool:
+    """Whether the reach of ``user``'s role covers ``case`` (its own reports always)."""
+    if case.created_by_id == user.pk:
+        return True
+    reach = ROLE_REACH[user.role]
+    if reach is Reach.DEPARTMENT:
+        return user.department_id in departments_of(case)
+    if reach is Reach.OWN:
+        return False
+    owner = case.owner_region.path if case.owner_region_id else ""
+    return covers_path(user, case.region_path) or covers_path(user, owner)
+
+
+# --- what each action needs -------------------------------------------------------------
+
+
+def action_input(action: str, world: World) -> dict | None:
+    """The note and fields a successful ``action`` takes (departments as objects);
+    None for an action the matrix does not know yet."""
+    lng, lat = f.point_in(world.district["grid12"])
+    inputs = {
+        Action.ANSWER_DIRECTLY: {"answer": "已电话答复：路灯由城管局路灯所维修。"},
+        Action.REFER: {"kind": "outside_duty", "note": "不属于政府职责，已向来电人解释。"},
+        Action.MERGE: {"into": world.merge_target.number, "note": "重复件"},
+        Action.PLACE: {"lng": lng, "lat": lat, "datum": "wgs84"},
+        Action.DISPATCH: {"main_department": world.bureau, "note": "请尽快处理"},
+        Action.ESCALATE: {"to": "parent", "note": "需要上级协调"},
+        Action.ACKNOWLEDGE: {},
+        Action.RETURN: {"note": "不属于本部门职责"},
+        Action.REQUEST_EXTENSION: {"days": 3, "note": "需要采购配件"},
+        Action.APPROVE_EXTENSION: {},
+        Action.REFUSE_EXTENSION: {"note": "期限足够"},
+        Action.REPLY: {"reply": "路灯已修复，恢复照明。"},
+        Action.VERIFY_PASS: {},
+        Action.VERIFY_FAIL: {"note": "现场路灯仍不亮"},
+        Action.CALLBACK: {"rating": "satisfied"},
+        Action.CLOSE: {},
+        Action.REOPEN: {"note": "市民反映问题仍在"},
+        Action.URGE: {"note": "请加快办理"},
+    }
+    return dict(inputs[action]) if action in inputs else None
+
+
+def from_status(action: str) -> str:
+    """The first status (in the table's order) the action can be taken from."""
+    return next(status for (status, act) in TRANSITIONS if act == action)
+
+
+def paths_to_statuses() -> dict[str, list[str]]:
+    """The shortest run of person actions from registration to each status."""
+    paths: dict[str, list[str]] = {Status.REGISTERED: []}
+    queue = deque([Status.REGISTERED])
+    while queue:
+        status = queue.popleft()
+        for (old, action), new in TRANSITIONS.items():
+            if old == status and new not in paths and action in PERSON_ACTIONS:
+                paths[new] = [*paths[status], action]
+                queue.append(new)
+    return paths
+
+
+def drive(world: World, case: Case, actions: list[str]) -> Case:
+    for action in actions:
+        data = action_input(action, world) or {}
+        note = data.pop("note", "")
+        lifecycle.apply(case, action, actor=world.builder, note=note, **data)
+        case.refresh_from_db()
+    return case
+
+
+# --- building it --------------------------------------------------------------------------
+
+
+def _scope_of(reach: Reach, scope: str, world: World) -> dict:
+    place = world.district if scope == IN else world.neighbour
+    if reach is Reach.REGIONS:
+        return {"regions": [place["district"]]}
+    if reach is Reach.GRIDS:
+        return {"regions": [place["grid11"], place["grid12"]]}
+    if reach is Reach.DEPARTMENT:
+        return {"department": world.bureau if scope == IN else world.other_bureau}
+    if reach is Reach.EVERYTHING and scope == OUT:
+        return {"regions": [world.neighbour["district"]]}
+    return {}
+
+
+def _accounts(world: World) -> None:
+    for role in ROLES:
+        for scope in SCOPES:
+            scoped = _scope_of(ROLE_REACH[role], scope, world)
+            user = f.make_user(role, username=f"{role}-{scope}", **scoped)
+            world.users[(role, scope)] = user
+            world.tokens[user.pk] = ApiToken.issue(user, "access matrix")[1]
+
+
+def _new_case(world: World, **overrides) -> Case:
+    return f.make_case(
+        actor=world.operator, grid=world.district["grid11"], category=world.category, **overrides
+    )
+
+
+def _cases(world: World) -> None:
+    world.merge_target = _new_case(world, title="路灯不亮（另一位来电人）")
+    needed = {Status.DISPATCHED, *(from_status(action) for action in PERSON_ACTIONS)}
+    paths = paths_to_statuses()
+    for status in sorted(needed):
+        world.cases[status] = drive(world, _new_case(world), paths[status])
+    world.file = services.add_file(world.case, png("现场.png"), actor=world.builder)
+    theirs = f.make_case(
+        actor=world.users[(Role.OPERATOR, OUT)],
+        grid=world.neighbour["grid11"],
+        category=world.category,
+    )
+    world.foreign_file = services.add_file(theirs, png("邻区现场.png"), actor=world.builder)
+    world.summons = gridwork.whistle(
+        world.case,
+        [world.bureau],
+        actor=world.users[(Role.GRID_WORKER, IN)],
+        reason="需要城管到场",
+    )[0]
+
+
+def _hot_issue(world: World) -> None:
+    now = timezone.now()
+    street = world.district["street1"]
+    world.hot_issue = HotIssue.objects.create(
+        key=world.case.number,
+        title="路灯不亮",
+        representative=world.case,
+        category=world.category,
+        region=street,
+        region_path=street.path,
+        reports=3,
+        reporters=3,
+        supporters=0,
+        open_cases=1,
+        reports_this_week=3,
+        reports_last_week=0,
+        heat=2.5,
+        first_seen=now - timedelta(days=2),
+        last_seen=now,
+        computed_at=now,
+    )
+    HotIssueCase.objects.create(hot_issue=world.hot_issue, case=world.case)
+
+
+def _notices(world: World) -> None:
+    event = world.case.events.order_by("-at", "-id").first()
+    for role in ROLES:
+        user = world.users[(role, IN)]
+        world.notices[user.pk] = Notification.objects.create(
+            recipient=user, case=world.case, event=event, message="派单通知"
+        )
+
+
+def _knowledge(world: World) -> None:
+    world.entry = knowledge.create_entry(
+        actor=world.builder,
+        question="小区门口路灯不亮找哪个部门",
+        answer="道路路灯由城市管理局路灯所维护。",
+        keywords="",
+    )
+    world.proposal = knowledge.propose(
+        actor=world.users[(Role.HANDLER, IN)],
+        entry=world.entry,
+        note="补充联系电话",
+        question=world.entry.question,
+        answer="道路路灯由城市管理局路灯所维护，电话 12319。",
+        valid_from=world.entry.valid_from,
+    )
+
+
+def _citizen_report(world: World, key: str, phone: str) -> citizens.Filed:
+    lng, lat = f.point_in(world.district["grid11"])
+    report = citizens.Report(
+        description="小区北门路灯坏了三天，晚上很黑",
+        phone=phone,
+        category=world.category,
+        lng=lng,
+        lat=lat,
+    )
+    return citizens.file_report(report, photos=[jpeg()], key=key)
+
+
+def _public_side(world: World) -> None:
+    filed = _citizen_report(world, "matrix-citizen-report-1", "13900001111")
+    world.reporter_token = filed.token
+    world.citizen_case = drive(world, filed.case, paths_to_statuses()[Status.VERIFIED])
+    world.photo = world.citizen_case.attachments.get()
+    world.supporter_token = citizens.join_case(
+        world.citizen_case, phone="13900002222", key="matrix-citizen-join-1"
+    ).token
+    other = _citizen_report(world, "matrix-citizen-report-2", "13900003333")
+    world.others_photo = other.case.attachments.get()
+    world.report = _new_case(
+        world, request_type=RequestType.REPORT, title="举报某单位违规", content="举报内容"
+    )
+    client = ClientSystem(name="市民APP", user=f.make_user(Role.OPERATOR, username="open311-app"))
+    client.set_key("o311_matrix-key-of-the-citizen-app")
+    client.save()
+    app_case = _new_case(world, channel=Channel.OPEN311, title="路面坑洼")
+    world.open311_token = "matrix-open311-token-1"
+    ServiceRequest.objects.create(case=app_case, client=client, token=world.open311_token)
+    world.alert_source = AlertSource.objects.create(
+        name="水位监测",
+        slug="flood-gauges",
+        kind=SourceKind.FLOOD,
+        region=world.district["district"],
+    )
+
+
+def build() -> World:
+    category = f.make_category("市容环境", code="01")
+    bureau = f.make_department("城市管理局", code="CGJ")
+    f.make_rule(category, bureau)
+    world = World(
+        district=f.make_district(),
+        neighbour=f.make_district(prefix="3798", name="邻区"),
+        bureau=bureau,
+        other_bureau=f.make_department("邻区城市管理局", code="LQCGJ"),
+        category=category,
+    )
+    _accounts(world)
+    _cases(world)
+    _hot_issue(world)
+    _notices(world)
+    _knowledge(world)
+    _public_side(world)
+    return world
