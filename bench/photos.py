@@ -114,7 +114,7 @@ def child(path: str, count: int) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import translation
 
-    from civicgrid.citizens.photos import PhotoProblem, clean_photos
+    from civicgrid.cases.photos import PhotoProblem, clean_photos
 
     translation.activate("en")
     content = Path(path).read_bytes()

@@ -23,13 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
+from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 from civicgrid.cases.views.common import status_for
 from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
 
 from . import challenge, queries, ratelimit, services
 from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk
-from .photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 
 PHOTO_FIELDS = ("photos", "camera")
 # The largest body a report can need: every photo at the limit, plus the text fields.
