@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, Case, CaseEvent
 
@@ -42,5 +45,20 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
+    """Browse files; they come in only through the checks of ``cases.attachments``.
+
+    The file field itself is never shown: Django would link it to its storage URL
+    (``/media/…``), which is not served. The link goes through the scope-checked view.
+    """
+
     list_display = ["name", "case", "content_type", "size", "uploaded_at"]
-    raw_id_fields = ["case", "event"]
+    fields = ["case", "event", "name", "download", "content_type", "size", "uploaded_by"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, attachment: Attachment) -> str:
+        url = reverse("cases:attachment", args=[attachment.case.number, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.name)
+
+    def has_add_permission(self, request):
+        return False

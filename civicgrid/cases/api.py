@@ -22,7 +22,7 @@ from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 from civicgrid.routing.services import suggest
 
-from . import lifecycle, services
+from . import attachments, lifecycle, services
 from .lifecycle import Action, InvalidAction
 from .models import CLOSED_STATUSES, Case, CaseEvent, StatusGroup
 from .queries import category_and_descendants
@@ -366,6 +366,35 @@ def take_action(
     summary="Add a photo or document",
 )
 def add_attachment(request: HttpRequest, number: str, file: File[UploadedFile]):
-    """Anyone who can see the case may add a file to it (at most 10 MB)."""
+    """Anyone who can see the case may add a file to it (at most 10 MB).
+
+    Its type is what its bytes are: a photo (JPEG, PNG, WebP, GIF; cleaned: turned upright,
+    at most 2560 px, no EXIF or GPS), a PDF, Word or Excel file, or plain text.
+    """
     case = _case(request, number)
     return Status(201, services.add_file(case, file, actor=request.auth))
+
+
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    response=ERRORS,
+    url_name="case_attachment",
+    summary="Download a file of the case",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file: images inline, anything else as a download.",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_attachment(request: HttpRequest, number: str, attachment_id: int):
+    """The ``url`` of a file in the case's ``attachments``; 404 for a case you cannot see."""
+    case = _case(request, number)
+    stored = case.attachments.filter(pk=attachment_id).first()
+    if stored is None:
+        raise not_found(
+            _("Case %(number)s has no file %(id)s.") % {"number": case.number, "id": attachment_id}
+        )
+    return attachments.download(stored)

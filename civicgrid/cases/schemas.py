@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
@@ -249,14 +250,21 @@ class EventOut(Schema):
 
 class AttachmentOut(Schema):
     name: str
-    url: str
+    url: str = Field(
+        description="Site-relative: GET it with the same token or session, which must "
+        "still see the case."
+    )
     size: int
-    content_type: str
+    content_type: str = Field(description="Told by the file's bytes, not by its sender.")
     uploaded_at: datetime
 
     @staticmethod
     def resolve_url(attachment) -> str:
-        return attachment.file.url
+        # Never the storage's own URL: files are served only through the scope check.
+        return reverse(
+            "api:case_attachment",
+            kwargs={"number": attachment.case.number, "attachment_id": attachment.pk},
+        )
 
 
 class CaseDetailOut(CaseOut):

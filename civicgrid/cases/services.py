@@ -17,7 +17,7 @@ from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import lifecycle
+from . import attachments, lifecycle
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -31,18 +31,6 @@ from .models import (
 from .scope import ScopeRule, refusal_for
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ALLOWED_ATTACHMENT_TYPES = {
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/gif",
-    "application/pdf",
-    "text/plain",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 @dataclass
@@ -210,9 +198,10 @@ def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None 
         if (earlier := key.earlier_case()) is not None:
             return earlier
     errors = validate_intake(intake)
-    for uploaded in files:
-        if problem := attachment_problem(uploaded):
-            errors.setdefault("attachments", problem)
+    try:
+        files = attachments.check_files(files)
+    except attachments.FileProblem as problem:
+        errors.setdefault("attachments", str(problem))
     location = None
     if not errors and intake.lng is not None:
         try:
@@ -279,36 +268,34 @@ def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None 
     return case
 
 
-def attachment_problem(uploaded) -> str | None:
-    """Why a file cannot be attached (translated), or None."""
-    if uploaded.size > MAX_ATTACHMENT_BYTES:
-        return _("“%(name)s” is larger than 10 MB.") % {"name": uploaded.name}
-    if (getattr(uploaded, "content_type", "") or "") not in ALLOWED_ATTACHMENT_TYPES:
-        return _("“%(name)s” is not a photo, PDF, Word or text file.") % {"name": uploaded.name}
-    return None
+def checked_files(files) -> list:
+    """``files`` checked and cleaned (``attachments.check_files``), or ``InvalidAction``.
+
+    Cleaning images costs CPU: done before a transaction starts, not inside it.
+    """
+    try:
+        return attachments.check_files(files)
+    except attachments.FileProblem as problem:
+        raise InvalidAction(str(problem)) from None
 
 
 def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> Attachment:
-    """Store one uploaded file on a case after checking its type and size."""
-    if problem := attachment_problem(uploaded):
-        raise InvalidAction(problem)
-    content_type = getattr(uploaded, "content_type", "") or ""
+    """Store one file on a case: an image cleaned, a document as sent, with its real type."""
+    (checked,) = checked_files([uploaded])
     return Attachment.objects.create(
         case=case,
         event=event,
-        file=uploaded,
-        name=uploaded.name[:200],
-        content_type=content_type,
-        size=uploaded.size,
+        file=checked,
+        name=checked.name[:200],
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=actor,
     )
 
 
 def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> CaseEvent:
     """A lifecycle action with its files, all or nothing."""
-    for uploaded in files:
-        if problem := attachment_problem(uploaded):
-            raise InvalidAction(problem)
+    files = checked_files(files)
     with transaction.atomic():
         event = lifecycle.apply(case, action, actor=actor, note=note, **data)
         for uploaded in files:
@@ -327,8 +314,7 @@ def add_file(case: Case, uploaded, *, actor) -> Attachment:
         raise lifecycle.ActionRefused(
             _("This case is outside the regions you are responsible for.")
         )
-    if problem := attachment_problem(uploaded):
-        raise InvalidAction(problem)
+    (checked,) = checked_files([uploaded])
     with transaction.atomic():
         event = CaseEvent.objects.create(
             case=case,
@@ -336,9 +322,9 @@ def add_file(case: Case, uploaded, *, actor) -> Attachment:
             action=Action.ADD_FILE,
             from_status=case.status,
             to_status=case.status,
-            data={"name": uploaded.name[:200]},
+            data={"name": checked.name[:200]},
         )
-        return attach(case, uploaded, actor=actor, event=event)
+        return attach(case, checked, actor=actor, event=event)
 
 
 def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:

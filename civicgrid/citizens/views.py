@@ -12,7 +12,7 @@ import secrets
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,15 +21,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.cases import attachments
 from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
+from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 from civicgrid.cases.views.common import status_for
 from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
 
 from . import challenge, queries, ratelimit, services
 from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk
-from .photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 
 PHOTO_FIELDS = ("photos", "camera")
 # The largest body a report can need: every photo at the limit, plus the text fields.
@@ -291,9 +292,7 @@ def photo(request, token: str, pk: int):
     )
     if not stored.content_type.startswith("image/"):
         raise Http404
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachments.download(stored)
 
 
 @require_GET

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import Category, Department
 
-from .. import services
+from .. import attachments
 
 DATUM_CHOICES = Datum.choices
-ATTACHMENT_ACCEPT = "image/*,application/pdf,.doc,.docx,.txt"
+ATTACHMENT_ACCEPT = "image/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt"
 
 
 class Options:
@@ -51,7 +51,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input, each checked for the types and size intake accepts."""
+    """Several files in one input, each checked by its bytes, images cleaned (``attachments``)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
@@ -61,17 +61,11 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         items = data if isinstance(data, list | tuple) else [data] if data else []
         files = [super(MultipleFileField, self).clean(item, initial) for item in items]
-        for uploaded in files:
-            if uploaded.size > services.MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError(
-                    _("“%(name)s” is larger than 10 MB."), params={"name": uploaded.name}
-                )
-            if getattr(uploaded, "content_type", "") not in services.ALLOWED_ATTACHMENT_TYPES:
-                raise forms.ValidationError(
-                    _("“%(name)s” is not a photo, PDF, Word or text file."),
-                    params={"name": uploaded.name},
-                )
-        return files
+        try:
+            # Checked and cleaned here, before any transaction: views store what this returns.
+            return attachments.check_files(files)
+        except attachments.FileProblem as problem:
+            raise forms.ValidationError(str(problem)) from None
 
 
 class CategorySelect(forms.Select):

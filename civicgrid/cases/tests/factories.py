@@ -4,8 +4,11 @@ The test district is a 2 × 2 km square split into two streets, each with one
 community of two grids, so tests know exactly which point lands in which grid.
 """
 
+import io
 from itertools import count
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from shapely.geometry import box, mapping
 
 from civicgrid.accounts.models import Role, User
@@ -136,3 +139,26 @@ def make_case(*, actor, grid=None, category=None, **overrides):
 
 
 ROLES = Role
+
+
+GPS_IFD = 0x8825
+
+
+def make_image(name: str = "现场.jpg", *, size=(40, 20), gps: bool = False) -> SimpleUploadedFile:
+    """An upload of a real image (its format from the name), red left and blue right.
+
+    With ``gps``, a JPEG carries what a phone writes: a GPS fix, the make, the owner.
+    """
+    image = Image.new("RGB", size, "red")
+    image.paste((0, 0, 255), (size[0] // 2, 0, size[0], size[1]))
+    fmt = {"png": "PNG", "webp": "WEBP", "gif": "GIF"}.get(name.rsplit(".", 1)[-1], "JPEG")
+    options = {}
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "SecretPhone"  # Make
+        exif[0x013B] = "Owner Name"  # Artist
+        exif[GPS_IFD] = {1: "N", 2: (37.0, 27.0, 30.0), 3: "E", 4: (118.0, 30.0, 15.0)}
+        options["exif"] = exif.tobytes()
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return SimpleUploadedFile(name, out.getvalue(), f"image/{fmt.lower()}")

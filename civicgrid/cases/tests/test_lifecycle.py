@@ -404,9 +404,7 @@ def test_a_case_cannot_be_merged_into_another_districts_case(
 def test_a_file_added_later_shows_in_the_timeline_and_outsiders_cannot_add(
     new_case, handler, outsider, dispatcher, bureau
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    photo = SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
+    photo = f.make_image("现场.jpg")
     with pytest.raises(lifecycle.ActionRefused):
         services.add_file(new_case, photo, actor=outsider)
     services.add_file(new_case, photo, actor=dispatcher)

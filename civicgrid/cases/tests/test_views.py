@@ -178,8 +178,8 @@ def test_a_bad_phone_number_is_refused_by_the_service_and_shown_at_the_field(
 def test_intake_stores_the_photos_with_the_case(client, operator, district, category):
     signed_in(client, operator)
     photos = [
-        SimpleUploadedFile("a.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg"),
-        SimpleUploadedFile("b.png", b"\x89PNG fake png", content_type="image/png"),
+        f.make_image("a.jpg"),
+        f.make_image("b.png"),
     ]
     data = intake_data(district, category, attachments=photos)
     client.post(reverse("cases:intake"), data)
@@ -269,8 +269,7 @@ def test_an_inquiry_is_answered_directly_from_the_detail_page(client, operator, 
 def test_an_attachment_is_served_only_to_those_who_see_the_case(
     client, operator, outsider, new_case
 ):
-    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
-    stored = services.attach(new_case, photo, actor=operator)
+    stored = services.attach(new_case, f.make_image("p.jpg"), actor=operator)
     url = reverse("cases:attachment", args=[new_case.number, stored.pk])
     assert signed_in(client, operator).get(url).status_code == 200
     assert signed_in(client, outsider).get(url).status_code == 404

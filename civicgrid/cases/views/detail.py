@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.routing.services import suggest
 
-from .. import lifecycle, queries, services
+from .. import attachments, lifecycle, queries, services
 from ..forms import ACTION_FORMS, ActionForm, Options, action_form
 from ..lifecycle import Action
 from ..models import Attachment, Case
@@ -24,8 +24,6 @@ from .common import (
     status_for,
     visible_case_or_404,
 )
-
-INLINE_TYPES = ("image/", "application/pdf", "text/plain")
 
 
 @login_required
@@ -137,12 +135,4 @@ def attachment(request, number: str, pk: int):
     """A case's file, only for those who may see the case (uploads are not public)."""
     case = visible_case_or_404(request.user, number)
     stored = get_object_or_404(Attachment, pk=pk, case=case)
-    inline = stored.content_type.startswith(INLINE_TYPES)
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=not inline,
-        filename=stored.name,
-        content_type=stored.content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachments.download(stored)

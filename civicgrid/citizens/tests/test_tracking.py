@@ -24,7 +24,7 @@ def filed(district, category):
         lng=f.point_in(district["grid11"])[0],
         lat=f.point_in(district["grid11"])[1],
     )
-    from civicgrid.citizens.photos import clean_photos
+    from civicgrid.cases.photos import clean_photos
 
     return services.file_report(report, photos=clean_photos([photo()]), key="form-key-0001")
 
