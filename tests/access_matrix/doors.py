@@ -5,7 +5,7 @@ A new object endpoint needs a row here (``test_every_object_endpoint_has_a_row_i
 matrix`` names it): the method, the URL as the map spells it, the kind of door and the
 target (targets.py); then, where the door has them, the page guard, the grant, the input
 and the check of what works (rules.py). A read of a case in scope is one line:
-``Door("GET", "/api/cases/{number}/files/{id}", Kind.API, FILE)``.
+``Door("GET", "/api/cases/{number}/attachments/{attachment_id}", Kind.API, FILE)``.
 """
 
 import json
@@ -271,6 +271,13 @@ API_DOORS = [
         Kind.API,
         CASE,
         done=json_answer(200, "number", lambda c: c.obj.number),
+    ),
+    Door(
+        "GET",
+        "/api/cases/{number}/attachments/{attachment_id}",
+        Kind.API,
+        FILE,
+        done=file_served("image/"),
     ),
     Door("GET", "/api/cases/{number}/suggestion", Kind.API, CASE),
     Door("GET", "/api/cases/{number}/actions", Kind.API, CASE),

@@ -71,8 +71,9 @@ FILE = Target(
         "number": nested.case.number,
         "pk": nested.file.pk,
         "id": nested.file.pk,
+        "attachment_id": nested.file.pk,
     },
-    {"number": MISSING_NUMBER, "pk": MISSING_PK, "id": MISSING_PK},
+    {"number": MISSING_NUMBER, "pk": MISSING_PK, "id": MISSING_PK, "attachment_id": MISSING_PK},
     lambda user, nested, world: (
         nested.file.case_id == nested.case.pk and w.sees_case(user, nested.case)
     ),
