@@ -13,12 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import hash_token
+from civicgrid.accounts.models import Integration, Role, hash_token
 from civicgrid.cases import lifecycle
 from civicgrid.cases import services as case_services
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.scope import in_regions
 
+from . import queries
 from .inputs import RequestInput, UpdateInput
 from .models import ClientSystem, ClientUpdate, ServiceRequest
 from .params import Open311Error, invalid
@@ -49,7 +51,13 @@ def client_for_key(raw: str) -> ClientSystem:
     if raw and len(raw) <= 200:
         client = (
             ClientSystem.objects.select_related("user")
-            .filter(key_hash=hash_token(raw), active=True, user__is_active=True)
+            .filter(
+                key_hash=hash_token(raw),
+                active=True,
+                user__is_active=True,
+                user__role=Role.INTEGRATION,
+                user__integration=Integration.OPEN311,
+            )
             .first()
         )
     if client is None:
