@@ -118,13 +118,35 @@ def submit_request(given: RequestInput, *, client: ClientSystem) -> ServiceReque
     )
 
 
-def post_update(given: UpdateInput, case: Case, *, client: ClientSystem) -> ClientUpdate:
+def no_such_request(number: str) -> Open311Error:
+    """The spec's 404 for a request that does not exist, or that the caller may not touch:
+    the two must read the same."""
+    return Open311Error(404, _("service_request_id: there is no request %(id)s.") % {"id": number})
+
+
+def case_for_update(number: str, client: ClientSystem) -> Case:
+    """The case a client may post an update on, or the 404 of a request that does not exist.
+
+    A client system serves an area: it may add to a listed request it registered itself
+    or to one in its account's regions (a street's app speaks for that street), never
+    to a case elsewhere.
+    """
+    case = queries.listed_case(number)
+    mine = Q(open311__client=client) | in_regions(client.user)
+    if case is None or not Case.objects.filter(mine, pk=case.pk).exists():
+        raise no_such_request(number)
+    return case
+
+
+def post_update(given: UpdateInput, *, client: ClientSystem) -> ClientUpdate:
     """Append a client's update to a case as a public note (``add_note``) with its event.
 
-    The update's ``status`` is the client's view (a citizen saying "fixed"): it is kept
-    with the note but moves nothing; statuses change only through the lifecycle, by
-    staff. A repeated ``update_id`` from the same client is refused, even in a race.
+    Only on a case in the client's scope (``case_for_update``). The update's ``status``
+    is the client's view (a citizen saying "fixed"): it is kept with the note but moves
+    nothing; statuses change only through the lifecycle, by staff. A repeated
+    ``update_id`` from the same client is refused, even in a race.
     """
+    case = case_for_update(given.service_request_id, client)
     duplicate = Open311Error(
         400,
         _("update_id: update %(id)s was already received from this client.")
