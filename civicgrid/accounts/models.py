@@ -22,9 +22,10 @@ class Role(models.TextChoices):
 
 
 class Integration(models.TextChoices):
-    """The other systems that send us cases, each through its own door (one account each).
+    """The other systems that send us cases, each through its own door.
 
-    A new client system is one line here plus its door's check (``accounts.auth``).
+    A new kind of system is one line here, its channel in
+    ``cases.services.DOOR_OF_INTEGRATION`` and ``auth=door(kind)`` on its endpoints.
     """
 
     POLICE_110 = "police_110", _("110 police centre (diversion)")
