@@ -175,6 +175,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Password sign-in for people; integration accounts (other systems) are refused.
+AUTHENTICATION_BACKENDS = ["civicgrid.accounts.auth.StaffBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -300,6 +302,9 @@ CIVICGRID_SMS_GATEWAY = env_str(
 # Failed deliveries are retried after 1, 2, 4 … × RETRY_SECONDS, then given up.
 CIVICGRID_NOTIFY_MAX_ATTEMPTS = int(env_str("CIVICGRID_NOTIFY_MAX_ATTEMPTS", "8"))
 CIVICGRID_NOTIFY_RETRY_SECONDS = int(env_str("CIVICGRID_NOTIFY_RETRY_SECONDS", "60"))
+# A sender's claim on a delivery lasts this long; a killed sender's rows are taken over
+# after it. At least twice the longest send timeout (EMAIL_TIMEOUT, webhooks' 10 s).
+CIVICGRID_NOTIFY_LEASE_SECONDS = int(env_str("CIVICGRID_NOTIFY_LEASE_SECONDS", "60"))
 # E-mail is written as files to DATA_DIR/mail unless EMAIL_BACKEND says otherwise
 # (production: django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST …).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

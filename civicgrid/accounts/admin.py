@@ -11,16 +11,19 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "first_name", "role", "department", "is_active"]
-    list_filter = ["role", "department", "is_active"]
+    list_display = ["username", "first_name", "role", "integration", "department", "is_active"]
+    list_filter = ["role", "integration", "department", "is_active"]
     filter_horizontal = ["regions", "groups", "user_permissions"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Role and scope"), {"fields": ["role", "department", "regions", "phone"]}),
+        (
+            _("Role and scope"),
+            {"fields": ["role", "integration", "department", "regions", "phone"]},
+        ),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
-        (_("Role and scope"), {"fields": ["role", "department", "regions"]}),
+        (_("Role and scope"), {"fields": ["role", "integration", "department", "regions"]}),
     ]
 
 

@@ -7,14 +7,16 @@ hundreds of cases a minute should not turn every read into a write.
 
 from datetime import timedelta
 
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, Integration, Role, User, hash_token
 
 TOKEN_PREFIX = "cg_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -47,13 +49,65 @@ class TokenAuth(HttpBearer):
 
     A request that presents a bearer token is answered on that token alone: a bad one is
     a 401 at once rather than falling through to the session (and its CSRF check).
+
+    Each integration account has one door: ``TokenAuth(door=kind)`` guards it and lets
+    in only integration accounts of that kind; the plain ``token_auth`` (the rest of the
+    API) refuses every integration account. Both refusals are a 403 before the endpoint
+    reads anything, so a system's token opens nothing but its own endpoints.
     """
+
+    def __init__(self, door: str = ""):
+        super().__init__()
+        self.door = door
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
         user = user_for_token(token)
         if user is None:
             raise AuthenticationError(message=_("The API token is unknown or revoked."))
+        if self.door and not user.is_integration_of(self.door):
+            raise PermissionDenied(_door_refusal(self.door))
+        if not self.door and user.is_integration:
+            raise PermissionDenied(
+                _(
+                    "This token belongs to an integration account: it may call only its "
+                    "own system's endpoints."
+                )
+            )
         return user
 
 
 token_auth = TokenAuth()
+
+
+class PersonAtDoor(SessionAuth):
+    """At a system's door a signed-in person is told it is not theirs (403), not asked
+    to sign in (401)."""
+
+    def __init__(self, door: str):
+        super().__init__(csrf=False)
+        self.door = door
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> None:
+        if request.user.is_authenticated:
+            raise PermissionDenied(_door_refusal(self.door))
+
+
+def door(kind: str) -> list:
+    """The ``auth`` of the endpoints of one integration kind: its accounts' tokens only."""
+    return [TokenAuth(door=kind), PersonAtDoor(kind)]
+
+
+def _door_refusal(kind: str) -> str:
+    return _("This endpoint is only for the integration account of %(system)s.") % {
+        "system": Integration(kind).label
+    }
+
+
+class StaffBackend(ModelBackend):
+    """Django's password sign-in, for people only: an integration account is refused by
+    the login page and the admin (and a session it somehow had is not honoured)."""
+
+    def user_can_authenticate(self, user) -> bool:
+        if getattr(user, "role", None) == Role.INTEGRATION:
+            return False
+        return super().user_can_authenticate(user)

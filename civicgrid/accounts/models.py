@@ -4,7 +4,9 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,16 +18,41 @@ class Role(models.TextChoices):
     LEADER = "leader", _("leader")
     MEDIATOR = "mediator", _("mediator")
     ADMIN = "admin", _("administrator")
+    INTEGRATION = "integration", _("integration account")
+
+
+class Integration(models.TextChoices):
+    """The other systems that send us cases, each through its own door.
+
+    A new kind of system is one line here, its channel in
+    ``cases.services.DOOR_OF_INTEGRATION`` and ``auth=door(kind)`` on its endpoints.
+    """
+
+    POLICE_110 = "police_110", _("110 police centre (diversion)")
+    OPEN311 = "open311", _("Open311 client system")
 
 
 class User(AbstractUser):
-    """A staff member. Citizens report without an account.
+    """A staff member, or another system's integration account. Citizens report without
+    an account.
 
     Scope: ``regions`` (each with its whole subtree) and, for handlers, ``department``.
     A user with neither sees nothing but what they created.
+
+    An integration account (role ``integration``, ``integration`` naming its system) is
+    a system, not a person: it never signs in to pages (no usable password, refused by
+    ``auth.StaffBackend``), calls only its own system's endpoints, sees only the cases it
+    registered, and takes no lifecycle action; its regions bound where its cases may lie.
     """
 
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.OPERATOR)
+    integration = models.CharField(
+        _("integration"),
+        max_length=20,
+        choices=Integration.choices,
+        blank=True,
+        help_text=_("For an integration account only: the system it is."),
+    )
     department = models.ForeignKey(
         "routing.Department",
         verbose_name=_("department"),
@@ -42,10 +69,45 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="integration") & ~Q(integration=""))
+                | (~Q(role="integration") & Q(integration="")),
+                name="integration_kind_iff_integration_role",
+            )
+        ]
 
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def is_integration(self) -> bool:
+        return self.role == Role.INTEGRATION
+
+    def is_integration_of(self, kind: str) -> bool:
+        return self.role == Role.INTEGRATION and self.integration == kind
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.INTEGRATION:
+            if not self.integration:
+                raise ValidationError({"integration": _("Name the system this account is.")})
+            if self.is_staff or self.is_superuser or self.department_id:
+                raise ValidationError(
+                    _(
+                        "An integration account is a system: it has no department and no "
+                        "staff or superuser status."
+                    )
+                )
+        elif self.integration:
+            raise ValidationError({"integration": _("Only an integration account names a system.")})
+
+    def save(self, *args, **kwargs):
+        # A system never signs in: whatever password it was given is never usable.
+        if self.role == Role.INTEGRATION and self.has_usable_password():
+            self.set_unusable_password()
+        super().save(*args, **kwargs)
 
 
 def hash_token(raw: str) -> str:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-EVERYONE = tuple(Role.values)
+# Every role of a person; an integration account (another system) opens no page.
+EVERYONE = tuple(r for r in Role.values if r != Role.INTEGRATION)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ HOME = {
 
 
 def may_open(user, key: str) -> bool:
-    if not user.is_authenticated:
+    if not user.is_authenticated or user.role == Role.INTEGRATION:
         return False
     return user.is_superuser or user.role == Role.ADMIN or user.role in PAGES[key].roles
 

@@ -10,9 +10,10 @@ from .models import PENDING, AlertDelivery, AlertRefusal, AlertSource
 HOW_TO_SIGN = """# {shell}
 BODY='{{"station_id":"SW-0012","station_name":"胜利河闸站","lng":118.58,"lat":37.45,"level_m":3.42,"threshold_m":2.8,"observed_at":"2026-11-22T14:03:00+08:00"}}'
 TS=$(date +%s)
-SIG=$(printf '%s.%s' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
+ID=$(uuidgen)
+SIG=$(printf '%s.%s.%s' "$TS" "$ID" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
 curl -X POST "$CIVICGRID_URL/alerts/{slug}/" -H 'Content-Type: application/json' \\
-  -H "X-Civicgrid-Delivery: $(uuidgen)" -H "X-Civicgrid-Timestamp: $TS" \\
+  -H "X-Civicgrid-Delivery: $ID" -H "X-Civicgrid-Timestamp: $TS" \\
   -H "X-Civicgrid-Signature: sha256=$SIG" --data-binary "$BODY"
 
 # {python}
@@ -81,7 +82,7 @@ class AlertSourceAdmin(admin.ModelAdmin):
             _(
                 "Headers: X-Civicgrid-Delivery (a unique id), X-Civicgrid-Timestamp (unix "
                 "seconds), X-Civicgrid-Signature: sha256=HMAC-SHA256(secret, "
-                "“timestamp.body”). Payloads and answers: docs/alerts.md."
+                "“timestamp.delivery id.body”). Payloads and answers: docs/alerts.md."
             ),
             example,
         )

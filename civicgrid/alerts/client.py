@@ -3,7 +3,7 @@
 The recipe is ``civicgrid.core.signing``, shared with the webhooks we send, so sender
 and receiver cannot disagree on it::
 
-    X-Civicgrid-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{raw body}">
+    X-Civicgrid-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{delivery id}.{raw body}">
 
 ``post_alert`` is what ``civicgrid send-test-alert`` and the benchmarks use.
 """
@@ -19,6 +19,7 @@ DELIVERY_HEADER = signing.DELIVERY_HEADER
 TIMESTAMP_HEADER = signing.TIMESTAMP_HEADER
 SIGNATURE_HEADER = signing.SIGNATURE_HEADER
 sign = signing.sign
+valid_delivery_id = signing.valid_delivery_id
 
 
 def encode(payload: dict) -> bytes:

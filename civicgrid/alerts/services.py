@@ -32,7 +32,7 @@ from civicgrid.regions.models import Region
 from civicgrid.routing import catalogue
 
 from .adapters import Alert, AlertInvalid, adapter_for, invalid, worse
-from .client import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from .client import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, valid_delivery_id
 from .models import (
     PENDING,
     AlertDelivery,
@@ -72,14 +72,27 @@ class SourceMisconfigured(RuntimeError):
 
 def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
     """The delivery id of a genuine, fresh request; raises ``Refused``."""
+    delivery_id = (headers.get(DELIVERY_HEADER) or "").strip()
+    if not valid_delivery_id(delivery_id):
+        raise Refused(
+            400,
+            RefusalReason.NO_DELIVERY_ID,
+            _(
+                "Send a unique X-Civicgrid-Delivery id: 1 to 100 letters, digits, dashes, "
+                "underscores or colons."
+            ),
+        )
     timestamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
     given = (headers.get(SIGNATURE_HEADER) or "").strip().lower()
-    expected = sign(source.secret, timestamp, body)
+    expected = sign(source.secret, timestamp, delivery_id, body)
     if not timestamp or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Refused(
             401,
             RefusalReason.BAD_SIGNATURE,
-            _("The signature is missing or wrong: sign “{timestamp}.{body}” with HMAC-SHA256."),
+            _(
+                "The signature is missing or wrong: sign “{timestamp}.{delivery id}.{body}” "
+                "with HMAC-SHA256."
+            ),
         )
     now = (now or timezone.now()).timestamp()
     if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
@@ -88,13 +101,6 @@ def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
             RefusalReason.STALE,
             _("The timestamp is more than 5 minutes off our clock: a replay, or a wrong clock."),
         )
-    delivery_id = (headers.get(DELIVERY_HEADER) or "").strip()
-    if not delivery_id or len(delivery_id) > 100 or not delivery_id.isprintable():
-        raise Refused(
-            400,
-            RefusalReason.NO_DELIVERY_ID,
-            _("Send a unique X-Civicgrid-Delivery id of at most 100 characters."),
-        )
     return delivery_id
 
 
@@ -102,9 +108,8 @@ def store(source: AlertSource, delivery_id: str, body: bytes) -> AlertDelivery:
     """Keep the request as a delivery, in its own transaction: from now on it is not lost.
 
     A delivery id the source already used is a replay (409), even when both copies
-    arrive at once: the unique constraint decides. (The signature covers timestamp and
-    body, not the id: a copy re-sent under a new id within the 5 minutes is taken as a
-    repeat of the same alert, which changes no more than its count.)
+    arrive at once: the unique constraint decides. The signature covers the id, so only
+    the source itself can send a body again under a new one.
     """
     text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     try:

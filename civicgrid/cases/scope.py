@@ -61,13 +61,25 @@ def refusal_for(user, case, roles, rule: str) -> str | None:
     return None
 
 
-def visible_cases(user, queryset):
-    """Cases ``user`` may see: own region subtrees, own department's cases, own reports."""
-    if user.is_superuser or user.role in (Role.ADMIN,):
-        return queryset
-    query = Q(created_by=user)
+def in_regions(user) -> Q:
+    """Cases placed in, or owned by a centre in, one of the user's region subtrees."""
+    query = Q(pk__in=[])
     for path in region_paths(user):
         query |= Q(region_path__startswith=path) | Q(owner_region__path__startswith=path)
+    return query
+
+
+def visible_cases(user, queryset):
+    """Cases ``user`` may see: own region subtrees, own department's cases, own reports.
+
+    An integration account (another system) sees only the cases it registered: its
+    regions bound where it may register, not what it may read.
+    """
+    if user.is_superuser or user.role in (Role.ADMIN,):
+        return queryset
+    if user.role == Role.INTEGRATION:
+        return queryset.filter(created_by=user)
+    query = Q(created_by=user) | in_regions(user)
     if user.department_id:
         from .models import Case
 

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.models import Integration, Role
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
@@ -183,6 +184,22 @@ class SubmissionKey:
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
 
 
+# The one channel each kind of integration account registers through: its own door.
+DOOR_OF_INTEGRATION = {
+    Integration.POLICE_110: Channel.POLICE_DIVERSION,
+    Integration.OPEN311: Channel.OPEN311,
+}
+
+
+def registering_roles(actor, channel: str) -> tuple[str, ...]:
+    """The roles that may register a case arriving on ``channel``: the lifecycle's, plus
+    an integration account at its own system's door (and nowhere else)."""
+    if getattr(actor, "role", None) == Role.INTEGRATION:
+        own_door = DOOR_OF_INTEGRATION.get(actor.integration) == channel
+        return (Role.INTEGRATION,) if own_door else ()
+    return lifecycle.PERMISSIONS[Action.REGISTER][0]
+
+
 def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None = None) -> Case:
     """Register a case from any channel, with its files; the first step of the loop.
 
@@ -235,7 +252,7 @@ def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None 
         setattr(case, name, value)
     if case.owner_region_id is None:
         case.owner_region = default_centre(actor)
-    reason = refusal_for(actor, case, lifecycle.PERMISSIONS[Action.REGISTER][0], ScopeRule.REGION)
+    reason = refusal_for(actor, case, registering_roles(actor, case.channel), ScopeRule.REGION)
     if reason and actor is not None:
         raise lifecycle.ActionRefused(reason)
     window = lifecycle.clock_fields(case, case.status, now, {})

@@ -20,6 +20,7 @@ from civicgrid.alerts.demo import load_demo as load_alert_sources
 from civicgrid.core.calendar import available_years, load_official_year
 from civicgrid.core.models import CalendarYear
 from civicgrid.duplicates.demo import load_demo_hot_issues
+from civicgrid.hotline.demo import load_demo_110, print_demo_110
 from civicgrid.knowledge.seed import load_demo as load_knowledge_base
 from civicgrid.open311.demo import load_demo_client, print_demo_client
 from civicgrid.regions.models import Level, Region
@@ -117,6 +118,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("knowledge base"), load_knowledge_base),
         (_("hot issues"), lambda: load_demo_hot_issues(progress)),
         (_("Open311 client"), lambda: load_demo_client(DISTRICT_CODE)),
+        (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
     ]
     accounts: list[DemoAccount] = []
@@ -299,9 +301,6 @@ def load_accounts() -> list[DemoAccount]:
         ("gridworker", Role.GRID_WORKER, "孙网格", grids, None),
         ("leader", Role.LEADER, "周主任", [district], None),
         ("mediator", Role.MEDIATOR, "吴调解", [district], None),
-        # 110's system diverts non-police calls with this account (an API token from
-        # the admin); see docs/architecture.md, "110 diversion".
-        ("police110", Role.OPERATOR, "110分流接口", [district], None),
     ]
     accounts = []
     for username, role, name, regions, department in specs:
@@ -422,3 +421,4 @@ def print_accounts(accounts: list[DemoAccount]) -> None:
         print(f"  {a.username:<{width}} {a.role:<20} {a.name}  [{a.scope}]")  # noqa: T201
     print(_("  …and one handler per department: h-<department code>, e.g. h-gd, h-jd370502001"))  # noqa: T201
     print_demo_client()
+    print_demo_110()

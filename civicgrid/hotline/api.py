@@ -5,6 +5,10 @@ matters back.
 case number; sending the same incident again returns the same case. A dispatcher who
 finds a case is a police matter refers it with the kind ``police_matter`` and a reason;
 110 collects those with ``GET /api/diversion/110/handed-back?since=…``.
+
+Both endpoints are 110's door: only an integration account of kind ``police_110`` (its
+API token) gets in, and it gets in nowhere else (``accounts.auth.door``). It finds only
+the diversions it made, and of the hand-backs only the summaries in its regions.
 """
 
 from datetime import datetime
@@ -14,21 +18,24 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.responses import Status
 
+from civicgrid.accounts.auth import door
+from civicgrid.accounts.models import Integration
 from civicgrid.cases import services
 from civicgrid.cases.api import API_FIELD
 from civicgrid.cases.lifecycle import Action, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.schemas import PointIn, ReporterIn
-from civicgrid.cases.scope import visible_cases
-from civicgrid.core.api import ERRORS, Input, InvalidInput
+from civicgrid.cases.scope import in_regions
+from civicgrid.core.api import ERRORS, ErrorOut, Input, InvalidInput
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Urgency
 
 from .models import Diversion
 
-router = Router(tags=["110 diversion"])
+router = Router(tags=["110 diversion"], auth=door(Integration.POLICE_110))
 
 INCIDENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$"
 
@@ -72,15 +79,20 @@ class SinceIn(Input):
 
 @router.post(
     "/110",
-    response={201: DiversionOut, 200: DiversionOut, **ERRORS},
+    response={201: DiversionOut, 200: DiversionOut, 409: ErrorOut, **ERRORS},
     summary="Take a non-police call diverted from 110",
 )
 def divert(request: HttpRequest, payload: DiversionIn):
-    existing = Diversion.objects.filter(incident_number=payload.incident_number).first()
+    # Only the account's own diversions: the door (auth) has already made sure the
+    # caller is a 110 integration account, before anything is looked up.
+    found = Diversion.objects.filter(incident_number=payload.incident_number)
+    existing = found.filter(case__created_by=request.auth).select_related("case").first()
     if existing is not None:
         return Status(200, _out(existing, duplicate=True))
+    if found.exists():
+        raise _taken_by_another(payload.incident_number)
     intake = _intake(payload)
-    key = services.SubmissionKey("110", f"incident:{payload.incident_number}")
+    key = services.SubmissionKey.for_user(request.auth, f"incident:{payload.incident_number}")
     try:
         case = services.register_case(intake, actor=request.auth, key=key)
     except InvalidAction as exc:
@@ -95,7 +107,17 @@ def divert(request: HttpRequest, payload: DiversionIn):
             )
     except IntegrityError:  # the case already has its diversion row (a concurrent resend)
         diversion, created = Diversion.objects.get(case=case), False
+    if diversion.case_id != case.pk:  # another account's, that won a race for the number
+        raise _taken_by_another(payload.incident_number)
     return Status(201 if created else 200, _out(diversion, duplicate=not created))
+
+
+def _taken_by_another(incident_number: str) -> HttpError:
+    # Says no more than that: the other account's case is none of this caller's business.
+    return HttpError(
+        409,
+        _("Incident %(number)s was diverted by another account.") % {"number": incident_number},
+    )
 
 
 def _intake(payload: DiversionIn) -> services.Intake:
@@ -143,7 +165,9 @@ def handed_back(request: HttpRequest, filters: Query[SinceIn]):
     since = filters.since
     if timezone.is_naive(since):
         since = timezone.make_aware(since)
-    visible = visible_cases(request.auth, Case.objects.all()).values("pk")
+    # The narrow summary 110 needs of every police matter in its regions, wherever the
+    # case came from (a call to 12345 may be one); nothing else of those cases.
+    visible = Case.objects.filter(in_regions(request.auth)).values("pk")
     events = (
         CaseEvent.objects.filter(
             action=Action.REFER, data__kind="police_matter", at__gte=since, case__in=visible

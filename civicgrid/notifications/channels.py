@@ -10,7 +10,7 @@ wants it: turned the channel off, lost its address, webhook switched off).
 import json
 import urllib.error
 import urllib.request
-from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -28,6 +28,12 @@ from .models import DeliveryChannel
 from .services import action_label, channels_of
 
 WEBHOOK_TIMEOUT_SECONDS = 10
+
+
+def send_timeout_seconds() -> float:
+    """The longest one send may block: the webhook's timeout or the SMTP connection's.
+    (An SMS gateway is expected to keep within the same.)"""
+    return max(WEBHOOK_TIMEOUT_SECONDS, settings.EMAIL_TIMEOUT or 0)
 
 
 class DeliveryError(Exception):
@@ -75,11 +81,17 @@ def email_message(delivery) -> EmailMessage:
                 "site_name": settings.CIVICGRID_SITE_NAME,
             },
         )
-    # Our own Message-ID, so the delivery record names the message a mail log shows.
-    message_id = make_msgid(domain=str(DNS_NAME))
-    return EmailMessage(
-        subject, body, to=[delivery.recipient.email], headers={"Message-ID": message_id}
-    )
+    # The Message-ID is made of the delivery id, so a message sent again after a crash
+    # carries the same one (mail systems and readers drop the repeat) and the delivery
+    # record names the message a mail log shows.
+    headers = {"Message-ID": message_id(delivery), signing.DELIVERY_HEADER: str(delivery.uid)}
+    return EmailMessage(subject, body, to=[delivery.recipient.email], headers=headers)
+
+
+def message_id(delivery) -> str:
+    """``<delivery id@site host>``: globally unique, and the same on every attempt."""
+    host = urlsplit(settings.CIVICGRID_BASE_URL).hostname or str(DNS_NAME)
+    return f"<{delivery.uid}@{host}>"
 
 
 def webhook_body(delivery) -> bytes:
@@ -116,7 +128,11 @@ def send_email(delivery) -> str:
 def send_sms(delivery) -> str:
     _still_wanted(delivery)
     try:
-        return str(sms.gateway().send(delivery.recipient.phone, sms_text(delivery.event)))
+        return str(
+            sms.gateway().send(
+                delivery.recipient.phone, sms_text(delivery.event), delivery_id=str(delivery.uid)
+            )
+        )
     except Exception as exc:  # a gateway may raise anything; retry all of it
         raise DeliveryError(f"SMS: {exc}") from exc
 
@@ -137,7 +153,9 @@ def send_webhook(delivery) -> str:
     if hook is None or not hook.active:
         raise NotWanted(_("the webhook is switched off"))
     body = webhook_body(delivery)
-    headers = signing.signed_headers(hook.secret, body, str(delivery.pk))
+    # The delivery id is signed with the body: the same on every attempt, so the receiver
+    # can drop a repeat, and nobody without the secret can replay the body under a new one.
+    headers = signing.signed_headers(hook.secret, body, str(delivery.uid))
     headers["User-Agent"] = "civicgrid-webhook"
     request = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")
     try:

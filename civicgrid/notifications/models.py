@@ -7,6 +7,7 @@ in-app :class:`Notification` per person plus one :class:`Delivery` per outside c
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -135,8 +136,13 @@ class Delivery(models.Model):
     ``target`` is ``user:<id>`` or ``webhook:<id>``: with ``event`` and ``channel`` it is
     unique, so however often the event is processed the target gets it once. The
     sender claims a row by moving it to ``sending`` with a conditional update; a row left
-    in ``sending`` by a dead worker is taken over after ``sender.STALE_AFTER``.
+    in ``sending`` by a dead worker is taken over once its lease has run out
+    (``CIVICGRID_NOTIFY_LEASE_SECONDS``). ``uid`` is the delivery id receivers see (the
+    webhook's signed ``X-Civicgrid-Delivery``, the e-mail's ``Message-ID``, the SMS
+    gateway's reference): the same on every attempt, so they can drop a repeat.
     """
+
+    uid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
 
     event = models.ForeignKey(
         "cases.CaseEvent", verbose_name=_("event"), on_delete=models.CASCADE, related_name="+"

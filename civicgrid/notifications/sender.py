@@ -1,16 +1,20 @@
 """The sending worker's one pass: claim due deliveries, send each, record the outcome.
 
 Any number of workers may run over one database. A worker claims a batch with one
-conditional ``UPDATE`` (due rows only, stamped with its own token and the time); before
-sending a row whose stamp is more than a minute old it re-stamps it — zero rows updated
-means another worker has taken it over, and it is skipped. A failure leaves the row
+conditional ``UPDATE`` (due rows only, stamped with its own token and the time): the
+stamp is a lease of ``CIVICGRID_NOTIFY_LEASE_SECONDS``. Before sending a row whose stamp
+is older than a third of the lease it renews it — zero rows updated means another worker
+has taken it over, and it is skipped. One send is bounded by its channel's timeout
+(``SEND_TIMEOUT_SECONDS``), which the lease must leave room for twice over (a system
+check says so), so a live worker never loses a row in mid-send. A failure leaves the row
 for a later attempt (exponential backoff) until ``CIVICGRID_NOTIFY_MAX_ATTEMPTS``, then
 ``given_up``.
 
-If a worker dies mid-send its row stays in ``sending``; after ``STALE_AFTER`` another
-worker takes it over. That is the one case where a target may get a message twice
-(the first send may have gone out before the crash): webhook receivers de-duplicate
-on ``X-Civicgrid-Delivery``.
+If a worker dies, its rows stay in ``sending`` until the lease runs out; then another
+worker takes them over. That is the one case where a target may get a message twice
+(the first send may have gone out just before the crash): every attempt carries the
+same delivery id (``Delivery.uid``: signed in the webhook's ``X-Civicgrid-Delivery``,
+the e-mail's ``Message-ID``, the SMS gateway's reference), so receivers drop the repeat.
 """
 
 import logging
@@ -22,16 +26,36 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .channels import SENDERS, DeliveryError, NotWanted
+from .channels import SENDERS, DeliveryError, NotWanted, send_timeout_seconds
 from .models import Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=5)
-# Well under STALE_AFTER, so that a row is never sent on a stamp old enough to be taken.
-RESTAMP_AFTER = timedelta(minutes=1)
 BATCH = 50
 MAX_DELAY = timedelta(hours=6)
+
+
+def lease() -> timedelta:
+    """How long a claim holds: a row in ``sending`` for longer belongs to a dead worker."""
+    return timedelta(seconds=settings.CIVICGRID_NOTIFY_LEASE_SECONDS)
+
+
+def renew_after() -> timedelta:
+    """Renew a claim older than this before sending: the send then ends, at the latest,
+    a third of the lease plus one timeout after the stamp, well inside the lease."""
+    return lease() / 3
+
+
+def lease_problem() -> str | None:
+    """Why the configured lease is too short for one delivery's timeout, or None."""
+    needed = 2 * send_timeout_seconds()
+    seconds = settings.CIVICGRID_NOTIFY_LEASE_SECONDS
+    if seconds < needed:
+        return (
+            f"CIVICGRID_NOTIFY_LEASE_SECONDS is {seconds}; it must be at least {needed:g}, "
+            "twice the longest send timeout"
+        )
+    return None
 
 
 def max_attempts() -> int:
@@ -49,7 +73,7 @@ def due(now: datetime) -> Q:
     waiting = Q(
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now
     )
-    return waiting | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_AFTER)
+    return waiting | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease())
 
 
 def claim(batch: int, now: datetime) -> tuple[str, list[Delivery]]:
@@ -89,9 +113,9 @@ def run_once(batch: int = BATCH, now: datetime | None = None) -> Counter:
 def send(delivery: Delivery, token: str, now: datetime) -> str | None:
     """Send one claimed delivery and record the result; None when it was taken over."""
     mine = Delivery.objects.filter(pk=delivery.pk, claim=token, status=DeliveryStatus.SENDING)
-    # A slow batch must not look abandoned to others: re-stamp a row claimed a while ago
-    # before sending it (zero rows: another worker has taken it over, leave it).
-    if timezone.now() - delivery.claimed_at > RESTAMP_AFTER and not mine.update(
+    # A slow batch must not look abandoned to others: renew the lease of a row claimed a
+    # while ago before sending it (zero rows: another worker has taken it over, leave it).
+    if timezone.now() - delivery.claimed_at > renew_after() and not mine.update(
         claimed_at=timezone.now()
     ):
         return None

@@ -7,11 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.models import Role, hash_token
+from civicgrid.accounts.models import Integration, hash_token
 
 KEY_PREFIX = "o311_"
-# Roles whose scope lets them register a case (lifecycle.PERMISSIONS[register]).
-REGISTERING_ROLES = (Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR, Role.ADMIN)
 
 
 class ClientSystem(models.Model):
@@ -19,7 +17,8 @@ class ClientSystem(models.Model):
 
     It authenticates with ``api_key``; only the key's SHA-256 is stored, so a leaked
     database leaks no usable key. Cases and notes it posts are recorded as made by
-    ``user``, whose region scope also bounds where its cases may lie.
+    ``user``, an integration account of kind ``open311`` whose regions bound where its
+    cases may lie and which cases it may post updates on.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -29,8 +28,9 @@ class ClientSystem(models.Model):
         on_delete=models.PROTECT,
         related_name="open311_clients",
         help_text=_(
-            "The account its cases and notes are recorded under; its regions bound where "
-            "its cases may lie. Use an account of its own, with no password."
+            "The account its cases and notes are recorded under: an integration account "
+            "of kind “Open311 client system”, its own. Its regions bound where its cases "
+            "may lie and which cases it may post updates on."
         ),
     )
     prefix = models.CharField(_("key prefix"), max_length=12, editable=False)
@@ -53,11 +53,16 @@ class ClientSystem(models.Model):
             return
         if not user.is_active:
             raise ValidationError({"user": _("This account is inactive.")})
-        if not user.is_superuser and user.role not in REGISTERING_ROLES:
+        if not user.is_integration_of(Integration.OPEN311):
             raise ValidationError(
-                {"user": _("This account's role cannot register cases; choose an operator.")}
+                {
+                    "user": _(
+                        "This account cannot register cases through Open311: choose an "
+                        "integration account of kind “Open311 client system”."
+                    )
+                }
             )
-        if not user.is_superuser and user.role != Role.ADMIN and not user.regions.exists():
+        if not user.regions.exists():
             raise ValidationError(
                 {"user": _("This account has no regions: give it the regions the system serves.")}
             )

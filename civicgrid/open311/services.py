@@ -13,12 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import hash_token
+from civicgrid.accounts.models import Integration, Role, hash_token
 from civicgrid.cases import lifecycle
 from civicgrid.cases import services as case_services
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.scope import in_regions
 
+from . import queries
 from .inputs import RequestInput, UpdateInput
 from .models import ClientSystem, ClientUpdate, ServiceRequest
 from .params import Open311Error, invalid
@@ -49,7 +51,13 @@ def client_for_key(raw: str) -> ClientSystem:
     if raw and len(raw) <= 200:
         client = (
             ClientSystem.objects.select_related("user")
-            .filter(key_hash=hash_token(raw), active=True, user__is_active=True)
+            .filter(
+                key_hash=hash_token(raw),
+                active=True,
+                user__is_active=True,
+                user__role=Role.INTEGRATION,
+                user__integration=Integration.OPEN311,
+            )
             .first()
         )
     if client is None:
@@ -110,13 +118,35 @@ def submit_request(given: RequestInput, *, client: ClientSystem) -> ServiceReque
     )
 
 
-def post_update(given: UpdateInput, case: Case, *, client: ClientSystem) -> ClientUpdate:
+def no_such_request(number: str) -> Open311Error:
+    """The spec's 404 for a request that does not exist, or that the caller may not touch:
+    the two must read the same."""
+    return Open311Error(404, _("service_request_id: there is no request %(id)s.") % {"id": number})
+
+
+def case_for_update(number: str, client: ClientSystem) -> Case:
+    """The case a client may post an update on, or the 404 of a request that does not exist.
+
+    A client system serves an area: it may add to a listed request it registered itself
+    or to one in its account's regions (a street's app speaks for that street), never
+    to a case elsewhere.
+    """
+    case = queries.listed_case(number)
+    mine = Q(open311__client=client) | in_regions(client.user)
+    if case is None or not Case.objects.filter(mine, pk=case.pk).exists():
+        raise no_such_request(number)
+    return case
+
+
+def post_update(given: UpdateInput, *, client: ClientSystem) -> ClientUpdate:
     """Append a client's update to a case as a public note (``add_note``) with its event.
 
-    The update's ``status`` is the client's view (a citizen saying "fixed"): it is kept
-    with the note but moves nothing; statuses change only through the lifecycle, by
-    staff. A repeated ``update_id`` from the same client is refused, even in a race.
+    Only on a case in the client's scope (``case_for_update``). The update's ``status``
+    is the client's view (a citizen saying "fixed"): it is kept with the note but moves
+    nothing; statuses change only through the lifecycle, by staff. A repeated
+    ``update_id`` from the same client is refused, even in a race.
     """
+    case = case_for_update(given.service_request_id, client)
     duplicate = Open311Error(
         400,
         _("update_id: update %(id)s was already received from this client.")

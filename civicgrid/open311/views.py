@@ -213,13 +213,7 @@ def _post_update(request: HttpRequest, fmt: str):
     data = _params(request)
     client = services.client_for_key(text(data, "api_key", 200))
     given = inputs.update_input(data, source=client.name)
-    case = queries.listed_case(given.service_request_id)
-    if case is None:
-        raise Open311Error(
-            404,
-            _("service_request_id: there is no request %(id)s.") % {"id": given.service_request_id},
-        )
-    update = services.post_update(given, case, client=client)
+    update = services.post_update(given, client=client)
     return render(fmt, "service_request_updates", [{"update_id": str(update.event_id)}])
 
 

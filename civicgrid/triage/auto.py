@@ -8,7 +8,8 @@ routing rules give a department with jurisdiction over the place, and nobody has
 on the case yet, it dispatches the case itself; the dispatch event says so.
 
 The ``CaseTriage`` row is the claim: it is inserted before anything else happens, and
-its unique case column lets exactly one worker through per case.
+its unique case column lets exactly one worker through per case. The claim and the
+dispatch are one transaction, so a worker killed half-way leaves the case untouched.
 """
 
 import logging
@@ -162,31 +163,39 @@ def triage(
     lookups: Lookups | None = None,
 ) -> CaseTriage | None:
     """Record the model's view of ``case`` and act on it; None when another worker has
-    already claimed the case."""
+    already claimed the case.
+
+    The claim (the ``CaseTriage`` row) and the dispatch commit together: a worker killed
+    between them leaves no row, so the case is still pending and the next pass triages
+    it again. A stuck "dispatched automatically" row on a case nobody dispatched cannot
+    exist.
+    """
     decision = decide(case, top, taken=taken, lookups=lookups)
     version = services.active_version()
-    try:
-        with transaction.atomic():
-            row = CaseTriage.objects.create(
-                case=case,
-                model_version=version,
-                suggestions=decision.suggestions,
-                category=decision.top,
-                confidence=decision.confidence,
-                threshold=decision.threshold,
-                department=decision.department,
-                outcome=decision.outcome,
-            )
-    except IntegrityError:
-        return None
-    if decision.outcome == Outcome.AUTO_DISPATCHED:
+    with transaction.atomic():
         try:
-            _dispatch(case, decision, version)
-        except LifecycleError as refused:
-            # A dispatcher was quicker, or the case changed meanwhile: theirs now.
-            logger.info("auto-dispatch of %s skipped: %s", case.number, refused.message)
-            CaseTriage.objects.filter(pk=row.pk).update(outcome=Outcome.TAKEN)
-            row.outcome = Outcome.TAKEN
+            with transaction.atomic():
+                row = CaseTriage.objects.create(
+                    case=case,
+                    model_version=version,
+                    suggestions=decision.suggestions,
+                    category=decision.top,
+                    confidence=decision.confidence,
+                    threshold=decision.threshold,
+                    department=decision.department,
+                    outcome=decision.outcome,
+                )
+        except IntegrityError:
+            return None
+        if decision.outcome == Outcome.AUTO_DISPATCHED:
+            try:
+                _dispatch(case, decision, version)
+            except LifecycleError as refused:
+                # A dispatcher was quicker, or the case changed meanwhile: theirs now.
+                # (apply's own savepoint rolled back; the claim stands, with the reason.)
+                logger.info("auto-dispatch of %s skipped: %s", case.number, refused.message)
+                CaseTriage.objects.filter(pk=row.pk).update(outcome=Outcome.TAKEN)
+                row.outcome = Outcome.TAKEN
     return row
 
 

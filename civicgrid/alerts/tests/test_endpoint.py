@@ -55,6 +55,26 @@ def test_a_signature_of_another_body_is_refused(client, district, flood_source):
     assert not Case.objects.exists()
 
 
+def test_a_signed_body_sent_again_under_another_delivery_id_is_refused(
+    client, district, flood_source
+):
+    body = encode(flood_payload(district))
+    headers = signed_headers("test-secret-of-the-platform", body, "d-1")
+    response = send(
+        client,
+        flood_source,
+        body=body,
+        headers={
+            "X-Civicgrid-Signature": headers["X-Civicgrid-Signature"],
+            "X-Civicgrid-Delivery": "d-2",
+        },
+        timestamp=int(headers["X-Civicgrid-Timestamp"]),
+    )
+    assert response.status_code == 401
+    assert "signature" in answer(response)["message"]
+    assert not AlertDelivery.objects.exists()
+
+
 @pytest.mark.parametrize("offset", [-330, 330])
 def test_a_timestamp_more_than_five_minutes_off_is_refused_as_a_replay(
     client, district, flood_source, offset

@@ -122,6 +122,18 @@ def make_user(role: str, *, regions=(), department=None, username: str = "") -> 
     return user
 
 
+def make_integration_account(kind: str, *, regions=(), username: str = "") -> User:
+    """Another system's account (110, an Open311 client): no password, its own door only."""
+    user = User.objects.create_user(
+        username=username or f"{kind}{next(_seq)}",
+        role=Role.INTEGRATION,
+        integration=kind,
+        first_name=kind,
+    )
+    user.regions.set(regions)
+    return user
+
+
 def make_case(*, actor, grid=None, category=None, **overrides):
     lng, lat = point_in(grid) if grid is not None else (None, None)
     intake = Intake(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from civicgrid.accounts.models import ApiToken
+from civicgrid.accounts.models import ApiToken, Integration
 from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Channel, Status
@@ -13,10 +13,10 @@ URL = "/api/diversion/110"
 
 @pytest.fixture
 def police_system(district):
-    """110's system: an account that registers cases in the district, with a token."""
-    from civicgrid.accounts.models import Role
-
-    user = f.make_user(Role.OPERATOR, regions=[district["district"]], username="police110")
+    """110's system: its integration account in the district, with a token."""
+    user = f.make_integration_account(
+        Integration.POLICE_110, regions=[district["district"]], username="police110"
+    )
     token, secret = ApiToken.issue(user, "110 diversion")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 

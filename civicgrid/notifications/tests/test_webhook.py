@@ -41,11 +41,12 @@ def test_a_dispatch_is_posted_to_the_departments_system_signed(
     (request,) = receiver.received
     headers, body = request["headers"], request["body"]
     timestamp = headers["X-Civicgrid-Timestamp"]
-    expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    delivery = Delivery.objects.get()
+    assert headers["X-Civicgrid-Delivery"] == str(delivery.uid)
+    signed = f"{timestamp}.{delivery.uid}.".encode() + body
+    expected = hmac.new(SECRET.encode(), signed, hashlib.sha256)
     assert headers["X-Civicgrid-Signature"] == "sha256=" + expected.hexdigest()
     assert abs(int(timestamp) - timezone.now().timestamp()) < 60
-    delivery = Delivery.objects.get()
-    assert headers["X-Civicgrid-Delivery"] == str(delivery.pk)
     assert json.loads(body) == {
         "event": event.pk,
         "case": event.case.number,
@@ -73,10 +74,12 @@ def test_a_receiver_checks_the_signature_and_refuses_a_changed_or_old_body():
     body = b'{"case":"20261122-00001"}'
     headers = signing.signed_headers(SECRET, body, "7", now=1_800_000_000)
     timestamp, signature = headers["X-Civicgrid-Timestamp"], headers["X-Civicgrid-Signature"]
-    assert signing.verify(SECRET, timestamp, body, signature, now=1_800_000_010)
-    assert not signing.verify(SECRET, timestamp, body + b" ", signature, now=1_800_000_010)
-    assert not signing.verify("another-secret", timestamp, body, signature, now=1_800_000_010)
-    assert not signing.verify(SECRET, timestamp, body, signature, now=1_800_000_000 + 3600)
+    assert signing.verify(SECRET, timestamp, "7", body, signature, now=1_800_000_010)
+    assert not signing.verify(SECRET, timestamp, "7", body + b" ", signature, now=1_800_000_010)
+    assert not signing.verify("another-secret", timestamp, "7", body, signature, now=1_800_000_010)
+    assert not signing.verify(SECRET, timestamp, "7", body, signature, now=1_800_000_000 + 3600)
+    # The delivery id is signed too: the same body under another id is not ours.
+    assert not signing.verify(SECRET, timestamp, "8", body, signature, now=1_800_000_010)
 
 
 def test_a_failed_post_is_retried_later_and_then_lands(

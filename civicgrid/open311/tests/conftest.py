@@ -2,7 +2,7 @@
 
 import pytest
 
-from civicgrid.accounts.models import Role
+from civicgrid.accounts.models import Integration
 from civicgrid.cases.tests import factories as f
 from civicgrid.open311.models import ClientSystem
 
@@ -37,7 +37,9 @@ def litter(category):
 
 
 def _client_system(name, key, district):
-    user = f.make_user(Role.OPERATOR, regions=[district["district"]], username=f"o311-{key[-6:]}")
+    user = f.make_integration_account(
+        Integration.OPEN311, regions=[district["district"]], username=f"o311-{key[-6:]}"
+    )
     user.first_name = name
     user.save()
     client = ClientSystem(name=name, user=user)

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
-from civicgrid.accounts.models import Role
+from civicgrid.accounts.models import Integration
 from civicgrid.cases.tests import factories as f
 from civicgrid.open311.demo import DEMO_API_KEY, load_demo_client, print_demo_client
 from civicgrid.open311.models import ClientSystem
@@ -27,7 +27,9 @@ def _key_in(messages) -> str:
 def test_adding_a_client_shows_its_key_once_and_stores_only_the_hash(
     client, admin_user, district, post_data
 ):
-    account = f.make_user(Role.OPERATOR, regions=[district["district"]], username="app")
+    account = f.make_integration_account(
+        Integration.OPEN311, regions=[district["district"]], username="app"
+    )
     client.force_login(admin_user)
     response = client.post(
         "/admin/open311/clientsystem/add/",

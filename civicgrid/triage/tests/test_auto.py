@@ -1,7 +1,6 @@
 """The triage worker: suggestions for every new case, dispatch only above the threshold,
 within the department's jurisdiction, and never over a dispatcher's decision."""
 
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -18,16 +17,6 @@ BUS = {
     "title": "出租车司机拒载还乱收费",
     "content": "昨晚在火车站打出租车，司机拒载，后来另一辆出租车不打表，乱收费五十元。",
 }
-
-
-@pytest.fixture
-def transport(db, district):
-    """The first-level category the model speaks of, routed to a bureau of the district."""
-    bureau = f.make_department("区交通运输局", code="JTJ")
-    bureau.jurisdiction.add(district["district"])
-    category = f.make_category("交通运输", code="03", auto_dispatch_threshold=0.6)
-    f.make_rule(category, bureau)
-    return category
 
 
 def _bus_case(operator, district, **overrides):
