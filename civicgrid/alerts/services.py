@@ -73,6 +73,20 @@ class SourceMisconfigured(RuntimeError):
 def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
     """The delivery id of a genuine, fresh request; raises ``Refused``."""
     delivery_id = (headers.get(DELIVERY_HEADER) or "").strip()
+    timestamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
+    given = (headers.get(SIGNATURE_HEADER) or "").strip().lower()
+    bad_signature = Refused(
+        401,
+        RefusalReason.BAD_SIGNATURE,
+        _(
+            "The signature is missing or wrong: sign “{timestamp}.{delivery id}.{body}” "
+            "with HMAC-SHA256."
+        ),
+    )
+    # An unsigned request is unauthenticated whatever else it lacks; a signed one
+    # without a usable id cannot be checked, and says what to send.
+    if not timestamp or not given:
+        raise bad_signature
     if not valid_delivery_id(delivery_id):
         raise Refused(
             400,
@@ -82,18 +96,9 @@ def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
                 "underscores or colons."
             ),
         )
-    timestamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
-    given = (headers.get(SIGNATURE_HEADER) or "").strip().lower()
     expected = sign(source.secret, timestamp, delivery_id, body)
-    if not timestamp or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise Refused(
-            401,
-            RefusalReason.BAD_SIGNATURE,
-            _(
-                "The signature is missing or wrong: sign “{timestamp}.{delivery id}.{body}” "
-                "with HMAC-SHA256."
-            ),
-        )
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise bad_signature
     now = (now or timezone.now()).timestamp()
     if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
         raise Refused(

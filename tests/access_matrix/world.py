@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from civicgrid.accounts.models import ApiToken, Role, User
+from civicgrid.accounts.models import ApiToken, Integration, Role, User
 from civicgrid.alerts.models import AlertSource, SourceKind
 from civicgrid.cases import lifecycle, services
 from civicgrid.cases.lifecycle import TRANSITIONS, Action
@@ -64,6 +64,7 @@ ROLE_REACH: dict[str, Reach] = {
     Role.LEADER: Reach.REGIONS,
     Role.MEDIATOR: Reach.REGIONS,
     Role.ADMIN: Reach.EVERYTHING,
+    Role.INTEGRATION: Reach.OWN,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 
@@ -247,7 +248,13 @@ def _accounts(world: World) -> None:
     for role in ROLES:
         for scope in SCOPES:
             scoped = _scope_of(ROLE_REACH[role], scope, world)
-            user = f.make_user(role, username=f"{role}-{scope}", **scoped)
+            if role == Role.INTEGRATION:
+                # Another system's account (here 110's): it has no scope but its own cases.
+                user = f.make_integration_account(
+                    Integration.POLICE_110, username=f"{role}-{scope}", **scoped
+                )
+            else:
+                user = f.make_user(role, username=f"{role}-{scope}", **scoped)
             world.users[(role, scope)] = user
             world.tokens[user.pk] = ApiToken.issue(user, "access matrix")[1]
 
@@ -354,7 +361,12 @@ def _public_side(world: World) -> None:
     world.report = _new_case(
         world, request_type=RequestType.REPORT, title="举报某单位违规", content="举报内容"
     )
-    client = ClientSystem(name="市民APP", user=f.make_user(Role.OPERATOR, username="open311-app"))
+    client = ClientSystem(
+        name="市民APP",
+        user=f.make_integration_account(
+            Integration.OPEN311, regions=[world.district["district"]], username="open311-app"
+        ),
+    )
     client.set_key("o311_matrix-key-of-the-citizen-app")
     client.save()
     app_case = _new_case(world, channel=Channel.OPEN311, title="路面坑洼")

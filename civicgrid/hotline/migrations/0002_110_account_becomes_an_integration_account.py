@@ -48,7 +48,7 @@ def narrow(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_integration_accounts"),
+        ("accounts", "0003_integration_accounts"),
         ("cases", "0004_closed_recent_index"),
         ("hotline", "0001_initial"),
     ]

@@ -54,7 +54,7 @@ def narrow(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_integration_accounts"),
+        ("accounts", "0003_integration_accounts"),
         ("open311", "0001_initial"),
     ]
 

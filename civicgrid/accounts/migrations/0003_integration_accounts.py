@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ('accounts', '0002_login_failures'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('regions', '0001_initial'),
         ('routing', '0003_category_auto_dispatch_threshold'),
