@@ -145,3 +145,19 @@ def test_a_handler_cannot_use_the_intake_helpers(client, new_case, handler):
     assert client.get(reverse("duplicates:intake_candidates")).status_code == 403
     url = reverse("duplicates:intake_join", args=[new_case.number])
     assert client.post(url, {"reporter_phone": "13900001111"}).status_code == 403
+
+
+def test_an_operator_elsewhere_is_shown_no_cases_of_the_category_without_a_position(
+    client, district, operator, outsider, category
+):
+    unplaced = f.make_case(actor=operator, category=category, title=LAMP[0], content=LAMP[1])
+    fields = {"title": LAMP[0], "content": LAMP[1], "category": category.pk}
+    client.force_login(operator)
+    assert (
+        unplaced.number
+        in client.get(reverse("duplicates:intake_candidates"), fields).content.decode()
+    )
+    client.force_login(outsider)
+    page = client.get(reverse("duplicates:intake_candidates"), fields).content.decode()
+    assert unplaced.number not in page
+    assert LAMP[0] not in page
