@@ -103,6 +103,23 @@ def test_joining_by_api_counts_the_caller_once(lamp, operator):
     assert get(operator, url).json()["count"] == 1
 
 
+def test_a_supporter_with_a_long_name_is_counted_and_shown_masked(lamp, operator):
+    url = f"/api/cases/{lamp.number}/supporters"
+    name = "欧阳" + "长" * 48  # 50 characters: the longest a name may be
+    response = post(operator, url, {"phone": "8613900001111222", "name": name})
+    assert response.status_code == 201, response.content
+    contact = response.json()["supporters"][0]["contact"]
+    assert contact.startswith("欧*")
+    assert contact.endswith("1222")
+    assert len(contact) <= Supporter._meta.get_field("contact").max_length
+
+
+def test_a_supporter_name_over_50_characters_is_a_400(lamp, operator):
+    url = f"/api/cases/{lamp.number}/supporters"
+    assert_error(post(operator, url, {"phone": "13900001111", "name": "长" * 51}), 400, "name")
+    assert not Supporter.objects.exists()
+
+
 @pytest.mark.parametrize(
     "body",
     [{}, {"phone": ""}, {"phone": "12"}, {"phone": "139", "channel": "fax"}, "not json", []],

@@ -125,6 +125,20 @@ def test_the_caller_joins_instead_of_a_new_case(client, neighbours, operator, ca
     assert Supporter.objects.count() == 1
 
 
+def test_a_caller_name_too_long_to_keep_is_refused_at_intake(
+    client, neighbours, operator, category
+):
+    first = f.make_case(actor=operator, grid=neighbours["grid11"], category=category)
+    client.force_login(operator)
+    response = client.post(
+        reverse("duplicates:intake_join", args=[first.number]),
+        form_data(neighbours["grid11"], category, reporter_name="长" * 51),
+    )
+    assert response.status_code == 400
+    assert "at most 50 characters" in response.content.decode()
+    assert not Supporter.objects.exists()
+
+
 def test_a_grid_worker_is_offered_join_but_not_merge(
     client, neighbours, grid_worker, operator, category
 ):
