@@ -159,7 +159,6 @@ PROBLEMS = {
     "extra_forbidden": gettext_lazy("Unknown field."),
     "nul_character": gettext_lazy("NUL characters are not allowed."),
     "json_too_long": gettext_lazy("At most %(max_length)s characters of JSON."),
-    "year_out_of_range": gettext_lazy("The year must be between %(ge)s and %(le)s."),
 }
 SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -23,6 +22,7 @@ from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.schemas import PointIn, ReporterIn
 from civicgrid.cases.scope import visible_cases
 from civicgrid.core.api import ERRORS, Input, InvalidInput
+from civicgrid.core.datetimes import DataTime, FilterTime
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Urgency
 
@@ -39,7 +39,7 @@ class DiversionIn(Input):
         description="110's own number of the call.",
         examples=["110-20261122-0042"],
     )
-    received_at: datetime | None = Field(None, description="When 110 took the call (ISO 8601).")
+    received_at: DataTime | None = Field(None, description="When 110 took the call (ISO 8601).")
     title: str = Field("", max_length=200, description="Empty: the first words of the content.")
     content: str = Field(min_length=1, max_length=5000)
     category: str | None = Field(None, max_length=20, description="Category code, if 110 knows it.")
@@ -66,7 +66,7 @@ class HandedBackOut(Schema):
 
 
 class SinceIn(Input):
-    since: datetime = Field(description="Hand-backs at or after this moment (ISO 8601).")
+    since: FilterTime = Field(description="Hand-backs at or after this moment (ISO 8601).")
     limit: int = Field(200, ge=1, le=1000)
 
 
@@ -141,8 +141,6 @@ def _out(diversion: Diversion, *, duplicate: bool) -> dict:
 )
 def handed_back(request: HttpRequest, filters: Query[SinceIn]):
     since = filters.since
-    if timezone.is_naive(since):
-        since = timezone.make_aware(since)
     visible = visible_cases(request.auth, Case.objects.all()).values("pk")
     events = (
         CaseEvent.objects.filter(

@@ -609,6 +609,8 @@ def test_list_filters_narrow_the_queue(many, dispatcher, district):
         ({"created_after": "last tuesday"}, "created_after"),
         ({"created_after": "0001-01-01T00:00:00+14:00"}, "created_after"),
         ({"created_before": "9999-12-31T23:59:59-14:00"}, "created_before"),
+        ({"created_after": "2026-11-22T09:00:00+20:00"}, "created_after"),
+        ({"created_before": "2026-11-22T09:00:00-16:00"}, "created_before"),
         ({"limit": 0}, "limit"),
         ({"limit": 100_000}, "limit"),
         ({"offset": -1}, "offset"),
