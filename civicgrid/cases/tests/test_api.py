@@ -786,6 +786,23 @@ def test_an_upload_without_a_file_names_the_missing_field(new_case, operator):
     assert body["errors"][0]["field"] == "file"
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=ä"],
+)
+def test_an_upload_without_a_readable_boundary_is_a_400(new_case, operator, content_type):
+    response = Client().generic(
+        "POST",
+        f"{CASES}/{new_case.number}/attachments",
+        b'--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc\r\n--x--\r\n',
+        content_type=content_type,
+        headers=bearer(operator),
+    )
+    body = assert_error(response, 400, "invalid")
+    assert "boundary" in body["message"]
+    assert not new_case.attachments.exists()
+
+
 def test_an_oversized_attachment_is_refused(new_case, operator, monkeypatch):
     monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 50)
     photo = SimpleUploadedFile("大图.jpg", b"\xff\xd8" + b"0" * 100, "image/jpeg")
