@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,8 +160,11 @@ PROBLEMS = {
     "extra_forbidden": gettext_lazy("Unknown field."),
     "nul_character": gettext_lazy("NUL characters are not allowed."),
     "json_too_long": gettext_lazy("At most %(max_length)s characters of JSON."),
-    "year_out_of_range": gettext_lazy("The year must be between %(ge)s and %(le)s."),
 }
+# Raised when ``request.POST``/``FILES`` is first read, whichever endpoint reads it.
+MULTIPART_UNREADABLE = gettext_lazy(
+    "The multipart form data cannot be read: the Content-Type header needs a valid boundary."
+)
 SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 
 
@@ -262,6 +266,11 @@ def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpRespons
     if isinstance(exc, RequestDataTooBig):
         return error_response(request, 413, "too_large", _("The request is too large."))
     return error_response(request, 400, "invalid", _("The request is not valid."))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, "invalid", str(MULTIPART_UNREADABLE))
 
 
 @api.exception_handler(Exception)

@@ -19,12 +19,15 @@ from ninja import Field
 from pydantic import ValidationError
 
 from civicgrid.core.api import Input
+from civicgrid.core.datetimes import DataTime
 from civicgrid.routing.models import RequestType, Urgency
 
 from .models import SourceKind
 
 # How far in the future ``observed_at`` may be before the device clock is wrong.
 CLOCK_SKEW = timedelta(minutes=10)
+# Payloads are a few flat fields; deeper nesting is a mistake or an attack.
+MAX_JSON_DEPTH = 20
 URGENCY_RANK = {Urgency.URGENT: 0, Urgency.SAME_DAY: 1, Urgency.NORMAL: 2}
 
 
@@ -83,13 +86,12 @@ class Positioned(Input):
     lng: float = Field(ge=-180, le=180, allow_inf_nan=False)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     datum: Datum = "wgs84"
-    observed_at: datetime
+    # A naive time is taken as local (as sensors send); the type makes it aware.
+    observed_at: DataTime
 
 
 def _when(value: datetime) -> datetime:
-    """Aware, in the site's time zone; a naive time is taken as local (as sensors send)."""
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    """The observation time, refused when ahead of our clock by more than the skew."""
     if value > timezone.now() + CLOCK_SKEW:
         raise invalid("observed_at", _("This time is in the future: check the device clock."))
     return value
@@ -111,6 +113,39 @@ def _category(options: dict, alert_type: str) -> str:
     return str(codes.get(alert_type) or options.get("category") or "")
 
 
+def _json(body: str):
+    """The parsed body, refused (not retried) when too deeply nested to be an alert."""
+    too_deep = invalid(
+        "body", _("The JSON is nested more than %(n)d levels deep.") % {"n": MAX_JSON_DEPTH}
+    )
+    try:
+        data = json.loads(body)
+    except RecursionError:  # thousands of levels: the parser itself gives up
+        raise too_deep from None
+    except ValueError as exc:
+        raise invalid(
+            "body", _("The body is not valid JSON: %(problem)s") % {"problem": exc}
+        ) from exc
+    if _nesting(data) > MAX_JSON_DEPTH:
+        raise too_deep
+    return data
+
+
+def _nesting(data) -> int:
+    """How deeply objects and arrays nest in ``data``, level by level (no recursion)."""
+    depth, level = 0, [data]
+    while level := [value for value in level if isinstance(value, dict | list)]:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            break
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+        ]
+    return depth
+
+
 class Adapter(ABC):
     """Reads one source kind's payload into an :class:`Alert` (one subclass per kind)."""
 
@@ -123,12 +158,7 @@ class Adapter(ABC):
         """The alert in ``body``; raises ``AlertInvalid`` naming what is wrong."""
         from civicgrid.api import validation_errors
 
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise invalid(
-                "body", _("The body is not valid JSON: %(problem)s") % {"problem": exc}
-            ) from exc
+        data = _json(body)
         if not isinstance(data, dict):
             raise invalid("body", _("Send one JSON object."))
         try:

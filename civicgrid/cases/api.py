@@ -5,11 +5,8 @@ Endpoints parse input, call ``services`` and render; all rules live in ``lifecyc
 exist, so numbers cannot be probed.
 """
 
-from datetime import datetime
-
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -114,10 +111,6 @@ def _category_and_descendants(code: str) -> set[int]:
     return category_and_descendants(root)
 
 
-def _aware(moment: datetime) -> datetime:
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
 def filter_cases(query: QuerySet, filters: CaseFilters) -> QuerySet:
     """The list filters of ``GET /api/cases``, each an indexed column where possible."""
     if filters.status:
@@ -147,9 +140,9 @@ def filter_cases(query: QuerySet, filters: CaseFilters) -> QuerySet:
     if filters.main_department:
         query = query.filter(main_department__code=filters.main_department)
     if filters.created_after:
-        query = query.filter(created_at__gte=_aware(filters.created_after))
+        query = query.filter(created_at__gte=filters.created_after)
     if filters.created_before:
-        query = query.filter(created_at__lt=_aware(filters.created_before))
+        query = query.filter(created_at__lt=filters.created_before)
     if filters.q:
         query = query.filter(title__icontains=filters.q.strip())
     return query

@@ -11,6 +11,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from civicgrid.core.api import Input
+from civicgrid.core.datetimes import FilterTime
 from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import RequestType, Urgency
 
@@ -111,21 +112,9 @@ class CaseFilters(Input):
     channel: Channel | None = None
     region: str | None = Field(None, max_length=15, description="region or grid code; subtree")
     main_department: str | None = Field(None, max_length=40, description="department code")
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    created_after: FilterTime | None = None
+    created_before: FilterTime | None = None
     q: str | None = Field(None, max_length=100, description="text in the title")
-
-    @field_validator("created_after", "created_before")
-    @classmethod
-    def _plausible(cls, value: datetime | None) -> datetime | None:
-        # Year 1 or 9999 with an offset overflows when converted to UTC for the database.
-        if value is not None and not 1900 <= value.year <= 2200:
-            raise PydanticCustomError(
-                "year_out_of_range",
-                "The year must be between {ge} and {le}",
-                {"ge": 1900, "le": 2200},
-            )
-        return value
 
 
 # --- output --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Possible duplicates of a new report: open cases nearby and recent, most alike first.
 
 One indexed query — cases of the same grid and its neighbours (``cases`` index on
-``grid, created_at, status``) inside the time window, still open, in the asker's scope —
+``grid, created_at, status``) inside the time window, still open, and visible to the
+asker exactly as in the case list (``scope.visible_cases``) —
 reads at most ``MAX_SCANNED`` titles and content openings; their likeness to the new
 text (``text.likeness_to_many``) is computed right here. Nothing is stored at intake, so
 intake stays as fast as it was.
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import OPEN_STATUSES, Case
-from civicgrid.cases.scope import region_paths, visible_cases
+from civicgrid.cases.scope import visible_cases
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
@@ -117,7 +118,9 @@ def find_candidates(
         query = query.filter(category=category, owner_region=centre)
     else:
         return Candidates(reason=NO_PLACE)
-    if actor is not None and not _covers(actor, grids):
+    if actor is not None:
+        # Exactly the case list's rule, in every branch: a shortcut for "the asker's
+        # regions cover these grids" once skipped it for a search without grids.
         query = visible_cases(actor, query)
     if exclude is not None:
         query = query.exclude(pk=exclude.pk)
@@ -127,18 +130,6 @@ def find_candidates(
         .values_list(*SCANNED, "opening")[:MAX_SCANNED]
     )
     return Candidates(_ranked(title, content, rows, grid_id, category, limit), scanned=len(rows))
-
-
-def _covers(actor, grids: list[int]) -> bool:
-    """Whether every case of these grids is in the actor's regions (no scope filter needed).
-
-    Saves the scope query's join for the usual asker, an operator of the whole district.
-    """
-    if getattr(actor, "is_superuser", False):
-        return True
-    mine = region_paths(actor)
-    paths = [info.path if (info := grid_info(g)) else "" for g in grids]
-    return all(p and any(p.startswith(m) for m in mine) for p in paths)
 
 
 def _ranked(

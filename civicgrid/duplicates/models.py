@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.cases.models import Channel
+from civicgrid.cases.models import Channel, mask_name, mask_phone
 
 
 class GridNeighbour(models.Model):
@@ -45,7 +45,8 @@ class Supporter(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     phone_hash = models.CharField(max_length=64)
-    contact = models.CharField(_("contact (masked)"), max_length=40, blank=True)
+    CONTACT_CHARS = 40
+    contact = models.CharField(_("contact (masked)"), max_length=CONTACT_CHARS, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -66,6 +67,18 @@ class Supporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} +1 {self.contact}"
+
+    @classmethod
+    def masked_contact(cls, name: str, phone_digits: str) -> str:
+        """``王* 139****1111``, always within the column whatever the input.
+
+        The masked phone is kept whole (it is what staff recognise); the masked name,
+        which only repeats its first character, gives way to it.
+        """
+        phone = mask_phone(phone_digits)[: cls.CONTACT_CHARS]
+        room = cls.CONTACT_CHARS - len(phone) - 1
+        masked = mask_name(name.strip())[: max(room, 0)]
+        return f"{masked} {phone}".strip()
 
 
 class HotIssue(models.Model):

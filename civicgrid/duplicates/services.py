@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
-from civicgrid.cases.models import Case, CaseEvent, Channel, mask_name, mask_phone
+from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.services import Intake, phone_hash, register_case
 from civicgrid.regions.models import Region
@@ -35,6 +35,8 @@ HOT_FIELDS = (
 )
 MIN_PHONE_DIGITS = 5
 MAX_PHONE_DIGITS = 20
+# A supporter's name is held to what a reporter's name may be.
+MAX_NAME = Case._meta.get_field("reporter_name").max_length
 
 
 def _phone_digits(phone: str) -> str:
@@ -66,6 +68,11 @@ def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") ->
     """
     if channel not in Channel.values:
         raise InvalidAction(_("Unknown channel."), "channel")
+    if len(name.strip()) > MAX_NAME:
+        raise InvalidAction(
+            _("The caller's name may have at most %(max)d characters.") % {"max": MAX_NAME},
+            "name",
+        )
     key = phone_hash(_phone_digits(phone))
     case = _case_to_join(case, actor)
     if key == case.reporter_phone_hash:
@@ -77,7 +84,7 @@ def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") ->
     already = _("This caller has already joined case %(number)s.") % {"number": case.number}
     if Supporter.objects.filter(case=case, phone_hash=key).exists():
         raise InvalidAction(already, "phone")
-    contact = f"{mask_name(name.strip())} {mask_phone(_phone_digits(phone))}".strip()
+    contact = Supporter.masked_contact(name, _phone_digits(phone))
     staff = actor if getattr(actor, "is_authenticated", False) else None
     try:
         with transaction.atomic():

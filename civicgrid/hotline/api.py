@@ -15,7 +15,6 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -30,6 +29,7 @@ from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.schemas import PointIn, ReporterIn
 from civicgrid.cases.scope import in_regions
 from civicgrid.core.api import ERRORS, ErrorOut, Input, InvalidInput
+from civicgrid.core.datetimes import DataTime, FilterTime
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Urgency
 
@@ -46,7 +46,7 @@ class DiversionIn(Input):
         description="110's own number of the call.",
         examples=["110-20261122-0042"],
     )
-    received_at: datetime | None = Field(None, description="When 110 took the call (ISO 8601).")
+    received_at: DataTime | None = Field(None, description="When 110 took the call (ISO 8601).")
     title: str = Field("", max_length=200, description="Empty: the first words of the content.")
     content: str = Field(min_length=1, max_length=5000)
     category: str | None = Field(None, max_length=20, description="Category code, if 110 knows it.")
@@ -73,7 +73,7 @@ class HandedBackOut(Schema):
 
 
 class SinceIn(Input):
-    since: datetime = Field(description="Hand-backs at or after this moment (ISO 8601).")
+    since: FilterTime = Field(description="Hand-backs at or after this moment (ISO 8601).")
     limit: int = Field(200, ge=1, le=1000)
 
 
@@ -163,8 +163,6 @@ def _out(diversion: Diversion, *, duplicate: bool) -> dict:
 )
 def handed_back(request: HttpRequest, filters: Query[SinceIn]):
     since = filters.since
-    if timezone.is_naive(since):
-        since = timezone.make_aware(since)
     # The narrow summary 110 needs of every police matter in its regions, wherever the
     # case came from (a call to 12345 may be one); nothing else of those cases.
     visible = Case.objects.filter(in_regions(request.auth)).values("pk")

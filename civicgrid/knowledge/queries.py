@@ -21,7 +21,18 @@ KEY = "data__knowledge_entry"
 
 
 def _uses(since=None):
-    events = CaseEvent.objects.filter(action=ANSWER_DIRECTLY).exclude(**{f"{KEY}__isnull": True})
+    """Direct answers that named an entry.
+
+    A direct answer without an entry stores ``"knowledge_entry": null``. For a JSON key,
+    ``isnull=True`` means "the key is missing" and a JSON null is matched only by
+    ``=None`` (Django's key-transform rules, the same on SQLite and PostgreSQL), so both
+    are excluded.
+    """
+    events = (
+        CaseEvent.objects.filter(action=ANSWER_DIRECTLY)
+        .exclude(**{f"{KEY}__isnull": True})
+        .exclude(**{KEY: None})
+    )
     return events.filter(at__gte=since) if since else events
 
 

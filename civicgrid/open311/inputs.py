@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.cases.models import Channel
 from civicgrid.cases.services import Intake
+from civicgrid.core.datetimes import Kind
 from civicgrid.routing.models import Category, RequestType
 
 from . import catalogue
@@ -92,7 +94,7 @@ def _attribute_problem(spec: dict, values: list[str]) -> str | None:
             return _("Choose one of: %(keys)s.") % {"keys": ", ".join(sorted(keys))}
     if kind == "datetime":
         try:
-            moment({"value": values[0]}, "value")
+            moment({"value": values[0]}, "value", Kind.DATA)
         except Open311Error:
             return _("Give a date and time in ISO 8601 with its offset.")
     return None
@@ -215,12 +217,12 @@ def update_input(data, *, source: str) -> UpdateInput:
     note, media_url = text(data, "description", 4000), _media_url(data)
     if not note and not media_url:
         raise invalid("description", _("Write the update, or give a media_url."))
-    said_at = moment(data, "updated_datetime")
+    said_at = moment(data, "updated_datetime", Kind.DATA)
     event_data: dict = {"source": source, "update_id": update_id}
     if status:
         event_data["reported_status"] = status.lower()
     if media_url:
         event_data["media_url"] = media_url
     if said_at:
-        event_data["updated_datetime"] = said_at.isoformat()
+        event_data["updated_datetime"] = timezone.localtime(said_at).isoformat()
     return UpdateInput(update_id, number, note, event_data)

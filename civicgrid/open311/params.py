@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.cases.models import StatusGroup
+from civicgrid.core.datetimes import Kind, TimeRefused, check
 
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -49,8 +50,12 @@ def check_jurisdiction(data) -> None:
         )
 
 
-def moment(data, name: str) -> datetime | None:
-    """An ISO 8601 date-time with its time zone (``Z`` or ``+08:00``), or None if absent."""
+def moment(data, name: str, kind: Kind = Kind.FILTER) -> datetime | None:
+    """An ISO 8601 date-time with its time zone (``Z`` or ``+08:00``), or None if absent.
+
+    In UTC, and within the project's rule for a query bound or, with ``Kind.DATA``, a
+    stored time (``core.datetimes``).
+    """
     value = text(data, name, 64)
     if not value:
         return None
@@ -65,7 +70,10 @@ def moment(data, name: str) -> datetime | None:
         )
     if timezone.is_naive(parsed):
         raise invalid(name, _("Say the time zone: end with Z or an offset such as +08:00."))
-    return parsed
+    try:
+        return check(parsed, kind)
+    except TimeRefused as refused:
+        raise invalid(name, refused.message) from None
 
 
 def comma_list(data, name: str, limit: int = MAX_IDS) -> list[str]:

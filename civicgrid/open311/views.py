@@ -13,7 +13,9 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from . import catalogue, inputs, queries, services
@@ -32,6 +34,9 @@ from .params import (
 
 logger = logging.getLogger(__name__)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MULTIPART_UNREADABLE = gettext_lazy(
+    "The multipart form data cannot be read: the Content-Type header needs a valid boundary."
+)
 
 
 def endpoint(*methods: str):
@@ -62,6 +67,8 @@ def endpoint(*methods: str):
                 return errors(fmt, 413, [_("The request is too large.")])
             except SuspiciousOperation:
                 return errors(fmt, 400, [_("The request is not valid.")])
+            except MultiPartParserError:
+                return errors(fmt, 400, [MULTIPART_UNREADABLE])
 
         return wrapper
 

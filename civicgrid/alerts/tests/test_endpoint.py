@@ -217,3 +217,35 @@ def test_a_point_between_grids_inside_the_region_waits_for_placement(
     case = Case.objects.get(number=answer(send(client, video_source, payload))["case"])
     assert case.needs_placement
     assert case.grid is None
+
+
+@pytest.mark.parametrize(
+    "observed_at",
+    [
+        "2026-11-22T09:15:00+20:00",
+        "2026-11-22T09:15:00-16:00",
+        "0001-01-01T00:00:00+08:00",
+        "1999-12-31T23:59:59+08:00",
+        "3000-01-01T00:00:00+08:00",
+        "9999-12-31T23:59:59-08:00",
+    ],
+)
+def test_an_impossible_observation_time_is_a_400_naming_it_and_never_retried(
+    client, district, flood_source, observed_at
+):
+    response = send(client, flood_source, flood_payload(district, observed_at=observed_at))
+    assert response.status_code == 400
+    assert answer(response)["errors"][0]["field"] == "observed_at"
+    assert AlertDelivery.objects.get().status == DeliveryStatus.REJECTED
+    assert not Case.objects.exists()
+
+
+def test_deeply_nested_json_is_a_400_and_never_retried(client, district, flood_source):
+    payload = flood_payload(district)
+    nested = "[" * 3000 + "]" * 3000
+    body = encode(payload)[:-1] + b', "extra": ' + nested.encode() + b"}"
+    response = send(client, flood_source, body=body)
+    assert response.status_code == 400
+    assert answer(response)["errors"][0]["field"] == "body"
+    assert AlertDelivery.objects.get().status == DeliveryStatus.REJECTED
+    assert not Case.objects.exists()

@@ -609,6 +609,8 @@ def test_list_filters_narrow_the_queue(many, dispatcher, district):
         ({"created_after": "last tuesday"}, "created_after"),
         ({"created_after": "0001-01-01T00:00:00+14:00"}, "created_after"),
         ({"created_before": "9999-12-31T23:59:59-14:00"}, "created_before"),
+        ({"created_after": "2026-11-22T09:00:00+20:00"}, "created_after"),
+        ({"created_before": "2026-11-22T09:00:00-16:00"}, "created_before"),
         ({"limit": 0}, "limit"),
         ({"limit": 100_000}, "limit"),
         ({"offset": -1}, "offset"),
@@ -782,6 +784,23 @@ def test_an_upload_without_a_file_names_the_missing_field(new_case, operator):
     )
     body = assert_error(response, 400, "invalid")
     assert body["errors"][0]["field"] == "file"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=ä"],
+)
+def test_an_upload_without_a_readable_boundary_is_a_400(new_case, operator, content_type):
+    response = Client().generic(
+        "POST",
+        f"{CASES}/{new_case.number}/attachments",
+        b'--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc\r\n--x--\r\n',
+        content_type=content_type,
+        headers=bearer(operator),
+    )
+    body = assert_error(response, 400, "invalid")
+    assert "boundary" in body["message"]
+    assert not new_case.attachments.exists()
 
 
 def test_an_oversized_attachment_is_refused(new_case, operator, monkeypatch):

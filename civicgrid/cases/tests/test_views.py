@@ -634,3 +634,15 @@ def test_the_language_switch_to_english_shows_english_labels(client, operator):
     assert '<button type="submit" name="language" value="en" lang="en" aria-pressed="true">' in html
     assert "Register the case" in html
     assert "Log out" in html
+
+
+def test_a_staff_upload_without_a_multipart_boundary_is_a_clear_400(client, operator, new_case):
+    response = signed_in(client, operator).generic(
+        "POST",
+        reverse("cases:intake"),
+        b'--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nx\r\n--x--\r\n',
+        content_type="multipart/form-data; boundary=",
+    )
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+    assert Case.objects.count() == 1

@@ -129,3 +129,24 @@ def test_the_reporter_cannot_join_their_own_case(client, open_case, district):
     assert response.status_code == 400
     assert f"You reported case {open_case.number} yourself" in response.content.decode()
     assert Supporter.objects.count() == 0
+
+
+def test_a_long_name_joins_and_is_kept_masked_within_its_column(client, open_case, district):
+    name = "欧阳" + "长" * 48  # 50 characters: the longest the form takes
+    data = report_data(client, district["grid11"], phone="13900002222", name=name)
+    response = client.post(f"/report/join/{open_case.number}/", data)
+
+    assert response.status_code == 200, response.content
+    contact = Supporter.objects.get().contact
+    assert contact.startswith("欧*")
+    assert contact.endswith("139****2222")
+    assert len(contact) <= Supporter._meta.get_field("contact").max_length
+
+
+def test_a_name_over_50_characters_is_refused_with_a_message(client, open_case, district):
+    data = report_data(client, district["grid11"], phone="13900002222", name="长" * 51)
+    response = client.post(f"/report/join/{open_case.number}/", data)
+
+    assert response.status_code == 400
+    assert "at most 50 characters" in response.content.decode()
+    assert Supporter.objects.count() == 0

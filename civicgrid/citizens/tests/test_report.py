@@ -208,3 +208,16 @@ def test_the_public_pages_need_no_login_and_speak_chinese_by_default(client, dis
     assert '<html lang="en">' in switched.content.decode()
     assert "Report a problem" in switched.content.decode()
     assert client.get("/results/").status_code == 200
+
+
+def test_a_report_sent_without_a_multipart_boundary_is_a_clear_400(client, district):
+    response = client.generic(
+        "POST",
+        "/report/",
+        b'--x\r\nContent-Disposition: form-data; name="phone"\r\n\r\n1\r\n--x--\r\n',
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "could not be read" in html
+    assert not Case.objects.exists()

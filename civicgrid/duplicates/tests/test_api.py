@@ -5,9 +5,10 @@ import json
 import pytest
 from django.test import Client
 
-from civicgrid.accounts.models import ApiToken
+from civicgrid.accounts.models import ApiToken, Role
 from civicgrid.cases.tests import factories as f
 from civicgrid.duplicates.models import Supporter
+from civicgrid.routing.models import RequestType
 
 CANDIDATES = "/api/duplicates/candidates"
 LAMP = ("幸福小区南门路灯不亮", "幸福小区南门外的路灯坏了三天，晚上一片漆黑，老人出门很危险。")
@@ -102,6 +103,23 @@ def test_joining_by_api_counts_the_caller_once(lamp, operator):
     assert get(operator, url).json()["count"] == 1
 
 
+def test_a_supporter_with_a_long_name_is_counted_and_shown_masked(lamp, operator):
+    url = f"/api/cases/{lamp.number}/supporters"
+    name = "欧阳" + "长" * 48  # 50 characters: the longest a name may be
+    response = post(operator, url, {"phone": "8613900001111222", "name": name})
+    assert response.status_code == 201, response.content
+    contact = response.json()["supporters"][0]["contact"]
+    assert contact.startswith("欧*")
+    assert contact.endswith("1222")
+    assert len(contact) <= Supporter._meta.get_field("contact").max_length
+
+
+def test_a_supporter_name_over_50_characters_is_a_400(lamp, operator):
+    url = f"/api/cases/{lamp.number}/supporters"
+    assert_error(post(operator, url, {"phone": "13900001111", "name": "长" * 51}), 400, "name")
+    assert not Supporter.objects.exists()
+
+
 @pytest.mark.parametrize(
     "body",
     [{}, {"phone": ""}, {"phone": "12"}, {"phone": "139", "channel": "fax"}, "not json", []],
@@ -121,3 +139,57 @@ def test_an_outsider_cannot_see_or_join_the_case(lamp, outsider):
 
 def test_the_cases_api_still_answers_beside_the_supporters(lamp, operator):
     assert get(operator, f"/api/cases/{lamp.number}").json()["number"] == lamp.number
+
+
+@pytest.fixture
+def power_handler(db):
+    """A handler of the power company: another department, no regions of its own."""
+    power = f.make_department("供电公司", code="GDGS")
+    return f.make_user(Role.HANDLER, department=power, username="powerhandler")
+
+
+@pytest.fixture
+def bureau_cases(district, operator, category):
+    """Cases of the category at the district's centre, a whistle-blower report among them."""
+    return [
+        f.make_case(actor=operator, category=category, title=LAMP[0], content=LAMP[1]),
+        f.make_case(
+            actor=operator,
+            grid=district["grid11"],
+            category=category,
+            title=LAMP[0],
+            content=LAMP[1],
+        ),
+        f.make_case(
+            actor=operator,
+            category=category,
+            request_type=RequestType.REPORT,
+            title="举报南门路灯工程偷工减料",
+            content=LAMP[1],
+        ),
+    ]
+
+
+def test_the_candidates_api_lists_the_category_for_someone_who_may_see_it(bureau_cases, operator):
+    body = get(operator, CANDIDATES, category="01", title=LAMP[0]).json()
+    assert {c["number"] for c in body["candidates"]} >= {bureau_cases[0].number}
+
+
+@pytest.mark.parametrize("params", [{"title": LAMP[0]}, {"title": ""}])
+def test_a_handler_of_another_department_searching_by_category_gets_none_of_its_cases(
+    bureau_cases, power_handler, params
+):
+    response = get(power_handler, CANDIDATES, category="01", **params)
+    assert response.status_code == 200, response.content
+    assert response.json()["candidates"] == []
+
+
+@pytest.mark.parametrize("params", [{"category": "01"}, {"category": "01", "title": "举报"}])
+def test_an_outsider_searching_by_category_gets_nothing(bureau_cases, outsider, params):
+    assert get(outsider, CANDIDATES, **params).json()["candidates"] == []
+
+
+def test_an_outsider_searching_at_a_point_gets_nothing(bureau_cases, district, outsider):
+    lng, lat = f.point_in(district["grid11"])
+    body = get(outsider, CANDIDATES, title=LAMP[0], lng=lng, lat=lat).json()
+    assert body["candidates"] == []

@@ -125,6 +125,20 @@ def test_the_caller_joins_instead_of_a_new_case(client, neighbours, operator, ca
     assert Supporter.objects.count() == 1
 
 
+def test_a_caller_name_too_long_to_keep_is_refused_at_intake(
+    client, neighbours, operator, category
+):
+    first = f.make_case(actor=operator, grid=neighbours["grid11"], category=category)
+    client.force_login(operator)
+    response = client.post(
+        reverse("duplicates:intake_join", args=[first.number]),
+        form_data(neighbours["grid11"], category, reporter_name="长" * 51),
+    )
+    assert response.status_code == 400
+    assert "at most 50 characters" in response.content.decode()
+    assert not Supporter.objects.exists()
+
+
 def test_a_grid_worker_is_offered_join_but_not_merge(
     client, neighbours, grid_worker, operator, category
 ):
@@ -145,3 +159,19 @@ def test_a_handler_cannot_use_the_intake_helpers(client, new_case, handler):
     assert client.get(reverse("duplicates:intake_candidates")).status_code == 403
     url = reverse("duplicates:intake_join", args=[new_case.number])
     assert client.post(url, {"reporter_phone": "13900001111"}).status_code == 403
+
+
+def test_an_operator_elsewhere_is_shown_no_cases_of_the_category_without_a_position(
+    client, district, operator, outsider, category
+):
+    unplaced = f.make_case(actor=operator, category=category, title=LAMP[0], content=LAMP[1])
+    fields = {"title": LAMP[0], "content": LAMP[1], "category": category.pk}
+    client.force_login(operator)
+    assert (
+        unplaced.number
+        in client.get(reverse("duplicates:intake_candidates"), fields).content.decode()
+    )
+    client.force_login(outsider)
+    page = client.get(reverse("duplicates:intake_candidates"), fields).content.decode()
+    assert unplaced.number not in page
+    assert LAMP[0] not in page

@@ -65,6 +65,10 @@ def test_the_same_incident_sent_again_returns_the_same_case(client, district, po
         ({"content": ""}, "content"),
         ({"category": "NOPE"}, "category"),
         ({"received_at": "yesterday"}, "received_at"),
+        ({"received_at": "2026-11-22T09:15:00+20:00"}, "received_at"),
+        ({"received_at": "0001-01-01T00:00:00+08:00"}, "received_at"),
+        ({"received_at": "3000-01-01T00:00:00+08:00"}, "received_at"),
+        ({"received_at": "9999-12-31T23:59:59-08:00"}, "received_at"),
         ({"location": {"lng": 500, "lat": 1}}, "location.lng"),
     ],
 )
@@ -134,3 +138,27 @@ def test_the_case_page_names_the_incident_number(client, district, police_system
     page = client.get(f"/cases/{number}/").content.decode()
     assert "110 incident number" in page
     assert "110-20261122-0042" in page
+
+
+@pytest.mark.parametrize(
+    "since", ["2026-11-22T09:15:00+20:00", "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-14:00"]
+)
+def test_a_hand_back_query_with_an_impossible_time_is_a_400(client, district, police_system, since):
+    response = client.get(f"{URL}/handed-back", {"since": since}, **police_system)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "since"
+
+
+def test_a_call_received_far_in_the_future_is_refused_with_a_reason(
+    client, district, police_system
+):
+    response = client.post(
+        URL,
+        _call(district, received_at="3000-01-01T00:00:00+08:00"),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **police_system,
+    )
+    assert response.status_code == 400
+    assert "in the future" in response.json()["errors"][0]["message"]
+    assert not Case.objects.exists()

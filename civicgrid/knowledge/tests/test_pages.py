@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from civicgrid.cases import lifecycle
+from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.tests import factories as f
 from civicgrid.cases.tests.test_views import signed_in
 from civicgrid.knowledge import services
 from civicgrid.knowledge.seed import _answered_demo_cases
@@ -77,6 +80,33 @@ def test_the_statistics_show_use_and_updates(client, leader, operator, entries):
     assert entries["fund"].question in html
     assert '<span class="kb-number">4</span>' in html  # calls answered from the base
     assert '<span class="kb-number">5</span>' in html  # entries in force
+
+
+def test_the_statistics_count_only_answers_that_used_an_entry(
+    client, leader, operator, dispatcher, district, entries
+):
+    with_entry = f.make_case(actor=operator, grid=district["grid11"])
+    lifecycle.apply(
+        with_entry,
+        Action.ANSWER_DIRECTLY,
+        actor=operator,
+        answer="按知识库答复。",
+        knowledge_entry=entries["fund"].pk,
+    )
+    # Answered from the operator's own knowledge: no entry (stored as a JSON null).
+    without = f.make_case(actor=operator, grid=district["grid11"])
+    lifecycle.apply(without, Action.ANSWER_DIRECTLY, actor=operator, answer="已当场答复。")
+
+    response = signed_in(client, leader).get(reverse("knowledge:stats"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<span class="kb-number">1</span><span>calls answered' in html
+    assert '<span class="kb-number">50 %</span>' in html
+    assert entries["fund"].question in html
+    entry_page = signed_in(client, operator).get(
+        reverse("knowledge:detail", args=[entries["fund"].pk])
+    )
+    assert entry_page.status_code == 200
 
 
 @pytest.mark.parametrize(

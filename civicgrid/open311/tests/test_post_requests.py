@@ -181,3 +181,24 @@ def test_get_is_refused_on_the_token_of_a_post_that_failed(client, app_client, p
 def test_a_client_key_is_no_staff_api_token(client, app_client, post_data):
     response = client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {KEY}")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_multipart_post_without_a_boundary_gets_the_specs_error_list(
+    client, app_client, post_data, fmt
+):
+    response = client.generic(
+        "POST",
+        f"{BASE}/requests.{fmt}",
+        b'--x\r\nContent-Disposition: form-data; name="api_key"\r\n\r\nk\r\n--x--\r\n',
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    if fmt == "json":
+        [error] = json.loads(response.content)
+        assert error["code"] == 400
+        assert "boundary" in error["description"]
+    else:
+        assert response["Content-Type"].startswith("text/xml")
+        assert b"<code>400</code>" in response.content
+    assert not Case.objects.exists()

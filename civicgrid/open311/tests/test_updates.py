@@ -64,6 +64,22 @@ def test_bad_dates_are_refused(client):
     assert body[0]["description"].startswith("start_date:")
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_date": "2026-11-01T00:00:00+20:00"},
+        {"end_date": "2026-11-01T00:00:00-23:59"},
+        {"start_date": "0001-01-01T00:00:00+08:00"},
+        {"start_date": "9999-12-31T00:00:00+00:00"},
+    ],
+)
+def test_dates_no_database_can_hold_are_a_400_in_the_spec_format(client, params):
+    status, body = updates(client, **params)
+    assert status == 400
+    assert body[0]["code"] == 400
+    assert body[0]["description"].startswith(next(iter(params)) + ":")
+
+
 def test_a_posted_update_becomes_a_public_note_in_the_timeline(
     client, app_client, new_case, dispatcher
 ):
@@ -122,6 +138,10 @@ def test_two_clients_may_use_the_same_update_id(client, app_client, portal_clien
         ({"description": "", "media_url": ""}, 400, "description:"),
         ({"status": "<b>"}, 400, "status:"),
         ({"updated_datetime": "tuesday"}, 400, "updated_datetime:"),
+        ({"updated_datetime": "2026-11-22T09:30:00+20:00"}, 400, "updated_datetime:"),
+        ({"updated_datetime": "3000-01-01T00:00:00+08:00"}, 400, "updated_datetime:"),
+        ({"updated_datetime": "9999-12-31T23:59:59-08:00"}, 400, "updated_datetime:"),
+        ({"updated_datetime": "0001-01-01T00:00:00+08:00"}, 400, "updated_datetime:"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url:"),
         ({"jurisdiction_id": "elsewhere"}, 404, "jurisdiction_id"),
     ],
