@@ -72,18 +72,18 @@ def _description(case: Case) -> str:
     return text[:MAX_DESCRIPTION]
 
 
-def status_notes(case: Case) -> str | None:
+def status_notes(case: Case) -> str:
     """Why the case is where it is: the duplicate it joined, or the reply to the citizen."""
     if case.status == Status.MERGED and case.merged_into_id:
         return _("Duplicate of request %(number)s.") % {"number": case.merged_into_number}
     if case.status in REPLIED_STATUSES and case.reply:
         return case.reply
-    return None
+    return ""
 
 
-def _media_url(case: Case) -> str | None:
+def _media_url(case: Case) -> str:
     url = (case.extra or {}).get("media_url")
-    return url if isinstance(url, str) and url else None
+    return url if isinstance(url, str) else ""
 
 
 def _open311(case: Case):
@@ -100,17 +100,17 @@ def as_request(case: Case, extensions: "Extensions | None" = None) -> dict:
         "service_request_id": case.number,
         "status": group_of(case.status),
         "status_notes": status_notes(case),
-        "service_name": case.category.name if case.category else None,
+        "service_name": case.category.name if case.category else "",
         "service_code": case.category.code if case.category else "",
         "description": _description(case),
-        "agency_responsible": case.main_department.name if case.main_department else None,
-        "service_notice": None,
+        "agency_responsible": case.main_department.name if case.main_department else "",
+        "service_notice": "",
         "requested_datetime": moment(case.created_at),
         "updated_datetime": moment(case.updated_at),
-        "expected_datetime": moment(case.handle_due_at),
-        "address": case.address or None,
-        "address_id": (sent.address_id or None) if sent else None,
-        "zipcode": None,
+        "expected_datetime": moment(case.handle_due_at) or "",
+        "address": case.address,
+        "address_id": sent.address_id if sent else "",
+        "zipcode": "",
         "lat": case.lat,
         "long": case.lng,
         "media_url": _media_url(case),
@@ -244,7 +244,7 @@ def as_updates(events: list[CaseEvent]) -> list[dict]:
                 "status": group_of(event.to_status),
                 "updated_datetime": moment(event.at),
                 "description": text or action_label(event.action),
-                "media_url": url if isinstance(url, str) and url else None,
+                "media_url": url if isinstance(url, str) else "",
             }
         )
     return rows

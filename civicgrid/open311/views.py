@@ -139,7 +139,7 @@ def _create_request(request: HttpRequest, fmt: str):
             "service_request_id": sent.case.number,
             "token": sent.token,
             "service_notice": services.notice_for(sent.case),
-            "account_id": sent.account_id or None,
+            "account_id": sent.account_id,
         }
     ]
     return render(fmt, "service_requests", body)

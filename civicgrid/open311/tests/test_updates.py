@@ -123,6 +123,7 @@ def test_two_clients_may_use_the_same_update_id(client, app_client, portal_clien
         ({"status": "<b>"}, 400, "status:"),
         ({"updated_datetime": "tuesday"}, 400, "updated_datetime:"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url:"),
+        ({"media_url": 'https://x"><script>alert(1)</script>'}, 400, "media_url:"),
         ({"jurisdiction_id": "elsewhere"}, 404, "jurisdiction_id"),
     ],
 )
