@@ -352,3 +352,19 @@ def _numbers(body: str, fmt: str) -> set[str]:
     if fmt == "json":
         return {row["service_request_id"] for row in json.loads(body)}
     return {element.text for element in ET.fromstring(body).iter("service_request_id")}
+
+
+def test_the_demo_keeps_family_matters_out_of_every_public_door(db):
+    from civicgrid.demo import load
+    from civicgrid.routing.models import Category
+
+    load.load_categories()
+    private = set(Category.objects.filter(never_public=True).values_list("name", flat=True))
+    assert private == {"妇联工作", "婚姻登记", "收养登记", "失独家庭", "违法生育"}
+    ids = publication.private_category_ids()
+    assert Category.objects.get(name="婚姻登记").pk in ids
+    assert Category.objects.get(name="殡葬管理").pk not in ids
+    # An admin who makes one public again keeps it so when the demo loads again.
+    Category.objects.filter(name="收养登记").update(never_public=False)
+    load.load_categories()
+    assert not Category.objects.get(name="收养登记").never_public

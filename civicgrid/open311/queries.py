@@ -26,7 +26,6 @@ from civicgrid.routing.models import RequestType, Urgency
 from . import catalogue
 from .formats import moment
 
-REPLIED_STATUSES = {Status.REPLIED, Status.VERIFIED, Status.RATED, Status.CLOSED}
 MAX_DESCRIPTION = 4000  # the spec's request.json schema
 
 
@@ -66,9 +65,7 @@ def status_notes(case: Case) -> str:
     """Why the case is where it is: the duplicate it joined, or the reply to the citizen."""
     if case.status == Status.MERGED and case.merged_into_id:
         return _("Duplicate of request %(number)s.") % {"number": case.merged_into_number}
-    if case.status in REPLIED_STATUSES:
-        return publication.reply(case)
-    return ""
+    return publication.reply(case)  # empty until a reply stands
 
 
 def _media_url(case: Case) -> str:

@@ -21,6 +21,7 @@ common words:
 import logging
 import re
 import threading
+import warnings
 from functools import lru_cache
 
 # The most common single-character surnames, without those that mostly begin other words
@@ -75,8 +76,12 @@ def _jieba():
     if _tagger is None:
         with _ready:
             if _tagger is None:
-                import jieba
-                import jieba.posseg
+                with warnings.catch_warnings():
+                    # jieba's regular expressions use escapes newer Pythons warn of.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    import jieba
+                    import jieba.posseg
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
