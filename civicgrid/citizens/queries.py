@@ -82,6 +82,8 @@ PLAIN_EVENTS = {
     Action.PLACE: gettext_lazy("Placed on the map"),
     Action.ADD_FILE: gettext_lazy("Material added"),
 }
+
+
 def plain_status(case: Case) -> str:
     """Where the case is, in a sentence a citizen understands."""
     if case.status == Status.RATED and case.rating == Rating.UNSATISFIED:

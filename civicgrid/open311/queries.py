@@ -193,8 +193,16 @@ def public_updates(start, end) -> QuerySet:
         publication.published_events(events)
         .select_related("case")
         .only(
-            "id", "case_id", "at", "action", "to_status", "note", "data",
-            "case__number", "case__reply", "case__reporter_name",
+            "id",
+            "case_id",
+            "at",
+            "action",
+            "to_status",
+            "note",
+            "data",
+            "case__number",
+            "case__reply",
+            "case__reporter_name",
         )  # fmt: skip
         .order_by("at", "id")
     )
