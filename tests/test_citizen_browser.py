@@ -99,10 +99,11 @@ def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
     category = Category.objects.get(name="城市建设和市政管理", parent__name="城乡建设")
     worker = User.objects.get(username="gridworker")
     grid = worker.regions.order_by("code").first()
-    # Someone else already reported a problem there: "same problem?" lists it.
+    # Someone else already reported a problem there: "same problem?" lists it. (A photo
+    # report: a hotline call is never published, so it would not be listed.)
     register_case(
         Intake(
-            channel=Channel.HOTLINE,
+            channel=Channel.CITIZEN,
             title="路口井盖松动，车过有响声",
             content="路口井盖松动",
             category=category,

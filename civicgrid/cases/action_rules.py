@@ -57,7 +57,8 @@ def _answer_directly(case, note, data, actor=None) -> Change:
         entry = usable_entry(entry).pk
     return Change(
         fields={"reply": answer, "outcome": "answered_directly"},
-        data={"knowledge_entry": entry or None},
+        # The answer is kept with its event: the public reads it there (publication).
+        data={"knowledge_entry": entry or None, "reply": answer},
     )
 
 
@@ -66,7 +67,9 @@ def _refer(case, note, data, actor=None) -> Change:
     if kind not in REFERRAL_KINDS:
         raise InvalidAction(_("Choose why the case is referred elsewhere."), "kind")
     _require(note, _("Explain the referral to the citizen."))
-    return Change(fields={"outcome": f"referred:{kind}", "reply": note}, data={"kind": kind})
+    return Change(
+        fields={"outcome": f"referred:{kind}", "reply": note}, data={"kind": kind, "reply": note}
+    )
 
 
 def _merge(case, note, data, actor=None) -> Change:
@@ -220,7 +223,8 @@ def _reply(case, note, data, actor=None) -> Change:
     text = _require(
         (data.get("reply") or note).strip(), _("Write the reply to the citizen."), "reply"
     )
-    return Change(fields={"reply": text})
+    # Kept with its event too: the public reads each reply there, never the event's note.
+    return Change(fields={"reply": text}, data={"reply": text})
 
 
 def _verify_fail(case, note, data, actor=None) -> Change:

@@ -1,11 +1,10 @@
 """What the public pages show: plain words, public events, nearby cases, closed results.
 
-Nothing here reveals a person: no staff names (departments are named, people are not),
-no reporter's name or phone, no exact point; reports (举报) are never listed; numbers of
-seven or more digits in titles and replies (phones, ID cards) are masked.
+What may be shown at all, and masked how, is ``cases.publication`` (docs/publication.md):
+published cases only, masked text, the grid and the street · community instead of a
+point or an address, the replies and no staff note. This module words it for citizens.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,20 +12,19 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.cases import publication
 from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.models import Case, CaseEvent, Rating, Status, mask_name
+from civicgrid.cases.models import Case, Rating, Status
 from civicgrid.cases.queries import action_label, category_and_descendants
 from civicgrid.duplicates.candidates import find_candidates
 from civicgrid.duplicates.models import Supporter
 from civicgrid.duplicates.text import likeness, message_text, shingles
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing import catalogue
-from civicgrid.routing.models import Category, RequestType
+from civicgrid.routing.models import Category
 
 NEARBY_SHOWN = 5
 NEARBY_SCANNED = 300
-# Seven or more digits, maybe split by spaces or dashes (phones, ID cards, plates…).
-LONG_NUMBER = re.compile(r"\d(?:[ \-]?\d){6,}[\dXx]?")
 
 PLAIN_STATUS = {
     Status.REGISTERED: gettext_lazy(
@@ -84,17 +82,6 @@ PLAIN_EVENTS = {
     Action.PLACE: gettext_lazy("Placed on the map"),
     Action.ADD_FILE: gettext_lazy("Material added"),
 }
-# Events whose text is meant for the citizen: the reply, the answer, the referral.
-REPLY_EVENTS = {Action.REPLY, Action.ANSWER_DIRECTLY, Action.REFER}
-
-
-def mask_text(text: str, names=()) -> str:
-    """``text`` with long numbers and the given names masked, for public pages."""
-    text = LONG_NUMBER.sub(lambda m: m.group(0)[:3] + "****", text or "")
-    for name in names:
-        if name and len(name) >= 2:
-            text = text.replace(name, mask_name(name))
-    return text
 
 
 def plain_status(case: Case) -> str:
@@ -107,38 +94,29 @@ def plain_status(case: Case) -> str:
 
 
 @dataclass
-class PublicEvent:
-    at: datetime
-    label: str
-    text: str = ""
-    detail: str = ""
+class TrackedCase:
+    """One case as its tracking page shows it to this reader (``publication.view_of``)."""
+
+    title: str
+    text: str
+    address: str
+    reply: str
+    events: list[dict]
 
 
-def _detail(event: CaseEvent) -> str:
-    data = event.data or {}
-    if event.action == Action.DISPATCH and data.get("main_department"):
-        return str(data["main_department"])
-    if event.action == Action.CALLBACK and data.get("rating") in Rating.values:
-        return str(Rating(data["rating"]).label)
-    if event.action == Action.APPROVE_EXTENSION and data.get("days"):
-        return _("%(days)s working days") % {"days": data["days"]}
-    return ""
-
-
-def public_timeline(case: Case) -> list[PublicEvent]:
-    """The case's public events, oldest first, without who took them."""
-    events = list(case.events.filter(public=True).order_by("at", "id"))
-    replies = [e.id for e in events if e.action in REPLY_EVENTS]
-    last_reply = replies[-1] if replies else None
-    shown = []
-    for event in events:
-        text = ""
-        if event.action in REPLY_EVENTS:
-            # A reply given in its own field is stored on the case, not in the event.
-            text = event.note or (case.reply if event.id == last_reply else "")
-        label = PLAIN_EVENTS.get(event.action) or action_label(event.action)
-        shown.append(PublicEvent(event.at, str(label), text, _detail(event)))
-    return shown
+def tracked(case: Case, *, own: bool) -> TrackedCase:
+    """The case's texts and public timeline for its reporter (``own``) or a supporter."""
+    view = publication.view_of(case, own=own)
+    events = [
+        {
+            "at": event.at,
+            "label": str(PLAIN_EVENTS.get(event.action) or action_label(event.action)),
+            "text": event.text,
+            "detail": event.detail,
+        }
+        for event in view.events
+    ]
+    return TrackedCase(view.title, view.text, view.address, view.reply, events)
 
 
 # --- "same problem?" ---------------------------------------------------------------
@@ -162,7 +140,8 @@ def category_root(category: Category | None) -> Category | None:
 
 
 def nearby(grid: Region | None, category: Category | None, text: str = "") -> list[Nearby]:
-    """Open cases near ``grid`` of the same first-level category, most alike first.
+    """Published open cases near ``grid`` of the same first-level category, most alike
+    first.
 
     Only public facts: a masked title, the category, when, how many joined, the grid.
     """
@@ -185,13 +164,9 @@ def nearby(grid: Region | None, category: Category | None, text: str = "") -> li
             key=lambda row: -likeness(wanted, shingles(message_text(row[0].title, row[0].opening)))
         )
     rows = rows[: NEARBY_SHOWN * 2]
-    facts = {
-        r["pk"]: r
-        for r in Case.objects.filter(pk__in=[c.pk for c, _k in rows])
-        .exclude(request_type=RequestType.REPORT)
-        .values("pk", "reporter_name")
-    }
-    rows = [(c, k) for c, k in rows if c.pk in facts][:NEARBY_SHOWN]
+    shown = publication.published(Case.objects.filter(pk__in=[c.pk for c, _k in rows]))
+    names = dict(shown.values_list("pk", "reporter_name"))
+    rows = [(c, k) for c, k in rows if c.pk in names][:NEARBY_SHOWN]
     counts = dict(
         Supporter.objects.filter(case__in=[c.pk for c, _k in rows])
         .values_list("case")
@@ -200,7 +175,7 @@ def nearby(grid: Region | None, category: Category | None, text: str = "") -> li
     return [
         Nearby(
             number=case.number,
-            title=mask_text(case.title, [facts[case.pk]["reporter_name"]]),
+            title=publication.public_text(case.title, [names[case.pk]]),
             category=known.name if known else "",
             created_at=case.created_at,
             supporters=counts.get(case.pk, 0),
@@ -214,6 +189,9 @@ def nearby(grid: Region | None, category: Category | None, text: str = "") -> li
 
 RESULT_FIELDS = (
     "number",
+    "channel",
+    "request_type",
+    "status",
     "title",
     "category_id",
     "region_path",
@@ -235,8 +213,8 @@ def root_categories() -> list[Category]:
 
 
 def closed_cases(*, street: str = "", category: int | None = None) -> QuerySet:
-    """Closed cases for the public results page, newest first (reports never)."""
-    cases = Case.objects.filter(status=Status.CLOSED).exclude(request_type=RequestType.REPORT)
+    """Closed published cases for the public results page, newest first."""
+    cases = publication.published(Case.objects.filter(status=Status.CLOSED))
     if street:
         cases = cases.filter(region_path__contains=f"/{street}/")
     if category:
@@ -268,31 +246,21 @@ def category_label(category: Category | None) -> str:
 
 
 def results(cases) -> list[Result]:
-    """Rows of one page of ``closed_cases``, anonymised; two queries whatever the size."""
+    """Rows of one page of ``closed_cases``, as published; two queries whatever the size."""
     cases = list(cases)
-    codes = {code for c in cases for code in c.region_path.split("/") if code}
-    names = dict(
-        Region.objects.filter(code__in=codes, level__in=(Level.STREET, Level.COMMUNITY))
-        .order_by("code")
-        .values_list("code", "name")
-    )
+    places = publication.places(cases)
     by_pk = {c.pk: c for c in catalogue.categories().values()}
-    rows = []
-    for case in cases:
-        category = by_pk.get(case.category_id)
-        path = [c for c in case.region_path.split("/") if c]
-        place = " · ".join(names[c] for c in path if c in names)
-        rows.append(
-            Result(
-                number=case.number,
-                title=mask_text(case.title, [case.reporter_name]),
-                category=category_label(category),
-                place=place,
-                created_at=case.created_at,
-                closed_at=case.closed_at,
-                reply=mask_text(case.reply, [case.reporter_name]),
-                rating=case.rating,
-                rating_label=str(Rating(case.rating).label) if case.rating else "",
-            )
+    return [
+        Result(
+            number=case.number,
+            title=publication.title(case),
+            category=category_label(by_pk.get(case.category_id)),
+            place=places[case.pk],
+            created_at=case.created_at,
+            closed_at=case.closed_at,
+            reply=publication.reply(case),
+            rating=case.rating,
+            rating_label=str(Rating(case.rating).label) if case.rating else "",
         )
-    return rows
+        for case in cases
+    ]

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.cases import attachments
+from civicgrid.cases import attachments, publication
 from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
 from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
@@ -154,7 +154,9 @@ def nearby(request):
 @require_POST
 def join(request, number: str):
     """+1: the citizen has the same problem as open case ``number``; no new case."""
-    case = get_object_or_404(Case.objects.exclude(request_type="report"), number=number[:20])
+    # Only a case the public may see can be joined: the nearby list offers no other, and
+    # a joiner's tracking page must not open an unpublished case by its number.
+    case = get_object_or_404(publication.published(Case.objects.all()), number=number[:20])
     verdict = _address_verdict(request)
     if not verdict.allowed:
         return _limited(request, verdict)
@@ -217,7 +219,8 @@ def _track_page(request, tracking, *, form: RatingForm | None = None, status: in
         "tracking": tracking,
         "token": request.resolver_match.kwargs["token"],
         "status_text": queries.plain_status(case),
-        "events": queries.public_timeline(case),
+        # Their own words to the reporter; to a supporter what the public may read.
+        "shown": queries.tracked(case, own=tracking.may_rate),
         "photos": list(case.attachments.all()) if tracking.may_rate else [],
         "may_rate": tracking.may_rate and case.status == Status.VERIFIED,
         "rate_form": form or RatingForm(),

@@ -93,6 +93,17 @@ ROUTES = {
 }
 # Village matters go to the street or town office of the place (a region-specific rule).
 STREET_ROUTED = "城乡建设/村镇建设"
+# Private matters of a family, never published (Category.never_public): what a caller
+# says about a marriage, a child or violence at home was never meant for the public.
+# The TipDM tree has no domestic-violence category: such calls go to the women's
+# federation (妇联), so its category is marked.
+PRIVATE_CATEGORIES = (
+    ("党务政务", "群众团体", "妇联工作"),
+    ("民政", "社会服务", "婚姻登记"),
+    ("民政", "社会服务", "收养登记"),
+    ("卫生计生", "人口计生", "失独家庭"),
+    ("卫生计生", "人口计生", "违法生育"),
+)
 
 
 @dataclass
@@ -191,16 +202,20 @@ def load_categories() -> None:
     codes: dict[tuple[str, ...], str] = {}
     nodes: dict[str, Category] = {}
 
+    created: set[tuple[str, ...]] = set()
+
     def node(path: tuple[str, ...], **extra) -> Category:
         if path in codes:
             return nodes[codes[path]]
         parent = node(path[:-1]) if len(path) > 1 else None
         siblings = sum(1 for p in codes if len(p) == len(path) and p[:-1] == path[:-1])
         code = (parent.code if parent else "") + f"{siblings + 1:02d}"
-        category, _c = Category.objects.update_or_create(
+        category, new = Category.objects.update_or_create(
             code=code, defaults={"name": path[-1], "parent": parent, **extra}
         )
         codes[path], nodes[code] = code, category
+        if new:
+            created.add(path)
         return category
 
     with open(DATA / "taxonomy_3level.csv", encoding="utf-8") as f:
@@ -210,6 +225,9 @@ def load_categories() -> None:
     for _n, name, _dept in UTILITIES:
         node(("公用事业", name), default_urgency=Urgency.SAME_DAY)
     utilities.save()
+    # Marked once, when created: an admin who unmarks one keeps it so on the next load.
+    private = [codes[path] for path in PRIVATE_CATEGORIES if path in created]
+    Category.objects.filter(code__in=private).update(never_public=True, updated_at=timezone.now())
 
 
 def _category(path: str) -> Category | None:

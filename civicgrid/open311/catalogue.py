@@ -98,7 +98,7 @@ def as_attribute(spec: dict, order: int) -> dict:
         "code": str(spec["name"]),
         "datatype": datatype_of(spec),
         "required": bool(spec.get("required")),
-        "datatype_description": spec.get("help") or None,
+        "datatype_description": str(spec.get("help") or ""),
         "order": order,
         "description": str(spec.get("label") or spec["name"]),
     }

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,8 @@ from .params import Open311Error, invalid, moment, text
 TITLE_LENGTH = 60
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 _CJK = re.compile(r"^[\u3400-\u9fff·]+$")
-_URL = re.compile(r"^https?://\S+$")
+# An absolute http(s) address with a valid host: it is shown to other clients as a link.
+_URL = URLValidator(schemes=["http", "https"])
 _STATUS = re.compile(r"^[A-Za-z_ ]{1,40}$")
 
 
@@ -163,8 +166,11 @@ def _request_type(data, category: Category) -> str:
 
 def _media_url(data) -> str:
     url = text(data, "media_url", 1000)
-    if url and not _URL.match(url):
-        raise invalid("media_url", _("Give an http or https address."))
+    if url:
+        try:
+            _URL(url)
+        except ValidationError as exc:
+            raise invalid("media_url", _("Give an http or https address.")) from exc
     return url
 
 

@@ -1,17 +1,15 @@
-"""What Open311 shows of a case: only what may be public.
+"""What Open311 shows of a case: what the one public rule allows, in the spec's fields.
 
-``GET requests`` needs no key, so nothing here reveals a person. Never shown: the
-reporter's name, phone or e-mail, the actors of events, internal events
-(``CaseEvent.public`` false), category attribute values. Reports (举报) are not listed
-at all: whistle-blowers are protected by law and the text of a report can name them.
-The full text of a case is shown only when the citizen wrote it for publication (Open311,
-the website or the photo report); a hotline case shows its title, which staff write.
-Positions are shown as stored: cases have no private-place flag.
+``GET requests`` needs no key. Which cases are listed, their text, position, place and
+events are decided by ``cases.publication`` (docs/publication.md); this module only
+puts them into GeoReport's fields. Never shown: the reporter's name, phone or e-mail,
+the actors of events, staff notes, attribute values, the case's own point or address.
 """
 
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from civicgrid.cases import publication
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import (
     CLOSED_STATUSES,
@@ -28,27 +26,23 @@ from civicgrid.routing.models import RequestType, Urgency
 from . import catalogue
 from .formats import moment
 
-PUBLISHED_TEXT_CHANNELS = {Channel.OPEN311, Channel.WEB, Channel.CITIZEN}
-REPLIED_STATUSES = {Status.REPLIED, Status.VERIFIED, Status.RATED, Status.CLOSED}
-REPLY_ACTIONS = {Action.REPLY, Action.ANSWER_DIRECTLY, Action.REFER}
 MAX_DESCRIPTION = 4000  # the spec's request.json schema
 
 
-# What a row shows, and nothing else: the reporter's fields are never even read.
+# What a row needs, and nothing else. The reporter's name is read only to be masked.
 ROW_FIELDS = (
     "number", "channel", "request_type", "urgency", "title", "content", "extra",
-    "address", "lat", "lng", "status", "reply", "merged_into_id", "reopen_count",
+    "reporter_name", "region_path", "status", "reply", "merged_into_id", "reopen_count",
     "created_at", "updated_at", "closed_at", "due_at", "warn_at", "handle_due_at",
-    "category__code", "category__name", "main_department__name",
-    "grid__code", "grid__name", "open311__address_id",
+    "category__code", "category__name", "main_department__name", *publication.GRID_FIELDS,
 )  # fmt: skip
 
 
 def public_cases() -> QuerySet:
     """Every case Open311 may list, with what a row shows joined in."""
     return (
-        Case.objects.exclude(request_type=RequestType.REPORT)
-        .select_related("category", "main_department", "grid", "open311")
+        publication.published(Case.objects.all())
+        .select_related("category", "main_department", "grid")
         .only(*ROW_FIELDS)
         .annotate(merged_into_number=F("merged_into__number"))
     )
@@ -56,7 +50,7 @@ def public_cases() -> QuerySet:
 
 def listed_case(number: str) -> Case | None:
     """The whole case behind a listed request, to change it (updates are posted to it)."""
-    return Case.objects.exclude(request_type=RequestType.REPORT).filter(number=number).first()
+    return publication.published(Case.objects.filter(number=number)).first()
 
 
 def filter_status(query: QuerySet, groups: set[str]) -> QuerySet:
@@ -67,58 +61,57 @@ def filter_status(query: QuerySet, groups: set[str]) -> QuerySet:
     return query
 
 
-def _description(case: Case) -> str:
-    text = case.content if case.channel in PUBLISHED_TEXT_CHANNELS else case.title
-    return text[:MAX_DESCRIPTION]
-
-
-def status_notes(case: Case) -> str | None:
+def status_notes(case: Case) -> str:
     """Why the case is where it is: the duplicate it joined, or the reply to the citizen."""
     if case.status == Status.MERGED and case.merged_into_id:
         return _("Duplicate of request %(number)s.") % {"number": case.merged_into_number}
-    if case.status in REPLIED_STATUSES and case.reply:
-        return case.reply
-    return None
+    return publication.reply(case)  # empty until a reply stands
 
 
-def _media_url(case: Case) -> str | None:
-    url = (case.extra or {}).get("media_url")
-    return url if isinstance(url, str) and url else None
+def _media_url(case: Case) -> str:
+    # Given by the reporter's app, for publication, with the request (Open311 only).
+    url = (case.extra or {}).get("media_url") if case.channel == Channel.OPEN311 else ""
+    return url if isinstance(url, str) else ""
 
 
-def _open311(case: Case):
-    try:
-        return case.open311
-    except Case.open311.RelatedObjectDoesNotExist:
-        return None
+def as_request(case: Case, places: dict[int, str], extensions: "Extensions | None" = None) -> dict:
+    """One service request as the spec lists it; with ``extensions``, what they add.
 
-
-def as_request(case: Case, extensions: "Extensions | None" = None) -> dict:
-    """One service request as the spec lists it; with ``extensions``, what they add."""
-    sent = _open311(case)
+    ``places`` are the cases' street · community names (``publication.places``).
+    """
+    lat, lng = publication.position(case)
     row = {
         "service_request_id": case.number,
         "status": group_of(case.status),
         "status_notes": status_notes(case),
-        "service_name": case.category.name if case.category else None,
+        "service_name": case.category.name if case.category else "",
         "service_code": case.category.code if case.category else "",
-        "description": _description(case),
-        "agency_responsible": case.main_department.name if case.main_department else None,
-        "service_notice": None,
+        "description": publication.description(case)[:MAX_DESCRIPTION],
+        "agency_responsible": case.main_department.name if case.main_department else "",
+        "service_notice": "",
         "requested_datetime": moment(case.created_at),
         "updated_datetime": moment(case.updated_at),
-        "expected_datetime": moment(case.handle_due_at),
-        "address": case.address or None,
-        "address_id": (sent.address_id or None) if sent else None,
-        "zipcode": None,
-        "lat": case.lat,
-        "long": case.lng,
+        "expected_datetime": moment(case.handle_due_at) or "",
+        # The street and community, never the address given: it can name the room.
+        "address": places.get(case.pk, ""),
+        # A client's address id points at one address in its own register: not public.
+        "address_id": "",
+        "zipcode": "",
+        "lat": lat,
+        "long": lng,
         "media_url": _media_url(case),
     }
     if extensions is not None:
         row["extended_attributes"] = extensions.attributes(case)
         row["notes"] = extensions.notes(case)
     return row
+
+
+def as_requests(cases: list[Case], extensions: bool = False) -> list[dict]:
+    """A page of requests; with ``extensions``, what they add. Queries do not grow with it."""
+    places = publication.places(cases)
+    extra = Extensions(cases) if extensions else None
+    return [as_request(case, places, extra) for case in cases]
 
 
 class Extensions:
@@ -132,14 +125,7 @@ class Extensions:
     def __init__(self, cases: list[Case]):
         ids = [case.pk for case in cases]
         self.paths = catalogue.paths()
-        self.events: dict[int, list[dict]] = {}
-        rows = (
-            CaseEvent.objects.filter(case_id__in=ids, public=True)
-            .order_by("at", "id")
-            .values("case_id", "id", "at", "action", "to_status", "note")
-        )
-        for event in rows:
-            self.events.setdefault(event["case_id"], []).append(event)
+        self.events = publication.timelines(cases)
         self.co: dict[int, list[str]] = {}
         through = Case.co_departments.through.objects.filter(case_id__in=ids)
         for case_id, name in through.values_list("case_id", "department__name").order_by("id"):
@@ -158,7 +144,7 @@ class Extensions:
     def attributes(self, case: Case) -> dict:
         """The case's place in our loop, in the caller's language."""
         return {
-            "title": case.title,
+            "title": publication.title(case),
             "channel": case.channel,
             "channel_name": self._label("channel", case.channel),
             "request_type": case.request_type,
@@ -168,10 +154,10 @@ class Extensions:
             "urgency_name": self._label("urgency", case.urgency),
             "detailed_status": case.status,
             "detailed_status_name": self._label("status", case.status),
-            "department": case.main_department.name if case.main_department else None,
+            "department": case.main_department.name if case.main_department else "",
             "co_departments": self.co.get(case.pk, []),
-            "grid": case.grid.name if case.grid else None,
-            "grid_code": case.grid.code if case.grid else None,
+            "grid": case.grid.name if case.grid else "",
+            "grid_code": case.grid.code if case.grid else "",
             "step_due_datetime": moment(case.due_at) if case.is_open else None,
             "light": case.light(),
             "closed_datetime": moment(case.closed_at),
@@ -179,20 +165,16 @@ class Extensions:
         }
 
     def notes(self, case: Case) -> list[dict]:
-        """The case's public events, oldest first, dated."""
-        events = self.events.get(case.pk, [])
-        replies = [e["id"] for e in events if e["action"] in REPLY_ACTIONS]
-        last_reply = replies[-1] if replies else None
+        """The case's public events, oldest first, dated; text only for its replies."""
         return [
             {
-                "datetime": moment(event["at"]),
-                "type": event["action"],
-                "summary": self._label("action", event["action"]),
-                # A reply given in its own field is stored on the case, not the event.
-                "description": event["note"] or (case.reply if event["id"] == last_reply else ""),
-                "status": group_of(event["to_status"]) if event["to_status"] else None,
+                "datetime": moment(event.at),
+                "type": event.action,
+                "summary": self._label("action", event.action),
+                "description": event.text,
+                "status": group_of(event.to_status) if event.to_status else "",
             }
-            for event in events
+            for event in self.events.get(case.pk, [])
         ]
 
 
@@ -206,45 +188,41 @@ def _names(choices) -> dict[str, str]:
 
 def public_updates(start, end) -> QuerySet:
     """Public events of listed cases in [start, end], oldest first; creation is not an update."""
+    events = CaseEvent.objects.filter(at__gte=start, at__lte=end).exclude(action=Action.REGISTER)
     return (
-        CaseEvent.objects.filter(public=True, at__gte=start, at__lte=end)
-        .exclude(action=Action.REGISTER)
-        .exclude(case__request_type=RequestType.REPORT)
+        publication.published_events(events)
         .select_related("case")
-        .only("id", "at", "action", "to_status", "note", "data", "case__number", "case__reply")
+        .only(
+            "id",
+            "case_id",
+            "at",
+            "action",
+            "to_status",
+            "note",
+            "data",
+            "case__number",
+            "case__reply",
+            "case__reporter_name",
+        )  # fmt: skip
         .order_by("at", "id")
     )
 
 
-def _last_replies(events: list[CaseEvent]) -> set[int]:
-    """Of the reply events given, those that are their case's latest reply (one query)."""
-    cases = {e.case_id for e in events if e.action in REPLY_ACTIONS and not e.note}
-    if not cases:
-        return set()
-    latest = (
-        CaseEvent.objects.filter(case_id__in=cases, action__in=REPLY_ACTIONS)
-        .values("case_id")
-        .annotate(last=Max("id"))
-        .values_list("last", flat=True)
-    )
-    return set(latest)
-
-
 def as_updates(events: list[CaseEvent]) -> list[dict]:
-    """Events as FixMyStreet-style ``request_update`` rows."""
-    last_replies = _last_replies(events)
-    rows = []
-    for event in events:
-        text = event.note or (event.case.reply if event.id in last_replies else "")
-        url = (event.data or {}).get("media_url")
-        rows.append(
-            {
-                "update_id": str(event.id),
-                "service_request_id": event.case.number,
-                "status": group_of(event.to_status),
-                "updated_datetime": moment(event.at),
-                "description": text or action_label(event.action),
-                "media_url": url if isinstance(url, str) and url else None,
-            }
-        )
-    return rows
+    """Events as FixMyStreet-style ``request_update`` rows: text only for replies.
+
+    A client's own update (its note and photo link) is not a reply to the public: it
+    is listed by its name, like every other event.
+    """
+    number = {event.id: event.case.number for event in events}
+    return [
+        {
+            "update_id": str(shown.id),
+            "service_request_id": number[shown.id],
+            "status": group_of(shown.to_status),
+            "updated_datetime": moment(shown.at),
+            "description": shown.text or action_label(shown.action),
+            "media_url": "",
+        }
+        for shown in publication.updates(events)
+    ]

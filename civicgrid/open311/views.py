@@ -2,9 +2,10 @@
 
 Every endpoint answers in the format its suffix names (``.json`` or ``.xml``); an
 unknown suffix is a 404. Reading needs no key (the spec's GETs are public, and
-``queries`` shows only what may be); the two POSTs need a client system's ``api_key``
-and are exempt from CSRF, which protects sessions, not keys. Refusals are the spec's
-error list with the HTTP status as ``code``, in the caller's language (Accept-Language).
+``queries`` shows only what ``cases.publication`` allows); the two POSTs need a client
+system's ``api_key`` and are exempt from CSRF, which protects sessions, not keys.
+Refusals are the spec's error list with the HTTP status as ``code``, in the caller's
+language (Accept-Language).
 """
 
 import logging
@@ -146,7 +147,7 @@ def _create_request(request: HttpRequest, fmt: str):
             "service_request_id": sent.case.number,
             "token": sent.token,
             "service_notice": services.notice_for(sent.case),
-            "account_id": sent.account_id or None,
+            "account_id": sent.account_id,
         }
     ]
     return render(fmt, "service_requests", body)
@@ -176,9 +177,7 @@ def _list_requests(request: HttpRequest, fmt: str):
         if codes := _service_codes(data):
             cases = cases.filter(category__code__in=codes)
     cases = list(cases.order_by("-created_at", "-id")[span.offset : span.offset + span.page_size])
-    extra = queries.Extensions(cases) if extensions else None
-    body = [queries.as_request(case, extra) for case in cases]
-    return render(fmt, "service_requests", body)
+    return render(fmt, "service_requests", queries.as_requests(cases, extensions))
 
 
 @endpoint("GET")
@@ -191,8 +190,7 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str):
             404,
             _("service_request_id: there is no request %(id)s.") % {"id": service_request_id},
         )
-    extra = queries.Extensions([case]) if extensions else None
-    return render(fmt, "service_requests", [queries.as_request(case, extra)])
+    return render(fmt, "service_requests", queries.as_requests([case], extensions))
 
 
 @endpoint("GET")

@@ -33,9 +33,10 @@ class CategoryAdmin(admin.ModelAdmin):
         "default_urgency",
         "auto_dispatch_threshold",
         "model_threshold",
+        "never_public",
         "active",
     ]
-    list_filter = ["default_urgency", "active"]
+    list_filter = ["default_urgency", "never_public", "active"]
     list_editable = ["auto_dispatch_threshold"]
 
     def changelist_view(self, request, extra_context=None):

@@ -101,6 +101,15 @@ class Category(models.Model):
             "the parent category's threshold applies; none at all: never automatic."
         ),
     )
+    never_public = models.BooleanField(
+        _("never published"),
+        default=False,
+        help_text=_(
+            "Cases of this category and of all its subcategories never leave through a "
+            "public door (Open311, the results page, the list of reports nearby): for "
+            "private matters such as marriage, family or domestic violence."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -126,6 +135,11 @@ class Category(models.Model):
             if node.auto_dispatch_threshold is not None:
                 return node.auto_dispatch_threshold
         return None
+
+    @property
+    def is_private(self) -> bool:
+        """Never published: this category or one of its ancestors is marked so."""
+        return any(node.never_public for node in self.lineage())
 
     def allows(self, request_type: str) -> bool:
         return not self.request_types or request_type in self.request_types

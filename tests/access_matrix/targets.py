@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from civicgrid.accounts.models import Role, User
+from civicgrid.cases import publication
 from civicgrid.cases.models import Case, Status
-from civicgrid.routing.models import RequestType
 
 from . import world as w
 from .world import MISSING_NUMBER, MISSING_PK, World
@@ -116,14 +116,17 @@ PROPOSAL = Target(
     {"pk": MISSING_PK},
     _everyone,
 )
-# Public doors: in scope a citizen's published report, out of scope a report (举报),
-# which no public door ever shows.
+# Public doors: in scope a citizen's published report; out of scope a report (举报), and
+# a call to the hotline (private), which the public-output rule never lets out.
 PUBLISHED = Target(
     "published case",
-    lambda world, scope, role: world.citizen_case if scope == w.IN else world.report,
+    lambda world, scope, role: {w.IN: world.citizen_case, w.PRIVATE: world.case}.get(
+        scope, world.report
+    ),
     _case_params,
     {"number": MISSING_NUMBER, "service_request_id": MISSING_NUMBER},
-    lambda user, case, world: case.request_type != RequestType.REPORT,
+    lambda user, case, world: publication.is_published(case),
+    scopes=(*w.SCOPES, w.PRIVATE),
 )
 # A tracking link is its own proof; a supporter's link follows the case but cannot rate.
 TRACKING = Target(

@@ -41,6 +41,8 @@ IN, OUT = "in", "out"
 # A nested object (a case's file) of a case out of scope, addressed through a case in
 # scope, by the in-scope account: it must not exist either.
 FOREIGN = "foreign"
+# A public door asked for a case that is not published: a call to the hotline.
+PRIVATE = "private"
 SCOPES = (IN, OUT)
 
 
@@ -120,7 +122,7 @@ class World:
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
             return None
-        return self.users[(role, IN if scope == FOREIGN else scope)]
+        return self.users[(role, IN if scope in (FOREIGN, PRIVATE) else scope)]
 
     @property
     def builder(self) -> User:

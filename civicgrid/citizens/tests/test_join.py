@@ -25,6 +25,7 @@ def open_case(operator, district, category):
         category=category,
         title="张三家门口路灯不亮 13812349999",
         reporter_name="张三",
+        channel=Channel.CITIZEN,  # published: a hotline call would not be listed
     )
 
 
@@ -150,3 +151,18 @@ def test_a_name_over_50_characters_is_refused_with_a_message(client, open_case, 
     assert response.status_code == 400
     assert "at most 50 characters" in response.content.decode()
     assert Supporter.objects.count() == 0
+
+
+def test_a_hotline_case_is_neither_listed_nor_joined(
+    client, operator, open_case, district, category
+):
+    call = f.make_case(
+        actor=operator, grid=district["grid11"], category=category, title="来电：路灯不亮"
+    )
+    html = _nearby(client, district["grid11"], category)
+    assert open_case.number in html
+    assert call.number not in html
+    # Not even by its number: a supporter's link would open a case nobody may publish.
+    response = client.post(f"/report/join/{call.number}/", report_data(client, district["grid11"]))
+    assert response.status_code == 404
+    assert not Supporter.objects.exists()

@@ -25,6 +25,7 @@ def closed(operator, dispatcher, handler, district, category):
     f.make_rule(other, handler.department)
 
     def make(grid, cat, title, **extra):
+        extra.setdefault("channel", "web")  # published: a hotline call is not
         case = f.make_case(
             actor=operator,
             grid=district[grid],
@@ -91,3 +92,27 @@ def test_the_results_page_costs_the_same_queries_for_more_rows(
     with django_assert_max_num_queries(8):
         response = client.get("/results/")
     assert response.status_code == 200
+
+
+def test_calls_private_matters_and_room_numbers_stay_off_the_results(
+    client, closed, operator, dispatcher, handler, district, category
+):
+    staff = {"dispatcher": dispatcher, "handler": handler, "grid_worker": dispatcher}
+    staff["operator"] = operator
+    family = f.make_category("婚姻家庭", code="20", never_public=True)
+    f.make_rule(family, handler.department)
+    for channel, kind, title in (
+        ("hotline", category, "来电反映垃圾未清"),  # a caller never agreed to publication
+        ("web", family, "家暴求助"),  # a private category, even on a published channel
+        ("web", category, "幸福苑3号楼2单元301室门口漏水"),
+    ):
+        case = f.make_case(
+            actor=operator, grid=district["grid11"], category=kind, title=title, channel=channel
+        )
+        drive(case, Action.CLOSE, **staff)
+
+    html = client.get("/results/").content.decode()
+    assert "来电反映垃圾未清" not in html
+    assert "家暴求助" not in html
+    assert "幸福苑*号楼*单元*室门口漏水" in html
+    assert "301" not in html

@@ -181,3 +181,27 @@ def test_a_supporter_follows_but_cannot_rate_or_see_the_photos(client, filed, st
     assert response.status_code == 403
     filed.case.refresh_from_db()
     assert filed.case.status == Status.VERIFIED
+
+
+def test_the_reporter_reads_their_own_words_a_supporter_only_the_public_view(client, filed, staff):
+    case = filed.case
+    case.content = "北门路灯坏了，我家在幸福苑3号楼2单元301室，邻居孙丽华也说了"
+    case.title = "北门路灯坏了，邻居孙丽华也说了"
+    case.address = "幸福苑3号楼2单元301室"
+    case.save()
+    joined = services.join_case(case, phone="13900002222", key="join-key-0002")
+    lifecycle.apply(
+        case, Action.DISPATCH, actor=staff["dispatcher"], note="请联系孙丽华 13700001111",
+        main_department=staff["handler"].department,
+    )  # fmt: skip
+
+    own = client.get(f"/track/{filed.token}/").content.decode()
+    assert "我家在幸福苑3号楼2单元301室" in own  # their own words and address
+    assert "请联系" not in own  # never a staff note
+    assert "13700001111" not in own
+
+    other = client.get(f"/track/{joined.token}/").content.decode()
+    assert "北门路灯坏了，邻居孙**也说了" in other
+    assert "孙丽华" not in other
+    assert "301" not in other
+    assert "请联系" not in other

@@ -59,6 +59,12 @@ def portal_client(district):
 
 
 @pytest.fixture
+def new_case(operator, district, category):
+    """A request made on the website: Open311 publishes it (a hotline call it would not)."""
+    return f.make_case(actor=operator, grid=district["grid11"], category=category, channel="web")
+
+
+@pytest.fixture
 def post_data(district, parking):
     lng, lat = f.point_in(district["grid11"])
     return {

@@ -26,6 +26,8 @@ def numbers(body) -> list[str]:
 
 
 def made(operator, district, category, *, days_ago=0, **overrides) -> Case:
+    """A published request: made on the website unless ``channel`` says otherwise."""
+    overrides.setdefault("channel", "web")
     case = f.make_case(actor=operator, grid=district["grid11"], category=category, **overrides)
     if days_ago:
         Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
@@ -211,10 +213,20 @@ def test_no_reporter_data_is_ever_shown(client, app_client, post_data):
         assert "鲁E12345" not in text  # attribute values stay inside
 
 
-def test_a_hotline_case_shows_its_title_not_the_callers_words(client, new_case):
-    row = get(client, f"requests/{new_case.number}")[1][0]
-    assert row["description"] == new_case.title
-    assert new_case.content not in json.dumps(row, ensure_ascii=False)
+def test_a_hotline_call_is_not_published_at_all(client, operator, district, category):
+    # Before the one public rule a hotline case was listed with its title (issue #8).
+    call = made(operator, district, category, channel="hotline")
+    assert numbers(get(client)[1]) == []
+    assert get(client, f"requests/{call.number}")[0] == 404
+
+
+def test_a_grid_workers_report_shows_its_title_not_the_text_written_for_colleagues(
+    client, operator, district, category
+):
+    patrol = made(operator, district, category, channel="grid_patrol")
+    row = get(client, f"requests/{patrol.number}")[1][0]
+    assert row["description"] == patrol.title
+    assert patrol.content not in json.dumps(row, ensure_ascii=False)
 
 
 def test_reports_are_not_published(client, operator, district, category):
@@ -233,7 +245,7 @@ def test_extensions_add_the_loop_and_the_public_events_with_dates(
     )
     row = get(client, f"requests/{case.number}", extensions="true")[1][0]
     attributes = row["extended_attributes"]
-    assert attributes["channel"] == "hotline"
+    assert attributes["channel"] == "web"
     assert attributes["detailed_status"] == "closed"
     assert attributes["department"] == people["bureau"].name
     assert attributes["category_path"] == "市容环境"
@@ -249,7 +261,9 @@ def test_extensions_add_the_loop_and_the_public_events_with_dates(
     ]
     descriptions = {note["type"]: note["description"] for note in row["notes"]}
     assert descriptions["reply"] == "路灯已修好。"
-    assert descriptions["verify_pass"] == "现场已亮"
+    # Only replies carry text: the grid worker's note on the site check was for the centre.
+    assert descriptions["verify_pass"] == ""
+    assert "现场已亮" not in json.dumps(row, ensure_ascii=False)
     assert "内部催办" not in json.dumps(row, ensure_ascii=False)
     assert all(note["datetime"].endswith("+08:00") for note in row["notes"])
     assert row["notes"][-1]["status"] == "closed"
@@ -266,7 +280,30 @@ def test_the_list_costs_the_same_few_queries_however_many_rows(
 ):
     for _i in range(12):
         made(operator, district, category)
-    # Category snapshot (its version is checked on every read in tests), cases, events,
-    # co-handling departments: none of it per row.
-    with django_assert_max_num_queries(6):
+    # Category snapshot (its version is checked on every read in tests: by the service
+    # codes, the public rule's private categories and the paths), cases, the street and
+    # community names, events, co-handling departments: none of it per row.
+    with django_assert_max_num_queries(8):
         assert len(get(client, extensions="true")[1]) == 12
+
+
+def test_a_request_is_placed_at_its_grids_centre_and_named_by_street_and_community(
+    client, app_client, post_data, district
+):
+    grid = district["grid11"]
+    lng, lat = grid.centroid_lng + 0.002, grid.centroid_lat + 0.003  # a home, say
+    client.post(f"{BASE}/requests.json", data={**post_data, "lat": lat, "long": lng})
+    row = get(client)[1][0]
+    assert (row["lat"], row["long"]) == (grid.centroid_lat, grid.centroid_lng)
+    assert row["address"] == "第1街道 · 第1社区"  # not the address_string given
+    assert row["address_id"] == ""
+    text = json.dumps(get(client, extensions="true")[1], ensure_ascii=False)
+    assert str(lat) not in text
+    assert "测试路1号门口" not in text
+
+
+def test_an_unplaced_request_has_no_position(client, app_client, post_data):
+    data = {k: v for k, v in post_data.items() if k not in ("lat", "long")}
+    client.post(f"{BASE}/requests.json", data=data)
+    row = get(client)[1][0]
+    assert (row["lat"], row["long"], row["address"]) == (None, None, "")

@@ -82,6 +82,17 @@ def test_the_api_key_may_come_in_the_query_string(client, app_client, post_data)
         ({"attribute[kind]": "bus"}, 400, "attribute[kind]: Choose one of: car, truck."),
         ({"phone": "12"}, 400, "phone: This does not look like a phone number."),
         ({"media_url": "file:///etc/passwd"}, 400, "media_url: Give an http or https address."),
+        # Anything after the scheme used to pass; now it must be an absolute URL with a host.
+        *(
+            ({"media_url": url}, 400, "media_url: Give an http or https address.")
+            for url in (
+                "http://<script>alert(1)</script>",
+                "https://",
+                "https://:::/x.jpg",
+                "photos.example.com/42.jpg",
+                "https://exa mple.com/42.jpg",
+            )
+        ),
         (
             {"request_type": "praise!"},
             400,

@@ -47,7 +47,7 @@ def test_a_service_definition_gives_the_extra_fields_as_attributes(client, parki
         "code": "plate",
         "datatype": "string",
         "required": True,
-        "datatype_description": None,
+        "datatype_description": "",
         "order": 1,
         "description": "车牌号",
     }
@@ -91,7 +91,7 @@ def test_updates_read_and_posted_match_their_schemas(
         new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk, note="请按职责办理"
     )
     listed = both(client, f"{BASE}/servicerequestupdates", "updates", "service_request_updates")
-    assert listed[0]["description"] == "请按职责办理"
+    assert listed[0]["description"] == "dispatch"  # a dispatcher's note is not published
     data = {
         "api_key": KEY,
         "update_id": "fms-1",
@@ -140,3 +140,25 @@ def test_case_text_with_control_characters_is_still_well_formed_xml(
     )
     root = xml_of(client.get(f"{BASE}/requests.xml"))
     assert root.find("request/description").text == "门口有垃圾"
+
+
+def test_fields_the_spec_types_as_strings_are_never_null(client, app_client, operator, district):
+    """A request with nothing optional: no category, department, deadline, address, media.
+
+    Clients typed by the spec (strings) fail on null; they get empty strings instead.
+    """
+    bare = f.make_category("其他", code="99")
+    f.make_case(actor=operator, grid=district["grid11"], channel="web", title="路面破损")
+    lng, lat = f.point_in(district["grid12"])
+    data = {"api_key": KEY, "service_code": "99", "lat": str(lat), "long": str(lng)}
+    both(client, f"{BASE}/requests", "posted", "service_requests", method="post", data=data)
+    both(client, f"{BASE}/services/99", "service_definition", "service_definition")
+    bare.extra_fields = [{"name": "size", "label": "大小"}]  # no help: no datatype_description
+    bare.save()
+    definition = both(client, f"{BASE}/services/99", "service_definition", "service_definition")
+    assert definition["attributes"][0]["datatype_description"] == ""
+    listed = both(client, f"{BASE}/requests", "requests", "service_requests")
+    assert len(listed) == 2
+    nulls = {key for row in listed for key, value in row.items() if value is None}
+    assert nulls <= {"lat", "long"}  # numbers: no string stands for "unknown"
+    both(client, f"{BASE}/requests", "requests", "service_requests", data={"extensions": "true"})

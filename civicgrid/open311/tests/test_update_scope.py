@@ -1,4 +1,7 @@
-"""A client system serving one street posts updates on that street's cases only (#7)."""
+"""A client system serving one street posts updates on that street's cases only (#7).
+
+The cases are website reports: updates go only to published requests (cases.publication).
+"""
 
 import json
 
@@ -30,7 +33,7 @@ def street_app(district):
 
 
 def test_a_street_client_updates_a_case_of_its_street(client, street_app, operator, district):
-    case = f.make_case(actor=operator, grid=district["grid11"])
+    case = f.make_case(actor=operator, grid=district["grid11"], channel="web")
     status, _body = post_update(client, case, api_key=STREET_KEY)
     assert status == 200
     assert CaseEvent.objects.get(action=Action.ADD_NOTE).case == case
@@ -39,7 +42,7 @@ def test_a_street_client_updates_a_case_of_its_street(client, street_app, operat
 def test_a_case_of_another_street_answers_like_a_request_that_does_not_exist(
     client, street_app, operator, district
 ):
-    elsewhere = f.make_case(actor=operator, grid=district["grid21"])
+    elsewhere = f.make_case(actor=operator, grid=district["grid21"], channel="web")
     status, body = post_update(client, elsewhere, api_key=STREET_KEY)
     missing_status, missing = post_update(
         client, elsewhere, api_key=STREET_KEY, service_request_id="20990101-00001"
@@ -66,7 +69,7 @@ def test_a_client_may_still_update_a_request_it_registered_after_its_area_change
 
 def test_a_district_client_updates_anywhere_in_its_district(client, app_client, operator, district):
     for grid in ("grid11", "grid21"):
-        case = f.make_case(actor=operator, grid=district[grid])
+        case = f.make_case(actor=operator, grid=district[grid], channel="web")
         status, _body = post_update(client, case, api_key=KEY, update_id=f"u-{grid}")
         assert status == 200
 

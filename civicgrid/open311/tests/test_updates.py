@@ -12,6 +12,7 @@ from django.utils import timezone
 from civicgrid.cases import services as case_services
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import CaseEvent, Status
+from civicgrid.cases.tests import factories as f
 from civicgrid.open311.models import ClientUpdate
 
 from .conftest import BASE, KEY, OTHER_KEY
@@ -49,13 +50,41 @@ def test_updates_since_a_date_list_the_public_events_oldest_first(
     CaseEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=3))
     status, body = updates(client, start_date=(timezone.now() - timedelta(days=1)).isoformat())
     assert status == 200
+    # The dispatcher's note to the department is not for the public: the event's name is.
     assert [(u["service_request_id"], u["description"]) for u in body] == [
-        (new_case.number, "请今天处理")
+        (new_case.number, "urge")
     ]
+    assert "请今天处理" not in json.dumps(body, ensure_ascii=False)
     assert body[0]["status"] == "open"
     assert body[0]["updated_datetime"].endswith("+08:00")
     status, body = updates(client)  # the last 90 days by default
-    assert [u["description"] for u in body] == ["dispatch", "请今天处理"]
+    assert [u["description"] for u in body] == ["dispatch", "urge"]
+
+
+def test_a_reply_is_the_one_update_with_text_and_it_is_masked(
+    client, new_case, dispatcher, handler, bureau
+):
+    case_services.act(
+        new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk, note="联系张三"
+    )
+    case_services.act(new_case, Action.ACKNOWLEDGE, actor=handler)
+    case_services.act(
+        new_case, Action.REPLY, actor=handler, reply="已修复。张三您好，有事请拨13900001111"
+    )
+    _status, body = updates(client)
+    assert [u["description"] for u in body[:2]] == ["dispatch", "acknowledge"]
+    reply = body[2]["description"]
+    assert reply.startswith("已修复。张*您好，有事请拨139****")
+    assert "张三" not in json.dumps(body, ensure_ascii=False)
+    assert "13900001111" not in json.dumps(body, ensure_ascii=False)
+
+
+def test_updates_of_unpublished_cases_are_not_listed(
+    client, operator, district, category, dispatcher, bureau
+):
+    call = f.make_case(actor=operator, grid=district["grid11"], category=category)  # hotline
+    case_services.act(call, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    assert updates(client)[1] == []
 
 
 def test_bad_dates_are_refused(client):
@@ -97,7 +126,10 @@ def test_a_posted_update_becomes_a_public_note_in_the_timeline(
     assert 'href="https://photos.example.com/43.jpg"' in page  # staff see the photo link
     listed = updates(client)[1]
     assert listed[-1]["update_id"] == body[0]["update_id"]
-    assert listed[-1]["media_url"] == "https://photos.example.com/43.jpg"
+    # Published as an event, not as text: a client's note is no reply to the public.
+    assert listed[-1]["description"] == "note added"
+    assert listed[-1]["media_url"] == ""
+    assert "车还停在那里" not in json.dumps(listed, ensure_ascii=False)
 
 
 def test_a_client_saying_closed_does_not_close_the_case(client, app_client, new_case):
@@ -135,6 +167,7 @@ def test_two_clients_may_use_the_same_update_id(client, app_client, portal_clien
         ({"update_id": ""}, 400, "update_id:"),
         ({"service_request_id": ""}, 400, "service_request_id:"),
         ({"service_request_id": "20990101-00001"}, 404, "service_request_id:"),
+        ({"service_request_id": "hotline"}, 404, "service_request_id:"),
         ({"description": "", "media_url": ""}, 400, "description:"),
         ({"status": "<b>"}, 400, "status:"),
         ({"updated_datetime": "tuesday"}, 400, "updated_datetime:"),
@@ -143,12 +176,17 @@ def test_two_clients_may_use_the_same_update_id(client, app_client, portal_clien
         ({"updated_datetime": "9999-12-31T23:59:59-08:00"}, 400, "updated_datetime:"),
         ({"updated_datetime": "0001-01-01T00:00:00+08:00"}, 400, "updated_datetime:"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url:"),
+        ({"media_url": 'https://x"><script>alert(1)</script>'}, 400, "media_url:"),
         ({"jurisdiction_id": "elsewhere"}, 404, "jurisdiction_id"),
     ],
 )
 def test_bad_updates_are_refused_and_change_nothing(
-    client, app_client, new_case, change, status, start
+    client, app_client, new_case, operator, district, category, change, status, start
 ):
+    if change.get("service_request_id") == "hotline":
+        # A case Open311 does not publish cannot be followed or updated through it.
+        call = f.make_case(actor=operator, grid=district["grid11"], category=category)
+        change = {"service_request_id": call.number}
     got, body = post_update(client, new_case, **change)
     assert got == status
     assert body[0]["code"] == status

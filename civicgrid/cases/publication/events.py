@@ -1,0 +1,140 @@
+"""What the public reads of a case's events: which happened and when, and the replies.
+
+Only events marked public, of published cases. Each shows its action (each door labels
+it in its own words) and safe detail: the department a case went to, the rating, the
+days of an extension. Text only for the replies meant for the public — the reply, the
+direct answer, the referral — masked. Every other note (a dispatcher's "请联系报告人
+王建国 139…", a client system's update, the reason of a whistle) never leaves.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+
+from ..lifecycle import Action
+from ..models import Case, CaseEvent, Rating, Status
+from .rule import published
+from .text import names_of, public_text
+
+REPLY_ACTIONS = frozenset({Action.REPLY, Action.ANSWER_DIRECTLY, Action.REFER})
+# A reply is the public's to read once given and not found wanting on site.
+REPLIED_STATUSES = frozenset(
+    {Status.REPLIED, Status.VERIFIED, Status.RATED, Status.CLOSED, Status.MERGED}
+)
+EVENT_FIELDS = ("id", "case_id", "at", "action", "to_status", "note", "data")
+
+
+@dataclass
+class PublicEvent:
+    """One event as the public may read it."""
+
+    id: int
+    case_id: int
+    at: datetime
+    action: str
+    to_status: str
+    text: str = ""
+    detail: str = ""
+
+
+def detail(action: str, data: dict) -> str:
+    """What may be said of an event besides its label: never a person."""
+    if action == Action.DISPATCH and data.get("main_department"):
+        return str(data["main_department"])
+    if action == Action.CALLBACK and data.get("rating") in Rating.values:
+        return str(Rating(data["rating"]).label)
+    if action == Action.APPROVE_EXTENSION and data.get("days"):
+        return _("%(days)s working days") % {"days": data["days"]}
+    return ""
+
+
+def reply(case: Case, names=()) -> str:
+    """The reply to the citizen, masked, once the case has one that stands."""
+    if case.status not in REPLIED_STATUSES or not case.reply:
+        return ""
+    return public_text(case.reply, [*names_of(case), *names])
+
+
+def _reply_text(row: dict, case: Case, last_reply: bool) -> str:
+    data = row["data"] or {}
+    if "reply" in data:
+        return str(data["reply"] or "")  # the reply itself; a note beside it is the staff's
+    # Recorded before replies were kept with their events: the note was the reply, or
+    # the reply was given in its own field and only the case has it (the latest).
+    return row["note"] or (case.reply if last_reply else "")
+
+
+def _shown(row: dict, case: Case, last_reply: bool, names=()) -> PublicEvent:
+    text = ""
+    if row["action"] in REPLY_ACTIONS:
+        text = public_text(_reply_text(row, case, last_reply), [*names_of(case), *names])
+    return PublicEvent(
+        id=row["id"],
+        case_id=row["case_id"],
+        at=row["at"],
+        action=row["action"],
+        to_status=row["to_status"],
+        text=text,
+        detail=detail(row["action"], row["data"] or {}),
+    )
+
+
+def timelines(cases: list[Case], names=()) -> dict[int, list[PublicEvent]]:
+    """Each case's public events, oldest first, by case id; one query for all.
+
+    The cases must be published (or be the reader's own): this does not check.
+    """
+    by_case: dict[int, list[dict]] = {case.pk: [] for case in cases}
+    rows = (
+        CaseEvent.objects.filter(case_id__in=list(by_case), public=True)
+        .order_by("at", "id")
+        .values(*EVENT_FIELDS)
+    )
+    for row in rows:
+        by_case[row["case_id"]].append(row)
+    shown = {}
+    for case in cases:
+        events = by_case[case.pk]
+        replies = [row["id"] for row in events if row["action"] in REPLY_ACTIONS]
+        last = replies[-1] if replies else None
+        shown[case.pk] = [_shown(row, case, row["id"] == last, names) for row in events]
+    return shown
+
+
+def published_events(events: QuerySet) -> QuerySet:
+    """The public events among ``events`` whose cases are published."""
+    return published(events.filter(public=True), prefix="case__")
+
+
+def _last_replies(events: list[CaseEvent]) -> set[int]:
+    """Of the reply events given, those that are their case's latest reply (one query)."""
+    cases = {
+        e.case_id
+        for e in events
+        if e.action in REPLY_ACTIONS and not e.note and "reply" not in (e.data or {})
+    }
+    if not cases:
+        return set()
+    latest = (
+        CaseEvent.objects.filter(case_id__in=cases, action__in=REPLY_ACTIONS)
+        .values("case_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return set(latest)
+
+
+def updates(events: list[CaseEvent]) -> list[PublicEvent]:
+    """Events of ``published_events`` (with ``case`` loaded: its reply and reporter's
+    name) as the public may read them."""
+    last_replies = _last_replies(events)
+    return [
+        _shown(
+            {name: getattr(event, name) for name in EVENT_FIELDS},
+            event.case,
+            event.id in last_replies,
+        )
+        for event in events
+    ]
