@@ -4,6 +4,7 @@ The world: a test district (two streets, four grids), the city-management bureau
 handles "市容环境" there, and a second district whose handler must be refused.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,35 @@ def admin_client(admin_client):
     """The admin, in English too."""
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return admin_client
+
+
+# Debian's chromium: Playwright cannot download browsers here (no internet).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Headless Debian chromium driven by Playwright, for the tests marked ``browser``."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes between steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            # No background traffic: this machine has no internet to reach.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

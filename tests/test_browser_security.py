@@ -61,20 +61,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
 def hostile_world(district, category, operator, tmp_path, settings):
     """A grid named as HTML, and a hot issue whose title is HTML, from four citizens."""
     settings.MEDIA_ROOT = tmp_path / "media"

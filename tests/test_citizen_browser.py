@@ -46,27 +46,6 @@ def demo_city(db, tmp_path, settings):
     build_grid_neighbours()
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 def solve(question: str) -> str:
     """The check question in either language: 三 加 五 / 3 plus 5."""
     numbers = [DIGITS.get(c, c) for c in re.findall(r"\d+|[零一二三四五六七八九]", question)]

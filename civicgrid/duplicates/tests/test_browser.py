@@ -35,17 +35,9 @@ def demo_city(db):
 
 
 @pytest.fixture
-def page(monkeypatch, live_server):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    return context.new_page()
 
 
 def sign_in(page, base, username):

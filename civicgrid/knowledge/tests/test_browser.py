@@ -23,19 +23,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield browser
-        browser.close()
-
-
 def sign_in(browser, base: str, username: str):
     page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     page.goto(f"{base}/accounts/login/")
