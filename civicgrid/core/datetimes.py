@@ -96,8 +96,8 @@ def _validator(kind: Kind):
         try:
             return check(value, kind)
         except TimeRefused as refused:
-            # The message is already in the caller's language; braces would be read as
-            # pydantic placeholders.
+            # The message is already in the caller's language; pydantic would read
+            # braces in it as fields of its own to fill in.
             message = refused.message.replace("{", "(").replace("}", ")")
             raise PydanticCustomError(refused.code, message) from None
 
