@@ -1,0 +1,1 @@
+"""Project wiring: fills the extension points the lower floors declare (docs/architecture.md)."""

@@ -1,0 +1,13 @@
+"""What each app adds to the floors below it, in one place, as explicit as ``urls.py``.
+
+The lower floors declare extension points (``cases.extensions``, ``cases.events``,
+``accounts.pages``); nothing below this floor knows which apps fill them. A new app adds
+its lines here and nowhere else outside its own folder.
+"""
+
+
+def connect() -> None:
+    """Fill every extension point. Called once, from ``WiringConfig.ready``."""
+    # Floors and page extension points (case panels, menu pages): i9/floors.
+    # Event kinds, timeline labels and event consumers: i9/events.
+    # Visibility grants (CaseAccess) and role grants: i9/grants.
