@@ -88,3 +88,16 @@ def test_a_new_urgency_on_a_stale_copy_is_refused(new_case, dispatcher):
     services.change_urgency(new_case, "urgent", actor=dispatcher)
     with pytest.raises(ConcurrentUpdate):
         services.change_urgency(stale, "same_day", actor=dispatcher)
+
+
+def test_only_the_project_wiring_declares_kinds_and_consumers():
+    wiring = PRODUCT / "wiring" / "extensions.py"
+    callers = re.compile(r"\bevents\.(declare|add_consumer)\(")
+    elsewhere = [
+        str(path.relative_to(PRODUCT))
+        for path in PRODUCT.rglob("*.py")
+        if "tests" not in path.parts and path != wiring
+        if callers.search(path.read_text(encoding="utf-8"))
+    ]
+    assert elsewhere == []
+    assert callers.search(wiring.read_text(encoding="utf-8"))
