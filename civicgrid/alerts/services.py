@@ -356,8 +356,8 @@ def _repeat(case: Case, source: AlertSource, alert: Alert, delivery: AlertDelive
     data = {**_event_data(source, alert, delivery), "repeats": repeats}
     if worse(alert.urgency, case.urgency):
         # Bumps the version: a changed deadline is a change staff acting on an older
-        # copy must notice.
-        change_urgency(case, alert.urgency, actor=None, reason=_("A worse reading came in."))
+        # copy must notice. The alert_repeated event below says why.
+        change_urgency(case, alert.urgency, actor=None)
         data["urgency_raised"] = alert.urgency
     events.record(case, ALERT_REPEATED, actor=None, data=data)
 
