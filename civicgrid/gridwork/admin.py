@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from .models import Patrol, Summons
 
 
@@ -12,11 +14,11 @@ class PatrolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Summons)
-class SummonsAdmin(admin.ModelAdmin):
+class SummonsAdmin(ReadOnlyAdmin):
+    """Summonses come from the whistle on a case page."""
+
+    deletable = True
     list_display = ["case", "department", "summoned_at", "due_at", "reported_at"]
     list_filter = ["department", "summoned_at"]
     search_fields = ["case__number", "department__name"]
     readonly_fields = [f.name for f in Summons._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # summonses come from the whistle on a case page
