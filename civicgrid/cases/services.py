@@ -18,7 +18,7 @@ from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import attachments, lifecycle
+from . import attachments, lifecycle, phones
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -55,10 +55,10 @@ class Intake:
 
 def phone_hash(phone: str) -> str:
     """A keyed hash, so earlier cases of a caller are found without reading phones."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
+    number = phones.digits(phone)
+    if not number:
         return ""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{digits}".encode()).hexdigest()
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{number}".encode()).hexdigest()
 
 
 def next_number(day: date) -> str:
@@ -125,8 +125,7 @@ def validate_intake(intake: Intake) -> dict:
                 errors[f"extra.{spec.get('name')}"] = _(
                     "%(label)s is required for this category."
                 ) % {"label": spec.get("label") or spec.get("name")}
-    phone = "".join(ch for ch in intake.reporter_phone if ch.isdigit() or ch == "+")
-    if intake.reporter_phone and not 5 <= len(phone) <= 20:
+    if intake.reporter_phone and not phones.plausible(intake.reporter_phone):
         errors["reporter_phone"] = _("This does not look like a phone number.")
     return errors
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.cases import lifecycle
+from civicgrid.cases import lifecycle, phones
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel, Rating, Status
 from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register_case
@@ -134,7 +134,7 @@ def join_case(case: Case, *, phone: str, name: str = "", key: str = "") -> Filed
         if resent:
             with transaction.atomic():
                 return Filed(target, issue_tracking(target, role=TrackingRole.SUPPORTER), True)
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = phones.digits(phone)
     hashed = phone_hash(digits)
     if hashed and hashed == target.reporter_phone_hash:
         raise InvalidAction(

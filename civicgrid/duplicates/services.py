@@ -9,7 +9,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.cases import lifecycle
+from civicgrid.cases import lifecycle, phones
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.scope import visible_cases
@@ -33,17 +33,14 @@ HOT_FIELDS = (
     "lng",
     "lat",
 )
-MIN_PHONE_DIGITS = 5
-MAX_PHONE_DIGITS = 20
 # A supporter's name is held to what a reporter's name may be.
 MAX_NAME = Case._meta.get_field("reporter_name").max_length
 
 
 def _phone_digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+    if not phones.plausible(phone):
         raise InvalidAction(_("Give the caller's phone number to join them to the case."), "phone")
-    return digits
+    return phones.digits(phone)
 
 
 def _case_to_join(case: Case, actor) -> Case:
