@@ -17,7 +17,17 @@ from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Category, Urgency
 
 from . import lifecycle
-from .models import OPEN_STATUSES, Case, CaseEvent, Channel, Light, Rating, Status
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Channel,
+    Light,
+    Rating,
+    Status,
+    light_at,
+    light_q,
+)
 from .scope import region_paths, visible_cases
 
 ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
@@ -161,14 +171,7 @@ def open_points(user, limit: int = 2000) -> list[dict]:
 
 def light_of(due_at, warn_at, now=None) -> str:
     """``Case.light`` for a row read with ``values()`` (open cases only)."""
-    now = now or timezone.now()
-    if due_at is None:
-        return Light.NONE
-    if now > due_at:
-        return Light.RED
-    if warn_at and now >= warn_at:
-        return Light.YELLOW
-    return Light.GREEN
+    return light_at(due_at, warn_at, now or timezone.now())
 
 
 def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int = 10):
@@ -298,7 +301,8 @@ def light_counts(cases: QuerySet, now=None) -> dict[str, int]:
     now = now or timezone.now()
     return cases.order_by().aggregate(
         all=Count("id", distinct=True),
-        red=Count("id", filter=Q(due_at__lt=now), distinct=True),
-        yellow=Count("id", filter=Q(due_at__gte=now, warn_at__lte=now), distinct=True),
-        green=Count("id", filter=Q(warn_at__gt=now), distinct=True),
+        **{
+            light.value: Count("id", filter=light_q(light, now), distinct=True)
+            for light in (Light.RED, Light.YELLOW, Light.GREEN)
+        },
     )
