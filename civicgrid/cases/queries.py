@@ -5,8 +5,6 @@ Every list starts from ``scope.visible_cases`` and loads what its rows show with
 the number of rows.
 """
 
-from dataclasses import dataclass
-
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -102,43 +100,6 @@ def callbacks(user) -> QuerySet:
     return pressing_first(rows(visible_cases(user, cases))).prefetch_related(
         Prefetch("merged_cases", queryset=merged.order_by("created_at"))
     )
-
-
-@dataclass
-class Search:
-    """The filters of the case list, all optional."""
-
-    group: str = ""
-    status: str = ""
-    light: str = ""
-    category: int | None = None
-    channel: str = ""
-    text: str = ""
-    region: str = ""
-
-
-def search(user, filters: Search) -> QuerySet:
-    cases = Case.objects.all()
-    if filters.group == "open":
-        cases = cases.filter(status__in=OPEN_STATUSES)
-    elif filters.group == "closed":
-        cases = cases.exclude(status__in=OPEN_STATUSES)
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.light:
-        cases = cases.with_light(filters.light)
-    if filters.category:
-        cases = cases.filter(category_id__in=category_and_descendants(filters.category))
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.text:
-        cases = cases.filter(Q(number__icontains=filters.text) | Q(title__icontains=filters.text))
-    if filters.region:
-        code = filters.region
-        cases = cases.filter(
-            Q(region_path__startswith=f"{code}/") | Q(region_path__contains=f"/{code}/")
-        )
-    return rows(visible_cases(user, cases)).order_by("-created_at", "-id")
 
 
 def category_and_descendants(category_id: int) -> set[int]:

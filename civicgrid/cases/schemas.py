@@ -114,7 +114,7 @@ class CaseFilters(Input):
     main_department: str | None = Field(None, max_length=40, description="department code")
     created_after: FilterTime | None = None
     created_before: FilterTime | None = None
-    q: str | None = Field(None, max_length=100, description="text in the title")
+    q: str | None = Field(None, max_length=100, description="text in the number or the title")
 
 
 # --- output --------------------------------------------------------------------------
