@@ -300,7 +300,7 @@ ACTION_DATA = {
 def available_actions(request: HttpRequest, number: str):
     case = _case(request, number)
     return [
-        {"action": action, "label": str(Action(action).label)}
+        {"action": action, "label": lifecycle.action_label(action)}
         for action in lifecycle.allowed_actions(case.status)
         if action in PERSON_ACTIONS and lifecycle.can(case, action, request.auth)
     ]

@@ -178,7 +178,7 @@ def check(case: Case, action: str, actor) -> None:
     if (case.status, action) not in TRANSITIONS:
         raise TransitionNotAllowed(
             _("A case that is “%(status)s” cannot be “%(action)s”.")
-            % {"status": case.get_status_display(), "action": _label(action)}
+            % {"status": case.get_status_display(), "action": action_label(action)}
         )
     if actor is None and action in SYSTEM_MAY:
         return
@@ -281,7 +281,12 @@ REFERRAL_KINDS = {
 }
 
 
-def _label(action: str) -> str:
+def action_label(action: str) -> str:
+    """An action (or event kind) in the reader's language; the raw action when unknown.
+
+    The one label of an action: pages, the API, notifications and the timeline use it,
+    and the public's plain words (``publication.public_label``) fall back to it.
+    """
     try:
         return str(Action(action).label)
     except ValueError:

@@ -15,6 +15,7 @@ from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Category, Urgency
 
 from . import lifecycle
+from .lifecycle import action_label
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -153,13 +154,6 @@ def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int =
 
 
 # --- the timeline ------------------------------------------------------------------
-
-
-def action_label(action: str) -> str:
-    try:
-        return str(lifecycle.Action(action).label)
-    except ValueError:
-        return action
 
 
 def _choice(choices):

@@ -15,7 +15,7 @@ from civicgrid.core.datetimes import FilterTime
 from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import RequestType, Urgency
 
-from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action
+from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action, action_label
 from .models import Case, CaseEvent, Channel, Light, Rating, Status, StatusGroup
 
 MAX_TEXT = 5000
@@ -231,10 +231,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_action_label(event: CaseEvent) -> str:
-        try:
-            return str(Action(event.action).label)
-        except ValueError:
-            return event.action
+        return action_label(event.action)
 
 
 class AttachmentOut(Schema):

@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from civicgrid.cases import publication
-from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.lifecycle import Action, action_label
 from civicgrid.cases.models import (
     CLOSED_STATUSES,
     Case,
@@ -20,7 +20,6 @@ from civicgrid.cases.models import (
     StatusGroup,
     group_of,
 )
-from civicgrid.cases.queries import action_label
 from civicgrid.routing.models import RequestType, Urgency
 
 from . import catalogue
