@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +30,7 @@ EVENT_FIELDS = ("id", "case_id", "at", "action", "to_status", "note", "data")
 
 # What the public reads for each public event, in plain words; any other event shows the
 # lifecycle's label.
-PLAIN_EVENTS = {
+PLAIN_EVENTS: dict[str, Promise] = {
     Action.REGISTER: gettext_lazy("Report received"),
     Action.DISPATCH: gettext_lazy("Sent to the department responsible"),
     Action.ACKNOWLEDGE: gettext_lazy("The department took the case on"),
