@@ -11,7 +11,8 @@ from civicgrid.accounts.pages import page
 from .. import lifecycle, phones, queries, services
 from ..forms import IntakeForm, Options
 from ..models import Channel
-from .common import is_htmx, status_for
+from ..refusals import status_for
+from .common import is_htmx
 
 # Where a role's reports usually come from; the form still lets them choose.
 CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID_PATROL, Role.MEDIATOR: Channel.WALK_IN}
