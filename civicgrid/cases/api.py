@@ -215,12 +215,12 @@ def create_case(request: HttpRequest, payload: CaseIn):
     """
     key = services.SubmissionKey.for_user(request.auth, request.headers.get("Idempotency-Key"))
     try:
-        case = services.register_case(_intake(payload), actor=request.auth, key=key)
+        registered = services.register_case_once(_intake(payload), actor=request.auth, key=key)
     except InvalidAction as exc:
         errors = getattr(exc, "errors", None) or {}
         exc.errors = {API_FIELD.get(field, field): message for field, message in errors.items()}
         raise
-    return Status(200 if case.replayed else 201, case)
+    return Status(200 if registered.replayed else 201, registered.case)
 
 
 # --- actions ---------------------------------------------------------------------------

@@ -174,10 +174,7 @@ class SubmissionKey:
     def earlier_case(self) -> Case | None:
         row = IntakeKey.objects.filter(owner=self.owner, key=self.key).select_related("case")
         found = row.first()
-        if found is None:
-            return None
-        found.case.replayed = True
-        return found.case
+        return None if found is None else found.case
 
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
@@ -199,20 +196,39 @@ def registering_roles(actor, channel: str) -> tuple[str, ...]:
     return lifecycle.PERMISSIONS[Action.REGISTER][0]
 
 
-def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None = None) -> Case:
+@dataclass(frozen=True)
+class Registered:
+    """What ``register_case_once`` did: the case, and whether the key had already made it."""
+
+    case: Case
+    replayed: bool
+
+
+def register_case(intake: Intake, *, actor, files=()) -> Case:
     """Register a case from any channel, with its files; the first step of the loop.
 
     A point outside every grid is kept and the case flagged for manual placement.
     Raises ``InvalidAction`` (with ``errors``) on bad input, changing nothing.
-
-    With ``key``, a report sent again (a retry after a lost connection) returns the case
-    the first one made, marked ``replayed``, instead of registering a second one.
     """
+    return _register(intake, actor=actor, files=files, key=None).case
+
+
+def register_case_once(intake: Intake, *, actor, key: SubmissionKey | None, files=()) -> Registered:
+    """``register_case`` for a door that may send the same report again.
+
+    A report sent again under the same ``key`` (a retry after a lost connection) gives
+    the case the first one made, ``replayed``, instead of registering a second one.
+    Without a key (the caller sent none), every report registers a case.
+    """
+    return _register(intake, actor=actor, files=files, key=key)
+
+
+def _register(intake: Intake, *, actor, files, key: SubmissionKey | None) -> Registered:
     if key is not None:
         if problem := key.problem():
             raise InvalidAction(problem, "idempotency_key")
         if (earlier := key.earlier_case()) is not None:
-            return earlier
+            return Registered(earlier, replayed=True)
     errors = validate_intake(intake)
     try:
         files = attachments.check_files(files)
@@ -279,9 +295,8 @@ def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None 
         earlier = key.earlier_case() if key is not None else None
         if earlier is None:
             raise
-        return earlier
-    case.replayed = False
-    return case
+        return Registered(earlier, replayed=True)
+    return Registered(case, replayed=False)
 
 
 def checked_files(files) -> list:

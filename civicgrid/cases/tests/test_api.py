@@ -825,3 +825,18 @@ def test_a_refused_action_names_the_input_it_is_about(new_case, dispatcher, hand
     assert body["errors"][0]["field"] == "note"
     new_case.refresh_from_db()
     assert new_case.status == "dispatched"
+
+
+def test_a_report_sent_again_under_its_idempotency_key_is_not_filed_twice(
+    operator, district, category
+):
+    headers = {**bearer(operator), "Idempotency-Key": "retry-0001"}
+    first = post(headers, CASES, intake(district["grid11"]))
+    again = post(headers, CASES, intake(district["grid11"]))
+    assert first.status_code == 201, first.content
+    assert again.status_code == 200, again.content
+    assert again.json()["number"] == first.json()["number"]
+    assert Case.objects.count() == 1
+    other = post({**headers, "Idempotency-Key": "retry-0002"}, CASES, intake(district["grid11"]))
+    assert other.status_code == 201
+    assert Case.objects.count() == 2
