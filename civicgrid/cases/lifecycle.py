@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.accounts.actor import Actor
 from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Department, Step
 
@@ -173,7 +174,7 @@ def allowed_actions(status: str) -> list[str]:
     return [action for (s, action) in TRANSITIONS if s == status]
 
 
-def check(case: Case, action: str, actor) -> None:
+def check(case: Case, action: str, actor: Actor) -> None:
     """Raise unless ``actor`` may take ``action`` on ``case`` now."""
     if (case.status, action) not in TRANSITIONS:
         raise TransitionNotAllowed(
@@ -188,7 +189,7 @@ def check(case: Case, action: str, actor) -> None:
         raise ActionRefused(reason)
 
 
-def can(case: Case, action: str, actor) -> bool:
+def can(case: Case, action: str, actor: Actor) -> bool:
     try:
         check(case, action, actor)
     except LifecycleError:
@@ -196,7 +197,7 @@ def can(case: Case, action: str, actor) -> bool:
     return True
 
 
-def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEvent:
+def apply(case: Case, action: str, *, actor: Actor, note: str = "", **data) -> CaseEvent:
     """Take ``action`` on ``case`` as ``actor``; the one way a case changes status."""
     check(case, action, actor)
     from .action_rules import prepare_for

@@ -12,7 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Integration, Role
+from civicgrid.accounts.actor import Actor
+from civicgrid.accounts.models import Integration, Role, User
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
@@ -145,7 +146,7 @@ def position_fields(location: Location | None) -> dict:
     return fields
 
 
-def default_centre(actor) -> Region | None:
+def default_centre(actor: Actor) -> Region | None:
     """Where an unplaced case is triaged: the actor's own centre, else the first district."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         region = actor.regions.order_by("path").first()
@@ -181,16 +182,16 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
 
 
 # The one channel each kind of integration account registers through: its own door.
-DOOR_OF_INTEGRATION = {
+DOOR_OF_INTEGRATION: dict[str, str] = {
     Integration.POLICE_110: Channel.POLICE_DIVERSION,
     Integration.OPEN311: Channel.OPEN311,
 }
 
 
-def registering_roles(actor, channel: str) -> tuple[str, ...]:
+def registering_roles(actor: Actor, channel: str) -> tuple[str, ...]:
     """The roles that may register a case arriving on ``channel``: the lifecycle's, plus
     an integration account at its own system's door (and nowhere else)."""
-    if getattr(actor, "role", None) == Role.INTEGRATION:
+    if actor is not None and getattr(actor, "role", None) == Role.INTEGRATION:
         own_door = DOOR_OF_INTEGRATION.get(actor.integration) == channel
         return (Role.INTEGRATION,) if own_door else ()
     return lifecycle.PERMISSIONS[Action.REGISTER][0]
@@ -204,7 +205,7 @@ class Registered:
     replayed: bool
 
 
-def register_case(intake: Intake, *, actor, files=()) -> Case:
+def register_case(intake: Intake, *, actor: Actor, files=()) -> Case:
     """Register a case from any channel, with its files; the first step of the loop.
 
     A point outside every grid is kept and the case flagged for manual placement.
@@ -213,7 +214,9 @@ def register_case(intake: Intake, *, actor, files=()) -> Case:
     return _register(intake, actor=actor, files=files, key=None).case
 
 
-def register_case_once(intake: Intake, *, actor, key: SubmissionKey | None, files=()) -> Registered:
+def register_case_once(
+    intake: Intake, *, actor: Actor, key: SubmissionKey | None, files=()
+) -> Registered:
     """``register_case`` for a door that may send the same report again.
 
     A report sent again under the same ``key`` (a retry after a lost connection) gives
@@ -223,7 +226,7 @@ def register_case_once(intake: Intake, *, actor, key: SubmissionKey | None, file
     return _register(intake, actor=actor, files=files, key=key)
 
 
-def _register(intake: Intake, *, actor, files, key: SubmissionKey | None) -> Registered:
+def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None) -> Registered:
     if key is not None:
         if problem := key.problem():
             raise InvalidAction(problem, "idempotency_key")
@@ -310,7 +313,7 @@ def checked_files(files) -> list:
         raise InvalidAction(str(problem)) from None
 
 
-def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> Attachment:
+def attach(case: Case, uploaded, *, actor: Actor, event: CaseEvent | None = None) -> Attachment:
     """Store one file on a case: an image cleaned, a document as sent, with its real type."""
     (checked,) = checked_files([uploaded])
     return Attachment.objects.create(
@@ -324,7 +327,7 @@ def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> At
     )
 
 
-def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> CaseEvent:
+def act(case: Case, action: str, *, actor: Actor, note: str = "", files=(), **data) -> CaseEvent:
     """A lifecycle action with its files, all or nothing."""
     files = checked_files(files)
     with transaction.atomic():
@@ -334,7 +337,7 @@ def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> 
     return event
 
 
-def add_file(case: Case, uploaded, *, actor) -> Attachment:
+def add_file(case: Case, uploaded, *, actor: Actor) -> Attachment:
     """Add a file to a case outside any step (evidence found later), with its event.
 
     Anyone who may see the case may add to it; the timeline shows who added what.
@@ -358,7 +361,7 @@ def add_file(case: Case, uploaded, *, actor) -> Attachment:
         return attach(case, checked, actor=actor, event=event)
 
 
-def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:
+def reveal_contact(case: Case, *, actor: User, reason: str = "") -> dict:
     """The unmasked contact of a case's reporter; every call is written to the audit log."""
     why = refusal_for(actor, case, lifecycle.CENTRE + ("handler", "grid_worker"), ScopeRule.REGION)
     if why and not (actor.department_id and actor.department_id == case.main_department_id):

@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.actor import Actor
 from civicgrid.cases import lifecycle, phones
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel
@@ -43,7 +44,7 @@ def _phone_digits(phone: str) -> str:
     return phones.digits(phone)
 
 
-def _case_to_join(case: Case, actor) -> Case:
+def _case_to_join(case: Case, actor: Actor) -> Case:
     """The case a supporter joins: a merged case's target, and only an open one."""
     if actor is not None and not visible_cases(actor, Case.objects.filter(pk=case.pk)).exists():
         raise ActionRefused(_("This case is outside the regions you are responsible for."))
@@ -56,7 +57,7 @@ def _case_to_join(case: Case, actor) -> Case:
     return case
 
 
-def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") -> Supporter:
+def join(case: Case, *, phone: str, channel: str, actor: Actor = None, name: str = "") -> Supporter:
     """Count a caller with the same problem on ``case`` (+1) instead of a new case.
 
     A merged case is joined through the case it was merged into. The same phone joins a
@@ -101,7 +102,7 @@ def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") ->
     return supporter
 
 
-def register_duplicate(intake: Intake, *, into: Case | str, actor, files=()) -> Case:
+def register_duplicate(intake: Intake, *, into: Case | str, actor: Actor, files=()) -> Case:
     """Register the new report and merge it into ``into`` at once, all or nothing.
 
     Its reporter is called back when ``into`` is (see ``cases.action_rules.close_merged``).
