@@ -124,16 +124,20 @@ def nearby(grid: Region | None, category: Category | None, text: str = "") -> li
     by_code = catalogue.categories()
     codes = {c.pk: c.code for c in by_code.values()}
     rows = []
+    openings: dict[int, str] = {}
     for candidate in found:
         case = candidate.case
         known = by_code.get(codes.get(case.category_id, ""))
         if root is not None and (known is None or known.lineage()[-1].pk != root.pk):
             continue
         rows.append((case, known))
+        openings[case.pk] = candidate.opening
     if text.strip():
         wanted = shingles(message_text("", text))
         rows.sort(
-            key=lambda row: -likeness(wanted, shingles(message_text(row[0].title, row[0].opening)))
+            key=lambda row: (
+                -likeness(wanted, shingles(message_text(row[0].title, openings[row[0].pk])))
+            )
         )
     rows = rows[: NEARBY_SHOWN * 2]
     shown = publication.published(Case.objects.filter(pk__in=[c.pk for c, _k in rows]))
