@@ -6,7 +6,10 @@ from .models import Patrol, Summons
 
 
 @admin.register(Patrol)
-class PatrolAdmin(admin.ModelAdmin):
+class PatrolAdmin(ReadOnlyAdmin):
+    """Patrols are started and ended by grid workers in 网格通."""
+
+    deletable = True
     list_display = ["worker", "started_at", "ended_at"]
     list_filter = ["started_at"]
     search_fields = ["worker__username", "notes"]
