@@ -11,7 +11,7 @@ requests without one fall back to the session, whose unsafe methods need the CSR
 import logging
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
@@ -25,7 +25,8 @@ from ninja.security import django_auth
 from civicgrid.accounts.auth import token_auth
 from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
-from civicgrid.core.api import InvalidInput
+from civicgrid.cases.refusals import status_for
+from civicgrid.core.api import InvalidInput, error_code
 from civicgrid.duplicates import api as duplicates_api
 from civicgrid.hotline.api import router as diversion_router
 from civicgrid.knowledge.api import router as knowledge_router
@@ -34,22 +35,6 @@ from civicgrid.routing.api import router as routing_router
 
 logger = logging.getLogger(__name__)
 
-CODE_OF_STATUS = {
-    400: "invalid",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    429: "throttled",
-}
-STATUS_OF_LIFECYCLE_ERROR = {
-    lifecycle.TransitionNotAllowed: 409,
-    lifecycle.ActionRefused: 403,
-    lifecycle.InvalidAction: 400,
-    lifecycle.ConcurrentUpdate: 409,
-}
 # The few fixed English messages django-ninja raises itself, in the caller's language.
 NINJA_MESSAGES = {
     "Cannot parse request body": gettext_lazy("The request body is not valid JSON."),
@@ -229,14 +214,14 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = CODE_OF_STATUS.get(exc.status_code, "error")
+    code = error_code(exc.status_code)
     message = NINJA_MESSAGES.get(exc.message, exc.message)
     return error_response(request, exc.status_code, code, message)
 
 
 @api.exception_handler(lifecycle.LifecycleError)
 def on_lifecycle_error(request: HttpRequest, exc: lifecycle.LifecycleError) -> HttpResponse:
-    status = next((s for cls, s in STATUS_OF_LIFECYCLE_ERROR.items() if isinstance(exc, cls)), 400)
+    status = status_for(exc)
     field_errors = getattr(exc, "errors", None) or {}
     errors = [{"field": f, "message": str(m)} for f, m in field_errors.items()]
     message = invalid_message(errors) if errors else exc.message
@@ -246,36 +231,41 @@ def on_lifecycle_error(request: HttpRequest, exc: lifecycle.LifecycleError) -> H
 @api.exception_handler(InvalidInput)
 def on_invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     errors = [{"field": f, "message": m} for f, m in exc.errors.items()]
-    return error_response(request, 400, "invalid", invalid_message(errors), errors)
+    status = status_for(exc)
+    return error_response(request, status, error_code(status), invalid_message(errors), errors)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # Views raise Http404 with a translated message; anything else gets the generic one.
     message = str(exc) if getattr(exc, "civicgrid_message", False) else _("Not found.")
-    return error_response(request, 404, "not_found", message)
+    status = status_for(exc)
+    return error_response(request, status, error_code(status), message)
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", str(exc) or _("You may not do this."))
+    status = status_for(exc)
+    message = str(exc) or _("You may not do this.")
+    return error_response(request, status, error_code(status), message)
 
 
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    if isinstance(exc, RequestDataTooBig):
-        return error_response(request, 413, "too_large", _("The request is too large."))
-    return error_response(request, 400, "invalid", _("The request is not valid."))
+    status = status_for(exc)
+    if status == 413:
+        return error_response(request, status, error_code(status), _("The request is too large."))
+    return error_response(request, status, error_code(status), _("The request is not valid."))
 
 
 @api.exception_handler(MultiPartParserError)
 def on_unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return error_response(request, 400, "invalid", str(MULTIPART_UNREADABLE))
+    status = status_for(exc)
+    return error_response(request, status, error_code(status), str(MULTIPART_UNREADABLE))
 
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
-    return error_response(
-        request, 500, "server_error", _("Something went wrong on our side; it has been logged.")
-    )
+    message = _("Something went wrong on our side; it has been logged.")
+    return error_response(request, 500, error_code(500), message)

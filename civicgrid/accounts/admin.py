@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from .forms import AdminLoginForm
 from .models import ApiToken, LoginFailure, User
 
@@ -46,19 +48,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(ReadOnlyAdmin):
     """Failed sign-ins (staff page and admin), for whoever watches for attacks: read-only."""
 
     list_display = ["at", "username", "address", "reason"]
     list_filter = ["reason", "at"]
     search_fields = ["username", "address"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from . import services
 from .adapters import AlertInvalid
 from .models import PENDING, AlertDelivery, AlertRefusal, AlertSource
@@ -103,19 +105,6 @@ class AlertSourceAdmin(admin.ModelAdmin):
                 % {"name": source.name, "secret": secret},
                 messages.WARNING,
             )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what came in: read, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AlertDelivery)

@@ -12,7 +12,6 @@ the source's window and distance. Deciders of one kind take turns on an ``AlertL
 row, so two identical alerts arriving at once still end in one case.
 """
 
-import hmac
 import logging
 import math
 from datetime import timedelta
@@ -26,12 +25,12 @@ from shapely.geometry import Point, shape
 from civicgrid.cases import events, lifecycle
 from civicgrid.cases.models import OPEN_STATUSES, Case, Channel, Status
 from civicgrid.cases.services import Intake, change_urgency, register_case
+from civicgrid.core import signing
 from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Region
 from civicgrid.routing import catalogue
 
 from .adapters import Alert, AlertInvalid, adapter_for, invalid, worse
-from .client import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, valid_delivery_id
 from .events import ALERT_RECEIVED, ALERT_REPEATED
 from .models import (
     PENDING,
@@ -47,7 +46,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
-MAX_CLOCK_SKEW_SECONDS = 5 * 60
 KEEP_REFUSALS = 10_000
 MAX_ATTEMPTS = 5
 METRES_PER_DEGREE = 111_320
@@ -72,9 +70,9 @@ class SourceMisconfigured(RuntimeError):
 
 def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
     """The delivery id of a genuine, fresh request; raises ``Refused``."""
-    delivery_id = (headers.get(DELIVERY_HEADER) or "").strip()
-    timestamp = (headers.get(TIMESTAMP_HEADER) or "").strip()
-    given = (headers.get(SIGNATURE_HEADER) or "").strip().lower()
+    delivery_id = (headers.get(signing.DELIVERY_HEADER) or "").strip()
+    timestamp = (headers.get(signing.TIMESTAMP_HEADER) or "").strip()
+    given = (headers.get(signing.SIGNATURE_HEADER) or "").strip()
     bad_signature = Refused(
         401,
         RefusalReason.BAD_SIGNATURE,
@@ -87,7 +85,7 @@ def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
     # without a usable id cannot be checked, and says what to send.
     if not timestamp or not given:
         raise bad_signature
-    if not valid_delivery_id(delivery_id):
+    if not signing.valid_delivery_id(delivery_id):
         raise Refused(
             400,
             RefusalReason.NO_DELIVERY_ID,
@@ -96,11 +94,9 @@ def authenticate(source: AlertSource, headers, body: bytes, now=None) -> str:
                 "underscores or colons."
             ),
         )
-    expected = sign(source.secret, timestamp, delivery_id, body)
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if not signing.signature_matches(source.secret, timestamp, delivery_id, body, given):
         raise bad_signature
-    now = (now or timezone.now()).timestamp()
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+    if not signing.fresh(timestamp, now=(now or timezone.now()).timestamp()):
         raise Refused(
             401,
             RefusalReason.STALE,

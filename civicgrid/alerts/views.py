@@ -12,6 +12,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from civicgrid.core.api import error_code
+
 from . import services
 from .adapters import AlertInvalid
 from .client import DELIVERY_HEADER
@@ -32,9 +34,6 @@ def _error(status: int, code: str, message: str, errors: list | None = None, **m
     if errors:
         body["errors"] = errors
     return _answer(body, status)
-
-
-CODE_OF_STATUS = {400: "invalid", 401: "unauthenticated", 404: "not_found", 409: "conflict"}
 
 
 def _body(request: HttpRequest) -> bytes:
@@ -87,8 +86,7 @@ def receive(request: HttpRequest, slug: str):
             ip=request.META.get("REMOTE_ADDR") or None,
             size=size,
         )
-        code = "too_large" if refused.status == 413 else CODE_OF_STATUS[refused.status]
-        return _error(refused.status, code, refused.message)
+        return _error(refused.status, error_code(refused.status), refused.message)
     return _processed(delivery)
 
 

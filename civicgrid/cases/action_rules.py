@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.accounts.actor import Actor
 from civicgrid.regions.models import Level
 from civicgrid.routing.models import Category, Department, Step
 
@@ -35,19 +36,19 @@ def _require(value, message, field: str = "note") -> Any:
     return value
 
 
-def _nothing(case, note, data, actor=None) -> Change:
+def _nothing(case, note, data, actor: Actor = None) -> Change:
     return Change()
 
 
 def _need_note(message) -> Callable[..., Change]:
-    def prepare(case, note, data, actor=None) -> Change:
+    def prepare(case, note, data, actor: Actor = None) -> Change:
         _require(note, message)
         return Change()
 
     return prepare
 
 
-def _answer_directly(case, note, data, actor=None) -> Change:
+def _answer_directly(case, note, data, actor: Actor = None) -> Change:
     answer = _require((data.get("answer") or note).strip(), _("Write the answer given."), "answer")
     entry = data.get("knowledge_entry")
     if entry not in (None, ""):
@@ -62,7 +63,7 @@ def _answer_directly(case, note, data, actor=None) -> Change:
     )
 
 
-def _refer(case, note, data, actor=None) -> Change:
+def _refer(case, note, data, actor: Actor = None) -> Change:
     kind = data.get("kind")
     if kind not in REFERRAL_KINDS:
         raise InvalidAction(_("Choose why the case is referred elsewhere."), "kind")
@@ -72,7 +73,7 @@ def _refer(case, note, data, actor=None) -> Change:
     )
 
 
-def _merge(case, note, data, actor=None) -> Change:
+def _merge(case, note, data, actor: Actor = None) -> Change:
     target = data.get("into")
     if not isinstance(target, Case):
         target = Case.objects.filter(number=str(target or "").strip()).first()
@@ -104,7 +105,7 @@ def _merge(case, note, data, actor=None) -> Change:
     )
 
 
-def _place(case, note, data, actor=None) -> Change:
+def _place(case, note, data, actor: Actor = None) -> Change:
     from civicgrid.regions.locator import locate
 
     from .services import position_fields
@@ -153,7 +154,7 @@ def _recategorised(case, category) -> Category | None:
     return None if category.pk == case.category_id else category
 
 
-def _dispatch(case, note, data, actor=None) -> Change:
+def _dispatch(case, note, data, actor: Actor = None) -> Change:
     main, co = _departments(data)
     fields = {"main_department": main, "extension_days": 0}
     event = {"main_department": main.name, "co_departments": [d.name for d in co]}
@@ -175,7 +176,7 @@ def _dispatch(case, note, data, actor=None) -> Change:
     )
 
 
-def _return(case, note, data, actor=None) -> Change:
+def _return(case, note, data, actor: Actor = None) -> Change:
     _require(note, _("Say why the case is not yours: returning needs a reason."))
     return Change(
         fields={"main_department": None, "handle_due_at": None},
@@ -184,7 +185,7 @@ def _return(case, note, data, actor=None) -> Change:
     )
 
 
-def _request_extension(case, note, data, actor=None) -> Change:
+def _request_extension(case, note, data, actor: Actor = None) -> Change:
     try:
         days = int(data.get("days") or 0)
     except (TypeError, ValueError):
@@ -204,7 +205,7 @@ def _pending_extension_days(case) -> int:
     return int(event.data.get("days", 0)) if event else 0
 
 
-def _approve_extension(case, note, data, actor=None) -> Change:
+def _approve_extension(case, note, data, actor: Actor = None) -> Change:
     days = _pending_extension_days(case)
     base = case.handle_due_at or timezone.now()
     new_due = deadlines.add_limit(base, days, "working_days")
@@ -214,7 +215,7 @@ def _approve_extension(case, note, data, actor=None) -> Change:
     )
 
 
-def _reply(case, note, data, actor=None) -> Change:
+def _reply(case, note, data, actor: Actor = None) -> Change:
     text = _require(
         (data.get("reply") or note).strip(), _("Write the reply to the citizen."), "reply"
     )
@@ -222,14 +223,14 @@ def _reply(case, note, data, actor=None) -> Change:
     return Change(fields={"reply": text}, data={"reply": text})
 
 
-def _verify_fail(case, note, data, actor=None) -> Change:
+def _verify_fail(case, note, data, actor: Actor = None) -> Change:
     _require(note, _("Describe what is still wrong on site."))
     now = timezone.now()
     _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
     return Change(fields={"handle_due_at": handle_due}, data={"rework": True}, step_from=now)
 
 
-def _callback(case, note, data, actor=None) -> Change:
+def _callback(case, note, data, actor: Actor = None) -> Change:
     rating = data.get("rating")
     if rating not in Rating.values:
         raise InvalidAction(
@@ -244,13 +245,13 @@ def _callback(case, note, data, actor=None) -> Change:
     return Change(fields={"rating": rating}, data=recorded)
 
 
-def _close(case, note, data, actor=None) -> Change:
+def _close(case, note, data, actor: Actor = None) -> Change:
     if case.rating == Rating.UNSATISFIED:
         raise InvalidAction(_("The citizen is unsatisfied: reopen the case instead of closing it."))
     return Change(fields={"outcome": case.outcome or "resolved"})
 
 
-def _reopen(case, note, data, actor=None) -> Change:
+def _reopen(case, note, data, actor: Actor = None) -> Change:
     _require(note, _("Say why the case is reopened."))
     if case.main_department_id is None:
         raise InvalidAction(_("This case was never dispatched; register a new case instead."))
@@ -269,7 +270,7 @@ def _reopen(case, note, data, actor=None) -> Change:
     )
 
 
-def _escalate(case, note, data, actor=None) -> Change:
+def _escalate(case, note, data, actor: Actor = None) -> Change:
     _require(note, _("Say why the case needs a higher level."))
     target = data.get("to", "parent")
     owner = case.owner_region
@@ -294,7 +295,7 @@ def _escalate(case, note, data, actor=None) -> Change:
 def _closing(prepare: Callable[..., Change]) -> Callable[..., Change]:
     """A move that closes a case closes the cases merged into it as well (one handling)."""
 
-    def closing(case, note, data, actor=None) -> Change:
+    def closing(case, note, data, actor: Actor = None) -> Change:
         change = prepare(case, note, data, actor)
         reply = change.fields.get("reply", case.reply)
         change.also.append(lambda: close_merged(case, actor, reply))
@@ -303,7 +304,7 @@ def _closing(prepare: Callable[..., Change]) -> Callable[..., Change]:
     return closing
 
 
-def close_merged(case, actor, reply: str) -> int:
+def close_merged(case, actor: Actor, reply: str) -> int:
     """Give the cases merged into ``case`` its close time and reply, each with an event.
 
     They stay "merged" (their status never changes again); the event tells each of their
@@ -322,7 +323,7 @@ def close_merged(case, actor, reply: str) -> int:
     return len(merged)
 
 
-def _mark_overdue(case, note, data, actor=None) -> Change:
+def _mark_overdue(case, note, data, actor: Actor = None) -> Change:
     return Change(
         fields={"overdue_marked_for": case.due_at},
         data={"due_at": case.due_at.isoformat() if case.due_at else None},

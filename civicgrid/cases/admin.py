@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from .models import Attachment, Case, CaseEvent
 
 
@@ -23,7 +25,7 @@ PERSONAL_FIELDS = ["reporter_phone", "reporter_name", "reporter_phone_hash"]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Browse cases; status changes only happen in the workflow screens."""
 
     list_display = ["number", "title", "status", "channel", "category", "main_department", "due_at"]
@@ -36,15 +38,9 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Case._meta.fields if f.name not in PERSONAL_FIELDS]
     inlines = [EventInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     """Browse files; they come in only through the checks of ``cases.attachments``.
 
     The file field itself is never shown: Django would link it to its storage URL
@@ -54,11 +50,9 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["name", "case", "content_type", "size", "uploaded_at"]
     fields = ["case", "event", "name", "download", "content_type", "size", "uploaded_by"]
     readonly_fields = fields
+    deletable = True
 
     @admin.display(description=_("file"))
     def download(self, attachment: Attachment) -> str:
         url = reverse("cases:attachment", args=[attachment.case.number, attachment.pk])
         return format_html('<a href="{}">{}</a>', url, attachment.name)
-
-    def has_add_permission(self, request):
-        return False

@@ -5,7 +5,7 @@ Endpoints parse input, call ``services`` and render; all rules live in ``lifecyc
 exist, so numbers cannot be probed.
 """
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
@@ -14,15 +14,13 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
-from civicgrid.regions.models import Region
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 from civicgrid.routing.services import suggest
 
 from . import attachments, lifecycle, services
 from .lifecycle import Action, InvalidAction
-from .models import CLOSED_STATUSES, Case, CaseEvent, StatusGroup
-from .queries import category_and_descendants
+from .models import Case, CaseEvent
 from .schemas import (
     PERSON_ACTIONS,
     ActionIn,
@@ -37,6 +35,7 @@ from .schemas import (
     UserAction,
 )
 from .scope import visible_cases
+from .search import NEWEST_FIRST, CaseFilter
 
 router = Router(tags=["cases"])
 
@@ -102,57 +101,35 @@ def _reload(case: Case) -> Case:
     return _with_timeline(_cases()).get(pk=case.pk)
 
 
-def _category_and_descendants(code: str) -> set[int]:
+def _category(code: str) -> int:
     root = Category.objects.filter(code=code).values_list("pk", flat=True).first()
     if root is None:
         raise InvalidInput(
             "category", _("There is no category with code %(code)s.") % {"code": code}
         )
-    return category_and_descendants(root)
+    return root
 
 
-def filter_cases(query: QuerySet, filters: CaseFilters) -> QuerySet:
-    """The list filters of ``GET /api/cases``, each an indexed column where possible."""
-    if filters.status:
-        query = query.filter(status=filters.status)
-    if filters.status_group == StatusGroup.OPEN:
-        query = query.exclude(status__in=CLOSED_STATUSES)
-    elif filters.status_group == StatusGroup.CLOSED:
-        query = query.filter(status__in=CLOSED_STATUSES)
-    if filters.light:
-        query = query.with_light(filters.light)
-        if filters.light != "none":
-            query = query.exclude(status__in=CLOSED_STATUSES)
+def case_filter(filters: CaseFilters) -> CaseFilter:
+    """The API's parameters as the shared case filter; unknown codes are refused."""
+    values = filters.model_dump()
     if filters.category:
-        query = query.filter(category_id__in=_category_and_descendants(filters.category))
-    if filters.channel:
-        query = query.filter(channel=filters.channel)
-    if filters.region:
-        path = Region.objects.filter(code=filters.region).values_list("path", flat=True).first()
-        if path is None:
-            raise InvalidInput(
-                "region", _("There is no region with code %(code)s.") % {"code": filters.region}
-            )
-        # Unplaced cases count where their centre is.
-        query = query.filter(
-            Q(region_path__startswith=path) | Q(region_path="", owner_region__path__startswith=path)
+        values["category"] = _category(filters.category)
+    values["group"] = values.pop("status_group", None)
+    values["text"] = values.pop("q", None)
+    found = CaseFilter.of(values)
+    if not found.region_known():
+        raise InvalidInput(
+            "region", _("There is no region with code %(code)s.") % {"code": filters.region}
         )
-    if filters.main_department:
-        query = query.filter(main_department__code=filters.main_department)
-    if filters.created_after:
-        query = query.filter(created_at__gte=filters.created_after)
-    if filters.created_before:
-        query = query.filter(created_at__lt=filters.created_before)
-    if filters.q:
-        query = query.filter(title__icontains=filters.q.strip())
-    return query
+    return found
 
 
 @router.get("", response={200: list[CaseOut], **ERRORS}, summary="List the cases you can see")
 @paginate(CasePagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     """Newest first; ``count`` is the number of matching cases."""
-    return filter_cases(_visible(request), filters).order_by("-created_at", "-id")
+    return case_filter(filters).apply(_visible(request)).order_by(*NEWEST_FIRST)
 
 
 @router.get(
@@ -238,12 +215,12 @@ def create_case(request: HttpRequest, payload: CaseIn):
     """
     key = services.SubmissionKey.for_user(request.auth, request.headers.get("Idempotency-Key"))
     try:
-        case = services.register_case(_intake(payload), actor=request.auth, key=key)
+        registered = services.register_case_once(_intake(payload), actor=request.auth, key=key)
     except InvalidAction as exc:
         errors = getattr(exc, "errors", None) or {}
         exc.errors = {API_FIELD.get(field, field): message for field, message in errors.items()}
         raise
-    return Status(200 if case.replayed else 201, case)
+    return Status(200 if registered.replayed else 201, registered.case)
 
 
 # --- actions ---------------------------------------------------------------------------
@@ -323,7 +300,7 @@ ACTION_DATA = {
 def available_actions(request: HttpRequest, number: str):
     case = _case(request, number)
     return [
-        {"action": action, "label": str(Action(action).label)}
+        {"action": action, "label": lifecycle.action_label(action)}
         for action in lifecycle.allowed_actions(case.status)
         if action in PERSON_ACTIONS and lifecycle.can(case, action, request.auth)
     ]

@@ -52,6 +52,9 @@ class Kind:
     move: bool = False
     # The event's data as (label, value) pairs for the timeline; None: the shared keys.
     details: Details | None = None
+    # What the public reads for it, in plain words (``publication.public_label``);
+    # None: the label.
+    public_label: Any = None
 
 
 class UnknownKind(ValueError):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.accounts.actor import Actor
 from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Department, Step
 
@@ -168,12 +169,12 @@ def allowed_actions(status: str) -> list[str]:
     return [action for (s, action) in TRANSITIONS if s == status]
 
 
-def check(case: Case, action: str, actor) -> None:
+def check(case: Case, action: str, actor: Actor) -> None:
     """Raise unless ``actor`` may take ``action`` on ``case`` now."""
     if (case.status, action) not in TRANSITIONS:
         raise TransitionNotAllowed(
             _("A case that is “%(status)s” cannot be “%(action)s”.")
-            % {"status": case.get_status_display(), "action": _label(action)}
+            % {"status": case.get_status_display(), "action": action_label(action)}
         )
     if actor is None and action in SYSTEM_MAY:
         return
@@ -183,7 +184,7 @@ def check(case: Case, action: str, actor) -> None:
         raise ActionRefused(reason)
 
 
-def can(case: Case, action: str, actor) -> bool:
+def can(case: Case, action: str, actor: Actor) -> bool:
     try:
         check(case, action, actor)
     except LifecycleError:
@@ -191,7 +192,7 @@ def can(case: Case, action: str, actor) -> bool:
     return True
 
 
-def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEvent:
+def apply(case: Case, action: str, *, actor: Actor, note: str = "", **data) -> CaseEvent:
     """Take ``action`` on ``case`` as ``actor``; the one way a case changes status."""
     check(case, action, actor)
     from .action_rules import prepare_for
@@ -266,5 +267,10 @@ REFERRAL_KINDS = {
 }
 
 
-def _label(action: str) -> str:
+def action_label(action: str) -> str:
+    """An action (or event kind) in the reader's language; the raw action when unknown.
+
+    The one label of an action: pages, the API, notifications and the timeline use it,
+    and the public's plain words (``publication.public_label``) fall back to it.
+    """
     return events.label(action)

@@ -59,20 +59,47 @@ class Light(models.TextChoices):
     NONE = "none", _("no deadline")
 
 
+# The traffic light, one rule in two forms: ``light_at`` reads it from the deadline
+# columns, ``light_q`` selects the rows showing a light. A closed case, or one with no
+# deadline, shows none; past ``due_at`` it is red; from ``warn_at`` on, yellow; else green.
+
+
+def light_at(due_at, warn_at, now, *, is_open: bool = True) -> str:
+    """The light of a case with these deadlines at ``now``."""
+    if due_at is None or not is_open:
+        return Light.NONE
+    if now > due_at:
+        return Light.RED
+    if warn_at is not None and now >= warn_at:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def light_q(light: str, now) -> models.Q:
+    """The rows whose ``light_at`` is ``light`` at ``now``, on the indexed deadline columns."""
+    if light == Light.NONE:
+        return models.Q(due_at__isnull=True) | models.Q(status__in=CLOSED_STATUSES)
+    running = models.Q(due_at__isnull=False) & ~models.Q(status__in=CLOSED_STATUSES)
+    if light == Light.RED:
+        return running & models.Q(due_at__lt=now)
+    if light == Light.YELLOW:
+        return running & models.Q(due_at__gte=now, warn_at__lte=now)
+    if light == Light.GREEN:
+        return (
+            running
+            & models.Q(due_at__gte=now)
+            & (models.Q(warn_at__isnull=True) | models.Q(warn_at__gt=now))
+        )
+    raise ValueError(f"not a light: {light!r}")
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
 
     def with_light(self, light: str, now=None):
         """Filter on the traffic light using the stored, indexed deadline columns."""
-        now = now or timezone.now()
-        if light == Light.RED:
-            return self.filter(due_at__lt=now)
-        if light == Light.YELLOW:
-            return self.filter(due_at__gte=now, warn_at__lte=now)
-        if light == Light.GREEN:
-            return self.filter(warn_at__gt=now)
-        return self.filter(due_at__isnull=True)
+        return self.filter(light_q(light, now or timezone.now()))
 
 
 class Case(models.Model):
@@ -213,14 +240,7 @@ class Case(models.Model):
 
     def light(self, now=None) -> str:
         """Green on time, yellow close to the deadline, red overdue."""
-        if not self.due_at or not self.is_open:
-            return Light.NONE
-        now = now or timezone.now()
-        if now > self.due_at:
-            return Light.RED
-        if self.warn_at and now >= self.warn_at:
-            return Light.YELLOW
-        return Light.GREEN
+        return light_at(self.due_at, self.warn_at, now or timezone.now(), is_open=self.is_open)
 
     @property
     def masked_phone(self) -> str:

@@ -5,8 +5,6 @@ Every list starts from ``scope.visible_cases`` and loads what its rows show with
 the number of rows.
 """
 
-from dataclasses import dataclass
-
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -16,7 +14,18 @@ from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Category, Urgency
 
 from . import events, lifecycle
-from .models import OPEN_STATUSES, Case, CaseEvent, Channel, Light, Rating, Status
+from .lifecycle import action_label
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Channel,
+    Light,
+    Rating,
+    Status,
+    light_at,
+    light_q,
+)
 from .scope import region_paths, visible_cases
 
 ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
@@ -93,43 +102,6 @@ def callbacks(user) -> QuerySet:
     )
 
 
-@dataclass
-class Search:
-    """The filters of the case list, all optional."""
-
-    group: str = ""
-    status: str = ""
-    light: str = ""
-    category: int | None = None
-    channel: str = ""
-    text: str = ""
-    region: str = ""
-
-
-def search(user, filters: Search) -> QuerySet:
-    cases = Case.objects.all()
-    if filters.group == "open":
-        cases = cases.filter(status__in=OPEN_STATUSES)
-    elif filters.group == "closed":
-        cases = cases.exclude(status__in=OPEN_STATUSES)
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.light:
-        cases = cases.with_light(filters.light)
-    if filters.category:
-        cases = cases.filter(category_id__in=category_and_descendants(filters.category))
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.text:
-        cases = cases.filter(Q(number__icontains=filters.text) | Q(title__icontains=filters.text))
-    if filters.region:
-        code = filters.region
-        cases = cases.filter(
-            Q(region_path__startswith=f"{code}/") | Q(region_path__contains=f"/{code}/")
-        )
-    return rows(visible_cases(user, cases)).order_by("-created_at", "-id")
-
-
 def category_and_descendants(category_id: int) -> set[int]:
     """A category and every category below it (the taxonomy is small: one query)."""
     children: dict[int | None, list[int]] = {}
@@ -160,14 +132,7 @@ def open_points(user, limit: int = 2000) -> list[dict]:
 
 def light_of(due_at, warn_at, now=None) -> str:
     """``Case.light`` for a row read with ``values()`` (open cases only)."""
-    now = now or timezone.now()
-    if due_at is None:
-        return Light.NONE
-    if now > due_at:
-        return Light.RED
-    if warn_at and now >= warn_at:
-        return Light.YELLOW
-    return Light.GREEN
+    return light_at(due_at, warn_at, now or timezone.now())
 
 
 def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int = 10):
@@ -188,10 +153,6 @@ def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int =
 
 
 # --- the timeline ------------------------------------------------------------------
-
-
-def action_label(action: str) -> str:
-    return events.label(action)
 
 
 def _referral(kind):
@@ -257,7 +218,8 @@ def light_counts(cases: QuerySet, now=None) -> dict[str, int]:
     now = now or timezone.now()
     return cases.order_by().aggregate(
         all=Count("id", distinct=True),
-        red=Count("id", filter=Q(due_at__lt=now), distinct=True),
-        yellow=Count("id", filter=Q(due_at__gte=now, warn_at__lte=now), distinct=True),
-        green=Count("id", filter=Q(warn_at__gt=now), distinct=True),
+        **{
+            light.value: Count("id", filter=light_q(light, now), distinct=True)
+            for light in (Light.RED, Light.YELLOW, Light.GREEN)
+        },
     )

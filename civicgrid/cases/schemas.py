@@ -15,8 +15,7 @@ from civicgrid.core.datetimes import FilterTime
 from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import RequestType, Urgency
 
-from . import events
-from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action
+from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action, action_label
 from .models import Case, CaseEvent, Channel, Light, Rating, Status, StatusGroup
 
 MAX_TEXT = 5000
@@ -115,7 +114,7 @@ class CaseFilters(Input):
     main_department: str | None = Field(None, max_length=40, description="department code")
     created_after: FilterTime | None = None
     created_before: FilterTime | None = None
-    q: str | None = Field(None, max_length=100, description="text in the title")
+    q: str | None = Field(None, max_length=100, description="text in the number or the title")
 
 
 # --- output --------------------------------------------------------------------------
@@ -232,7 +231,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_action_label(event: CaseEvent) -> str:
-        return events.label(event.action)
+        return action_label(event.action)
 
 
 class AttachmentOut(Schema):

@@ -12,13 +12,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Integration, Role
+from civicgrid.accounts.actor import Actor
+from civicgrid.accounts.models import Integration, Role, User
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import attachments, events, lifecycle
+from . import attachments, events, lifecycle, phones
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -55,10 +56,10 @@ class Intake:
 
 def phone_hash(phone: str) -> str:
     """A keyed hash, so earlier cases of a caller are found without reading phones."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
+    number = phones.digits(phone)
+    if not number:
         return ""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{digits}".encode()).hexdigest()
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{number}".encode()).hexdigest()
 
 
 def next_number(day: date) -> str:
@@ -125,8 +126,7 @@ def validate_intake(intake: Intake) -> dict:
                 errors[f"extra.{spec.get('name')}"] = _(
                     "%(label)s is required for this category."
                 ) % {"label": spec.get("label") or spec.get("name")}
-    phone = "".join(ch for ch in intake.reporter_phone if ch.isdigit() or ch == "+")
-    if intake.reporter_phone and not 5 <= len(phone) <= 20:
+    if intake.reporter_phone and not phones.plausible(intake.reporter_phone):
         errors["reporter_phone"] = _("This does not look like a phone number.")
     return errors
 
@@ -146,7 +146,7 @@ def position_fields(location: Location | None) -> dict:
     return fields
 
 
-def default_centre(actor) -> Region | None:
+def default_centre(actor: Actor) -> Region | None:
     """Where an unplaced case is triaged: the actor's own centre, else the first district."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         region = actor.regions.order_by("path").first()
@@ -175,45 +175,63 @@ class SubmissionKey:
     def earlier_case(self) -> Case | None:
         row = IntakeKey.objects.filter(owner=self.owner, key=self.key).select_related("case")
         found = row.first()
-        if found is None:
-            return None
-        found.case.replayed = True
-        return found.case
+        return None if found is None else found.case
 
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
 
 
 # The one channel each kind of integration account registers through: its own door.
-DOOR_OF_INTEGRATION = {
+DOOR_OF_INTEGRATION: dict[str, str] = {
     Integration.POLICE_110: Channel.POLICE_DIVERSION,
     Integration.OPEN311: Channel.OPEN311,
 }
 
 
-def registering_roles(actor, channel: str) -> tuple[str, ...]:
+def registering_roles(actor: Actor, channel: str) -> tuple[str, ...]:
     """The roles that may register a case arriving on ``channel``: the lifecycle's, plus
     an integration account at its own system's door (and nowhere else)."""
-    if getattr(actor, "role", None) == Role.INTEGRATION:
+    if actor is not None and getattr(actor, "role", None) == Role.INTEGRATION:
         own_door = DOOR_OF_INTEGRATION.get(actor.integration) == channel
         return (Role.INTEGRATION,) if own_door else ()
     return lifecycle.PERMISSIONS[Action.REGISTER][0]
 
 
-def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None = None) -> Case:
+@dataclass(frozen=True)
+class Registered:
+    """What ``register_case_once`` did: the case, and whether the key had already made it."""
+
+    case: Case
+    replayed: bool
+
+
+def register_case(intake: Intake, *, actor: Actor, files=()) -> Case:
     """Register a case from any channel, with its files; the first step of the loop.
 
     A point outside every grid is kept and the case flagged for manual placement.
     Raises ``InvalidAction`` (with ``errors``) on bad input, changing nothing.
-
-    With ``key``, a report sent again (a retry after a lost connection) returns the case
-    the first one made, marked ``replayed``, instead of registering a second one.
     """
+    return _register(intake, actor=actor, files=files, key=None).case
+
+
+def register_case_once(
+    intake: Intake, *, actor: Actor, key: SubmissionKey | None, files=()
+) -> Registered:
+    """``register_case`` for a door that may send the same report again.
+
+    A report sent again under the same ``key`` (a retry after a lost connection) gives
+    the case the first one made, ``replayed``, instead of registering a second one.
+    Without a key (the caller sent none), every report registers a case.
+    """
+    return _register(intake, actor=actor, files=files, key=key)
+
+
+def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None) -> Registered:
     if key is not None:
         if problem := key.problem():
             raise InvalidAction(problem, "idempotency_key")
         if (earlier := key.earlier_case()) is not None:
-            return earlier
+            return Registered(earlier, replayed=True)
     errors = validate_intake(intake)
     try:
         files = attachments.check_files(files)
@@ -278,9 +296,8 @@ def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None 
         earlier = key.earlier_case() if key is not None else None
         if earlier is None:
             raise
-        return earlier
-    case.replayed = False
-    return case
+        return Registered(earlier, replayed=True)
+    return Registered(case, replayed=False)
 
 
 def checked_files(files) -> list:
@@ -294,7 +311,7 @@ def checked_files(files) -> list:
         raise InvalidAction(str(problem)) from None
 
 
-def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> Attachment:
+def attach(case: Case, uploaded, *, actor: Actor, event: CaseEvent | None = None) -> Attachment:
     """Store one file on a case: an image cleaned, a document as sent, with its real type."""
     (checked,) = checked_files([uploaded])
     return Attachment.objects.create(
@@ -308,7 +325,7 @@ def attach(case: Case, uploaded, *, actor, event: CaseEvent | None = None) -> At
     )
 
 
-def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> CaseEvent:
+def act(case: Case, action: str, *, actor: Actor, note: str = "", files=(), **data) -> CaseEvent:
     """A lifecycle action with its files, all or nothing."""
     files = checked_files(files)
     with transaction.atomic():
@@ -318,7 +335,7 @@ def act(case: Case, action: str, *, actor, note: str = "", files=(), **data) -> 
     return event
 
 
-def add_file(case: Case, uploaded, *, actor) -> Attachment:
+def add_file(case: Case, uploaded, *, actor: Actor) -> Attachment:
     """Add a file to a case outside any step (evidence found later), with its event.
 
     Anyone who may see the case may add to it; the timeline shows who added what.
@@ -337,7 +354,7 @@ def add_file(case: Case, uploaded, *, actor) -> Attachment:
         return attach(case, checked, actor=actor, event=event)
 
 
-def reveal_contact(case: Case, *, actor, reason: str = "") -> dict:
+def reveal_contact(case: Case, *, actor: User, reason: str = "") -> dict:
     """The unmasked contact of a case's reporter; every call is written to the audit log."""
     why = refusal_for(actor, case, lifecycle.CENTRE + ("handler", "grid_worker"), ScopeRule.REGION)
     if why and not (actor.department_id and actor.department_id == case.main_department_id):

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.cases import phones
 from civicgrid.cases.models import Rating
 from civicgrid.cases.services import KEY_PATTERN
 from civicgrid.regions.datum import Datum
@@ -81,10 +82,9 @@ class HumanCheck(forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if not PHONE.fullmatch(phone) or not 7 <= len(digits) <= 15:
+        if not PHONE.fullmatch(phone) or not phones.plausible(phone, min_digits=7, max_digits=15):
             raise forms.ValidationError(_("This does not look like a phone number."))
-        return ("+" if phone.startswith("+") else "") + digits
+        return phones.normalised(phone)
 
     @property
     def is_spam(self) -> bool:

@@ -13,12 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.cases import publication
-from civicgrid.cases.events import Note
-from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Rating, Status
-from civicgrid.cases.queries import action_label, category_and_descendants
+from civicgrid.cases.queries import category_and_descendants
 from civicgrid.duplicates.candidates import find_candidates
-from civicgrid.duplicates.events import JOIN
 from civicgrid.duplicates.models import Supporter
 from civicgrid.duplicates.text import likeness, message_text, shingles
 from civicgrid.regions.models import Level, Region
@@ -58,33 +55,6 @@ UNSATISFIED_STATUS = gettext_lazy(
     "handled again."
 )
 
-# What a citizen reads for each public event; other events show their usual label.
-PLAIN_EVENTS = {
-    Action.REGISTER: gettext_lazy("Report received"),
-    Action.DISPATCH: gettext_lazy("Sent to the department responsible"),
-    Action.ACKNOWLEDGE: gettext_lazy("The department took the case on"),
-    Action.RETURN: gettext_lazy("Sent back to the centre to find the right department"),
-    Action.REQUEST_EXTENSION: gettext_lazy("The department asked for more time"),
-    Action.APPROVE_EXTENSION: gettext_lazy("More time was granted"),
-    Action.REFUSE_EXTENSION: gettext_lazy("More time was refused"),
-    Action.REPLY: gettext_lazy("The department replied"),
-    Action.ANSWER_DIRECTLY: gettext_lazy("Answered"),
-    Action.REFER: gettext_lazy("Referred elsewhere"),
-    Action.VERIFY_PASS: gettext_lazy("Checked on site: done"),
-    Action.VERIFY_FAIL: gettext_lazy("Checked on site: not done yet, back to the department"),
-    Action.CALLBACK: gettext_lazy("Rated"),
-    Action.CLOSE: gettext_lazy("Closed"),
-    Action.REOPEN: gettext_lazy("Reopened, to be handled again"),
-    Action.ESCALATE: gettext_lazy("Passed to a higher centre"),
-    Action.URGE: gettext_lazy("The centre urged the department on"),
-    Action.MERGE: gettext_lazy("Handled together with an earlier report"),
-    Note.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),
-    Note.CLOSED_WITH: gettext_lazy("Closed together with the earlier report"),
-    JOIN: gettext_lazy("Another resident has the same problem (+1)"),
-    Action.PLACE: gettext_lazy("Placed on the map"),
-    Note.ADD_FILE: gettext_lazy("Material added"),
-}
-
 
 def plain_status(case: Case) -> str:
     """Where the case is, in a sentence a citizen understands."""
@@ -112,7 +82,7 @@ def tracked(case: Case, *, own: bool) -> TrackedCase:
     events = [
         {
             "at": event.at,
-            "label": str(PLAIN_EVENTS.get(event.action) or action_label(event.action)),
+            "label": publication.public_label(event.action),
             "text": event.text,
             "detail": event.detail,
         }
@@ -154,16 +124,20 @@ def nearby(grid: Region | None, category: Category | None, text: str = "") -> li
     by_code = catalogue.categories()
     codes = {c.pk: c.code for c in by_code.values()}
     rows = []
+    openings: dict[int, str] = {}
     for candidate in found:
         case = candidate.case
         known = by_code.get(codes.get(case.category_id, ""))
         if root is not None and (known is None or known.lineage()[-1].pk != root.pk):
             continue
         rows.append((case, known))
+        openings[case.pk] = candidate.opening
     if text.strip():
         wanted = shingles(message_text("", text))
         rows.sort(
-            key=lambda row: -likeness(wanted, shingles(message_text(row[0].title, row[0].opening)))
+            key=lambda row: (
+                -likeness(wanted, shingles(message_text(row[0].title, openings[row[0].pk])))
+            )
         )
     rows = rows[: NEARBY_SHOWN * 2]
     shown = publication.published(Case.objects.filter(pk__in=[c.pk for c, _k in rows]))

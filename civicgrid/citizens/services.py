@@ -1,8 +1,8 @@
 """What a citizen does without an account: report (随手拍), join a case (+1), rate it.
 
 Each function changes data in one transaction. A report is registered through
-``cases.services.register_case`` (channel ``citizen``, no actor) with the form's hidden
-key, so a double tap or a resend after a lost connection files one case; a rating is
+``cases.services.register_case_once`` (channel ``citizen``, no actor) with the form's
+hidden key, so a double tap or a resend after a lost connection files one case; a rating is
 the callback, taken through ``cases.lifecycle.apply`` with no actor (the tracking token
 is the proof, ``lifecycle.SYSTEM_MAY``).
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.cases import lifecycle
+from civicgrid.cases import lifecycle, phones
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel, Rating, Status
-from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register_case
+from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register_case_once
 from civicgrid.duplicates import services as duplicates
 from civicgrid.duplicates.models import Supporter
 from civicgrid.routing.models import Category, RequestType
@@ -115,9 +115,11 @@ def file_report(report: Report, *, photos=(), key: str) -> Filed:
         reporter_phone=report.phone,
     )
     with transaction.atomic():
-        case = register_case(intake, actor=None, files=photos, key=SubmissionKey(KEY_OWNER, key))
-        token = issue_tracking(case, role=TrackingRole.REPORTER, key=key)
-    return Filed(case, token, replayed=getattr(case, "replayed", False))
+        registered = register_case_once(
+            intake, actor=None, files=photos, key=SubmissionKey(KEY_OWNER, key)
+        )
+        token = issue_tracking(registered.case, role=TrackingRole.REPORTER, key=key)
+    return Filed(registered.case, token, replayed=registered.replayed)
 
 
 def join_case(case: Case, *, phone: str, name: str = "", key: str = "") -> Filed:
@@ -134,7 +136,7 @@ def join_case(case: Case, *, phone: str, name: str = "", key: str = "") -> Filed
         if resent:
             with transaction.atomic():
                 return Filed(target, issue_tracking(target, role=TrackingRole.SUPPORTER), True)
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = phones.digits(phone)
     hashed = phone_hash(digits)
     if hashed and hashed == target.reporter_phone_hash:
         raise InvalidAction(

@@ -25,7 +25,7 @@ from civicgrid.cases import attachments, publication
 from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
 from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
-from civicgrid.cases.views.common import status_for
+from civicgrid.cases.refusals import status_for
 from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
 

@@ -15,6 +15,24 @@ def calendar_gaps() -> list[int]:
     return [y for y in years if not calendar.covers(y)]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services: shown, never added, edited or deleted here.
+
+    ``deletable = True`` keeps the delete button for records an admin may clear away.
+    """
+
+    deletable = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 class CalendarWarningMixin:
     """Tells admins when deadlines fall back to plain weekends."""
 
@@ -67,16 +85,7 @@ class CalendarYearAdmin(CalendarWarningMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonalDataRead)
-class PersonalDataReadAdmin(admin.ModelAdmin):
+class PersonalDataReadAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "subject", "field", "reason"]
     list_filter = ["field"]
     search_fields = ["subject", "user__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

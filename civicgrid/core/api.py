@@ -29,6 +29,25 @@ class Input(Schema):
         return value
 
 
+# Every API error's code, from its HTTP status (``cases.refusals`` gives the status).
+CODE_OF_STATUS = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+def error_code(status: int) -> str:
+    """The API error code of an HTTP status (``error`` for one without a code)."""
+    return CODE_OF_STATUS.get(status, "error")
+
+
 class InvalidInput(Exception):
     """Input that is well-formed but refers to nothing (an unknown code): a 400 naming the field."""
 

@@ -35,6 +35,27 @@ def sign(secret: str, timestamp: int | str, delivery_id: str, body: bytes) -> st
     return "sha256=" + digest.hexdigest()
 
 
+def signature_matches(
+    secret: str, timestamp: str, delivery_id: str, body: bytes, signature: str
+) -> bool:
+    """Whether ``signature`` is the one of this timestamp, delivery and body (constant time).
+
+    The hex digest is compared in lower case, as ``openssl dgst`` may print either.
+    """
+    if not valid_delivery_id(delivery_id):
+        return False
+    expected = sign(secret, timestamp, delivery_id, body)
+    return hmac.compare_digest(expected.encode(), (signature or "").strip().lower().encode())
+
+
+def fresh(timestamp: str, *, now: float | None = None) -> bool:
+    """Whether ``timestamp`` (unix seconds) is within ``TOLERANCE_SECONDS`` of our clock."""
+    timestamp = str(timestamp or "").strip()
+    if not timestamp.isdigit():
+        return False
+    return abs((time.time() if now is None else now) - int(timestamp)) <= TOLERANCE_SECONDS
+
+
 def verify(
     secret: str,
     timestamp: str,
@@ -45,15 +66,9 @@ def verify(
     now: float | None = None,
 ) -> bool:
     """Whether ``signature`` is ours for this delivery and body, and the timestamp recent."""
-    if not valid_delivery_id(delivery_id):
-        return False
-    try:
-        age = abs((time.time() if now is None else now) - int(timestamp))
-    except (TypeError, ValueError):
-        return False
-    if age > TOLERANCE_SECONDS:
-        return False
-    return hmac.compare_digest(sign(secret, timestamp, delivery_id, body), signature or "")
+    return signature_matches(secret, timestamp, delivery_id, body, signature) and fresh(
+        timestamp, now=now
+    )
 
 
 def signed_headers(secret: str, body: bytes, delivery_id: str, *, now: float | None = None):

@@ -2,19 +2,14 @@
 
 from django.contrib import admin
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from .models import HotIssue, Supporter
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Supporter)
-class SupporterAdmin(ReadOnly):
+class SupporterAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ["case", "contact", "channel", "created_at"]
     list_select_related = ["case"]
     search_fields = ["case__number"]
@@ -22,7 +17,8 @@ class SupporterAdmin(ReadOnly):
 
 
 @admin.register(HotIssue)
-class HotIssueAdmin(ReadOnly):
+class HotIssueAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ["title", "heat", "reports", "reporters", "supporters", "region", "last_seen"]
     exclude = ["cases"]
     raw_id_fields = ["representative"]

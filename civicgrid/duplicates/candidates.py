@@ -51,6 +51,7 @@ class Candidate:
     case: Case
     score: float
     same_grid: bool
+    opening: str = ""  # the start of the case's content, as scanned
 
     @property
     def likely(self) -> bool:
@@ -154,13 +155,16 @@ def _ranked(
         key=lambda i: (-scores[i], rows[i][_CATEGORY] != category_id, rows[i][_GRID] != grid_id, i),
     )[:limit]
     return [
-        Candidate(_case(rows[i]), scores[i], grid_id is not None and rows[i][_GRID] == grid_id)
+        Candidate(
+            _case(rows[i]),
+            scores[i],
+            grid_id is not None and rows[i][_GRID] == grid_id,
+            opening=rows[i][-1],
+        )
         for i in order
     ]
 
 
 def _case(row: tuple) -> Case:
-    """A case of the scanned columns, with ``opening``: the start of its content."""
-    case = Case.from_db("default", SCANNED, row[:-1])
-    case.opening = row[-1]
-    return case
+    """A case of the scanned columns (the last one, the content's opening, is not a field)."""
+    return Case.from_db("default", SCANNED, row[:-1])

@@ -18,7 +18,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .text import likeness, message_text, shingles, without_greeting
+from civicgrid.cases.greetings import without_greeting
+
+from .text import likeness, message_text, shingles
 
 NEAR_NEGATIVES = 5
 RANDOM_NEGATIVES = 5

@@ -11,6 +11,7 @@ KINDS = (
     events.Kind(
         JOIN,
         _("joined as supporter"),
+        public_label=_("Another resident has the same problem (+1)"),
         details=events.details_of({"channel": (_("channel"), events.choice(Channel))}),
     ),
 )

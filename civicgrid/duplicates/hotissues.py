@@ -23,7 +23,9 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .text import runs, without_greeting
+from civicgrid.cases.greetings import without_greeting
+
+from .text import runs
 
 CLUSTER_THRESHOLD = 0.08
 RADIUS_M = 2000

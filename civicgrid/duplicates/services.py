@@ -9,7 +9,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.cases import events, lifecycle
+from civicgrid.accounts.actor import Actor
+from civicgrid.cases import events, lifecycle, phones
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.scope import visible_cases
@@ -34,20 +35,17 @@ HOT_FIELDS = (
     "lng",
     "lat",
 )
-MIN_PHONE_DIGITS = 5
-MAX_PHONE_DIGITS = 20
 # A supporter's name is held to what a reporter's name may be.
 MAX_NAME = Case._meta.get_field("reporter_name").max_length
 
 
 def _phone_digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+    if not phones.plausible(phone):
         raise InvalidAction(_("Give the caller's phone number to join them to the case."), "phone")
-    return digits
+    return phones.digits(phone)
 
 
-def _case_to_join(case: Case, actor) -> Case:
+def _case_to_join(case: Case, actor: Actor) -> Case:
     """The case a supporter joins: a merged case's target, and only an open one."""
     if actor is not None and not visible_cases(actor, Case.objects.filter(pk=case.pk)).exists():
         raise ActionRefused(_("This case is outside the regions you are responsible for."))
@@ -60,7 +58,7 @@ def _case_to_join(case: Case, actor) -> Case:
     return case
 
 
-def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") -> Supporter:
+def join(case: Case, *, phone: str, channel: str, actor: Actor = None, name: str = "") -> Supporter:
     """Count a caller with the same problem on ``case`` (+1) instead of a new case.
 
     A merged case is joined through the case it was merged into. The same phone joins a
@@ -98,7 +96,7 @@ def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") ->
     return supporter
 
 
-def register_duplicate(intake: Intake, *, into: Case | str, actor, files=()) -> Case:
+def register_duplicate(intake: Intake, *, into: Case | str, actor: Actor, files=()) -> Case:
     """Register the new report and merge it into ``into`` at once, all or nothing.
 
     Its reporter is called back when ``into`` is (see ``cases.action_rules.close_merged``).

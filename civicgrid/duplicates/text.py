@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from civicgrid.cases.greetings import without_greeting
+
 TEXT_CHARS = 300
 SMOOTHING = 4
 # Punctuation, spaces and symbols split a text into runs; bigrams never cross a run.
@@ -25,12 +27,6 @@ _SPLIT = re.compile(r"[^\w]+|_")
 # Full-width letters and digits (Ａ１), as typed by Chinese input methods; full-width
 # punctuation splits runs as it is.
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_POLITE = re.compile(r"^\s*(尊敬的[^，,：:！!。]{0,12}[，,：:！!]?)?\s*(您好|你好)[！!，,。：:]?")
-
-
-def without_greeting(text: str) -> str:
-    """``text`` without a polite opening such as 尊敬的领导：您好！"""
-    return _POLITE.sub("", text or "")
 
 
 def message_text(title: str, content: str = "") -> str:

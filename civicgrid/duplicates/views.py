@@ -14,8 +14,9 @@ from civicgrid.cases import queries as case_queries
 from civicgrid.cases.forms import IntakeForm, Options
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case
+from civicgrid.cases.refusals import status_for
 from civicgrid.cases.services import default_centre
-from civicgrid.cases.views.common import status_for, visible_case_or_404
+from civicgrid.cases.views.common import visible_case_or_404
 from civicgrid.regions.locator import locate
 from civicgrid.routing.models import Category
 

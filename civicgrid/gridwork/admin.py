@@ -1,10 +1,15 @@
 from django.contrib import admin
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from .models import Patrol, Summons
 
 
 @admin.register(Patrol)
-class PatrolAdmin(admin.ModelAdmin):
+class PatrolAdmin(ReadOnlyAdmin):
+    """Patrols are started and ended by grid workers in 网格通."""
+
+    deletable = True
     list_display = ["worker", "started_at", "ended_at"]
     list_filter = ["started_at"]
     search_fields = ["worker__username", "notes"]
@@ -12,11 +17,11 @@ class PatrolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Summons)
-class SummonsAdmin(admin.ModelAdmin):
+class SummonsAdmin(ReadOnlyAdmin):
+    """Summonses come from the whistle on a case page."""
+
+    deletable = True
     list_display = ["case", "department", "summoned_at", "due_at", "reported_at"]
     list_filter = ["department", "summoned_at"]
     search_fields = ["case__number", "department__name"]
     readonly_fields = [f.name for f in Summons._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # summonses come from the whistle on a case page

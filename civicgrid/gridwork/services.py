@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Role
+from civicgrid.accounts.actor import Actor
+from civicgrid.accounts.models import Role, User
 from civicgrid.cases import events
 from civicgrid.cases.deadlines import step_window
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
@@ -56,7 +57,9 @@ def may_whistle(user, case: Case) -> bool:
     return case.is_open and refusal_for(user, case, WHISTLE_ROLES, ScopeRule.GRID) is None
 
 
-def whistle(case: Case, departments: Sequence[Department], *, actor, reason: str) -> list[Summons]:
+def whistle(
+    case: Case, departments: Sequence[Department], *, actor: User, reason: str
+) -> list[Summons]:
     """Summon departments to a case (吹哨). Each must report in (报到) within the
     acknowledgement time limit of the case's category and urgency; a department
     already summoned and not yet there is not summoned twice."""
@@ -123,7 +126,7 @@ def may_report_in(user, summons: Summons) -> bool:
     return user.role == Role.HANDLER and user.department_id == summons.department_id
 
 
-def report_in(summons: Summons, *, actor, response: str = "") -> Summons:
+def report_in(summons: Summons, *, actor: Actor, response: str = "") -> Summons:
     """The summoned department is there (报到). Only once; lateness is recorded."""
     if not may_report_in(actor, summons):
         raise ActionRefused(_("Only the summoned department reports in."))

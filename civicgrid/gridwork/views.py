@@ -13,8 +13,9 @@ from civicgrid.cases import queries
 from civicgrid.cases.forms import Options
 from civicgrid.cases.lifecycle import LifecycleError
 from civicgrid.cases.models import Case
-from civicgrid.cases.services import SubmissionKey, register_case
-from civicgrid.cases.views.common import safe_next, status_for, visible_case_or_404
+from civicgrid.cases.refusals import status_for
+from civicgrid.cases.services import Registered, SubmissionKey, register_case_once
+from civicgrid.cases.views.common import safe_next, visible_case_or_404
 from civicgrid.regions.views import LOAD_CLASSES, map_strings
 from civicgrid.routing.models import Department
 
@@ -60,7 +61,7 @@ def report(request):
         if form.is_valid():
             key = SubmissionKey.for_user(request.user, form.cleaned_data.get("client_key", ""))
             try:
-                case = register_case(
+                registered = register_case_once(
                     form.intake(),
                     actor=request.user,
                     files=form.cleaned_data.get("attachments") or [],
@@ -71,7 +72,7 @@ def report(request):
                     form.add_error(name if name in form.fields else None, message)
                 status = status_for(error)
             else:
-                return _reported(request, case)
+                return _reported(request, registered)
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
     else:
@@ -79,17 +80,18 @@ def report(request):
     return render(request, "gridwork/report.html", {"form": form}, status=status)
 
 
-def _reported(request, case):
+def _reported(request, registered: Registered):
+    case = registered.case
     url = reverse("cases:detail", args=[case.number])
-    if case.replayed:
+    if registered.replayed:
         text = _("Case %(number)s had already arrived; it was not filed twice.")
     else:
         text = _("Case %(number)s reported. Thank you.")
     messages.success(request, text % {"number": case.number})
     if _wants_json(request):
         return JsonResponse(
-            {"number": case.number, "url": url, "replayed": case.replayed},
-            status=200 if case.replayed else 201,
+            {"number": case.number, "url": url, "replayed": registered.replayed},
+            status=200 if registered.replayed else 201,
         )
     return redirect(url)
 

@@ -94,7 +94,7 @@ def divert(request: HttpRequest, payload: DiversionIn):
     intake = _intake(payload)
     key = services.SubmissionKey.for_user(request.auth, f"incident:{payload.incident_number}")
     try:
-        case = services.register_case(intake, actor=request.auth, key=key)
+        case = services.register_case_once(intake, actor=request.auth, key=key).case
     except InvalidAction as exc:
         errors = getattr(exc, "errors", None) or {}
         exc.errors = {API_FIELD.get(f, f): m for f, m in errors.items()}

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Entry, EntryChange, Proposal
 
@@ -45,7 +47,7 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdmin):
     """Proposals are reviewed on the knowledge pages (approve applies them); here they
     can only be read."""
 
@@ -53,26 +55,8 @@ class ProposalAdmin(admin.ModelAdmin):
     list_filter = ["status", "proposer_department"]
     search_fields = ["question", "answer", "note"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EntryChange)
-class EntryChangeAdmin(admin.ModelAdmin):
+class EntryChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "entry", "kind", "via", "actor"]
     list_filter = ["kind", "via"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

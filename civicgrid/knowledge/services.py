@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Role
+from civicgrid.accounts.actor import Actor
+from civicgrid.accounts.models import Role, User
 
 from . import search
 from .models import ChangeKind, Entry, EntryChange, Proposal, ProposalStatus
@@ -94,7 +95,7 @@ def new_entry(**fields) -> Entry:
     return entry
 
 
-def create_entries(entries: list[Entry], *, actor, via: str) -> list[Entry]:
+def create_entries(entries: list[Entry], *, actor: Actor, via: str) -> list[Entry]:
     """Store unsaved entries from ``new_entry`` at once, each with its update record."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
@@ -111,7 +112,7 @@ def create_entries(entries: list[Entry], *, actor, via: str) -> list[Entry]:
     return created
 
 
-def create_entry(*, actor, via: str = VIA_ADMIN, proposal=None, **fields) -> Entry:
+def create_entry(*, actor: Actor, via: str = VIA_ADMIN, proposal=None, **fields) -> Entry:
     """Create one entry; raises ``InvalidEntry``."""
     entry = new_entry(**fields)
     entry.created_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -121,7 +122,9 @@ def create_entry(*, actor, via: str = VIA_ADMIN, proposal=None, **fields) -> Ent
     return entry
 
 
-def update_entry(entry: Entry, *, actor, via: str = VIA_ADMIN, proposal=None, **fields) -> Entry:
+def update_entry(
+    entry: Entry, *, actor: Actor, via: str = VIA_ADMIN, proposal=None, **fields
+) -> Entry:
     """Change an entry's fields (those given); raises ``InvalidEntry``."""
     data = {name: getattr(entry, name) for name in ENTRY_FIELDS}
     data.update({k: v for k, v in fields.items() if k in ENTRY_FIELDS})
@@ -140,7 +143,7 @@ def update_entry(entry: Entry, *, actor, via: str = VIA_ADMIN, proposal=None, **
     return entry
 
 
-def _log(entry: Entry, actor, kind: str, via: str, proposal=None) -> EntryChange:
+def _log(entry: Entry, actor: Actor, kind: str, via: str, proposal=None) -> EntryChange:
     user = actor if getattr(actor, "is_authenticated", False) else None
     change = EntryChange.objects.create(
         entry=entry, actor=user, kind=kind, via=via, proposal=proposal
@@ -167,7 +170,7 @@ def may_propose(user) -> bool:
     return (user.role == Role.HANDLER and user.department_id is not None) or may_review(user)
 
 
-def propose(*, actor, entry: Entry | None = None, note: str = "", **fields) -> Proposal:
+def propose(*, actor: User, entry: Entry | None = None, note: str = "", **fields) -> Proposal:
     """A proposed new entry (``entry`` None) or change to ``entry``, awaiting an editor.
 
     ``fields`` is the whole entry as it should become. Raises ``InvalidEntry`` or
@@ -192,7 +195,7 @@ def propose(*, actor, entry: Entry | None = None, note: str = "", **fields) -> P
     )
 
 
-def _claim(proposal: Proposal, *, actor, status: str, note: str) -> Proposal:
+def _claim(proposal: Proposal, *, actor: User, status: str, note: str) -> Proposal:
     """Mark a pending proposal reviewed; exactly one reviewer wins."""
     if not may_review(actor):
         raise PermissionDenied(_("Only knowledge editors approve or reject proposals."))
@@ -209,7 +212,7 @@ def _claim(proposal: Proposal, *, actor, status: str, note: str) -> Proposal:
     return proposal
 
 
-def approve(proposal: Proposal, *, actor, note: str = "") -> Entry:
+def approve(proposal: Proposal, *, actor: User, note: str = "") -> Entry:
     """Approve a proposal and apply it — a new entry or the change — in one transaction.
 
     Raises ``PermissionDenied``, ``AlreadyReviewed`` or ``InvalidEntry`` (nothing changes).
@@ -226,7 +229,7 @@ def approve(proposal: Proposal, *, actor, note: str = "") -> Entry:
         return update_entry(entry, actor=actor, via=VIA_PROPOSAL, proposal=proposal, **fields)
 
 
-def reject(proposal: Proposal, *, actor, note: str) -> Proposal:
+def reject(proposal: Proposal, *, actor: User, note: str) -> Proposal:
     """Reject a proposal, saying why; the entry stays as it is."""
     if not note.strip():
         raise InvalidEntry({"review_note": _("Say why the proposal is rejected.")})
@@ -258,7 +261,7 @@ def usable_entry(entry_id, day: date | None = None) -> Entry:
     return entry
 
 
-def answer_at_intake(intake, *, answer: str, entry_id=None, actor, files=()):
+def answer_at_intake(intake, *, answer: str, entry_id=None, actor: Actor, files=()):
     """Register a call and close it at once with the answer given (直接答复), naming the
     knowledge-base entry used. All or nothing: a wrong entry registers no case."""
     from civicgrid.cases import services as case_services

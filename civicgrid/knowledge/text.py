@@ -15,6 +15,8 @@ import re
 import threading
 import unicodedata
 
+from civicgrid.cases.greetings import without_greeting
+
 _jieba_lock = threading.Lock()
 _jieba_ready = False
 
@@ -78,9 +80,9 @@ def local_places(text: str) -> str:
 _OPENING = re.compile(
     r"^.{0,200}?(?:回复如下|答复如下|函复如下|说明如下|如下回复|如下答复|回复您|答复您)[：:，,。]?"
 )
-_GREETING = re.compile(
-    r"^(?:尊敬的)?(?:网友|市民|群众|朋友|先生|女士|您好|你好|[：:！!，,。\s])*"
-    r"(?:(?:您|你)(?:的|所)?(?:留言|来信|来邮|咨询|反映的问题|函件|信件)(?:已|我们已)?(?:收悉|获悉)[！!。，,\s]*)?"
+# After the greeting: "your message has been received".
+_RECEIVED = re.compile(
+    r"^(?:(?:您|你)(?:的|所)?(?:留言|来信|来邮|咨询|反映的问题|函件|信件)(?:已|我们已)?(?:收悉|获悉)[！!。，,\s]*)?"
 )
 # Closing sentences: thanks, "特此回复", a signature, a date.
 _CLOSING = re.compile(
@@ -105,7 +107,7 @@ def clean_reply(text: str) -> str:
     opening = _OPENING.search(text)
     if opening:
         text = text[opening.end() :]
-    text = _GREETING.sub("", text).strip()
+    text = _RECEIVED.sub("", without_greeting(text)).strip()
     if text and (_HAN.match(text[-1]) or text[-1].isalnum()):
         text += "。"
     return local_places(text)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from civicgrid.cases import events
+from civicgrid.core.admin import ReadOnlyAdmin
 
 from . import sender
 from .models import (
@@ -82,7 +83,7 @@ def retry_now(modeladmin, request, queryset):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """What went out on which channel; failed and given-up rows can be retried."""
 
     list_display = [
@@ -101,23 +102,13 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     actions = [retry_now]
     readonly_fields = [f.name for f in Delivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(admin.ModelAdmin):
+class SmsMessageAdmin(ReadOnlyAdmin):
     """Texts the logging gateway would have sent (phones masked)."""
 
     list_display = ["created_at", "phone", "text"]
     search_fields = ["text"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True

@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from civicgrid.cases.lifecycle import action_label
 from civicgrid.core import signing
 
 from . import sms
 from .models import DeliveryChannel
-from .services import action_label, channels_of
+from .services import channels_of
 
 WEBHOOK_TIMEOUT_SECONDS = 10
 

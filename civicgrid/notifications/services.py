@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from civicgrid.accounts.models import User
-from civicgrid.cases import events
+from civicgrid.cases.lifecycle import action_label
 
 from .models import (
     Delivery,
@@ -24,11 +24,6 @@ from .models import (
     NotificationPreference,
 )
 from .rules import RULES, reach  # noqa: F401  (RULES: the table other apps extend)
-
-
-def action_label(action: str) -> str:
-    """The translated name of an event action; the raw action when it is not known."""
-    return events.label(action)
 
 
 def recipients(event):

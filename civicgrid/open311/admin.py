@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import ClientSystem, ClientUpdate, ServiceRequest
 
@@ -35,19 +37,6 @@ class ClientSystemAdmin(admin.ModelAdmin):
             % {"name": client.name, "key": raw},
             messages.WARNING,
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what came in: read, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceRequest)

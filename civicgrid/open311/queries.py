@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.cases import publication
 from civicgrid.cases.events import KINDS
-from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.lifecycle import Action, action_label
 from civicgrid.cases.models import (
     CLOSED_STATUSES,
     Case,
@@ -21,7 +21,6 @@ from civicgrid.cases.models import (
     StatusGroup,
     group_of,
 )
-from civicgrid.cases.queries import action_label
 from civicgrid.routing.models import RequestType, Urgency
 
 from . import catalogue

@@ -16,6 +16,8 @@ from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 from tqdm import tqdm
 
+from civicgrid.accounts.actor import Actor
+
 from . import locator
 from .datum import Datum, InvalidCoordinates, to_wgs84
 from .models import LEVEL_ORDER, GridKind, Level, Region
@@ -274,7 +276,7 @@ def import_regions(
     features_or_path,
     *,
     datum: str = Datum.WGS84,
-    actor=None,
+    actor: Actor = None,
     source_label: str = "",
     progress: bool = False,
 ) -> dict[str, int]:

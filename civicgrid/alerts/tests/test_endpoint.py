@@ -9,6 +9,7 @@ from civicgrid.alerts.client import encode, signed_headers
 from civicgrid.alerts.models import AlertDelivery, AlertRefusal, DeliveryStatus, RefusalReason
 from civicgrid.cases.models import Case
 from civicgrid.cases.tests import factories as f
+from civicgrid.core import signing
 
 from .conftest import answer, flood_payload, send, video_payload
 
@@ -249,3 +250,34 @@ def test_deeply_nested_json_is_a_400_and_never_retried(client, district, flood_s
     assert answer(response)["errors"][0]["field"] == "body"
     assert AlertDelivery.objects.get().status == DeliveryStatus.REJECTED
     assert not Case.objects.exists()
+
+
+def test_the_endpoint_accepts_exactly_what_the_shared_signing_recipe_accepts(
+    client, district, flood_source
+):
+    # Alerts and department webhooks share one recipe (core.signing): an upper-case
+    # digest (openssl may print one) is the same signature, a timestamp six minutes old
+    # is a replay on both sides.
+    body = encode(flood_payload(district))
+    now = int(time.time())
+    headers = signing.signed_headers(flood_source.secret, body, "d-up", now=now)
+    upper = headers["X-Civicgrid-Signature"].upper().replace("SHA256=", "sha256=")
+    assert signing.verify(flood_source.secret, str(now), "d-up", body, upper)
+    accepted = send(
+        client,
+        flood_source,
+        body=body,
+        delivery_id="d-up",
+        timestamp=now,
+        headers={"X-Civicgrid-Signature": upper},
+    )
+    assert accepted.status_code == 202, accepted.content
+
+    old = now - 6 * 60
+    stale = signing.signed_headers(flood_source.secret, body, "d-old", now=old)
+    assert not signing.verify(
+        flood_source.secret, str(old), "d-old", body, stale["X-Civicgrid-Signature"]
+    )
+    refused = send(client, flood_source, body=body, delivery_id="d-old", timestamp=old)
+    assert refused.status_code == 401
+    assert _refused(RefusalReason.STALE)

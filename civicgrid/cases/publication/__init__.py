@@ -16,7 +16,15 @@ cases only through this package, and re-implements none of it:
   page, anyone else the public view of a published case and nothing of another.
 """
 
-from .events import REPLY_ACTIONS, PublicEvent, published_events, reply, timelines, updates
+from .events import (
+    REPLY_ACTIONS,
+    PublicEvent,
+    public_label,
+    published_events,
+    reply,
+    timelines,
+    updates,
+)
 from .places import GRID_FIELDS, places, position
 from .rule import CHANNELS, NEVER, TEXT, TITLE, is_published, private_category_ids, published
 from .text import description, public_text, title
@@ -36,6 +44,7 @@ __all__ = [
     "places",
     "position",
     "private_category_ids",
+    "public_label",
     "public_text",
     "published",
     "published_events",

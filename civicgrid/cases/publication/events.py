@@ -1,19 +1,24 @@
 """What the public reads of a case's events: which happened and when, and the replies.
 
-Only events marked public, of published cases. Each shows its action (each door labels
-it in its own words) and safe detail: the department a case went to, the rating, the
-days of an extension. Text only for the replies meant for the public — the reply, the
-direct answer, the referral — masked. Every other note (a dispatcher's "请联系报告人
-王建国 139…", a client system's update, the reason of a whistle) never leaves.
+Only events marked public, of published cases. Each shows its action (``public_label``:
+plain words, else the lifecycle's label) and safe detail: the department a case went
+to, the rating, the days of an extension. Text only for the replies meant for the
+public — the reply, the direct answer, the referral — masked. Every other note (a
+dispatcher's "请联系报告人王建国 139…", a client system's update, the reason of a
+whistle) never leaves.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Max, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..lifecycle import Action
+from .. import events as kinds
+from ..events import Note
+from ..lifecycle import Action, action_label
 from ..models import Case, CaseEvent, Rating, Status
 from .rule import published
 from .text import names_of, public_text
@@ -24,6 +29,41 @@ REPLIED_STATUSES = frozenset(
     {Status.REPLIED, Status.VERIFIED, Status.RATED, Status.CLOSED, Status.MERGED}
 )
 EVENT_FIELDS = ("id", "case_id", "at", "action", "to_status", "note", "data")
+
+# What the public reads for each public event of ``cases``, in plain words; an upper
+# app's kind brings its own (``events.Kind.public_label``); any other shows its label.
+PLAIN_EVENTS: dict[str, Promise] = {
+    Action.REGISTER: gettext_lazy("Report received"),
+    Action.DISPATCH: gettext_lazy("Sent to the department responsible"),
+    Action.ACKNOWLEDGE: gettext_lazy("The department took the case on"),
+    Action.RETURN: gettext_lazy("Sent back to the centre to find the right department"),
+    Action.REQUEST_EXTENSION: gettext_lazy("The department asked for more time"),
+    Action.APPROVE_EXTENSION: gettext_lazy("More time was granted"),
+    Action.REFUSE_EXTENSION: gettext_lazy("More time was refused"),
+    Action.REPLY: gettext_lazy("The department replied"),
+    Action.ANSWER_DIRECTLY: gettext_lazy("Answered"),
+    Action.REFER: gettext_lazy("Referred elsewhere"),
+    Action.VERIFY_PASS: gettext_lazy("Checked on site: done"),
+    Action.VERIFY_FAIL: gettext_lazy("Checked on site: not done yet, back to the department"),
+    Action.CALLBACK: gettext_lazy("Rated"),
+    Action.CLOSE: gettext_lazy("Closed"),
+    Action.REOPEN: gettext_lazy("Reopened, to be handled again"),
+    Action.ESCALATE: gettext_lazy("Passed to a higher centre"),
+    Action.URGE: gettext_lazy("The centre urged the department on"),
+    Action.MERGE: gettext_lazy("Handled together with an earlier report"),
+    Note.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),
+    Note.CLOSED_WITH: gettext_lazy("Closed together with the earlier report"),
+    Action.PLACE: gettext_lazy("Placed on the map"),
+    Note.ADD_FILE: gettext_lazy("Material added"),
+}
+
+
+def public_label(action: str) -> str:
+    """An event as the public reads it: its plain words, else ``lifecycle.action_label``."""
+    plain = PLAIN_EVENTS.get(action)
+    if plain is None and action in kinds.KINDS:
+        plain = kinds.KINDS[action].public_label
+    return str(plain) if plain is not None else action_label(action)
 
 
 @dataclass

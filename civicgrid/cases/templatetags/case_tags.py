@@ -31,7 +31,7 @@ def light_dot(light: str, due_at=None):
 @register.filter
 def action_label(action: str) -> str:
     """An event's action in the reader's language (``lifecycle.Action`` labels)."""
-    from civicgrid.cases.queries import action_label as label
+    from civicgrid.cases.lifecycle import action_label as label
 
     return label(action)
 

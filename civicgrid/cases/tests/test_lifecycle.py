@@ -360,3 +360,15 @@ def test_a_file_added_later_shows_in_the_timeline_and_outsiders_cannot_add(
     event = new_case.events.get(action=Note.ADD_FILE)
     assert event.data["name"] == "现场.jpg"
     assert new_case.attachments.get().event == event
+
+
+def test_registering_once_says_whether_the_key_had_made_the_case(operator, district):
+    from civicgrid.cases.services import Intake, SubmissionKey, register_case_once
+
+    key = SubmissionKey(f"user:{operator.pk}", "form-0001")
+    report = Intake(channel="hotline", title="路灯不亮", content="南门路灯坏了")
+    first = register_case_once(report, actor=operator, key=key)
+    again = register_case_once(report, actor=operator, key=key)
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.case == first.case
+    assert not hasattr(again.case, "replayed")

@@ -15,18 +15,6 @@ from ..models import Case, Status
 from ..queries import action_label, rows
 from ..scope import visible_cases
 
-# How a refusal from the lifecycle is answered.
-ERROR_STATUS = {
-    lifecycle.InvalidAction: 400,
-    lifecycle.ActionRefused: 403,
-    lifecycle.TransitionNotAllowed: 409,
-    lifecycle.ConcurrentUpdate: 409,
-}
-
-
-def status_for(error: lifecycle.LifecycleError) -> int:
-    return next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 400)
-
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"

@@ -14,6 +14,7 @@ from .. import attachments, lifecycle, queries, services
 from ..forms import ACTION_FORMS, ActionForm, Options, action_form
 from ..lifecycle import Action
 from ..models import Attachment, Case
+from ..refusals import status_for
 from .common import (
     action_slots,
     dispatch_initial,
@@ -21,7 +22,6 @@ from .common import (
     is_visible,
     map_data,
     safe_next,
-    status_for,
     visible_case_or_404,
 )
 

@@ -8,12 +8,12 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.models import Role
 from civicgrid.accounts.pages import page
 
-from .. import lifecycle, queries, services
+from .. import lifecycle, phones, queries, services
 from ..forms import IntakeForm, Options
 from ..models import Channel
-from .common import is_htmx, status_for
+from ..refusals import status_for
+from .common import is_htmx
 
-MIN_PHONE_DIGITS = 5
 # Where a role's reports usually come from; the form still lets them choose.
 CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID_PATROL, Role.MEDIATOR: Channel.WALK_IN}
 
@@ -77,8 +77,7 @@ def _confirm(request, case) -> None:
 
 
 def _earlier(user, phone: str):
-    digits = sum(ch.isdigit() for ch in phone)
-    if digits < MIN_PHONE_DIGITS:
+    if len(phones.digits(phone)) < phones.MIN_DIGITS:
         return None
     return list(queries.earlier_cases(user, phone))
 

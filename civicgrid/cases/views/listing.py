@@ -8,6 +8,9 @@ from civicgrid.regions.models import Region
 
 from .. import queries
 from ..forms import CaseFilterForm, Options
+from ..models import Case
+from ..scope import visible_cases
+from ..search import NEWEST_FIRST, CaseFilter
 from .common import is_htmx, paginate
 
 PAGE_SIZE = 25
@@ -18,10 +21,9 @@ PAGE_SIZE = 25
 def case_list(request):
     options = Options()
     form = CaseFilterForm(request.GET, options=options)
-    filters = queries.Search()
-    if form.is_valid():
-        filters = queries.Search(**{k: v for k, v in form.cleaned_data.items() if v})
-    listing = paginate(request, queries.search(request.user, filters), PAGE_SIZE)
+    filters = CaseFilter.of(form.cleaned_data) if form.is_valid() else CaseFilter()
+    cases = filters.apply(visible_cases(request.user, Case.objects.all()))
+    listing = paginate(request, queries.rows(cases).order_by(*NEWEST_FIRST), PAGE_SIZE)
     region = Region.objects.filter(code=filters.region).first() if filters.region else None
     context = {"form": form, "page": listing, "region": region}
     template = "cases/partials/_case_table.html" if is_htmx(request) else "cases/list.html"

@@ -149,7 +149,8 @@ def test_a_grid_worker_sees_candidates_only_in_their_own_grids(neighbours, opera
 
 def test_a_candidate_carries_what_a_list_shows(neighbours, operator, category):
     first = case(operator, neighbours["grid11"], LAMP, category=category)
-    found = find_candidates(*LAMP_RETOLD, neighbours["grid11"]).items[0].case
+    candidate = find_candidates(*LAMP_RETOLD, neighbours["grid11"]).items[0]
+    found = candidate.case
     assert (found.pk, found.number, found.title, found.status) == (
         first.pk,
         first.number,
@@ -158,5 +159,5 @@ def test_a_candidate_carries_what_a_list_shows(neighbours, operator, category):
     )
     assert found.created_at == first.created_at
     assert found.category_id == category.pk
-    assert found.opening == LAMP[1]
+    assert candidate.opening == LAMP[1]
     assert found.get_status_display()
