@@ -31,6 +31,7 @@ from civicgrid.hotline.api import router as diversion_router
 from civicgrid.knowledge.api import router as knowledge_router
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router
+from civicgrid.triage.api import router as triage_router
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ api = CivicgridAPI(
 )
 api.add_router("/cases", cases_router)
 api.add_router("/cases", duplicates_api.supporters_router)
+api.add_router("/cases", triage_router)
 api.add_router("/duplicates", duplicates_api.router)
 api.add_router("/regions", regions_router)
 api.add_router("/diversion", diversion_router)

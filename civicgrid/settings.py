@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "civicgrid.knowledge",
     "civicgrid.duplicates",
     "civicgrid.citizens",
+    "civicgrid.analytics",
     "civicgrid.wiring",
 ]
 

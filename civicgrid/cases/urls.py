@@ -7,7 +7,6 @@ app_name = "cases"
 urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("intake/earlier/", views.earlier_cases, name="earlier_cases"),
-    path("triage/", views.triage, name="triage"),
     path("inbox/", views.inbox, name="inbox"),
     path("tasks/", views.tasks, name="tasks"),
     path("callbacks/", views.callbacks, name="callbacks"),

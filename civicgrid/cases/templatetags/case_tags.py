@@ -71,3 +71,14 @@ def extra_rows(case) -> list[tuple[str, str, bool]]:
         text = str(value)
         rows.append((str(label), text, text.startswith(("https://", "http://"))))
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot: str, subject=None):
+    """``{% panels "case" case %}``: the panels upper apps put in ``slot``
+    (``cases.extensions``)."""
+    from django.utils.safestring import mark_safe
+
+    from civicgrid.cases.extensions import Slot, render_panels
+
+    return mark_safe(render_panels(Slot(slot), context["request"], subject))

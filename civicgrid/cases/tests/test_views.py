@@ -94,10 +94,10 @@ def test_someone_not_signed_in_is_sent_to_the_login_page(client, db):
     ("persona", "page"),
     [
         ("operator", "cases:intake"),
-        ("dispatcher", "cases:triage"),
+        ("dispatcher", "triage:queue"),
         ("handler", "cases:inbox"),
         ("grid_worker", "gridwork:home"),
-        ("leader", "regions:map"),
+        ("leader", "analytics:map"),
     ],
 )
 def test_home_sends_each_role_to_the_page_its_work_starts_on(client, request, persona, page):
@@ -115,7 +115,7 @@ def test_a_member_of_staff_signs_in_with_the_login_form(client, operator):
 
 
 def test_a_page_of_another_role_is_refused_with_a_reason(client, handler):
-    response = signed_in(client, handler).get(reverse("cases:triage"))
+    response = signed_in(client, handler).get(reverse("triage:queue"))
     assert response.status_code == 403
     assert "Triage" in response.content.decode()
 
@@ -279,14 +279,14 @@ def test_an_attachment_is_served_only_to_those_who_see_the_case(
 
 
 def test_the_triage_page_shows_the_suggested_department(client, dispatcher, bureau, new_case):
-    html = signed_in(client, dispatcher).get(reverse("cases:triage")).content.decode()
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
     assert new_case.number in html
     assert f"<strong>{bureau.name}</strong>" in html
     assert f'<option value="{bureau.pk}" selected>{bureau.name}</option>' in html
 
 
 def test_an_outsider_sees_an_empty_triage_queue(client, outsider, new_case):
-    response = signed_in(client, outsider).get(reverse("cases:triage"))
+    response = signed_in(client, outsider).get(reverse("triage:queue"))
     assert response.status_code == 200
     assert new_case.number not in response.content.decode()
     assert "Nothing waiting for triage." in response.content.decode()
@@ -297,7 +297,7 @@ def test_the_triage_queue_puts_urgent_cases_first(client, dispatcher, operator, 
     urgent = f.make_case(
         actor=operator, grid=district["grid12"], category=category, urgency="urgent"
     )
-    html = signed_in(client, dispatcher).get(reverse("cases:triage")).content.decode()
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
     assert html.index(urgent.number) < html.index(normal.number)
 
 
@@ -320,7 +320,7 @@ def test_placing_a_case_on_the_map_resolves_its_grid(
 ):
     unplaced = f.make_case(actor=operator, category=category)
     signed_in(client, dispatcher)
-    assert unplaced.number in client.get(reverse("cases:triage")).content.decode()
+    assert unplaced.number in client.get(reverse("triage:queue")).content.decode()
     lng, lat = f.point_in(district["grid21"])
     client.post(
         act_url(unplaced, Action.PLACE),
@@ -333,7 +333,7 @@ def test_placing_a_case_on_the_map_resolves_its_grid(
 
 def test_the_triage_filter_returns_only_the_queue_to_htmx(client, dispatcher, new_case):
     signed_in(client, dispatcher)
-    response = client.get(reverse("cases:triage"), {"light": "red"}, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("triage:queue"), {"light": "red"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="triage-queue"' in html
     assert "<html" not in html
@@ -571,7 +571,7 @@ def test_the_triage_queue_runs_a_fixed_number_of_queries(
     # 13 in production; tests re-check the category and model snapshots' versions on
     # every read (fresh_snapshots), which adds 4.
     with django_assert_max_num_queries(17):
-        response = client.get(reverse("cases:triage"))
+        response = client.get(reverse("triage:queue"))
     assert all(case.number in response.content.decode() for case in many_cases)
 
 

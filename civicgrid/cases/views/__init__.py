@@ -3,7 +3,7 @@
 from .detail import act, attachment, contact, detail
 from .intake import earlier_cases, intake
 from .listing import case_list
-from .queues import callbacks, inbox, tasks, triage
+from .queues import callbacks, inbox, tasks
 
 __all__ = [
     "act",
@@ -16,5 +16,4 @@ __all__ = [
     "inbox",
     "intake",
     "tasks",
-    "triage",
 ]

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "regions"
+app_name = "analytics"
 
 urlpatterns = [
     path("", views.city_map, name="map"),

@@ -7,42 +7,22 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.pages import page
 from civicgrid.cases import queries
-from civicgrid.cases.models import Light
+from civicgrid.cases.maps import LOAD_CLASSES, map_strings
 from civicgrid.cases.scope import region_paths
-
-from .models import Level, Region
-
-# Upper bounds of the choropleth classes (open cases per grid); the legend reads them.
-LOAD_CLASSES = (0, 2, 5, 10, 20)
+from civicgrid.regions.models import Level, Region
 
 
 @page("map")
 @require_GET
 def city_map(request):
     return render(
-        request, "regions/map.html", {"load_classes": LOAD_CLASSES, "map_strings": map_strings()}
+        request, "analytics/map.html", {"load_classes": LOAD_CLASSES, "map_strings": map_strings()}
     )
-
-
-def map_strings() -> dict[str, str]:
-    """The words the map script shows, translated here so the script has none."""
-    words = {
-        "openCases": _("open cases"),
-        "showCases": _("Show its cases"),
-        "grids": _("Grids by open cases"),
-        "streets": _("Street outlines"),
-        "points": _("Open cases"),
-        "legend": _("Open cases per grid"),
-        "empty": _("No grids with a boundary are loaded yet."),
-        **{light.value: light.label for light in Light},
-    }
-    return {key: str(value) for key, value in words.items()}
 
 
 def regions_on_map(user):
