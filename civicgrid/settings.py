@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "civicgrid.duplicates",
     "civicgrid.citizens",
     "civicgrid.analytics",
+    "civicgrid.demo",
     "civicgrid.wiring",
 ]
 

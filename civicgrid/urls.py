@@ -26,6 +26,6 @@ urlpatterns = [
 ]
 
 if settings.CIVICGRID_BENCH_ENDPOINTS:
-    from civicgrid.core.views import bare_insert
+    from civicgrid.accounts.bench import bare_insert
 
     urlpatterns.append(path("bench/bare-insert/", bare_insert))

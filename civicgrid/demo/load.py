@@ -21,7 +21,6 @@ from civicgrid.core.calendar import available_years, load_official_year
 from civicgrid.core.models import CalendarYear
 from civicgrid.duplicates.demo import load_demo_hot_issues
 from civicgrid.hotline.demo import load_demo_110, print_demo_110
-from civicgrid.knowledge.seed import load_demo as load_knowledge_base
 from civicgrid.open311.demo import load_demo_client, print_demo_client
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import (
@@ -34,6 +33,8 @@ from civicgrid.routing.models import (
     TimeLimitPolicy,
     Urgency,
 )
+
+from .knowledge_seed import load_demo as load_knowledge_base
 
 DATA = Path(__file__).parent / "data"
 DISTRICT_CODE = "370502000000"

@@ -84,4 +84,16 @@ def _case_pages() -> None:
 
 
 def _hooks() -> None:
-    """The lower floors' "after …" hooks."""
+    """The lower floors' "after …" hooks and the reference data's model thresholds."""
+    from civicgrid.cases.services import recompute_deadlines
+    from civicgrid.core.calendar import register_after_change
+    from civicgrid.duplicates.neighbours import build_grid_neighbours
+    from civicgrid.regions.services import register_after_grids_change
+    from civicgrid.routing.extensions import register_model_thresholds
+    from civicgrid.triage.services import suggested_thresholds
+
+    # A changed holiday calendar moves the deadlines of open cases.
+    register_after_change(recompute_deadlines)
+    # Which grids border which changes with the grids (duplicate search reads it).
+    register_after_grids_change(build_grid_neighbours)
+    register_model_thresholds(suggested_thresholds)

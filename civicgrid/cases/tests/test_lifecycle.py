@@ -12,7 +12,6 @@ from civicgrid.cases import lifecycle, services
 from civicgrid.cases.lifecycle import TRANSITIONS, Action
 from civicgrid.cases.models import Case, CaseEvent, Light, Rating, Status
 from civicgrid.cases.tests import factories as f
-from civicgrid.notifications.models import Notification
 
 
 @pytest.fixture
@@ -349,45 +348,6 @@ def test_dispatch_starts_the_acknowledge_clock_and_the_light_turns_with_time(
     assert (
         Case.objects.with_light(Light.RED, now=new_case.due_at + timedelta(seconds=1)).count() == 1
     )
-
-
-def test_the_overdue_job_marks_once_and_notifies_the_department(
-    new_case, dispatcher, handler, bureau, django_capture_on_commit_callbacks
-):
-    services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
-    new_case.refresh_from_db()
-    later = new_case.due_at + timedelta(minutes=1)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.mark_overdue(now=later) == 1
-        assert services.mark_overdue(now=later) == 0
-    assert new_case.events.filter(action=Action.MARK_OVERDUE).count() == 1
-    assert Notification.objects.filter(
-        recipient=handler, event__action=Action.MARK_OVERDUE
-    ).exists()
-
-
-def test_dispatch_notifies_the_department_once(
-    new_case, dispatcher, handler, bureau, django_capture_on_commit_callbacks
-):
-    from civicgrid.notifications.services import notify_for_event
-
-    with django_capture_on_commit_callbacks(execute=True):
-        event = services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
-    notify_for_event(event.pk)  # a retry must not duplicate
-    assert Notification.objects.filter(recipient=handler, event=event).count() == 1
-
-
-def test_a_normal_new_case_waits_in_the_queue_but_an_urgent_one_interrupts_the_dispatcher(
-    operator, dispatcher, district, category, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        f.make_case(actor=operator, grid=district["grid11"], category=category)
-        urgent = f.make_case(
-            actor=operator, grid=district["grid11"], category=category, urgency="urgent"
-        )
-    assert list(
-        Notification.objects.filter(recipient=dispatcher).values_list("case", flat=True)
-    ) == [urgent.pk]
 
 
 def test_a_case_cannot_be_merged_into_another_districts_case(

@@ -12,9 +12,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from civicgrid.accounts.auth import user_for_token
+from civicgrid.core.models import BenchRow
 
-from .models import BenchRow
+from .auth import user_for_token
 
 
 @csrf_exempt

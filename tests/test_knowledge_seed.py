@@ -2,7 +2,8 @@
 
 import json
 
-from civicgrid.knowledge import seed, text
+from civicgrid.demo import knowledge_seed as seed
+from civicgrid.knowledge import text
 from civicgrid.knowledge.models import Entry
 
 

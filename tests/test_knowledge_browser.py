@@ -10,10 +10,11 @@ import pytest
 from civicgrid.accounts.models import Role
 from civicgrid.cases.models import Case, Status
 from civicgrid.cases.tests import factories as f
-from civicgrid.knowledge import queries, seed
+from civicgrid.demo import knowledge_seed as seed
+from civicgrid.knowledge import queries
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "pw-for-tests"
 
 pytestmark = [

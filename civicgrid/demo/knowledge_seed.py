@@ -2,7 +2,7 @@
 
 ``build`` (``civicgrid build-knowledge-seed replies.csv``, a development step) reads the
 TipDM 2020 replies (2,816 citizen letters with the government's published reply),
-groups the letters by topic and writes one entry per group to ``data/seed.json``:
+groups the letters by topic and writes one entry per group to ``data/knowledge_seed.json``:
 
 - letters are compared by the TF-IDF of their jieba words (title and the start of the
   letter, anonymised place names removed) and, a little, by the words of their replies
@@ -32,10 +32,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import text
+from civicgrid.knowledge import text
 
 DATA = Path(__file__).parent / "data"
-SEED_FILE = DATA / "seed.json"
+SEED_FILE = DATA / "knowledge_seed.json"
 SOURCE = "TipDM 2020 C"
 EDITORS_GROUP = "knowledge editors"
 EDITOR_PERMISSIONS = ("review_proposal", "add_entry", "change_entry", "view_entry")
@@ -246,7 +246,7 @@ def load_demo(stdout=None, *, limit: int | None = None) -> int:
 
     Returns how many entries were created (0 when the seed was loaded before).
     """
-    from .models import Entry
+    from civicgrid.knowledge.models import Entry
 
     editors = _editors_group()
     _demo_editor(editors)
@@ -277,7 +277,7 @@ def _demo_editor(editors: Group) -> None:
     district = Region.objects.filter(code="370502000000", level=Level.DISTRICT).first()
     if district is None or User.objects.filter(username="kbeditor").exists():
         return
-    from civicgrid.demo.load import DEMO_PASSWORD
+    from .load import DEMO_PASSWORD
 
     user = User(username="kbeditor", role=Role.OPERATOR, first_name="郑知识")
     user.set_password(DEMO_PASSWORD)
@@ -288,9 +288,8 @@ def _demo_editor(editors: Group) -> None:
 
 @transaction.atomic
 def _load_entries(rows: list[dict]) -> int:
+    from civicgrid.knowledge import services
     from civicgrid.routing.models import Category, Department
-
-    from . import services
 
     categories = {c.name: c for c in Category.objects.filter(parent__isnull=True)}
     departments = {d.code: d for d in Department.objects.all()}
@@ -314,9 +313,8 @@ def _answered_demo_cases(entries: int = 6) -> None:
     from civicgrid.accounts.models import User
     from civicgrid.cases.models import CaseEvent
     from civicgrid.cases.services import Intake
-
-    from . import services
-    from .models import Entry
+    from civicgrid.knowledge import services
+    from civicgrid.knowledge.models import Entry
 
     operator = User.objects.filter(username="operator").first()
     if operator is None or CaseEvent.objects.filter(action="answer_directly").exists():

@@ -1,7 +1,7 @@
 """``civicgrid build-knowledge-seed replies.csv``: rebuild the demo knowledge base file.
 
 A development step: it groups the TipDM 2020 replies by topic and writes
-``civicgrid/knowledge/data/seed.json`` (see ``civicgrid/knowledge/seed.py``). The demo
+``civicgrid/demo/data/knowledge_seed.json`` (see ``civicgrid/demo/knowledge_seed.py``). The demo
 loads that file; nothing reads the CSV at run time.
 """
 
@@ -11,11 +11,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from civicgrid.knowledge import seed
+from civicgrid.demo import knowledge_seed as seed
 
 
 class Command(BaseCommand):
-    help = "Group the TipDM 2020 replies by topic into civicgrid/knowledge/data/seed.json."
+    help = "Group the TipDM 2020 replies by topic into civicgrid/demo/data/knowledge_seed.json."
 
     def add_arguments(self, parser):
         parser.add_argument("source", help=_("the replies CSV (留言编号, 留言主题, 答复意见 …)"))

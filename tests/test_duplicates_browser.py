@@ -13,7 +13,7 @@ from civicgrid.duplicates.demo import load_demo_hot_issues
 from civicgrid.duplicates.models import HotIssue
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
