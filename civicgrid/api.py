@@ -26,8 +26,8 @@ from civicgrid.accounts.auth import token_auth
 from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
 from civicgrid.core.api import InvalidInput, invalid_message, validation_errors
+from civicgrid.diversion.api import router as diversion_router
 from civicgrid.duplicates import api as duplicates_api
-from civicgrid.hotline.api import router as diversion_router
 from civicgrid.knowledge.api import router as knowledge_router
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router

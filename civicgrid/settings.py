@@ -112,7 +112,7 @@ INSTALLED_APPS = [
     "civicgrid.notifications",
     "civicgrid.triage",
     "civicgrid.gridwork",
-    "civicgrid.hotline",
+    "civicgrid.diversion",
     "civicgrid.open311",
     "civicgrid.alerts",
     "civicgrid.knowledge",

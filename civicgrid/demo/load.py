@@ -20,7 +20,6 @@ from civicgrid.alerts.demo import load_demo as load_alert_sources
 from civicgrid.core.calendar import available_years, load_official_year
 from civicgrid.core.models import CalendarYear
 from civicgrid.duplicates.demo import load_demo_hot_issues
-from civicgrid.hotline.demo import load_demo_110, print_demo_110
 from civicgrid.open311.demo import load_demo_client, print_demo_client
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import (
@@ -34,6 +33,7 @@ from civicgrid.routing.models import (
     Urgency,
 )
 
+from .diversion import load_demo_110, print_demo_110
 from .knowledge_seed import load_demo as load_knowledge_base
 
 DATA = Path(__file__).parent / "data"

@@ -1,5 +1,5 @@
 """110 ↔ 12345 (非警务警情分流): 110 passes non-police calls in, 12345 hands police
-matters back.
+matters back. The rules are in ``services``; this module reads and answers HTTP.
 
 110's system calls ``POST /api/diversion/110`` with its incident number and gets the
 case number; sending the same incident again returns the same case. A dispatcher who
@@ -13,7 +13,6 @@ the diversions it made, and of the hand-backs only the summaries in its regions.
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -22,17 +21,17 @@ from ninja.responses import Status
 
 from civicgrid.accounts.auth import door
 from civicgrid.accounts.models import Integration
-from civicgrid.cases import services
 from civicgrid.cases.api import API_FIELD
-from civicgrid.cases.lifecycle import Action, InvalidAction
-from civicgrid.cases.models import Case, CaseEvent, Channel
+from civicgrid.cases.lifecycle import InvalidAction
+from civicgrid.cases.models import Channel
 from civicgrid.cases.schemas import PointIn, ReporterIn
-from civicgrid.cases.scope import in_regions
+from civicgrid.cases.services import Intake
 from civicgrid.core.api import ERRORS, ErrorOut, Input, InvalidInput
 from civicgrid.core.datetimes import DataTime, FilterTime
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Urgency
 
+from . import services as diversion
 from .models import Diversion
 
 router = Router(tags=["110 diversion"], auth=door(Integration.POLICE_110))
@@ -80,36 +79,24 @@ class SinceIn(Input):
 @router.post(
     "/110",
     response={201: DiversionOut, 200: DiversionOut, 409: ErrorOut, **ERRORS},
+    operation_id="civicgrid_hotline_api_divert",  # the app's old name: clients keep theirs
     summary="Take a non-police call diverted from 110",
 )
 def divert(request: HttpRequest, payload: DiversionIn):
-    # Only the account's own diversions: the door (auth) has already made sure the
-    # caller is a 110 integration account, before anything is looked up.
-    found = Diversion.objects.filter(incident_number=payload.incident_number)
-    existing = found.filter(case__created_by=request.auth).select_related("case").first()
-    if existing is not None:
-        return Status(200, _out(existing, duplicate=True))
-    if found.exists():
-        raise _taken_by_another(payload.incident_number)
-    intake = _intake(payload)
-    key = services.SubmissionKey.for_user(request.auth, f"incident:{payload.incident_number}")
     try:
-        case = services.register_case(intake, actor=request.auth, key=key)
+        done = diversion.divert(
+            _intake(payload),
+            incident_number=payload.incident_number,
+            police_received_at=payload.received_at,
+            actor=request.auth,
+        )
+    except diversion.TakenByAnother:
+        raise _taken_by_another(payload.incident_number) from None
     except InvalidAction as exc:
         errors = getattr(exc, "errors", None) or {}
         exc.errors = {API_FIELD.get(f, f): m for f, m in errors.items()}
         raise
-    try:
-        with transaction.atomic():
-            diversion, created = Diversion.objects.get_or_create(
-                incident_number=payload.incident_number,
-                defaults={"case": case, "police_received_at": payload.received_at},
-            )
-    except IntegrityError:  # the case already has its diversion row (a concurrent resend)
-        diversion, created = Diversion.objects.get(case=case), False
-    if diversion.case_id != case.pk:  # another account's, that won a race for the number
-        raise _taken_by_another(payload.incident_number)
-    return Status(201 if created else 200, _out(diversion, duplicate=not created))
+    return Status(200 if done.duplicate else 201, _out(done.diversion, duplicate=done.duplicate))
 
 
 def _taken_by_another(incident_number: str) -> HttpError:
@@ -120,7 +107,7 @@ def _taken_by_another(incident_number: str) -> HttpError:
     )
 
 
-def _intake(payload: DiversionIn) -> services.Intake:
+def _intake(payload: DiversionIn) -> Intake:
     category = None
     if payload.category:
         category = catalogue.category(payload.category)
@@ -131,7 +118,7 @@ def _intake(payload: DiversionIn) -> services.Intake:
             )
     content = payload.content.strip()
     location, caller = payload.location, payload.caller
-    return services.Intake(
+    return Intake(
         channel=Channel.POLICE_DIVERSION,
         title=payload.title.strip() or content[:30],
         content=content,
@@ -159,34 +146,8 @@ def _out(diversion: Diversion, *, duplicate: bool) -> dict:
 @router.get(
     "/110/handed-back",
     response={200: list[HandedBackOut], **ERRORS},
+    operation_id="civicgrid_hotline_api_handed_back",
     summary="Cases handed (back) to 110 as police matters",
 )
 def handed_back(request: HttpRequest, filters: Query[SinceIn]):
-    since = filters.since
-    # The narrow summary 110 needs of every police matter in its regions, wherever the
-    # case came from (a call to 12345 may be one); nothing else of those cases.
-    visible = Case.objects.filter(in_regions(request.auth)).values("pk")
-    events = (
-        CaseEvent.objects.filter(
-            action=Action.REFER, data__kind="police_matter", at__gte=since, case__in=visible
-        )
-        .select_related("case")
-        .order_by("at", "id")[: filters.limit]
-    )
-    events = list(events)
-    incidents = dict(
-        Diversion.objects.filter(case__in=[e.case_id for e in events]).values_list(
-            "case_id", "incident_number"
-        )
-    )
-    return [
-        {
-            "number": e.case.number,
-            "incident_number": incidents.get(e.case_id),
-            "title": e.case.title,
-            "address": e.case.address,
-            "reason": e.note,
-            "handed_back_at": e.at,
-        }
-        for e in events
-    ]
+    return diversion.handed_back(request.auth, since=filters.since, limit=filters.limit)

@@ -1,4 +1,5 @@
-"""110's token opens 110's door and nothing else; the door finds only 110's own diversions."""
+"""110's token opens 110's door and nothing else; the door finds only 110's own diversions
+(here, above every app: it walks the whole API and loads the demo's 110 account)."""
 
 import importlib
 
@@ -11,9 +12,8 @@ from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Channel, IntakeKey
 from civicgrid.cases.tests import factories as f
-from civicgrid.hotline.demo import DEMO_TOKEN, load_demo_110, print_demo_110
-
-from .test_diversion import URL, _call
+from civicgrid.demo.diversion import DEMO_TOKEN, load_demo_110, print_demo_110
+from civicgrid.diversion.tests.test_diversion import URL, _call
 
 pytestmark = pytest.mark.django_db
 OWN_DOOR = {("post", "/api/diversion/110"), ("get", "/api/diversion/110/handed-back")}
@@ -146,7 +146,7 @@ def test_an_older_demos_110_operator_is_narrowed_by_the_loader(district):
 
 def test_the_migration_narrows_110s_accounts_and_nobody_elses(client, district, dispatcher):
     migration = importlib.import_module(
-        "civicgrid.hotline.migrations.0002_110_account_becomes_an_integration_account"
+        "civicgrid.diversion.migrations.0002_110_account_becomes_an_integration_account"
     )
     demo = f.make_user(Role.OPERATOR, regions=[district["district"]], username="police110")
     system = f.make_user(Role.OPERATOR, regions=[district["district"]], username="gateway")

@@ -20,7 +20,7 @@ def load_demo_110(district_code: str = "370502000000") -> User | None:
     """110's account in the demo district, and its token; safe to run again.
 
     An older demo database made it an operator with the demo password: it is narrowed
-    to what 110's system needs (the same as migration hotline 0002 does).
+    to what 110's system needs (the same as migration diversion 0002 does).
     """
     district = Region.objects.filter(code=district_code, level=Level.DISTRICT).first()
     if district is None:

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_integration_accounts"),
         ("cases", "0004_closed_recent_index"),
-        ("hotline", "0001_initial"),
+        ("diversion", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(narrow, migrations.RunPython.noop)]
