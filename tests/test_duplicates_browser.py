@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from civicgrid.demo import load
-from civicgrid.duplicates.demo import load_demo_hot_issues
+from civicgrid.demo.hot_issues import load_demo_hot_issues
 from civicgrid.duplicates.models import HotIssue
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -22,14 +22,15 @@ from civicgrid.accounts.models import Role, User
 from civicgrid.cases import services as case_services
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.duplicates import services
+from civicgrid.duplicates.models import GridNeighbour, Supporter
+from civicgrid.duplicates.neighbours import build_grid_neighbours, neighbours_of
+from civicgrid.duplicates.text import likeness, message_text, shingles
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category
 from civicgrid.routing.services import suggest
 
-from . import sample, services
-from .models import GridNeighbour, Supporter
-from .neighbours import build_grid_neighbours, neighbours_of
-from .text import likeness, message_text, shingles
+from . import hot_issues_sample as sample
 
 MARK = "tipdm_hot_issue"  # key in Case.extra of the demo's hot-issue cases
 MAX_SUPPORTERS = 8

@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Integration, Role, User, hash_token
+from civicgrid.open311.models import ClientSystem
 from civicgrid.regions.models import Level, Region
-
-from .models import ClientSystem
 
 DEMO_CLIENT = "市民APP (demo)"
 DEMO_USERNAME = "open311-app"

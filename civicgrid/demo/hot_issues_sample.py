@@ -2,7 +2,7 @@
 
 ``build`` made ``data/hot_issues_sample.csv`` once from the published ``hot_issues.csv``::
 
-    uv run python -m civicgrid.duplicates.sample /path/to/teddy2020/hot_issues.csv
+    uv run python -m civicgrid.demo.hot_issues_sample /path/to/teddy2020/hot_issues.csv
 
 It keeps every message that names one of ``TOPICS`` (so the known repeated topics are
 whole) and a fixed random draw of the others, with the detail cut to ``DETAIL_CHARS``.
@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .hotissues import Report
+from civicgrid.duplicates.hotissues import Report
 
 SAMPLE_CSV = Path(__file__).resolve().parent / "data" / "hot_issues_sample.csv"
 # Places and matters many messages repeat: read in the published file, kept whole.

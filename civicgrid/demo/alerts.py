@@ -6,10 +6,9 @@ demo (rotate them in the admin). ``civicgrid send-test-alert <slug>`` posts a sa
 
 from django.db import transaction
 
+from civicgrid.alerts.models import AlertSource, SourceKind
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category
-
-from .models import AlertSource, SourceKind
 
 # (name, slug, kind, secret, {alert type: category path in the demo taxonomy}, options)
 DEMO_SOURCES = [
