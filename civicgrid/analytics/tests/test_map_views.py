@@ -12,7 +12,7 @@ from civicgrid.cases.tests import factories as f
 
 
 def geojson(client, name, **headers):
-    response = client.get(reverse(f"analytics:{name}"), **headers)
+    response = client.get(reverse(f"cases:{name}"), **headers)
     assert response["Content-Type"] == "application/geo+json"
     return response, json.loads(response.content)
 
@@ -31,7 +31,7 @@ def test_the_city_map_loads_leaflet_from_our_own_static_files(client, leader, di
     assert "/static/leaflet/leaflet.js" in html
     assert "/static/leaflet/leaflet.css" in html
     assert not re.search(r'(src|href)="(https?:)?//', html)  # no CDN, no outside URL
-    assert reverse("analytics:grids_geojson") in html
+    assert reverse("cases:grids_geojson") in html
 
 
 def test_every_grid_carries_its_open_case_count(client, leader, operator, district, category):
@@ -68,7 +68,7 @@ def test_a_grid_worker_sees_their_grids_and_their_street(client, grid_worker, di
 def test_the_grid_geojson_is_revalidated_with_an_etag(client, leader, district):
     client.force_login(leader)
     first, _ = geojson(client, "grids_geojson")
-    again = client.get(reverse("analytics:grids_geojson"), HTTP_IF_NONE_MATCH=first["ETag"])
+    again = client.get(reverse("cases:grids_geojson"), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert "private" in first["Cache-Control"]
 
@@ -80,7 +80,7 @@ def test_the_counts_take_a_fixed_number_of_queries(
         f.make_case(actor=operator, grid=district[key], category=category)
     client.force_login(leader)
     with django_assert_max_num_queries(5):
-        client.get(reverse("analytics:grids_geojson"))
+        client.get(reverse("cases:grids_geojson"))
 
 
 def test_open_cases_are_points_with_their_traffic_light(client, leader, new_case):
@@ -101,18 +101,18 @@ def test_an_outsider_sees_no_cases_on_the_map(client, outsider, new_case, distri
 
 
 def test_the_map_needs_a_sign_in(client, db):
-    assert client.get(reverse("analytics:grids_geojson")).status_code == 302
+    assert client.get(reverse("cases:grids_geojson")).status_code == 302
 
 
 def test_the_grid_layer_is_sent_compressed_to_browsers_that_accept_it(client, leader, district):
     client.force_login(leader)
-    response = client.get(reverse("analytics:grids_geojson"), HTTP_ACCEPT_ENCODING="gzip")
+    response = client.get(reverse("cases:grids_geojson"), HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
 
 
 def test_a_compressed_grid_layer_is_not_sent_again_while_nothing_changed(client, leader, district):
     client.force_login(leader)
-    url = reverse("analytics:grids_geojson")
+    url = reverse("cases:grids_geojson")
     first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
     assert first["ETag"].startswith("W/")

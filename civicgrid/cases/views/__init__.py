@@ -3,6 +3,7 @@
 from .detail import act, attachment, contact, detail
 from .intake import earlier_cases, intake
 from .listing import case_list
+from .maps import cases_geojson, grids_geojson
 from .queues import callbacks, inbox, tasks
 
 __all__ = [
@@ -10,9 +11,11 @@ __all__ = [
     "attachment",
     "callbacks",
     "case_list",
+    "cases_geojson",
     "contact",
     "detail",
     "earlier_cases",
+    "grids_geojson",
     "inbox",
     "intake",
     "tasks",
