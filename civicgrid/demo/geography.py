@@ -1,8 +1,9 @@
 """The demo district 东营区: real boundary, real divisions, derived streets, communities, grids.
 
 A developer's tool behind ``build_demo_geography`` (needs numpy from the dev group and
-the shared source files); the result ships as ``data/dongying.geojson`` and the running
-application only ever reads that file. See ``data/README.md`` for sources and licences.
+the shared source files); the result ships as ``civicgrid/regions/data/dongying.geojson``
+and the running application only ever reads that file. See the README beside it for
+sources and licences.
 
 Geometry stays in GCJ-02, the datum of the source boundary; the import converts it.
 """

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .text import likeness, message_text, shingles, without_greeting
+from civicgrid.duplicates.text import likeness, message_text, shingles, without_greeting
 
 NEAR_NEGATIVES = 5
 RANDOM_NEGATIVES = 5
