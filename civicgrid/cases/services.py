@@ -428,3 +428,17 @@ def recompute_deadlines(years=None) -> int:
                 )
                 changed += 1
     return changed
+
+
+def answer_at_intake(intake: Intake, *, answer: str, knowledge_entry=None, actor, files=()) -> Case:
+    """Register a call and close it at once with the answer given (直接答复), naming
+    what it cites (``knowledge_entry``, checked by the source registered in
+    ``cases.extensions``). All or nothing: a wrong entry registers no case and keeps no
+    file."""
+    from .extensions import answer_source
+
+    entry = answer_source("knowledge_entry", knowledge_entry)
+    with transaction.atomic():
+        case = register_case(intake, actor=actor, files=files)
+        act(case, Action.ANSWER_DIRECTLY, actor=actor, answer=answer, knowledge_entry=entry)
+    return case

@@ -312,8 +312,7 @@ def _answered_demo_cases(entries: int = 6) -> None:
     """A few demo calls answered directly from the knowledge base, so usage shows."""
     from civicgrid.accounts.models import User
     from civicgrid.cases.models import CaseEvent
-    from civicgrid.cases.services import Intake
-    from civicgrid.knowledge import services
+    from civicgrid.cases.services import Intake, answer_at_intake
     from civicgrid.knowledge.models import Entry
 
     operator = User.objects.filter(username="operator").first()
@@ -332,6 +331,4 @@ def _answered_demo_cases(entries: int = 6) -> None:
                 reporter_name="张先生",
                 reporter_phone=f"1390000{calls:04d}",
             )
-            services.answer_at_intake(
-                intake, answer=entry.answer, entry_id=entry.pk, actor=operator
-            )
+            answer_at_intake(intake, answer=entry.answer, knowledge_entry=entry.pk, actor=operator)

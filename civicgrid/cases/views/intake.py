@@ -1,7 +1,6 @@
 """Intake (受理): the operator's form, and the caller's earlier cases as the phone is typed."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -10,9 +9,7 @@ from civicgrid.accounts.models import Role
 from civicgrid.accounts.pages import page
 
 from .. import lifecycle, queries, services
-from ..extensions import answer_source
 from ..forms import IntakeForm, Options
-from ..lifecycle import Action
 from ..models import Channel
 from .common import is_htmx, status_for
 
@@ -49,20 +46,14 @@ def _register(form: IntakeForm, user):
     files = form.cleaned_data.get("attachments") or []
     if not form.answers_directly:
         return services.register_case(form.intake(), actor=user, files=files)
-    # Registered and closed at once with the answer given (直接答复); a wrong
-    # knowledge-base entry registers no case.
     data = form.cleaned_data
-    entry = answer_source("knowledge_entry", data["knowledge_entry"])  # before any file is kept
-    with transaction.atomic():
-        case = services.register_case(form.intake(), actor=user, files=files)
-        services.act(
-            case,
-            Action.ANSWER_DIRECTLY,
-            actor=user,
-            answer=data["answer"],
-            knowledge_entry=entry,
-        )
-    return case
+    return services.answer_at_intake(
+        form.intake(),
+        answer=data["answer"],
+        knowledge_entry=data["knowledge_entry"],
+        actor=user,
+        files=files,
+    )
 
 
 def _show_errors(form: IntakeForm, error: lifecycle.LifecycleError) -> None:

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.services import Intake
+from civicgrid.cases.services import Intake, answer_at_intake
 from civicgrid.cases.tests import factories as f
 from civicgrid.cases.tests.test_views import signed_in
 from civicgrid.knowledge import services
@@ -89,9 +89,7 @@ def _answer_calls(operator, entries: int) -> None:
                 reporter_name="张先生",
                 reporter_phone=f"1390000{calls:04d}",
             )
-            services.answer_at_intake(
-                intake, answer=entry.answer, entry_id=entry.pk, actor=operator
-            )
+            answer_at_intake(intake, answer=entry.answer, knowledge_entry=entry.pk, actor=operator)
 
 
 def test_the_statistics_show_use_and_updates(client, leader, operator, entries):
