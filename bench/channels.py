@@ -42,7 +42,7 @@ from citizen_flood import grid_points, one_report, small_photo  # noqa: E402
 
 from civicgrid.alerts.client import post_alert  # noqa: E402  (standard library only)
 
-OPEN311_KEY = "o311_demo-citizen-app-key"  # published demo key (civicgrid/open311/demo.py)
+OPEN311_KEY = "o311_demo-citizen-app-key"  # published demo key (civicgrid/demo/open311.py)
 VIDEO_SOURCE = ("dongying-video", "demo-video-secret-do-not-use-in-production")
 TEXTS = [
     "小区门口路灯不亮，晚上很黑，请尽快修理。",

@@ -8,7 +8,7 @@ Not a test. Two parts (both by default)::
 
 **Quality** (no database): each message of the training split of
 ``civicgrid/triage/data/messages.csv`` is rewritten as a second caller would tell it
-(``duplicates.evaluation.rewrite``) and compared with its original and ten other messages
+(``demo.duplicates_evaluation.rewrite``) and compared with its original and ten other messages
 of its category (the five most alike and five at random); the threshold with ≥ 95 %
 precision there is the one to ship. The same is then measured on the *held-out* split,
 at the shipped threshold (``candidates.LIKELY_DUPLICATE``). Goal (issue #4): precision
@@ -64,7 +64,7 @@ def parse_args(argv=None):
 
 
 def quality() -> dict:
-    from civicgrid.duplicates import evaluation as ev
+    from civicgrid.demo import duplicates_evaluation as ev
     from civicgrid.duplicates.candidates import LIKELY_DUPLICATE
     from civicgrid.triage import dataset
 
@@ -254,7 +254,7 @@ def timed_searches(queries: int, seed: int) -> dict:
     from django.db import connection
 
     from civicgrid.accounts.models import User
-    from civicgrid.duplicates import evaluation as ev
+    from civicgrid.demo import duplicates_evaluation as ev
     from civicgrid.duplicates.candidates import find_candidates
     from civicgrid.regions.models import Level, Region
     from civicgrid.triage import dataset

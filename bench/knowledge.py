@@ -9,7 +9,7 @@ to end (tokenising the query, ranking, reading the entries from the database)::
 
 The entries:
 
-- the demo seed (``civicgrid/knowledge/data/seed.json``: TipDM 2020 replies grouped by
+- the demo seed (``civicgrid/demo/data/knowledge_seed.json``: TipDM 2020 replies grouped by
   topic), each group entry *without* one of its letters' titles — that letter is held out
   and becomes a query;
 - every message of ``civicgrid/triage/data/messages.csv`` (TipDM 2020 letters, 6,160) as
@@ -68,7 +68,7 @@ def setup_django(database_url: str | None) -> None:
 
 def seed_entries():
     """(entries to store, held-out queries): one title held out per group entry."""
-    from civicgrid.knowledge import seed
+    from civicgrid.demo import knowledge_seed as seed
 
     rows, held_out = [], []
     for index, row in enumerate(seed.read()["entries"]):

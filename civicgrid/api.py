@@ -26,12 +26,13 @@ from civicgrid.accounts.auth import token_auth
 from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
 from civicgrid.cases.refusals import status_for
-from civicgrid.core.api import InvalidInput, error_code
+from civicgrid.core.api import InvalidInput, error_code, invalid_message, validation_errors
+from civicgrid.diversion.api import router as diversion_router
 from civicgrid.duplicates import api as duplicates_api
-from civicgrid.hotline.api import router as diversion_router
 from civicgrid.knowledge.api import router as knowledge_router
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router
+from civicgrid.triage.api import router as triage_router
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ api = CivicgridAPI(
 )
 api.add_router("/cases", cases_router)
 api.add_router("/cases", duplicates_api.supporters_router)
+api.add_router("/cases", triage_router)
 api.add_router("/duplicates", duplicates_api.router)
 api.add_router("/regions", regions_router)
 api.add_router("/diversion", diversion_router)
@@ -115,82 +117,12 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
-# --- validation errors -------------------------------------------------------------
+# --- validation errors (their words: core.api) ---------------------------------------
 
-# Pydantic's messages are English; the common ones are said again in the caller's language.
-PROBLEMS = {
-    "missing": gettext_lazy("This field is required."),
-    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
-    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
-    "string_type": gettext_lazy("Enter text."),
-    "enum": gettext_lazy("Choose one of: %(expected)s."),
-    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
-    "float_parsing": gettext_lazy("Enter a number."),
-    "float_type": gettext_lazy("Enter a number."),
-    "finite_number": gettext_lazy("Enter a finite number."),
-    "int_parsing": gettext_lazy("Enter a whole number."),
-    "int_type": gettext_lazy("Enter a whole number."),
-    "int_from_float": gettext_lazy("Enter a whole number."),
-    "less_than_equal": gettext_lazy("At most %(le)s."),
-    "greater_than_equal": gettext_lazy("At least %(ge)s."),
-    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "datetime_type": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "too_long": gettext_lazy("At most %(max_length)s items."),
-    "list_type": gettext_lazy("Enter a list."),
-    "dict_type": gettext_lazy("Enter an object."),
-    "model_attributes_type": gettext_lazy("Enter an object."),
-    "model_type": gettext_lazy("Enter an object."),
-    "bool_parsing": gettext_lazy("Enter true or false."),
-    "extra_forbidden": gettext_lazy("Unknown field."),
-    "nul_character": gettext_lazy("NUL characters are not allowed."),
-    "json_too_long": gettext_lazy("At most %(max_length)s characters of JSON."),
-}
 # Raised when ``request.POST``/``FILES`` is first read, whichever endpoint reads it.
 MULTIPART_UNREADABLE = gettext_lazy(
     "The multipart form data cannot be read: the Content-Type header needs a valid boundary."
 )
-SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
-
-
-def _field_name(loc) -> str:
-    """``("body", "payload", "location", "lat")`` → ``"location.lat"``."""
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in SOURCES:
-        source = parts.pop(0)
-        # A body schema is one parameter; its name is ours, not the caller's.
-        if source == "body" and parts and parts[0] == "payload":
-            parts.pop(0)
-    return ".".join(parts)
-
-
-def _problem(error: dict) -> str:
-    template = PROBLEMS.get(error.get("type", ""))
-    if template is None:
-        return error.get("msg", "")
-    try:
-        return str(template) % error.get("ctx", {})
-    except (KeyError, TypeError, ValueError):
-        return error.get("msg", "")
-
-
-def validation_errors(errors: list[dict]) -> list[dict]:
-    return [
-        {
-            "field": _field_name(e.get("loc", ())) or "body",
-            "message": _problem(e),
-            "type": e.get("type", ""),
-        }
-        for e in errors
-    ]
-
-
-def invalid_message(errors: list[dict]) -> str:
-    first = errors[0]
-    message = _("%(field)s: %(problem)s") % {"field": first["field"], "problem": first["message"]}
-    if len(errors) > 1:
-        message += " " + _("(and %(count)d more)") % {"count": len(errors) - 1}
-    return message
 
 
 # --- handlers ----------------------------------------------------------------------

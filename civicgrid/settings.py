@@ -112,12 +112,14 @@ INSTALLED_APPS = [
     "civicgrid.notifications",
     "civicgrid.triage",
     "civicgrid.gridwork",
-    "civicgrid.hotline",
+    "civicgrid.diversion",
     "civicgrid.open311",
     "civicgrid.alerts",
     "civicgrid.knowledge",
     "civicgrid.duplicates",
     "civicgrid.citizens",
+    "civicgrid.analytics",
+    "civicgrid.demo",
     "civicgrid.wiring",
 ]
 

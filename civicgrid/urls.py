@@ -12,8 +12,9 @@ urlpatterns = [
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("alerts/", include("civicgrid.alerts.urls")),
     path("accounts/", include("civicgrid.accounts.urls")),
-    path("map/", include("civicgrid.regions.urls")),
+    path("map/", include("civicgrid.analytics.urls")),
     path("grid/", include("civicgrid.gridwork.urls")),
+    path("triage/", include("civicgrid.triage.urls")),
     path("notifications/", include("civicgrid.notifications.urls")),
     path("knowledge/", include("civicgrid.knowledge.urls")),
     path("", include("civicgrid.duplicates.urls")),
@@ -25,6 +26,6 @@ urlpatterns = [
 ]
 
 if settings.CIVICGRID_BENCH_ENDPOINTS:
-    from civicgrid.core.views import bare_insert
+    from civicgrid.accounts.bench import bare_insert
 
     urlpatterns.append(path("bench/bare-insert/", bare_insert))

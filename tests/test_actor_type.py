@@ -9,6 +9,7 @@ SERVICES = [
     *PACKAGE.glob("*/services.py"),
     PACKAGE / "cases" / "lifecycle.py",
     PACKAGE / "cases" / "action_rules.py",
+    PACKAGE / "cases" / "events.py",
 ]
 
 

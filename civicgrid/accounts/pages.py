@@ -1,4 +1,5 @@
-"""Which role works on which page: the menu and the page guards read this one table.
+"""Which role works on which page: the menu and the page guards read this one table,
+which the apps above fill (``register_page``).
 
 Pages only decide who may *open* them. What a user may *do* to a case is decided by
 ``cases.lifecycle`` (role and scope per action), and which cases they see by
@@ -13,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
@@ -28,27 +28,15 @@ class Page:
     roles: tuple[str, ...]
 
 
-PAGES = {
-    "intake": Page(
-        "cases:intake",
-        _("Intake"),
-        (Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR),
-    ),
-    "triage": Page("cases:triage", _("Triage"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)),
-    "inbox": Page("cases:inbox", _("Inbox"), (Role.HANDLER,)),
-    "grid": Page("gridwork:home", _("My grids"), (Role.GRID_WORKER,)),
-    "tasks": Page("cases:tasks", _("My tasks"), (Role.GRID_WORKER, Role.DISPATCHER)),
-    "callbacks": Page(
-        "cases:callbacks", _("Callbacks"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
-    ),
-    "cases": Page("cases:list", _("Cases"), EVERYONE),
-    "hot_issues": Page(
-        "duplicates:hot_issues", _("Hot issues"), (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
-    ),
-    "map": Page("regions:map", _("City map"), EVERYONE),
-    "knowledge": Page("knowledge:index", _("Knowledge base"), EVERYONE),
-    "knowledge_stats": Page("knowledge:stats", _("Knowledge statistics"), (Role.LEADER,)),
-}
+# The pages upper apps add (``register_page``, from ``civicgrid/wiring/extensions.py``);
+# the menu shows them in the order they are registered.
+PAGES: dict[str, Page] = {}
+
+
+def register_page(key: str, page: Page) -> None:
+    """Add a page to the menu under ``key`` (the name ``@page(key)`` and ``HOME`` use)."""
+    PAGES[key] = page
+
 
 # Where "home" takes each role: the page its work starts on.
 HOME = {

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field
 from pydantic import ValidationError
 
-from civicgrid.core.api import Input
+from civicgrid.core.api import Input, invalid_message, validation_errors
 from civicgrid.core.datetimes import DataTime
 from civicgrid.routing.models import RequestType, Urgency
 
@@ -35,8 +35,6 @@ class AlertInvalid(Exception):
     """A payload that cannot be read; ``errors`` name the fields (translated)."""
 
     def __init__(self, errors: list[dict]):
-        from civicgrid.api import invalid_message
-
         self.errors = errors
         self.message = invalid_message(errors)
         super().__init__(self.message)
@@ -156,8 +154,6 @@ class Adapter(ABC):
 
     def parse(self, body: str, options: dict) -> Alert:
         """The alert in ``body``; raises ``AlertInvalid`` naming what is wrong."""
-        from civicgrid.api import validation_errors
-
         data = _json(body)
         if not isinstance(data, dict):
             raise invalid("body", _("Send one JSON object."))

@@ -18,6 +18,7 @@ from civicgrid.regions.models import Level
 from civicgrid.routing.models import Category, Department, Step
 
 from . import deadlines, events
+from .extensions import answer_source
 from .lifecycle import (
     MAX_EXTENSION_DAYS,
     PERMISSIONS,
@@ -50,16 +51,12 @@ def _need_note(message) -> Callable[..., Change]:
 
 def _answer_directly(case, note, data, actor: Actor = None) -> Change:
     answer = _require((data.get("answer") or note).strip(), _("Write the answer given."), "answer")
-    entry = data.get("knowledge_entry")
-    if entry not in (None, ""):
-        # The entry must exist and be in force today (raises InvalidAction otherwise).
-        from civicgrid.knowledge.services import usable_entry
-
-        entry = usable_entry(entry).pk
+    # The entry must exist and be in force today (raises InvalidAction otherwise).
+    entry = answer_source("knowledge_entry", data.get("knowledge_entry"))
     return Change(
         fields={"reply": answer, "outcome": "answered_directly"},
         # The answer is kept with its event: the public reads it there (publication).
-        data={"knowledge_entry": entry or None, "reply": answer},
+        data={"knowledge_entry": entry, "reply": answer},
     )
 
 

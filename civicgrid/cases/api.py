@@ -16,7 +16,6 @@ from ninja.responses import Status
 from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
-from civicgrid.routing.services import suggest
 
 from . import attachments, lifecycle, services
 from .lifecycle import Action, InvalidAction
@@ -31,7 +30,6 @@ from .schemas import (
     CaseFilters,
     CaseIn,
     CaseOut,
-    SuggestionOut,
     UserAction,
 )
 from .scope import visible_cases
@@ -96,6 +94,11 @@ def _case(request: HttpRequest, number: str, *, timeline: bool = False) -> Case:
     return case
 
 
+def visible_case(request: HttpRequest, number: str) -> Case:
+    """The case ``number`` if the caller may see it, else 404 (for upper apps' routers)."""
+    return _case(request, number)
+
+
 def _reload(case: Case) -> Case:
     """The case as stored now, with its timeline (the actor may no longer see it)."""
     return _with_timeline(_cases()).get(pk=case.pk)
@@ -137,32 +140,6 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
 )
 def get_case(request: HttpRequest, number: str):
     return _case(request, number, timeline=True)
-
-
-@router.get(
-    "/{number}/suggestion",
-    response={200: SuggestionOut, **ERRORS},
-    summary="Category the triage model suggests, department the routing rules give",
-)
-def get_suggestion(request: HttpRequest, number: str):
-    from civicgrid.triage import auto
-    from civicgrid.triage.models import CaseTriage
-
-    case = _case(request, number)
-    row = CaseTriage.objects.filter(case=case).first()
-    guesses = row.suggestions if row else auto.fresh_suggestions([case])[case.pk]
-    category = case.category
-    if category is None and guesses:
-        category = catalogue.category(guesses[0]["code"])
-    main, co = suggest(category, case.grid or case.owner_region)
-    return {
-        "main_department": main,
-        "co_departments": co,
-        "categories": [
-            {"code": g["code"], "name": g["name"], "probability": g["p"]} for g in guesses
-        ],
-        "auto_dispatch": row.outcome if row else None,
-    }
 
 
 # --- intake ----------------------------------------------------------------------------

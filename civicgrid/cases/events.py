@@ -25,6 +25,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.accounts.actor import Actor
+
 from .models import Case, CaseEvent
 
 Details = Callable[[CaseEvent], list[tuple[str, str]]]
@@ -115,7 +117,7 @@ def record(
     case: Case,
     kind_code: str,
     *,
-    actor,
+    actor: Actor,
     note: str = "",
     data: dict | None = None,
     public: bool | None = None,
@@ -144,7 +146,7 @@ def record(
 
 
 def record_each(
-    cases: Iterable[Case], kind_code: str, *, actor, data: dict | None = None, at=None
+    cases: Iterable[Case], kind_code: str, *, actor: Actor, data: dict | None = None, at=None
 ) -> list[CaseEvent]:
     """One note of the same kind and data on each of ``cases``, in one insert."""
     declared = kind(kind_code)

@@ -282,24 +282,3 @@ class ActionOut(Schema):
 class AvailableActionOut(Schema):
     action: str
     label: str
-
-
-class CategoryGuess(Schema):
-    code: str
-    name: str
-    probability: float = Field(
-        description="Calibrated: of cases given 0.9, about 9 in 10 are right."
-    )
-
-
-class SuggestionOut(Schema):
-    main_department: Ref | None = Field(
-        description="By the case's category, or the model's best one when it has none."
-    )
-    co_departments: list[Ref]
-    categories: list[CategoryGuess] = Field(
-        description="The triage model's three most likely first-level categories."
-    )
-    auto_dispatch: str | None = Field(
-        None, description="What the triage worker did with the case (outcome code)."
-    )

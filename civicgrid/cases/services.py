@@ -435,7 +435,7 @@ def recompute_deadline(case: Case) -> CaseEvent | None:
     return _change_clock(case, fields, events.Note.RECOMPUTE_DEADLINE, actor=None, data=data)
 
 
-def change_urgency(case: Case, urgency: str, *, actor, reason: str = "") -> CaseEvent | None:
+def change_urgency(case: Case, urgency: str, *, actor: Actor, reason: str = "") -> CaseEvent | None:
     """Give ``case`` another urgency outside a move; its step deadline follows.
 
     The current step keeps its start; its window is measured again with the new
@@ -456,7 +456,7 @@ def change_urgency(case: Case, urgency: str, *, actor, reason: str = "") -> Case
     return _change_clock(case, fields, events.Note.CHANGE_URGENCY, actor, data, reason)
 
 
-def _change_clock(case, fields, kind, actor, data, note="") -> CaseEvent:
+def _change_clock(case, fields, kind, actor: Actor, data, note="") -> CaseEvent:
     """Write ``fields`` if ``case`` is still the version read, with the event saying so."""
     with transaction.atomic():
         won = Case.objects.filter(pk=case.pk, version=case.version).update(
@@ -472,3 +472,19 @@ def _change_clock(case, fields, kind, actor, data, note="") -> CaseEvent:
             setattr(case, name, value)
         case.version += 1
     return event
+
+
+def answer_at_intake(
+    intake: Intake, *, answer: str, knowledge_entry=None, actor: Actor, files=()
+) -> Case:
+    """Register a call and close it at once with the answer given (直接答复), naming
+    what it cites (``knowledge_entry``, checked by the source registered in
+    ``cases.extensions``). All or nothing: a wrong entry registers no case and keeps no
+    file."""
+    from .extensions import answer_source
+
+    entry = answer_source("knowledge_entry", knowledge_entry)
+    with transaction.atomic():
+        case = register_case(intake, actor=actor, files=files)
+        act(case, Action.ANSWER_DIRECTLY, actor=actor, answer=answer, knowledge_entry=entry)
+    return case

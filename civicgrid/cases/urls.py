@@ -7,10 +7,12 @@ app_name = "cases"
 urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("intake/earlier/", views.earlier_cases, name="earlier_cases"),
-    path("triage/", views.triage, name="triage"),
     path("inbox/", views.inbox, name="inbox"),
     path("tasks/", views.tasks, name="tasks"),
     path("callbacks/", views.callbacks, name="callbacks"),
+    # Under /map/ beside the city map page (analytics), for every map to draw.
+    path("map/grids.geojson", views.grids_geojson, name="grids_geojson"),
+    path("map/cases.geojson", views.cases_geojson, name="cases_geojson"),
     path("cases/", views.case_list, name="list"),
     path("cases/<str:number>/", views.detail, name="detail"),
     path("cases/<str:number>/act/<slug:action>/", views.act, name="act"),

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .calendar import available_years, get_calendar, load_official_year
+from .calendar import available_years, calendar_changed, get_calendar, load_official_year
 from .models import CalendarDay, CalendarYear, PersonalDataRead
 
 
@@ -65,13 +65,11 @@ class CalendarYearAdmin(CalendarWarningMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Reload from chinese-calendar and recompute deadlines"))
     def reload(self, request, queryset):
-        from civicgrid.cases.services import recompute_deadlines
-
         known = set(available_years())
         years = [y.year for y in queryset if y.year in known]
         for year in years:
             load_official_year(year)
-        changed = recompute_deadlines(years)
+        changed = calendar_changed(years)
         self.message_user(
             request,
             ngettext(

@@ -3,6 +3,8 @@
 The handlers that turn these into responses live in ``civicgrid/api.py``.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
@@ -76,3 +78,77 @@ class ErrorOut(Schema):
 
 # For ``response={200: X, **ERRORS}``: documents the error shape in the OpenAPI schema.
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404)}
+
+
+# --- validation errors, in the caller's language ------------------------------------
+
+# Pydantic's messages are English; the common ones are said again in the caller's language.
+PROBLEMS = {
+    "missing": gettext_lazy("This field is required."),
+    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
+    "string_type": gettext_lazy("Enter text."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "finite_number": gettext_lazy("Enter a finite number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "less_than_equal": gettext_lazy("At most %(le)s."),
+    "greater_than_equal": gettext_lazy("At least %(ge)s."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "datetime_type": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "too_long": gettext_lazy("At most %(max_length)s items."),
+    "list_type": gettext_lazy("Enter a list."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "model_attributes_type": gettext_lazy("Enter an object."),
+    "model_type": gettext_lazy("Enter an object."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    "nul_character": gettext_lazy("NUL characters are not allowed."),
+    "json_too_long": gettext_lazy("At most %(max_length)s characters of JSON."),
+}
+SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def _field_name(loc) -> str:
+    """``("body", "payload", "location", "lat")`` → ``"location.lat"``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in SOURCES:
+        source = parts.pop(0)
+        # A body schema is one parameter; its name is ours, not the caller's.
+        if source == "body" and parts and parts[0] == "payload":
+            parts.pop(0)
+    return ".".join(parts)
+
+
+def _problem(error: dict) -> str:
+    template = PROBLEMS.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "")
+    try:
+        return str(template) % error.get("ctx", {})
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", "")
+
+
+def validation_errors(errors: list[dict]) -> list[dict]:
+    return [
+        {
+            "field": _field_name(e.get("loc", ())) or "body",
+            "message": _problem(e),
+            "type": e.get("type", ""),
+        }
+        for e in errors
+    ]
+
+
+def invalid_message(errors: list[dict]) -> str:
+    first = errors[0]
+    message = _("%(field)s: %(problem)s") % {"field": first["field"], "problem": first["message"]}
+    if len(errors) > 1:
+        message += " " + _("(and %(count)d more)") % {"count": len(errors) - 1}
+    return message

@@ -6,6 +6,7 @@ reaches the others without a restart.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
@@ -88,3 +89,21 @@ def load_official_year(year: int) -> int:
 def _label(name) -> str:
     value = getattr(name, "value", name)
     return "" if value is None else str(value)[:50]
+
+
+# --- after the calendar changes ----------------------------------------------------------
+
+# Called with the years whose days changed; returns how many things it updated. Filled by
+# ``civicgrid/wiring/extensions.py`` (open cases recompute their deadlines).
+CalendarChanged = Callable[[list[int]], int]
+_after_change: list[CalendarChanged] = []
+
+
+def register_after_change(hook: CalendarChanged) -> None:
+    if hook not in _after_change:
+        _after_change.append(hook)
+
+
+def calendar_changed(years: list[int]) -> int:
+    """Run every hook for ``years``; the sum of what they updated."""
+    return sum(hook(years) for hook in _after_change)

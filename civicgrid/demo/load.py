@@ -16,13 +16,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from civicgrid.accounts.models import Role, User
-from civicgrid.alerts.demo import load_demo as load_alert_sources
 from civicgrid.core.calendar import available_years, load_official_year
 from civicgrid.core.models import CalendarYear
-from civicgrid.duplicates.demo import load_demo_hot_issues
-from civicgrid.hotline.demo import load_demo_110, print_demo_110
-from civicgrid.knowledge.seed import load_demo as load_knowledge_base
-from civicgrid.open311.demo import load_demo_client, print_demo_client
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import (
     Category,
@@ -34,6 +29,12 @@ from civicgrid.routing.models import (
     TimeLimitPolicy,
     Urgency,
 )
+
+from .alerts import load_demo as load_alert_sources
+from .diversion import load_demo_110, print_demo_110
+from .hot_issues import load_demo_hot_issues
+from .knowledge_seed import load_demo as load_knowledge_base
+from .open311 import load_demo_client, print_demo_client
 
 DATA = Path(__file__).parent / "data"
 DISTRICT_CODE = "370502000000"

@@ -12,11 +12,11 @@ from civicgrid.accounts.pages import page
 from civicgrid.cases import queries
 from civicgrid.cases.forms import Options
 from civicgrid.cases.lifecycle import LifecycleError
+from civicgrid.cases.maps import LOAD_CLASSES, map_strings
 from civicgrid.cases.models import Case
 from civicgrid.cases.refusals import status_for
 from civicgrid.cases.services import Registered, SubmissionKey, register_case_once
 from civicgrid.cases.views.common import safe_next, visible_case_or_404
-from civicgrid.regions.views import LOAD_CLASSES, map_strings
 from civicgrid.routing.models import Department
 
 from . import services

@@ -259,22 +259,3 @@ def usable_entry(entry_id, day: date | None = None) -> Entry:
             "knowledge_entry",
         )
     return entry
-
-
-def answer_at_intake(intake, *, answer: str, entry_id=None, actor: Actor, files=()):
-    """Register a call and close it at once with the answer given (直接答复), naming the
-    knowledge-base entry used. All or nothing: a wrong entry registers no case."""
-    from civicgrid.cases import services as case_services
-    from civicgrid.cases.lifecycle import Action
-
-    entry = usable_entry(entry_id) if entry_id not in (None, "") else None
-    with transaction.atomic():
-        case = case_services.register_case(intake, actor=actor, files=files)
-        case_services.act(
-            case,
-            Action.ANSWER_DIRECTLY,
-            actor=actor,
-            answer=answer,
-            knowledge_entry=entry.pk if entry else None,
-        )
-    return case

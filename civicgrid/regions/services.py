@@ -2,6 +2,7 @@
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -302,14 +303,27 @@ def import_regions(
             known[f.code] = region
             counts[f.level] = counts.get(f.level, 0) + 1
         if Level.GRID in counts:
-            # Which grids border which changed with them (duplicate search reads it).
-            from civicgrid.duplicates.neighbours import build_grid_neighbours
-
-            build_grid_neighbours(progress=progress)
+            # What is derived from the grids changes with them, in the same transaction.
+            for hook in _after_grids_change:
+                hook(progress=progress)
     logger.info("regions imported by %s: %s", actor or "system", counts)
     # This process sees the new grids at once; other processes within their check interval.
     locator.refresh()
     return counts
+
+
+# --- after the grids change -------------------------------------------------------------
+
+# Called inside the import's transaction when grids were imported; filled by
+# ``civicgrid/wiring/extensions.py`` (duplicate search's grid neighbours).
+GridsChanged = Callable[..., object]
+_after_grids_change: list[GridsChanged] = []
+
+
+def register_after_grids_change(hook: GridsChanged) -> None:
+    """``hook(progress=bool)`` runs after every import that touched grids."""
+    if hook not in _after_grids_change:
+        _after_grids_change.append(hook)
 
 
 def _upsert(f: Feature, geom, known: dict, source_label: str) -> Region:

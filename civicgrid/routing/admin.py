@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .extensions import model_thresholds
 from .models import Category, Department, RoutingRule, TimeLimitPolicy
 
 
@@ -40,9 +41,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ["auto_dispatch_threshold"]
 
     def changelist_view(self, request, extra_context=None):
-        from civicgrid.triage.services import suggested_thresholds
-
-        self._model_thresholds = suggested_thresholds()
+        self._model_thresholds = model_thresholds()
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("right ≥ 99% above (model in use)"))

@@ -5,10 +5,15 @@ The lower floors declare extension points (``cases.extensions``, ``cases.events`
 its lines here and nowhere else outside its own folder.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 
 def connect() -> None:
     """Fill every extension point. Called once, from ``WiringConfig.ready``."""
     # Floors and page extension points (case panels, menu pages): i9/floors.
+    _menu()
+    _case_pages()
+    _hooks()
     # Event kinds, timeline labels and event consumers: i9/events.
     _events()
     # Visibility grants (CaseAccess) and role grants: i9/grants.
@@ -28,3 +33,84 @@ def _events() -> None:
     )
     # notifications.RULES decide who hears of which event.
     events.add_consumer(notify_for_event)
+
+
+def _menu() -> None:
+    """The menu, in the order users see it; ``HOME`` in ``accounts.pages`` names these keys."""
+    from civicgrid.accounts.models import Role
+    from civicgrid.accounts.pages import EVERYONE, Page, register_page
+
+    desk = (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
+    register_page(
+        "intake",
+        Page(
+            "cases:intake",
+            _("Intake"),
+            (Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR),
+        ),
+    )
+    register_page("triage", Page("triage:queue", _("Triage"), desk))
+    register_page("inbox", Page("cases:inbox", _("Inbox"), (Role.HANDLER,)))
+    register_page("grid", Page("gridwork:home", _("My grids"), (Role.GRID_WORKER,)))
+    register_page("tasks", Page("cases:tasks", _("My tasks"), (Role.GRID_WORKER, Role.DISPATCHER)))
+    register_page("callbacks", Page("cases:callbacks", _("Callbacks"), desk))
+    register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
+    register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
+    register_page("map", Page("analytics:map", _("City map"), EVERYONE))
+    register_page("knowledge", Page("knowledge:index", _("Knowledge base"), EVERYONE))
+    register_page(
+        "knowledge_stats", Page("knowledge:stats", _("Knowledge statistics"), (Role.LEADER,))
+    )
+
+
+def _case_pages() -> None:
+    """Panels on the case pages, the dispatch form's category guesses, answer sources."""
+    from civicgrid.cases.extensions import (
+        Panel,
+        Slot,
+        register_answer_source,
+        register_category_guesses,
+        register_panel,
+    )
+    from civicgrid.duplicates import panels as duplicates
+    from civicgrid.gridwork import panels as gridwork
+    from civicgrid.knowledge import panels as knowledge
+    from civicgrid.knowledge.services import usable_entry
+    from civicgrid.triage.views import stored_guesses
+
+    register_panel(
+        Slot.CASE, Panel("summons", "gridwork/_summons_panel.html", gridwork.summons_panel, 10)
+    )
+    register_panel(
+        Slot.CASE,
+        Panel("supporters", "duplicates/partials/_supporters.html", duplicates.supporters_card, 20),
+    )
+    register_panel(
+        Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)
+    )
+    register_panel(
+        Slot.INTAKE_ANSWER,
+        Panel("knowledge", "knowledge/partials/_intake_panel.html", knowledge.intake_panel, 10),
+    )
+    register_panel(
+        Slot.INTAKE_CHECKS,
+        Panel("duplicates", "duplicates/partials/_intake_card.html", duplicates.intake_card, 10),
+    )
+    register_category_guesses(stored_guesses)
+    register_answer_source("knowledge_entry", lambda entry_id: usable_entry(entry_id).pk)
+
+
+def _hooks() -> None:
+    """The lower floors' "after …" hooks and the reference data's model thresholds."""
+    from civicgrid.cases.services import recompute_deadlines
+    from civicgrid.core.calendar import register_after_change
+    from civicgrid.duplicates.neighbours import build_grid_neighbours
+    from civicgrid.regions.services import register_after_grids_change
+    from civicgrid.routing.extensions import register_model_thresholds
+    from civicgrid.triage.services import suggested_thresholds
+
+    # A changed holiday calendar moves the deadlines of open cases.
+    register_after_change(recompute_deadlines)
+    # Which grids border which changes with the grids (duplicate search reads it).
+    register_after_grids_change(build_grid_neighbours)
+    register_model_thresholds(suggested_thresholds)

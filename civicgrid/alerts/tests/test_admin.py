@@ -8,11 +8,9 @@ from django.contrib.messages import get_messages
 
 from civicgrid.accounts.models import Role
 from civicgrid.alerts.client import post_alert
-from civicgrid.alerts.demo import load_demo
 from civicgrid.alerts.models import AlertDelivery, AlertSource, DeliveryStatus, SourceKind
 from civicgrid.cases.models import Case
 from civicgrid.cases.tests import factories as f
-from civicgrid.routing.models import Category
 
 from .conftest import SECRET, flood_payload, send, video_payload
 
@@ -152,30 +150,6 @@ def test_the_raw_body_with_its_plate_is_for_superusers_only(
     assert "鲁E12345" not in page
     client.force_login(admin_user)
     assert "鲁E12345" in client.get(url).content.decode()
-
-
-def test_the_demo_sources_are_created_once_with_demo_categories(district):
-    from civicgrid.demo.load import load_categories
-
-    load_categories()
-    code = district["district"].code
-    first = load_demo(code)
-    again = load_demo(code)
-    assert [s.pk for s in first] == [s.pk for s in again]
-    assert {s.kind for s in first} == set(SourceKind.values)
-    names = {
-        source.slug: {
-            Category.objects.get(code=c).name for c in source.options["categories"].values()
-        }
-        for source in first
-    }
-    assert names == {
-        "dongying-flood": {"防汛抗旱"},
-        "dongying-fire": {"安全隐患"},
-        "dongying-video": {"城管执法"},
-    }
-    for source in first:
-        source.full_clean()  # options valid
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.routing.models import Category
 
 from .. import lifecycle
+from ..extensions import category_guesses
 from ..lifecycle import Action
 from ..models import Rating
 from .common import MultipleFileField, Options, position_fields
@@ -107,16 +108,6 @@ class PlaceForm(ActionForm):
         return {"lng": data["lng"], "lat": data["lat"], "datum": data["datum"]}
 
 
-def model_suggestions(case) -> list[dict]:
-    """The triage model's stored top 3 for ``case`` (empty before the worker saw it)."""
-    from civicgrid.triage.models import CaseTriage
-
-    if case.pk is None:
-        return []
-    row = CaseTriage.objects.filter(case=case).values_list("suggestions", flat=True).first()
-    return row or []
-
-
 class DispatchForm(ActionForm):
     """Main department preselected from the routing rules; the dispatcher decides."""
 
@@ -147,9 +138,7 @@ class DispatchForm(ActionForm):
         """Keep the case's category, or take one of the model's top 3 (any active
         category is accepted; the list only shows the likely ones)."""
         case = self.case
-        suggested = getattr(case, "model_suggestions", None)
-        if suggested is None:
-            suggested = model_suggestions(case)
+        suggested = category_guesses(case)
         current = case.category
         keep = f"{current.code} {current.name}" if current else "—"
         choices = [("", _("keep: %(category)s") % {"category": keep})]

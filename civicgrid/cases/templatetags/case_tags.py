@@ -1,6 +1,8 @@
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.cases.extensions import Slot, render_panels
 from civicgrid.cases.models import Light, Status
 
 register = template.Library()
@@ -71,3 +73,10 @@ def extra_rows(case) -> list[tuple[str, str, bool]]:
         text = str(value)
         rows.append((str(label), text, text.startswith(("https://", "http://"))))
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot: str, subject=None):
+    """``{% panels "case" case %}``: the panels upper apps put in ``slot``
+    (``cases.extensions``)."""
+    return mark_safe(render_panels(Slot(slot), context["request"], subject))

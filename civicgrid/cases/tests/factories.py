@@ -1,7 +1,6 @@
-"""Plain factory functions for tests: a small square district, departments, cases.
-
-The test district is a 2 × 2 km square split into two streets, each with one
-community of two grids, so tests know exactly which point lands in which grid.
+"""Plain factory functions for tests: users and cases, plus the test district
+(``regions.tests.factories``) and departments and categories (``routing.tests.factories``),
+so upper apps need one import.
 """
 
 import io
@@ -9,105 +8,28 @@ from itertools import count
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from shapely.geometry import box, mapping
 
 from civicgrid.accounts.models import Role, User
 from civicgrid.cases.services import Intake, register_case
-from civicgrid.regions.models import GridKind, Level, Region
-from civicgrid.routing.models import Category, Department, DepartmentKind, RoutingRule
+from civicgrid.regions.tests.factories import STEP, X0, Y0, make_district, point_in
+from civicgrid.routing.tests.factories import make_category, make_department, make_rule
+
+__all__ = [
+    "STEP",
+    "X0",
+    "Y0",
+    "make_case",
+    "make_category",
+    "make_department",
+    "make_district",
+    "make_image",
+    "make_integration_account",
+    "make_rule",
+    "make_user",
+    "point_in",
+]
 
 _seq = count(1)
-
-# Lower-left corner of the test district (WGS84), far from the demo district.
-X0, Y0 = 100.50, 30.45
-STEP = 0.01  # about 1 km
-
-
-def _region(code, name, level, parent=None, bounds=None, kind=""):
-    boundary = mapping(box(*bounds)) if bounds else None
-    centre = box(*bounds).centroid if bounds else None
-    region, _created = Region.objects.update_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "level": level,
-            "parent": parent,
-            "grid_kind": kind,
-            "boundary": boundary,
-            "centroid_lng": centre.x if centre else None,
-            "centroid_lat": centre.y if centre else None,
-        },
-    )
-    return region
-
-
-def make_district(prefix: str = "3799", name: str = "测试区") -> dict:
-    """A district with 2 streets × 1 community × 2 grids; returns the regions by key.
-
-    Each prefix gets its own place on the map, so two test districts never overlap.
-    """
-    x0 = X0 + (int(prefix) % 100) * 0.1
-    city = _region(f"{prefix}00000000", "测试市", Level.CITY)
-    district = _region(
-        f"{prefix}01000000", name, Level.DISTRICT, city, (x0, Y0, x0 + 4 * STEP, Y0 + 2 * STEP)
-    )
-    regions = {"city": city, "district": district}
-    for s in (1, 2):
-        x = x0 + (s - 1) * 2 * STEP
-        street = _region(
-            f"{prefix}0100{s}000",
-            f"第{s}街道",
-            Level.STREET,
-            district,
-            (x, Y0, x + 2 * STEP, Y0 + 2 * STEP),
-        )
-        community = _region(
-            f"{prefix}0100{s}001",
-            f"第{s}社区",
-            Level.COMMUNITY,
-            street,
-            (x, Y0, x + 2 * STEP, Y0 + 2 * STEP),
-        )
-        regions[f"street{s}"], regions[f"community{s}"] = street, community
-        for g in (1, 2):
-            gx = x + (g - 1) * STEP
-            regions[f"grid{s}{g}"] = _region(
-                f"{community.code}00{g}",
-                f"第{s}社区第{g}网格",
-                Level.GRID,
-                community,
-                (gx, Y0, gx + STEP, Y0 + 2 * STEP),
-                GridKind.BASIC,
-            )
-    from civicgrid.regions import locator
-
-    locator.refresh()
-    return regions
-
-
-def point_in(grid: Region) -> tuple[float, float]:
-    """(lng, lat) in WGS84 at the centre of a test grid."""
-    return grid.centroid_lng, grid.centroid_lat
-
-
-def make_department(name: str = "城市管理局", **overrides) -> Department:
-    code = overrides.pop("code", f"D{next(_seq):04d}")
-    return Department.objects.create(
-        code=code, name=name, kind=overrides.pop("kind", DepartmentKind.BUREAU), **overrides
-    )
-
-
-def make_category(name: str = "市容环境", **overrides) -> Category:
-    code = overrides.pop("code", f"C{next(_seq):04d}")
-    return Category.objects.create(code=code, name=name, **overrides)
-
-
-def make_rule(category, main_department, region=None, co=()) -> RoutingRule:
-    rule = RoutingRule.objects.create(
-        category=category, region=region, main_department=main_department
-    )
-    rule.co_departments.set(co)
-    return rule
 
 
 def make_user(role: str, *, regions=(), department=None, username: str = "") -> User:

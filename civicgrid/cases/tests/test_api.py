@@ -270,18 +270,6 @@ def test_the_caller_sees_which_actions_it_may_take_now(new_case, dispatcher, han
     assert "dispatch" not in {a["action"] for a in callback_only}
 
 
-def test_the_suggestion_comes_from_the_routing_rules(new_case, dispatcher, bureau):
-    response = get(dispatcher, f"{CASES}/{new_case.number}/suggestion")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["main_department"] == {"code": "CGJ", "name": bureau.name}
-    assert body["co_departments"] == []
-    # The model's view comes along: first-level categories the test world lacks are
-    # left out, so only names of existing categories can appear.
-    assert all(0 <= c["probability"] <= 1 for c in body["categories"])
-    assert body["auto_dispatch"] is None
-
-
 def test_an_attachment_is_stored_and_listed_with_the_case(new_case, operator):
     photo = f.make_image("现场.png")
     response = Client().post(

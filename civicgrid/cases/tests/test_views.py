@@ -94,10 +94,10 @@ def test_someone_not_signed_in_is_sent_to_the_login_page(client, db):
     ("persona", "page"),
     [
         ("operator", "cases:intake"),
-        ("dispatcher", "cases:triage"),
+        ("dispatcher", "triage:queue"),
         ("handler", "cases:inbox"),
         ("grid_worker", "gridwork:home"),
-        ("leader", "regions:map"),
+        ("leader", "analytics:map"),
     ],
 )
 def test_home_sends_each_role_to_the_page_its_work_starts_on(client, request, persona, page):
@@ -115,7 +115,7 @@ def test_a_member_of_staff_signs_in_with_the_login_form(client, operator):
 
 
 def test_a_page_of_another_role_is_refused_with_a_reason(client, handler):
-    response = signed_in(client, handler).get(reverse("cases:triage"))
+    response = signed_in(client, handler).get(reverse("triage:queue"))
     assert response.status_code == 403
     assert "Triage" in response.content.decode()
 
@@ -273,71 +273,6 @@ def test_an_attachment_is_served_only_to_those_who_see_the_case(
     url = reverse("cases:attachment", args=[new_case.number, stored.pk])
     assert signed_in(client, operator).get(url).status_code == 200
     assert signed_in(client, outsider).get(url).status_code == 404
-
-
-# --- triage ----------------------------------------------------------------------------
-
-
-def test_the_triage_page_shows_the_suggested_department(client, dispatcher, bureau, new_case):
-    html = signed_in(client, dispatcher).get(reverse("cases:triage")).content.decode()
-    assert new_case.number in html
-    assert f"<strong>{bureau.name}</strong>" in html
-    assert f'<option value="{bureau.pk}" selected>{bureau.name}</option>' in html
-
-
-def test_an_outsider_sees_an_empty_triage_queue(client, outsider, new_case):
-    response = signed_in(client, outsider).get(reverse("cases:triage"))
-    assert response.status_code == 200
-    assert new_case.number not in response.content.decode()
-    assert "Nothing waiting for triage." in response.content.decode()
-
-
-def test_the_triage_queue_puts_urgent_cases_first(client, dispatcher, operator, district, category):
-    normal = f.make_case(actor=operator, grid=district["grid11"], category=category)
-    urgent = f.make_case(
-        actor=operator, grid=district["grid12"], category=category, urgency="urgent"
-    )
-    html = signed_in(client, dispatcher).get(reverse("cases:triage")).content.decode()
-    assert html.index(urgent.number) < html.index(normal.number)
-
-
-def test_dispatching_from_the_queue_hands_the_case_to_the_department(
-    client, dispatcher, handler, bureau, new_case
-):
-    signed_in(client, dispatcher)
-    response = client.post(
-        act_url(new_case, Action.DISPATCH),
-        {"dispatch-main_department": bureau.pk, "dispatch-note": "请尽快处理", "next": "/triage/"},
-    )
-    assert response["Location"] == "/triage/"
-    assert refreshed(new_case).status == Status.DISPATCHED
-    html = signed_in(client, handler).get(reverse("cases:inbox")).content.decode()
-    assert new_case.number in html
-
-
-def test_placing_a_case_on_the_map_resolves_its_grid(
-    client, dispatcher, operator, district, category
-):
-    unplaced = f.make_case(actor=operator, category=category)
-    signed_in(client, dispatcher)
-    assert unplaced.number in client.get(reverse("cases:triage")).content.decode()
-    lng, lat = f.point_in(district["grid21"])
-    client.post(
-        act_url(unplaced, Action.PLACE),
-        {"place-lng": lng, "place-lat": lat, "place-datum": "wgs84"},
-    )
-    unplaced = refreshed(unplaced)
-    assert unplaced.grid == district["grid21"]
-    assert not unplaced.needs_placement
-
-
-def test_the_triage_filter_returns_only_the_queue_to_htmx(client, dispatcher, new_case):
-    signed_in(client, dispatcher)
-    response = client.get(reverse("cases:triage"), {"light": "red"}, HTTP_HX_REQUEST="true")
-    html = response.content.decode()
-    assert 'id="triage-queue"' in html
-    assert "<html" not in html
-    assert new_case.number not in html  # a new case is not overdue
 
 
 # --- department inbox ------------------------------------------------------------------
@@ -562,17 +497,6 @@ def test_the_case_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get(reverse("cases:list"))
     assert response.content.decode().count("/cases/2") >= 12
-
-
-def test_the_triage_queue_runs_a_fixed_number_of_queries(
-    client, dispatcher, many_cases, django_assert_max_num_queries
-):
-    signed_in(client, dispatcher)
-    # 13 in production; tests re-check the category and model snapshots' versions on
-    # every read (fresh_snapshots), which adds 4.
-    with django_assert_max_num_queries(17):
-        response = client.get(reverse("cases:triage"))
-    assert all(case.number in response.content.decode() for case in many_cases)
 
 
 def test_the_inbox_runs_a_fixed_number_of_queries(

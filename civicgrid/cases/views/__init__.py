@@ -3,18 +3,20 @@
 from .detail import act, attachment, contact, detail
 from .intake import earlier_cases, intake
 from .listing import case_list
-from .queues import callbacks, inbox, tasks, triage
+from .maps import cases_geojson, grids_geojson
+from .queues import callbacks, inbox, tasks
 
 __all__ = [
     "act",
     "attachment",
     "callbacks",
     "case_list",
+    "cases_geojson",
     "contact",
     "detail",
     "earlier_cases",
+    "grids_geojson",
     "inbox",
     "intake",
     "tasks",
-    "triage",
 ]

@@ -44,18 +44,16 @@ def intake(request):
 def _register(form: IntakeForm, user):
     """Register the case and store its files, all or nothing."""
     files = form.cleaned_data.get("attachments") or []
-    if form.answers_directly:
-        from civicgrid.knowledge.services import answer_at_intake
-
-        data = form.cleaned_data
-        return answer_at_intake(
-            form.intake(),
-            answer=data["answer"],
-            entry_id=data["knowledge_entry"],
-            actor=user,
-            files=files,
-        )
-    return services.register_case(form.intake(), actor=user, files=files)
+    if not form.answers_directly:
+        return services.register_case(form.intake(), actor=user, files=files)
+    data = form.cleaned_data
+    return services.answer_at_intake(
+        form.intake(),
+        answer=data["answer"],
+        knowledge_entry=data["knowledge_entry"],
+        actor=user,
+        files=files,
+    )
 
 
 def _show_errors(form: IntakeForm, error: lifecycle.LifecycleError) -> None:

@@ -1,6 +1,5 @@
 """Possible duplicates: open cases nearby and recent, the most alike first."""
 
-import random
 from datetime import timedelta
 
 from django.utils import timezone, translation
@@ -9,9 +8,7 @@ from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case
 from civicgrid.cases.tests import factories as f
-from civicgrid.duplicates import evaluation
 from civicgrid.duplicates.candidates import NO_PLACE, find_candidates
-from civicgrid.triage import dataset
 
 LAMP = ("幸福小区南门路灯不亮", "幸福小区南门外的路灯坏了三天，晚上一片漆黑，老人出门很危险。")
 # A second caller retelling the first one's story, as bench/duplicates.py makes them.
@@ -118,22 +115,6 @@ def test_with_no_text_the_nearby_open_cases_of_the_category_are_listed(
     case(operator, neighbours["grid11"], DOG)
     found = find_candidates("", "", neighbours["grid11"], category=category)
     assert numbers(found) == [mine.number]
-
-
-def test_rewritten_held_out_messages_are_found_among_others_of_their_category(neighbours, operator):
-    """The bench in small: held-out messages retold, each among others of its label."""
-    rng = random.Random(7)
-    held_out = [m for m in dataset.load("test") if m.label == "城乡建设" and len(m.detail) > 80]
-    chosen = rng.sample(held_out, 12)
-    stored = [case(operator, neighbours["grid11"], (m.title, m.detail)) for m in chosen]
-    found_first, wrongly_flagged = 0, 0
-    for message, original in zip(chosen[:8], stored, strict=False):
-        retold = evaluation.rewrite(evaluation.Message(message.title, message.detail, ""), rng)
-        found = find_candidates(retold.title, retold.content, neighbours["grid11"], limit=12)
-        found_first += numbers(found)[0] == original.number and found.items[0].likely
-        wrongly_flagged += sum(c.likely for c in found.items if c.case.pk != original.pk)
-    assert found_first >= 6
-    assert wrongly_flagged == 0
 
 
 def test_a_grid_worker_sees_candidates_only_in_their_own_grids(neighbours, operator, grid_worker):

@@ -24,7 +24,7 @@ def badge(html):
 
 def test_the_header_badge_counts_unread_notifications(client, dispatcher, noticed_case):
     client.force_login(dispatcher)
-    assert badge(client.get(reverse("cases:triage")).content.decode()) == "1"
+    assert badge(client.get(reverse("triage:queue")).content.decode()) == "1"
 
 
 def test_the_badge_alone_is_served_to_htmx_polling(client, dispatcher, noticed_case):

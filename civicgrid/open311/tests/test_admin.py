@@ -8,7 +8,6 @@ from django.contrib.messages import get_messages
 
 from civicgrid.accounts.models import Integration
 from civicgrid.cases.tests import factories as f
-from civicgrid.open311.demo import DEMO_API_KEY, load_demo_client, print_demo_client
 from civicgrid.open311.models import ClientSystem
 
 from .conftest import BASE
@@ -69,13 +68,3 @@ def test_a_client_must_act_as_an_account_that_may_register_cases(client, admin_u
     assert response.status_code == 200  # the form again, with the error
     assert "cannot register cases" in response.content.decode()
     assert not ClientSystem.objects.exists()
-
-
-def test_the_demo_client_is_created_once_with_its_published_key(district, capsys, post_data):
-    code = district["district"].code
-    first = load_demo_client(code)
-    again = load_demo_client(code)
-    assert first.pk == again.pk
-    assert not first.user.has_usable_password()
-    print_demo_client()
-    assert DEMO_API_KEY in capsys.readouterr().out

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 
 from civicgrid.accounts.models import Integration, Role, User
 from civicgrid.cases.tests import factories as f
-from civicgrid.open311.demo import load_demo_client
 from civicgrid.open311.models import ClientSystem
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +29,6 @@ def test_a_client_acts_as_an_open311_integration_account_with_regions(district):
         ClientSystem(name="无区域", user=nowhere).full_clean(exclude=["key_hash"])
     good = f.make_integration_account(Integration.OPEN311, regions=[district["street1"]])
     ClientSystem(name="街道", user=good).full_clean(exclude=["key_hash"])
-
-
-def test_the_demo_client_acts_as_an_integration_account(district):
-    client = load_demo_client(district["district"].code)
-    assert client.user.is_integration_of(Integration.OPEN311)
 
 
 def test_the_migration_narrows_system_accounts_and_gives_a_persons_client_its_own(district):

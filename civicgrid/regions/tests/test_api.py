@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from civicgrid.accounts.models import ApiToken
-from civicgrid.cases.tests import factories as f
+from civicgrid.regions.tests import factories as f
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from django.test import Client
 
 from civicgrid.accounts.models import ApiToken
-from civicgrid.cases.tests import factories as f
+from civicgrid.routing.tests import factories as f
 
 
 def _get(user, url):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from civicgrid.cases.tests import factories as f
-from civicgrid.routing.services import suggest, suggest_for_cases
+from civicgrid.routing.services import suggest
+from civicgrid.routing.tests import factories as f
 
 
 @pytest.fixture
@@ -74,28 +74,3 @@ def test_a_rule_whose_department_is_inactive_is_skipped(district, category, ligh
     retired = f.make_department("撤销单位", code="OLD", active=False)
     f.make_rule(lights, retired, region=district["grid11"])
     assert suggest(lights, district["grid11"]) == (bureau, [])
-
-
-def test_a_case_without_a_grid_is_routed_by_its_centre(
-    operator, district, category, bureau, street_office
-):
-    f.make_rule(category, street_office, region=district["district"])
-    unplaced = f.make_case(actor=operator, category=category)
-    assert unplaced.grid is None
-    assert suggest_for_cases([unplaced])[unplaced.pk] == (street_office, [])
-
-
-def test_a_whole_queue_is_suggested_in_a_fixed_number_of_queries(
-    operator, district, category, lights, power, django_assert_max_num_queries
-):
-    f.make_rule(lights, power, region=district["street2"])
-    cases = [
-        f.make_case(actor=operator, grid=district[f"grid{s}{g}"], category=c)
-        for s in (1, 2)
-        for g in (1, 2)
-        for c in (category, lights)
-    ]
-    with django_assert_max_num_queries(3):
-        suggestions = suggest_for_cases(cases)
-    for case in cases:
-        assert suggestions[case.pk] == suggest(case.category, case.grid)

@@ -155,12 +155,12 @@ def test_the_triage_queue_shows_the_models_suggestions_and_preselects_them(
     case = _bus_case(operator, district)
     client.force_login(dispatcher)
     # Before any worker ran: suggestions are computed for the page.
-    page = client.get(reverse("cases:triage")).content.decode()
+    page = client.get(reverse("triage:queue")).content.decode()
     assert case.number in page
     assert "交通运输" in page
     assert "区交通运输局" in page  # the department of the model's category, preselected
     auto.run_once()
-    page = client.get(reverse("cases:triage")).content.decode()
+    page = client.get(reverse("triage:queue")).content.decode()
     assert "automatic dispatch is off for this category" in page
 
 

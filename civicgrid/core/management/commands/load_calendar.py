@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from civicgrid.core.calendar import available_years, load_official_year
+from civicgrid.core.calendar import available_years, calendar_changed, load_official_year
 
 
 class Command(BaseCommand):
@@ -14,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("years", nargs="*", type=int)
 
     def handle(self, *args, **options):
-        from civicgrid.cases.services import recompute_deadlines
-
         years = options["years"] or [y for y in available_years() if y >= 2024]
         for year in years:
             try:
@@ -31,7 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(year)d: %(n)d holidays and make-up workdays") % {"year": year, "n": written}
             )
-        changed = recompute_deadlines(years)
+        changed = calendar_changed(years)
         self.stdout.write(
             ngettext(
                 "%(n)d open case deadline recomputed.",

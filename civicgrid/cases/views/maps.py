@@ -1,0 +1,87 @@
+"""Open cases as GeoJSON for every map: grids with their open-case counts and street
+outlines, and the case points, each within the user's scope."""
+
+import hashlib
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseNotModified
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET
+
+from civicgrid.regions.models import Level, Region
+
+from .. import queries
+from ..scope import region_paths
+
+
+def regions_on_map(user):
+    """Streets and grids the map draws: the user's region subtrees, or all for a
+    department or an administrator (the map is geography, the counts are scoped)."""
+    regions = Region.objects.filter(level__in=(Level.STREET, Level.GRID), boundary__isnull=False)
+    paths = region_paths(user)
+    if paths and not user.is_superuser:
+        # Below the user's regions, plus the streets above them (a grid worker's street).
+        above = {code for path in paths for code in path.split("/") if code}
+        mine = Q(code__in=above, level=Level.STREET)
+        for path in paths:
+            mine |= Q(path__startswith=path)
+        regions = regions.filter(mine)
+    return regions.order_by("level", "code").only(
+        "code", "name", "level", "boundary", "grid_kind", "parent_id"
+    )
+
+
+@login_required
+@require_GET
+@gzip_page  # ~1 MB of polygons shrinks to a quarter; no secrets in it to leak (BREACH)
+def grids_geojson(request):
+    """Grids (with open-case counts) and street outlines as GeoJSON in WGS84.
+
+    The counts come from one aggregate query. The body carries an ETag, so a map that
+    reloads it gets a 304 while nothing changed.
+    """
+    counts = queries.open_counts_by_grid(request.user)
+    features = []
+    for region in regions_on_map(request.user):
+        properties = {"code": region.code, "name": region.name, "level": region.level}
+        if region.level == Level.GRID:
+            properties.update(open=counts.get(region.pk, 0), kind=region.grid_kind)
+        features.append({"type": "Feature", "geometry": region.boundary, "properties": properties})
+    return _geojson(request, {"type": "FeatureCollection", "features": features})
+
+
+@login_required
+@require_GET
+def cases_geojson(request):
+    """Open case points in the user's scope, each with its traffic light."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row["lng"], row["lat"]]},
+            "properties": {
+                "number": row["number"],
+                "title": row["title"],
+                "status": row["status"],
+                "light": queries.light_of(row["due_at"], row["warn_at"]),
+            },
+        }
+        for row in queries.open_points(request.user)
+    ]
+    return _geojson(request, {"type": "FeatureCollection", "features": features})
+
+
+def _geojson(request, collection: dict) -> HttpResponse:
+    body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
+    # gzip turns the ETag weak (W/"…"); the body it stands for is the same.
+    if request.headers.get("If-None-Match", "").removeprefix("W/") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    # Private: the counts depend on who asks. Revalidated each time, cheap with the ETag.
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response

@@ -1,0 +1,43 @@
+"""The wiring fills the lower floors' extension points the way users knew the pages."""
+
+from civicgrid.accounts.models import Role
+from civicgrid.accounts.pages import PAGES, pages_for
+from civicgrid.cases.extensions import Slot, panels
+from civicgrid.cases.tests import factories as f
+
+
+def test_the_menu_keeps_its_order():
+    assert list(PAGES) == [
+        "intake",
+        "triage",
+        "inbox",
+        "grid",
+        "tasks",
+        "callbacks",
+        "cases",
+        "hot_issues",
+        "map",
+        "knowledge",
+        "knowledge_stats",
+    ]
+
+
+def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
+    dispatcher = f.make_user(Role.DISPATCHER, regions=[district["district"]])
+    assert [p.url_name for p in pages_for(dispatcher)] == [
+        "cases:intake",
+        "triage:queue",
+        "cases:tasks",
+        "cases:callbacks",
+        "cases:list",
+        "duplicates:hot_issues",
+        "analytics:map",
+        "knowledge:index",
+    ]
+
+
+def test_every_slot_has_the_panels_of_the_apps_above():
+    assert [p.name for p in panels(Slot.CASE)] == ["summons", "supporters"]
+    assert [p.name for p in panels(Slot.INBOX)] == ["summoned"]
+    assert [p.name for p in panels(Slot.INTAKE_ANSWER)] == ["knowledge"]
+    assert [p.name for p in panels(Slot.INTAKE_CHECKS)] == ["duplicates"]
