@@ -165,7 +165,7 @@ def _escalation(to):
 
 # What the timeline shows of the data of ``cases``' own kinds: key → (label, how to show
 # the value). Upper apps declare how theirs are shown with their kinds (``events.Kind``).
-EVENT_DATA = {
+EVENT_DATA: events.Shown = {
     "channel": (_("channel"), events.choice(Channel)),
     "needs_placement": (_("needs manual placement"), events.flag),
     "main_department": (_("main department"), str),
