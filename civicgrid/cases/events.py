@@ -65,6 +65,9 @@ class UnknownKind(ValueError):
 
 KINDS: dict[str, Kind] = {}
 CONSUMERS: list[Consumer] = []
+# Keys an upper app writes into the data of ``cases``' own kinds (triage's model on a
+# dispatch, a client system's fields on a note), and how the timeline shows them.
+DATA_KEYS: dict[str, tuple[Any, Callable[[Any], str]]] = {}
 
 _NOT_PUBLIC = {Note.RECOMPUTE_DEADLINE, Note.CHANGE_URGENCY}
 
@@ -88,6 +91,14 @@ def declare(*kinds: Kind) -> None:
         if declared.move:
             raise ValueError(f"{declared.code!r}: only the lifecycle table declares moves")
         _add(declared)
+
+
+def declare_data(shown: "Shown") -> None:
+    """Keys an upper app adds to the data of ``cases``' kinds. Called only from the wiring."""
+    for key in shown:
+        if key in DATA_KEYS:
+            raise ValueError(f"event data key {key!r} is declared twice")
+    DATA_KEYS.update(shown)
 
 
 def add_consumer(consumer: Consumer) -> None:

@@ -182,18 +182,13 @@ EVENT_DATA: events.Shown = {
     "to": (_("escalated to"), _escalation),
     "region": (_("centre"), str),
     "category": (_("category set to"), str),
-    "auto": (_("dispatched by"), lambda _v: str(_("the triage model, without waiting"))),
-    "model": (_("model version"), lambda v: f"v{v}" if v else str(_("shipped model"))),
-    "confidence": (_("model confidence"), lambda v: f"{float(v):.0%}"),
-    "threshold": (_("threshold"), lambda v: f"{float(v):.0%}"),
-    "knowledge_entry": (_("knowledge-base entry"), lambda v: f"#{v}"),
     "urgency": (_("urgency set to"), events.choice(Urgency)),
-    # Notes sent by client systems (an Open311 update is an ``add_note``).
-    "source": (_("sent by"), str),
-    "reported_status": (_("status according to the sender"), str),
-    "media_url": (_("photo or video"), events.link),
 }
-_own_details = events.details_of(EVENT_DATA)
+
+
+def _own_details(event: CaseEvent) -> list[tuple[str, str]]:
+    # Read at call time: the upper apps' keys (``events.DATA_KEYS``) come from the wiring.
+    return events.details_of({**EVENT_DATA, **events.DATA_KEYS})(event)
 
 
 def event_details(event: CaseEvent) -> list[tuple[str, str]]:

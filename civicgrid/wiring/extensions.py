@@ -24,13 +24,18 @@ def _events() -> None:
     from civicgrid.cases import events
     from civicgrid.duplicates import events as duplicate_events
     from civicgrid.gridwork import events as gridwork_events
+    from civicgrid.knowledge import events as knowledge_events
     from civicgrid.notifications.services import notify_for_event
+    from civicgrid.open311 import events as open311_events
+    from civicgrid.triage import events as triage_events
 
     events.declare(
         *gridwork_events.KINDS,
         *duplicate_events.KINDS,
         *alert_events.KINDS,
     )
+    # What upper apps write into the data of cases' own kinds, for the timeline.
+    events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
     # notifications.RULES decide who hears of which event.
     events.add_consumer(notify_for_event)
 

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import civicgrid
@@ -70,6 +71,16 @@ def test_an_upper_apps_kind_is_labelled_and_shown_as_it_declared(new_case, monke
     assert (drill.label, drill.details) == ("drill held", [("crew", "3")])
 
 
+def test_keys_an_upper_app_adds_to_a_cases_kind_show_on_the_timeline(new_case):
+    # Triage's model figures on a dispatch, declared by triage through the wiring.
+    events.record(new_case, Note.ADD_NOTE, actor=None, data={"confidence": 0.87, "x": 1})
+    with translation.override("en"):
+        note = queries.timeline(new_case)[-1]
+    assert note.details == [("model confidence", "87%")]
+    with pytest.raises(ValueError):
+        events.declare_data({"confidence": ("again", str)})
+
+
 def test_a_new_urgency_moves_the_step_deadline_and_says_so(new_case, dispatcher):
     before = new_case.due_at
     event = services.change_urgency(new_case, "urgent", actor=dispatcher, reason="水管爆裂")
@@ -92,7 +103,7 @@ def test_a_new_urgency_on_a_stale_copy_is_refused(new_case, dispatcher):
 
 def test_only_the_project_wiring_declares_kinds_and_consumers():
     wiring = PRODUCT / "wiring" / "extensions.py"
-    callers = re.compile(r"\bevents\.(declare|add_consumer)\(")
+    callers = re.compile(r"\bevents\.(declare|declare_data|add_consumer)\(")
     elsewhere = [
         str(path.relative_to(PRODUCT))
         for path in PRODUCT.rglob("*.py")
