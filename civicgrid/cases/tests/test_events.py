@@ -4,8 +4,8 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 import civicgrid
 from civicgrid.cases import events, queries, services
