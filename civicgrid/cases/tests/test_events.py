@@ -77,7 +77,7 @@ def test_keys_an_upper_app_adds_to_a_cases_kind_show_on_the_timeline(new_case):
     with translation.override("en"):
         note = queries.timeline(new_case)[-1]
     assert note.details == [("model confidence", "87%")]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="declared twice"):
         events.declare_data({"confidence": ("again", str)})
 
 
