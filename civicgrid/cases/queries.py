@@ -5,6 +5,8 @@ Every list starts from ``scope.visible_cases`` and loads what its rows show with
 the number of rows.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -199,13 +201,19 @@ def event_details(event: CaseEvent) -> list[tuple[str, str]]:
     return _own_details(event)
 
 
-def timeline(case: Case) -> list[CaseEvent]:
-    """The case's events, oldest first, each with ``label``, ``details`` and its files."""
-    events = list(case.events.select_related("actor").prefetch_related("attachments"))
-    for event in events:
-        event.label = action_label(event.action)
-        event.details = event_details(event)
-    return events
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event as staff read it on the case page: the event, its label, its data."""
+
+    event: CaseEvent
+    label: str
+    details: list[tuple[str, str]]
+
+
+def timeline(case: Case) -> list[TimelineEntry]:
+    """The case's events, oldest first, with their actors and files loaded."""
+    rows = case.events.select_related("actor").prefetch_related("attachments")
+    return [TimelineEntry(e, action_label(e.action), event_details(e)) for e in rows]
 
 
 def light_counts(cases: QuerySet, now=None) -> dict[str, int]:
