@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from shapely.geometry import box, mapping
 
-from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.models import Role, User, grant
 from civicgrid.cases.services import Intake, register_case
 from civicgrid.regions.models import GridKind, Level, Region
 from civicgrid.routing.models import Category, Department, DepartmentKind, RoutingRule
@@ -111,26 +111,20 @@ def make_rule(category, main_department, region=None, co=()) -> RoutingRule:
 
 
 def make_user(role: str, *, regions=(), department=None, username: str = "") -> User:
+    """A person holding one role grant with this scope."""
     user = User.objects.create_user(
-        username=username or f"{role}{next(_seq)}",
-        password="pw-for-tests",
-        role=role,
-        department=department,
-        first_name=role,
+        username=username or f"{role}{next(_seq)}", password="pw-for-tests", first_name=role
     )
-    user.regions.set(regions)
+    grant(user, role, regions=regions, department=department)
     return user
 
 
 def make_integration_account(kind: str, *, regions=(), username: str = "") -> User:
     """Another system's account (110, an Open311 client): no password, its own door only."""
     user = User.objects.create_user(
-        username=username or f"{kind}{next(_seq)}",
-        role=Role.INTEGRATION,
-        integration=kind,
-        first_name=kind,
+        username=username or f"{kind}{next(_seq)}", integration=kind, first_name=kind
     )
-    user.regions.set(regions)
+    grant(user, Role.INTEGRATION, regions=regions)
     return user
 
 

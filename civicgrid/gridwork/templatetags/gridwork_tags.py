@@ -39,6 +39,6 @@ def summoned_here(context):
     return {
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
-        "summonses": list(pending_for(user.department_id)[:50]),
+        "summonses": list(pending_for(user.department_ids)[:50]),
         "report_in_form": ReportInForm(),
     }

@@ -47,6 +47,9 @@ def narrow(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # It reads the user's single role, which moves into role grants.
+    run_before = [("accounts", "0004_role_grants")]
+
     dependencies = [
         ("accounts", "0003_integration_accounts"),
         ("cases", "0004_closed_recent_index"),
