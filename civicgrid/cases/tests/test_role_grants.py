@@ -1,0 +1,119 @@
+"""Staff with several roles: each grant acts in its own scope, the menu shows them all."""
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.models import Role, grant
+from civicgrid.accounts.pages import PAGES, home_page, pages_for
+from civicgrid.cases.access import grant_access
+from civicgrid.cases.lifecycle import PERMISSIONS, Action
+from civicgrid.cases.models import Case, CaseAccess
+from civicgrid.cases.scope import ScopeRule, refusal_for, visible_cases
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def official(district):
+    """Dispatcher for the district, mediator in its first street (the demo's ``official``)."""
+    user = f.make_user(Role.DISPATCHER, regions=[district["district"]], username="official")
+    grant(user, Role.MEDIATOR, regions=[district["street1"]])
+    return user
+
+
+@pytest.fixture
+def cases(dispatcher, district, other_district, bureau):
+    boss = f.make_user(Role.ADMIN, username="boss")
+    return {
+        "street1": f.make_case(actor=dispatcher, grid=district["grid11"]),
+        "street2": f.make_case(actor=dispatcher, grid=district["grid21"]),
+        "neighbour": f.make_case(actor=boss, grid=other_district["grid11"]),
+    }
+
+
+def _may(user, action, case) -> bool:
+    return refusal_for(user, case, *PERMISSIONS[action]) is None
+
+
+def test_a_dispatcher_who_mediates_in_a_street_dispatches_anywhere_in_the_district(official, cases):
+    assert _may(official, Action.DISPATCH, cases["street1"])
+    assert _may(official, Action.DISPATCH, cases["street2"])
+    assert not _may(official, Action.DISPATCH, cases["neighbour"])
+
+
+def test_they_act_as_mediator_only_in_their_street(official, cases):
+    as_mediator = ((Role.MEDIATOR,), ScopeRule.REGION)
+    assert refusal_for(official, cases["street1"], *as_mediator) is None
+    assert refusal_for(official, cases["street2"], *as_mediator) == _(
+        "This case is outside the regions you are responsible for."
+    )
+
+
+def test_their_menu_has_the_pages_of_both_roles_and_home_is_the_first(official, client):
+    assert home_page(official) == PAGES["triage"]
+    client.force_login(official)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:triage")
+    page = client.get(reverse("cases:list")).content.decode()
+    for key in ("intake", "triage", "tasks", "callbacks", "cases"):
+        assert f'href="{reverse(PAGES[key].url_name)}"' in page, key
+    labels = ", ".join(str(Role(r).label) for r in (Role.DISPATCHER, Role.MEDIATOR))
+    assert official.roles_display == labels
+    assert labels in page
+
+
+def test_a_handler_who_is_also_a_grid_worker_sees_both_menus(district, bureau, client):
+    person = f.make_user(Role.HANDLER, department=bureau, username="both")
+    grant(person, Role.GRID_WORKER, regions=[district["grid11"]])
+    keys = {key for key, page in PAGES.items() if page in pages_for(person)}
+    assert {"inbox", "grid", "tasks"} <= keys
+    assert home_page(person) == PAGES["inbox"]
+    client.force_login(person)
+    assert client.get(reverse("cases:inbox")).status_code == 200
+    assert client.get(reverse("gridwork:home")).status_code == 200
+    assert client.get(reverse("cases:triage")).status_code == 403
+
+
+def test_each_grant_acts_in_its_own_scope(district, bureau, other_bureau, cases, dispatcher):
+    """Handler for the bureau anywhere, grid worker only in grid 1-1."""
+    person = f.make_user(Role.HANDLER, department=bureau, username="both")
+    grant(person, Role.GRID_WORKER, regions=[district["grid11"]])
+    Case.objects.filter(pk=cases["street2"].pk).update(main_department=bureau)
+    Case.objects.filter(pk=cases["street1"].pk).update(main_department=other_bureau)
+    street1, street2 = (Case.objects.get(pk=cases[k].pk) for k in ("street1", "street2"))
+    assert _may(person, Action.REPLY, street2)  # the bureau's case, outside their grid
+    assert not _may(person, Action.REPLY, street1)  # their grid, another bureau's case
+    assert _may(person, Action.VERIFY_PASS, street1)
+    refusal = refusal_for(person, street2, *PERMISSIONS[Action.VERIFY_PASS])
+    assert refusal == _("This case is not in one of your grids.")
+    refusal = refusal_for(person, street1, *PERMISSIONS[Action.CLOSE])
+    assert refusal == _("Your role (%(role)s) cannot take this action.") % {
+        "role": person.roles_display
+    }
+
+
+def test_the_cases_seen_are_the_union_of_the_grants(district, bureau, cases, dispatcher):
+    person = f.make_user(Role.HANDLER, department=bureau, username="both")
+    grant(person, Role.GRID_WORKER, regions=[district["grid11"]])
+    Case.objects.filter(pk=cases["neighbour"].pk).update(main_department=bureau)
+    seen = set(visible_cases(person, Case.objects.all()))
+    assert seen == {cases["street1"], cases["neighbour"]}
+
+
+def test_a_case_access_lets_a_person_or_a_department_see_a_case(
+    cases, operator, handler, other_bureau, bureau, other_handler
+):
+    neighbour = cases["neighbour"]
+    assert neighbour not in visible_cases(operator, Case.objects.all())
+    grant_access(neighbour, reason=CaseAccess.Reason.MEDIATION, actor=None, users=[operator])
+    grant_access(neighbour, reason=CaseAccess.Reason.INCIDENT, actor=None, departments=[bureau])
+    assert neighbour in visible_cases(operator, Case.objects.all())
+    assert neighbour in visible_cases(handler, Case.objects.all())
+    assert neighbour not in visible_cases(other_handler, Case.objects.all())
+    # Granting again adds nothing.
+    grant_access(neighbour, reason=CaseAccess.Reason.MEDIATION, actor=None, users=[operator])
+    assert neighbour.accesses.count() == 2
