@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, Case, CaseEvent
+from .models import Attachment, Case, CaseAccess, CaseEvent
 
 
 class EventInline(admin.TabularInline):
@@ -13,6 +13,20 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AccessInline(admin.TabularInline):
+    """Read-only: who else may see the case and why, as the app that brought them wrote it."""
+
+    model = CaseAccess
+    fk_name = "case"
+    extra = 0
+    can_delete = False
+    fields = ["department", "user", "reason", "created_at", "created_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -34,7 +48,7 @@ class CaseAdmin(admin.ModelAdmin):
     # Contacts are read only through the audited reveal, never in the admin.
     exclude = PERSONAL_FIELDS
     readonly_fields = [f.name for f in Case._meta.fields if f.name not in PERSONAL_FIELDS]
-    inlines = [EventInline]
+    inlines = [EventInline, AccessInline]
 
     def has_add_permission(self, request):
         return False

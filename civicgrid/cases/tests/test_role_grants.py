@@ -117,3 +117,12 @@ def test_a_case_access_lets_a_person_or_a_department_see_a_case(
     # Granting again adds nothing.
     grant_access(neighbour, reason=CaseAccess.Reason.MEDIATION, actor=None, users=[operator])
     assert neighbour.accesses.count() == 2
+
+
+def test_the_admin_shows_who_else_may_see_a_case_and_why(admin_client, cases, bureau):
+    case = cases["neighbour"]
+    grant_access(case, reason=CaseAccess.Reason.SUMMONED, actor=None, departments=[bureau])
+    page = admin_client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    assert page.status_code == 200
+    assert bureau.name in page.content.decode()
+    assert "summoned (whistle)" in page.content.decode()
