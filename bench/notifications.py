@@ -144,7 +144,7 @@ def measure_notify(events) -> dict:
     Notification.objects.all().delete()
     Delivery.objects.all().delete()
     times = []
-    # As ``lifecycle.notify_after_commit`` calls it: the event and its case in memory.
+    # As ``cases.events.record`` hands it on: the event and its case in memory.
     for event in events:
         start = time.perf_counter()
         notify_for_event(event)

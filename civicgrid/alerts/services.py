@@ -23,16 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 
-from civicgrid.cases import lifecycle
-from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.models import OPEN_STATUSES, Case, CaseEvent, Channel, Status
-from civicgrid.cases.services import Intake, register_case
+from civicgrid.cases import events, lifecycle
+from civicgrid.cases.models import OPEN_STATUSES, Case, Channel, Status
+from civicgrid.cases.services import Intake, change_urgency, register_case
 from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Region
 from civicgrid.routing import catalogue
 
 from .adapters import Alert, AlertInvalid, adapter_for, invalid, worse
 from .client import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, valid_delivery_id
+from .events import ALERT_RECEIVED, ALERT_REPEATED
 from .models import (
     PENDING,
     AlertDelivery,
@@ -343,47 +343,23 @@ def _open(source: AlertSource, alert: Alert, delivery: AlertDelivery) -> Case:
         case = register_case(intake, actor=None)
     except lifecycle.InvalidAction as exc:  # e.g. the category does not take this type
         raise SourceMisconfigured(f"source {source.slug}: {exc.message}") from exc
-    CaseEvent.objects.create(
-        case=case,
-        action=Action.ALERT_RECEIVED,
-        from_status=case.status,
-        to_status=case.status,
-        public=False,
-        data=_event_data(source, alert, delivery),
-    )
+    events.record(case, ALERT_RECEIVED, actor=None, data=_event_data(source, alert, delivery))
     return case
-
-
-def _raised_urgency(case: Case, urgency: str) -> dict:
-    """Urgency and step deadline to write when the new reading is worse than the case's."""
-    if not worse(urgency, case.urgency):
-        return {}
-    case.urgency = urgency
-    fields = {"urgency": urgency}
-    if case.step_started_at is not None:
-        fields.update(lifecycle.clock_fields(case, case.status, case.step_started_at, {}))
-    return fields
 
 
 def _repeat(case: Case, source: AlertSource, alert: Alert, delivery: AlertDelivery) -> None:
     """Count the repeat on the open case, raise its urgency if worse, and say so."""
     case = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case.pk)
     repeats = int((case.extra or {}).get("alert_repeats", 0)) + 1
-    update: dict = {"extra": {**(case.extra or {}), "alert_repeats": repeats}}
+    case.extra = {**(case.extra or {}), "alert_repeats": repeats}
+    Case.objects.filter(pk=case.pk).update(extra=case.extra)
     data = {**_event_data(source, alert, delivery), "repeats": repeats}
-    if raised := _raised_urgency(case, alert.urgency):
-        # A changed deadline is a change staff acting on an older copy must notice.
-        update.update(raised, version=F("version") + 1)
-        data["urgency_raised"] = raised["urgency"]
-    Case.objects.filter(pk=case.pk).update(**update)
-    CaseEvent.objects.create(
-        case=case,
-        action=Action.ALERT_REPEATED,
-        from_status=case.status,
-        to_status=case.status,
-        public=False,
-        data=data,
-    )
+    if worse(alert.urgency, case.urgency):
+        # Bumps the version: a changed deadline is a change staff acting on an older
+        # copy must notice. The alert_repeated event below says why.
+        change_urgency(case, alert.urgency, actor=None)
+        data["urgency_raised"] = alert.urgency
+    events.record(case, ALERT_REPEATED, actor=None, data=data)
 
 
 def pending(limit: int, *, older_than: timedelta, max_attempts: int = MAX_ATTEMPTS) -> list[int]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from civicgrid.regions.models import Level
 from civicgrid.routing.models import Category, Department, Step
 
-from . import deadlines
+from . import deadlines, events
 from .lifecycle import (
     MAX_EXTENSION_DAYS,
     PERMISSIONS,
@@ -25,7 +25,7 @@ from .lifecycle import (
     Change,
     InvalidAction,
 )
-from .models import Case, CaseEvent, Rating, Status
+from .models import Case, Rating, Status
 from .scope import ScopeRule, refusal_for
 
 
@@ -93,13 +93,8 @@ def _merge(case, note, data, actor=None) -> Change:
         # Cases merged into this one follow it, so every merged case points at the case
         # that is handled (see ``close_merged``).
         Case.objects.filter(merged_into=case).update(merged_into=target)
-        CaseEvent.objects.create(
-            case=target,
-            action=A.MERGED_FROM,
-            from_status=target.status,
-            to_status=target.status,
-            data={"case": case.number},
-            note=note,
+        events.record(
+            target, events.Note.MERGED_FROM, actor=None, data={"case": case.number}, note=note
         )
 
     return Change(
@@ -321,17 +316,8 @@ def close_merged(case, actor, reply: str) -> int:
     Case.objects.filter(pk__in=[m.pk for m in merged]).update(
         closed_at=now, reply=reply, updated_at=now, version=F("version") + 1
     )
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case=m,
-            at=now,
-            actor=actor,
-            action=A.CLOSED_WITH,
-            from_status=m.status,
-            to_status=m.status,
-            data={"into": case.number},
-        )
-        for m in merged
+    events.record_each(
+        merged, events.Note.CLOSED_WITH, actor=actor, data={"into": case.number}, at=now
     )
     return len(merged)
 

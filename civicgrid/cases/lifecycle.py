@@ -4,7 +4,8 @@ Every change of a case's status goes through ``apply``. It checks the move is in
 ``TRANSITIONS``, that the actor's role and scope allow it, validates what the action
 needs, then updates the case *conditionally on the version it read* — so of two
 dispatchers racing on one case exactly one wins and the other gets
-``ConcurrentUpdate`` — and appends a ``CaseEvent``. Notifications go out after commit.
+``ConcurrentUpdate`` — and records the move (``events.record``), which hands it to the
+consumers (notifications) after commit.
 """
 
 from collections.abc import Callable
@@ -21,12 +22,14 @@ from django.utils.translation import gettext_lazy
 from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Department, Step
 
-from . import deadlines
+from . import deadlines, events
 from .models import CLOSED_STATUSES, Case, CaseEvent, Status
 from .scope import ScopeRule, refusal_for
 
 
 class Action(models.TextChoices):
+    """The moves of the table; notes (events that move nothing) are in ``events``."""
+
     REGISTER = "register", gettext_lazy("register")
     ANSWER_DIRECTLY = "answer_directly", gettext_lazy("answer directly")
     REFER = "refer", gettext_lazy("refer elsewhere")
@@ -47,17 +50,9 @@ class Action(models.TextChoices):
     ESCALATE = "escalate", gettext_lazy("escalate")
     URGE = "urge", gettext_lazy("urge")
     MARK_OVERDUE = "mark_overdue", gettext_lazy("overdue")
-    MERGED_FROM = "merged_from", gettext_lazy("another case merged in")
-    RECOMPUTE_DEADLINE = "recompute_deadline", gettext_lazy("deadline recomputed")
-    ADD_FILE = "add_file", gettext_lazy("file added")
-    JOIN = "join", gettext_lazy("joined as supporter")
-    CLOSED_WITH = "closed_with", gettext_lazy("closed together with the case it was merged into")
-    ADD_NOTE = "add_note", gettext_lazy("note added")
-    WHISTLE = "whistle", gettext_lazy("departments summoned (whistle)")
-    REPORT_IN = "report_in", gettext_lazy("department reported in")
-    ALERT_RECEIVED = "alert_received", gettext_lazy("platform alert received")
-    ALERT_REPEATED = "alert_repeated", gettext_lazy("alert repeated")
 
+
+events.declare_moves(Action)
 
 S = Status
 A = Action
@@ -229,21 +224,20 @@ def apply(case: Case, action: str, *, actor, note: str = "", **data) -> CaseEven
             case.co_departments.set(change.co_departments)
         for write in change.also:
             write()
-        event = CaseEvent.objects.create(
-            case=case,
-            at=now,
-            actor=actor,
-            action=action,
-            from_status=old_status,
-            to_status=new_status,
-            note=note.strip(),
-            data=change.data,
-            public=change.public,
-        )
         for name, value in fields.items():
             setattr(case, name, value)
         case.version = old_version + 1
-        notify_after_commit(case, event)
+        event = events.record(
+            case,
+            action,
+            actor=actor,
+            note=note.strip(),
+            data=change.data,
+            public=change.public,
+            from_status=old_status,
+            to_status=new_status,
+            at=now,
+        )
     return event
 
 
@@ -261,15 +255,6 @@ def clock_fields(case: Case, status: str, start: datetime, fields: dict) -> dict
     return {"step_started_at": start, "warn_at": warn, "due_at": due}
 
 
-def notify_after_commit(case: Case, event: CaseEvent) -> None:
-    from civicgrid.notifications.services import notify_for_event
-
-    # The event and its case are in memory: no need to read them back.
-    # Robust: the action has committed; a failing notice is logged, never shown to the
-    # person as if their action had failed.
-    transaction.on_commit(lambda: notify_for_event(event), robust=True)
-
-
 REFERRAL_KINDS = {
     "emergency": gettext_lazy("urgent danger: handed to 110/119/120/122"),
     "police_matter": gettext_lazy("a police matter: handed (back) to 110"),
@@ -282,7 +267,4 @@ REFERRAL_KINDS = {
 
 
 def _label(action: str) -> str:
-    try:
-        return str(Action(action).label)
-    except ValueError:
-        return action
+    return events.label(action)

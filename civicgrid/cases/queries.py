@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
 from civicgrid.routing.models import Category, Urgency
 
-from . import lifecycle
+from . import events, lifecycle
 from .models import OPEN_STATUSES, Case, CaseEvent, Channel, Light, Rating, Status
 from .scope import paths_query, visible_cases
 
@@ -195,96 +194,56 @@ def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int =
 
 
 def action_label(action: str) -> str:
-    try:
-        return str(lifecycle.Action(action).label)
-    except ValueError:
-        return action
-
-
-def _choice(choices):
-    def show(value):
-        try:
-            return str(choices(value).label)
-        except ValueError:
-            return value
-
-    return show
+    return events.label(action)
 
 
 def _referral(kind):
     return str(lifecycle.REFERRAL_KINDS.get(kind, kind))
 
 
-def _departments(names):
-    return "、".join(names) if isinstance(names, list) else names
-
-
 def _escalation(to):
     return str(_("joint consultation")) if to == "joint" else str(_("the next higher centre"))
 
 
-def _flag(value):
-    return str(_("yes")) if value else str(_("no"))
-
-
-def _link(url):
-    """An evidence address as a link that opens apart from the case page (http(s) only)."""
-    if not str(url).lower().startswith(("http://", "https://")):
-        return url
-    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, url)
-
-
-# What the timeline shows of an event's data: key → (label, how to show the value).
-# Keys not listed here (internal bookkeeping such as ``rework``) are not shown.
+# What the timeline shows of the data of ``cases``' own kinds: key → (label, how to show
+# the value). Upper apps declare how theirs are shown with their kinds (``events.Kind``).
 EVENT_DATA = {
-    "channel": (_("channel"), _choice(Channel)),
-    "needs_placement": (_("needs manual placement"), _flag),
+    "channel": (_("channel"), events.choice(Channel)),
+    "needs_placement": (_("needs manual placement"), events.flag),
     "main_department": (_("main department"), str),
-    "co_departments": (_("co-handling departments"), _departments),
+    "co_departments": (_("co-handling departments"), events.names),
     "department": (_("returned by"), str),
     "grid": (_("grid"), str),
     "into": (_("merged into"), str),
     "case": (_("case merged in"), str),
     "kind": (_("referred because"), _referral),
     "days": (_("working days"), str),
-    "rating": (_("rating"), _choice(Rating)),
+    "rating": (_("rating"), events.choice(Rating)),
     "by": (_("rated by"), lambda _v: str(_("the citizen, on the tracking page"))),
     "comment": (_("citizen's comment"), str),
     "to": (_("escalated to"), _escalation),
     "region": (_("centre"), str),
     "category": (_("category set to"), str),
-    "summoned": (_("summoned"), _departments),
-    "report_in_by": (_("report in by"), str),
-    "present": (_("department present"), str),
-    "late": (_("after the time limit"), _flag),
     "auto": (_("dispatched by"), lambda _v: str(_("the triage model, without waiting"))),
     "model": (_("model version"), lambda v: f"v{v}" if v else str(_("shipped model"))),
     "confidence": (_("model confidence"), lambda v: f"{float(v):.0%}"),
     "threshold": (_("threshold"), lambda v: f"{float(v):.0%}"),
     "knowledge_entry": (_("knowledge-base entry"), lambda v: f"#{v}"),
-    # Platform alerts (civicgrid.alerts).
-    "alert_source": (_("alert source"), str),
-    "alert": (_("alert"), str),
-    "evidence": (_("evidence"), _link),
-    "plate": (_("plate number (masked)"), str),
-    "repeats": (_("repeats so far"), str),
-    "urgency_raised": (_("urgency raised to"), _choice(Urgency)),
-    # Updates from Open311 client systems (civicgrid.open311).
+    "urgency": (_("urgency set to"), events.choice(Urgency)),
+    # Notes sent by client systems (an Open311 update is an ``add_note``).
     "source": (_("sent by"), str),
     "reported_status": (_("status according to the sender"), str),
-    "media_url": (_("photo or video"), _link),
+    "media_url": (_("photo or video"), events.link),
 }
+_own_details = events.details_of(EVENT_DATA)
 
 
 def event_details(event: CaseEvent) -> list[tuple[str, str]]:
     """(label, value) pairs of an event's data, for people to read."""
-    shown = []
-    for key, value in (event.data or {}).items():
-        if key not in EVENT_DATA or value in (None, "", [], False):
-            continue
-        label, show = EVENT_DATA[key]
-        shown.append((str(label), show(value)))
-    return shown
+    known = events.KINDS.get(event.action)
+    if known is not None and known.details is not None:
+        return known.details(event)
+    return _own_details(event)
 
 
 def timeline(case: Case) -> list[CaseEvent]:

@@ -15,6 +15,7 @@ from civicgrid.core.datetimes import FilterTime
 from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import RequestType, Urgency
 
+from . import events
 from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action
 from .models import Case, CaseEvent, Channel, Light, Rating, Status, StatusGroup
 
@@ -231,10 +232,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_action_label(event: CaseEvent) -> str:
-        try:
-            return str(Action(event.action).label)
-        except ValueError:
-            return event.action
+        return events.label(event.action)
 
 
 class AttachmentOut(Schema):

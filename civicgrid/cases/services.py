@@ -18,7 +18,7 @@ from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import attachments, lifecycle
+from . import attachments, events, lifecycle
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -263,18 +263,16 @@ def register_case(intake: Intake, *, actor, files=(), key: SubmissionKey | None 
             case.save()
             if key is not None:
                 IntakeKey.objects.create(owner=key.owner, key=key.key, case=case)
-            event = CaseEvent.objects.create(
-                case=case,
-                at=now,
+            event = events.record(
+                case,
+                Action.REGISTER,
                 actor=case.created_by,
-                action=Action.REGISTER,
                 from_status="",
-                to_status=case.status,
                 data={"channel": case.channel, "needs_placement": case.needs_placement},
+                at=now,
             )
             for uploaded in files:
                 attach(case, uploaded, actor=case.created_by, event=event)
-            lifecycle.notify_after_commit(case, event)
     except IntegrityError:
         # The same key arrived twice at once: the other request's case stands.
         earlier = key.earlier_case() if key is not None else None
@@ -333,13 +331,8 @@ def add_file(case: Case, uploaded, *, actor) -> Attachment:
         )
     (checked,) = checked_files([uploaded])
     with transaction.atomic():
-        event = CaseEvent.objects.create(
-            case=case,
-            actor=actor,
-            action=Action.ADD_FILE,
-            from_status=case.status,
-            to_status=case.status,
-            data={"name": checked.name[:200]},
+        event = events.record(
+            case, events.Note.ADD_FILE, actor=actor, data={"name": checked.name[:200]}
         )
         return attach(case, checked, actor=actor, event=event)
 
@@ -384,10 +377,6 @@ def recompute_deadlines(years=None) -> int:
     Only cases whose current step or handling started or ends in ``years`` (all when None) are
     looked at; each change is written as a non-public event. Returns how many changed.
     """
-    from civicgrid.routing.models import Step
-
-    from . import deadlines
-
     query = Case.objects.filter(status__in=OPEN_STATUSES, step_started_at__isnull=False)
     if years:
         years = list(years)
@@ -398,33 +387,71 @@ def recompute_deadlines(years=None) -> int:
         )
     changed = 0
     for case in query.select_related("category").iterator(chunk_size=500):
-        fields = {}
-        step = deadlines.STEP_OF_STATUS.get(case.status)
-        if case.handle_due_at and step in (Step.ACKNOWLEDGE, Step.HANDLE):
-            limit = deadlines.limit_for(case.category, case.urgency, Step.HANDLE)
-            handle_start = case.step_started_at
-            due = deadlines.add_limit(handle_start, limit.amount, limit.unit)
-            if case.extension_days:
-                due = deadlines.add_limit(due, case.extension_days, "working_days")
-            fields["handle_due_at"] = due
-        fields.update(lifecycle.clock_fields(case, case.status, case.step_started_at, fields))
-        if all(getattr(case, k) == v for k, v in fields.items()):
-            continue
-        with transaction.atomic():
-            won = Case.objects.filter(pk=case.pk, version=case.version).update(
-                version=F("version") + 1, **fields
-            )
-            if won:
-                CaseEvent.objects.create(
-                    case=case,
-                    action=Action.RECOMPUTE_DEADLINE,
-                    from_status=case.status,
-                    to_status=case.status,
-                    public=False,
-                    data={
-                        "old_due_at": case.due_at.isoformat() if case.due_at else None,
-                        "due_at": fields["due_at"].isoformat() if fields.get("due_at") else None,
-                    },
-                )
-                changed += 1
+        try:
+            changed += recompute_deadline(case) is not None
+        except lifecycle.ConcurrentUpdate:
+            continue  # changed meanwhile; the move that changed it set its deadlines
     return changed
+
+
+def recompute_deadline(case: Case) -> CaseEvent | None:
+    """Recompute one open case's deadlines from its step start; None when they stand."""
+    from civicgrid.routing.models import Step
+
+    from . import deadlines
+
+    fields = {}
+    step = deadlines.STEP_OF_STATUS.get(case.status)
+    if case.handle_due_at and step in (Step.ACKNOWLEDGE, Step.HANDLE):
+        limit = deadlines.limit_for(case.category, case.urgency, Step.HANDLE)
+        due = deadlines.add_limit(case.step_started_at, limit.amount, limit.unit)
+        if case.extension_days:
+            due = deadlines.add_limit(due, case.extension_days, "working_days")
+        fields["handle_due_at"] = due
+    fields.update(lifecycle.clock_fields(case, case.status, case.step_started_at, fields))
+    if all(getattr(case, k) == v for k, v in fields.items()):
+        return None
+    data = {
+        "old_due_at": case.due_at.isoformat() if case.due_at else None,
+        "due_at": fields["due_at"].isoformat() if fields.get("due_at") else None,
+    }
+    return _change_clock(case, fields, events.Note.RECOMPUTE_DEADLINE, actor=None, data=data)
+
+
+def change_urgency(case: Case, urgency: str, *, actor, reason: str = "") -> CaseEvent | None:
+    """Give ``case`` another urgency outside a move; its step deadline follows.
+
+    The current step keeps its start; its window is measured again with the new
+    urgency's time limit. Writes a non-public event; None when the urgency is the same.
+    Raises ``ConcurrentUpdate`` when the case changed since it was read.
+    """
+    if urgency not in Urgency.values:
+        raise InvalidAction(_("Unknown urgency."), "urgency")
+    if urgency == case.urgency:
+        return None
+    old = case.urgency
+    case.urgency = urgency
+    fields = {"urgency": urgency}
+    if case.step_started_at is not None:
+        fields.update(lifecycle.clock_fields(case, case.status, case.step_started_at, {}))
+    case.urgency = old
+    data = {"old_urgency": old, "urgency": urgency}
+    return _change_clock(case, fields, events.Note.CHANGE_URGENCY, actor, data, reason)
+
+
+def _change_clock(case, fields, kind, actor, data, note="") -> CaseEvent:
+    """Write ``fields`` if ``case`` is still the version read, with the event saying so."""
+    with transaction.atomic():
+        won = Case.objects.filter(pk=case.pk, version=case.version).update(
+            version=F("version") + 1, **fields
+        )
+        if not won:
+            raise lifecycle.ConcurrentUpdate(
+                _("Someone else changed case %(number)s a moment ago; reload and try again.")
+                % {"number": case.number}
+            )
+        event = events.record(case, kind, actor=actor, note=note, data=data)
+        for name, value in fields.items():
+            setattr(case, name, value)
+        case.version += 1
+    return event

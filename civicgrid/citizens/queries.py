@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.cases import publication
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Rating, Status
 from civicgrid.cases.queries import action_label, category_and_descendants
 from civicgrid.duplicates.candidates import find_candidates
+from civicgrid.duplicates.events import JOIN
 from civicgrid.duplicates.models import Supporter
 from civicgrid.duplicates.text import likeness, message_text, shingles
 from civicgrid.regions.models import Level, Region
@@ -76,11 +78,11 @@ PLAIN_EVENTS = {
     Action.ESCALATE: gettext_lazy("Passed to a higher centre"),
     Action.URGE: gettext_lazy("The centre urged the department on"),
     Action.MERGE: gettext_lazy("Handled together with an earlier report"),
-    Action.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),
-    Action.CLOSED_WITH: gettext_lazy("Closed together with the earlier report"),
-    Action.JOIN: gettext_lazy("Another resident has the same problem (+1)"),
+    Note.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),
+    Note.CLOSED_WITH: gettext_lazy("Closed together with the earlier report"),
+    JOIN: gettext_lazy("Another resident has the same problem (+1)"),
     Action.PLACE: gettext_lazy("Placed on the map"),
-    Action.ADD_FILE: gettext_lazy("Material added"),
+    Note.ADD_FILE: gettext_lazy("Material added"),
 }
 
 

@@ -9,14 +9,15 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.cases import lifecycle
+from civicgrid.cases import events, lifecycle
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
-from civicgrid.cases.models import Case, CaseEvent, Channel
+from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.services import Intake, phone_hash, register_case
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
+from .events import JOIN
 from .hotissues import CONTENT_CHARS, WINDOW_DAYS, Issue, Report, issues
 from .models import HotIssue, HotIssueCase, Supporter
 
@@ -91,14 +92,7 @@ def join(case: Case, *, phone: str, channel: str, actor=None, name: str = "") ->
             supporter = Supporter.objects.create(
                 case=case, channel=channel, phone_hash=key, contact=contact, created_by=staff
             )
-            CaseEvent.objects.create(
-                case=case,
-                actor=staff,
-                action=Action.JOIN,
-                from_status=case.status,
-                to_status=case.status,
-                data={"channel": channel},
-            )
+            events.record(case, JOIN, actor=staff, data={"channel": channel})
     except IntegrityError as exc:  # the same caller, at the same moment, elsewhere
         raise InvalidAction(already, "phone") from exc
     return supporter

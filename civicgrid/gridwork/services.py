@@ -7,14 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role
-from civicgrid.cases import lifecycle
+from civicgrid.cases import events
 from civicgrid.cases.access import grant_access
 from civicgrid.cases.deadlines import step_window
-from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
-from civicgrid.cases.models import Case, CaseAccess, CaseEvent
+from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
+from civicgrid.cases.models import Case, CaseAccess
 from civicgrid.cases.scope import ScopeRule, refusal_for
 from civicgrid.routing.models import Department, Step
 
+from .events import REPORT_IN, WHISTLE
 from .models import Patrol, Summons
 
 # Who may blow the whistle on a case: the grid worker of its grid, the centre's staff.
@@ -102,21 +103,18 @@ def whistle(case: Case, departments: Sequence[Department], *, actor, reason: str
         ]
         # A summoned department sees the case, to know where to report in.
         grant_access(case, reason=CaseAccess.Reason.SUMMONED, actor=actor, departments=fresh)
-        event = CaseEvent.objects.create(
-            case=case,
-            at=now,
+        events.record(
+            case,
+            WHISTLE,
             actor=actor,
-            action=Action.WHISTLE,
-            from_status=case.status,
-            to_status=case.status,
             note=reason,
             data={
                 "summoned": [d.name for d in fresh],
                 "department_ids": [d.pk for d in fresh],
                 "report_in_by": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
             },
+            at=now,
         )
-        lifecycle.notify_after_commit(case, event)
     return summonses
 
 
@@ -143,17 +141,14 @@ def report_in(summons: Summons, *, actor, response: str = "") -> Summons:
         if not won:
             raise InvalidAction(_("Your department has already reported in on this case."))
         case = summons.case
-        event = CaseEvent.objects.create(
-            case=case,
-            at=now,
+        events.record(
+            case,
+            REPORT_IN,
             actor=actor,
-            action=Action.REPORT_IN,
-            from_status=case.status,
-            to_status=case.status,
             note=response,
             data={"present": summons.department.name, "late": now > summons.due_at},
+            at=now,
         )
-        lifecycle.notify_after_commit(case, event)
     summons.refresh_from_db()
     return summons
 

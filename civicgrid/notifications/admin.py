@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from civicgrid.cases.lifecycle import Action
+from civicgrid.cases import events
 
 from . import sender
 from .models import (
@@ -29,11 +29,17 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+def _kinds() -> list[tuple[str, str]]:
+    """Every declared kind of case event, the lifecycle's moves first."""
+    kinds = sorted(events.KINDS.values(), key=lambda kind: not kind.move)
+    return [(kind.code, kind.label) for kind in kinds]
+
+
 class DepartmentWebhookForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     actions = forms.MultipleChoiceField(
         label=_("actions"),
-        choices=Action.choices,
+        choices=_kinds,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every action that concerns the department."),

@@ -21,6 +21,7 @@ from operator import or_
 from django.db.models import Q
 
 from civicgrid.accounts.models import Role
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import A, S
 from civicgrid.cases.models import Rating
 from civicgrid.routing.models import Urgency
@@ -176,10 +177,10 @@ RULES: dict[str, Rule] = {
     A.MARK_OVERDUE: notify(STEP_HOLDER, DISPATCHERS),
     A.MERGE: notify(MERGE_TARGET_HOLDER),
     # A note from the citizen or another system (Open311 update) on an open case.
-    A.ADD_NOTE: notify(STEP_HOLDER),
+    Note.ADD_NOTE: notify(STEP_HOLDER),
     # Summoned departments must report in (报到); the grid's workers meet them there.
-    A.WHISTLE: notify(NAMED_DEPARTMENTS),
-    A.REPORT_IN: notify(GRID_WORKERS),
+    "whistle": notify(NAMED_DEPARTMENTS),
+    "report_in": notify(GRID_WORKERS),
 }
 
 

@@ -1,9 +1,10 @@
 """Tell the people who must act. Runs after commit; never twice for one event.
 
-``notify_for_event`` is called by ``cases.lifecycle.notify_after_commit`` once the
-event's transaction has committed. It writes the in-app notices and one ``Delivery``
-row per outside channel and target; the ``send-notifications`` worker sends those. The
-unique constraints on both tables make a second call for the same event a no-op.
+``notify_for_event`` is a consumer of ``cases.events`` (the project wiring adds it): it
+is handed every case event once the event's transaction has committed. It writes the
+in-app notices and one ``Delivery`` row per outside channel and target; the
+``send-notifications`` worker sends those. The unique constraints on both tables make a
+second call for the same event a no-op.
 """
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from civicgrid.accounts.models import User
+from civicgrid.cases import events
 
 from .models import (
     Delivery,
@@ -26,12 +28,7 @@ from .rules import RULES, reach  # noqa: F401  (RULES: the table other apps exte
 
 def action_label(action: str) -> str:
     """The translated name of an event action; the raw action when it is not known."""
-    from civicgrid.cases.lifecycle import Action
-
-    try:
-        return str(Action(action).label)
-    except ValueError:
-        return action
+    return events.label(action)
 
 
 def recipients(event):

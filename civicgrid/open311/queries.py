@@ -10,6 +10,7 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from civicgrid.cases import publication
+from civicgrid.cases.events import KINDS
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import (
     CLOSED_STATUSES,
@@ -135,7 +136,7 @@ class Extensions:
             "request_type": _names(RequestType),
             "urgency": _names(Urgency),
             "status": _names(Status),
-            "action": _names(Action),
+            "action": {code: str(kind.label) for code, kind in KINDS.items()},
         }
 
     def _label(self, kind: str, value: str) -> str:

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Integration, hash_token
-from civicgrid.cases import lifecycle
+from civicgrid.cases import events, lifecycle
 from civicgrid.cases import services as case_services
-from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.models import Case
 from civicgrid.cases.scope import in_regions
 
 from . import queries
@@ -155,19 +154,12 @@ def post_update(given: UpdateInput, *, client: ClientSystem) -> ClientUpdate:
         raise duplicate
     try:
         with transaction.atomic():
-            event = CaseEvent.objects.create(
-                case=case,
-                actor=client.user,
-                action=Action.ADD_NOTE,
-                from_status=case.status,
-                to_status=case.status,
-                note=given.note,
-                data=given.data,
+            event = events.record(
+                case, events.Note.ADD_NOTE, actor=client.user, note=given.note, data=given.data
             )
             update = ClientUpdate.objects.create(
                 client=client, update_id=given.update_id, event=event
             )
-            lifecycle.notify_after_commit(case, event)
     except IntegrityError as exc:
         # Lost a race with the same update_id: the unique constraint decided.
         if ClientUpdate.objects.filter(client=client, update_id=given.update_id).exists():

@@ -10,4 +10,21 @@ def connect() -> None:
     """Fill every extension point. Called once, from ``WiringConfig.ready``."""
     # Floors and page extension points (case panels, menu pages): i9/floors.
     # Event kinds, timeline labels and event consumers: i9/events.
+    _events()
     # Visibility grants (CaseAccess) and role grants: i9/grants.
+
+
+def _events() -> None:
+    from civicgrid.alerts import events as alert_events
+    from civicgrid.cases import events
+    from civicgrid.duplicates import events as duplicate_events
+    from civicgrid.gridwork import events as gridwork_events
+    from civicgrid.notifications.services import notify_for_event
+
+    events.declare(
+        *gridwork_events.KINDS,
+        *duplicate_events.KINDS,
+        *alert_events.KINDS,
+    )
+    # notifications.RULES decide who hears of which event.
+    events.add_consumer(notify_for_event)

@@ -3,8 +3,8 @@
 import prcoords
 import pytest
 
+from civicgrid.alerts.events import ALERT_RECEIVED
 from civicgrid.alerts.models import AlertDelivery, DeliveryStatus
-from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.tests import factories as f
 from civicgrid.routing.models import RequestType, Urgency
@@ -103,7 +103,7 @@ def test_a_parking_event_opens_a_case_and_keeps_the_plate_off_the_case(
     register, received = case.events.order_by("id")
     assert register.public
     assert "12345" not in str(register.data)
-    assert received.action == Action.ALERT_RECEIVED
+    assert received.action == ALERT_RECEIVED
     assert not received.public
     page = _case_page(client, dispatcher, case)
     assert "鲁E***45" in page  # masked, for staff

@@ -7,6 +7,7 @@ from django.db import connection
 
 from civicgrid.alerts import services
 from civicgrid.alerts.client import encode
+from civicgrid.alerts.events import ALERT_REPEATED
 from civicgrid.alerts.models import AlertDelivery, DeliveryStatus
 from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action
@@ -33,7 +34,7 @@ def test_a_repeated_alert_with_the_same_id_updates_the_one_open_case(
     assert answer(second)["case"] == first["case"] == third["case"]
     case = Case.objects.get()
     assert case.extra["alert_repeats"] == 2
-    assert case.events.filter(action=Action.ALERT_REPEATED).count() == 2
+    assert case.events.filter(action=ALERT_REPEATED).count() == 2
     assert AlertDelivery.objects.counts()["merged"] == 2
     dispatcher_page = _page(client, dispatcher, case)
     assert "Alert repeated" in dispatcher_page
@@ -54,7 +55,7 @@ def test_a_worse_reading_raises_the_urgency_and_the_step_deadline(client, distri
     assert raised.urgency == Urgency.URGENT
     assert raised.due_at < case.due_at
     assert raised.version == case.version + 1
-    event = raised.events.get(action=Action.ALERT_REPEATED)
+    event = raised.events.get(action=ALERT_REPEATED)
     assert event.data["urgency_raised"] == Urgency.URGENT
 
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from civicgrid.cases import services
 from civicgrid.cases.deadlines import limit_for
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.core.calendar import forget_calendar
@@ -55,5 +56,5 @@ def test_loading_a_new_years_holidays_recomputes_open_deadlines(
     assert services.recompute_deadlines([2027]) == 1
     new_case.refresh_from_db()
     assert new_case.handle_due_at - before == timedelta(days=1)
-    assert CaseEvent.objects.filter(case=new_case, action=Action.RECOMPUTE_DEADLINE).exists()
+    assert CaseEvent.objects.filter(case=new_case, action=Note.RECOMPUTE_DEADLINE).exists()
     assert services.recompute_deadlines([2027]) == 0

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import Role
 from civicgrid.cases import lifecycle, services
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import TRANSITIONS, Action
 from civicgrid.cases.models import Case, CaseEvent, Light, Rating, Status
 from civicgrid.cases.tests import factories as f
-from civicgrid.notifications.models import Notification
 
 
 @pytest.fixture
@@ -45,20 +45,8 @@ def test_every_move_in_the_table_works_and_every_other_is_refused(
     admin_user, operator, district, category, bureau
 ):
     statuses = list(Status)
-    # Events that record something without being a move of the table.
-    not_moves = (
-        Action.REGISTER,
-        Action.MERGED_FROM,
-        Action.RECOMPUTE_DEADLINE,
-        Action.ADD_FILE,
-        Action.ADD_NOTE,
-        Action.JOIN,
-        Action.CLOSED_WITH,
-        Action.WHISTLE,
-        Action.REPORT_IN,
-        Action.ALERT_RECEIVED,
-        Action.ALERT_REPEATED,
-    )
+    # Registration makes a case; it is not a move of an existing one.
+    not_moves = (Action.REGISTER,)
     actions = [a for a in Action if a not in not_moves]
     target = f.make_case(actor=operator, grid=district["grid12"], category=category)
     checked = 0
@@ -266,7 +254,7 @@ def test_a_merged_case_points_to_the_case_that_carries_on(operator, district, ca
     assert duplicate.status == Status.MERGED
     assert duplicate.status_group == "closed"
     assert duplicate.merged_into == first
-    assert first.events.filter(action=Action.MERGED_FROM, data__case=duplicate.number).exists()
+    assert first.events.filter(action=Note.MERGED_FROM, data__case=duplicate.number).exists()
     with pytest.raises(lifecycle.InvalidAction):
         lifecycle.apply(first, Action.MERGE, actor=operator, into=duplicate.number)
 
@@ -351,45 +339,6 @@ def test_dispatch_starts_the_acknowledge_clock_and_the_light_turns_with_time(
     )
 
 
-def test_the_overdue_job_marks_once_and_notifies_the_department(
-    new_case, dispatcher, handler, bureau, django_capture_on_commit_callbacks
-):
-    services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
-    new_case.refresh_from_db()
-    later = new_case.due_at + timedelta(minutes=1)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.mark_overdue(now=later) == 1
-        assert services.mark_overdue(now=later) == 0
-    assert new_case.events.filter(action=Action.MARK_OVERDUE).count() == 1
-    assert Notification.objects.filter(
-        recipient=handler, event__action=Action.MARK_OVERDUE
-    ).exists()
-
-
-def test_dispatch_notifies_the_department_once(
-    new_case, dispatcher, handler, bureau, django_capture_on_commit_callbacks
-):
-    from civicgrid.notifications.services import notify_for_event
-
-    with django_capture_on_commit_callbacks(execute=True):
-        event = services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
-    notify_for_event(event.pk)  # a retry must not duplicate
-    assert Notification.objects.filter(recipient=handler, event=event).count() == 1
-
-
-def test_a_normal_new_case_waits_in_the_queue_but_an_urgent_one_interrupts_the_dispatcher(
-    operator, dispatcher, district, category, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        f.make_case(actor=operator, grid=district["grid11"], category=category)
-        urgent = f.make_case(
-            actor=operator, grid=district["grid11"], category=category, urgency="urgent"
-        )
-    assert list(
-        Notification.objects.filter(recipient=dispatcher).values_list("case", flat=True)
-    ) == [urgent.pk]
-
-
 def test_a_case_cannot_be_merged_into_another_districts_case(
     operator, district, other_district, category
 ):
@@ -398,7 +347,7 @@ def test_a_case_cannot_be_merged_into_another_districts_case(
     theirs = f.make_case(actor=other_operator, grid=other_district["grid11"], category=category)
     with pytest.raises(lifecycle.InvalidAction):
         lifecycle.apply(mine, Action.MERGE, actor=operator, into=theirs.number)
-    assert not theirs.events.filter(action=Action.MERGED_FROM).exists()
+    assert not theirs.events.filter(action=Note.MERGED_FROM).exists()
 
 
 def test_a_file_added_later_shows_in_the_timeline_and_outsiders_cannot_add(
@@ -408,6 +357,6 @@ def test_a_file_added_later_shows_in_the_timeline_and_outsiders_cannot_add(
     with pytest.raises(lifecycle.ActionRefused):
         services.add_file(new_case, photo, actor=outsider)
     services.add_file(new_case, photo, actor=dispatcher)
-    event = new_case.events.get(action=Action.ADD_FILE)
+    event = new_case.events.get(action=Note.ADD_FILE)
     assert event.data["name"] == "现场.jpg"
     assert new_case.attachments.get().event == event

@@ -3,6 +3,7 @@
 import pytest
 
 from civicgrid.cases import lifecycle, publication
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.publication import names
@@ -151,7 +152,7 @@ def test_the_timeline_shows_events_with_safe_detail_and_only_replies_as_text(han
 
 def test_updates_of_published_cases_show_the_same_texts(handled, operator, district, category):
     call = _case(operator, district, category)  # hotline: never published
-    CaseEvent.objects.create(case=call, action=Action.ADD_NOTE, note="来电人补充")
+    CaseEvent.objects.create(case=call, action=Note.ADD_NOTE, note="来电人补充")
     listed = list(
         publication.published_events(CaseEvent.objects.all()).select_related("case").order_by("id")
     )

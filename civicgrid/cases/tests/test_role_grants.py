@@ -126,3 +126,25 @@ def test_the_admin_shows_who_else_may_see_a_case_and_why(admin_client, cases, bu
     assert page.status_code == 200
     assert bureau.name in page.content.decode()
     assert "summoned (whistle)" in page.content.decode()
+
+
+def test_the_inbox_tags_only_cases_where_the_department_co_handles(
+    client, dispatcher, handler, district, bureau, other_bureau
+):
+    from civicgrid.cases import lifecycle
+
+    own = f.make_case(actor=dispatcher, grid=district["grid11"], title="本局主办")
+    co = f.make_case(actor=dispatcher, grid=district["grid12"], title="本局协办")
+    lifecycle.apply(own, Action.DISPATCH, actor=dispatcher, main_department=bureau)
+    lifecycle.apply(
+        co,
+        Action.DISPATCH,
+        actor=dispatcher,
+        main_department=other_bureau,
+        co_departments=[bureau],
+    )
+    client.force_login(handler)
+    page = client.get(reverse("cases:inbox")).content.decode()
+    assert own.number in page
+    assert co.number in page
+    assert page.count('<span class="tag">co-handling</span>') == 1

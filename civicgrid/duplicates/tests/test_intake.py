@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Status
 from civicgrid.cases.tests import factories as f
@@ -74,7 +75,7 @@ def test_register_and_merge_at_once(client, neighbours, operator, category):
     repeat = Case.objects.exclude(pk=first.pk).get()
     assert repeat.status == Status.MERGED
     assert repeat.merged_into == first
-    assert first.events.filter(action=Action.MERGED_FROM, data__case=repeat.number).exists()
+    assert first.events.filter(action=Note.MERGED_FROM, data__case=repeat.number).exists()
 
 
 def test_an_invalid_form_merges_nothing(client, neighbours, operator, category):

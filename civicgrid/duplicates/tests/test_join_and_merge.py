@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 
 from civicgrid.cases import lifecycle, services
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Rating, Status
 from civicgrid.cases.tests import factories as f
+from civicgrid.duplicates.events import JOIN
 from civicgrid.duplicates.models import Supporter
 from civicgrid.duplicates.services import join
 
@@ -34,7 +36,7 @@ def test_a_caller_joins_a_case_once(new_case, operator):
         join(new_case, phone="13900001111", channel="citizen")
     supporter = Supporter.objects.get(case=new_case)
     assert supporter.contact == "王* 139****1111"
-    event = new_case.events.get(action=Action.JOIN)
+    event = new_case.events.get(action=JOIN)
     assert event.public
     assert event.actor == operator
 
@@ -64,7 +66,7 @@ def test_joining_a_merged_case_joins_the_case_it_was_merged_into(
 def test_a_join_without_a_usable_phone_is_refused(new_case, phone):
     with pytest.raises(InvalidAction, match="phone"):
         join(new_case, phone=phone, channel="citizen")
-    assert not CaseEvent.objects.filter(action=Action.JOIN).exists()
+    assert not CaseEvent.objects.filter(action=JOIN).exists()
 
 
 def test_an_outsider_cannot_join_someone_to_a_case(new_case, outsider):
@@ -113,7 +115,7 @@ def test_merged_cases_close_together(
         repeat.closed_at == first.closed_at or abs(repeat.closed_at - first.closed_at).seconds < 2
     )
     assert repeat.reply == "路灯已修好。"
-    event = repeat.events.get(action=Action.CLOSED_WITH)
+    event = repeat.events.get(action=Note.CLOSED_WITH)
     assert event.data == {"into": first.number}
     assert event.public
 
@@ -122,7 +124,7 @@ def test_answering_directly_closes_the_merged_cases_too(merged_pair, dispatcher)
     first, repeat = merged_pair
     lifecycle.apply(first, Action.ANSWER_DIRECTLY, actor=dispatcher, answer="已列入维修计划。")
     assert fresh(repeat).reply == "已列入维修计划。"
-    assert repeat.events.filter(action=Action.CLOSED_WITH).exists()
+    assert repeat.events.filter(action=Note.CLOSED_WITH).exists()
 
 
 def test_a_case_merged_into_a_merged_case_follows_it(merged_pair, operator, district, category):

@@ -7,11 +7,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
+from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.services import SubmissionKey
 from civicgrid.cases.tests import factories as f
 from civicgrid.gridwork import services
+from civicgrid.gridwork.events import REPORT_IN, WHISTLE
 from civicgrid.gridwork.models import Patrol, Summons
 
 
@@ -154,7 +155,7 @@ def test_a_whistle_summons_each_department_with_a_deadline_shown_on_the_case(
     case, summonses = summoned
     assert len(summonses) == 2
     assert all(s.due_at > s.summoned_at for s in summonses)
-    event = case.events.get(action=Action.WHISTLE)
+    event = case.events.get(action=WHISTLE)
     assert event.actor == grid_worker
     assert set(event.data["summoned"]) == {"城市管理局", "邻区城市管理局"}
     client.force_login(grid_worker)
@@ -177,11 +178,11 @@ def test_a_summoned_department_sees_the_case_and_reports_in_once(client, summone
     mine.refresh_from_db()
     assert mine.reported_by == other_handler
     assert mine.response == "两名队员十分钟到"
-    event = case.events.get(action=Action.REPORT_IN)
+    event = case.events.get(action=REPORT_IN)
     assert event.data == {"present": "邻区城市管理局", "late": False}
     again = client.post(url, {"response": ""}, follow=True)
     assert "already reported in" in again.content.decode()
-    assert case.events.filter(action=Action.REPORT_IN).count() == 1
+    assert case.events.filter(action=REPORT_IN).count() == 1
 
 
 def test_only_the_summoned_department_reports_in(client, summoned, handler):
@@ -199,7 +200,7 @@ def test_a_late_report_in_is_marked_late(summoned, other_handler):
     Summons.objects.filter(pk=mine.pk).update(due_at=timezone.now() - timezone.timedelta(hours=1))
     mine.refresh_from_db()
     services.report_in(mine, actor=other_handler)
-    assert case.events.get(action=Action.REPORT_IN).data["late"] is True
+    assert case.events.get(action=REPORT_IN).data["late"] is True
 
 
 def test_a_department_waiting_is_not_summoned_twice(summoned, grid_worker, bureau):

@@ -6,11 +6,12 @@ import pytest
 from django.db import transaction
 
 from civicgrid.accounts.models import Role
-from civicgrid.cases import lifecycle, services
+from civicgrid.cases import events, services
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.tests import factories as f
 from civicgrid.notifications.models import Notification
+from civicgrid.notifications.rules import DISPATCHERS, RULES, STEP_HOLDER, notify
 from civicgrid.notifications.services import notify_for_event
 
 from .conftest import case_at, new_case
@@ -21,15 +22,12 @@ def act(w, status, action, actor, **data):
     return services.act(case, action, actor=getattr(w, actor), **data)
 
 
+# Kinds of upper apps are named by their code: notifications is below them.
 def side_event(w, status, action, **data):
-    """An event outside the lifecycle, written the way other apps write theirs."""
+    """A note, written the way every app writes its events."""
     case = case_at(w, status)
     with transaction.atomic():
-        event = CaseEvent.objects.create(
-            case=case, action=action, from_status=case.status, to_status=case.status, data=data
-        )
-        lifecycle.notify_after_commit(case, event)
-    return event
+        return events.record(case, action, actor=None, data=data)
 
 
 def overdue(w):
@@ -134,15 +132,15 @@ ROWS = {
         {"handler"},
     ),
     "a citizen's note tells whoever holds the step": (
-        lambda w: side_event(w, "handling", Action.ADD_NOTE),
+        lambda w: side_event(w, "handling", Note.ADD_NOTE),
         {"handler"},
     ),
     "a whistle summons the named departments": (
-        lambda w: side_event(w, "handling", Action.WHISTLE, department_ids=[w.co_bureau.pk]),
+        lambda w: side_event(w, "handling", "whistle", department_ids=[w.co_bureau.pk]),
         {"cohandler"},
     ),
     "a department reporting in tells the grid's workers": (
-        lambda w: side_event(w, "handling", Action.REPORT_IN),
+        lambda w: side_event(w, "handling", "report_in"),
         {"gridworker"},
     ),
     "acknowledging needs nobody else": (
@@ -192,3 +190,35 @@ def test_a_normal_intake_costs_no_query_for_notifications(world, django_assert_n
     event.case = case
     with django_assert_num_queries(0):
         assert notify_for_event(event) == 0
+
+
+def test_a_rule_added_for_a_note_fires(world, monkeypatch, django_capture_on_commit_callbacks):
+    """A new notification is one line in ``RULES``, for a note of an upper app too."""
+    monkeypatch.setitem(RULES, "alert_repeated", notify(STEP_HOLDER))
+    with django_capture_on_commit_callbacks(execute=True):
+        event = side_event(world, "handling", "alert_repeated", repeats=2)
+    told = Notification.objects.filter(event=event).values_list("recipient__username", flat=True)
+    assert set(told) == {"handler"}
+
+
+def test_a_kind_declared_later_reaches_its_rule(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setitem(events.KINDS, "test_drill", events.Kind("test_drill", "drill"))
+    monkeypatch.setitem(RULES, "test_drill", notify(DISPATCHERS))
+    with django_capture_on_commit_callbacks(execute=True):
+        event = side_event(world, "registered", "test_drill")
+    told = Notification.objects.filter(event=event).values_list("recipient__username", flat=True)
+    assert set(told) == {"dispatcher"}
+
+
+def test_a_note_without_a_rule_reaches_no_one(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as handed:
+        event = side_event(world, "handling", "alert_repeated", repeats=2)
+    assert handed  # handed to the consumers all the same
+    assert not Notification.objects.filter(event=event).exists()
+
+
+def test_an_undeclared_kind_is_refused(world):
+    with pytest.raises(events.UnknownKind):
+        side_event(world, "handling", "no_such_kind")

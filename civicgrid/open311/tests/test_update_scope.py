@@ -8,7 +8,7 @@ import json
 import pytest
 
 from civicgrid.accounts.models import Integration
-from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.events import Note
 from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.tests import factories as f
 from civicgrid.open311.models import ClientSystem
@@ -36,7 +36,7 @@ def test_a_street_client_updates_a_case_of_its_street(client, street_app, operat
     case = f.make_case(actor=operator, grid=district["grid11"], channel="web")
     status, _body = post_update(client, case, api_key=STREET_KEY)
     assert status == 200
-    assert CaseEvent.objects.get(action=Action.ADD_NOTE).case == case
+    assert CaseEvent.objects.get(action=Note.ADD_NOTE).case == case
 
 
 def test_a_case_of_another_street_answers_like_a_request_that_does_not_exist(
@@ -51,7 +51,7 @@ def test_a_case_of_another_street_answers_like_a_request_that_does_not_exist(
     assert body[0]["description"] == missing[0]["description"].replace(
         "20990101-00001", elsewhere.number
     )
-    assert not CaseEvent.objects.filter(action=Action.ADD_NOTE).exists()
+    assert not CaseEvent.objects.filter(action=Note.ADD_NOTE).exists()
 
 
 def test_a_client_may_still_update_a_request_it_registered_after_its_area_changed(

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from civicgrid.cases import services as case_services
+from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import CaseEvent, Status
 from civicgrid.cases.tests import factories as f
@@ -115,7 +116,7 @@ def test_a_posted_update_becomes_a_public_note_in_the_timeline(
     status, body = post_update(client, new_case)
     assert status == 200
     event = CaseEvent.objects.get(pk=int(body[0]["update_id"]))
-    assert (event.case, event.action, event.actor) == (new_case, Action.ADD_NOTE, app_client.user)
+    assert (event.case, event.action, event.actor) == (new_case, Note.ADD_NOTE, app_client.user)
     assert event.note == "车还停在那里，今天拍了照片。"
     assert event.public
     assert event.data["update_id"] == "fms-101"
@@ -137,7 +138,7 @@ def test_a_client_saying_closed_does_not_close_the_case(client, app_client, new_
     assert status == 200
     new_case.refresh_from_db()
     assert new_case.status == Status.REGISTERED
-    assert CaseEvent.objects.get(action=Action.ADD_NOTE).data["reported_status"] == "closed"
+    assert CaseEvent.objects.get(action=Note.ADD_NOTE).data["reported_status"] == "closed"
 
 
 def test_the_same_update_id_twice_is_a_400_and_writes_nothing(client, app_client, new_case):
@@ -150,7 +151,7 @@ def test_the_same_update_id_twice_is_a_400_and_writes_nothing(client, app_client
             "description": "update_id: update fms-101 was already received from this client.",
         }
     ]
-    assert CaseEvent.objects.filter(action=Action.ADD_NOTE).count() == 1
+    assert CaseEvent.objects.filter(action=Note.ADD_NOTE).count() == 1
 
 
 def test_two_clients_may_use_the_same_update_id(client, app_client, portal_client, new_case):
@@ -191,7 +192,7 @@ def test_bad_updates_are_refused_and_change_nothing(
     assert got == status
     assert body[0]["code"] == status
     assert body[0]["description"].startswith(start)
-    assert not CaseEvent.objects.filter(action=Action.ADD_NOTE).exists()
+    assert not CaseEvent.objects.filter(action=Note.ADD_NOTE).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -211,4 +212,4 @@ def test_racing_posts_of_one_update_id_make_one_note(app_client, new_case):
     for thread in threads:
         thread.join()
     assert sorted(results) == [200, 400, 400, 400]
-    assert CaseEvent.objects.filter(action=Action.ADD_NOTE).count() == 1
+    assert CaseEvent.objects.filter(action=Note.ADD_NOTE).count() == 1
