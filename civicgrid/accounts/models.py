@@ -203,16 +203,6 @@ class RoleGrant(models.Model):
             raise ValidationError(_("An integration account holds one grant."))
 
 
-def grant(user: User, role: str, *, regions=(), department=None) -> RoleGrant:
-    """Give ``user`` one more role, with its scope."""
-    role_grant = RoleGrant(user=user, role=role, department=department)
-    role_grant.full_clean(exclude=["regions"])
-    role_grant.save()
-    role_grant.regions.set(regions)
-    user.forget_grants()
-    return role_grant
-
-
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

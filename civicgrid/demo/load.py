@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from civicgrid.accounts.models import Role, User, grant
+from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.services import grant_role
 from civicgrid.alerts.demo import load_demo as load_alert_sources
 from civicgrid.core.calendar import available_years, load_official_year
 from civicgrid.core.models import CalendarYear
@@ -345,7 +346,7 @@ def load_accounts() -> list[DemoAccount]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             for role, regions, department in grants:
-                grant(user, role, regions=regions, department=department)
+                grant_role(user, role, regions=regions, department=department)
         for role, regions, department in grants:
             scope = _scope_text(regions, department)
             accounts.append(DemoAccount(username, str(Role(role).label), name, scope))
@@ -365,7 +366,7 @@ def _department_handlers(departments: dict) -> None:
         user = User(username=username, first_name=department.name[:30])
         user.set_password(DEMO_PASSWORD)
         user.save()
-        grant(user, Role.HANDLER, department=department)
+        grant_role(user, Role.HANDLER, department=department)
 
 
 LABEL_TO_CATEGORY = {

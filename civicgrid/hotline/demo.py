@@ -7,7 +7,8 @@ Never use the demo token outside the demo: anyone who read this file knows it.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import ApiToken, Integration, Role, User, grant, hash_token
+from civicgrid.accounts.models import ApiToken, Integration, Role, User, hash_token
+from civicgrid.accounts.services import grant_role
 from civicgrid.regions.models import Level, Region
 
 DEMO_USERNAME = "police110"
@@ -34,7 +35,7 @@ def load_demo_110(district_code: str = "370502000000") -> User | None:
         user.set_unusable_password()  # a system, not a person: it never signs in
         user.save()
         user.grants.all().delete()
-        grant(user, Role.INTEGRATION, regions=[district])
+        grant_role(user, Role.INTEGRATION, regions=[district])
     if not ApiToken.objects.filter(key_hash=hash_token(DEMO_TOKEN)).exists():
         ApiToken.objects.create(
             user=user,

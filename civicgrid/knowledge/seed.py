@@ -271,7 +271,8 @@ def _editors_group() -> Group:
 
 
 def _demo_editor(editors: Group) -> None:
-    from civicgrid.accounts.models import Role, User, grant
+    from civicgrid.accounts.models import Role, User
+    from civicgrid.accounts.services import grant_role
     from civicgrid.regions.models import Level, Region
 
     district = Region.objects.filter(code="370502000000", level=Level.DISTRICT).first()
@@ -282,7 +283,7 @@ def _demo_editor(editors: Group) -> None:
     user = User(username="kbeditor", first_name="郑知识")
     user.set_password(DEMO_PASSWORD)
     user.save()
-    grant(user, Role.OPERATOR, regions=[district])
+    grant_role(user, Role.OPERATOR, regions=[district])
     user.groups.add(editors)
 
 

@@ -6,7 +6,8 @@ Never use the demo key outside the demo: anyone who read this file knows it.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Integration, Role, User, grant, hash_token
+from civicgrid.accounts.models import Integration, Role, User, hash_token
+from civicgrid.accounts.services import grant_role
 from civicgrid.regions.models import Level, Region
 
 from .models import ClientSystem
@@ -31,7 +32,7 @@ def load_demo_client(district_code: str = "370502000000") -> ClientSystem | None
         user.set_unusable_password()  # a system, not a person: it never signs in
         user.save()
         user.grants.all().delete()
-        grant(user, Role.INTEGRATION, regions=[district])
+        grant_role(user, Role.INTEGRATION, regions=[district])
     client = ClientSystem.objects.filter(name=DEMO_CLIENT).first()
     if client is None:
         client = ClientSystem(name=DEMO_CLIENT, user=user)

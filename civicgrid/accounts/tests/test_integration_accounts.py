@@ -5,7 +5,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from civicgrid.accounts.models import Integration, Role, User, grant
+from civicgrid.accounts.models import Integration, Role, User
+from civicgrid.accounts.services import grant_role
 from civicgrid.cases import lifecycle
 from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.scope import visible_cases
@@ -65,15 +66,15 @@ def test_a_session_of_an_integration_account_is_not_honoured(client, police):
 def test_an_integration_account_names_its_system_and_is_nothing_else(district, bureau):
     person = User.objects.create_user("x")
     with pytest.raises(ValidationError):
-        grant(person, Role.INTEGRATION)
+        grant_role(person, Role.INTEGRATION)
     system = User.objects.create_user("y", integration=Integration.OPEN311)
     with pytest.raises(ValidationError):
-        grant(system, Role.OPERATOR)
+        grant_role(system, Role.OPERATOR)
     with pytest.raises(ValidationError):
-        grant(system, Role.INTEGRATION, department=bureau)
-    grant(system, Role.INTEGRATION, regions=[district["district"]])
+        grant_role(system, Role.INTEGRATION, department=bureau)
+    grant_role(system, Role.INTEGRATION, regions=[district["district"]])
     with pytest.raises(ValidationError):
-        grant(system, Role.INTEGRATION)
+        grant_role(system, Role.INTEGRATION)
     with pytest.raises(ValidationError):
         User(username="z", integration="open311", is_staff=True).full_clean()
 

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from shapely.geometry import box, mapping
 
-from civicgrid.accounts.models import Role, User, grant
+from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.services import grant_role
 from civicgrid.cases.services import Intake, register_case
 from civicgrid.regions.models import GridKind, Level, Region
 from civicgrid.routing.models import Category, Department, DepartmentKind, RoutingRule
@@ -115,7 +116,7 @@ def make_user(role: str, *, regions=(), department=None, username: str = "") -> 
     user = User.objects.create_user(
         username=username or f"{role}{next(_seq)}", password="pw-for-tests", first_name=role
     )
-    grant(user, role, regions=regions, department=department)
+    grant_role(user, role, regions=regions, department=department)
     return user
 
 
@@ -124,7 +125,7 @@ def make_integration_account(kind: str, *, regions=(), username: str = "") -> Us
     user = User.objects.create_user(
         username=username or f"{kind}{next(_seq)}", integration=kind, first_name=kind
     )
-    grant(user, Role.INTEGRATION, regions=regions)
+    grant_role(user, Role.INTEGRATION, regions=regions)
     return user
 
 

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Role, grant
+from civicgrid.accounts.models import Role
 from civicgrid.accounts.pages import PAGES, home_page, pages_for
+from civicgrid.accounts.services import grant_role
 from civicgrid.cases.access import grant_access
 from civicgrid.cases.lifecycle import PERMISSIONS, Action
 from civicgrid.cases.models import Case, CaseAccess
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def official(district):
     """Dispatcher for the district, mediator in its first street (the demo's ``official``)."""
     user = f.make_user(Role.DISPATCHER, regions=[district["district"]], username="official")
-    grant(user, Role.MEDIATOR, regions=[district["street1"]])
+    grant_role(user, Role.MEDIATOR, regions=[district["street1"]])
     return user
 
 
@@ -68,7 +69,7 @@ def test_their_menu_has_the_pages_of_both_roles_and_home_is_the_first(official, 
 
 def test_a_handler_who_is_also_a_grid_worker_sees_both_menus(district, bureau, client):
     person = f.make_user(Role.HANDLER, department=bureau, username="both")
-    grant(person, Role.GRID_WORKER, regions=[district["grid11"]])
+    grant_role(person, Role.GRID_WORKER, regions=[district["grid11"]])
     keys = {key for key, page in PAGES.items() if page in pages_for(person)}
     assert {"inbox", "grid", "tasks"} <= keys
     assert home_page(person) == PAGES["inbox"]
@@ -81,7 +82,7 @@ def test_a_handler_who_is_also_a_grid_worker_sees_both_menus(district, bureau, c
 def test_each_grant_acts_in_its_own_scope(district, bureau, other_bureau, cases, dispatcher):
     """Handler for the bureau anywhere, grid worker only in grid 1-1."""
     person = f.make_user(Role.HANDLER, department=bureau, username="both")
-    grant(person, Role.GRID_WORKER, regions=[district["grid11"]])
+    grant_role(person, Role.GRID_WORKER, regions=[district["grid11"]])
     Case.objects.filter(pk=cases["street2"].pk).update(main_department=bureau)
     Case.objects.filter(pk=cases["street1"].pk).update(main_department=other_bureau)
     street1, street2 = (Case.objects.get(pk=cases[k].pk) for k in ("street1", "street2"))
@@ -98,7 +99,7 @@ def test_each_grant_acts_in_its_own_scope(district, bureau, other_bureau, cases,
 
 def test_the_cases_seen_are_the_union_of_the_grants(district, bureau, cases, dispatcher):
     person = f.make_user(Role.HANDLER, department=bureau, username="both")
-    grant(person, Role.GRID_WORKER, regions=[district["grid11"]])
+    grant_role(person, Role.GRID_WORKER, regions=[district["grid11"]])
     Case.objects.filter(pk=cases["neighbour"].pk).update(main_department=bureau)
     seen = set(visible_cases(person, Case.objects.all()))
     assert seen == {cases["street1"], cases["neighbour"]}
