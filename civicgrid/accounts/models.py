@@ -77,15 +77,14 @@ class User(AbstractUser):
         if not hasattr(self, "_civicgrid_grants"):
             grants: dict[int, RoleGrant] = {}
             rows = RoleGrant.objects.filter(user_id=self.pk).order_by("pk", "regions__path")
-            for pk, role, department_id, path in rows.values_list(
-                "pk", "role", "department_id", "regions__path"
-            ):
+            fields = ("pk", "role", "department_id", "regions__path")
+            for pk, role, department_id, path in rows.values_list(*fields) if self.pk else ():
                 if pk not in grants:
                     grants[pk] = RoleGrant(pk=pk, user=self, role=role, department_id=department_id)
                     grants[pk].paths = []
                 if path is not None:
                     grants[pk].paths.append(path)
-            self._civicgrid_grants = list(grants.values()) if self.pk else []
+            self._civicgrid_grants = list(grants.values())
         return self._civicgrid_grants
 
     def forget_grants(self) -> None:
