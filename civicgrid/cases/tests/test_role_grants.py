@@ -58,7 +58,7 @@ def test_their_menu_has_the_pages_of_both_roles_and_home_is_the_first(official, 
     client.force_login(official)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:triage")
+    assert response["Location"] == reverse(PAGES["triage"].url_name)
     page = client.get(reverse("cases:list")).content.decode()
     for key in ("intake", "triage", "tasks", "callbacks", "cases"):
         assert f'href="{reverse(PAGES[key].url_name)}"' in page, key
@@ -76,7 +76,7 @@ def test_a_handler_who_is_also_a_grid_worker_sees_both_menus(district, bureau, c
     client.force_login(person)
     assert client.get(reverse("cases:inbox")).status_code == 200
     assert client.get(reverse("gridwork:home")).status_code == 200
-    assert client.get(reverse("cases:triage")).status_code == 403
+    assert client.get(reverse(PAGES["triage"].url_name)).status_code == 403
 
 
 def test_each_grant_acts_in_its_own_scope(district, bureau, other_bureau, cases, dispatcher):
