@@ -149,3 +149,12 @@ def test_the_inbox_tags_only_cases_where_the_department_co_handles(
     assert own.number in page
     assert co.number in page
     assert page.count('<span class="tag">co-handling</span>') == 1
+
+
+def test_the_intake_form_starts_on_the_channel_of_the_first_grant(official, district, client):
+    mediator = f.make_user(Role.MEDIATOR, regions=[district["street1"]], username="wu")
+    grant_role(mediator, Role.DISPATCHER, regions=[district["district"]])
+    for person, channel in ((official, "hotline"), (mediator, "walk_in")):
+        client.force_login(person)
+        form = client.get(reverse(PAGES["intake"].url_name)).context["form"]
+        assert form.initial["channel"] == channel, person.username
