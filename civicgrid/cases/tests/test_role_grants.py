@@ -158,3 +158,26 @@ def test_the_intake_form_starts_on_the_channel_of_the_first_grant(official, dist
         client.force_login(person)
         form = client.get(reverse(PAGES["intake"].url_name)).context["form"]
         assert form.initial["channel"] == channel, person.username
+
+
+def test_a_grid_worker_who_dispatches_in_a_street_verifies_there_and_in_their_grid(
+    district, dispatcher, handler, bureau
+):
+    from civicgrid.cases import queries
+    from civicgrid.cases.lifecycle import apply
+
+    def replied(grid):
+        case = f.make_case(actor=dispatcher, grid=district[grid])
+        apply(case, Action.DISPATCH, actor=dispatcher, main_department=bureau)
+        apply(case, Action.ACKNOWLEDGE, actor=handler)
+        apply(case, Action.REPLY, actor=handler, reply="已修复。")
+        return case
+
+    own_grid, street2, other_grid = replied("grid11"), replied("grid21"), replied("grid12")
+    person = f.make_user(Role.GRID_WORKER, regions=[district["grid11"]], username="sun")
+    grant_role(person, Role.DISPATCHER, regions=[district["street2"]])
+    tasks = set(queries.verification_tasks(person))
+    assert tasks == {own_grid, street2}
+    assert other_grid not in tasks
+    assert _may(person, Action.VERIFY_PASS, street2)
+    assert not _may(person, Action.VERIFY_PASS, other_grid)
