@@ -89,7 +89,7 @@ class Desk:
 def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server, browser):
     base = live_server.url
     category = Category.objects.get(name="城市公共设施", parent__name="城市建设和市政管理")
-    grid = User.objects.get(username="gridworker").regions.order_by("code").first()
+    grid = User.objects.get(username="gridworker").grants.get().regions.order_by("code").first()
 
     # 1. The hotline operator registers the call, with the position of the problem.
     operator = Desk(browser, base, "operator")

@@ -1,16 +1,13 @@
 """110's token opens 110's door and nothing else; the door finds only 110's own diversions
 (here, above every app: it walks the whole API and loads the demo's 110 account)."""
 
-import importlib
-
 import pytest
-from django.contrib.auth.hashers import make_password
 
-from civicgrid.accounts.models import ApiToken, Integration, Role, User
+from civicgrid.accounts.models import ApiToken, Integration, Role
 from civicgrid.api import api
 from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.models import Case, Channel, IntakeKey
+from civicgrid.cases.models import Case
 from civicgrid.cases.tests import factories as f
 from civicgrid.demo.diversion import DEMO_TOKEN, load_demo_110, print_demo_110
 from civicgrid.diversion.tests.test_diversion import URL, _call
@@ -127,7 +124,7 @@ def test_the_demo_makes_110_an_integration_account_with_a_published_token(client
     assert first.pk == again.pk
     assert first.is_integration_of(Integration.POLICE_110)
     assert not first.has_usable_password()
-    assert list(first.regions.all()) == [district["district"]]
+    assert [g.region_paths for g in first.role_grants()] == [[district["district"].path]]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {DEMO_TOKEN}"}
     answer = client.post(URL, _call(district), content_type="application/json", **auth)
     assert answer.status_code == 201
@@ -140,37 +137,5 @@ def test_an_older_demos_110_operator_is_narrowed_by_the_loader(district):
     old = f.make_user(Role.OPERATOR, regions=[district["district"]], username="police110")
     user = load_demo_110(district["district"].code)
     assert user.pk == old.pk
-    assert user.role == Role.INTEGRATION
+    assert user.roles == [Role.INTEGRATION]
     assert not user.has_usable_password()
-
-
-def test_the_migration_narrows_110s_accounts_and_nobody_elses(client, district, dispatcher):
-    migration = importlib.import_module(
-        "civicgrid.diversion.migrations.0002_110_account_becomes_an_integration_account"
-    )
-    demo = f.make_user(Role.OPERATOR, regions=[district["district"]], username="police110")
-    system = f.make_user(Role.OPERATOR, regions=[district["district"]], username="gateway")
-    person = f.make_user(Role.OPERATOR, regions=[district["district"]], username="wang")
-    for user in (system, person):
-        case = f.make_case(actor=user, channel=Channel.POLICE_DIVERSION, grid=district["grid11"])
-        IntakeKey.objects.create(owner="110", key=f"incident:{user.username}", case=case)
-    f.make_case(actor=person, grid=district["grid11"])  # a person also takes calls
-    tokened = f.make_user(Role.OPERATOR, regions=[district["district"]], username="tok")
-    ApiToken.issue(tokened, "110 diversion")
-    User.objects.filter(pk=system.pk).update(password=make_password(None))
-
-    from django.apps import apps
-
-    migration.narrow(apps, None)
-
-    for user in (demo, system, tokened):
-        user.refresh_from_db()
-        assert user.is_integration_of(Integration.POLICE_110), user.username
-        assert not user.has_usable_password()
-    person.refresh_from_db()
-    assert person.role == Role.OPERATOR
-    assert person.has_usable_password()
-    assert set(IntakeKey.objects.values_list("owner", flat=True)) == {
-        f"user:{system.pk}",
-        f"user:{person.pk}",
-    }

@@ -11,8 +11,6 @@ import re
 import tomllib
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "civicgrid"
 LOAD = re.compile(r"{%\s*load\s+(.*?)\s*%}")
@@ -113,9 +111,6 @@ def test_no_template_loads_the_tags_of_an_app_above_or_beside_it():
     assert wrong_way_tags() == []
 
 
-# cases/scope.py finds gridwork's summonses by name until visibility grants (CaseAccess,
-# branch i9/grants) replace it; strict, so the marker has to go once that lands.
-@pytest.mark.xfail(strict=True, reason="cases.scope → gridwork.Summons, removed by i9/grants")
 def test_no_product_code_looks_up_another_apps_model_by_name():
     assert cross_app_lookups() == []
 

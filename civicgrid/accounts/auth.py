@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
-from .models import ApiToken, Integration, Role, User, hash_token
+from .models import ApiToken, Integration, User, hash_token
 
 TOKEN_PREFIX = "cg_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -108,6 +108,6 @@ class StaffBackend(ModelBackend):
     the login page and the admin (and a session it somehow had is not honoured)."""
 
     def user_can_authenticate(self, user) -> bool:
-        if getattr(user, "role", None) == Role.INTEGRATION:
+        if getattr(user, "is_integration", False):
             return False
         return super().user_can_authenticate(user)

@@ -1,4 +1,4 @@
-"""Staff accounts, their role and their data scope; tokens for other systems."""
+"""Staff accounts, the roles they hold and where (role grants); tokens for other systems."""
 
 import hashlib
 import secrets
@@ -6,7 +6,6 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,16 +35,17 @@ class User(AbstractUser):
     """A staff member, or another system's integration account. Citizens report without
     an account.
 
-    Scope: ``regions`` (each with its whole subtree) and, for handlers, ``department``.
-    A user with neither sees nothing but what they created.
+    What a person may do, and where, are their role grants (``RoleGrant``): one or more,
+    each a role with its own scope. A person with no grant sees nothing but what they
+    created.
 
-    An integration account (role ``integration``, ``integration`` naming its system) is
-    a system, not a person: it never signs in to pages (no usable password, refused by
-    ``auth.StaffBackend``), calls only its own system's endpoints, sees only the cases it
-    registered, and takes no lifecycle action; its regions bound where its cases may lie.
+    An integration account (``integration`` naming its system, one grant of role
+    ``integration``) is a system, not a person: it never signs in to pages (no usable
+    password, refused by ``auth.StaffBackend``), calls only its own system's endpoints,
+    sees only the cases it registered, and takes no lifecycle action; its grant's regions
+    bound where its cases may lie.
     """
 
-    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.OPERATOR)
     integration = models.CharField(
         _("integration"),
         max_length=20,
@@ -53,29 +53,11 @@ class User(AbstractUser):
         blank=True,
         help_text=_("For an integration account only: the system it is."),
     )
-    department = models.ForeignKey(
-        "routing.Department",
-        verbose_name=_("department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="staff",
-    )
-    regions = models.ManyToManyField(
-        "regions.Region", verbose_name=_("regions in scope"), blank=True, related_name="staff"
-    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(role="integration") & ~Q(integration=""))
-                | (~Q(role="integration") & Q(integration="")),
-                name="integration_kind_iff_integration_role",
-            )
-        ]
 
     @property
     def display_name(self) -> str:
@@ -83,31 +65,141 @@ class User(AbstractUser):
 
     @property
     def is_integration(self) -> bool:
-        return self.role == Role.INTEGRATION
+        return bool(self.integration)
 
     def is_integration_of(self, kind: str) -> bool:
-        return self.role == Role.INTEGRATION and self.integration == kind
+        return self.integration == kind
+
+    # --- role grants, read once per user object (one request) ---
+
+    def role_grants(self) -> list["RoleGrant"]:
+        """This user's grants, first granted first, with their region paths: one query."""
+        if not hasattr(self, "_civicgrid_grants"):
+            grants: dict[int, RoleGrant] = {}
+            rows = RoleGrant.objects.filter(user_id=self.pk).order_by("pk", "regions__path")
+            fields = ("pk", "role", "department_id", "regions__path")
+            for pk, role, department_id, path in rows.values_list(*fields) if self.pk else ():
+                if pk not in grants:
+                    grants[pk] = RoleGrant(pk=pk, user=self, role=role, department_id=department_id)
+                    grants[pk].paths = []
+                if path is not None:
+                    grants[pk].paths.append(path)
+            self._civicgrid_grants = list(grants.values())
+        return self._civicgrid_grants
+
+    def forget_grants(self) -> None:
+        """Read the grants again next time (after changing them on this object)."""
+        self.__dict__.pop("_civicgrid_grants", None)
+        self.__dict__.pop("_civicgrid_paths", None)
+
+    def grants_for(self, *roles: str) -> list["RoleGrant"]:
+        """The grants of any of ``roles``."""
+        return [grant for grant in self.role_grants() if grant.role in roles]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.grants_for(*roles))
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles held, each once, in the order granted."""
+        return list(dict.fromkeys(grant.role for grant in self.role_grants()))
+
+    @property
+    def roles_display(self) -> str:
+        """The roles held, for people: "dispatcher, mediator"."""
+        labels = [str(Role(role).label) for role in self.roles]
+        return ", ".join(labels) if labels else str(_("no role"))
+
+    @property
+    def department_ids(self) -> list[int]:
+        """The departments of this user's grants, each once."""
+        ids = (grant.department_id for grant in self.role_grants() if grant.department_id)
+        return list(dict.fromkeys(ids))
+
+    @property
+    def department_names(self) -> str:
+        """The departments of this user's grants, for people: "城管局、住建局"."""
+        grants = self.grants.filter(department__isnull=False).select_related("department")
+        return "、".join(dict.fromkeys(g.department.name for g in grants.order_by("pk")))
 
     def clean(self):
         super().clean()
-        if self.role == Role.INTEGRATION:
-            if not self.integration:
-                raise ValidationError({"integration": _("Name the system this account is.")})
-            if self.is_staff or self.is_superuser or self.department_id:
-                raise ValidationError(
-                    _(
-                        "An integration account is a system: it has no department and no "
-                        "staff or superuser status."
-                    )
+        if self.integration and (self.is_staff or self.is_superuser):
+            raise ValidationError(
+                _(
+                    "An integration account is a system: it has no department and no "
+                    "staff or superuser status."
                 )
-        elif self.integration:
-            raise ValidationError({"integration": _("Only an integration account names a system.")})
+            )
 
     def save(self, *args, **kwargs):
         # A system never signs in: whatever password it was given is never usable.
-        if self.role == Role.INTEGRATION and self.has_usable_password():
+        if self.integration and self.has_usable_password():
             self.set_unusable_password()
         super().save(*args, **kwargs)
+
+
+class RoleGrant(models.Model):
+    """One role a person holds, and where: region subtrees and/or a department.
+
+    A dispatcher for the district and a mediator in one of its streets is one person
+    with two grants. Permissions ask for a grant whose role may act and whose scope
+    covers the case (``cases.scope``); the menu shows the pages of all grants; home is
+    the first grant's. An integration account holds exactly one grant, of role
+    ``integration``, with no department.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    regions = models.ManyToManyField(
+        "regions.Region", verbose_name=_("regions in scope"), blank=True, related_name="grants"
+    )
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["user", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def region_paths(self) -> list[str]:
+        """The region subtrees this grant covers."""
+        if not hasattr(self, "paths"):
+            self.paths = list(self.regions.order_by("path").values_list("path", flat=True))
+        return self.paths
+
+    def clean(self):
+        super().clean()
+        if not self.user_id:
+            return
+        integration = self.user.integration
+        if self.role == Role.INTEGRATION and not integration:
+            raise ValidationError({"role": _("Name the system this account is.")})
+        if integration and self.role != Role.INTEGRATION:
+            raise ValidationError(
+                {"role": _("An integration account holds only the integration role.")}
+            )
+        if integration and self.department_id:
+            raise ValidationError(
+                _(
+                    "An integration account is a system: it has no department and no "
+                    "staff or superuser status."
+                )
+            )
+        if integration and self.user.grants.exclude(pk=self.pk).exists():
+            raise ValidationError(_("An integration account holds one grant."))
 
 
 def hash_token(raw: str) -> str:

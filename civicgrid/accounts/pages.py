@@ -1,6 +1,9 @@
 """Which role works on which page: the menu and the page guards read this one table,
 which the apps above fill (``register_page``).
 
+A person with several role grants opens the pages of each, sees them all in the menu,
+and starts at the home page of their first grant.
+
 Pages only decide who may *open* them. What a user may *do* to a case is decided by
 ``cases.lifecycle`` (role and scope per action), and which cases they see by
 ``cases.scope.visible_cases``.
@@ -51,9 +54,9 @@ HOME = {
 
 
 def may_open(user, key: str) -> bool:
-    if not user.is_authenticated or user.role == Role.INTEGRATION:
+    if not user.is_authenticated or user.is_integration or user.has_role(Role.INTEGRATION):
         return False
-    return user.is_superuser or user.role == Role.ADMIN or user.role in PAGES[key].roles
+    return user.is_superuser or user.has_role(Role.ADMIN, *PAGES[key].roles)
 
 
 def pages_for(user) -> list[Page]:
@@ -62,7 +65,9 @@ def pages_for(user) -> list[Page]:
 
 
 def home_page(user) -> Page:
-    return PAGES[HOME.get(user.role, "cases")]
+    """The home page of the user's first grant."""
+    roles = user.roles
+    return PAGES[HOME.get(roles[0], "cases") if roles else "cases"]
 
 
 def page(key: str) -> Callable:
@@ -74,7 +79,7 @@ def page(key: str) -> Callable:
             if not may_open(request.user, key):
                 raise PermissionDenied(
                     gettext("Your role (%(role)s) does not use the page “%(page)s”.")
-                    % {"role": request.user.get_role_display(), "page": PAGES[key].label}
+                    % {"role": request.user.roles_display, "page": PAGES[key].label}
                 )
             return view(request, *args, **kwargs)
 

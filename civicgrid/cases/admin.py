@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.admin import ReadOnlyAdmin
 
-from .models import Attachment, Case, CaseEvent
+from .models import Attachment, Case, CaseAccess, CaseEvent
 
 
 class EventInline(admin.TabularInline):
@@ -15,6 +15,20 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AccessInline(admin.TabularInline):
+    """Read-only: who else may see the case and why, as the app that brought them wrote it."""
+
+    model = CaseAccess
+    fk_name = "case"
+    extra = 0
+    can_delete = False
+    fields = ["department", "user", "reason", "created_at", "created_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -36,7 +50,7 @@ class CaseAdmin(ReadOnlyAdmin):
     # Contacts are read only through the audited reveal, never in the admin.
     exclude = PERSONAL_FIELDS
     readonly_fields = [f.name for f in Case._meta.fields if f.name not in PERSONAL_FIELDS]
-    inlines = [EventInline]
+    inlines = [EventInline, AccessInline]
 
 
 @admin.register(Attachment)

@@ -377,3 +377,68 @@ class IntakeKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key}"
+
+
+class CaseAccess(models.Model):
+    """Who may see a case besides its scope, and why: a department or one person.
+
+    Upper apps write these rows through ``cases.access.grant_access`` — the whistle
+    for the departments it summons; mediation and incident command for theirs — so
+    ``scope.visible_cases`` never needs to know those apps. A department's handlers see
+    the case; a person sees it whatever their grants. Rows are kept: the access is the
+    record of why someone saw a case.
+    """
+
+    class Reason(models.TextChoices):
+        SUMMONED = "summoned", _("summoned (whistle)")
+        CO_HANDLING = "co_handling", _("co-handling")
+        MEDIATION = "mediation", _("mediation")
+        INCIDENT = "incident", _("incident command")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="accesses"
+    )
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="case_accesses",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="case_accesses",
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("case access")
+        verbose_name_plural = _("case accesses")
+        indexes = [
+            models.Index(fields=["department", "case"], name="caseaccess_department_case"),
+            models.Index(fields=["user", "case"], name="caseaccess_user_case"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(department__isnull=True, user__isnull=False)
+                | models.Q(department__isnull=False, user__isnull=True),
+                name="caseaccess_department_xor_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department or self.user} ({self.reason})"

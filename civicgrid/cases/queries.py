@@ -28,7 +28,7 @@ from .models import (
     light_at,
     light_q,
 )
-from .scope import region_paths, visible_cases
+from .scope import paths_query, visible_cases
 
 ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
 
@@ -67,11 +67,12 @@ def extension_requests(user) -> QuerySet:
 
 def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
     """Cases whose main or co-handling department is the user's own."""
-    if not user.department_id:
+    departments = user.department_ids
+    if not departments:
         return Case.objects.none()
     # A subquery, not a join: a join repeats a case once per co-handling department.
-    co = Case.co_departments.through.objects.filter(department_id=user.department_id)
-    department = Q(main_department_id=user.department_id) | Q(pk__in=co.values("case_id"))
+    co = Case.co_departments.through.objects.filter(department_id__in=departments)
+    department = Q(main_department_id__in=departments) | Q(pk__in=co.values("case_id"))
     cases = visible_cases(user, Case.objects.filter(department))
     cases = cases.filter(status=status) if status else cases.filter(status__in=INBOX_STATUSES)
     if light:
@@ -84,10 +85,12 @@ def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
 def verification_tasks(user) -> QuerySet:
     """Replied cases to verify on site: a grid worker's own grids, a dispatcher's scope."""
     cases = visible_cases(user, Case.objects.filter(status=Status.REPLIED))
-    if user.role == Role.GRID_WORKER:
-        mine = Q(pk__in=[])
-        for path in region_paths(user):
-            mine |= Q(region_path__startswith=path)
+    if user.has_role(Role.GRID_WORKER):
+        # A grid worker's own grids; what another grant of theirs covers stays.
+        mine = paths_query(p for g in user.grants_for(Role.DISPATCHER) for p in g.region_paths)
+        for grant in user.grants_for(Role.GRID_WORKER):
+            for path in grant.region_paths:
+                mine |= Q(region_path__startswith=path)
         cases = cases.filter(mine)
     return pressing_first(rows(cases).prefetch_related("attachments"))
 

@@ -1,11 +1,14 @@
-"""Who may see and act on which case: role plus data scope (region subtree, department)."""
+"""Who may see and act on which case: the user's role grants, each a role with its own
+scope (region subtrees, department), plus the visibility grants on a case
+(``CaseAccess``)."""
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role
+
+from .models import Case, CaseAccess
 
 
 class ScopeRule(models.TextChoices):
@@ -16,9 +19,10 @@ class ScopeRule(models.TextChoices):
 
 
 def region_paths(user) -> list[str]:
-    """The region subtrees a user covers, cached on the user object for one request."""
+    """The region subtrees all of a user's grants cover, read once per user object."""
     if not hasattr(user, "_civicgrid_paths"):
-        user._civicgrid_paths = list(user.regions.values_list("path", flat=True))
+        paths = (path for grant in user.role_grants() for path in grant.region_paths)
+        user._civicgrid_paths = list(dict.fromkeys(paths))
     return user._civicgrid_paths
 
 
@@ -29,63 +33,83 @@ def _case_paths(case) -> list[str]:
     return paths
 
 
+def _is_admin(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMIN)
+
+
 def in_region_scope(user, case) -> bool:
     mine = region_paths(user)
     return any(p.startswith(m) for p in _case_paths(case) for m in mine)
 
 
-def refusal_for(user, case, roles, rule: str) -> str | None:
-    """Why ``user`` may not act on ``case`` (translated), or None when allowed."""
-    if rule == ScopeRule.SYSTEM:
-        return None if user is None else _("Only the system takes this action.")
-    if user is None or not user.is_authenticated or not user.is_active:
-        return _("Sign in first.")
-    if user.is_superuser or user.role == Role.ADMIN:
-        return None
-    if user.role not in roles:
-        return _("Your role (%(role)s) cannot take this action.") % {
-            "role": user.get_role_display()
-        }
+def _grant_refusal(grant, case, rule: str) -> str | None:
+    """Why this one grant does not cover ``case`` under ``rule``, or None."""
     if rule == ScopeRule.MAIN_DEPARTMENT:
-        if not user.department_id or user.department_id != case.main_department_id:
+        if not grant.department_id or grant.department_id != case.main_department_id:
             return _("This case is not assigned to your department.")
         return None
-    if rule == ScopeRule.GRID and user.role == Role.GRID_WORKER:
-        if not case.region_path or not any(
-            case.region_path.startswith(m) for m in region_paths(user)
-        ):
+    mine = grant.region_paths
+    if rule == ScopeRule.GRID and grant.role == Role.GRID_WORKER:
+        if not case.region_path or not any(case.region_path.startswith(m) for m in mine):
             return _("This case is not in one of your grids.")
         return None
-    if not in_region_scope(user, case):
+    if not any(p.startswith(m) for p in _case_paths(case) for m in mine):
         return _("This case is outside the regions you are responsible for.")
     return None
 
 
-def in_regions(user) -> Q:
-    """Cases placed in, or owned by a centre in, one of the user's region subtrees."""
+def refusal_for(user, case, roles, rule: str) -> str | None:
+    """Why ``user`` may not act on ``case`` (translated), or None when allowed.
+
+    Allowed when one of the user's grants has one of ``roles`` and its scope covers the
+    case under ``rule``; else the reason the first such grant gives.
+    """
+    if rule == ScopeRule.SYSTEM:
+        return None if user is None else _("Only the system takes this action.")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _("Sign in first.")
+    if _is_admin(user):
+        return None
+    grants = user.grants_for(*roles)
+    if not grants:
+        return _("Your role (%(role)s) cannot take this action.") % {"role": user.roles_display}
+    refusals = [_grant_refusal(grant, case, rule) for grant in grants]
+    if None in refusals:
+        return None
+    return refusals[0]
+
+
+def paths_query(paths) -> Q:
+    """Cases placed in, or owned by a centre in, one of the region subtrees ``paths``."""
     query = Q(pk__in=[])
-    for path in region_paths(user):
+    for path in paths:
         query |= Q(region_path__startswith=path) | Q(owner_region__path__startswith=path)
     return query
 
 
+def in_regions(user) -> Q:
+    """Cases placed in, or owned by a centre in, one of the user's region subtrees."""
+    return paths_query(region_paths(user))
+
+
 def visible_cases(user, queryset):
-    """Cases ``user`` may see: own region subtrees, own department's cases, own reports.
+    """Cases ``user`` may see: the union over their grants (region subtrees, the cases
+    of their departments), the cases a ``CaseAccess`` opens to one of their departments
+    or to them, and their own reports.
 
     An integration account (another system) sees only the cases it registered: its
     regions bound where it may register, not what it may read.
     """
-    if user.is_superuser or user.role in (Role.ADMIN,):
+    if _is_admin(user):
         return queryset
-    if user.role == Role.INTEGRATION:
+    if user.is_integration or user.has_role(Role.INTEGRATION):
         return queryset.filter(created_by=user)
     query = Q(created_by=user) | in_regions(user)
-    if user.department_id:
-        from .models import Case
-
-        co = Case.co_departments.through.objects.filter(department_id=user.department_id)
-        query |= Q(main_department_id=user.department_id) | Q(pk__in=co.values("case_id"))
-        # A department summoned to a case (吹哨) sees it, to know where to report in.
-        summons = apps.get_model("gridwork", "Summons").objects
-        query |= Q(pk__in=summons.filter(department_id=user.department_id).values("case_id"))
+    departments = user.department_ids
+    if departments:
+        co = Case.co_departments.through.objects.filter(department_id__in=departments)
+        query |= Q(main_department_id__in=departments) | Q(pk__in=co.values("case_id"))
+    # Brought in by another app: summoned by the whistle (吹哨), mediation, an incident.
+    accesses = CaseAccess.objects.filter(Q(user=user) | Q(department_id__in=departments))
+    query |= Q(pk__in=accesses.values("case_id"))
     return queryset.filter(query)

@@ -149,7 +149,7 @@ def position_fields(location: Location | None) -> dict:
 def default_centre(actor: Actor) -> Region | None:
     """Where an unplaced case is triaged: the actor's own centre, else the first district."""
     if actor is not None and getattr(actor, "is_authenticated", False):
-        region = actor.regions.order_by("path").first()
+        region = Region.objects.filter(grants__user=actor).order_by("path").first()
         if region is not None:
             return region
     return Region.objects.filter(level=Level.DISTRICT).order_by("code").first()
@@ -191,7 +191,7 @@ DOOR_OF_INTEGRATION: dict[str, str] = {
 def registering_roles(actor: Actor, channel: str) -> tuple[str, ...]:
     """The roles that may register a case arriving on ``channel``: the lifecycle's, plus
     an integration account at its own system's door (and nowhere else)."""
-    if actor is not None and getattr(actor, "role", None) == Role.INTEGRATION:
+    if getattr(actor, "is_integration", False):
         own_door = DOOR_OF_INTEGRATION.get(actor.integration) == channel
         return (Role.INTEGRATION,) if own_door else ()
     return lifecycle.PERMISSIONS[Action.REGISTER][0]
@@ -357,7 +357,7 @@ def add_file(case: Case, uploaded, *, actor: Actor) -> Attachment:
 def reveal_contact(case: Case, *, actor: User, reason: str = "") -> dict:
     """The unmasked contact of a case's reporter; every call is written to the audit log."""
     why = refusal_for(actor, case, lifecycle.CENTRE + ("handler", "grid_worker"), ScopeRule.REGION)
-    if why and not (actor.department_id and actor.department_id == case.main_department_id):
+    if why and not (case.main_department_id and case.main_department_id in actor.department_ids):
         raise lifecycle.ActionRefused(why)
     PersonalDataRead.objects.create(
         user=actor, subject=case.number, field="reporter", reason=reason[:200]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import ApiToken, Integration, Role, User, hash_token
+from civicgrid.accounts.services import grant_role
 from civicgrid.regions.models import Level, Region
 
 DEMO_USERNAME = "police110"
@@ -29,12 +30,12 @@ def load_demo_110(district_code: str = "370502000000") -> User | None:
     if user is None:
         user = User(username=DEMO_USERNAME, first_name=DEMO_NAME)
     if user.pk is None or not user.is_integration_of(Integration.POLICE_110):
-        user.role, user.integration = Role.INTEGRATION, Integration.POLICE_110
-        user.department = None
+        user.integration = Integration.POLICE_110
         user.is_staff = user.is_superuser = False
         user.set_unusable_password()  # a system, not a person: it never signs in
         user.save()
-        user.regions.set([district])
+        user.grants.all().delete()
+        grant_role(user, Role.INTEGRATION, regions=[district])
     if not ApiToken.objects.filter(key_hash=hash_token(DEMO_TOKEN)).exists():
         ApiToken.objects.create(
             user=user,

@@ -194,7 +194,8 @@ def load_demo_hot_issues(progress: bool = True) -> int:
     """Add the hot-issue demo cases (once), then recompute the hot issues."""
     if not GridNeighbour.objects.exists():
         build_grid_neighbours(progress=progress)
-    users = {u.username: u for u in User.objects.filter(role__in=(Role.OPERATOR, Role.DISPATCHER))}
+    staff = User.objects.filter(grants__role__in=(Role.OPERATOR, Role.DISPATCHER)).distinct()
+    users = {u.username: u for u in staff}
     added = 0
     if not Case.objects.filter(extra__has_key=MARK).exists() and {"operator", "dispatcher"} <= set(
         users

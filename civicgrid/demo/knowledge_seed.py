@@ -272,6 +272,7 @@ def _editors_group() -> Group:
 
 def _demo_editor(editors: Group) -> None:
     from civicgrid.accounts.models import Role, User
+    from civicgrid.accounts.services import grant_role
     from civicgrid.regions.models import Level, Region
 
     district = Region.objects.filter(code="370502000000", level=Level.DISTRICT).first()
@@ -279,10 +280,10 @@ def _demo_editor(editors: Group) -> None:
         return
     from .load import DEMO_PASSWORD
 
-    user = User(username="kbeditor", role=Role.OPERATOR, first_name="郑知识")
+    user = User(username="kbeditor", first_name="郑知识")
     user.set_password(DEMO_PASSWORD)
     user.save()
-    user.regions.set([district])
+    grant_role(user, Role.OPERATOR, regions=[district])
     user.groups.add(editors)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.services import grant_role
 from civicgrid.core.calendar import available_years, load_official_year
 from civicgrid.core.models import CalendarYear
 from civicgrid.regions.models import Level, Region
@@ -306,35 +307,50 @@ def _demo_grid_worker_scope() -> list[Region]:
     return list(Region.objects.filter(level=Level.GRID)[:3])
 
 
+def _scope_text(regions, department) -> str:
+    scope = department.name if department else "、".join(r.name for r in regions[:3])
+    if len(regions) > 3:
+        scope += _(" and %(n)d more") % {"n": len(regions) - 3}
+    return scope
+
+
 @transaction.atomic
 def load_accounts() -> list[DemoAccount]:
     district = _district()
+    street = district.children.filter(level=Level.STREET).order_by("code").first()
     grids = _demo_grid_worker_scope()
     departments = {d.code: d for d in Department.objects.all()}
+    # username, name, grants: (role, regions, department), the first grant is home.
     specs = [
-        ("admin", Role.ADMIN, "系统管理员", [district], None),
-        ("operator", Role.OPERATOR, "王话务", [district], None),
-        ("dispatcher", Role.DISPATCHER, "李派单", [district], None),
-        ("handler", Role.HANDLER, "赵执法", [], departments["ZFJ"]),
-        ("handler_zjj", Role.HANDLER, "钱住建", [], departments["ZJJ"]),
-        ("gridworker", Role.GRID_WORKER, "孙网格", grids, None),
-        ("leader", Role.LEADER, "周主任", [district], None),
-        ("mediator", Role.MEDIATOR, "吴调解", [district], None),
+        ("admin", "系统管理员", [(Role.ADMIN, [district], None)]),
+        ("operator", "王话务", [(Role.OPERATOR, [district], None)]),
+        ("dispatcher", "李派单", [(Role.DISPATCHER, [district], None)]),
+        ("handler", "赵执法", [(Role.HANDLER, [], departments["ZFJ"])]),
+        ("handler_zjj", "钱住建", [(Role.HANDLER, [], departments["ZJJ"])]),
+        ("gridworker", "孙网格", [(Role.GRID_WORKER, grids, None)]),
+        ("leader", "周主任", [(Role.LEADER, [district], None)]),
+        ("mediator", "吴调解", [(Role.MEDIATOR, [district], None)]),
+        # One official, two roles: dispatches for the district, mediates in one street.
+        (
+            "official",
+            "郑双岗",
+            [(Role.DISPATCHER, [district], None), (Role.MEDIATOR, [street or district], None)],
+        ),
     ]
     accounts = []
-    for username, role, name, regions, department in specs:
+    for username, name, grants in specs:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, role=role, first_name=name, department=department)
-            user.is_staff = role == Role.ADMIN
-            user.is_superuser = role == Role.ADMIN
+            is_admin = grants[0][0] == Role.ADMIN
+            user = User(username=username, first_name=name)
+            user.is_staff = user.is_superuser = is_admin
             user.set_password(DEMO_PASSWORD)
             user.save()
-            user.regions.set(regions)
-        scope = department.name if department else "、".join(r.name for r in regions[:3])
-        if len(regions) > 3:
-            scope += _(" and %(n)d more") % {"n": len(regions) - 3}
-        accounts.append(DemoAccount(username, str(Role(role).label), name, scope))
+            for role, regions, department in grants:
+                grant_role(user, role, regions=regions, department=department)
+        for role, regions, department in grants:
+            scope = _scope_text(regions, department)
+            accounts.append(DemoAccount(username, str(Role(role).label), name, scope))
     _department_handlers(departments)
     return accounts
 
@@ -344,18 +360,14 @@ def _department_handlers(departments: dict) -> None:
     for code, department in departments.items():
         username = f"h-{code.lower()}"
         if (
-            department.staff.filter(role=Role.HANDLER).exists()
+            department.grants.filter(role=Role.HANDLER).exists()
             or User.objects.filter(username=username).exists()
         ):
             continue
-        user = User(
-            username=username,
-            role=Role.HANDLER,
-            first_name=department.name[:30],
-            department=department,
-        )
+        user = User(username=username, first_name=department.name[:30])
         user.set_password(DEMO_PASSWORD)
         user.save()
+        grant_role(user, Role.HANDLER, department=department)
 
 
 LABEL_TO_CATEGORY = {
@@ -381,7 +393,9 @@ def load_sample_cases(progress: bool, count: int = 80) -> None:
     rng = random.Random(2026)
     users = {u.username: u for u in User.objects.all()}
     grids = list(Region.objects.filter(level=Level.GRID, code__startswith="370502"))
-    worker_grids = {g.pk for g in users["gridworker"].regions.all()}
+    worker_grids = set(
+        Region.objects.filter(grants__user=users["gridworker"]).values_list("pk", flat=True)
+    )
     with open(DATA / "messages_sample.csv", encoding="utf-8") as f:
         messages = list(csv.DictReader(f))
     rng.shuffle(messages)
@@ -417,7 +431,7 @@ def _advance(case, steps, users, suggest, action, services) -> None:
         co_departments=co,
         note="请按职责办理",
     )
-    handler = User.objects.filter(role=Role.HANDLER, department=main).first()
+    handler = User.objects.filter(grants__role=Role.HANDLER, grants__department=main).first()
     if steps == 1 or handler is None:
         return
     services.act(case, action.ACKNOWLEDGE, actor=handler)
@@ -436,8 +450,12 @@ def _advance(case, steps, users, suggest, action, services) -> None:
 def print_accounts(accounts: list[DemoAccount]) -> None:
     print("\n" + _("Demo accounts (password: %(pw)s)") % {"pw": DEMO_PASSWORD})  # noqa: T201
     width = max(len(a.username) for a in accounts) + 2
+    previous = ""
     for a in accounts:
-        print(f"  {a.username:<{width}} {a.role:<20} {a.name}  [{a.scope}]")  # noqa: T201
+        # A person with several grants: one line per grant, the name once.
+        who = "" if a.username == previous else a.username
+        previous = a.username
+        print(f"  {who:<{width}} {a.role:<20} {a.name}  [{a.scope}]")  # noqa: T201
     print(_("  …and one handler per department: h-<department code>, e.g. h-gd, h-jd370502001"))  # noqa: T201
     print_demo_client()
     print_demo_110()

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Integration, Role, User, hash_token
+from civicgrid.accounts.services import grant_role
 from civicgrid.open311.models import ClientSystem
 from civicgrid.regions.models import Level, Region
 
@@ -26,11 +27,11 @@ def load_demo_client(district_code: str = "370502000000") -> ClientSystem | None
         user = User(username=DEMO_USERNAME, first_name=DEMO_CLIENT[:30])
     if user.pk is None or not user.is_integration_of(Integration.OPEN311):
         # New, or an older demo database's operator: an integration account of its own.
-        user.role, user.integration = Role.INTEGRATION, Integration.OPEN311
-        user.department = None
+        user.integration = Integration.OPEN311
         user.set_unusable_password()  # a system, not a person: it never signs in
         user.save()
-        user.regions.set([district])
+        user.grants.all().delete()
+        grant_role(user, Role.INTEGRATION, regions=[district])
     client = ClientSystem.objects.filter(name=DEMO_CLIENT).first()
     if client is None:
         client = ClientSystem(name=DEMO_CLIENT, user=user)

@@ -12,7 +12,7 @@ from .models import HotIssue
 def visible_hot_issues(user) -> QuerySet:
     """Hot issues in the regions of ``user`` (all for an administrator), hottest first."""
     issues = HotIssue.objects.select_related("category", "region").defer("region__boundary")
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.is_superuser or user.has_role(Role.ADMIN):
         return issues
     query = Q(pk__in=[])
     for path in region_paths(user):

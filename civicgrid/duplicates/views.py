@@ -72,7 +72,7 @@ def intake_candidates(request):
         "found": found,
         "threshold": round(LIKELY_DUPLICATE * 100),
         "window_days": WINDOW_DAYS,
-        "may_merge": request.user.role in lifecycle.PERMISSIONS[Action.MERGE][0]
+        "may_merge": request.user.has_role(*lifecycle.PERMISSIONS[Action.MERGE][0])
         or request.user.is_superuser,
     }
     return render(request, "duplicates/partials/_candidates.html", context)

@@ -29,6 +29,6 @@ def summons_panel(request, case) -> dict:
 def summoned_here(request, _subject=None) -> dict:
     """The summonses the user's department has not answered, for its inbox."""
     return {
-        "summonses": list(pending_for(request.user.department_id)[:50]),
+        "summonses": list(pending_for(request.user.department_ids)[:50]),
         "report_in_form": ReportInForm(),
     }

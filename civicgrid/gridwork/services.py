@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.actor import Actor
 from civicgrid.accounts.models import Role, User
 from civicgrid.cases import events
+from civicgrid.cases.access import grant_access
 from civicgrid.cases.deadlines import step_window
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
-from civicgrid.cases.models import Case
+from civicgrid.cases.models import Case, CaseAccess
 from civicgrid.cases.scope import ScopeRule, refusal_for
 from civicgrid.routing.models import Department, Step
 
@@ -29,7 +30,7 @@ def open_patrol(worker) -> Patrol | None:
 
 def start_patrol(worker) -> Patrol:
     """Start a patrol; starting while one is open returns the open one."""
-    if worker.role != Role.GRID_WORKER:
+    if not worker.has_role(Role.GRID_WORKER):
         raise ActionRefused(_("Only grid workers patrol."))
     try:
         with transaction.atomic():
@@ -103,6 +104,8 @@ def whistle(
             )
             for d in fresh
         ]
+        # A summoned department sees the case, to know where to report in.
+        grant_access(case, reason=CaseAccess.Reason.SUMMONED, actor=actor, departments=fresh)
         events.record(
             case,
             WHISTLE,
@@ -121,9 +124,9 @@ def whistle(
 def may_report_in(user, summons: Summons) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.is_superuser or user.has_role(Role.ADMIN):
         return True
-    return user.role == Role.HANDLER and user.department_id == summons.department_id
+    return any(g.department_id == summons.department_id for g in user.grants_for(Role.HANDLER))
 
 
 def report_in(summons: Summons, *, actor: Actor, response: str = "") -> Summons:
@@ -153,12 +156,12 @@ def report_in(summons: Summons, *, actor: Actor, response: str = "") -> Summons:
     return summons
 
 
-def pending_for(department_id: int | None):
-    """Summonses a department has not answered yet, the most urgent first."""
-    if not department_id:
+def pending_for(department_ids: list[int]):
+    """Summonses the departments have not answered yet, the most urgent first."""
+    if not department_ids:
         return Summons.objects.none()
     return (
-        Summons.objects.filter(department_id=department_id, reported_at__isnull=True)
+        Summons.objects.filter(department_id__in=department_ids, reported_at__isnull=True)
         .select_related("case", "summoned_by")
         .order_by("due_at")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.routing.models import Category, Department
 
 from .models import Entry
+from .services import proposing_department
 
 
 class SearchForm(forms.Form):
@@ -82,7 +83,7 @@ class ProposalForm(forms.Form):
     @classmethod
     def initial_for(cls, entry: Entry | None, user) -> dict:
         if entry is None:
-            return {"department": user.department_id, "valid_from": timezone.localdate()}
+            return {"department": proposing_department(user), "valid_from": timezone.localdate()}
         return {
             "question": entry.question,
             "answer": entry.answer,

@@ -160,14 +160,20 @@ def may_review(user) -> bool:
     administrators approve or reject proposals."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or user.role == Role.ADMIN or user.has_perm(REVIEW_PERMISSION)
+    return user.is_superuser or user.has_role(Role.ADMIN) or user.has_perm(REVIEW_PERMISSION)
 
 
 def may_propose(user) -> bool:
     """Department handlers propose for their department; editors may propose too."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (user.role == Role.HANDLER and user.department_id is not None) or may_review(user)
+    return bool(proposing_department(user)) or may_review(user)
+
+
+def proposing_department(user) -> int | None:
+    """The department a handler proposes for: that of their first handler grant."""
+    ids = [g.department_id for g in user.grants_for(Role.HANDLER) if g.department_id]
+    return ids[0] if ids else None
 
 
 def propose(*, actor: User, entry: Entry | None = None, note: str = "", **fields) -> Proposal:
@@ -189,7 +195,7 @@ def propose(*, actor: User, entry: Entry | None = None, note: str = "", **fields
         entry=entry,
         entry_updated_at=entry.updated_at if entry else None,
         proposer=actor,
-        proposer_department=actor.department,
+        proposer_department_id=proposing_department(actor),
         note=note.strip(),
         **data,
     )

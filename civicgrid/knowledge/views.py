@@ -205,7 +205,7 @@ def stats(request):
 
 
 def may_answer_directly(user) -> bool:
-    return user.is_authenticated and user.role in PERMISSIONS[Action.ANSWER_DIRECTLY][0]
+    return user.is_authenticated and user.has_role(*PERMISSIONS[Action.ANSWER_DIRECTLY][0])
 
 
 @page("intake")

@@ -38,7 +38,7 @@ def _covering(paths: Sequence[str], roles: Sequence[str]) -> Q:
     prefixes = [p for path in paths if path for p in _prefixes(path)]
     if not prefixes:
         return NOBODY
-    return Q(role__in=roles, regions__path__in=prefixes)
+    return Q(grants__role__in=roles, grants__regions__path__in=prefixes)
 
 
 def _place_and_centre(case) -> list[str]:
@@ -84,7 +84,7 @@ def handlers_of(name: str, department_ids: Callable[..., list]) -> Audience:
         ids = [d for d in department_ids(case, event) if d]
         if not ids:
             return Reach()
-        return Reach(Q(role=Role.HANDLER, department_id__in=ids), ids)
+        return Reach(Q(grants__role=Role.HANDLER, grants__department_id__in=ids), ids)
 
     return Audience(name, find)
 

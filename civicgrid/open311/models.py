@@ -62,7 +62,7 @@ class ClientSystem(models.Model):
                     )
                 }
             )
-        if not user.regions.exists():
+        if not any(grant.region_paths for grant in user.role_grants()):
             raise ValidationError(
                 {"user": _("This account has no regions: give it the regions the system serves.")}
             )

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.models import Integration, Role, hash_token
+from civicgrid.accounts.models import Integration, hash_token
 from civicgrid.cases import events, lifecycle
 from civicgrid.cases import services as case_services
 from civicgrid.cases.models import Case
@@ -54,7 +54,6 @@ def client_for_key(raw: str) -> ClientSystem:
                 key_hash=hash_token(raw),
                 active=True,
                 user__is_active=True,
-                user__role=Role.INTEGRATION,
                 user__integration=Integration.OPEN311,
             )
             .first()

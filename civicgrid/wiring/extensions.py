@@ -16,7 +16,8 @@ def connect() -> None:
     _hooks()
     # Event kinds, timeline labels and event consumers: i9/events.
     _events()
-    # Visibility grants (CaseAccess) and role grants: i9/grants.
+    # Visibility grants need no line here: an app that brings a department or a person
+    # into a case writes a CaseAccess row (cases.access.grant_access), as the whistle does.
 
 
 def _events() -> None:

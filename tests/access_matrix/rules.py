@@ -93,7 +93,8 @@ def may_reveal(user, case, world) -> str | None:
     """``cases.services.reveal_contact``: centre roles, handlers and grid workers in
     region scope, or anyone of the case's main department."""
     why = refusal_for(user, case, REVEAL_ROLES, ScopeRule.REGION)
-    if why and user.department_id and user.department_id == case.main_department_id:
+    departments = user.grants.filter(department__isnull=False).values_list("department", flat=True)
+    if why and case.main_department_id in departments:
         return None
     return why
 

@@ -39,12 +39,12 @@ def expect(door: Door, world, user, obj) -> Outcome:
     """What the tables say ``user`` gets from ``door`` for ``obj``."""
     if user is None and door.kind in (Kind.PAGE, Kind.API):
         return Outcome("login" if door.kind is Kind.PAGE else "unauthenticated", blind=True)
-    if user is not None and user.role == Role.INTEGRATION and door.kind in (Kind.PAGE, Kind.API):
+    if user is not None and user.has_role(Role.INTEGRATION) and door.kind in (Kind.PAGE, Kind.API):
         # Another system's account: no pages (its session counts for nothing) and no API
         # door but its own, refused before any object is looked up.
         return Outcome("login" if door.kind is Kind.PAGE else "forbidden", blind=True)
     if door.page and not may_open(user, door.page):
-        words = (str(PAGES[door.page].label), user.get_role_display())
+        words = (str(PAGES[door.page].label), user.roles_display)
         return Outcome("forbidden", words, blind=True)
     if not door.target.sees(user, obj, world):
         return Outcome("not_found", blind=True)

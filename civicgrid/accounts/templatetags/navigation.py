@@ -7,5 +7,5 @@ register = template.Library()
 
 @register.simple_tag
 def menu_for(user):
-    """The pages ``user``'s role works on, for the header menu."""
+    """The pages of all of ``user``'s roles, for the header menu."""
     return pages_for(user) if user.is_authenticated else []

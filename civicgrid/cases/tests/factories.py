@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from civicgrid.accounts.models import Role, User
+from civicgrid.accounts.services import grant_role
 from civicgrid.cases.services import Intake, register_case
 from civicgrid.regions.tests.factories import STEP, X0, Y0, make_district, point_in
 from civicgrid.routing.tests.factories import make_category, make_department, make_rule
@@ -33,26 +34,20 @@ _seq = count(1)
 
 
 def make_user(role: str, *, regions=(), department=None, username: str = "") -> User:
+    """A person holding one role grant with this scope."""
     user = User.objects.create_user(
-        username=username or f"{role}{next(_seq)}",
-        password="pw-for-tests",
-        role=role,
-        department=department,
-        first_name=role,
+        username=username or f"{role}{next(_seq)}", password="pw-for-tests", first_name=role
     )
-    user.regions.set(regions)
+    grant_role(user, role, regions=regions, department=department)
     return user
 
 
 def make_integration_account(kind: str, *, regions=(), username: str = "") -> User:
     """Another system's account (110, an Open311 client): no password, its own door only."""
     user = User.objects.create_user(
-        username=username or f"{kind}{next(_seq)}",
-        role=Role.INTEGRATION,
-        integration=kind,
-        first_name=kind,
+        username=username or f"{kind}{next(_seq)}", integration=kind, first_name=kind
     )
-    user.regions.set(regions)
+    grant_role(user, Role.INTEGRATION, regions=regions)
     return user
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from civicgrid.accounts.models import Integration, Role, User
+from civicgrid.accounts.services import grant_role
 from civicgrid.cases import lifecycle
 from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.scope import visible_cases
@@ -27,9 +28,7 @@ def _with_a_password(user, *, staff=False):
 
 
 def test_an_integration_account_never_has_a_usable_password(district):
-    user = User.objects.create_user(
-        "app", password="chosen-by-someone", role=Role.INTEGRATION, integration="open311"
-    )
+    user = User.objects.create_user("app", password="chosen-by-someone", integration="open311")
     assert not user.has_usable_password()
     user.set_password("again")
     user.save()
@@ -65,14 +64,19 @@ def test_a_session_of_an_integration_account_is_not_honoured(client, police):
 
 
 def test_an_integration_account_names_its_system_and_is_nothing_else(district, bureau):
+    person = User.objects.create_user("x")
     with pytest.raises(ValidationError):
-        User(username="x", role=Role.INTEGRATION).full_clean()
+        grant_role(person, Role.INTEGRATION)
+    system = User.objects.create_user("y", integration=Integration.OPEN311)
     with pytest.raises(ValidationError):
-        User(username="y", role=Role.OPERATOR, integration=Integration.OPEN311).full_clean()
+        grant_role(system, Role.OPERATOR)
     with pytest.raises(ValidationError):
-        User(
-            username="z", role=Role.INTEGRATION, integration="open311", department=bureau
-        ).full_clean()
+        grant_role(system, Role.INTEGRATION, department=bureau)
+    grant_role(system, Role.INTEGRATION, regions=[district["district"]])
+    with pytest.raises(ValidationError):
+        grant_role(system, Role.INTEGRATION)
+    with pytest.raises(ValidationError):
+        User(username="z", integration="open311", is_staff=True).full_clean()
 
 
 def test_it_sees_only_the_cases_it_registered(police, operator, district):

@@ -35,7 +35,9 @@ def intake(request):
                 _confirm(request, case)
                 return redirect("cases:detail", number=case.number)
     else:
-        channel = CHANNEL_OF_ROLE.get(request.user.role, Channel.HOTLINE)
+        # As home, the first grant's role decides.
+        roles = request.user.roles
+        channel = CHANNEL_OF_ROLE.get(roles[0], Channel.HOTLINE) if roles else Channel.HOTLINE
         form = IntakeForm(options=options, initial={"channel": channel})
     context = {"form": form, "earlier": _earlier(request.user, form.data.get("reporter_phone", ""))}
     return render(request, "cases/intake.html", context, status=status)

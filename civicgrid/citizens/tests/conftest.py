@@ -76,8 +76,9 @@ def photo(name="IMG_0001.jpg", content=None, content_type="image/jpeg") -> Simpl
 
 def drive(case, to: str, *, dispatcher, handler, grid_worker, operator=None, bureau=None):
     """Move ``case`` through the loop as staff would, up to the action ``to`` (inclusive)."""
+    main = bureau or handler.grants.get().department
     steps = [
-        (Action.DISPATCH, dispatcher, {"main_department": bureau or handler.department}),
+        (Action.DISPATCH, dispatcher, {"main_department": main}),
         (Action.ACKNOWLEDGE, handler, {}),
         (Action.REPLY, handler, {"reply": "已更换路灯灯泡，现已恢复照明。咨询电话 05468888888"}),
         (Action.VERIFY_PASS, grid_worker, {}),

@@ -22,7 +22,7 @@ def closed(operator, dispatcher, handler, district, category):
     }
     light = f.make_category("路灯照明", code="0101", parent=category)
     other = f.make_category("公共安全", code="09")
-    f.make_rule(other, handler.department)
+    f.make_rule(other, handler.grants.get().department)
 
     def make(grid, cat, title, **extra):
         extra.setdefault("channel", "web")  # published: a hotline call is not
@@ -100,7 +100,7 @@ def test_calls_private_matters_and_room_numbers_stay_off_the_results(
     staff = {"dispatcher": dispatcher, "handler": handler, "grid_worker": dispatcher}
     staff["operator"] = operator
     family = f.make_category("婚姻家庭", code="20", never_public=True)
-    f.make_rule(family, handler.department)
+    f.make_rule(family, handler.grants.get().department)
     for channel, kind, title in (
         ("hotline", category, "来电反映垃圾未清"),  # a caller never agreed to publication
         ("web", family, "家暴求助"),  # a private category, even on a published channel

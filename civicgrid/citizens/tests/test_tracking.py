@@ -192,7 +192,7 @@ def test_the_reporter_reads_their_own_words_a_supporter_only_the_public_view(cli
     joined = services.join_case(case, phone="13900002222", key="join-key-0002")
     lifecycle.apply(
         case, Action.DISPATCH, actor=staff["dispatcher"], note="请联系孙丽华 13700001111",
-        main_department=staff["handler"].department,
+        main_department=staff["handler"].grants.get().department,
     )  # fmt: skip
 
     own = client.get(f"/track/{filed.token}/").content.decode()

@@ -18,6 +18,10 @@ from django.db.models import Q
 
 def narrow(apps, schema_editor):
     User = apps.get_model("accounts", "User")
+    if not any(field.name == "role" for field in User._meta.get_fields()):
+        # Run again on a database that ran it as ``hotline`` 0002 and has moved on to
+        # role grants since: its accounts were narrowed then.
+        return
     Case = apps.get_model("cases", "Case")
     ApiToken = apps.get_model("accounts", "ApiToken")
     diverted = Case.objects.filter(channel="police_diversion").values("created_by")
@@ -47,6 +51,9 @@ def narrow(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # It reads the user's single role, which moves into role grants.
+    run_before = [("accounts", "0004_role_grants")]
+
     dependencies = [
         ("accounts", "0003_integration_accounts"),
         ("cases", "0004_closed_recent_index"),

@@ -171,7 +171,7 @@ def test_a_summoned_department_sees_the_case_and_reports_in_once(client, summone
     inbox = client.get(reverse("cases:inbox")).content.decode()
     assert case.number in inbox
     assert "Report in" in inbox
-    mine = next(s for s in summonses if s.department_id == other_handler.department_id)
+    mine = next(s for s in summonses if s.department_id == other_handler.grants.get().department_id)
     url = reverse("gridwork:report_in", args=[mine.pk])
     response = client.post(url, {"response": "两名队员十分钟到"}, follow=True)
     assert "Reported in on case" in response.content.decode()
@@ -188,7 +188,7 @@ def test_a_summoned_department_sees_the_case_and_reports_in_once(client, summone
 def test_only_the_summoned_department_reports_in(client, summoned, handler):
     case, summonses = summoned
     client.force_login(handler)
-    other = next(s for s in summonses if s.department_id != handler.department_id)
+    other = next(s for s in summonses if s.department_id != handler.grants.get().department_id)
     client.post(reverse("gridwork:report_in", args=[other.pk]), {})
     other.refresh_from_db()
     assert other.reported_at is None
@@ -196,7 +196,7 @@ def test_only_the_summoned_department_reports_in(client, summoned, handler):
 
 def test_a_late_report_in_is_marked_late(summoned, other_handler):
     case, summonses = summoned
-    mine = next(s for s in summonses if s.department_id == other_handler.department_id)
+    mine = next(s for s in summonses if s.department_id == other_handler.grants.get().department_id)
     Summons.objects.filter(pk=mine.pk).update(due_at=timezone.now() - timezone.timedelta(hours=1))
     mine.refresh_from_db()
     services.report_in(mine, actor=other_handler)

@@ -222,3 +222,26 @@ def test_a_note_without_a_rule_reaches_no_one(world, django_capture_on_commit_ca
 def test_an_undeclared_kind_is_refused(world):
     with pytest.raises(events.UnknownKind):
         side_event(world, "handling", "no_such_kind")
+
+
+def test_a_person_is_told_as_the_role_whose_grant_covers_the_case(
+    world, other_district, django_capture_on_commit_callbacks
+):
+    """Dispatcher next door and mediator here: not told as this district's dispatcher."""
+    from civicgrid.accounts.services import grant_role
+
+    person = f.make_user(Role.DISPATCHER, regions=[other_district["district"]], username="twohats")
+    grant_role(person, Role.MEDIATOR, regions=[world.district["district"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        event = new_case(world, urgency="urgent").events.get()
+    told = set(
+        Notification.objects.filter(event=event).values_list("recipient__username", flat=True)
+    )
+    assert told == {"dispatcher"}
+    grant_role(person, Role.DISPATCHER, regions=[world.district["street1"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        event = new_case(world, urgency="urgent").events.get()
+    told = set(
+        Notification.objects.filter(event=event).values_list("recipient__username", flat=True)
+    )
+    assert told == {"dispatcher", "twohats"}

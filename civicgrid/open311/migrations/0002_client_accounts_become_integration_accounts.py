@@ -53,6 +53,9 @@ def narrow(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # It reads the user's single role, which moves into role grants.
+    run_before = [("accounts", "0004_role_grants")]
+
     dependencies = [
         ("accounts", "0003_integration_accounts"),
         ("open311", "0001_initial"),

@@ -60,7 +60,7 @@ def test_a_client_may_still_update_a_request_it_registered_after_its_area_change
     sent = client.post(f"{BASE}/requests.json", data={**post_data, "api_key": STREET_KEY})
     assert sent.status_code == 200, sent.content
     number = json.loads(sent.content)[0]["service_request_id"]
-    street_app.user.regions.set([district["street2"]])
+    street_app.user.grants.get().regions.set([district["street2"]])
     case = street_app.requests.get().case
     assert case.number == number
     status, _body = post_update(client, case, api_key=STREET_KEY)
