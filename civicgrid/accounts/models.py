@@ -120,7 +120,9 @@ class User(AbstractUser):
     def department_names(self) -> str:
         """The departments of this user's grants, for people: "城管局、住建局"."""
         grants = self.grants.filter(department__isnull=False).select_related("department")
-        return "、".join(dict.fromkeys(g.department.name for g in grants.order_by("pk")))
+        return "、".join(
+            dict.fromkeys(g.department.name for g in grants.order_by("pk") if g.department)
+        )
 
     def clean(self):
         super().clean()

@@ -14,8 +14,7 @@ class EventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "action", "from_status", "to_status", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "actor", "action", "from_status", "to_status", "note")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -28,8 +27,7 @@ class AccessInline(admin.TabularInline):
     fk_name = "case"
     extra = 0
     can_delete = False
-    fields = ["department", "user", "reason", "created_at", "created_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("department", "user", "reason", "created_at", "created_by")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -62,8 +60,15 @@ class AttachmentAdmin(ReadOnlyAdmin):
     """
 
     list_display = ["name", "case", "content_type", "size", "uploaded_at"]
-    fields = ["case", "event", "name", "download", "content_type", "size", "uploaded_by"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "case",
+        "event",
+        "name",
+        "download",
+        "content_type",
+        "size",
+        "uploaded_by",
+    )
     deletable = True
 
     @admin.display(description=_("file"))

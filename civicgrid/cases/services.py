@@ -191,7 +191,7 @@ DOOR_OF_INTEGRATION: dict[str, str] = {
 def registering_roles(actor: Actor, channel: str) -> tuple[str, ...]:
     """The roles that may register a case arriving on ``channel``: the lifecycle's, plus
     an integration account at its own system's door (and nowhere else)."""
-    if getattr(actor, "is_integration", False):
+    if actor is not None and actor.is_integration:
         own_door = DOOR_OF_INTEGRATION.get(actor.integration) == channel
         return (Role.INTEGRATION,) if own_door else ()
     return lifecycle.PERMISSIONS[Action.REGISTER][0]

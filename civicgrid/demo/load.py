@@ -321,7 +321,7 @@ def load_accounts() -> list[DemoAccount]:
     grids = _demo_grid_worker_scope()
     departments = {d.code: d for d in Department.objects.all()}
     # username, name, grants: (role, regions, department), the first grant is home.
-    specs = [
+    specs: list[tuple[str, str, list[tuple[str, list[Region], Department | None]]]] = [
         ("admin", "系统管理员", [(Role.ADMIN, [district], None)]),
         ("operator", "王话务", [(Role.OPERATOR, [district], None)]),
         ("dispatcher", "李派单", [(Role.DISPATCHER, [district], None)]),

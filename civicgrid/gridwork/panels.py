@@ -15,12 +15,14 @@ def summons_panel(request, case) -> dict:
     summonses = list(
         Summons.objects.filter(case=case).select_related("department").order_by("summoned_at")
     )
-    for s in summonses:
-        s.can_report_in = s.reported_at is None and may_report_in(user, s)
     can_whistle = may_whistle(user, case)
     return {
         "case": case,
         "summonses": summonses,
+        # The summonses this user may answer (report in) now.
+        "may_report_in": {
+            s.pk for s in summonses if s.reported_at is None and may_report_in(user, s)
+        },
         "whistle_form": WhistleForm(departments=department_choices()) if can_whistle else None,
         "report_in_form": ReportInForm(),
     }
