@@ -10,6 +10,7 @@ requests without one fall back to the session, whose unsafe methods need the CSR
 
 import logging
 from functools import wraps
+from importlib import import_module
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -27,12 +28,9 @@ from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
 from civicgrid.cases.refusals import status_for
 from civicgrid.core.api import InvalidInput, error_code, invalid_message, validation_errors
-from civicgrid.diversion.api import router as diversion_router
-from civicgrid.duplicates import api as duplicates_api
-from civicgrid.knowledge.api import router as knowledge_router
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router
-from civicgrid.triage.api import router as triage_router
+from civicgrid.wiring.modules import MODULES
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +97,12 @@ api = CivicgridAPI(
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
 api.add_router("/cases", cases_router)
-api.add_router("/cases", duplicates_api.supporters_router)
-api.add_router("/cases", triage_router)
-api.add_router("/duplicates", duplicates_api.router)
 api.add_router("/regions", regions_router)
-api.add_router("/diversion", diversion_router)
-api.add_router("/knowledge", knowledge_router)
 api.add_router("/", routing_router)
+# The apps above cases, in the order of civicgrid/wiring/modules.py.
+for module in MODULES:
+    for prefix, name in module.api:
+        api.add_router(prefix, getattr(import_module(f"{module.app}.api"), name))
 
 
 def error_response(

@@ -15,6 +15,8 @@ import xstatic.pkg.leaflet as xleaflet
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.wiring.modules import MODULES
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -109,16 +111,8 @@ INSTALLED_APPS = [
     "civicgrid.regions",
     "civicgrid.routing",
     "civicgrid.cases",
-    "civicgrid.notifications",
-    "civicgrid.triage",
-    "civicgrid.gridwork",
-    "civicgrid.diversion",
-    "civicgrid.open311",
-    "civicgrid.alerts",
-    "civicgrid.knowledge",
-    "civicgrid.duplicates",
-    "civicgrid.citizens",
-    "civicgrid.analytics",
+    # The apps above cases, each named once in civicgrid/wiring/modules.py.
+    *(module.app for module in MODULES),
     "civicgrid.demo",
     "civicgrid.wiring",
 ]

@@ -4,22 +4,19 @@ from django.urls import include, path
 
 from civicgrid.accounts.views import home
 from civicgrid.api import api
+from civicgrid.wiring.modules import MODULES
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
-    path("open311/v2/", include("civicgrid.open311.urls")),
-    path("alerts/", include("civicgrid.alerts.urls")),
     path("accounts/", include("civicgrid.accounts.urls")),
-    path("map/", include("civicgrid.analytics.urls")),
-    path("grid/", include("civicgrid.gridwork.urls")),
-    path("triage/", include("civicgrid.triage.urls")),
-    path("notifications/", include("civicgrid.notifications.urls")),
-    path("knowledge/", include("civicgrid.knowledge.urls")),
-    path("", include("civicgrid.duplicates.urls")),
-    # The citizens' public pages: /report/, /track/<token>/, /results/ (no login).
-    path("", include("civicgrid.citizens.urls")),
+    # The apps above cases, in the order of civicgrid/wiring/modules.py.
+    *(
+        path(module.urls, include(f"{module.app}.urls"))
+        for module in MODULES
+        if module.urls is not None
+    ),
     # The global name LOGIN_REDIRECT_URL points at; it sends each role to its own page.
     path("", home, name="home"),
     path("", include("civicgrid.cases.urls")),
