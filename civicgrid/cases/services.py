@@ -481,10 +481,33 @@ def answer_at_intake(
     what it cites (``knowledge_entry``, checked by the source registered in
     ``cases.extensions``). All or nothing: a wrong entry registers no case and keeps no
     file."""
+    return answer_at_intake_once(
+        intake, answer=answer, knowledge_entry=knowledge_entry, actor=actor, key=None, files=files
+    ).case
+
+
+def answer_at_intake_once(
+    intake: Intake,
+    *,
+    answer: str,
+    knowledge_entry=None,
+    actor: Actor,
+    key: SubmissionKey | None,
+    files=(),
+) -> Registered:
+    """``answer_at_intake`` for a form that may be sent twice: under a ``key`` already
+    used, the case the first one made and answered, ``replayed``, untouched."""
     from .extensions import answer_source
 
     entry = answer_source("knowledge_entry", knowledge_entry)
     with transaction.atomic():
-        case = register_case(intake, actor=actor, files=files)
-        act(case, Action.ANSWER_DIRECTLY, actor=actor, answer=answer, knowledge_entry=entry)
-    return case
+        registered = _register(intake, actor=actor, files=files, key=key)
+        if not registered.replayed:
+            act(
+                registered.case,
+                Action.ANSWER_DIRECTLY,
+                actor=actor,
+                answer=answer,
+                knowledge_entry=entry,
+            )
+    return registered

@@ -1,7 +1,5 @@
 """The grid worker's field report, the whistle and the patrol notes."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +9,8 @@ from civicgrid.routing.models import RequestType
 
 
 class FieldReportForm(IntakeForm):
-    """What a grid worker found on patrol: the intake form without the caller, with a
-    key that makes a resend (after a lost connection) return the same case."""
-
-    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    """What a grid worker found on patrol: the intake form without the caller; its key
+    (``client_key``) makes a resend (after a lost connection) return the same case."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,8 +19,6 @@ class FieldReportForm(IntakeForm):
         self.fields["title"].widget.attrs["placeholder"] = _("e.g. manhole cover missing")
         self.fields["attachments"].label = _("Photos")
         self.fields["attachments"].widget.attrs.update({"accept": "image/*"})
-        if not self.is_bound:
-            self.initial.setdefault("client_key", uuid.uuid4().hex)
 
     def intake(self):
         self.cleaned_data.update(

@@ -1,5 +1,7 @@
 """The intake form: what an operator types while the caller is on the line."""
 
+import uuid
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,9 @@ class IntakeForm(forms.Form):
     # "Register and answer directly": the answer given, and the knowledge-base entry used.
     answer = forms.CharField(label=_("Answer given directly"), required=False)
     knowledge_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A key made when the form is shown: the same form sent twice (a double click, a
+    # resend) gives the case the first one made (``services.register_case_once``).
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, options: Options, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +69,8 @@ class IntakeForm(forms.Form):
             ]
         )
         self.options = options
+        if not self.is_bound:
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
         # As the phone is typed, htmx shows the caller's earlier cases beside it.
         self.fields["reporter_phone"].widget.attrs.update(
             {

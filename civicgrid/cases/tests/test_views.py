@@ -175,6 +175,33 @@ def test_a_bad_phone_number_is_refused_by_the_service_and_shown_at_the_field(
     assert Case.objects.count() == 0
 
 
+def test_the_intake_form_sent_twice_files_one_case(client, operator, district, category):
+    """A double click on "Register the case": the second post finds the first case."""
+    signed_in(client, operator)
+    page = client.get(reverse("cases:intake")).content.decode()
+    key = page.split('name="client_key" value="', 1)[1].split('"', 1)[0]
+    data = intake_data(district, category, client_key=key)
+
+    first = client.post(reverse("cases:intake"), data)
+    second = client.post(reverse("cases:intake"), data, follow=True)
+
+    case = Case.objects.get()
+    assert first["Location"] == detail_url(case)
+    assert second.redirect_chain[-1][0] == detail_url(case)
+    assert f"Case {case.number} had already arrived; it was not filed twice." in (
+        second.content.decode()
+    )
+
+
+def test_each_intake_form_shown_files_its_own_case(client, operator, district, category):
+    signed_in(client, operator)
+    for _ in range(2):
+        page = client.get(reverse("cases:intake")).content.decode()
+        key = page.split('name="client_key" value="', 1)[1].split('"', 1)[0]
+        client.post(reverse("cases:intake"), intake_data(district, category, client_key=key))
+    assert Case.objects.count() == 2
+
+
 def test_intake_stores_the_photos_with_the_case(client, operator, district, category):
     signed_in(client, operator)
     photos = [

@@ -27,13 +27,13 @@ def intake(request):
         status = 400
         if form.is_valid():
             try:
-                case = _register(form, request.user)
+                registered = _register(form, request.user)
             except lifecycle.LifecycleError as error:
                 _show_errors(form, error)
                 status = status_for(error)
             else:
-                _confirm(request, case)
-                return redirect("cases:detail", number=case.number)
+                _confirm(request, registered)
+                return redirect("cases:detail", number=registered.case.number)
     else:
         # As home, the first grant's role decides.
         roles = request.user.roles
@@ -43,18 +43,21 @@ def intake(request):
     return render(request, "cases/intake.html", context, status=status)
 
 
-def _register(form: IntakeForm, user):
-    """Register the case and store its files, all or nothing."""
-    files = form.cleaned_data.get("attachments") or []
-    if not form.answers_directly:
-        return services.register_case(form.intake(), actor=user, files=files)
+def _register(form: IntakeForm, user) -> services.Registered:
+    """Register the case and store its files, all or nothing; the form sent again
+    (a double click) gives the case it made the first time."""
     data = form.cleaned_data
-    return services.answer_at_intake(
+    files = data.get("attachments") or []
+    key = services.SubmissionKey.for_user(user, data.get("client_key", ""))
+    if not form.answers_directly:
+        return services.register_case_once(form.intake(), actor=user, files=files, key=key)
+    return services.answer_at_intake_once(
         form.intake(),
         answer=data["answer"],
         knowledge_entry=data["knowledge_entry"],
         actor=user,
         files=files,
+        key=key,
     )
 
 
@@ -64,7 +67,12 @@ def _show_errors(form: IntakeForm, error: lifecycle.LifecycleError) -> None:
         form.add_error(name if name in form.fields else None, message)
 
 
-def _confirm(request, case) -> None:
+def _confirm(request, registered: services.Registered) -> None:
+    case = registered.case
+    if registered.replayed:
+        text = _("Case %(number)s had already arrived; it was not filed twice.")
+        messages.info(request, text % {"number": case.number})
+        return
     messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
     if case.needs_placement:
         messages.warning(

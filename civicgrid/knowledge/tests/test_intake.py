@@ -46,6 +46,18 @@ def test_choosing_an_entry_fills_in_its_answer(client, operator, entries):
     assert f'name="knowledge_entry" id="id_knowledge_entry" value="{entries["fund"].pk}"' in html
 
 
+def test_answering_at_intake_sent_twice_files_and_answers_one_case(
+    client, operator, district, category, entries
+):
+    data = answered(district, category, entries["fund"], client_key="double-click-0001")
+    signed_in(client, operator)
+    for _ in range(2):
+        assert client.post(reverse("cases:intake"), data).status_code == 302
+    case = Case.objects.get()
+    assert case.status == Status.CLOSED
+    assert case.events.filter(action="answer_directly").count() == 1
+
+
 def test_answering_at_intake_closes_the_call_and_links_the_entry(
     client, operator, district, category, entries
 ):
