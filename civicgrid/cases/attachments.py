@@ -7,8 +7,8 @@ GPS), and stored as the image the cleaner wrote; documents are stored as sent, w
 type their bytes show. Anything else is refused with a message naming the file.
 
 Sending back: images of the types the cleaner writes are shown inline; everything else
-is a download (``Content-Disposition: attachment``), and ``nosniff`` stops a browser
-from guessing HTML in a file labelled otherwise.
+is a download (``Content-Disposition: attachment``), text with its charset, and
+``nosniff`` stops a browser from guessing HTML in a file labelled otherwise.
 """
 
 import codecs
@@ -159,6 +159,8 @@ def download(stored) -> FileResponse:
         opened = stored.file.open("rb")
     except FileNotFoundError:
         raise Http404("the stored file is missing") from None
+    if content_type == TEXT:
+        content_type = f"{TEXT}; charset={_charset(opened)}"
     response = FileResponse(
         opened,
         as_attachment=content_type not in INLINE_TYPES,
@@ -168,6 +170,17 @@ def download(stored) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _charset(opened) -> str:
+    """The encoding a stored text file was checked in: UTF-8, else GB18030 (``_decoded``)."""
+    data = opened.read(MAX_BYTES + 1)
+    opened.seek(0)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
 
 
 # Types a stored file is sent with; files stored before types were detected may carry

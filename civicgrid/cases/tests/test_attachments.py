@@ -14,6 +14,7 @@ from civicgrid.cases import services
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Attachment
 from civicgrid.cases.tests import factories as f
+from civicgrid.cases.tests.test_views import intake_data
 
 CASES = "/api/cases"
 OOXML = "application/vnd.openxmlformats-officedocument"
@@ -161,6 +162,47 @@ def test_a_file_of_another_kind_is_refused_naming_it(client, operator, district,
     assert not case.attachments.exists()
 
 
+def exe_named_jpg():
+    """A Windows program renamed ``photo.jpg`` and sent as a JPEG."""
+    return SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\0" * 200, "image/jpeg")
+
+
+EXE_REFUSED = "“photo.jpg” is not a photo, PDF, Word or text file (or an Excel sheet)."
+
+
+def test_a_program_renamed_jpg_is_refused_at_the_intake_form(client, operator, district, category):
+    client.force_login(operator)
+    data = intake_data(district, category, attachments=[exe_named_jpg()])
+    response = client.post(reverse("cases:intake"), data)
+
+    assert response.status_code == 400
+    assert EXE_REFUSED in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_a_program_renamed_jpg_is_refused_with_a_reply(client, handled, handler):
+    client.force_login(handler)
+    client.post(reverse("cases:act", args=[handled.number, Action.ACKNOWLEDGE]))
+    response = client.post(
+        reverse("cases:act", args=[handled.number, Action.REPLY]),
+        {"reply-reply": "已修复。", "reply-files": [exe_named_jpg()]},
+        follow=True,
+    )
+
+    assert EXE_REFUSED in response.content.decode()
+    assert not handled.attachments.exists()
+    assert not handled.events.filter(action=Action.REPLY).exists()
+
+
+@pytest.mark.django_db
+def test_a_program_renamed_jpg_is_refused_when_a_file_is_added(handled, handler):
+    response = upload(handler, handled, exe_named_jpg())
+
+    assert response.status_code == 400
+    assert response.json()["message"] == EXE_REFUSED
+    assert not handled.attachments.exists()
+
+
 # --- how files are sent back -------------------------------------------------------------
 
 
@@ -172,9 +214,30 @@ def test_a_document_is_always_a_download_and_never_sniffed(client, handled, hand
     response = client.get(reverse("cases:attachment", args=[handled.number, stored.pk]))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/plain"
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("encoding", "charset"), [("utf-8", "utf-8"), ("gb18030", "gb18030")], ids=["utf8", "gbk"]
+)
+def test_a_text_file_is_served_with_the_charset_it_was_written_in(
+    client, handled, handler, dispatcher, encoding, charset
+):
+    text = "现场记录：井盖已更换，路面已恢复。\n"
+    stored = services.add_file(
+        handled, SimpleUploadedFile("记录.txt", text.encode(encoding)), actor=handler
+    )
+    client.force_login(handler)
+    page = client.get(reverse("cases:attachment", args=[handled.number, stored.pk]))
+    api = Client().get(f"{CASES}/{handled.number}/attachments/{stored.pk}", headers=bearer(handler))
+
+    for response in (page, api):
+        assert response["Content-Type"] == f"text/plain; charset={charset}"
+        body = b"".join(response.streaming_content)
+        assert body.decode(charset) == text
 
 
 @pytest.mark.django_db

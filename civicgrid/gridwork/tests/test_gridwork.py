@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +53,15 @@ def test_a_field_report_is_a_grid_patrol_case_in_the_workers_grid(
     assert case.created_by == grid_worker
     assert case.events.get().data["channel"] == Channel.GRID_PATROL
     assert f"Case {case.number} reported" in response.content.decode()
+
+
+def test_a_program_renamed_jpg_is_refused_in_a_field_report(client, grid_worker, district):
+    client.force_login(grid_worker)
+    program = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\0" * 200, "image/jpeg")
+    response = client.post(reverse("gridwork:report"), _report(district, attachments=[program]))
+    assert response.status_code == 400
+    assert "“photo.jpg” is not a photo" in response.content.decode()
+    assert not Case.objects.exists()
 
 
 def test_a_resent_report_files_one_case(client, grid_worker, district):
