@@ -15,10 +15,10 @@ from civicgrid.core.datetimes import FilterTime
 from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import RequestType, Urgency
 
+from . import limits
 from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action, action_label
 from .models import Case, CaseEvent, Channel, Light, Rating, Status, StatusGroup
 
-MAX_TEXT = 5000
 MAX_EXTRA_BYTES = 4000
 
 
@@ -57,9 +57,9 @@ class CaseIn(Input):
     request_type: RequestType = RequestType.HELP
     category: str | None = Field(None, max_length=20, description="Category code.")
     urgency: Urgency | None = Field(None, description="Empty: the category's default.")
-    title: str = Field(min_length=1, max_length=200)
-    content: str = Field(min_length=1, max_length=MAX_TEXT)
-    address: str = Field("", max_length=255)
+    title: str = Field(min_length=1, max_length=limits.TITLE)
+    content: str = Field(min_length=1, max_length=limits.CONTENT)
+    address: str = Field("", max_length=limits.ADDRESS)
     location: PointIn | None = None
     reporter: ReporterIn | None = None
     extra: dict[str, Any] = Field(
@@ -81,7 +81,7 @@ class CaseIn(Input):
 class ActionIn(Input):
     """The note, plus the fields of the action being taken (the others are ignored)."""
 
-    note: str = Field("", max_length=MAX_TEXT)
+    note: str = Field("", max_length=limits.NOTE)
     main_department: str | None = Field(None, max_length=40, description="dispatch: code")
     co_departments: list[str] = Field(
         default_factory=list, max_length=20, description="dispatch: codes"
@@ -94,11 +94,11 @@ class ActionIn(Input):
     rating: Rating | None = Field(None, description="callback")
     kind: ReferralKind | None = Field(None, description="refer")
     to: EscalationTarget | None = Field(None, description="escalate")
-    answer: str | None = Field(None, max_length=MAX_TEXT, description="answer_directly")
+    answer: str | None = Field(None, max_length=limits.REPLY, description="answer_directly")
     knowledge_entry: int | None = Field(
         None, ge=1, description="answer_directly: id of the knowledge-base entry used"
     )
-    reply: str | None = Field(None, max_length=MAX_TEXT, description="reply")
+    reply: str | None = Field(None, max_length=limits.REPLY, description="reply")
     lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="place")
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="place")
     datum: Datum = Field(Datum.WGS84, description="place")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.routing.models import Category
 
-from .. import lifecycle
+from .. import lifecycle, limits
 from ..extensions import category_guesses
 from ..lifecycle import Action
 from ..models import Rating
@@ -28,7 +28,10 @@ class ActionForm(forms.Form):
     danger = False
 
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, case, options: Options, **kwargs):
@@ -58,7 +61,9 @@ class ActionForm(forms.Form):
 class AnswerDirectlyForm(ActionForm):
     note_label = None
     answer = forms.CharField(
-        label=_("Answer given to the citizen"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Answer given to the citizen"),
+        max_length=limits.REPLY,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     knowledge_entry = forms.IntegerField(
         label=_("Knowledge-base entry used (number)"), required=False, min_value=1
@@ -196,7 +201,9 @@ class RefuseExtensionForm(ActionForm):
 class ReplyForm(ActionForm):
     note_label = None
     reply = forms.CharField(
-        label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Reply to the citizen"),
+        max_length=limits.REPLY,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     files = MultipleFileField(label=_("Attachments"))
 

@@ -12,6 +12,9 @@ from .. import attachments
 
 DATUM_CHOICES = Datum.choices
 ATTACHMENT_ACCEPT = "image/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt"
+# A one-line input that shows how many of its characters are used (``forms.js``, which
+# counts every text area with a ``maxlength`` anyway).
+COUNTED = {"data-counter": ""}
 
 
 class Options:
@@ -54,7 +57,13 @@ class MultipleFileField(forms.FileField):
     """Several files in one input, each checked by its bytes, images cleaned (``attachments``)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        # ``forms.js`` refuses a file over the limit as it is chosen, before anything is sent.
+        attrs = {
+            "accept": ATTACHMENT_ACCEPT,
+            "data-max-bytes": attachments.MAX_BYTES,
+            "data-too-large": _("“%(name)s” is larger than 10 MB."),
+        }
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.routing.models import RequestType, Urgency
 
-from .. import services
+from .. import limits, services
 from ..models import Channel
-from .common import CategorySelect, MultipleFileField, Options, position_fields
+from .common import COUNTED, CategorySelect, MultipleFileField, Options, position_fields
 
 
 class IntakeForm(forms.Form):
@@ -30,9 +30,18 @@ class IntakeForm(forms.Form):
         required=False,
         choices=[("", _("the category's default")), *Urgency.choices],
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
-    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 5}))
-    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    title = forms.CharField(
+        label=_("Title"), max_length=limits.TITLE, widget=forms.TextInput(COUNTED)
+    )
+    content = forms.CharField(
+        label=_("Content"), max_length=limits.CONTENT, widget=forms.Textarea({"rows": 5})
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=limits.ADDRESS,
+        required=False,
+        widget=forms.TextInput(COUNTED),
+    )
     reporter_name = forms.CharField(label=_("Reporter's name"), max_length=50, required=False)
     reporter_phone = forms.CharField(
         label=_("Reporter's phone"),
@@ -42,7 +51,9 @@ class IntakeForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Photos and documents"))
     # "Register and answer directly": the answer given, and the knowledge-base entry used.
-    answer = forms.CharField(label=_("Answer given directly"), required=False)
+    answer = forms.CharField(
+        label=_("Answer given directly"), max_length=limits.REPLY, required=False
+    )
     knowledge_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # A key made when the form is shown: the same form sent twice (a double click, a
     # resend) gives the case the first one made (``services.register_case_once``).

@@ -317,6 +317,8 @@ GARBAGE_INTAKES = [
     ({"title": ""}, "title"),
     ({"title": "长" * 201}, "title"),
     ({"content": "x" * 100_000}, "content"),
+    ({"content": "长" * 2001}, "content"),
+    ({"address": "址" * 256}, "address"),
     ({"channel": "carrier_pigeon"}, "channel"),
     ({"request_type": "bribe"}, "request_type"),
     ({"urgency": "yesterday"}, "urgency"),
@@ -346,6 +348,19 @@ def test_garbage_intake_is_a_400_naming_the_field_and_registers_nothing(
     body = assert_error(response, 400, "invalid")
     assert field in [e["field"] for e in body["errors"]]
     assert body["message"].startswith(body["errors"][0]["field"])
+    assert not Case.objects.exists()
+
+
+def test_a_description_over_the_limit_is_refused_in_the_callers_language(
+    operator, district, category
+):
+    body = intake(district["grid11"], content="长" * 2001)
+    english = post({**bearer(operator), "Accept-Language": "en"}, CASES, body)
+    chinese = post({**bearer(operator), "Accept-Language": "zh-hans"}, CASES, body)
+    assert assert_error(english, 400, "invalid")["errors"][0]["message"] == (
+        "At most 2000 characters."
+    )
+    assert assert_error(chinese, 400, "invalid")["errors"][0]["message"] == "最多 2000 个字符。"
     assert not Case.objects.exists()
 
 
@@ -392,6 +407,8 @@ GARBAGE_ACTIONS = [
     ("refer", {"kind": "because", "note": "x"}, 400, "kind"),
     ("escalate", {"to": "heaven", "note": "x"}, 400, "to"),
     ("answer_directly", {"answer": "答" * 6000}, 400, "answer"),
+    ("answer_directly", {"answer": "答" * 2001}, 400, "answer"),
+    ("urge", {"note": "催" * 1001}, 400, "note"),
     ("urge", {"note": 42}, 400, "note"),
     ("urge", {"note": "催\x00办"}, 400, "note"),
     ("close", {}, 409, None),

@@ -202,6 +202,51 @@ def test_each_intake_form_shown_files_its_own_case(client, operator, district, c
     assert Case.objects.count() == 2
 
 
+def test_a_description_over_the_limit_is_refused_and_what_was_typed_stays(
+    client, operator, district, category
+):
+    signed_in(client, operator)
+    data = intake_data(district, category, content="长" * 2001)
+    response = client.post(reverse("cases:intake"), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in html
+    assert 'value="井盖缺失"' in html  # the title typed is still there
+    assert Case.objects.count() == 0
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.post(reverse("cases:intake"), data).content.decode()
+    assert "确保该变量包含不超过 2000 字符 (目前字符数 2001)。" in html
+
+
+def test_the_intake_form_tells_the_browser_each_limit_and_where_to_count(client, operator):
+    html = signed_in(client, operator).get(reverse("cases:intake")).content.decode()
+    assert 'name="content" cols="40" rows="5" maxlength="2000"' in html
+    assert 'name="title" data-counter="" maxlength="200"' in html
+    assert 'name="address" data-counter="" maxlength="255"' in html
+    assert "civicgrid/forms.js" in html
+
+
+def test_a_reply_or_a_note_over_the_limit_is_refused_and_nothing_is_saved(
+    client, dispatcher, handler, bureau, new_case
+):
+    case = dispatched(new_case, dispatcher, bureau)
+    signed_in(client, handler)
+    client.post(act_url(case, Action.ACKNOWLEDGE))
+    events = case.events.count()
+    reply = client.post(act_url(case, Action.REPLY), {"reply-reply": "复" * 2001})
+    ask = client.post(
+        act_url(case, Action.REQUEST_EXTENSION),
+        {"request_extension-days": "2", "request_extension-note": "因" * 1001},
+    )
+
+    assert reply.status_code == ask.status_code == 400
+    assert "at most 2000 characters (it has 2001)" in reply.content.decode()
+    assert "at most 1000 characters (it has 1001)" in ask.content.decode()
+    assert case.events.count() == events
+    assert refreshed(case).status == Status.HANDLING
+
+
 def test_intake_stores_the_photos_with_the_case(client, operator, district, category):
     signed_in(client, operator)
     photos = [
