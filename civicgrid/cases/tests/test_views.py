@@ -247,6 +247,25 @@ def test_a_reply_or_a_note_over_the_limit_is_refused_and_nothing_is_saved(
     assert refreshed(case).status == Status.HANDLING
 
 
+def test_a_file_over_the_limit_is_named_at_the_top_and_what_was_typed_stays(
+    client, operator, district, category
+):
+    signed_in(client, operator)
+    big = SimpleUploadedFile("现场录像.pdf", b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024))
+    data = intake_data(district, category, attachments=[big])
+    response = client.post(reverse("cases:intake"), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    top = html.split("data-form-errors", 1)[1].split("</div>", 1)[0]
+    linked = '<a href="#id_attachments">Photos and documents: “现场录像.pdf” is larger than 10 MB.'
+    assert linked in top
+    assert html.index("data-form-errors") < html.index('id="id_title"')
+    for typed in ("井盖缺失", "人民路口的井盖丢了，很危险。", "人民路 1 号", "13900001111"):
+        assert typed in html
+    assert Case.objects.count() == 0
+
+
 def test_intake_stores_the_photos_with_the_case(client, operator, district, category):
     signed_in(client, operator)
     photos = [
