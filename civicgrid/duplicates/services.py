@@ -14,7 +14,7 @@ from civicgrid.cases import events, lifecycle, phones
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, Channel
 from civicgrid.cases.scope import visible_cases
-from civicgrid.cases.services import Intake, phone_hash, register_case
+from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register_case_once
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
@@ -96,15 +96,19 @@ def join(case: Case, *, phone: str, channel: str, actor: Actor = None, name: str
     return supporter
 
 
-def register_duplicate(intake: Intake, *, into: Case | str, actor: Actor, files=()) -> Case:
+def register_duplicate(
+    intake: Intake, *, into: Case | str, actor: Actor, files=(), key: SubmissionKey | None = None
+) -> Case:
     """Register the new report and merge it into ``into`` at once, all or nothing.
 
     Its reporter is called back when ``into`` is (see ``cases.action_rules.close_merged``).
+    Sent again under the same ``key`` (a double click), the case the first one made.
     """
     with transaction.atomic():
-        case = register_case(intake, actor=actor, files=files)
-        lifecycle.apply(case, Action.MERGE, actor=actor, into=into)
-    return case
+        registered = register_case_once(intake, actor=actor, files=files, key=key)
+        if not registered.replayed:
+            lifecycle.apply(registered.case, Action.MERGE, actor=actor, into=into)
+    return registered.case
 
 
 # --- hot issues --------------------------------------------------------------------

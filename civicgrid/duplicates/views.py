@@ -15,7 +15,7 @@ from civicgrid.cases.forms import IntakeForm, Options
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case
 from civicgrid.cases.refusals import status_for
-from civicgrid.cases.services import default_centre
+from civicgrid.cases.services import SubmissionKey, default_centre
 from civicgrid.cases.views.common import visible_case_or_404
 from civicgrid.regions.locator import locate
 from civicgrid.routing.models import Category
@@ -109,6 +109,7 @@ def intake_merge(request, number: str):
             into=target,
             actor=request.user,
             files=form.cleaned_data.get("attachments") or [],
+            key=SubmissionKey.for_user(request.user, form.cleaned_data.get("client_key", "")),
         )
     except lifecycle.LifecycleError as error:
         for name, message in (getattr(error, "errors", None) or {None: error.message}).items():

@@ -78,6 +78,18 @@ def test_register_and_merge_at_once(client, neighbours, operator, category):
     assert first.events.filter(action=Note.MERGED_FROM, data__case=repeat.number).exists()
 
 
+def test_register_and_merge_sent_twice_files_one_case(client, neighbours, operator, category):
+    first = f.make_case(actor=operator, grid=neighbours["grid11"], category=category)
+    client.force_login(operator)
+    data = {**form_data(neighbours["grid11"], category), "client_key": "double-click-0002"}
+    for _ in range(2):
+        response = client.post(reverse("duplicates:intake_merge", args=[first.number]), data)
+        assert response["Location"] == reverse("cases:detail", args=[first.number])
+    repeat = Case.objects.exclude(pk=first.pk).get()
+    assert repeat.merged_into == first
+    assert first.events.filter(action=Note.MERGED_FROM).count() == 1
+
+
 def test_an_invalid_form_merges_nothing(client, neighbours, operator, category):
     first = f.make_case(actor=operator, grid=neighbours["grid11"], category=category)
     client.force_login(operator)
