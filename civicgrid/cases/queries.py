@@ -8,7 +8,20 @@ the number of rows.
 from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,9 +73,53 @@ def triage_queue(user) -> QuerySet:
 
 
 def extension_requests(user) -> QuerySet:
-    """Extensions a dispatcher or leader must approve or refuse."""
+    """Extensions a dispatcher or leader must approve or refuse, each with what was asked:
+    ``days_asked`` and ``reason_given`` (the latest request's days and note)."""
     cases = Case.objects.filter(status=Status.EXTENSION_REQUESTED)
-    return pressing_first(rows(visible_cases(user, cases)))
+    asked = CaseEvent.objects.filter(
+        case=OuterRef("pk"), action=lifecycle.Action.REQUEST_EXTENSION
+    ).order_by("-at", "-id")
+    return pressing_first(rows(visible_cases(user, cases))).annotate(
+        days_asked=Subquery(
+            asked.annotate(days=Cast(KT("data__days"), IntegerField())).values("days")[:1]
+        ),
+        reason_given=Subquery(asked.values("note")[:1]),
+    )
+
+
+def returned(user) -> QuerySet:
+    """Cases a department sent back as misrouted (退单), waiting to be dispatched again."""
+    sent_back = CaseEvent.objects.filter(action=lifecycle.Action.RETURN).values("case_id")
+    return triage_queue(user).filter(pk__in=sent_back)
+
+
+def overdue(user, now=None) -> QuerySet:
+    """Open cases in the user's scope past their step's deadline."""
+    cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    return visible_cases(user, cases).filter(light_q(Light.RED, now or timezone.now()))
+
+
+def unsatisfied(user) -> QuerySet:
+    """Called-back cases the citizen was unsatisfied with: to reopen, or close with a reason."""
+    return callbacks(user).filter(status=Status.RATED, rating=Rating.UNSATISFIED)
+
+
+def work_counts(user, now=None) -> dict[str, int]:
+    """How much waits in each of a dispatcher's work lists (the triage page's strip), in
+    one aggregate query; each count is the length of its list above."""
+    registered = Q(status=Status.REGISTERED)
+    sent_back = CaseEvent.objects.filter(action=lifecycle.Action.RETURN).values("case_id")
+    lists = {
+        "extensions": Q(status=Status.EXTENSION_REQUESTED),
+        "returned": registered & Q(pk__in=sent_back),
+        "placement": registered & Q(needs_placement=True),
+        "overdue": light_q(Light.RED, now or timezone.now()),
+        "unsatisfied": Q(status=Status.RATED, rating=Rating.UNSATISFIED),
+    }
+    cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES)).order_by()
+    return cases.aggregate(
+        **{name: Count("id", filter=rule, distinct=True) for name, rule in lists.items()}
+    )
 
 
 def inbox(user, *, light: str = "", status: str = "") -> QuerySet:

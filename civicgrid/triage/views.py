@@ -66,8 +66,11 @@ def queue(request):
         return render(request, "triage/partials/_queue.html", context)
     placement = list(queries.triage_queue(user).filter(needs_placement=True)[:QUEUE_SIZE])
     extensions = list(queries.extension_requests(user)[:QUEUE_SIZE])
+    returned = list(queries.returned(user)[:QUEUE_SIZE])
     context.update(
+        counts=queries.work_counts(user),
         placement=rows_with_actions(placement, user, options, (Action.PLACE,)),
         extensions=rows_with_actions(extensions, user, options, EXTENSION_ACTIONS),
+        returned=rows_with_actions(returned, user, options, TRIAGE_ACTIONS),
     )
     return render(request, "triage/queue.html", context)

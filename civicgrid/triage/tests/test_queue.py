@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Status
+from civicgrid.cases.services import act
 from civicgrid.cases.tests import factories as f
 from civicgrid.cases.tests.test_views import act_url, refreshed, signed_in
 
@@ -88,8 +89,66 @@ def test_the_triage_queue_runs_a_fixed_number_of_queries(
     client, dispatcher, many_cases, django_assert_max_num_queries
 ):
     signed_in(client, dispatcher)
-    # 13 in production; tests re-check the category and model snapshots' versions on
-    # every read (fresh_snapshots), which adds 4.
-    with django_assert_max_num_queries(17):
+    # 15 in production (the work strip's counts are one query, the returned cases one
+    # more); tests re-check the category and model snapshots' versions on every read
+    # (fresh_snapshots), which adds 4.
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("triage:queue"))
     assert all(case.number in response.content.decode() for case in many_cases)
+
+
+def test_the_work_strip_counts_what_waits_and_each_list_shows_what_it_needs(
+    client, dispatcher, handler, bureau, operator, district, category
+):
+    """Extension requests (with the days asked and why), returned cases, cases to place,
+    overdue and unsatisfied callbacks: counted at the top, each list one click away."""
+    asking = f.make_case(actor=operator, grid=district["grid11"], category=category)
+    act(asking, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    act(asking, Action.ACKNOWLEDGE, actor=handler)
+    act(asking, Action.REQUEST_EXTENSION, actor=handler, days=3, note="需要协调供电部门停电施工")
+    sent_back = f.make_case(actor=operator, grid=district["grid12"], category=category)
+    act(sent_back, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    act(sent_back, Action.RETURN, actor=handler, note="不属于本单位职责")
+    unplaced = f.make_case(actor=operator, category=category)
+
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    strip = html[html.index('class="work-strip"') : html.index("</nav>", html.index("work-strip"))]
+
+    def count(work: str) -> str:
+        tile = strip[strip.index(f'data-work="{work}"') :]
+        return tile[tile.index('class="work-count">') + 19 : tile.index("</span>")]
+
+    assert [count(w) for w in ("extensions", "returned", "placement", "unsatisfied")] == [
+        "1",
+        "1",
+        "1",
+        "0",
+    ]
+    extensions = html[html.index('id="extensions"') : html.index('id="returned"')]
+    assert asking.number in extensions
+    assert "3 working days asked" in extensions
+    assert "需要协调供电部门停电施工" in extensions
+    returned = html[html.index('id="returned"') : html.index('id="placement"')]
+    assert sent_back.number in returned
+    assert asking.number not in returned
+    assert unplaced.number in html[html.index('id="placement"') :]
+
+
+def test_the_overdue_tile_counts_open_cases_past_their_deadline(
+    client, dispatcher, operator, district, category
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civicgrid.cases.models import Case
+
+    late = f.make_case(actor=operator, grid=district["grid11"], category=category)
+    f.make_case(actor=operator, grid=district["grid12"], category=category)
+    past = timezone.now() - timedelta(hours=1)
+    Case.objects.filter(pk=late.pk).update(due_at=past, warn_at=past - timedelta(hours=1))
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    strip = html[html.index("work-strip") : html.index("</nav>", html.index("work-strip"))]
+    assert 'href="/cases/?light=red"' in strip
+    tile = strip[strip.index('data-work="overdue"') :]
+    assert tile[tile.index('class="work-count">') + 19 : tile.index("</span>")] == "1"
