@@ -93,3 +93,26 @@ def test_the_triage_queue_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(17):
         response = client.get(reverse("triage:queue"))
     assert all(case.number in response.content.decode() for case in many_cases)
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "shown_score", "shown_threshold"),
+    [(0.984, 0.985, "98.4%", "98.5%"), (0.9795, 0.98, "97%", "98%")],
+)
+def test_a_score_below_the_threshold_reads_lower_than_it(
+    client, dispatcher, category, new_case, score, threshold, shown_score, shown_threshold
+):
+    from civicgrid.triage.models import CaseTriage, Outcome
+
+    guess = {"category": category.pk, "code": category.code, "name": category.name, "p": score}
+    CaseTriage.objects.create(
+        case=new_case,
+        suggestions=[guess],
+        category=category,
+        confidence=score,
+        threshold=threshold,
+        outcome=Outcome.SUGGESTED,
+    )
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    assert f"{category.name} <b>{shown_score}</b>" in html
+    assert f" {shown_threshold})" in html
