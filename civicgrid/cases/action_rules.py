@@ -286,6 +286,15 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
         )
     parent = owner.parent if owner else None
     if parent is None or parent.level not in (Level.DISTRICT, Level.STREET, Level.CITY):
+        if owner is not None and owner.level == Level.CITY:
+            raise InvalidAction(
+                _(
+                    "Case %(number)s is already with %(centre)s, the highest centre; "
+                    "ask for a joint consultation instead."
+                )
+                % {"number": case.number, "centre": owner.name},
+                "to",
+            )
         raise InvalidAction(
             _("There is no higher centre to escalate to; ask for a joint consultation."), "to"
         )

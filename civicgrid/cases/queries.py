@@ -28,7 +28,7 @@ from .models import (
     light_at,
     light_q,
 )
-from .scope import paths_query, visible_cases
+from .scope import paths_query, region_paths, visible_cases
 
 ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
 
@@ -55,8 +55,25 @@ def pressing_first(queryset: QuerySet) -> QuerySet:
 
 
 def triage_queue(user) -> QuerySet:
-    """Registered cases in the user's scope, waiting for a triage decision."""
-    return pressing_first(rows(visible_cases(user, Case.objects.filter(status=Status.REGISTERED))))
+    """Registered cases whose centre is in the user's scope, waiting for a triage decision.
+
+    The centre is the case's owner region: a case escalated to the city leaves the
+    district's queue for the city's, though the district still sees the case.
+    """
+    cases = visible_cases(user, Case.objects.filter(status=Status.REGISTERED))
+    if not (user.is_superuser or user.has_role(Role.ADMIN)):
+        cases = cases.filter(owned_in(region_paths(user)))
+    return pressing_first(rows(cases))
+
+
+def owned_in(paths) -> Q:
+    """Cases whose centre is in one of the region subtrees ``paths`` (by position when
+    the case has no centre)."""
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(owner_region__path__startswith=path)
+        query |= Q(owner_region__isnull=True, region_path__startswith=path)
+    return query
 
 
 def extension_requests(user) -> QuerySet:

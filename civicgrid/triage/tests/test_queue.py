@@ -116,3 +116,24 @@ def test_a_score_below_the_threshold_reads_lower_than_it(
     html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
     assert f"{category.name} <b>{shown_score}</b>" in html
     assert f" {shown_threshold})" in html
+
+
+def test_escalating_to_the_city_moves_the_case_to_the_citys_queue(
+    client, dispatcher, district, new_case
+):
+    from civicgrid.accounts.models import Role
+
+    city_dispatcher = f.make_user(Role.DISPATCHER, regions=[district["city"]], username="city")
+    signed_in(client, dispatcher)
+    escalate = {"escalate-to": "parent", "escalate-note": "需市级协调"}
+    client.post(act_url(new_case, Action.ESCALATE), escalate, follow=True)
+    assert refreshed(new_case).owner_region == district["city"]
+    assert new_case.number not in client.get(reverse("triage:queue")).content.decode()
+    signed_in(client, city_dispatcher)
+    assert new_case.number in client.get(reverse("triage:queue")).content.decode()
+
+    again = client.post(act_url(new_case, Action.ESCALATE), escalate)
+    assert again.status_code == 400
+    html = again.content.decode()
+    alert = html.split('class="alert alert-error" role="alert">', 1)[1].split("</div>", 1)[0]
+    assert f"is already with {district['city'].name}, the highest centre" in alert
