@@ -34,7 +34,7 @@ DEFAULT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
 DEFAULT_YELLOW_AT = 0.8
 
 # The step a case is in while it has a given status; statuses not listed have no clock.
-STEP_OF_STATUS = {
+STEP_OF_STATUS: dict[str, str] = {
     Status.REGISTERED: Step.TRIAGE,
     Status.DISPATCHED: Step.ACKNOWLEDGE,
     Status.HANDLING: Step.HANDLE,
