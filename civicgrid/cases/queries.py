@@ -8,11 +8,12 @@ the number of rows.
 from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
+from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, Urgency
 
 from . import events, lifecycle
@@ -67,12 +68,15 @@ def triage_queue(user) -> QuerySet:
 
 
 def owned_in(paths) -> Q:
-    """Cases whose centre is in one of the region subtrees ``paths`` (by position when
-    the case has no centre)."""
+    """Cases whose centre works in one of the region subtrees ``paths`` (by position when
+    the case has no centre). A city's centre works on what is escalated to it, not on
+    the cases its districts triage themselves."""
     query = Q(pk__in=[])
     for path in paths:
-        query |= Q(owner_region__path__startswith=path)
-        query |= Q(owner_region__isnull=True, region_path__startswith=path)
+        below = ~Exists(Region.objects.filter(path=path, level=Level.CITY))
+        query |= Q(owner_region__path=path)
+        query |= below & Q(owner_region__path__startswith=path)
+        query |= below & Q(owner_region__isnull=True, region_path__startswith=path)
     return query
 
 

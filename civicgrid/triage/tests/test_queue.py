@@ -119,18 +119,23 @@ def test_a_score_below_the_threshold_reads_lower_than_it(
 
 
 def test_escalating_to_the_city_moves_the_case_to_the_citys_queue(
-    client, dispatcher, district, new_case
+    client, dispatcher, operator, district, category, new_case
 ):
     from civicgrid.accounts.models import Role
 
     city_dispatcher = f.make_user(Role.DISPATCHER, regions=[district["city"]], username="city")
+    stays = f.make_case(actor=operator, grid=district["grid21"], category=category)
     signed_in(client, dispatcher)
     escalate = {"escalate-to": "parent", "escalate-note": "需市级协调"}
     client.post(act_url(new_case, Action.ESCALATE), escalate, follow=True)
     assert refreshed(new_case).owner_region == district["city"]
-    assert new_case.number not in client.get(reverse("triage:queue")).content.decode()
+    html = client.get(reverse("triage:queue")).content.decode()
+    assert new_case.number not in html
+    assert stays.number in html
     signed_in(client, city_dispatcher)
-    assert new_case.number in client.get(reverse("triage:queue")).content.decode()
+    html = client.get(reverse("triage:queue")).content.decode()
+    assert new_case.number in html
+    assert stays.number not in html  # the district triages its own cases
 
     again = client.post(act_url(new_case, Action.ESCALATE), escalate)
     assert again.status_code == 400
