@@ -24,3 +24,12 @@ def test_the_demo_official_dispatches_for_the_district_and_mediates_in_one_stree
     assert printed.count("official") == 1
     assert street.name in printed
     assert str(Role.MEDIATOR.label) in printed
+
+
+def test_the_demo_has_a_dispatcher_at_the_city_centre_for_escalated_cases():
+    load.load_geography(progress=False)
+    load.load_departments()
+    load.load_accounts()
+    city = User.objects.get(username="citydispatcher").grants.get().regions.get()
+    district = User.objects.get(username="dispatcher").grants.get().regions.get()
+    assert district.parent == city

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.actor import Actor
 from civicgrid.regions.models import Level
-from civicgrid.routing.models import Category, Department, Step
+from civicgrid.routing.models import Category, Department, LimitUnit, Step
 
 from . import deadlines, events
 from .extensions import answer_source
@@ -224,6 +224,9 @@ def _verify_fail(case, note, data, actor: Actor = None) -> Change:
     _require(note, _("Describe what is still wrong on site."))
     now = timezone.now()
     _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
+    if case.extension_days:
+        # The rework gets the handling time again, and keeps the days granted before.
+        handle_due = deadlines.add_limit(handle_due, case.extension_days, LimitUnit.WORKING_DAYS)
     return Change(fields={"handle_due_at": handle_due}, data={"rework": True}, step_from=now)
 
 
@@ -283,6 +286,15 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
         )
     parent = owner.parent if owner else None
     if parent is None or parent.level not in (Level.DISTRICT, Level.STREET, Level.CITY):
+        if owner is not None and owner.level == Level.CITY:
+            raise InvalidAction(
+                _(
+                    "Case %(number)s is already with %(centre)s, the highest centre; "
+                    "ask for a joint consultation instead."
+                )
+                % {"number": case.number, "centre": owner.name},
+                "to",
+            )
         raise InvalidAction(
             _("There is no higher centre to escalate to; ask for a joint consultation."), "to"
         )

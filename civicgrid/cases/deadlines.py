@@ -7,7 +7,7 @@ from civicgrid.core.calendar import get_calendar
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, LimitUnit, Step, Urgency
 
-from .models import Status
+from .models import Rating, Status
 
 # Used when an admin has configured nothing for a step: the limits seen in practice
 # (DOMAIN.md, "Time limits and supervision").
@@ -17,21 +17,24 @@ DEFAULT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
     (Urgency.URGENT, Step.HANDLE): (24, LimitUnit.HOURS),
     (Urgency.URGENT, Step.VERIFY): (4, LimitUnit.HOURS),
     (Urgency.URGENT, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.URGENT, Step.REVIEW): (24, LimitUnit.HOURS),
     (Urgency.SAME_DAY, Step.TRIAGE): (30, LimitUnit.MINUTES),
     (Urgency.SAME_DAY, Step.ACKNOWLEDGE): (1, LimitUnit.HOURS),
     (Urgency.SAME_DAY, Step.HANDLE): (24, LimitUnit.HOURS),
     (Urgency.SAME_DAY, Step.VERIFY): (1, LimitUnit.WORKING_DAYS),
     (Urgency.SAME_DAY, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.SAME_DAY, Step.REVIEW): (1, LimitUnit.WORKING_DAYS),
     (Urgency.NORMAL, Step.TRIAGE): (2, LimitUnit.WORKING_HOURS),
     (Urgency.NORMAL, Step.ACKNOWLEDGE): (4, LimitUnit.WORKING_HOURS),
     (Urgency.NORMAL, Step.HANDLE): (5, LimitUnit.WORKING_DAYS),
     (Urgency.NORMAL, Step.VERIFY): (2, LimitUnit.WORKING_DAYS),
     (Urgency.NORMAL, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.NORMAL, Step.REVIEW): (3, LimitUnit.WORKING_DAYS),
 }
 DEFAULT_YELLOW_AT = 0.8
 
 # The step a case is in while it has a given status; statuses not listed have no clock.
-STEP_OF_STATUS = {
+STEP_OF_STATUS: dict[str, str] = {
     Status.REGISTERED: Step.TRIAGE,
     Status.DISPATCHED: Step.ACKNOWLEDGE,
     Status.HANDLING: Step.HANDLE,
@@ -39,6 +42,14 @@ STEP_OF_STATUS = {
     Status.REPLIED: Step.VERIFY,
     Status.VERIFIED: Step.CALLBACK,
 }
+
+
+def step_of(status: str, rating: str = "") -> str | None:
+    """The step of a case in ``status``: a rated case has one only when the citizen is
+    unsatisfied (the centre must have it redone or reviewed, see ``Step.REVIEW``)."""
+    if status == Status.RATED:
+        return Step.REVIEW if rating == Rating.UNSATISFIED else None
+    return STEP_OF_STATUS.get(status)
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.RATED, A.REOPEN): S.DISPATCHED,
     (S.CLOSED, A.REOPEN): S.DISPATCHED,
     **{(s, A.URGE): s for s in (S.REGISTERED, *_WATCHED)},
-    **{(s, A.MARK_OVERDUE): s for s in (S.REGISTERED, *_WATCHED)},
+    **{(s, A.MARK_OVERDUE): s for s in (S.REGISTERED, *_WATCHED, S.RATED)},
 }
 
 CENTRE = (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
@@ -244,7 +244,7 @@ def apply(case: Case, action: str, *, actor: Actor, note: str = "", **data) -> C
 
 def clock_fields(case: Case, status: str, start: datetime, fields: dict) -> dict:
     """New step deadline columns for a case entering ``status`` at ``start``."""
-    step = deadlines.STEP_OF_STATUS.get(status)
+    step = deadlines.step_of(status, fields.get("rating", case.rating))
     if step is None:
         return {"step_started_at": None, "warn_at": None, "due_at": None}
     limit = deadlines.limit_for(case.category, case.urgency, step)

@@ -238,6 +238,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
 
+    @property
+    def awaits_placement(self) -> bool:
+        """Flagged for placement and still waiting for triage, where it can be placed."""
+        return self.needs_placement and self.status == Status.REGISTERED
+
     def light(self, now=None) -> str:
         """Green on time, yellow close to the deadline, red overdue."""
         return light_at(self.due_at, self.warn_at, now or timezone.now(), is_open=self.is_open)

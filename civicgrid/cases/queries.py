@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
+from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, Urgency
 
 from . import events, lifecycle
@@ -41,7 +43,7 @@ from .models import (
     light_at,
     light_q,
 )
-from .scope import paths_query, visible_cases
+from .scope import paths_query, region_paths, visible_cases
 
 ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
 
@@ -68,8 +70,28 @@ def pressing_first(queryset: QuerySet) -> QuerySet:
 
 
 def triage_queue(user) -> QuerySet:
-    """Registered cases in the user's scope, waiting for a triage decision."""
-    return pressing_first(rows(visible_cases(user, Case.objects.filter(status=Status.REGISTERED))))
+    """Registered cases whose centre is in the user's scope, waiting for a triage decision.
+
+    The centre is the case's owner region: a case escalated to the city leaves the
+    district's queue for the city's, though the district still sees the case.
+    """
+    cases = visible_cases(user, Case.objects.filter(status=Status.REGISTERED))
+    if not (user.is_superuser or user.has_role(Role.ADMIN)):
+        cases = cases.filter(owned_in(region_paths(user)))
+    return pressing_first(rows(cases))
+
+
+def owned_in(paths) -> Q:
+    """Cases whose centre works in one of the region subtrees ``paths`` (by position when
+    the case has no centre). A city's centre works on what is escalated to it, not on
+    the cases its districts triage themselves."""
+    query = Q(pk__in=[])
+    for path in paths:
+        below = ~Exists(Region.objects.filter(path=path, level=Level.CITY))
+        query |= Q(owner_region__path=path)
+        query |= below & Q(owner_region__path__startswith=path)
+        query |= below & Q(owner_region__isnull=True, region_path__startswith=path)
+    return query
 
 
 def extension_requests(user) -> QuerySet:
@@ -108,6 +130,8 @@ def work_counts(user, now=None) -> dict[str, int]:
     """How much waits in each of a dispatcher's work lists (the triage page's strip), in
     one aggregate query; each count is the length of its list above."""
     registered = Q(status=Status.REGISTERED)
+    if not (user.is_superuser or user.has_role(Role.ADMIN)):
+        registered &= owned_in(region_paths(user))  # the queue's own rule (triage_queue)
     sent_back = CaseEvent.objects.filter(action=lifecycle.Action.RETURN).values("case_id")
     lists = {
         "extensions": Q(status=Status.EXTENSION_REQUESTED),

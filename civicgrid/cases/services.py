@@ -418,7 +418,7 @@ def recompute_deadline(case: Case) -> CaseEvent | None:
     from . import deadlines
 
     fields = {}
-    step = deadlines.STEP_OF_STATUS.get(case.status)
+    step = deadlines.step_of(case.status, case.rating)
     if case.handle_due_at and step in (Step.ACKNOWLEDGE, Step.HANDLE):
         limit = deadlines.limit_for(case.category, case.urgency, Step.HANDLE)
         due = deadlines.add_limit(case.step_started_at, limit.amount, limit.unit)

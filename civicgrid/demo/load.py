@@ -325,6 +325,8 @@ def load_accounts() -> list[DemoAccount]:
         ("admin", "系统管理员", [(Role.ADMIN, [district], None)]),
         ("operator", "王话务", [(Role.OPERATOR, [district], None)]),
         ("dispatcher", "李派单", [(Role.DISPATCHER, [district], None)]),
+        # The city's centre: what the district escalates to the city lands in its queue.
+        ("citydispatcher", "冯市派", [(Role.DISPATCHER, [district.parent or district], None)]),
         ("handler", "赵执法", [(Role.HANDLER, [], departments["ZFJ"])]),
         ("handler_zjj", "钱住建", [(Role.HANDLER, [], departments["ZJJ"])]),
         ("gridworker", "孙网格", [(Role.GRID_WORKER, grids, None)]),

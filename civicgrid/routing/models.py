@@ -190,6 +190,7 @@ class Step(models.TextChoices):
     HANDLE = "handle", _("handle and reply")
     VERIFY = "verify", _("verify on site")
     CALLBACK = "callback", _("callback")
+    REVIEW = "review", _("redo or review after an unsatisfied rating")
 
 
 class LimitUnit(models.TextChoices):

@@ -1,3 +1,5 @@
+from decimal import ROUND_FLOOR, Decimal
+
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -39,12 +41,26 @@ def action_label(action: str) -> str:
 
 
 @register.filter
-def percent(value) -> str:
-    """0.934 → 93%."""
+def percent(value, beside=None) -> str:
+    """0.934 → 93%; cut, never rounded up, so a score below a threshold never shows as it.
+
+    With ``beside`` (the number it is read against), decimals are added until the two
+    read differently: 0.984 beside 0.985 → 98.4%, and 0.985 beside 0.984 → 98.5%.
+    """
     try:
-        return f"{float(value):.0%}"
-    except (TypeError, ValueError):
+        number = Decimal(str(float(value)))
+        other = None if beside in (None, "") else Decimal(str(float(beside)))
+    except (TypeError, ValueError, ArithmeticError):
         return ""
+    for places in range(3):
+        shown = _cut(number, places)
+        if other is None or other == number or shown != _cut(other, places):
+            break
+    return f"{shown}%"
+
+
+def _cut(number: Decimal, places: int) -> Decimal:
+    return (number * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
 
 
 # Labels of the extra fields channels write on a case (a category's own extra fields

@@ -58,3 +58,54 @@ def test_loading_a_new_years_holidays_recomputes_open_deadlines(
     assert new_case.handle_due_at - before == timedelta(days=1)
     assert CaseEvent.objects.filter(case=new_case, action=Note.RECOMPUTE_DEADLINE).exists()
     assert services.recompute_deadlines([2027]) == 0
+
+
+def _rated(case, dispatcher, handler, grid_worker, operator, bureau, rating):
+    from civicgrid.cases.models import Status
+
+    services.act(case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    services.act(case, Action.ACKNOWLEDGE, actor=handler)
+    services.act(case, Action.REPLY, actor=handler, reply="已处理")
+    services.act(case, Action.VERIFY_PASS, actor=grid_worker)
+    services.act(case, Action.CALLBACK, actor=operator, rating=rating)
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == Status.RATED
+    return case
+
+
+def test_an_unsatisfied_rating_gives_the_case_a_deadline_to_redo_or_review(
+    client, new_case, dispatcher, handler, grid_worker, operator, bureau, category
+):
+    from django.urls import reverse
+
+    from civicgrid.cases.models import Light, Rating
+
+    TimeLimitPolicy.objects.create(
+        category=category,
+        urgency=Urgency.NORMAL,
+        step=Step.REVIEW,
+        amount=2,
+        unit=LimitUnit.HOURS,
+    )
+    case = _rated(new_case, dispatcher, handler, grid_worker, operator, bureau, Rating.UNSATISFIED)
+    assert case.due_at - case.step_started_at == timedelta(hours=2)
+    assert case.light() == Light.GREEN
+    assert case.light(now=case.due_at + timedelta(minutes=1)) == Light.RED
+    client.force_login(dispatcher)
+    html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "light light-green" in html
+    assert f'datetime="{case.due_at.astimezone(TZ).isoformat()}"' in html
+
+    # Past the deadline the overdue sweep marks it, like every other step.
+    assert services.mark_overdue(now=case.due_at + timedelta(minutes=1)) == 1
+    assert CaseEvent.objects.filter(case=case, action=Action.MARK_OVERDUE).exists()
+
+
+def test_a_satisfied_rating_leaves_no_deadline(
+    new_case, dispatcher, handler, grid_worker, operator, bureau
+):
+    from civicgrid.cases.models import Light, Rating
+
+    case = _rated(new_case, dispatcher, handler, grid_worker, operator, bureau, Rating.SATISFIED)
+    assert case.due_at is None
+    assert case.light() == Light.NONE

@@ -246,6 +246,27 @@ def test_a_failed_verification_sends_the_case_back_for_rework(
     assert new_case.due_at > timezone.now()
 
 
+def test_a_failed_verification_keeps_the_extension_granted_before(
+    new_case, dispatcher, handler, grid_worker, bureau
+):
+    from civicgrid.cases import deadlines
+    from civicgrid.routing.models import LimitUnit, Step
+
+    services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    services.act(new_case, Action.ACKNOWLEDGE, actor=handler)
+    services.act(new_case, Action.REQUEST_EXTENSION, actor=handler, note="需协调", days=3)
+    services.act(new_case, Action.APPROVE_EXTENSION, actor=dispatcher, note="同意")
+    services.act(new_case, Action.REPLY, actor=handler, reply="已处理")
+    lifecycle.apply(new_case, Action.VERIFY_FAIL, actor=grid_worker, note="现场垃圾未清运")
+    new_case.refresh_from_db()
+    _warn, rework = deadlines.step_window(
+        new_case.category, new_case.urgency, Step.HANDLE, new_case.step_started_at
+    )
+    assert new_case.extension_days == 3
+    assert new_case.handle_due_at == deadlines.add_limit(rework, 3, LimitUnit.WORKING_DAYS)
+    assert new_case.due_at == new_case.handle_due_at
+
+
 def test_a_merged_case_points_to_the_case_that_carries_on(operator, district, category):
     first = f.make_case(actor=operator, grid=district["grid11"], category=category)
     duplicate = f.make_case(actor=operator, grid=district["grid11"], category=category)

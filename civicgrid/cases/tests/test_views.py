@@ -154,6 +154,37 @@ def test_a_point_outside_every_grid_is_kept_and_flagged_for_manual_placement(
     assert "flagged for manual placement" in response.content.decode()
 
 
+def test_a_case_without_any_position_says_it_waits_to_be_placed(
+    client, operator, district, category
+):
+    signed_in(client, operator)
+    data = intake_data(district, category, lng="", lat="", address="")
+    html = client.post(reverse("cases:intake"), data, follow=True).content.decode()
+    case = Case.objects.get()
+    assert case.needs_placement
+    assert case.lng is None
+    assert "No position was given" in html
+    assert "no position inside a grid" not in html
+
+
+def test_a_call_answered_at_intake_is_not_sent_to_be_placed(client, operator, district, category):
+    signed_in(client, operator)
+    data = intake_data(
+        district,
+        category,
+        lng="118.30",
+        lat="37.30",
+        request_type="inquiry",
+        answer="周一至周五 9 点到 17 点办理。",
+        answer_directly="1",
+    )
+    html = client.post(reverse("cases:intake"), data, follow=True).content.decode()
+    case = Case.objects.get()
+    assert case.status == Status.CLOSED
+    assert "on the triage page" not in html
+    assert "needs placement</span>" not in html
+
+
 def test_an_empty_title_shows_the_error_and_creates_nothing(client, operator, district, category):
     signed_in(client, operator)
     response = client.post(reverse("cases:intake"), intake_data(district, category, title=""))

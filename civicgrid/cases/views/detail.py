@@ -107,7 +107,8 @@ def _refused(request, case: Case, form: ActionForm, error: lifecycle.LifecycleEr
     if isinstance(error, lifecycle.InvalidAction):
         field = next(iter(error.errors), None)  # show it beside the input it is about
         form.add_error(field if field in form.fields else None, error.message)
-        return render_detail(request, case, bound=form, status=400)
+        # and on top, where the eye is after the page reloads (the form may be far below).
+        return render_detail(request, case, bound=form, alert=error.message, status=400)
     # Refused or overtaken: show the case as it is now, with the reason on top.
     case = visible_case_or_404(request.user, case.number)
     return render_detail(request, case, alert=error.message, status=status_for(error))

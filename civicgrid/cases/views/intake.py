@@ -74,14 +74,19 @@ def _confirm(request, registered: services.Registered) -> None:
         messages.info(request, text % {"number": case.number})
         return
     messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
-    if case.needs_placement:
-        messages.warning(
-            request,
-            _(
-                "The case has no position inside a grid: it is flagged for manual placement "
-                "on the triage page."
-            ),
+    if not case.awaits_placement:
+        return
+    if case.lng is None:
+        message = _(
+            "No position was given: the case waits on the triage page for a dispatcher "
+            "to place it on the map."
         )
+    else:
+        message = _(
+            "The case has no position inside a grid: it is flagged for manual placement "
+            "on the triage page."
+        )
+    messages.warning(request, message)
 
 
 def _earlier(user, phone: str):

@@ -152,3 +152,52 @@ def test_the_overdue_tile_counts_open_cases_past_their_deadline(
     assert 'href="/cases/?light=red"' in strip
     tile = strip[strip.index('data-work="overdue"') :]
     assert tile[tile.index('class="work-count">') + 19 : tile.index("</span>")] == "1"
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "shown_score", "shown_threshold"),
+    [(0.984, 0.985, "98.4%", "98.5%"), (0.9795, 0.98, "97%", "98%")],
+)
+def test_a_score_below_the_threshold_reads_lower_than_it(
+    client, dispatcher, category, new_case, score, threshold, shown_score, shown_threshold
+):
+    from civicgrid.triage.models import CaseTriage, Outcome
+
+    guess = {"category": category.pk, "code": category.code, "name": category.name, "p": score}
+    CaseTriage.objects.create(
+        case=new_case,
+        suggestions=[guess],
+        category=category,
+        confidence=score,
+        threshold=threshold,
+        outcome=Outcome.SUGGESTED,
+    )
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    assert f"{category.name} <b>{shown_score}</b>" in html
+    assert f" {shown_threshold})" in html
+
+
+def test_escalating_to_the_city_moves_the_case_to_the_citys_queue(
+    client, dispatcher, operator, district, category, new_case
+):
+    from civicgrid.accounts.models import Role
+
+    city_dispatcher = f.make_user(Role.DISPATCHER, regions=[district["city"]], username="city")
+    stays = f.make_case(actor=operator, grid=district["grid21"], category=category)
+    signed_in(client, dispatcher)
+    escalate = {"escalate-to": "parent", "escalate-note": "需市级协调"}
+    client.post(act_url(new_case, Action.ESCALATE), escalate, follow=True)
+    assert refreshed(new_case).owner_region == district["city"]
+    html = client.get(reverse("triage:queue")).content.decode()
+    assert new_case.number not in html
+    assert stays.number in html
+    signed_in(client, city_dispatcher)
+    html = client.get(reverse("triage:queue")).content.decode()
+    assert new_case.number in html
+    assert stays.number not in html  # the district triages its own cases
+
+    again = client.post(act_url(new_case, Action.ESCALATE), escalate)
+    assert again.status_code == 400
+    html = again.content.decode()
+    alert = html.split('class="alert alert-error" role="alert">', 1)[1].split("</div>", 1)[0]
+    assert f"is already with {district['city'].name}, the highest centre" in alert
