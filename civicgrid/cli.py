@@ -6,6 +6,8 @@ sub-command become underscores.
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,6 +56,8 @@ def demo(argv: list[str]) -> None:
     print_accounts(accounts)
     if args.no_serve:
         return
+    # SIGTERM ends the demo as Ctrl+C does: through ``finally``, which stops the workers.
+    signal.signal(signal.SIGTERM, _stop)
     workers = [] if args.no_worker else _start_workers()
     print(f"\nOpen http://{args.host}:{args.port}/ — Ctrl+C stops the server.\n")
     try:
@@ -61,18 +65,32 @@ def demo(argv: list[str]) -> None:
             "runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True
         )
     finally:
-        for worker in workers:
+        _stop_workers(workers)
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Stop what the demo started: asked first, killed if still running after 10 s."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for worker in workers:
+        if worker.poll() is None:
             worker.terminate()
-        for worker in workers:
+    for worker in workers:
+        try:
             worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def _start_workers():
     """The background workers, each in its own process as in production: the triage
     worker (classifies and auto-dispatches new cases) and the notification sender
     (e-mail, SMS, webhooks; in-app notices need no worker)."""
-    import subprocess
-
     print("Starting the triage worker and the notification sender.")
     return [
         subprocess.Popen([sys.executable, "-m", "civicgrid.cli", command])
