@@ -109,8 +109,35 @@ def main(argv: list[str] | None = None) -> None:
         _prepare_data_dir(Path(os.environ.get("CIVICGRID_DATA_DIR", Path.cwd() / "civicgrid-data")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(["civicgrid", *argv])
+    try:
+        execute_from_command_line(["civicgrid", *argv])
+    except DatabaseError:
+        if _database_ready():
+            raise
+        from django.utils.translation import gettext as _
+
+        sys.stderr.write(
+            _(
+                "The database is not set up yet (or not up to date): run `civicgrid migrate`, "
+                "or `civicgrid demo --no-serve` to set up the demo district as well.\n"
+            )
+        )
+        sys.exit(1)
+
+
+def _database_ready() -> bool:
+    """Whether every migration is applied (false for a fresh checkout's empty database)."""
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return False
 
 
 if __name__ == "__main__":
