@@ -37,7 +37,7 @@ def data_dir(tmp_path_factory):
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stopping_the_demo_stops_its_workers(data_dir, signum):
     port = _free_port()
     env = {
