@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+MIGRATION_COMMANDS = {"migrate", "makemigrations", "showmigrations", "sqlmigrate", "flush"}
+
 
 def _prepare_data_dir(data_dir: Path) -> None:
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
@@ -56,8 +58,10 @@ def demo(argv: list[str]) -> None:
     print_accounts(accounts)
     if args.no_serve:
         return
-    # SIGTERM ends the demo as Ctrl+C does: through ``finally``, which stops the workers.
+    # SIGTERM (a service manager) and SIGHUP (the terminal closed) end the demo as Ctrl+C
+    # does: through ``finally``, which stops the workers.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     workers = [] if args.no_worker else _start_workers()
     print(f"\nOpen http://{args.host}:{args.port}/ — Ctrl+C stops the server.\n")
     try:
@@ -93,9 +97,21 @@ def _start_workers():
     (e-mail, SMS, webhooks; in-app notices need no worker)."""
     print("Starting the triage worker and the notification sender.")
     return [
-        subprocess.Popen([sys.executable, "-m", "civicgrid.cli", command])
+        subprocess.Popen(
+            [sys.executable, "-m", "civicgrid.cli", command],
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         for command in ("triage-worker", "send-notifications")
     ]
+
+
+def _die_with_parent() -> None:
+    """In the worker, on Linux: SIGTERM when the demo ends, even killed (SIGKILL)."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         execute_from_command_line(["civicgrid", *argv])
     except DatabaseError:
-        if _database_ready():
+        # ``migrate`` and its kin report their own errors, whatever the database's state.
+        if (argv and argv[0] in MIGRATION_COMMANDS) or _database_ready():
             raise
         from django.utils.translation import gettext as _
 

@@ -1,5 +1,6 @@
 """Stopping ``civicgrid demo`` stops the triage worker and the notification sender it started
-(#10 defect 19): a real demo in a process of its own, stopped as a user or a service would."""
+(#10 defect 19): a real demo in a process of its own, stopped as a user (Ctrl+C) or a
+service manager would (SIGTERM, then SIGKILL). SIGHUP takes SIGTERM's path."""
 
 import os
 import signal
@@ -37,7 +38,11 @@ def data_dir(tmp_path_factory):
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    "signum",
+    [signal.SIGTERM, signal.SIGINT, signal.SIGKILL],
+    ids=["SIGTERM", "SIGINT", "SIGKILL"],
+)
 def test_stopping_the_demo_stops_its_workers(data_dir, signum):
     port = _free_port()
     env = {
