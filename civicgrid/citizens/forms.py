@@ -182,11 +182,17 @@ def outside_message(lng: float, lat: float, datum: str | None) -> str:
         return ""
     if locator.serves(wgs_lng, wgs_lat):
         return ""
-    return _(
-        "This place is outside the area we serve (%(area)s), so we cannot pass the report "
-        "on. Check the pin on the map; if the place is right, call the 12345 hotline, or "
+    what_to_do = _(
+        "Check the pin on the map; if the place is right, call the 12345 hotline, or "
         "report it to the service of the city where it is."
-    ) % {"area": locator.area_name()}
+    )
+    area = locator.area_name()
+    outside = (
+        _("This place is outside the area we serve (%(area)s).") % {"area": area}
+        if area
+        else _("This place is outside the area we serve.")
+    )
+    return f"{outside} {what_to_do}"
 
 
 class RatingForm(forms.Form):
