@@ -2,11 +2,11 @@
 
 ``public_text`` masks, in this order: e-mail addresses; phone numbers (mobile and
 landline, with spaces or dashes), ID and bank card numbers, and any other run of seven or
-more digits unless it counts something (``1234567元``) or is a date (``20261122``);
-numbers inside a code (``cjj179-2012``) stay; room
-numbers (``3号楼2单元301室`` → ``*号楼*单元*室``: the estate or road stays); the names
-given (the reporter's), everywhere; names with a form of address (王先生, 张师傅, 刘阿姨…);
-and person names found by jieba (``names.find_names``).
+more digits unless it counts something (``1234567元``) or is a date (``20261122``) —
+numbers inside a code (``cjj179-2012``) stay; room numbers (``3号楼2单元301室`` →
+``*号楼*单元*室``: the estate or road stays); the names given (the reporter's),
+everywhere; names with a form of address (王先生, 张师傅, 刘阿姨…); and person names
+found by jieba (``names.find_names``).
 """
 
 import re
