@@ -6,8 +6,12 @@ sub-command become underscores.
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
+
+MIGRATION_COMMANDS = {"migrate", "makemigrations", "showmigrations", "sqlmigrate", "flush"}
 
 
 def _prepare_data_dir(data_dir: Path) -> None:
@@ -54,6 +58,10 @@ def demo(argv: list[str]) -> None:
     print_accounts(accounts)
     if args.no_serve:
         return
+    # SIGTERM (a service manager) and SIGHUP (the terminal closed) end the demo as Ctrl+C
+    # does: through ``finally``, which stops the workers.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     workers = [] if args.no_worker else _start_workers()
     print(f"\nOpen http://{args.host}:{args.port}/ — Ctrl+C stops the server.\n")
     try:
@@ -61,23 +69,49 @@ def demo(argv: list[str]) -> None:
             "runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True
         )
     finally:
-        for worker in workers:
+        _stop_workers(workers)
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Stop what the demo started: asked first, killed if still running after 10 s."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for worker in workers:
+        if worker.poll() is None:
             worker.terminate()
-        for worker in workers:
+    for worker in workers:
+        try:
             worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def _start_workers():
     """The background workers, each in its own process as in production: the triage
     worker (classifies and auto-dispatches new cases) and the notification sender
     (e-mail, SMS, webhooks; in-app notices need no worker)."""
-    import subprocess
-
     print("Starting the triage worker and the notification sender.")
     return [
-        subprocess.Popen([sys.executable, "-m", "civicgrid.cli", command])
+        subprocess.Popen(
+            [sys.executable, "-m", "civicgrid.cli", command],
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         for command in ("triage-worker", "send-notifications")
     ]
+
+
+def _die_with_parent() -> None:
+    """In the worker, on Linux: SIGTERM when the demo ends, even killed (SIGKILL)."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,8 +125,36 @@ def main(argv: list[str] | None = None) -> None:
         _prepare_data_dir(Path(os.environ.get("CIVICGRID_DATA_DIR", Path.cwd() / "civicgrid-data")))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(["civicgrid", *argv])
+    try:
+        execute_from_command_line(["civicgrid", *argv])
+    except DatabaseError:
+        # ``migrate`` and its kin report their own errors, whatever the database's state.
+        if (argv and argv[0] in MIGRATION_COMMANDS) or _database_ready():
+            raise
+        from django.utils.translation import gettext as _
+
+        sys.stderr.write(
+            _(
+                "The database is not set up yet (or not up to date): run `civicgrid migrate`, "
+                "or `civicgrid demo --no-serve` to set up the demo district as well.\n"
+            )
+        )
+        sys.exit(1)
+
+
+def _database_ready() -> bool:
+    """Whether every migration is applied (false for a fresh checkout's empty database)."""
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return False
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.cases import phones
 from civicgrid.cases.models import Rating
 from civicgrid.cases.services import KEY_PATTERN
-from civicgrid.regions.datum import Datum
+from civicgrid.regions import locator
+from civicgrid.regions.datum import Datum, to_wgs84
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category
 
@@ -152,6 +153,10 @@ class ReportForm(HumanCheck):
                 "address",
                 _("Share your position, pin it on the map, or type the address."),
             )
+        elif has_point and (
+            outside := outside_message(data["lng"], data["lat"], data.get("datum"))
+        ):
+            self.add_error("address", outside)
         return data
 
     def report(self) -> Report:
@@ -167,6 +172,27 @@ class ReportForm(HumanCheck):
             lat=data["lat"] if has_point else None,
             datum=data.get("datum") or Datum.WGS84,
         )
+
+
+def outside_message(lng: float, lat: float, datum: str | None) -> str:
+    """What to tell a citizen whose place is outside the area served; "" when it is in."""
+    try:
+        wgs_lng, wgs_lat = to_wgs84(float(lng), float(lat), datum or Datum.WGS84)
+    except ValueError:
+        return ""
+    if locator.serves(wgs_lng, wgs_lat):
+        return ""
+    what_to_do = _(
+        "Check the pin on the map; if the place is right, call the 12345 hotline, or "
+        "report it to the service of the city where it is."
+    )
+    area = locator.area_name()
+    outside = (
+        _("This place is outside the area we serve (%(area)s).") % {"area": area}
+        if area
+        else _("This place is outside the area we serve.")
+    )
+    return f"{outside} {what_to_do}"
 
 
 class RatingForm(forms.Form):

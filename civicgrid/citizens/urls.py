@@ -7,6 +7,7 @@ app_name = "citizens"
 urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/nearby/", views.nearby, name="nearby"),
+    path("report/place/", views.place_check, name="place_check"),
     path("report/grids.geojson", views.grids_geojson, name="grids_geojson"),
     path("report/join/<str:number>/", views.join, name="join"),
     path("track/<str:token>/", views.track, name="track"),

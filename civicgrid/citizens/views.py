@@ -30,7 +30,7 @@ from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
 
 from . import challenge, queries, ratelimit, services
-from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk
+from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk, outside_message
 
 PHOTO_FIELDS = ("photos", "camera")
 # The largest body a report can need: every photo at the limit, plus the text fields.
@@ -132,6 +132,20 @@ def report(request):
             form.add_error(name if name in form.fields else None, message)
         return _report_page(request, form, status=status_for(error))
     return _confirmation(request, filed)
+
+
+@require_GET
+def place_check(request):
+    """Whether the place chosen is in the area served, said before the report is sent;
+    htmx swaps it in under the position."""
+    params, message = request.GET, ""
+    try:
+        lng, lat = float(params.get("lng", "")), float(params.get("lat", ""))
+    except ValueError:
+        pass
+    else:
+        message = outside_message(lng, lat, params.get("datum"))
+    return render(request, "citizens/partials/_place_check.html", {"outside": message})
 
 
 @require_GET

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -5,6 +6,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from .calendar import available_years, calendar_changed, get_calendar, load_official_year
 from .models import CalendarDay, CalendarYear, PersonalDataRead
+
+# The admin carries the product's name, not "Django administration".
+admin.site.site_header = settings.CIVICGRID_SITE_NAME
+admin.site.site_title = settings.CIVICGRID_SITE_NAME
 
 
 def calendar_gaps() -> list[int]:

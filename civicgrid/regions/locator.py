@@ -24,6 +24,9 @@ CHECK_EVERY_SECONDS = float(getattr(settings, "CIVICGRID_GRID_CHECK_SECONDS", 5.
 # Neighbouring grids share their borders only up to the file's rounding (~0.1 m), so a
 # point can fall into a hair-thin gap; within this distance (~1 m) the nearest grid wins.
 GAP_DEGREES = 1e-5
+# The area served: the grids' convex hull and this much around it (~2 km), so a point
+# between grids or just past the edge is still ours; Beijing is not.
+SERVED_MARGIN_DEGREES = 0.02
 
 
 @dataclass
@@ -51,6 +54,7 @@ class _Index:
     # of this process, so treat them as read-only.
     grids: dict = field(default_factory=dict)
     districts: dict = field(default_factory=dict)
+    area: shapely.Geometry | None = None
 
 
 _lock = threading.Lock()
@@ -71,10 +75,15 @@ def _build(version: tuple) -> _Index:
     # Prepared polygons answer "does it contain this point?" several times faster.
     shapely.prepare(polygons)
     tree = STRtree(polygons) if polygons else None
+    area = None
+    if polygons:
+        area = shapely.convex_hull(shapely.GeometryCollection(polygons))
+        area = area.buffer(SERVED_MARGIN_DEGREES)
+        shapely.prepare(area)
     light = Region.objects.defer("boundary")
     grids = {r.pk: r for r in light.filter(level=Level.GRID)}
     districts = {r.code: r for r in light.filter(level=Level.DISTRICT)}
-    return _Index(tree, ids, version, clock.monotonic(), grids, districts)
+    return _Index(tree, ids, version, clock.monotonic(), grids, districts, area)
 
 
 def _current() -> _Index:
@@ -129,3 +138,14 @@ def locate(lng: float, lat: float, datum: str = "wgs84") -> Location:
     codes = [c for c in grid.path.split("/") if c]
     district = next((index.districts[c] for c in codes if c in index.districts), None)
     return Location(lng, lat, grid, codes, district)
+
+
+def serves(lng: float, lat: float) -> bool:
+    """Whether a WGS84 point is in the area served (true while no grid is loaded)."""
+    area = _current().area
+    return area is None or area.contains(Point(lng, lat))
+
+
+def area_name() -> str:
+    """The name of the area served: its district's (or districts') name."""
+    return "、".join(sorted(r.name for r in _current().districts.values()))

@@ -76,6 +76,11 @@ def test_a_private_category_and_all_below_it_are_never_published(operator, distr
         ("邻居孙丽华经常打骂孩子", ["孙丽华", "丽华"], ["邻居孙**经常"]),
         ("经办人李明，电话", ["李明"], ["经办人李*"]),
         ("高老师说", ["高老师"], ["高**说"]),
+        ("拨打+8613912345678或(0546)8123456", ["12345678", "8123456"], ["拨打+86****"]),
+        ("家里电话8123-4567，QQ 123456789", ["4567", "456789"], ["812****", "QQ 123****"]),
+        ("身份证370502 19850315 612X", ["19850315", "612X"], ["身份证370****"]),
+        ("卡号6222 0212 3456 7890 123", ["0212", "7890"], ["卡号622****"]),
+        ("手机13912345678元", ["12345678"], ["139****"]),
     ],
 )
 def test_public_text_masks_what_reaches_a_person(text, gone, kept):
@@ -97,6 +102,21 @@ def test_public_text_masks_what_reaches_a_person(text, gone, kept):
     ],
 )
 def test_public_text_leaves_ordinary_words_dates_and_road_numbers_alone(text):
+    assert publication.public_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按cjj179-2012《城镇道路工程施工与质量验收规范》整改",
+        "依据CJJ 1-2008、GB 50016-2014和GB/T 19001-2016验收",
+        "已于20261122回访，2026.11.22复查，2019-2023年度计划",
+        "投资1234567元，补贴：12345678，工程款￥2345678，计1234567.50元",
+        "清运12345678吨，覆盖1234567人，面积2345678平方米",
+    ],
+)
+def test_public_text_keeps_standards_dates_and_amounts(text):
+    """Only what reaches a person is masked, not every long number (#10 defect 13)."""
     assert publication.public_text(text) == text
 
 

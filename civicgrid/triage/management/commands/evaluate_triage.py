@@ -5,11 +5,13 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from civicgrid.triage import model as triage_model
-from civicgrid.triage import services
+from civicgrid.triage import services, training
 from civicgrid.triage.evaluation import score
+from civicgrid.triage.models import TriageModel
 
 
 class Command(BaseCommand):
@@ -32,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, text_column, title_column, label_column, **options):
         titles, texts, labels = _read(Path(file), text_column, title_column, label_column)
-        pipeline = services.active_pipeline()
+        pipeline = _pipeline()
         known = set(pipeline.classes_)
         unknown = sorted(set(labels) - known)
         if unknown:
@@ -75,6 +77,13 @@ class Command(BaseCommand):
                     "n": c["support"],
                 }
             )
+
+
+def _pipeline():
+    """The active model; the shipped one when there is no database yet (a fresh checkout)."""
+    if TriageModel._meta.db_table not in connection.introspection.table_names():
+        return training.load(training.SHIPPED_MODEL)
+    return services.active_pipeline()
 
 
 def _read(path: Path, text_column: str, title_column: str, label_column: str):

@@ -1,0 +1,46 @@
+"""A citizen in Beijing opens the demo district's report form on a phone and shares
+their position: before anything is sent, the page says the place is outside the area
+served and what to do (#10 defect 16)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from civicgrid.demo import load
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+
+
+@pytest.fixture
+def demo_geography(db):
+    load.load_calendar()
+    load.load_geography(progress=False)
+    load.load_categories()
+
+
+def test_a_place_outside_the_district_is_said_before_sending(demo_geography, live_server, browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="en",
+        geolocation={"latitude": 39.909, "longitude": 116.397},  # Tiananmen, Beijing
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report/")
+    page.click("[data-locate]")
+
+    warning = page.locator("#place-check [data-outside]")
+    warning.wait_for()
+    text = warning.inner_text()
+    assert "outside the area we serve" in text
+    assert "12345" in text
+    context.close()
