@@ -36,6 +36,7 @@ def test_the_call_typed_before_the_session_ran_out_is_registered_after_signing_i
     page.fill("#id_content", "人民路口的井盖丢了，晚上很危险，请尽快处理。")
     page.fill("#id_reporter_name", "李四")
     page.fill("#id_reporter_phone", "13900001111")
+    page.wait_for_load_state("networkidle")  # the form's lookups as one types have answered
     Session.objects.all().delete()  # twenty minutes on the phone: the session ran out
 
     page.click("form.intake-form button.primary")
