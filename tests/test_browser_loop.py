@@ -15,6 +15,7 @@ from civicgrid.accounts.models import User
 from civicgrid.cases.models import Case, Status
 from civicgrid.demo import load
 from civicgrid.routing.models import Category
+from civicgrid.triage import auto
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -156,6 +157,91 @@ def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server,
     for word in ("受理", "派单", "签收", "答复", "核查", "回访", "办结"):
         assert word in timeline, word
     for desk in (operator, dispatcher, handler, worker):
+        desk.close()
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture
+def demo_with_triage(demo_city):
+    """The demo as ``civicgrid demo`` loads it for the walkthrough: automatic dispatch on."""
+    load.load_auto_dispatch()
+
+
+def test_the_readme_walkthrough_works_as_written(demo_with_triage, live_server, browser):
+    """Step by step what README.md, "One case through the loop", tells a new user."""
+    readme = README.read_text(encoding="utf-8")
+    walk = readme[readme.index("### One case through the loop") :]
+    typed = {"title": "东营社区路灯不亮", "content": "小区北门外三盏路灯连续三晚不亮"}
+    lng, lat = "118.5418", "37.4804"
+    for text in (
+        *typed.values(),
+        lng,
+        lat,
+        "城市公共设施",
+        "区综合行政执法局",
+        "智能分拨模型自动派单",
+    ):
+        assert text in walk, text
+    base = live_server.url
+
+    # 1. operator: the call, placed in 东营社区 by its coordinates.
+    operator = Desk(browser, base, "operator")
+    page = operator.open("/intake/")
+    category = Category.objects.get(name="城市公共设施", parent__name="城市建设和市政管理")
+    page.select_option("#id_category", str(category.pk))
+    page.fill("#id_title", typed["title"])
+    page.fill("#id_content", typed["content"])
+    page.fill("#id_lng", lng)
+    page.fill("#id_lat", lat)
+    page.select_option("#id_datum", "wgs84")
+    page.click("form.intake-form button.primary")
+    page.wait_for_url(re.compile(r"/cases/\d{8}-\d{5}/"))
+    case = Case.objects.get()
+    worker_grids = User.objects.get(username="gridworker").grants.get().regions.all()
+    assert case.grid in worker_grids
+
+    # 2. The triage worker's pass: dispatched to 区综合行政执法局 by itself, or left to
+    # the dispatcher with that bureau suggested.
+    auto.run_once()
+    case.refresh_from_db()
+    if case.status == Status.DISPATCHED:
+        assert (
+            "智能分拨模型自动派单"
+            in operator.open(f"/cases/{case.number}/").locator(".timeline").inner_text()
+        )
+    else:
+        dispatcher = Desk(browser, base, "dispatcher")
+        row = dispatcher.open("/triage/").locator("article.queue-row", has_text=case.number)
+        assert "区综合行政执法局" in row.inner_text()
+        dispatcher.act_in_row(case.number, "dispatch")
+        dispatcher.close()
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED
+    assert case.main_department.name == "区综合行政执法局"
+
+    # 3. handler: acknowledge, reply.
+    handler = Desk(browser, base, "handler")
+    handler.open("/inbox/")
+    handler.act_in_row(case.number, "acknowledge")
+    handler.open("/inbox/")
+    handler.act_in_row(case.number, "reply", {"textarea": "已更换三盏路灯灯泡，现已恢复照明。"})
+
+    # 4. gridworker, on a phone: their grids, then the check on site.
+    worker = Desk(browser, base, "gridworker", phone=True)
+    assert "东营社区第1网格" in worker.open("/grid/").locator(".my-grids").inner_text()
+    worker.open("/tasks/")
+    worker.act_in_row(case.number, "verify_pass", {"textarea": "现场查看，路灯已亮"})
+
+    # 5. operator: the callback, then close.
+    operator.open("/callbacks/")
+    operator.act_in_row(case.number, "callback", {"input[value=satisfied]": True})
+    page = operator.open(f"/cases/{case.number}/")
+    operator.act(page.locator("main"), "close")
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    for desk in (operator, handler, worker):
         desk.close()
 
 

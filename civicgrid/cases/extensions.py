@@ -23,6 +23,8 @@ class Slot(StrEnum):
     INBOX = "inbox"  # above a department's inbox queue
     INTAKE_ANSWER = "intake_answer"  # intake, first in the right column
     INTAKE_CHECKS = "intake_checks"  # intake, after "Where"
+    # The "answer directly" action, in place of its answer fields (the subject is its form).
+    ANSWER_DIRECTLY = "answer_directly"
 
 
 # The context of a panel: ``None`` hides it for this request.

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicgrid.accounts.models import Role
 from civicgrid.accounts.pages import page
 from civicgrid.cases import queries
 from civicgrid.cases.forms import Options
@@ -17,6 +18,7 @@ from civicgrid.cases.models import Case
 from civicgrid.cases.refusals import status_for
 from civicgrid.cases.services import Registered, SubmissionKey, register_case_once
 from civicgrid.cases.views.common import safe_next, visible_case_or_404
+from civicgrid.regions.models import Region
 from civicgrid.routing.models import Department
 
 from . import services
@@ -39,6 +41,9 @@ def home(request):
         .select_related("case", "department")
         .order_by("-summoned_at")[:RECENT],
         "task_count": queries.verification_tasks(user).count(),
+        "my_grids": Region.objects.filter(grants__user=user, grants__role=Role.GRID_WORKER)
+        .order_by("code")
+        .distinct(),
         "load_classes": LOAD_CLASSES,
         "map_strings": map_strings(),
     }

@@ -1,8 +1,9 @@
-"""The intake screen's knowledge-base lookup and its "answer directly" fields (a panel
-of ``cases.extensions``, registered in ``civicgrid/wiring/extensions.py``)."""
+"""The knowledge-base lookup with its "answer directly" fields, on the intake screen and
+in a case's "answer directly" action (panels of ``cases.extensions``, registered in
+``civicgrid/wiring/extensions.py``)."""
 
 from .models import Entry
-from .views import may_answer_directly
+from .views import field_prefix, may_answer_directly
 
 
 def intake_panel(request, form) -> dict:
@@ -18,8 +19,15 @@ def intake_panel(request, form) -> dict:
     errors = [*form["knowledge_entry"].errors, *form["answer"].errors]
     return {
         "may_answer": may_answer_directly(request.user),
+        "prefix": field_prefix(form.add_prefix("")),
         "answer": form["answer"].value() or "",
         "entry": entry,
         "chosen": chosen or "",
         "errors": errors,
     }
+
+
+def answer_panel(request, form) -> dict | None:
+    """The case page's "answer directly" form: the entry is chosen from the lookup."""
+    context = intake_panel(request, form)
+    return context if context["may_answer"] else None

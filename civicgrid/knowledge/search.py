@@ -39,6 +39,11 @@ PHRASE_BONUS = 0.5  # × the best score, for the typed string found verbatim
 # Entries scoring below this share of the best are noise (one common character in
 # common): not shown.
 RELATIVE_FLOOR = 0.1
+# The relevance floor: once the query has a word, an entry must share one of its telling
+# words — one found in at most this share of the entries (or in at most COMMON_MIN of
+# them), not "怎么" or "咨询". Characters alone ("供" and "暖" in a water entry) are no match.
+COMMON_SHARE = 0.05
+COMMON_MIN = 3
 FAR_FUTURE = date.max.toordinal()
 MAX_LIMIT = 50
 
@@ -219,6 +224,9 @@ def rank(
     allowed = (index.valid_from <= ordinal) & (ordinal <= index.valid_to) & (scores > 0)
     if categories is not None:
         allowed &= np.isin(index.category, list(categories))
+    words = text.words(query)
+    if words:
+        allowed &= _shares_a_telling_word(index, words)
     candidates = np.flatnonzero(allowed)
     if not len(candidates):
         return []
@@ -226,6 +234,17 @@ def rank(
     candidates = candidates[scores[candidates] >= RELATIVE_FLOOR * scores[candidates].max()]
     top = candidates[np.argsort(-scores[candidates], kind="stable")[:limit]]
     return [(int(index.ids[i]), float(scores[i])) for i in top]
+
+
+def _shares_a_telling_word(index: Index, words: set[str]) -> np.ndarray:
+    """Per entry, whether it contains one of ``words`` that is not common to many entries."""
+    common = max(COMMON_SHARE * len(index), COMMON_MIN)
+    columns = [index.vocabulary[w] for w in words if w in index.vocabulary]
+    entries_with = np.diff(index.weights.indptr)  # per column: how many entries have it
+    columns = [c for c in columns if entries_with[c] <= common]
+    if not columns:
+        return np.zeros(len(index), dtype=bool)
+    return np.asarray((index.weights[:, columns] != 0).sum(axis=1)).ravel() > 0
 
 
 def _add_phrase_bonus(index: Index, typed: str, scores: np.ndarray, candidates) -> None:

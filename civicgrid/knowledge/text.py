@@ -63,6 +63,27 @@ def tokens(text: str, *, chars: bool = True) -> list[str]:
     return found
 
 
+# Words a caller uses whatever they ask about: they say nothing about which entry fits.
+_CALL_WORDS = (
+    "怎么 怎么办 怎样 如何 什么 为什么 哪里 哪个 哪些 多少 能不能 可不可以 可以 是否 请问"
+    " 我想 想问 问问 一下 咨询 问题 反映 投诉 关于 情况 相关 需要 你好 您好 谢谢 本市 本区 本县"
+)
+CALL_WORDS = frozenset(_CALL_WORDS.split())
+
+
+def words(text: str) -> set[str]:
+    """The words of ``text`` that can say what it is about: jieba words of two or more
+    Chinese characters (search mode, and any bigram that is a dictionary word, so
+    ``路灯不亮`` gives ``路灯``) and Latin words, less the ``CALL_WORDS``."""
+    text = normalise(text)
+    found = set(_LATIN.findall(text))
+    for run in _HAN.findall(text):
+        jieba = _jieba()
+        found.update(w for w in jieba.lcut_for_search(run) if len(w) > 1)
+        found.update(b for i in range(len(run) - 1) if jieba.dt.FREQ.get(b := run[i : i + 2]))
+    return found - CALL_WORDS
+
+
 # --- cleaning the published replies (used when the demo seed is built) ------------------
 
 # The organisers replaced place names by letters: 西地省, A市, A3区, K7县.

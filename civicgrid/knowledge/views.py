@@ -204,6 +204,15 @@ def stats(request):
 # --- the intake screen's panel ------------------------------------------------------------
 
 
+# The prefixes of the forms whose answer fields the lookup fills: intake's (none) and the
+# case page's "answer directly" action.
+FIELD_PREFIXES = ("", "answer_directly-")
+
+
+def field_prefix(value: str) -> str:
+    return value if value in FIELD_PREFIXES else ""
+
+
 def may_answer_directly(user) -> bool:
     return user.is_authenticated and user.has_role(*PERMISSIONS[Action.ANSWER_DIRECTLY][0])
 
@@ -214,7 +223,12 @@ def lookup(request):
     """Entries for what the operator types, each with a button that takes its answer."""
     query = request.GET.get("kb_q", "").strip()[:500]
     hits = search.search(query, limit=LOOKUP_RESULTS) if query else []
-    context = {"query": query, "hits": hits, "may_answer": may_answer_directly(request.user)}
+    context = {
+        "query": query,
+        "hits": hits,
+        "may_answer": may_answer_directly(request.user),
+        "prefix": field_prefix(request.GET.get("prefix", "")),
+    }
     return render(request, "knowledge/partials/_lookup.html", context)
 
 
@@ -222,7 +236,8 @@ def lookup(request):
 @require_GET
 def use(request, pk: int):
     """The answer fields of the intake form, filled from one entry (htmx swaps them in)."""
-    context = {"answer": "", "entry": None, "errors": []}
+    prefix = field_prefix(request.GET.get("prefix", ""))
+    context = {"answer": "", "entry": None, "errors": [], "prefix": prefix}
     try:
         entry = services.usable_entry(pk)
     except LifecycleError as error:

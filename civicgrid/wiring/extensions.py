@@ -99,6 +99,10 @@ def _case_pages() -> None:
         Panel("knowledge", "knowledge/partials/_intake_panel.html", knowledge.intake_panel, 10),
     )
     register_panel(
+        Slot.ANSWER_DIRECTLY,
+        Panel("knowledge", "knowledge/partials/_answer_panel.html", knowledge.answer_panel, 10),
+    )
+    register_panel(
         Slot.INTAKE_CHECKS,
         Panel("duplicates", "duplicates/partials/_intake_card.html", duplicates.intake_card, 10),
     )

@@ -65,9 +65,8 @@ class AnswerDirectlyForm(ActionForm):
         max_length=limits.REPLY,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    knowledge_entry = forms.IntegerField(
-        label=_("Knowledge-base entry used (number)"), required=False, min_value=1
-    )
+    # Chosen from the knowledge lookup shown with the form, not typed.
+    knowledge_entry = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def action_data(self):
         return {

@@ -13,11 +13,16 @@ from ..forms import IntakeForm, Options
 from ..models import Channel
 from ..refusals import status_for
 from .common import is_htmx
+from .drafts import keeps_draft, restored_draft
 
 # Where a role's reports usually come from; the form still lets them choose.
 CHANNEL_OF_ROLE = {Role.GRID_WORKER: Channel.GRID_PATROL, Role.MEDIATOR: Channel.WALK_IN}
 
 
+DRAFT = "intake_draft"
+
+
+@keeps_draft(DRAFT)
 @page("intake")
 def intake(request):
     options = Options()
@@ -34,6 +39,8 @@ def intake(request):
             else:
                 _confirm(request, registered)
                 return redirect("cases:detail", number=registered.case.number)
+    elif draft := restored_draft(request, DRAFT):
+        form = IntakeForm(draft, options=options)
     else:
         # As home, the first grant's role decides.
         roles = request.user.roles

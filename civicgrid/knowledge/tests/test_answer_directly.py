@@ -46,3 +46,26 @@ def test_the_case_page_answer_form_takes_the_entry_number(client, operator, new_
         {"answer_directly-answer": "x", "answer_directly-knowledge_entry": 999999},
     )
     assert response.status_code in (400, 409)
+
+
+def test_the_case_page_answer_form_chooses_the_entry_from_the_lookup(
+    client, operator, new_case, entries
+):
+    client.force_login(operator)
+    html = client.get(reverse("cases:detail", args=[new_case.number])).content.decode()
+    assert "Knowledge-base entry used (number)" not in html
+    assert 'type="hidden" name="answer_directly-knowledge_entry"' in html
+    assert 'id="kb-q"' in html
+    assert "answer_directly-" in html
+
+    school = entries["school"]
+    lookup = client.get(
+        reverse("knowledge:lookup"), {"kb_q": "入学手续", "prefix": "answer_directly-"}
+    )
+    use_url = reverse("knowledge:use", args=[school.pk]) + "?prefix=answer_directly-"
+    assert use_url in lookup.content.decode()
+    fields = client.get(use_url).content.decode()
+    assert 'name="answer_directly-knowledge_entry"' in fields
+    assert f'value="{school.pk}"' in fields
+    assert 'name="answer_directly-answer"' in fields
+    assert school.answer in fields

@@ -39,6 +39,20 @@ def test_the_lookup_lists_matching_entries_as_the_operator_types(client, operato
     assert entries["lantern"].question not in html
 
 
+def test_the_lookup_says_when_no_entry_matches_rather_than_listing_unrelated_ones(
+    client, operator, entries
+):
+    services.create_entry(
+        actor=None, question="咨询小区供水管道漏水找谁", answer="由水务公司维修。"
+    )
+    response = signed_in(client, operator).get(
+        reverse("knowledge:lookup"), {"kb_q": "供暖"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "No entry in force answers “供暖”" in html
+    assert "kb-row" not in html
+
+
 def test_choosing_an_entry_fills_in_its_answer(client, operator, entries):
     response = signed_in(client, operator).get(reverse("knowledge:use", args=[entries["fund"].pk]))
     html = response.content.decode()

@@ -86,3 +86,16 @@ def test_a_long_pasted_letter_still_finds_its_answer(entries):
         "养老保险和医疗保险是不是可以一起交？需要带什么证件去哪里办理？谢谢！" * 3
     )
     assert search.search(letter)[0][0] == entries["insurance"]
+
+
+def test_an_entry_sharing_only_characters_with_the_query_is_no_match(entries):
+    add_entry("咨询小区供水管道漏水找谁", answer="供水管道由自来水公司维修。")
+    add_entry("温暖家园小区物业费标准", answer="按物价部门核定的标准收取。")
+    assert search.search("供暖") == []
+    assert search.search("暖气不热") == []
+
+
+def test_words_every_caller_uses_do_not_make_an_entry_fit(entries):
+    add_entry("社保卡丢了怎么办", answer="携带身份证到社保窗口补办。")
+    assert questions(search.search("路灯不亮怎么办")) == ["小区门口路灯不亮找哪个部门"]
+    assert search.search("供暖费怎么交") == []
