@@ -2,7 +2,8 @@
 
 The lower floors declare extension points (``cases.extensions``, ``cases.events``,
 ``accounts.pages``); nothing below this floor knows which apps fill them. A new app adds
-its lines here and nowhere else outside its own folder.
+its lines here, its ``Module`` line in ``modules.py``, and nothing else outside its own
+folder but its name in the floors contract (``pyproject.toml``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 def connect() -> None:
     """Fill every extension point. Called once, from ``WiringConfig.ready``."""
-    # Floors and page extension points (case panels, menu pages): i9/floors.
+    # The menu, the panels of the case pages, the lower floors' hooks.
     _menu()
     _case_pages()
     _hooks()
-    # Event kinds, timeline labels and event consumers: i9/events.
+    # Event kinds, the data keys the timeline shows, and the event consumers.
     _events()
     # Visibility grants need no line here: an app that brings a department or a person
     # into a case writes a CaseAccess row (cases.access.grant_access), as the whistle does.
