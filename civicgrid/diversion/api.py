@@ -21,14 +21,13 @@ from ninja.responses import Status
 
 from civicgrid.accounts.auth import door
 from civicgrid.accounts.models import Integration
-from civicgrid.cases.api import API_FIELD
+from civicgrid.cases.api import API_FIELD, category_of
 from civicgrid.cases.lifecycle import InvalidAction
 from civicgrid.cases.models import Channel
 from civicgrid.cases.schemas import PointIn, ReporterIn
 from civicgrid.cases.services import Intake
-from civicgrid.core.api import ERRORS, ErrorOut, Input, InvalidInput
+from civicgrid.core.api import ERRORS, ErrorOut, Input
 from civicgrid.core.datetimes import DataTime, FilterTime
-from civicgrid.routing import catalogue
 from civicgrid.routing.models import Urgency
 
 from . import services as diversion
@@ -108,14 +107,7 @@ def _taken_by_another(incident_number: str) -> HttpError:
 
 
 def _intake(payload: DiversionIn) -> Intake:
-    category = None
-    if payload.category:
-        category = catalogue.category(payload.category)
-        if category is None:
-            raise InvalidInput(
-                "category",
-                _("There is no active category with code %(code)s.") % {"code": payload.category},
-            )
+    category = category_of(payload.category)
     content = payload.content.strip()
     location, caller = payload.location, payload.caller
     return Intake(
