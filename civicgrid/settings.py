@@ -290,6 +290,15 @@ CIVICGRID_OPEN311_JURISDICTION = env_str(
 CIVICGRID_OPEN311_CONTACT = env_str(
     "CIVICGRID_OPEN311_CONTACT", _("The command centre that runs this site.")
 )
+# Callbacks (回访, docs/lifecycle.md): the wait before each further try after a call that
+# reached nobody, "<amount> <unit>" (units of the time-limit policies); the default makes
+# three tries over two working days. After the last try, or when the citizen refuses to
+# rate, the callback is recorded without a rating and, unless CLOSE_UNRATED=0, the case
+# is closed at once (otherwise it waits "called back, awaiting close" for the centre).
+CIVICGRID_CALLBACK_RETRY_AFTER = env_list(
+    "CIVICGRID_CALLBACK_RETRY_AFTER", ["4 working_hours", "1 working_days"]
+)
+CIVICGRID_CALLBACK_CLOSE_UNRATED = env_bool("CIVICGRID_CALLBACK_CLOSE_UNRATED", True)
 # Notifications: links in e-mails, texts and webhooks start with CIVICGRID_BASE_URL.
 CIVICGRID_BASE_URL = env_str("CIVICGRID_BASE_URL", "http://127.0.0.1:8000")
 # Dotted path of the SMS gateway class; the default only logs (notifications.sms).

@@ -27,7 +27,7 @@ from .lifecycle import (
     Change,
     InvalidAction,
 )
-from .models import Case, Rating, Status
+from .models import CallbackResult, Case, Rating, Status
 from .scope import ScopeRule, refusal_for
 
 
@@ -230,8 +230,37 @@ def _verify_fail(case, note, data, actor: Actor = None) -> Change:
     return Change(fields={"handle_due_at": handle_due}, data={"rework": True}, step_from=now)
 
 
+def _verify_pass(case, note, data, actor: Actor = None) -> Change:
+    # A new callback round starts: no tries yet, the first one due now.
+    return Change(fields={"callback_tries": 0, "callback_next_at": None, "callback_result": ""})
+
+
 def _callback(case, note, data, actor: Actor = None) -> Change:
+    from .callbacks import RETRIED, Outcome, is_last_try, max_tries
+
     rating = data.get("rating")
+    outcome = data.get("outcome")
+    if not rating and outcome in Outcome.values:
+        # The round ends without a rating (``callbacks``): refused, or the last try failed.
+        if outcome in RETRIED and not is_last_try(case):
+            raise InvalidAction(
+                _("Try %(attempt)d of %(max)d reached nobody: schedule the next try instead.")
+                % {"attempt": case.callback_tries + 1, "max": max_tries()},
+                "rating",
+            )
+        result = (
+            CallbackResult.REFUSED if outcome == Outcome.REFUSED else CallbackResult.NOT_REACHED
+        )
+        tries = case.callback_tries + (outcome in RETRIED)
+        return Change(
+            fields={
+                "rating": "",
+                "callback_result": result,
+                "callback_tries": tries,
+                "callback_next_at": None,
+            },
+            data={"outcome": outcome, "result": result, "attempt": case.callback_tries + 1},
+        )
     if rating not in Rating.values:
         raise InvalidAction(
             _("Record the citizen's rating: satisfied, basically satisfied or unsatisfied."),
@@ -242,7 +271,16 @@ def _callback(case, note, data, actor: Actor = None) -> Change:
         # The citizen's words go into the data, not the note: public notes are published
         # (Open311), and a comment may name people.
         recorded.update(by="citizen", comment=str(data.get("comment") or "")[:1000])
-    return Change(fields={"rating": rating}, data=recorded)
+    else:
+        recorded["attempt"] = case.callback_tries + 1
+    return Change(
+        fields={
+            "rating": rating,
+            "callback_result": CallbackResult.REACHED,
+            "callback_next_at": None,
+        },
+        data=recorded,
+    )
 
 
 def _close(case, note, data, actor: Actor = None) -> Change:
@@ -261,6 +299,7 @@ def _reopen(case, note, data, actor: Actor = None) -> Change:
         fields={
             "reopen_count": case.reopen_count + 1,
             "rating": "",
+            "callback_result": "",
             "closed_at": None,
             "handle_due_at": handle_due,
             "extension_days": 0,
@@ -351,6 +390,7 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.APPROVE_EXTENSION: _approve_extension,
     A.REFUSE_EXTENSION: _need_note(gettext_lazy("Say why the extension is refused.")),
     A.REPLY: _reply,
+    A.VERIFY_PASS: _verify_pass,
     A.VERIFY_FAIL: _verify_fail,
     A.CALLBACK: _callback,
     A.CLOSE: _closing(_close),

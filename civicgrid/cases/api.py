@@ -267,7 +267,7 @@ ACTION_DATA = {
     Action.MERGE: _merge_data,
     Action.PLACE: _place_data,
     Action.REQUEST_EXTENSION: _fields(days="days"),
-    Action.CALLBACK: _fields(rating="rating"),
+    Action.CALLBACK: _fields(rating="rating", outcome="outcome", attempt="attempt"),
     Action.REFER: _fields(kind="kind"),
     Action.ESCALATE: _fields(to="to"),
     Action.ANSWER_DIRECTLY: _fields(answer="answer", knowledge_entry="knowledge_entry"),
@@ -300,7 +300,9 @@ def take_action(
     """Take ``action`` on the case. The body carries the note and the action's own fields:
 
     dispatch `main_department`, `co_departments` (codes); merge `into` (case number);
-    request_extension `days`; callback `rating`; refer `kind`; escalate `to`;
+    request_extension `days`; callback `rating` (reached), or `outcome` (`no_answer`,
+    `unreachable`: the next try is scheduled, the last one ends the round; `refused`) and
+    `attempt`; refer `kind`; escalate `to`;
     answer_directly `answer` (and `knowledge_entry`, the id of the knowledge-base entry
     used); reply `reply`; place `lng`, `lat`, `datum`.
     """

@@ -42,6 +42,7 @@ class Note(models.TextChoices):
     ADD_FILE = "add_file", gettext_lazy("file added")
     ADD_NOTE = "add_note", gettext_lazy("note added")
     CHANGE_URGENCY = "change_urgency", gettext_lazy("urgency changed")
+    CALLBACK_MISSED = "callback_missed", gettext_lazy("callback: citizen not reached")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ CONSUMERS: list[Consumer] = []
 # dispatch, a client system's fields on a note), and how the timeline shows them.
 DATA_KEYS: dict[str, tuple[Any, Callable[[Any], str]]] = {}
 
-_NOT_PUBLIC = {Note.RECOMPUTE_DEADLINE, Note.CHANGE_URGENCY}
+# A call that reached nobody is the centre's business, not news for the public.
+_NOT_PUBLIC = {Note.RECOMPUTE_DEADLINE, Note.CHANGE_URGENCY, Note.CALLBACK_MISSED}
 
 
 def _add(kind: Kind) -> Kind:

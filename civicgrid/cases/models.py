@@ -52,6 +52,18 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("unsatisfied")
 
 
+class CallbackResult(models.TextChoices):
+    """How the callback round ended: a rating, or why there is none (docs/lifecycle.md).
+
+    Only ``reached`` carries a rating; the others count neither as satisfied nor as
+    unsatisfied in any rate of satisfaction.
+    """
+
+    REACHED = "reached", _("reached and rated")
+    REFUSED = "refused", _("refused to rate")
+    NOT_REACHED = "not_reached", _("could not be reached")
+
+
 class Light(models.TextChoices):
     GREEN = "green", _("on time")
     YELLOW = "yellow", _("close to the deadline")
@@ -196,6 +208,13 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     outcome = models.CharField(_("outcome"), max_length=40, blank=True)
+    # The callback round (回访): failed tries so far, when the next may be made, and
+    # how it ended (``cases.callbacks``).
+    callback_tries = models.PositiveSmallIntegerField(_("failed callback tries"), default=0)
+    callback_next_at = models.DateTimeField(_("next callback try from"), null=True, blank=True)
+    callback_result = models.CharField(
+        _("callback result"), max_length=12, choices=CallbackResult.choices, blank=True
+    )
     reply = models.TextField(_("reply"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -447,3 +466,44 @@ class CaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department or self.user} ({self.reason})"
+
+
+class ReplyTemplate(models.Model):
+    """A standard phrase (常用语) for replies and answers, offered on the forms.
+
+    For one category and everything below it (none: every category), owned by one
+    department (none: shared by all). ``{case_number}``, ``{date}`` and ``{category}``
+    in the text are filled in when it is offered for a case (``cases.phrases``).
+    """
+
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"), max_length=2000)
+    category = models.ForeignKey(
+        "routing.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reply_templates",
+        help_text=_("Offered for this category and those below it; empty: for every case."),
+    )
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reply_templates",
+        help_text=_("Offered to this department's staff only; empty: shared by everyone."),
+    )
+    active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=100)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -6,6 +6,7 @@ the number of rows.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -23,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
@@ -34,6 +35,7 @@ from . import events, lifecycle
 from .lifecycle import action_label
 from .models import (
     OPEN_STATUSES,
+    CallbackResult,
     Case,
     CaseEvent,
     Channel,
@@ -176,16 +178,43 @@ def verification_tasks(user) -> QuerySet:
     return pressing_first(rows(cases).prefetch_related("attachments"))
 
 
-def callbacks(user) -> QuerySet:
-    """Verified cases to call back, and called-back cases to close or reopen.
+def callbacks(user, *, now=None, later: bool = False) -> QuerySet:
+    """Verified cases to call back, and called-back cases to close or reopen, the
+    nearest deadline first.
 
-    With each, the cases merged into it: their reporters are called back too.
+    A case whose next try (``callback_next_at``) is not due yet at ``now`` is left out,
+    unless ``later``: then it comes after those due. With each case: the cases merged
+    into it (their reporters are called back too), its failed tries (``missed_calls``)
+    and when the latest reply was given (``replied_at``).
     """
+    now = now or timezone.now()
     cases = Case.objects.filter(status__in=(Status.VERIFIED, Status.RATED))
+    not_due = Q(status=Status.VERIFIED, callback_next_at__gt=now)
+    if not later:
+        cases = cases.exclude(not_due)
     merged = Case.objects.only("number", "merged_into_id", "reporter_name", "reporter_phone")
-    return pressing_first(rows(visible_cases(user, cases))).prefetch_related(
-        Prefetch("merged_cases", queryset=merged.order_by("created_at"))
+    missed = CaseEvent.objects.filter(action=events.Note.CALLBACK_MISSED).select_related("actor")
+    reply = CaseEvent.objects.filter(case=OuterRef("pk"), action=lifecycle.Action.REPLY)
+    reply = reply.order_by("-at", "-id")
+    return (
+        rows(visible_cases(user, cases))
+        .annotate(
+            later=SqlCase(When(not_due, then=Value(1)), default=Value(0)),
+            replied_at=Subquery(reply.values("at")[:1]),
+        )
+        .order_by("later", F("due_at").asc(nulls_last=True), "created_at")
+        .prefetch_related(
+            Prefetch("merged_cases", queryset=merged.order_by("created_at")),
+            Prefetch("events", queryset=missed.order_by("at", "id"), to_attr="missed_calls"),
+        )
     )
+
+
+def callbacks_later(user, now=None) -> int:
+    """How many verified cases wait for a later try (the callback page's toggle)."""
+    now = now or timezone.now()
+    cases = Case.objects.filter(status=Status.VERIFIED, callback_next_at__gt=now)
+    return visible_cases(user, cases).order_by().count()
 
 
 def category_and_descendants(category_id: int) -> set[int]:
@@ -245,6 +274,20 @@ def _referral(kind):
     return str(lifecycle.REFERRAL_KINDS.get(kind, kind))
 
 
+def _call_outcome(outcome):
+    from .callbacks import Outcome
+
+    return events.choice(Outcome)(outcome)
+
+
+def _local_time(value):
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
 def _escalation(to):
     return str(_("joint consultation")) if to == "joint" else str(_("the next higher centre"))
 
@@ -266,6 +309,10 @@ EVENT_DATA: events.Shown = {
     "by": (_("rated by"), lambda _v: str(_("the citizen, on the tracking page"))),
     "comment": (_("citizen's comment"), str),
     "to": (_("escalated to"), _escalation),
+    "outcome": (_("result of the call"), _call_outcome),
+    "result": (_("callback result"), events.choice(CallbackResult)),
+    "attempt": (_("try"), str),
+    "next_try_at": (_("next try from"), _local_time),
     "region": (_("centre"), str),
     "category": (_("category set to"), str),
     "urgency": (_("urgency set to"), events.choice(Urgency)),

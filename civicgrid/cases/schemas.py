@@ -16,6 +16,7 @@ from civicgrid.regions.datum import Datum
 from civicgrid.routing.models import RequestType, Urgency
 
 from . import limits
+from .callbacks import Outcome
 from .lifecycle import PERMISSIONS, REFERRAL_KINDS, TRANSITIONS, Action, action_label
 from .models import Case, CaseEvent, Channel, Light, Rating, Status, StatusGroup
 
@@ -91,7 +92,15 @@ class ActionIn(Input):
     )
     into: str | None = Field(None, max_length=20, description="merge: case number")
     days: int | None = Field(None, ge=0, le=366, description="request_extension")
-    rating: Rating | None = Field(None, description="callback")
+    rating: Rating | None = Field(None, description="callback: the citizen was reached")
+    outcome: Outcome | None = Field(
+        None,
+        description="callback without a rating: no_answer and unreachable schedule the "
+        "next try (the last one ends the round), refused ends it",
+    )
+    attempt: int | None = Field(
+        None, ge=1, le=100, description="callback: the try you saw (1, 2 …); 409 if recorded"
+    )
     kind: ReferralKind | None = Field(None, description="refer")
     to: EscalationTarget | None = Field(None, description="escalate")
     answer: str | None = Field(None, max_length=limits.REPLY, description="answer_directly")
@@ -162,6 +171,9 @@ class CaseOut(Schema):
     warn_at: datetime | None
     handle_due_at: datetime | None = Field(description="The department's overall deadline.")
     rating: str
+    callback_result: str = Field(description="reached, refused, not_reached; empty before")
+    callback_tries: int = Field(description="Callback tries that reached nobody this round.")
+    callback_next_at: datetime | None = Field(description="The next callback try from.")
     outcome: str
     reopen_count: int
     joint_consultation: bool

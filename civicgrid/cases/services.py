@@ -326,10 +326,19 @@ def attach(case: Case, uploaded, *, actor: Actor, event: CaseEvent | None = None
 
 
 def act(case: Case, action: str, *, actor: Actor, note: str = "", files=(), **data) -> CaseEvent:
-    """A lifecycle action with its files, all or nothing."""
+    """A lifecycle action with its files, all or nothing.
+
+    A person's callback goes through ``callbacks.call_back``: a call that reached
+    nobody is a note and a try scheduled, not a move.
+    """
     files = checked_files(files)
     with transaction.atomic():
-        event = lifecycle.apply(case, action, actor=actor, note=note, **data)
+        if action == Action.CALLBACK and actor is not None:
+            from .callbacks import call_back
+
+            event = call_back(case, actor=actor, note=note, **data)
+        else:
+            event = lifecycle.apply(case, action, actor=actor, note=note, **data)
         for uploaded in files:
             attach(case, uploaded, actor=actor, event=event)
     return event
@@ -432,7 +441,7 @@ def recompute_deadline(case: Case) -> CaseEvent | None:
         "old_due_at": case.due_at.isoformat() if case.due_at else None,
         "due_at": fields["due_at"].isoformat() if fields.get("due_at") else None,
     }
-    return _change_clock(case, fields, events.Note.RECOMPUTE_DEADLINE, actor=None, data=data)
+    return change_clock(case, fields, events.Note.RECOMPUTE_DEADLINE, actor=None, data=data)
 
 
 def change_urgency(case: Case, urgency: str, *, actor: Actor, reason: str = "") -> CaseEvent | None:
@@ -453,11 +462,13 @@ def change_urgency(case: Case, urgency: str, *, actor: Actor, reason: str = "") 
         fields.update(lifecycle.clock_fields(case, case.status, case.step_started_at, {}))
     case.urgency = old
     data = {"old_urgency": old, "urgency": urgency}
-    return _change_clock(case, fields, events.Note.CHANGE_URGENCY, actor, data, reason)
+    return change_clock(case, fields, events.Note.CHANGE_URGENCY, actor, data, reason)
 
 
-def _change_clock(case, fields, kind, actor: Actor, data, note="") -> CaseEvent:
-    """Write ``fields`` if ``case`` is still the version read, with the event saying so."""
+def change_clock(case, fields, kind, actor: Actor, data, note="", at=None) -> CaseEvent:
+    """Write ``fields`` if ``case`` is still the version read, with the event saying so
+    (a note of ``kind``): the conditional update of ``lifecycle.apply`` for a change
+    that moves nothing."""
     with transaction.atomic():
         won = Case.objects.filter(pk=case.pk, version=case.version).update(
             version=F("version") + 1, **fields
@@ -467,7 +478,7 @@ def _change_clock(case, fields, kind, actor: Actor, data, note="") -> CaseEvent:
                 _("Someone else changed case %(number)s a moment ago; reload and try again.")
                 % {"number": case.number}
             )
-        event = events.record(case, kind, actor=actor, note=note, data=data)
+        event = events.record(case, kind, actor=actor, note=note, data=data, at=at)
         for name, value in fields.items():
             setattr(case, name, value)
         case.version += 1

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.routing.models import Category
 
 from .. import lifecycle, limits
+from ..callbacks import CALL_RESULTS
 from ..extensions import category_guesses
 from ..lifecycle import Action
 from ..models import Rating
@@ -223,14 +224,24 @@ class VerifyFailForm(ActionForm):
 
 
 class CallbackForm(ActionForm):
+    """One call: a rating when the citizen was reached, else what happened (``callbacks``)."""
+
     note_label = _("What the citizen said")
-    rating = forms.ChoiceField(label=_("Rating"), choices=Rating.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=_("Result of the call"), choices=CALL_RESULTS, widget=forms.RadioSelect
+    )
+    # The try shown on the screen: someone else recording it first is a conflict.
+    attempt = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def setup(self):
-        self.order_fields(["rating", "note"])
+        self.fields["attempt"].initial = self.case.callback_tries + 1
+        self.order_fields(["rating", "note", "attempt"])
 
     def action_data(self):
-        return {"rating": self.cleaned_data["rating"]}
+        result, attempt = self.cleaned_data["rating"], self.cleaned_data.get("attempt")
+        if result in Rating.values:
+            return {"rating": result, "attempt": attempt}
+        return {"outcome": result, "attempt": attempt}
 
 
 class ReopenForm(ActionForm):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from .. import events as kinds
 from ..events import Note
 from ..lifecycle import Action, action_label
-from ..models import Case, CaseEvent, Rating, Status
+from ..models import CallbackResult, Case, CaseEvent, Rating, Status
 from .rule import published
 from .text import names_of, public_text
 
@@ -85,6 +85,8 @@ def detail(action: str, data: dict) -> str:
         return str(data["main_department"])
     if action == Action.CALLBACK and data.get("rating") in Rating.values:
         return str(Rating(data["rating"]).label)
+    if action == Action.CALLBACK and data.get("result") in CallbackResult.values:
+        return str(CallbackResult(data["result"]).label)
     if action == Action.APPROVE_EXTENSION and data.get("days"):
         return _("%(days)s working days") % {"days": data["days"]}
     return ""

@@ -41,6 +41,17 @@ def action_label(action: str) -> str:
 
 
 @register.filter
+def call_outcome(outcome: str) -> str:
+    """What a call to the citizen gave (``callbacks.Outcome``), in the reader's language."""
+    from civicgrid.cases.callbacks import Outcome
+
+    try:
+        return str(Outcome(outcome).label)
+    except ValueError:
+        return outcome
+
+
+@register.filter
 def percent(value, beside=None) -> str:
     """0.934 → 93%; cut, never rounded up, so a score below a threshold never shows as it.
 

@@ -2,11 +2,13 @@
 is ``triage.views``)."""
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.pages import page
 
 from .. import queries
+from ..callbacks import max_tries
 from ..forms import InboxFilterForm, Options
 from ..lifecycle import Action
 from ..models import Light
@@ -68,8 +70,19 @@ def tasks(request):
 @page("callbacks")
 @require_GET
 def callbacks(request):
-    """Verified cases to call back, then close, or reopen when the citizen is unsatisfied."""
+    """Cases to call back, then close, or reopen when the citizen is unsatisfied.
+
+    A case whose next try is later is hidden unless ``?later=1``.
+    """
     user, options = request.user, Options()
-    listing = paginate(request, queries.callbacks(user), QUEUE_SIZE)
-    context = {"page": listing, "rows": rows_with_actions(listing, user, options, CALLBACK_ACTIONS)}
+    later = request.GET.get("later") == "1"
+    listing = paginate(request, queries.callbacks(user, later=later), QUEUE_SIZE)
+    context = {
+        "page": listing,
+        "rows": rows_with_actions(listing, user, options, CALLBACK_ACTIONS),
+        "later": later,
+        "later_count": queries.callbacks_later(user),
+        "max_tries": max_tries(),
+        "now": timezone.now(),
+    }
     return render(request, "cases/callbacks.html", context)
