@@ -1,20 +1,25 @@
 """One case: its page, the generic action endpoint, the audited contact reveal, its files."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.routing.services import suggest
 
 from .. import attachments, lifecycle, queries, services
+from ..events import Note
 from ..forms import ACTION_FORMS, ActionForm, Options, action_form
 from ..lifecycle import Action
 from ..models import Attachment, Case
 from ..refusals import status_for
+from ..templatetags.case_tags import call_outcome
 from .common import (
     action_slots,
     dispatch_initial,
@@ -76,7 +81,7 @@ def act(request, number: str, action: str):
     if not form.is_valid():
         return render_detail(request, case, bound=form, status=400)
     try:
-        services.act(
+        event = services.act(
             case,
             action,
             actor=request.user,
@@ -86,14 +91,7 @@ def act(request, number: str, action: str):
         )
     except lifecycle.LifecycleError as error:
         return _refused(request, case, form, error)
-    messages.success(
-        request,
-        _("Case %(number)s: %(action)s — done.")
-        % {
-            "number": case.number,
-            "action": queries.action_label(action),
-        },
-    )
+    messages.success(request, _done(case, action, event))
     target = safe_next(request)
     if target:
         return redirect(target)
@@ -101,6 +99,21 @@ def act(request, number: str, action: str):
         # e.g. a department that returned the case no longer sees it.
         return redirect("home")
     return redirect("cases:detail", number=case.number)
+
+
+def _done(case: Case, action: str, event) -> str:
+    if event.action == Note.CALLBACK_MISSED:
+        next_at = timezone.localtime(datetime.fromisoformat(event.data["next_try_at"]))
+        return _("Case %(number)s: %(outcome)s; try %(n)d from %(at)s.") % {
+            "number": case.number,
+            "outcome": call_outcome(event.data["outcome"]),
+            "n": event.data["attempt"] + 1,
+            "at": formats.date_format(next_at, "m-d H:i"),
+        }
+    return _("Case %(number)s: %(action)s — done.") % {
+        "number": case.number,
+        "action": queries.action_label(action),
+    }
 
 
 def _refused(request, case: Case, form: ActionForm, error: lifecycle.LifecycleError):
