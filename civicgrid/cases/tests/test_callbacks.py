@@ -90,7 +90,8 @@ def test_no_answer_is_recorded_and_the_next_try_waits_four_working_hours(
     assert card(verified) in later
     assert "Callback try 2 of 3" in later
     assert case.callback_next_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") in later
-    assert "no answer" in later and "响铃一分钟无人接" in later  # the earlier try
+    assert "no answer" in later
+    assert "响铃一分钟无人接" in later
 
 
 def test_the_schedule_counts_working_time_three_tries_over_two_working_days():
@@ -278,9 +279,11 @@ def test_the_card_has_the_complaint_the_reply_and_the_phone_to_reveal(
     )
     client.force_login(operator)
     html = queue(client)
-    assert "小区路灯不亮" in html and "北门外三盏路灯连续三晚不亮。" in html
+    assert "小区路灯不亮" in html
+    assert "北门外三盏路灯连续三晚不亮。" in html
     assert "路灯已修复，现已恢复照明。" in html  # the department's reply
-    assert "139****1234" in html and "13905461234" not in html
+    assert "139****1234" in html
+    assert "13905461234" not in html
     revealed = client.post(
         reverse("cases:contact", args=[case.number]), {"reason": "callback"}
     ).content.decode()
