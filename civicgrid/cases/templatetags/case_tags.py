@@ -40,6 +40,22 @@ def action_label(action: str) -> str:
     return label(action)
 
 
+@register.simple_tag(takes_context=True)
+def reply_phrases(context, case) -> list:
+    """The reply templates offered to the reader for ``case`` (``cases.phrases``); the
+    templates are read once per request, however many forms the page shows."""
+    from civicgrid.cases import phrases
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    templates = getattr(request, "_civicgrid_reply_templates", None)
+    if templates is None:
+        templates = phrases.available(request.user)
+        request._civicgrid_reply_templates = templates
+    return phrases.for_case(case, request.user, templates)
+
+
 @register.filter
 def call_outcome(outcome: str) -> str:
     """What a call to the citizen gave (``callbacks.Outcome``), in the reader's language."""
