@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.admin import ReadOnlyAdmin
 
-from .models import Attachment, Case, CaseAccess, CaseEvent
+from .models import Attachment, Case, CaseAccess, CaseEvent, ReplyTemplate
 
 
 class EventInline(admin.TabularInline):
@@ -75,3 +75,18 @@ class AttachmentAdmin(ReadOnlyAdmin):
     def download(self, attachment: Attachment) -> str:
         url = reverse("cases:attachment", args=[attachment.case.number, attachment.pk])
         return format_html('<a href="{}">{}</a>', url, attachment.name)
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Standard phrases (常用语) offered on the reply and answer forms (``cases.phrases``).
+
+    ``{case_number}``, ``{date}`` and ``{category}`` in the text are filled in.
+    """
+
+    list_display = ["title", "category", "department", "active", "position"]
+    list_editable = ["active", "position"]
+    list_filter = ["active", "department"]
+    search_fields = ["title", "text", "category__name", "category__code"]
+    autocomplete_fields = ["category", "department"]
+    list_select_related = ["category", "department"]

@@ -17,7 +17,7 @@ from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 
-from . import attachments, lifecycle, services
+from . import attachments, lifecycle, phrases, services
 from .lifecycle import Action, InvalidAction
 from .models import Case, CaseEvent
 from .schemas import (
@@ -30,6 +30,7 @@ from .schemas import (
     CaseFilters,
     CaseIn,
     CaseOut,
+    ReplyTemplateOut,
     UserAction,
 )
 from .scope import visible_cases
@@ -273,6 +274,18 @@ ACTION_DATA = {
     Action.ANSWER_DIRECTLY: _fields(answer="answer", knowledge_entry="knowledge_entry"),
     Action.REPLY: _fields(reply="reply"),
 }
+
+
+@router.get(
+    "/{number}/reply-templates",
+    response={200: list[ReplyTemplateOut], **ERRORS},
+    summary="Standard phrases for replying to the case",
+)
+def reply_templates(request: HttpRequest, number: str):
+    """The reply templates (常用语) offered to you for this case: those of its category
+    and the categories above it, or of every category; shared, or your department's.
+    The most specific first; ``{case_number}``, ``{date}`` and ``{category}`` filled in."""
+    return phrases.for_case(_case(request, number), request.auth)
 
 
 @router.get(

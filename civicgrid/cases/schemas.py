@@ -294,3 +294,13 @@ class ActionOut(Schema):
 class AvailableActionOut(Schema):
     action: str
     label: str
+
+
+class ReplyTemplateOut(Schema):
+    """A standard phrase (常用语) as offered for one case: placeholders filled in."""
+
+    id: int
+    title: str
+    text: str
+    category: str | None = Field(description="Category code; null: every category.")
+    department: str | None = Field(description="Department code; null: shared.")

@@ -36,6 +36,7 @@ from .diversion import load_demo_110, print_demo_110
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
 from .open311 import load_demo_client, print_demo_client
+from .reply_templates import load_demo as load_reply_templates
 
 DATA = Path(__file__).parent / "data"
 DISTRICT_CODE = "370502000000"
@@ -129,6 +130,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("accounts"), load_accounts),
         (_("sample cases"), lambda: load_sample_cases(progress)),
         (_("knowledge base"), load_knowledge_base),
+        (_("reply templates"), load_reply_templates),
         (_("hot issues"), lambda: load_demo_hot_issues(progress)),
         (_("Open311 client"), lambda: load_demo_client(DISTRICT_CODE)),
         (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
