@@ -90,6 +90,7 @@ def test_the_operator_answering_directly_gets_the_shared_phrases(
     client.force_login(operator)
     html = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert 'data-phrases="answer_directly-answer"' in html
+    assert 'name="answer_directly-answer"' in html  # the box the phrase goes into
     assert "路灯口径" in html
     assert "通用开头" in html
     assert "路灯已修复" not in html  # the bureau's own
