@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from test_browser_loop import CHROMIUM, Desk  # tests/ is on the path, as a rootdir
 
 from civicgrid.accounts.models import User
 from civicgrid.cases import services
@@ -18,8 +19,6 @@ from civicgrid.cases.models import Case, ReplyTemplate, Status
 from civicgrid.cases.tests import factories as f
 from civicgrid.demo import load, reply_templates
 from civicgrid.routing.models import Category, Department
-
-from test_browser_loop import CHROMIUM, Desk  # tests/ is on the path, as a rootdir
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,9 +51,7 @@ def handled_case(title: str) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def test_a_call_that_reaches_nobody_comes_back_as_the_second_try(
-    demo_desk, live_server, browser
-):
+def test_a_call_that_reaches_nobody_comes_back_as_the_second_try(demo_desk, live_server, browser):
     case = handled_case("东营社区路灯不亮")
     services.act(case, Action.REPLY, actor=User.objects.get(username="handler"), reply="已修复。")
     services.act(case, Action.VERIFY_PASS, actor=User.objects.get(username="gridworker"))
