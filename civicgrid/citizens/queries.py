@@ -50,6 +50,9 @@ PLAIN_STATUS = {
         "%(number)s."
     ),
 }
+# A callback round that ended without a rating (cases.callbacks), when the centre closes
+# such cases by hand.
+UNRATED_STATUS = gettext_lazy("We called you back. The case will be closed shortly.")
 UNSATISFIED_STATUS = gettext_lazy(
     "You were not satisfied. The command centre is reviewing the case and will have it "
     "handled again."
@@ -60,6 +63,8 @@ def plain_status(case: Case) -> str:
     """Where the case is, in a sentence a citizen understands."""
     if case.status == Status.RATED and case.rating == Rating.UNSATISFIED:
         return str(UNSATISFIED_STATUS)
+    if case.status == Status.RATED and not case.rating:
+        return str(UNRATED_STATUS)
     department = case.main_department.name if case.main_department_id else _("the department")
     number = case.merged_into.number if case.merged_into_id else ""
     return str(PLAIN_STATUS[case.status]) % {"department": department, "number": number}

@@ -342,3 +342,22 @@ def test_the_api_records_a_missed_call(operator, verified):
     assert body["status"] == "verified"
     assert body["callback_tries"] == 1
     assert body["callback_next_at"]
+
+
+def test_the_case_page_says_how_the_callback_went(client, operator, verified):
+    callbacks.call_back(verified, actor=operator, outcome="no_answer")
+    client.force_login(operator)
+    html = client.get(reverse("cases:detail", args=[verified.number])).content.decode()
+    assert "1 try reached nobody; next from" in html
+    assert "Callback: citizen not reached" in html  # the timeline
+    callbacks.call_back(fresh(verified), actor=operator, outcome="refused")
+    html = client.get(reverse("cases:detail", args=[verified.number])).content.decode()
+    assert "refused to rate" in html
+
+
+def test_the_citizen_reads_no_thanks_for_a_rating_they_did_not_give(settings, operator, verified):
+    from civicgrid.citizens.queries import plain_status
+
+    settings.CIVICGRID_CALLBACK_CLOSE_UNRATED = False
+    callbacks.call_back(verified, actor=operator, outcome="refused")
+    assert plain_status(fresh(verified)) == "We called you back. The case will be closed shortly."
