@@ -353,11 +353,3 @@ def test_the_case_page_says_how_the_callback_went(client, operator, verified):
     callbacks.call_back(fresh(verified), actor=operator, outcome="refused")
     html = client.get(reverse("cases:detail", args=[verified.number])).content.decode()
     assert "refused to rate" in html
-
-
-def test_the_citizen_reads_no_thanks_for_a_rating_they_did_not_give(settings, operator, verified):
-    from civicgrid.citizens.queries import plain_status
-
-    settings.CIVICGRID_CALLBACK_CLOSE_UNRATED = False
-    callbacks.call_back(verified, actor=operator, outcome="refused")
-    assert plain_status(fresh(verified)) == "We called you back. The case will be closed shortly."
