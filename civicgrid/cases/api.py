@@ -281,7 +281,7 @@ ACTION_DATA = {
     response={200: list[ReplyTemplateOut], **ERRORS},
     summary="Standard phrases for replying to the case",
 )
-def reply_templates(request: HttpRequest, number: str):
+def reply_templates(request, number: str):
     """The reply templates (常用语) offered to you for this case: those of its category
     and the categories above it, or of every category; shared, or your department's.
     The most specific first; ``{case_number}``, ``{date}`` and ``{category}`` filled in."""

@@ -42,7 +42,7 @@ def fill(text: str, case: Case, today=None) -> str:
     values = {
         "{case_number}": case.number,
         "{date}": f"{today.year}年{today.month}月{today.day}日",
-        "{category}": case.category.name if case.category_id else "",
+        "{category}": case.category.name if case.category is not None else "",
     }
     for name, value in values.items():
         text = text.replace(name, value)
@@ -54,10 +54,10 @@ def for_case(case: Case, user, templates: list[ReplyTemplate] | None = None) -> 
     if templates is None:
         templates = available(user)
     lineage = []
-    if case.category_id:
+    if case.category is not None:
         cached = catalogue.category(case.category.code, active_only=False)
         lineage = [c.pk for c in (cached or case.category).lineage()]
-    depth = {pk: i for i, pk in enumerate(lineage)}
+    depth: dict[int | None, int] = {pk: i for i, pk in enumerate(lineage)}
     offered = [t for t in templates if t.category_id is None or t.category_id in depth]
     offered.sort(
         key=lambda t: (
@@ -73,8 +73,8 @@ def for_case(case: Case, user, templates: list[ReplyTemplate] | None = None) -> 
             t.pk,
             t.title,
             fill(t.text, case, today),
-            t.category.code if t.category_id else None,
-            t.department.code if t.department_id else None,
+            t.category.code if t.category is not None else None,
+            t.department.code if t.department is not None else None,
         )
         for t in offered
     ]

@@ -3,7 +3,7 @@
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from django.urls import reverse
 from ninja import Field, Schema
@@ -93,14 +93,17 @@ class ActionIn(Input):
     into: str | None = Field(None, max_length=20, description="merge: case number")
     days: int | None = Field(None, ge=0, le=366, description="request_extension")
     rating: Rating | None = Field(None, description="callback: the citizen was reached")
-    outcome: Outcome | None = Field(
-        None,
-        description="callback without a rating: no_answer and unreachable schedule the "
-        "next try (the last one ends the round), refused ends it",
-    )
-    attempt: int | None = Field(
-        None, ge=1, le=100, description="callback: the try you saw (1, 2 …); 409 if recorded"
-    )
+    outcome: Annotated[
+        Outcome | None,
+        Field(
+            description="callback without a rating: no_answer and unreachable schedule the "
+            "next try (the last one ends the round), refused ends it"
+        ),
+    ] = None
+    attempt: Annotated[
+        int | None,
+        Field(ge=1, le=100, description="callback: the try you saw (1, 2 …); 409 if recorded"),
+    ] = None
     kind: ReferralKind | None = Field(None, description="refer")
     to: EscalationTarget | None = Field(None, description="escalate")
     answer: str | None = Field(None, max_length=limits.REPLY, description="answer_directly")
