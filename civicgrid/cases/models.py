@@ -477,7 +477,7 @@ class ReplyTemplate(models.Model):
     """
 
     title = models.CharField(_("title"), max_length=100)
-    text = models.TextField(_("text"), max_length=2000)
+    text = models.TextField(_("wording"), max_length=2000)
     category = models.ForeignKey(
         "routing.Category",
         verbose_name=_("category"),
