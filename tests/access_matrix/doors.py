@@ -281,6 +281,7 @@ API_DOORS = [
     ),
     Door("GET", "/api/cases/{number}/suggestion", Kind.API, CASE),
     Door("GET", "/api/cases/{number}/actions", Kind.API, CASE),
+    Door("GET", "/api/cases/{number}/reply-templates", Kind.API, CASE),
     Door(
         "POST",
         "/api/cases/{number}/attachments",
