@@ -103,3 +103,22 @@ def test_a_handler_inserts_a_standard_phrase_into_the_reply(demo_desk, live_serv
     assert case.status == Status.REPLIED
     assert case.reply == inserted
     handler.close()
+
+
+def test_at_intake_the_phrases_follow_the_category_chosen(demo_desk, live_server, browser):
+    heating = ReplyTemplate.objects.get(title="供暖温度答复口径")
+    phone = ReplyTemplate.objects.get(title="咨询已电话解答")
+    operator = Desk(browser, live_server.url, "operator")
+    page = operator.open("/intake/")
+    box = page.locator("details.phrases")
+    box.locator("> summary").click()
+    heating_row = box.locator(f"[data-phrase='{heating.pk}']")
+    for name, visible in (("冬季采暖", True), ("城市公共设施", False)):
+        category = Category.objects.get(name=name, parent__name="城市建设和市政管理")
+        page.select_option("#id_category", str(category.pk))
+        assert heating_row.is_visible() is visible, name
+    box.locator(f"[data-phrase='{phone.pk}'] [data-phrase-insert]").click()
+    answer = page.locator("textarea[name=answer]").input_value()
+    assert answer.startswith("您咨询的问题已在电话中为您详细解答。")
+    operator.shot("intake-phrase-inserted")
+    operator.close()

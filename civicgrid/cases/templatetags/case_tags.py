@@ -41,7 +41,7 @@ def action_label(action: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def reply_phrases(context, case) -> list:
+def reply_phrases(context, case=None) -> list:
     """The reply templates offered to the reader for ``case`` (``cases.phrases``); the
     templates are read once per request, however many forms the page shows."""
     from civicgrid.cases import phrases
@@ -53,6 +53,8 @@ def reply_phrases(context, case) -> list:
     if templates is None:
         templates = phrases.available(request.user)
         request._civicgrid_reply_templates = templates
+    if case is None:  # intake: no case yet
+        return phrases.for_intake(request.user, templates)
     return phrases.for_case(case, request.user, templates)
 
 

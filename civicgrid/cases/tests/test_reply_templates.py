@@ -134,3 +134,33 @@ def test_the_admin_lists_and_edits_templates(admin_client, templates):
     assert "路灯已修复" in html
     url = reverse("admin:cases_replytemplate_change", args=[templates["shared"].pk])
     assert admin_client.get(url).status_code == 200
+
+
+def test_intake_lists_the_phrases_with_the_categories_they_apply_to(
+    client, operator, category, streetlights, templates
+):
+    client.force_login(operator)
+    html = client.get(reverse("cases:intake")).content.decode()
+    assert 'data-phrases="answer"' in html  # beside the "answer directly" box
+    # The operator's (shared) phrases; the page's script shows those of the category.
+    assert "路灯口径" in html
+    assert f'data-for="{streetlights.pk}"' in html
+    assert f'data-for="{category.pk} {streetlights.pk}"' not in html  # 市容通用: the bureau's
+    # A phrase naming the case number cannot be filled before the case exists.
+    assert "通用开头" not in html
+    assert "路灯已修复" not in html
+
+
+def test_intake_phrases_of_a_parent_category_apply_to_those_below(
+    operator, category, streetlights, bureau
+):
+    ReplyTemplate.objects.create(title="市容口径", text="已转市容部门。", category=category)
+    (offered,) = phrases.for_intake(operator)
+    assert offered.applies_to.split() == sorted([str(category.pk), str(streetlights.pk)])
+
+
+def test_who_may_not_answer_directly_gets_no_picker_at_intake(client, grid_worker, templates):
+    client.force_login(grid_worker)  # registers what they find, never answers a call
+    response = client.get(reverse("cases:intake"))
+    assert response.status_code == 200
+    assert "data-phrases" not in response.content.decode()

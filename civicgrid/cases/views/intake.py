@@ -46,7 +46,14 @@ def intake(request):
         roles = request.user.roles
         channel = CHANNEL_OF_ROLE.get(roles[0], Channel.HOTLINE) if roles else Channel.HOTLINE
         form = IntakeForm(options=options, initial={"channel": channel})
-    context = {"form": form, "earlier": _earlier(request.user, form.data.get("reporter_phone", ""))}
+    context = {
+        "form": form,
+        "earlier": _earlier(request.user, form.data.get("reporter_phone", "")),
+        # The standard phrases for a direct answer, beside the answer box.
+        "may_answer": request.user.has_role(
+            *lifecycle.PERMISSIONS[lifecycle.Action.ANSWER_DIRECTLY][0]
+        ),
+    }
     return render(request, "cases/intake.html", context, status=status)
 
 

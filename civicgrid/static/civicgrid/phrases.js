@@ -1,5 +1,7 @@
 // Reply templates (常用语): "Insert" puts a phrase into its form's text box, where the
-// cursor was (else at the end). Without this script the phrases are still listed, to copy.
+// cursor was (else at the end). At intake the list follows the category chosen (a phrase's
+// data-for lists the categories it applies to). Without this script every phrase is
+// listed, to copy.
 (function () {
   "use strict";
 
@@ -46,8 +48,34 @@
     }
   });
 
+  function follow(select) {
+    var form = select.form;
+    if (!form) {
+      return;
+    }
+    form.querySelectorAll("[data-phrases]").forEach(function (box) {
+      var shown = 0;
+      box.querySelectorAll(".phrase").forEach(function (phrase) {
+        var only = phrase.dataset.for;
+        phrase.hidden = Boolean(select.value && only && only.split(" ").indexOf(select.value) < 0);
+        shown += phrase.hidden ? 0 : 1;
+      });
+      var count = box.querySelector("[data-phrase-count]");
+      if (count) {
+        count.textContent = String(shown);
+      }
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[name=category]")) {
+      follow(event.target);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     reveal(document);
+    document.querySelectorAll("select[name=category]").forEach(follow);
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     reveal(event.target);
