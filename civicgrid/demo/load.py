@@ -446,6 +446,10 @@ def _advance(case, steps, users, suggest, action, services) -> None:
         return
     services.act(case, action.VERIFY_PASS, actor=users["dispatcher"], note="现场核查属实")
     if steps == 4:
+        if case.pk % 2 == 0:  # some callers did not answer: tried again later (回访)
+            services.act(
+                case, action.CALLBACK, actor=users["operator"], outcome="no_answer", note="无人接听"
+            )
         return
     services.act(case, action.CALLBACK, actor=users["operator"], rating="satisfied")
     services.act(case, action.CLOSE, actor=users["operator"])
