@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 
 from civicgrid.cases import callbacks, lifecycle, queries, services
+from civicgrid.cases.apps import check_callback_retries
 from civicgrid.cases.events import Note
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import CallbackResult, Case, Rating, Status
@@ -112,8 +114,12 @@ def test_the_schedule_is_a_setting(settings):
     assert callbacks.max_tries() == 2
     assert callbacks.next_try_at(1, MONDAY_10) == MONDAY_10 + timedelta(minutes=30)
     settings.CIVICGRID_CALLBACK_RETRY_AFTER = ["soon"]
-    with pytest.raises(Exception, match="CIVICGRID_CALLBACK_RETRY_AFTER"):
+    with pytest.raises(ImproperlyConfigured, match="CIVICGRID_CALLBACK_RETRY_AFTER"):
         callbacks.max_tries()
+    # ``civicgrid check`` says so before anyone opens the callback page.
+    (error,) = check_callback_retries()
+    assert error.id == "civicgrid.cases.E001"
+    assert "'soon'" in error.msg
 
 
 def test_an_unreachable_number_is_tried_again_too(client, operator, verified):
