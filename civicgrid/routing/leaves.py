@@ -21,17 +21,18 @@ from .models import Category
 
 # Words every branch has: they name no leaf in particular.
 _NOT_NAMING = {"其他", "管理", "问题"}
-# A leaf must be named at least this clearly: a pair of characters, or one character
-# that no other leaf of the branch has ("噪声" for 噪音污染).
-MIN_SCORE = 2.0
-# A term in more than this share of a branch's leaves ("污染") names none of them.
+# Characters of places and plain grammar: alone they name nothing ("小区", "黄河路").
+_PLAIN = set("区市县镇乡村路街道号楼小大中不有无的了是在和与及对为上下内外人民公共产业务工作事性化放")
+# A pair of characters in more than this share of a branch's leaves ("污染") names none
+# of them; a single character names a leaf only when no other leaf of the branch has it
+# ("噪" of "噪声扰民" for 噪音污染).
 COMMON_SHARE = 0.2
 PAIR_WEIGHT, CHARACTER_WEIGHT = 1.0, 0.6
 
 
 def _terms(name: str) -> set[str]:
     pairs = {name[i : i + 2] for i in range(len(name) - 1)} - _NOT_NAMING
-    singles = {ch for ch in name if ch not in "".join(_NOT_NAMING)}
+    singles = {ch for ch in name if ch not in "".join(_NOT_NAMING) and ch not in _PLAIN}
     return pairs | singles
 
 
@@ -51,7 +52,7 @@ class _Branch:
                 term: math.log(1 + len(self.leaves) / spread[term])
                 * (PAIR_WEIGHT if len(term) > 1 else CHARACTER_WEIGHT)
                 for term in found
-                if spread[term] <= common
+                if spread[term] <= (common if len(term) > 1 else 1)
             }
 
 
@@ -87,15 +88,22 @@ class Tree:
             return False
         return category.pk in self.leaf_ids or category.pk not in self._below
 
-    def named_in(self, text: str, under: Category, limit: int = 3) -> list["Named"]:
-        """The leaves beneath ``under`` whose names the text uses, clearest first."""
-        if not text:
-            return []
+    def named_in(
+        self, text: str, under: Category, limit: int = 3, *, title: str = ""
+    ) -> list["Named"]:
+        """The leaves beneath ``under`` whose names the words use, clearest first. Words
+        of the ``title`` count twice, and only there does a single character count: a
+        long description has most characters somewhere."""
         branch = self.branch(under)
         found = []
         for leaf in branch.leaves:
-            score = sum(weight for term, weight in branch.terms[leaf.pk].items() if term in text)
-            if score >= MIN_SCORE:
+            score = 0.0
+            for term, weight in branch.terms[leaf.pk].items():
+                if term in title:
+                    score += 2 * weight
+                elif len(term) > 1 and term in text:
+                    score += weight
+            if score > 0:
                 found.append(Named(leaf, round(score, 3)))
         found.sort(key=lambda n: (-n.score, n.category.code))
         return found[:limit]
@@ -141,6 +149,6 @@ def leaves_under(category: Category) -> list[Category]:
     return list(tree().branch(category).leaves)
 
 
-def named_in(text: str, under: Category, limit: int = 3) -> list[Named]:
-    """The leaves beneath ``under`` whose names the text uses, clearest first."""
-    return tree().named_in(text, under, limit)
+def named_in(text: str, under: Category, limit: int = 3, *, title: str = "") -> list[Named]:
+    """The leaves beneath ``under`` whose names the words use, clearest first."""
+    return tree().named_in(text, under, limit, title=title)

@@ -54,7 +54,7 @@ def pick_category(
     own = tree.active(case.category_id)
     if own is not None and tree.is_leaf(own):
         pick.suggested.append((own.pk, _("%(category)s · as registered") % {"category": own}))
-    text = f"{case.title} {case.content}"
+    title, text = case.title or "", case.content or ""
     branches: list[tuple[Category, str]] = []
     if own is not None and not tree.is_leaf(own):
         branches.append((own, ""))
@@ -64,7 +64,7 @@ def pick_category(
             branches.append((root, percent(guess["p"])))
     seen = {pk for pk, _label in pick.suggested}
     for branch, p in branches:
-        named = [n.category for n in tree.named_in(text, branch) if n.category.pk not in seen]
+        named = [n.category for n in tree.named_in(text, branch, title=title) if n.category.pk not in seen]
         for leaf in named:
             seen.add(leaf.pk)
             pick.suggested.append((leaf.pk, f"{leaf} · {branch.name} {p}" if p else str(leaf)))
@@ -146,6 +146,7 @@ class DispatchForm(ActionForm):
         current = self.case.category
         keeps = leaves.is_leaf(current)
         field_.required = not keeps
+        field_.error_messages["required"] = _("Choose the subcategory this case belongs to.")
         empty = (
             _("keep: %(category)s") % {"category": f"{current.code} {current.name}"}
             if keeps
