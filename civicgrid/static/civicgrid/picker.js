@@ -16,7 +16,7 @@
     var shown = 0;
     Array.prototype.forEach.call(select.querySelectorAll("option"), function (option) {
       var group = option.parentElement.tagName === "OPTGROUP" ? option.parentElement : null;
-      var hit = !query || !option.value || matches(option.text, query) ||
+      var hit = !query || matches(option.text, query) ||
         (group !== null && matches(group.label, query));
       option.hidden = !hit;
       if (hit && option.value && !option.disabled) shown += 1;
