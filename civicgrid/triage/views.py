@@ -89,7 +89,7 @@ def queue(request):
     """Registered cases, most pressing first, each with the department the rules suggest."""
     user, options = request.user, Options()
     light = request.GET.get("light", "")
-    waiting = queries.triage_queue(user)
+    waiting = queries.without_outlines(queries.triage_queue(user))
     if light in Light.values:
         waiting = waiting.with_light(light)
     listing = paginate(request, waiting, QUEUE_SIZE)
@@ -101,9 +101,10 @@ def queue(request):
     }
     if is_htmx(request):
         return render(request, "triage/partials/_queue.html", context)
-    placement = list(queries.triage_queue(user).filter(needs_placement=True)[:QUEUE_SIZE])
-    extensions = list(queries.extension_requests(user)[:QUEUE_SIZE])
-    returned = list(queries.returned(user)[:QUEUE_SIZE])
+    slim = queries.without_outlines
+    placement = list(slim(queries.triage_queue(user).filter(needs_placement=True))[:QUEUE_SIZE])
+    extensions = list(slim(queries.extension_requests(user))[:QUEUE_SIZE])
+    returned = list(slim(queries.returned(user))[:QUEUE_SIZE])
     context.update(
         counts=queries.work_counts(user),
         placement=rows_with_actions(placement, user, options, (Action.PLACE,)),

@@ -11,6 +11,9 @@ moves the main department to the one the rules give for the category picked.
 from dataclasses import dataclass, field
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -88,14 +91,33 @@ class LeafSelect(forms.Select):
         self.departments: dict[int, int] = {}
         self.disabled: set[int] = set()
 
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
+    def render(self, name, value, attrs=None, renderer=None):
+        """Written out here rather than through a template per option: the list has
+        ~500 options and the form-widget templates would take most of the request."""
+        chosen = {str(v) for v in self.format_value(value)}
+        attrs = self.build_attrs(self.attrs, attrs)
+        html = [format_html("<select name=\"{}\"{}>", name, flatatt(attrs))]
+        for group, options in self.choices:
+            if isinstance(options, list | tuple):
+                html.append(format_html('<optgroup label="{}">', group))
+                html.extend(self._option(v, label, chosen) for v, label in options)
+                html.append("</optgroup>")
+            else:
+                html.append(self._option(group, options, chosen))
+        html.append("</select>")
+        return mark_safe("".join(html))  # noqa: S308 (every part escaped by format_html)
+
+    def _option(self, value, label, chosen: set[str]) -> str:
         key = getattr(value, "value", value)
+        extra = ""
         if key in self.departments:
-            option["attrs"]["data-department"] = self.departments[key]
+            extra += format_html(' data-department="{}"', self.departments[key])
+        if str(key) in chosen:
+            extra += " selected"
+            chosen.discard(str(key))  # once: a suggestion is also in the tree
         if key in self.disabled:
-            option["attrs"]["disabled"] = True
-        return option
+            extra += " disabled"
+        return format_html('<option value="{}"{}>{}</option>', key, mark_safe(extra), label)  # noqa: S308
 
 
 class DispatchForm(ActionForm):
