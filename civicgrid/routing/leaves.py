@@ -22,7 +22,9 @@ from .models import Category
 # Words every branch has: they name no leaf in particular.
 _NOT_NAMING = {"其他", "管理", "问题"}
 # Characters of places and plain grammar: alone they name nothing ("小区", "黄河路").
-_PLAIN = set("区市县镇乡村路街道号楼小大中不有无的了是在和与及对为上下内外人民公共产业务工作事性化放")
+_PLAIN = set(
+    "区市县镇乡村路街道号楼小大中不有无的了是在和与及对为上下内外人民公共产业务工作事性化放"
+)
 # A pair of characters in more than this share of a branch's leaves ("污染") names none
 # of them; a single character names a leaf only when no other leaf of the branch has it
 # ("噪" of "噪声扰民" for 噪音污染).

@@ -45,7 +45,7 @@ class Options:
             by_kind.setdefault(kind, []).append((pk, name))
         order = [*KIND_ORDER, *sorted(set(by_kind) - set(KIND_ORDER))]
         labels = dict(DepartmentKind.choices)
-        return [(labels.get(kind, kind), by_kind[kind]) for kind in order if kind in by_kind]
+        return [(str(labels.get(kind, kind)), by_kind[kind]) for kind in order if kind in by_kind]
 
     @cached_property
     def leaf_groups(self) -> list:

@@ -67,7 +67,11 @@ def pick_category(
             branches.append((root, percent(guess["p"])))
     seen = {pk for pk, _label in pick.suggested}
     for branch, p in branches:
-        named = [n.category for n in tree.named_in(text, branch, title=title) if n.category.pk not in seen]
+        named = [
+            n.category
+            for n in tree.named_in(text, branch, title=title)
+            if n.category.pk not in seen
+        ]
         for leaf in named:
             seen.add(leaf.pk)
             pick.suggested.append((leaf.pk, f"{leaf} · {branch.name} {p}" if p else str(leaf)))
@@ -96,7 +100,7 @@ class LeafSelect(forms.Select):
         ~500 options and the form-widget templates would take most of the request."""
         chosen = {str(v) for v in self.format_value(value)}
         attrs = self.build_attrs(self.attrs, attrs)
-        html = [format_html("<select name=\"{}\"{}>", name, flatatt(attrs))]
+        html = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
         for group, options in self.choices:
             if isinstance(options, list | tuple):
                 html.append(format_html('<optgroup label="{}">', group))

@@ -22,7 +22,12 @@ def tree(db):
     pollution = f.make_category("环境污染", code="0402", parent=environment)
     nodes = {"environment": environment, "pollution": pollution}
     nodes["enforcement"] = f.make_category("环境执法", code="040101", parent=management)
-    for code, name in [("01", "大气污染"), ("02", "水污染"), ("03", "噪音污染"), ("04", "其他污染")]:
+    for code, name in [
+        ("01", "大气污染"),
+        ("02", "水污染"),
+        ("03", "噪音污染"),
+        ("04", "其他污染"),
+    ]:
         nodes[name] = f.make_category(name, code=f"0402{code}", parent=pollution)
     return nodes
 

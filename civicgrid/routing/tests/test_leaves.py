@@ -10,7 +10,12 @@ from civicgrid.routing.tests import factories as f
 def environment(db):
     root = f.make_category("环境保护", code="04")
     pollution = f.make_category("环境污染", code="0402", parent=root)
-    for code, name in [("01", "大气污染"), ("02", "水污染"), ("03", "噪音污染"), ("04", "固体污染")]:
+    for code, name in [
+        ("01", "大气污染"),
+        ("02", "水污染"),
+        ("03", "噪音污染"),
+        ("04", "固体污染"),
+    ]:
         f.make_category(name, code=f"0402{code}", parent=pollution)
     f.make_category("放射性污染", code="040205", parent=pollution, active=False)
     return root

@@ -24,7 +24,9 @@ pytestmark = [
 @pytest.fixture
 def city(district, dispatcher, operator):
     building = f.make_category("城乡建设", code="01")
-    f.make_category("城市公共设施", code="010101", parent=f.make_category("市政", code="0101", parent=building))
+    f.make_category(
+        "城市公共设施", code="010101", parent=f.make_category("市政", code="0101", parent=building)
+    )
     environment = f.make_category("环境保护", code="04")
     pollution = f.make_category("环境污染", code="0402", parent=environment)
     for code, name in [("01", "大气污染"), ("02", "水污染"), ("03", "噪音污染")]:
@@ -35,13 +37,20 @@ def city(district, dispatcher, operator):
     f.make_rule(building, enforcement)
     f.make_rule(environment, environment_bureau)
     case = f.make_case(
-        actor=operator, grid=district["grid11"], title="广场舞音响太吵", content="每晚十点以后还在放"
+        actor=operator,
+        grid=district["grid11"],
+        title="广场舞音响太吵",
+        content="每晚十点以后还在放",
     )
     # The model read it as a building matter, and no subcategory fits its words.
     guess = {"category": building.pk, "code": "01", "name": "城乡建设", "p": 0.62}
     CaseTriage.objects.create(
-        case=case, suggestions=[guess], category=building, confidence=0.62,
-        outcome=Outcome.SUGGESTED, department=enforcement,
+        case=case,
+        suggestions=[guess],
+        category=building,
+        confidence=0.62,
+        outcome=Outcome.SUGGESTED,
+        department=enforcement,
     )
     noise = Category.objects.get(name="噪音污染")
     return {"case": case, "noise": noise, "HBJ": environment_bureau, "ZFJ": enforcement}

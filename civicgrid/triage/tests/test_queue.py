@@ -57,9 +57,7 @@ def test_a_card_carries_one_button_and_its_forms_come_on_demand(
     assert 'class="action-form action-dispatch"' in page
 
 
-def test_the_forms_of_a_case_someone_else_dispatched_say_so(
-    client, dispatcher, bureau, new_case
-):
+def test_the_forms_of_a_case_someone_else_dispatched_say_so(client, dispatcher, bureau, new_case):
     act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
     html = forms_of(signed_in(client, dispatcher), new_case, HTTP_HX_REQUEST="true")
     assert "<form" not in html.content.decode()
@@ -155,7 +153,9 @@ def test_fifty_cards_cost_the_queries_of_five_and_a_page_a_third_of_the_old(
     full forms (400 KB); the cards are light and the forms come on demand."""
     from civicgrid.triage.models import CaseTriage, Outcome
 
-    units = [f.make_department(f"第{i}街道办事处", code=f"JD{i:02d}", kind="street") for i in range(30)]
+    units = [
+        f.make_department(f"第{i}街道办事处", code=f"JD{i:02d}", kind="street") for i in range(30)
+    ]
     for i in range(15):
         parent = f.make_category(f"分类{i}", code=f"{10 + i:02d}")
         for j in range(33):
@@ -166,8 +166,13 @@ def test_fifty_cards_cost_the_queries_of_five_and_a_page_a_third_of_the_old(
         for i in range(n):
             case = f.make_case(actor=operator, grid=district["grid11"], category=category)
             CaseTriage.objects.create(
-                case=case, suggestions=guess, category=category, confidence=0.9,
-                threshold=None, outcome=Outcome.SUGGESTED, department=units[i % 30],
+                case=case,
+                suggestions=guess,
+                category=category,
+                confidence=0.9,
+                threshold=None,
+                outcome=Outcome.SUGGESTED,
+                department=units[i % 30],
             )
 
     signed_in(client, dispatcher)
