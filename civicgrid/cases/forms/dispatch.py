@@ -67,14 +67,15 @@ def pick_category(
             branches.append((root, percent(guess["p"])))
     seen = {pk for pk, _label in pick.suggested}
     for branch, p in branches:
-        named = [
-            n.category
-            for n in tree.named_in(text, branch, title=title)
-            if n.category.pk not in seen
-        ]
+        if tree.is_leaf(branch):  # a first-level category without subcategories
+            named = [branch] if branch.pk not in seen else []
+        else:
+            found = tree.named_in(text, branch, title=title)
+            named = [n.category for n in found if n.category.pk not in seen]
         for leaf in named:
             seen.add(leaf.pk)
-            pick.suggested.append((leaf.pk, f"{leaf} · {branch.name} {p}" if p else str(leaf)))
+            why = p if leaf.pk == branch.pk else f"{branch.name} {p}"
+            pick.suggested.append((leaf.pk, f"{leaf} · {why}" if p else str(leaf)))
         if not named and p and branch.pk not in seen:
             seen.add(branch.pk)
             label = _("%(category)s · model %(p)s: choose one of its subcategories")

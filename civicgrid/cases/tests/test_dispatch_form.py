@@ -194,3 +194,15 @@ def test_a_leaf_category_given_at_intake_is_kept_unless_changed(
     client.post(act_url(case, Action.DISPATCH), {"dispatch-main_department": units["HBJ"].pk})
     case = refreshed(case)
     assert (case.status, case.category) == (Status.DISPATCHED, tree["水污染"])
+
+
+def test_a_first_level_guess_without_subcategories_is_itself_suggested(
+    client, dispatcher, operator, district, tree, units, model_says
+):
+    traffic = f.make_category("交通运输", code="03")
+    f.make_rule(traffic, units["ZFJ"])
+    model_says((traffic, 0.7), (tree["environment"], 0.2))
+    case = f.make_case(actor=operator, grid=district["grid11"], title="公交车不按站停")
+    form = dispatch_form(signed_in(client, dispatcher), case)
+    assert chosen(select(form, "category")) == "03 交通运输 · 70%"
+    assert chosen(select(form, "main_department")) == "区综合行政执法局"
