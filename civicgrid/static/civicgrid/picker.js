@@ -68,9 +68,9 @@
     });
     search.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== "ArrowDown") return;
+      event.preventDefault(); // Enter in the search box never sends the form
       var first = firstMatch(select);
       if (!first) return;
-      event.preventDefault(); // Enter must not send the form half-filled
       first.selected = true;
       select.dispatchEvent(new Event("change", { bubbles: true }));
       select.focus();
