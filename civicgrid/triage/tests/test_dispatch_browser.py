@@ -70,6 +70,8 @@ def test_the_dispatcher_finds_the_leaf_by_typing_and_the_department_follows(
 
     card = page.locator("article.queue-row", has_text=case.number)
     assert card.locator("form").count() == 0  # a light card: one button
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "triage-cards.png"), full_page=True)
     card.locator("a.open-forms").click()
     form = card.locator("form.action-dispatch")
     form.wait_for()
@@ -86,7 +88,6 @@ def test_the_dispatcher_finds_the_leaf_by_typing_and_the_department_follows(
     search.press("Enter")
     assert category.input_value() == str(city["noise"].pk)
     assert department.input_value() == str(city["HBJ"].pk)  # the rules for noise
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "triage-dispatch-form.png"), full_page=True)
 
     with page.expect_navigation():
