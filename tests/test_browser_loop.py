@@ -59,8 +59,14 @@ class Desk:
         return self.page
 
     def act_in_row(self, number: str, action: str, fill=None):
-        """Open the action under the queue row of ``number``, fill it and submit."""
-        self.act(self.page.locator("article", has_text=number), action, fill)
+        """Open the action under the queue row of ``number``, fill it and submit. A triage
+        card loads its forms when its button is clicked."""
+        row = self.page.locator("article", has_text=number)
+        opener = row.locator("a.open-forms")
+        if opener.count() and not row.locator(f"form.action-{action}").count():
+            opener.click()
+            row.locator(f"form.action-{action}").wait_for()
+        self.act(row, action, fill)
 
     def act(self, row, action: str, fill=None):
         """Open an action's disclosure inside ``row`` (if shut), fill it and submit."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.actor import Actor
 from civicgrid.regions.models import Level
+from civicgrid.routing import leaves
 from civicgrid.routing.models import Category, Department, LimitUnit, Step
 
 from . import deadlines, events
@@ -140,14 +141,24 @@ def _departments(data) -> tuple[Department, list[Department]]:
     return main, [d for d in co if d.pk != main.pk]
 
 
-def _recategorised(case, category) -> Category | None:
-    """The category a dispatch sets, when it names one other than the case's."""
+def _recategorised(case, category, actor: Actor) -> Category | None:
+    """The category a dispatch sets, when it names one other than the case's.
+
+    A person files the case under a leaf ("040203 噪音污染", never "04 环境保护"); the
+    triage model, which only knows the first level, may name a parent.
+    """
     if category in (None, ""):
         return None
     if not isinstance(category, Category):
         category = Category.objects.filter(pk=category, active=True).first()
     if category is None or not category.active:
         raise InvalidAction(_("That category does not exist or is no longer used."), "category")
+    if actor is not None and not leaves.is_leaf(category):
+        raise InvalidAction(
+            _("“%(category)s” has subcategories: choose the one that fits.")
+            % {"category": f"{category.code} {category.name}"},
+            "category",
+        )
     return None if category.pk == case.category_id else category
 
 
@@ -155,7 +166,7 @@ def _dispatch(case, note, data, actor: Actor = None) -> Change:
     main, co = _departments(data)
     fields = {"main_department": main, "extension_days": 0}
     event = {"main_department": main.name, "co_departments": [d.name for d in co]}
-    category = _recategorised(case, data.get("category"))
+    category = _recategorised(case, data.get("category"), actor)
     if category is not None:
         # The dispatcher (or the triage model) corrects the category: the deadlines
         # below and the step clocks apply won't see the old one.

@@ -67,6 +67,12 @@ def rows(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(*ROW_RELATIONS)
 
 
+def without_outlines(queryset: QuerySet) -> QuerySet:
+    """``rows`` without the outlines of the grid and the centre's region (GeoJSON: a
+    district's is larger than everything else a row reads), for lists that show names."""
+    return queryset.defer("grid__boundary", "owner_region__boundary")
+
+
 def pressing_first(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(urgency_rank=URGENCY_RANK).order_by(*PRESSING_FIRST)
 

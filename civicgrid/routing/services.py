@@ -30,22 +30,22 @@ def suggest(category: Category | None, grid_or_region) -> Suggestion:
 
 
 def suggest_for_cases(
-    cases: Iterable, fallback: dict[int, int] | None = None
+    cases: Iterable, route_by: dict[int, int | None] | None = None
 ) -> dict[int, Suggestion]:
     """``suggest`` for many cases at once, in a fixed number of queries (for queues).
 
-    ``fallback`` maps a case id to the category to route by when the case has none
-    (the triage model's best guess).
+    ``route_by`` maps a case id to the category to route it by instead of its own (the
+    subcategory the dispatch form preselects, or the triage model's best guess).
     """
     cases = list(cases)
-    fallback = fallback or {}
-    chosen = {case.pk: case.category_id or fallback.get(case.pk) for case in cases}
+    route_by = route_by or {}
+    chosen = {case.pk: route_by.get(case.pk) or case.category_id for case in cases}
     category_ids = {pk for pk in chosen.values() if pk}
     if not category_ids:
         return {case.pk: NO_SUGGESTION for case in cases}
     table = RuleTable.load(category_ids)
     return {
-        case.pk: table.pick(chosen[case.pk], _case_region_codes(case))
+        case.pk: table.pick(chosen[case.pk], case_region_codes(case))
         if chosen[case.pk]
         else NO_SUGGESTION
         for case in cases
@@ -58,7 +58,8 @@ def region_codes(region) -> list[str | None]:
     return [*reversed([code for code in path.split("/") if code]), None]
 
 
-def _case_region_codes(case) -> list[str | None]:
+def case_region_codes(case) -> list[str | None]:
+    """``region_codes`` of a case's place (its stored path; else its centre's region)."""
     path = case.region_path
     if not path and case.owner_region_id:
         path = case.owner_region.path

@@ -1,17 +1,34 @@
 """The triage queue (dispatcher): registered cases, each with the department the rules
-suggest and the model's top categories."""
+suggest and the model's top categories.
+
+The cards are light — the case, the model's guesses, the suggested department and one
+button — and the forms of a case (dispatch, answer directly) come on demand from
+``case_forms``: into the card with htmx, or as a page of their own without script. A
+queue of 50 cases is therefore one page of summaries, not 50 forms of 500 categories
+and 31 units.
+"""
+
+from dataclasses import dataclass
 
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from civicgrid.accounts.pages import page
-from civicgrid.cases import queries
+from civicgrid.cases import lifecycle, queries
 from civicgrid.cases.forms import Options
+from civicgrid.cases.forms.dispatch import pick_category
 from civicgrid.cases.lifecycle import Action
-from civicgrid.cases.models import Light
-from civicgrid.cases.views.common import is_htmx, paginate
+from civicgrid.cases.models import Case, Light
+from civicgrid.cases.views.common import (
+    action_slots,
+    is_htmx,
+    paginate,
+    safe_next,
+    visible_case_or_404,
+)
 from civicgrid.cases.views.queues import EXTENSION_ACTIONS, QUEUE_SIZE, rows_with_actions
-from civicgrid.routing.services import suggest_for_cases
+from civicgrid.routing import leaves
+from civicgrid.routing.services import Suggestion, suggest_for_cases
 
 from . import auto
 from .models import CaseTriage
@@ -31,9 +48,21 @@ def stored_guesses(case) -> list[dict]:
     return row or []
 
 
+@dataclass
+class Card:
+    """A case in the triage queue: what the dispatcher decides by, no forms."""
+
+    case: Case
+    suggestion: Suggestion
+    can_act: bool
+
+
 def _routes_with_model(cases) -> dict:
-    """Routing suggestions, by the model's best category where a case has none; each
-    case also gets ``model_suggestions`` (top 3) and ``triage_row`` for the queue."""
+    """Routing suggestions for the category the dispatch form will preselect (a leaf the
+    words name beneath the model's guess, else the guess); each case also gets
+    ``model_suggestions`` (top 3) and ``triage_row`` for the queue."""
+    if not cases:
+        return {}
     stored = {row.case_id: row for row in CaseTriage.objects.filter(case__in=cases)}
     fresh = auto.fresh_suggestions([c for c in cases if c.pk not in stored])
     for case in cases:
@@ -41,8 +70,17 @@ def _routes_with_model(cases) -> dict:
         case.model_suggestions = (
             case.triage_row.suggestions if case.triage_row else fresh.get(case.pk, [])
         )
-    fallback = {c.pk: c.model_suggestions[0]["category"] for c in cases if c.model_suggestions}
-    return suggest_for_cases(cases, fallback)
+    tree = leaves.tree()
+    route_by = {c.pk: pick_category(c, c.model_suggestions, tree).route_by for c in cases}
+    return suggest_for_cases(cases, route_by)
+
+
+def cards(cases, user) -> list[Card]:
+    routes = _routes_with_model(cases)
+    return [
+        Card(case, routes[case.pk], any(lifecycle.can(case, a, user) for a in TRIAGE_ACTIONS))
+        for case in cases
+    ]
 
 
 @page("triage")
@@ -51,26 +89,42 @@ def queue(request):
     """Registered cases, most pressing first, each with the department the rules suggest."""
     user, options = request.user, Options()
     light = request.GET.get("light", "")
-    waiting = queries.triage_queue(user)
+    waiting = queries.without_outlines(queries.triage_queue(user))
     if light in Light.values:
         waiting = waiting.with_light(light)
     listing = paginate(request, waiting, QUEUE_SIZE)
-    cases = list(listing)
     context = {
         "page": listing,
-        "rows": rows_with_actions(cases, user, options, TRIAGE_ACTIONS, _routes_with_model(cases)),
+        "rows": cards(list(listing), user),
         "light": light,
         "lights": Light.choices,
     }
     if is_htmx(request):
         return render(request, "triage/partials/_queue.html", context)
-    placement = list(queries.triage_queue(user).filter(needs_placement=True)[:QUEUE_SIZE])
-    extensions = list(queries.extension_requests(user)[:QUEUE_SIZE])
-    returned = list(queries.returned(user)[:QUEUE_SIZE])
+    slim = queries.without_outlines
+    placement = list(slim(queries.triage_queue(user).filter(needs_placement=True))[:QUEUE_SIZE])
+    extensions = list(slim(queries.extension_requests(user))[:QUEUE_SIZE])
+    returned = list(slim(queries.returned(user))[:QUEUE_SIZE])
     context.update(
         counts=queries.work_counts(user),
         placement=rows_with_actions(placement, user, options, (Action.PLACE,)),
         extensions=rows_with_actions(extensions, user, options, EXTENSION_ACTIONS),
-        returned=rows_with_actions(returned, user, options, TRIAGE_ACTIONS),
+        returned=cards(returned, user),
     )
     return render(request, "triage/queue.html", context)
+
+
+@page("triage")
+@require_GET
+def case_forms(request, number: str):
+    """The triage forms of one case (dispatch first, answer directly), asked for by a
+    card: the fragment for htmx, a page of its own without script."""
+    case = visible_case_or_404(request.user, number)
+    _routes_with_model([case])  # the model's guesses, as the card showed them
+    context = {
+        "case": case,
+        "actions": action_slots(case, request.user, Options(), only=TRIAGE_ACTIONS),
+        "next": safe_next(request),
+    }
+    template = "triage/partials/_case_forms.html" if is_htmx(request) else "triage/case_forms.html"
+    return render(request, template, context)

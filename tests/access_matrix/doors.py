@@ -16,7 +16,7 @@ from typing import Any
 
 from civicgrid.accounts.models import User
 from civicgrid.cases.lifecycle import PERMISSIONS
-from civicgrid.cases.models import Case
+from civicgrid.cases.models import Case, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
 from civicgrid.gridwork.models import Summons
@@ -152,6 +152,14 @@ PAGE_DOORS = [
         done=contact_shown,
     ),
     Door("GET", "/cases/{number}/files/{pk}/", Kind.PAGE, FILE, done=file_served("image/")),
+    Door(
+        "GET",
+        "/triage/{number}/forms/",
+        Kind.PAGE,
+        case_at(Status.REGISTERED),
+        page="triage",
+        done=shows(lambda c: c.obj.number),
+    ),
     Door(
         "POST",
         "/grid/cases/{number}/whistle/",

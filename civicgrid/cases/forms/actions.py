@@ -7,11 +7,8 @@ live in ``lifecycle`` and ``services``, whose refusals the views show as form er
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.routing.models import Category
-
 from .. import lifecycle, limits
 from ..callbacks import CALL_RESULTS
-from ..extensions import category_guesses
 from ..lifecycle import Action
 from ..models import Rating
 from .common import MultipleFileField, Options, position_fields
@@ -111,59 +108,6 @@ class PlaceForm(ActionForm):
     def action_data(self):
         data = self.cleaned_data
         return {"lng": data["lng"], "lat": data["lat"], "datum": data["datum"]}
-
-
-class DispatchForm(ActionForm):
-    """Main department preselected from the routing rules; the dispatcher decides."""
-
-    main_department = forms.TypedChoiceField(label=_("Main department"), coerce=int)
-    co_departments = forms.TypedMultipleChoiceField(
-        label=_("Co-handling departments"),
-        coerce=int,
-        required=False,
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
-    )
-
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.filter(active=True),
-        required=False,
-        help_text=_("The triage model's suggestions, most likely first."),
-    )
-
-    def setup(self):
-        departments = self.options.departments
-        self.fields["main_department"].choices = [("", "—"), *departments]
-        self.fields["co_departments"].choices = departments
-        self.fields["co_departments"].widget.attrs["size"] = min(6, max(3, len(departments)))
-        self._category_choices()
-        self.order_fields(["category", "main_department", "co_departments", "note"])
-
-    def _category_choices(self) -> None:
-        """Keep the case's category, or take one of the model's top 3 (any active
-        category is accepted; the list only shows the likely ones)."""
-        case = self.case
-        suggested = category_guesses(case)
-        current = case.category
-        keep = f"{current.code} {current.name}" if current else "—"
-        choices = [("", _("keep: %(category)s") % {"category": keep})]
-        choices += [
-            (s["category"], f"{s['name']} · {s['p']:.0%}")
-            for s in suggested
-            if s["category"] != case.category_id
-        ]
-        self.fields["category"].widget.choices = choices
-        if current is None and suggested:
-            self.fields["category"].initial = suggested[0]["category"]
-
-    def action_data(self):
-        data = self.cleaned_data
-        main = data["main_department"]
-        return {
-            "main_department": main,
-            "co_departments": [d for d in data["co_departments"] if d != main],
-            "category": data.get("category"),
-        }
 
 
 class ReturnForm(ActionForm):
@@ -273,6 +217,8 @@ class UrgeForm(ActionForm):
     note_label = _("What the urging notice says")
     note_required = True
 
+
+from .dispatch import DispatchForm  # noqa: E402  (it builds on ActionForm above)
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.ANSWER_DIRECTLY: AnswerDirectlyForm,

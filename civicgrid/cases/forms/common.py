@@ -6,11 +6,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.regions.datum import Datum
-from civicgrid.routing.models import Category, Department
+from civicgrid.routing import leaves
+from civicgrid.routing.models import Category, Department, DepartmentKind
 
 from .. import attachments
 
 DATUM_CHOICES = Datum.choices
+# How a dispatcher looks for a unit: bureaus first, then streets, communities, utilities.
+KIND_ORDER = [
+    DepartmentKind.BUREAU,
+    DepartmentKind.STREET,
+    DepartmentKind.COMMUNITY,
+    DepartmentKind.COMPANY,
+    DepartmentKind.CENTRE,
+]
 ATTACHMENT_ACCEPT = "image/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt"
 # A one-line input that shows how many of its characters are used (``forms.js``, which
 # counts every text area with a ``maxlength`` anyway).
@@ -25,6 +34,40 @@ class Options:
         return list(
             Department.objects.filter(active=True).order_by("code").values_list("pk", "name")
         )
+
+    @cached_property
+    def department_groups(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """Active departments grouped by kind (bureaus, streets, communities, utilities,
+        centres), each group in code order: choices with one ``<optgroup>`` per kind."""
+        by_kind: dict[str, list[tuple[int, str]]] = {}
+        rows = Department.objects.filter(active=True).order_by("code")
+        for pk, name, kind in rows.values_list("pk", "name", "kind"):
+            by_kind.setdefault(kind, []).append((pk, name))
+        order = [*KIND_ORDER, *sorted(set(by_kind) - set(KIND_ORDER))]
+        labels = dict(DepartmentKind.choices)
+        return [(str(labels.get(kind, kind)), by_kind[kind]) for kind in order if kind in by_kind]
+
+    @cached_property
+    def leaf_groups(self) -> list:
+        """The leaf categories, one group per parent ("04 环境保护 › 环境污染"), in code
+        order; a first-level category without subcategories is an option of its own."""
+        choices: list = []
+        for leaf in leaves.leaves():
+            option = (leaf.pk, f"{leaf.code} {leaf.name}")
+            if leaf.parent is None:
+                choices.append(option)
+                continue
+            path = list(reversed(leaf.parent.lineage()))
+            label = f"{leaf.parent.code} " + " › ".join(node.name for node in path)
+            if choices and isinstance(choices[-1][1], list) and choices[-1][0] == label:
+                choices[-1][1].append(option)
+            else:
+                choices.append((label, [option]))
+        return choices
+
+    @cached_property
+    def leaf_ids(self) -> set[int]:
+        return {leaf.pk for leaf in leaves.leaves()}
 
     @cached_property
     def categories(self) -> list[Category]:

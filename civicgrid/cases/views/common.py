@@ -118,13 +118,6 @@ def usual_next(case: Case) -> str | None:
     return USUAL_NEXT.get(case.status)
 
 
-def dispatch_initial(suggestion) -> dict:
-    main, co = suggestion or (None, [])
-    if main is None:
-        return {}
-    return {"dispatch": {"main_department": main.pk, "co_departments": [d.pk for d in co]}}
-
-
 def map_data(case: Case) -> dict:
     """What the case's small map draws: its point (WGS84) and its grid's outline."""
     grid = None

@@ -11,8 +11,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicgrid.routing.services import suggest
-
 from .. import attachments, lifecycle, queries, services
 from ..events import Note
 from ..forms import ACTION_FORMS, ActionForm, Options, action_form
@@ -22,7 +20,6 @@ from ..refusals import status_for
 from ..templatetags.case_tags import call_outcome
 from .common import (
     action_slots,
-    dispatch_initial,
     is_htmx,
     is_visible,
     map_data,
@@ -42,11 +39,10 @@ def render_detail(
     request, case: Case, *, bound: ActionForm | None = None, alert: str = "", status: int = 200
 ):
     options = Options()
-    suggestion = None
-    if lifecycle.can(case, Action.DISPATCH, request.user):
-        suggestion = suggest(case.category, case.grid or case.owner_region)
-    slots = action_slots(
-        case, request.user, options, bound=bound, initial=dispatch_initial(suggestion)
+    slots = action_slots(case, request.user, options, bound=bound)
+    # What the dispatch form preselects: the rules for its preselected leaf category.
+    suggestion = next(
+        (getattr(s.form, "suggestion", None) for s in slots if s.action == Action.DISPATCH), None
     )
     earlier = queries.earlier_cases(request.user, case.reporter_phone, exclude=case)
     context = {

@@ -12,7 +12,7 @@ from ..callbacks import max_tries
 from ..forms import InboxFilterForm, Options
 from ..lifecycle import Action
 from ..models import Light
-from .common import Row, action_slots, dispatch_initial, is_htmx, map_data, paginate
+from .common import Row, action_slots, is_htmx, map_data, paginate
 
 QUEUE_SIZE = 50
 EXTENSION_ACTIONS = (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)
@@ -21,13 +21,9 @@ TASK_ACTIONS = (Action.VERIFY_PASS, Action.VERIFY_FAIL)
 CALLBACK_ACTIONS = (Action.CALLBACK, Action.CLOSE, Action.REOPEN)
 
 
-def rows_with_actions(cases, user, options, only, suggestions=None) -> list[Row]:
-    result = []
-    for case in cases:
-        suggestion = (suggestions or {}).get(case.pk)
-        slots = action_slots(case, user, options, only=only, initial=dispatch_initial(suggestion))
-        result.append(Row(case, slots, suggestion))
-    return result
+def rows_with_actions(cases, user, options, only) -> list[Row]:
+    # The dispatch form preselects its own department (cases.forms.dispatch).
+    return [Row(case, action_slots(case, user, options, only=only)) for case in cases]
 
 
 @page("inbox")

@@ -23,11 +23,49 @@ def many_cases(operator, district, category):
     ]
 
 
+def forms_of(client, case, **headers):
+    """What a card's button loads: the case's triage forms (htmx) or their page."""
+    url = reverse("triage:case_forms", args=[case.number])
+    return client.get(url, {"next": "/triage/"}, **headers)
+
+
 def test_the_triage_page_shows_the_suggested_department(client, dispatcher, bureau, new_case):
     html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
     assert new_case.number in html
     assert f"<strong>{bureau.name}</strong>" in html
-    assert f'<option value="{bureau.pk}" selected>{bureau.name}</option>' in html
+    form = forms_of(client, new_case, HTTP_HX_REQUEST="true").content.decode()
+    assert f'<option value="{bureau.pk}" selected>{bureau.name}</option>' in form
+
+
+def test_a_card_carries_one_button_and_its_forms_come_on_demand(
+    client, dispatcher, bureau, new_case
+):
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    card = html[html.index('id="triage-queue"') :]
+    assert "<form" not in card[: card.index("</article>")]
+    url = reverse("triage:case_forms", args=[new_case.number])
+    assert f'hx-get="{url}?next=/triage/"' in card
+    assert f'href="{url}?next=/triage/"' in card  # without script: a page of its own
+
+    fragment = forms_of(client, new_case, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    assert 'class="action-form action-dispatch"' in fragment
+    assert 'class="action-form action-answer_directly"' in fragment
+    assert '<input type="hidden" name="next" value="/triage/">' in fragment
+    page = forms_of(client, new_case).content.decode()
+    assert "<html" in page
+    assert 'class="action-form action-dispatch"' in page
+
+
+def test_the_forms_of_a_case_someone_else_dispatched_say_so(client, dispatcher, bureau, new_case):
+    act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    html = forms_of(signed_in(client, dispatcher), new_case, HTTP_HX_REQUEST="true")
+    assert "<form" not in html.content.decode()
+    assert "Nothing for you to do on this case now" in html.content.decode()
+
+
+def test_an_outsider_gets_no_forms_of_a_case(client, outsider, new_case):
+    assert forms_of(signed_in(client, outsider), new_case).status_code in (403, 404)
 
 
 def test_an_outsider_sees_an_empty_triage_queue(client, outsider, new_case):
@@ -95,6 +133,56 @@ def test_the_triage_queue_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(19):
         response = client.get(reverse("triage:queue"))
     assert all(case.number in response.content.decode() for case in many_cases)
+
+
+def _queue_queries(client, count: int) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("triage:queue"))
+    html = response.content.decode()
+    assert html.count('class="queue-row"') == count
+    return len(queries), len(response.content)
+
+
+def test_fifty_cards_cost_the_queries_of_five_and_a_page_a_third_of_the_old(
+    client, dispatcher, operator, district, category
+):
+    """31 units and a tree of 500 categories: before, each of 50 cards carried them in
+    full forms (400 KB); the cards are light and the forms come on demand."""
+    from civicgrid.triage.models import CaseTriage, Outcome
+
+    units = [
+        f.make_department(f"第{i}街道办事处", code=f"JD{i:02d}", kind="street") for i in range(30)
+    ]
+    for i in range(15):
+        parent = f.make_category(f"分类{i}", code=f"{10 + i:02d}")
+        for j in range(33):
+            f.make_category(f"子类{i}-{j}", code=f"{10 + i:02d}{j:02d}", parent=parent)
+    guess = [{"category": category.pk, "code": category.code, "name": category.name, "p": 0.9}]
+
+    def add(n):
+        for i in range(n):
+            case = f.make_case(actor=operator, grid=district["grid11"], category=category)
+            CaseTriage.objects.create(
+                case=case,
+                suggestions=guess,
+                category=category,
+                confidence=0.9,
+                threshold=None,
+                outcome=Outcome.SUGGESTED,
+                department=units[i % 30],
+            )
+
+    signed_in(client, dispatcher)
+    add(5)
+    client.get(reverse("triage:queue"))  # the per-process snapshots are built
+    five, _size = _queue_queries(client, 5)
+    add(45)
+    fifty, size = _queue_queries(client, 50)
+    assert fifty == five
+    assert size < 150_000
 
 
 def test_the_work_strip_counts_what_waits_and_each_list_shows_what_it_needs(
