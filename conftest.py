@@ -32,6 +32,19 @@ def fresh_snapshots():
     forget_all()
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages made outside a request (services, commands) read English in tests.
+
+    Without this a service's message came out in whatever language the previous
+    test's request had left active, so a file run alone read Chinese.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def client(client):
     """Tests read English: the test client has chosen English with the language switch.
