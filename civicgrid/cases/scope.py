@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role
+from civicgrid.regions.models import Level, Region
 
 from .models import Case, CaseAccess
 
@@ -15,6 +16,7 @@ class ScopeRule(models.TextChoices):
     REGION = "region", "region"
     MAIN_DEPARTMENT = "main_department", "main department"
     GRID = "grid", "grid"
+    OWNER = "owner", "owning centre"
     SYSTEM = "system", "system"
 
 
@@ -42,6 +44,34 @@ def in_region_scope(user, case) -> bool:
     return any(p.startswith(m) for p in _case_paths(case) for m in mine)
 
 
+def owns(path: str, case, *, city: bool) -> bool:
+    """Whether the centre working in the region subtree ``path`` (a city's when ``city``)
+    owns ``case``: ``queries.owned_in`` for one case. A city's centre owns what is
+    escalated to it; a district's, what its own centre or a street centre below it holds
+    (and, with no centre recorded, what lies in it)."""
+    if case.owner_region_id:
+        owner = case.owner_region
+        return owner.path == path or (owner.path.startswith(path) and not city)
+    return bool(case.region_path) and case.region_path.startswith(path) and not city
+
+
+def _city_paths(grant) -> set[str]:
+    """Which of a grant's regions are cities, read once per grant object."""
+    if not hasattr(grant, "_civicgrid_cities"):
+        cities = Region.objects.filter(path__in=grant.region_paths, level=Level.CITY)
+        grant._civicgrid_cities = set(cities.values_list("path", flat=True))
+    return grant._civicgrid_cities
+
+
+def _owner_refusal(case) -> str:
+    if case.owner_region_id:
+        return _(
+            "Case %(number)s is with the centre of %(centre)s; it decides on the case "
+            "until it sends it back."
+        ) % {"number": case.number, "centre": case.owner_region.name}
+    return _("This case is outside the regions you are responsible for.")
+
+
 def _grant_refusal(grant, case, rule: str) -> str | None:
     """Why this one grant does not cover ``case`` under ``rule``, or None."""
     if rule == ScopeRule.MAIN_DEPARTMENT:
@@ -49,6 +79,11 @@ def _grant_refusal(grant, case, rule: str) -> str | None:
             return _("This case is not assigned to your department.")
         return None
     mine = grant.region_paths
+    if rule == ScopeRule.OWNER:
+        cities = _city_paths(grant) if mine else set()
+        if any(owns(path, case, city=path in cities) for path in mine):
+            return None
+        return _owner_refusal(case)
     if rule == ScopeRule.GRID and grant.role == Role.GRID_WORKER:
         if not case.region_path or not any(case.region_path.startswith(m) for m in mine):
             return _("This case is not in one of your grids.")
