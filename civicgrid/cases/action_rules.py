@@ -192,12 +192,18 @@ def _returning(case) -> str:
     return case.main_department.name if case.main_department else ""
 
 
+def _losing(case) -> list[int]:
+    # The departments that lose the case, for who hears of it (notifications' rules).
+    main = [case.main_department_id] if case.main_department_id else []
+    return main + [d.pk for d in case.co_departments.all() if d.pk not in main]
+
+
 def _accept_return(case, note, data, actor: Actor = None) -> Change:
     """The centre agrees the case is not the department's: back to the triage queue."""
     return Change(
         fields={"main_department": None, "handle_due_at": None, "extension_days": 0},
         co_departments=[],
-        data={"department": _returning(case)},
+        data={"department": _returning(case), "department_ids": _losing(case)},
     )
 
 
@@ -219,7 +225,7 @@ def _withdraw(case, note, data, actor: Actor = None) -> Change:
     return Change(
         fields={"main_department": None, "handle_due_at": None, "extension_days": 0},
         co_departments=[],
-        data={"withdrawn_from": _returning(case)},
+        data={"withdrawn_from": _returning(case), "department_ids": _losing(case)},
     )
 
 
@@ -260,6 +266,7 @@ def _reassign(case, note, data, actor: Actor = None) -> Change:
         "from_department": _returning(case),
         "main_department": new.name,
         "return_accepted": case.status == Status.RETURN_REQUESTED,
+        "department_ids": _losing(case),
     }
     return Change(
         fields={"main_department": new, "handle_due_at": handle_due, "extension_days": 0},
