@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.actor import Actor
-from civicgrid.regions.models import Level
+from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, Department, DepartmentKind, LimitUnit, Step
 
 from . import deadlines, events
@@ -395,6 +395,22 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
     return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
 
 
+def _send_back(case, note, data, actor: Actor = None) -> Change:
+    """The centre that owns an escalated case hands it to the centre one level down
+    where the case lies, which owns it again."""
+    _require(note, _("Say why the case goes back to the lower centre."))
+    owner = case.owner_region
+    lower = None
+    if owner is not None and case.region_path.startswith(owner.path):
+        below = case.region_path[len(owner.path) :].split("/", 1)[0]
+        lower = Region.objects.filter(path=f"{owner.path}{below}/").first() if below else None
+    if lower is None or lower.level not in (Level.DISTRICT, Level.STREET):
+        raise InvalidAction(
+            _("There is no lower centre where this case lies; dispatch it yourself."), "to"
+        )
+    return Change(fields={"owner_region": lower}, data={"region": lower.name})
+
+
 def _closing(prepare: Callable[..., Change]) -> Callable[..., Change]:
     """A move that closes a case closes the cases merged into it as well (one handling)."""
 
@@ -454,6 +470,7 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.CLOSE: _closing(_close),
     A.REOPEN: _reopen,
     A.ESCALATE: _escalate,
+    A.SEND_BACK: _send_back,
     A.URGE: _need_note(gettext_lazy("Write what the urging notice says.")),
     A.MARK_OVERDUE: _mark_overdue,
 }

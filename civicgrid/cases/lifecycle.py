@@ -53,6 +53,7 @@ class Action(models.TextChoices):
     CLOSE = "close", gettext_lazy("close")
     REOPEN = "reopen", gettext_lazy("reopen")
     ESCALATE = "escalate", gettext_lazy("escalate")
+    SEND_BACK = "send_back", gettext_lazy("send back to the lower centre")
     URGE = "urge", gettext_lazy("urge")
     MARK_OVERDUE = "mark_overdue", gettext_lazy("overdue")
 
@@ -81,6 +82,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REGISTERED, A.ESCALATE): S.REGISTERED,
     (S.DISPATCHED, A.ESCALATE): S.REGISTERED,
     (S.HANDLING, A.ESCALATE): S.REGISTERED,
+    # The higher centre hands an escalated case back down; the lower one owns it again.
+    (S.REGISTERED, A.SEND_BACK): S.REGISTERED,
     (S.DISPATCHED, A.ACKNOWLEDGE): S.HANDLING,
     # A department's return (退单) is a request the owning centre reviews: accepted, the
     # case goes back to the queue (or straight to another department: reassign);
@@ -134,6 +137,7 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
     A.ACCEPT_RETURN: (CONTROL, ScopeRule.OWNER),
     A.OVERRULE_RETURN: (CONTROL, ScopeRule.OWNER),
     A.WITHDRAW: (CONTROL, ScopeRule.OWNER),
+    A.SEND_BACK: (CONTROL, ScopeRule.OWNER),
     A.REASSIGN: (CONTROL, ScopeRule.OWNER),
     A.REQUEST_EXTENSION: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.APPROVE_EXTENSION: (CONTROL, ScopeRule.OWNER),

@@ -180,6 +180,7 @@ RULES: dict[str, Rule] = {
     A.CALLBACK: notify(DISPATCHERS, when=_unsatisfied),
     A.REOPEN: notify(ALL_DEPARTMENTS),
     A.ESCALATE: notify(CENTRE_DISPATCHERS, CENTRE_LEADERS),
+    A.SEND_BACK: notify(CENTRE_DISPATCHERS),
     A.URGE: notify(STEP_HOLDER),
     A.MARK_OVERDUE: notify(STEP_HOLDER, DISPATCHERS),
     A.MERGE: notify(MERGE_TARGET_HOLDER),

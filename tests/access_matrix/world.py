@@ -199,6 +199,7 @@ def action_input(action: str, world: World) -> dict | None:
         Action.ACCEPT_RETURN: {},
         Action.OVERRULE_RETURN: {"note": "权责清单明确由本部门负责"},
         Action.WITHDRAW: {"note": "派错单位，重新研判"},
+        Action.SEND_BACK: {"note": "属地问题，由区中心处理"},
         Action.REASSIGN: {"main_department": world.other_bureau, "note": "改派至责任单位"},
         Action.REQUEST_EXTENSION: {"days": 3, "note": "需要采购配件"},
         Action.APPROVE_EXTENSION: {},

@@ -292,6 +292,11 @@ class EscalateForm(ActionForm):
         return {"to": self.cleaned_data["to"]}
 
 
+class SendBackForm(ActionForm):
+    note_label = _("Why the lower centre handles it")
+    note_required = True
+
+
 class UrgeForm(ActionForm):
     note_label = _("What the urging notice says")
     note_required = True
@@ -319,6 +324,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.CLOSE: ActionForm,
     Action.REOPEN: ReopenForm,
     Action.ESCALATE: EscalateForm,
+    Action.SEND_BACK: SendBackForm,
     Action.URGE: UrgeForm,
 }
 

@@ -406,6 +406,41 @@ def test_once_escalated_to_the_city_the_district_may_no_longer_decide_but_the_ci
     assert fresh(case).status == Status.REGISTERED
 
 
+def test_the_city_sends_an_escalated_case_back_and_the_district_owns_it_again(
+    client, dispatcher, city_dispatcher, new_case, district, bureau
+):
+    services.act(new_case, Action.ESCALATE, actor=dispatcher, note="涉及多区，需市级协调")
+    case = fresh(new_case)
+    # The district cannot take it back itself: the city decides.
+    with pytest.raises(lifecycle.ActionRefused):
+        lifecycle.check(case, Action.SEND_BACK, dispatcher)
+    response = signed_in(client, city_dispatcher).post(
+        act_url(case, Action.SEND_BACK), {"send_back-note": ""}
+    )
+    assert response.status_code == 400
+    assert fresh(case).owner_region == district["city"]
+    response = client.post(
+        act_url(case, Action.SEND_BACK), {"send_back-note": "经协调属区级事权，退回区中心"}
+    )
+    assert response.status_code == 302
+    case = fresh(case)
+    assert case.owner_region == district["district"] and case.status == Status.REGISTERED
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    assert case.number in html
+    services.act(case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    assert fresh(case).status == Status.DISPATCHED
+
+
+def test_a_case_without_a_place_below_the_centre_cannot_be_sent_back(
+    city_dispatcher, operator, district, category
+):
+    case = f.make_case(actor=operator, category=category)  # no position
+    Case.objects.filter(pk=case.pk).update(owner_region=district["city"])
+    with pytest.raises(lifecycle.InvalidAction):
+        lifecycle.apply(fresh(case), Action.SEND_BACK, actor=city_dispatcher, note="退回")
+    assert fresh(case).owner_region == district["city"]
+
+
 def test_a_city_dispatcher_does_not_decide_on_the_districts_own_cases(
     city_dispatcher, dispatched
 ):

@@ -41,6 +41,13 @@ def escalate_to_city(w):
     return act(w, "registered", Action.ESCALATE, "dispatcher", note="跨区问题", to="parent")
 
 
+def send_back(w):
+    city = f.make_user(Role.DISPATCHER, regions=[w.district["city"]], username="citydispatcher")
+    case = case_at(w, "registered")
+    services.act(case, Action.ESCALATE, actor=w.dispatcher, note="跨区问题", to="parent")
+    return services.act(case, Action.SEND_BACK, actor=city, note="属区级事权")
+
+
 def merge(w):
     target = case_at(w, "handling")
     duplicate = new_case(w)
@@ -153,6 +160,10 @@ ROWS = {
     "escalation tells the higher centre only": (
         escalate_to_city,
         {"citydispatcher"},
+    ),
+    "sending an escalated case back tells the district centre": (
+        send_back,
+        {"dispatcher"},
     ),
     "a joint consultation tells the district centre": (
         lambda w: act(w, "handling", Action.ESCALATE, "leader", note="多部门会商", to="joint"),
