@@ -81,8 +81,10 @@ def test_the_dispatcher_reassigns_an_automatic_dispatch_and_the_new_department_h
     act(
         page,
         "reassign",
-        {"select[name=reassign-main_department]": str(other_bureau.pk),
-         "textarea[name=reassign-note]": "自动派单有误，应由邻区城管负责"},
+        {
+            "select[name=reassign-main_department]": str(other_bureau.pk),
+            "textarea[name=reassign-note]": "自动派单有误，应由邻区城管负责",
+        },
     )
     shot(page, "dispatchctl-01-reassigned")
     timeline = page.content()
@@ -120,12 +122,13 @@ def test_a_handler_returns_the_dispatcher_overrules_and_the_handler_has_it_back(
     shot(page, "dispatchctl-03-returns-to-review")
     with page.expect_navigation():
         returned.locator('a[href$="#actions-head"]').click()
-    act(page, "overrule_return", {"textarea[name=overrule_return-note]": "权责清单明确由城管局负责"})
+    reason = "权责清单明确由城管局负责"
+    act(page, "overrule_return", {"textarea[name=overrule_return-note]": reason})
     shot(page, "dispatchctl-04-overruled")
     stored = Case.objects.get(pk=case.pk)
     assert (stored.status, stored.main_department) == (Status.HANDLING, bureau)
 
     assert any(case.number in row for row in inbox_rows(handler, base))
     handler.goto(f"{base}/cases/{case.number}/")
-    assert "权责清单明确由城管局负责" in handler.content()
+    assert reason in handler.content()
     shot(handler, "dispatchctl-05-handler-sees-it-back")

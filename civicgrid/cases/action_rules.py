@@ -255,8 +255,7 @@ def _reassign(case, note, data, actor: Actor = None) -> Change:
     new = _handling_unit(data.get("main_department"))
     if new.pk == case.main_department_id:
         raise InvalidAction(
-            _("The case is already with %(name)s; choose another department.")
-            % {"name": new.name},
+            _("The case is already with %(name)s; choose another department.") % {"name": new.name},
             "main_department",
         )
     _require(note, _("Say why the case goes to another department: reassigning needs a reason."))

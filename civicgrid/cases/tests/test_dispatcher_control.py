@@ -84,17 +84,24 @@ def test_a_dispatcher_withdraws_a_dispatched_case_to_the_queue_with_a_reason(
     assert response.status_code == 302
     case = fresh(handling)
     assert case.status == Status.REGISTERED
-    assert case.main_department is None and case.handle_due_at is None
+    assert case.main_department is None
+    assert case.handle_due_at is None
     # The triage clock runs again, from now.
     assert deadlines.step_of(case.status) == Step.TRIAGE
-    assert case.due_at > timezone.now() and case.light() == Light.GREEN
+    assert case.due_at > timezone.now()
+    assert case.light() == Light.GREEN
     html = page(client, case)
     assert "withdraw to the triage queue" in html.lower()
-    assert "派错单位，需重新研判" in html and "withdrawn from" in html and bureau.name in html
+    assert "派错单位，需重新研判" in html
+    assert "withdrawn from" in html
+    assert bureau.name in html
     assert case.number in client.get(reverse("triage:queue")).content.decode()
     # The department no longer has it.
     assert case.number not in inbox_numbers(client, handler)
-    assert signed_in(client, handler).get(reverse("cases:detail", args=[case.number])).status_code == 404
+    assert (
+        signed_in(client, handler).get(reverse("cases:detail", args=[case.number])).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,9 +145,11 @@ def test_the_case_page_offers_withdraw_and_reassign_to_the_dispatcher_only(
     client, dispatcher, handler, dispatched
 ):
     html = page(signed_in(client, dispatcher), dispatched)
-    assert "action-withdraw" in html and "action-reassign" in html
+    assert "action-withdraw" in html
+    assert "action-reassign" in html
     html = page(signed_in(client, handler), dispatched)
-    assert "action-withdraw" not in html and "action-reassign" not in html
+    assert "action-withdraw" not in html
+    assert "action-reassign" not in html
 
 
 # --- reassign (改派) -------------------------------------------------------------------
@@ -165,13 +174,16 @@ def test_a_dispatcher_reassigns_a_case_and_the_new_department_gets_it_with_a_fre
     assert case.extension_days == 0
     _warn, expected = deadlines.step_window(case.category, case.urgency, Step.HANDLE, before)
     assert abs((case.handle_due_at - expected).total_seconds()) < 60
-    assert case.step_started_at >= before and case.light() == Light.GREEN
+    assert case.step_started_at >= before
+    assert case.light() == Light.GREEN
     events = list(case.events.filter(action=Action.REASSIGN))
-    assert len(events) == 1 and events[0].actor == dispatcher
+    assert len(events) == 1
+    assert events[0].actor == dispatcher
     assert events[0].data["from_department"] == bureau.name
     assert events[0].data["main_department"] == other_bureau.name
     html = page(client, case)
-    assert "属于邻区城管职责" in html and "taken from" in html
+    assert "属于邻区城管职责" in html
+    assert "taken from" in html
     assert case.number not in inbox_numbers(client, handler)
     assert case.number in inbox_numbers(client, new_handler)
 
@@ -199,7 +211,8 @@ def test_the_reassign_form_offers_handling_units_but_not_the_current_one_or_a_ce
     form = html[html.index("action-reassign") :]
     form = form[: form.index("</form>")]
     assert f'value="{other_bureau.pk}"' in form
-    assert f'value="{bureau.pk}"' not in form and f'value="{centre.pk}"' not in form
+    assert f'value="{bureau.pk}"' not in form
+    assert f'value="{centre.pk}"' not in form
 
 
 @pytest.mark.parametrize(
@@ -240,9 +253,13 @@ def test_the_lifecycle_refuses_a_bad_department_whatever_the_door(
     centre.save()
     target = {"same": bureau.pk, "centre": centre.pk, "unknown": 999_999}[rule_case]
     with pytest.raises(lifecycle.InvalidAction) as refused:
-        lifecycle.apply(dispatched, Action.REASSIGN, actor=dispatcher, note="理由", **{
-            "main_department": target
-        })
+        lifecycle.apply(
+            dispatched,
+            Action.REASSIGN,
+            actor=dispatcher,
+            note="理由",
+            **{"main_department": target},
+        )
     assert refused.value.errors == {"main_department": refused.value.message}
     assert fresh(dispatched).main_department == bureau
 
@@ -278,9 +295,7 @@ def test_two_dispatchers_withdrawing_and_reassigning_at_once_exactly_one_wins(
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["lost", "won"]
-    control = CaseEvent.objects.filter(
-        case=new_case, action__in=(Action.WITHDRAW, Action.REASSIGN)
-    )
+    control = CaseEvent.objects.filter(case=new_case, action__in=(Action.WITHDRAW, Action.REASSIGN))
     assert control.count() == 1
 
 
@@ -301,7 +316,9 @@ def test_a_return_waits_for_review_with_its_own_time_limit_and_shows_on_the_tria
     strip = html[html.index('data-work="returned"') :]
     assert strip[: strip.index("</a>")].count(">1<") == 1  # the count in the strip
     listing = html[html.index('id="returned"') :]
-    assert case.number in listing and "不属于本局职责" in listing and bureau.name in listing
+    assert case.number in listing
+    assert "不属于本局职责" in listing
+    assert bureau.name in listing
     assert reverse("cases:detail", args=[case.number]) in listing
 
 
@@ -312,7 +329,8 @@ def test_the_dispatcher_accepts_a_return_and_the_case_goes_back_to_the_queue(
     response = signed_in(client, dispatcher).post(act_url(case, Action.ACCEPT_RETURN), {})
     assert response.status_code == 302
     case = fresh(case)
-    assert case.status == Status.REGISTERED and case.main_department is None
+    assert case.status == Status.REGISTERED
+    assert case.main_department is None
     assert case.number not in inbox_numbers(client, handler)
 
 
@@ -326,7 +344,8 @@ def test_accepting_a_return_and_reassigning_in_one_step(
     )
     assert response.status_code == 302
     case = fresh(case)
-    assert case.status == Status.DISPATCHED and case.main_department == other_bureau
+    assert case.status == Status.DISPATCHED
+    assert case.main_department == other_bureau
     event = case.events.get(action=Action.REASSIGN)
     assert event.data["return_accepted"] is True
     assert "return accepted" in page(client, case)
@@ -353,13 +372,15 @@ def test_an_overruled_return_goes_back_to_the_department_with_its_deadline_uncha
     )
     assert response.status_code == 302
     case = fresh(case)
-    assert case.status == Status.HANDLING and case.main_department == bureau
+    assert case.status == Status.HANDLING
+    assert case.main_department == bureau
     assert case.handle_due_at == handle_due == case.due_at
     # The handling clock resumes where it started (dispatch), not at the review.
     assert case.step_started_at == started
     assert case.number in inbox_numbers(client, handler)
     html = page(client, case)
-    assert "overrule the return" in html.lower() and "权责清单明确由城管局负责" in html
+    assert "overrule the return" in html.lower()
+    assert "权责清单明确由城管局负责" in html
 
 
 def test_a_handler_cannot_review_their_own_return(client, handler, handling):
@@ -392,7 +413,8 @@ def test_once_escalated_to_the_city_the_district_may_no_longer_decide_but_the_ci
     assert response.status_code == 403
     assert "decides on the case until it sends it back" in response.content.decode()
     html = page(client, case)  # the district still sees it, without the centre's actions
-    assert case.number in html and "action-dispatch" not in html
+    assert case.number in html
+    assert "action-dispatch" not in html
     services.act(case, Action.DISPATCH, actor=city_dispatcher, main_department=bureau.pk)
     case = fresh(case)
     for action in (Action.WITHDRAW, Action.REASSIGN):
@@ -424,7 +446,8 @@ def test_the_city_sends_an_escalated_case_back_and_the_district_owns_it_again(
     )
     assert response.status_code == 302
     case = fresh(case)
-    assert case.owner_region == district["district"] and case.status == Status.REGISTERED
+    assert case.owner_region == district["district"]
+    assert case.status == Status.REGISTERED
     html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
     assert case.number in html
     services.act(case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
@@ -441,9 +464,7 @@ def test_a_case_without_a_place_below_the_centre_cannot_be_sent_back(
     assert fresh(case).owner_region == district["city"]
 
 
-def test_a_city_dispatcher_does_not_decide_on_the_districts_own_cases(
-    city_dispatcher, dispatched
-):
+def test_a_city_dispatcher_does_not_decide_on_the_districts_own_cases(city_dispatcher, dispatched):
     with pytest.raises(lifecycle.ActionRefused):
         lifecycle.check(dispatched, Action.WITHDRAW, city_dispatcher)
 
@@ -451,9 +472,7 @@ def test_a_city_dispatcher_does_not_decide_on_the_districts_own_cases(
 # --- the API ---------------------------------------------------------------------------
 
 
-def test_the_api_offers_and_takes_withdraw_and_reassign(
-    dispatcher, dispatched, other_bureau
-):
+def test_the_api_offers_and_takes_withdraw_and_reassign(dispatcher, dispatched, other_bureau):
     mine = {a["action"] for a in get(dispatcher, f"/api/cases/{dispatched.number}/actions").json()}
     assert {"withdraw", "reassign"} <= mine
     response = api_act(

@@ -66,7 +66,9 @@ def reassigned(w):
     new = f.make_department("供水公司", code="GSGS")
     f.make_user(Role.HANDLER, department=new, username="newhandler")
     case = case_at(w, "handling")
-    return services.act(case, Action.REASSIGN, actor=w.dispatcher, main_department=new.pk, note="改派")
+    return services.act(
+        case, Action.REASSIGN, actor=w.dispatcher, main_department=new.pk, note="改派"
+    )
 
 
 ROWS = {
