@@ -46,13 +46,16 @@ def in_region_scope(user, case) -> bool:
 
 def owns(path: str, case, *, city: bool) -> bool:
     """Whether the centre working in the region subtree ``path`` (a city's when ``city``)
-    owns ``case``: ``queries.owned_in`` for one case. A city's centre owns what is
-    escalated to it; a district's, what its own centre or a street centre below it holds
-    (and, with no centre recorded, what lies in it)."""
-    if case.owner_region_id:
-        owner = case.owner_region
-        return owner.path == path or (owner.path.startswith(path) and not city)
-    return bool(case.region_path) and case.region_path.startswith(path) and not city
+    decides on ``case``, which lies in or is owned within that subtree. A city's centre
+    decides on what is escalated to it, not on its districts' cases (the triage queue's
+    rule, ``queries.owned_in``); a district's or street's, on its cases unless the city
+    has taken them (escalated, until it sends them back)."""
+    owner = case.owner_region if case.owner_region_id else None
+    if city:
+        return owner is not None and owner.path == path
+    if not any(p.startswith(path) for p in _case_paths(case)):
+        return False
+    return owner is None or owner.level != Level.CITY or owner.path.startswith(path)
 
 
 def _city_paths(grant) -> set[str]:
@@ -64,12 +67,19 @@ def _city_paths(grant) -> set[str]:
 
 
 def _owner_refusal(case) -> str:
-    if case.owner_region_id:
-        return _(
-            "Case %(number)s is with the centre of %(centre)s; it decides on the case "
-            "until it sends it back."
-        ) % {"number": case.number, "centre": case.owner_region.name}
-    return _("This case is outside the regions you are responsible for.")
+    owner = case.owner_region if case.owner_region_id else None
+    if owner is None:
+        return _("This case is outside the regions you are responsible for.")
+    names = {"number": case.number, "centre": owner.name}
+    if owner.level == Level.CITY:
+        return (
+            _(
+                "Case %(number)s is with the centre of %(centre)s; it decides on the case "
+                "until it sends it back."
+            )
+            % names
+        )
+    return _("Case %(number)s belongs to the centre of %(centre)s, which decides on it.") % names
 
 
 def _grant_refusal(grant, case, rule: str) -> str | None:
@@ -80,7 +90,9 @@ def _grant_refusal(grant, case, rule: str) -> str | None:
         return None
     mine = grant.region_paths
     if rule == ScopeRule.OWNER:
-        cities = _city_paths(grant) if mine else set()
+        if not any(p.startswith(m) for p in _case_paths(case) for m in mine):
+            return _("This case is outside the regions you are responsible for.")
+        cities = _city_paths(grant)
         if any(owns(path, case, city=path in cities) for path in mine):
             return None
         return _owner_refusal(case)

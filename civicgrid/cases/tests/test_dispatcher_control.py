@@ -464,6 +464,13 @@ def test_a_case_without_a_place_below_the_centre_cannot_be_sent_back(
     assert fresh(case).owner_region == district["city"]
 
 
+def test_a_street_operator_still_answers_the_districts_cases_in_their_street(district, new_case):
+    """Below the owning district is not "elsewhere": only the city's taking a case away
+    stops the people of its district and streets."""
+    street = f.make_user(Role.OPERATOR, regions=[district["street1"]], username="streetop")
+    assert lifecycle.can(new_case, Action.ANSWER_DIRECTLY, street)
+
+
 def test_a_city_dispatcher_does_not_decide_on_the_districts_own_cases(city_dispatcher, dispatched):
     with pytest.raises(lifecycle.ActionRefused):
         lifecycle.check(dispatched, Action.WITHDRAW, city_dispatcher)
