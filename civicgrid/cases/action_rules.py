@@ -6,6 +6,7 @@ and says which other fields change (a ``Change``).
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.actor import Actor
-from civicgrid.regions.models import Level
+from civicgrid.regions.models import Level, Region
 from civicgrid.routing import leaves
-from civicgrid.routing.models import Category, Department, LimitUnit, Step
+from civicgrid.routing.models import Category, Department, DepartmentKind, LimitUnit, Step
 
 from . import deadlines, events
 from .extensions import answer_source
@@ -185,11 +186,103 @@ def _dispatch(case, note, data, actor: Actor = None) -> Change:
 
 
 def _return(case, note, data, actor: Actor = None) -> Change:
+    """A department asks to give the case back: it waits for the centre's review, still
+    the department's, its handling deadline aside (kept for an overruling)."""
     _require(note, _("Say why the case is not yours: returning needs a reason."))
+    since = case.step_started_at
     return Change(
-        fields={"main_department": None, "handle_due_at": None},
+        data={
+            "department": case.main_department.name if case.main_department else "",
+            # Where the handling clock started: an overruled return resumes it there.
+            "handling_since": since.isoformat() if since else None,
+        }
+    )
+
+
+def _returning(case) -> str:
+    return case.main_department.name if case.main_department else ""
+
+
+def _losing(case) -> list[int]:
+    # The departments that lose the case, for who hears of it (notifications' rules).
+    main = [case.main_department_id] if case.main_department_id else []
+    return main + [d.pk for d in case.co_departments.all() if d.pk not in main]
+
+
+def _accept_return(case, note, data, actor: Actor = None) -> Change:
+    """The centre agrees the case is not the department's: back to the triage queue."""
+    return Change(
+        fields={"main_department": None, "handle_due_at": None, "extension_days": 0},
         co_departments=[],
-        data={"department": case.main_department.name if case.main_department else ""},
+        data={"department": _returning(case), "department_ids": _losing(case)},
+    )
+
+
+def _overrule_return(case, note, data, actor: Actor = None) -> Change:
+    """The centre holds the department to the case: it goes on handling it, to the
+    deadline it had (a return overruled gains no time)."""
+    _require(note, _("Say why the case stays with the department: overruling needs a reason."))
+    asked = case.events.filter(action=A.RETURN).order_by("-at", "-id").first()
+    since = asked.data.get("handling_since") if asked else None
+    return Change(
+        data={"department": _returning(case)},
+        step_from=datetime.fromisoformat(since) if since else None,
+    )
+
+
+def _withdraw(case, note, data, actor: Actor = None) -> Change:
+    """The centre takes a dispatched case back to its triage queue (撤回)."""
+    _require(note, _("Say why the case is withdrawn: withdrawing needs a reason."))
+    return Change(
+        fields={"main_department": None, "handle_due_at": None, "extension_days": 0},
+        co_departments=[],
+        data={"withdrawn_from": _returning(case), "department_ids": _losing(case)},
+    )
+
+
+def _handling_unit(value) -> Department:
+    """The department a case is reassigned to: an active handling unit, not a centre."""
+    department = value
+    if not isinstance(department, Department):
+        try:
+            department = Department.objects.filter(pk=int(value), active=True).first()
+        except (TypeError, ValueError):
+            department = None
+    if department is None or not department.active:
+        raise InvalidAction(_("Choose the department that takes the case over."), "main_department")
+    if department.kind == DepartmentKind.CENTRE:
+        raise InvalidAction(
+            _("%(name)s is a command centre, not a handling department.")
+            % {"name": department.name},
+            "main_department",
+        )
+    return department
+
+
+def _reassign(case, note, data, actor: Actor = None) -> Change:
+    """The centre gives the case straight to another department (改派), or accepts a
+    return and re-dispatches it in the same step. The new department's clocks start
+    now, by the time limits of the case's category and urgency."""
+    new = _handling_unit(data.get("main_department"))
+    if new.pk == case.main_department_id:
+        raise InvalidAction(
+            _("The case is already with %(name)s; choose another department.") % {"name": new.name},
+            "main_department",
+        )
+    _require(note, _("Say why the case goes to another department: reassigning needs a reason."))
+    now = timezone.now()
+    _warn, handle_due = deadlines.step_window(case.category, case.urgency, Step.HANDLE, now)
+    event = {
+        "from_department": _returning(case),
+        "main_department": new.name,
+        "return_accepted": case.status == Status.RETURN_REQUESTED,
+        "department_ids": _losing(case),
+    }
+    return Change(
+        fields={"main_department": new, "handle_due_at": handle_due, "extension_days": 0},
+        co_departments=[d for d in case.co_departments.all() if d.pk != new.pk],
+        data=event,
+        step_from=now,
     )
 
 
@@ -351,6 +444,22 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
     return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
 
 
+def _send_back(case, note, data, actor: Actor = None) -> Change:
+    """The centre that owns an escalated case hands it to the centre one level down
+    where the case lies, which owns it again."""
+    _require(note, _("Say why the case goes back to the lower centre."))
+    owner = case.owner_region
+    lower = None
+    if owner is not None and case.region_path.startswith(owner.path):
+        below = case.region_path[len(owner.path) :].split("/", 1)[0]
+        lower = Region.objects.filter(path=f"{owner.path}{below}/").first() if below else None
+    if lower is None or lower.level not in (Level.DISTRICT, Level.STREET):
+        raise InvalidAction(
+            _("There is no lower centre where this case lies; dispatch it yourself."), "to"
+        )
+    return Change(fields={"owner_region": lower}, data={"region": lower.name})
+
+
 def _closing(prepare: Callable[..., Change]) -> Callable[..., Change]:
     """A move that closes a case closes the cases merged into it as well (one handling)."""
 
@@ -397,6 +506,10 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.PLACE: _place,
     A.DISPATCH: _dispatch,
     A.RETURN: _return,
+    A.ACCEPT_RETURN: _accept_return,
+    A.OVERRULE_RETURN: _overrule_return,
+    A.WITHDRAW: _withdraw,
+    A.REASSIGN: _reassign,
     A.REQUEST_EXTENSION: _request_extension,
     A.APPROVE_EXTENSION: _approve_extension,
     A.REFUSE_EXTENSION: _need_note(gettext_lazy("Say why the extension is refused.")),
@@ -407,6 +520,7 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.CLOSE: _closing(_close),
     A.REOPEN: _reopen,
     A.ESCALATE: _escalate,
+    A.SEND_BACK: _send_back,
     A.URGE: _need_note(gettext_lazy("Write what the urging notice says.")),
     A.MARK_OVERDUE: _mark_overdue,
 }

@@ -263,8 +263,17 @@ def _fields(**names):
     return extract
 
 
+def _reassign_data(request, payload: ActionIn) -> dict:
+    # A centre's code is found here and refused by the rule, naming the field.
+    code = payload.main_department
+    if not code:
+        raise InvalidInput("main_department", _("Choose the department that takes the case over."))
+    return {"main_department": _department(code, "main_department")}
+
+
 ACTION_DATA = {
     Action.DISPATCH: _dispatch_data,
+    Action.REASSIGN: _reassign_data,
     Action.MERGE: _merge_data,
     Action.PLACE: _place_data,
     Action.REQUEST_EXTENSION: _fields(days="days"),
@@ -312,10 +321,11 @@ def take_action(
 ):
     """Take ``action`` on the case. The body carries the note and the action's own fields:
 
-    dispatch `main_department`, `co_departments` (codes); merge `into` (case number);
-    request_extension `days`; callback `rating` (reached), or `outcome` (`no_answer`,
-    `unreachable`: the next try is scheduled, the last one ends the round; `refused`) and
-    `attempt`; refer `kind`; escalate `to`;
+    dispatch `main_department`, `co_departments` (codes); reassign `main_department`
+    (code; the note is the reason, required as for withdraw and overrule_return);
+    merge `into` (case number); request_extension `days`; callback `rating` (reached),
+    or `outcome` (`no_answer`, `unreachable`: the next try is scheduled, the last one
+    ends the round; `refused`) and `attempt`; refer `kind`; escalate `to`;
     answer_directly `answer` (and `knowledge_entry`, the id of the knowledge-base entry
     used); reply `reply`; place `lng`, `lat`, `datum`.
     """

@@ -18,18 +18,21 @@ DEFAULT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
     (Urgency.URGENT, Step.VERIFY): (4, LimitUnit.HOURS),
     (Urgency.URGENT, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
     (Urgency.URGENT, Step.REVIEW): (24, LimitUnit.HOURS),
+    (Urgency.URGENT, Step.RETURN_REVIEW): (30, LimitUnit.MINUTES),
     (Urgency.SAME_DAY, Step.TRIAGE): (30, LimitUnit.MINUTES),
     (Urgency.SAME_DAY, Step.ACKNOWLEDGE): (1, LimitUnit.HOURS),
     (Urgency.SAME_DAY, Step.HANDLE): (24, LimitUnit.HOURS),
     (Urgency.SAME_DAY, Step.VERIFY): (1, LimitUnit.WORKING_DAYS),
     (Urgency.SAME_DAY, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
     (Urgency.SAME_DAY, Step.REVIEW): (1, LimitUnit.WORKING_DAYS),
+    (Urgency.SAME_DAY, Step.RETURN_REVIEW): (1, LimitUnit.HOURS),
     (Urgency.NORMAL, Step.TRIAGE): (2, LimitUnit.WORKING_HOURS),
     (Urgency.NORMAL, Step.ACKNOWLEDGE): (4, LimitUnit.WORKING_HOURS),
     (Urgency.NORMAL, Step.HANDLE): (5, LimitUnit.WORKING_DAYS),
     (Urgency.NORMAL, Step.VERIFY): (2, LimitUnit.WORKING_DAYS),
     (Urgency.NORMAL, Step.CALLBACK): (1, LimitUnit.WORKING_DAYS),
     (Urgency.NORMAL, Step.REVIEW): (3, LimitUnit.WORKING_DAYS),
+    (Urgency.NORMAL, Step.RETURN_REVIEW): (4, LimitUnit.WORKING_HOURS),
 }
 DEFAULT_YELLOW_AT = 0.8
 
@@ -39,6 +42,8 @@ STEP_OF_STATUS: dict[str, str] = {
     Status.DISPATCHED: Step.ACKNOWLEDGE,
     Status.HANDLING: Step.HANDLE,
     Status.EXTENSION_REQUESTED: Step.HANDLE,
+    # The centre's review of a return; the department's handling deadline waits aside.
+    Status.RETURN_REQUESTED: Step.RETURN_REVIEW,
     Status.REPLIED: Step.VERIFY,
     Status.VERIFIED: Step.CALLBACK,
 }

@@ -39,6 +39,10 @@ class Action(models.TextChoices):
     DISPATCH = "dispatch", gettext_lazy("dispatch")
     ACKNOWLEDGE = "acknowledge", gettext_lazy("acknowledge")
     RETURN = "return", gettext_lazy("return as misrouted")
+    ACCEPT_RETURN = "accept_return", gettext_lazy("accept the return")
+    OVERRULE_RETURN = "overrule_return", gettext_lazy("overrule the return")
+    WITHDRAW = "withdraw", gettext_lazy("withdraw to the triage queue")
+    REASSIGN = "reassign", gettext_lazy("reassign to another department")
     REQUEST_EXTENSION = "request_extension", gettext_lazy("request an extension")
     APPROVE_EXTENSION = "approve_extension", gettext_lazy("approve the extension")
     REFUSE_EXTENSION = "refuse_extension", gettext_lazy("refuse the extension")
@@ -49,6 +53,7 @@ class Action(models.TextChoices):
     CLOSE = "close", gettext_lazy("close")
     REOPEN = "reopen", gettext_lazy("reopen")
     ESCALATE = "escalate", gettext_lazy("escalate")
+    SEND_BACK = "send_back", gettext_lazy("send back to the lower centre")
     URGE = "urge", gettext_lazy("urge")
     MARK_OVERDUE = "mark_overdue", gettext_lazy("overdue")
 
@@ -57,7 +62,14 @@ events.declare_moves(Action)
 
 S = Status
 A = Action
-_WATCHED = (S.DISPATCHED, S.HANDLING, S.EXTENSION_REQUESTED, S.REPLIED, S.VERIFIED)
+_WATCHED = (
+    S.DISPATCHED,
+    S.HANDLING,
+    S.EXTENSION_REQUESTED,
+    S.RETURN_REQUESTED,
+    S.REPLIED,
+    S.VERIFIED,
+)
 
 # (status, action) → new status. The whole loop of DOMAIN.md in one readable table.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -70,9 +82,23 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REGISTERED, A.ESCALATE): S.REGISTERED,
     (S.DISPATCHED, A.ESCALATE): S.REGISTERED,
     (S.HANDLING, A.ESCALATE): S.REGISTERED,
+    # The higher centre hands an escalated case back down; the lower one owns it again.
+    (S.REGISTERED, A.SEND_BACK): S.REGISTERED,
     (S.DISPATCHED, A.ACKNOWLEDGE): S.HANDLING,
-    (S.DISPATCHED, A.RETURN): S.REGISTERED,
-    (S.HANDLING, A.RETURN): S.REGISTERED,
+    # A department's return (退单) is a request the owning centre reviews: accepted, the
+    # case goes back to the queue (or straight to another department: reassign);
+    # overruled, back to the department, its handling deadline unchanged.
+    (S.DISPATCHED, A.RETURN): S.RETURN_REQUESTED,
+    (S.HANDLING, A.RETURN): S.RETURN_REQUESTED,
+    (S.RETURN_REQUESTED, A.ACCEPT_RETURN): S.REGISTERED,
+    (S.RETURN_REQUESTED, A.OVERRULE_RETURN): S.HANDLING,
+    (S.RETURN_REQUESTED, A.REASSIGN): S.DISPATCHED,
+    # The centre takes a dispatched case back (撤回) or gives it to another department
+    # (改派), a wrong automatic dispatch included.
+    (S.DISPATCHED, A.WITHDRAW): S.REGISTERED,
+    (S.HANDLING, A.WITHDRAW): S.REGISTERED,
+    (S.DISPATCHED, A.REASSIGN): S.DISPATCHED,
+    (S.HANDLING, A.REASSIGN): S.DISPATCHED,
     (S.HANDLING, A.REQUEST_EXTENSION): S.EXTENSION_REQUESTED,
     (S.EXTENSION_REQUESTED, A.APPROVE_EXTENSION): S.HANDLING,
     (S.EXTENSION_REQUESTED, A.REFUSE_EXTENSION): S.HANDLING,
@@ -88,23 +114,34 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 CENTRE = (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
-# Who may take each action, and which part of their scope must cover the case.
+CONTROL = (Role.DISPATCHER, Role.LEADER)
+# Who may take each action, and which part of their scope must cover the case. The
+# centre's own decisions (triage, dispatch, control after dispatch, reviews) belong to
+# the centre that owns the case (``ScopeRule.OWNER``): once a district escalates a case
+# to the city, the city decides until it sends the case back; the district still sees
+# it and may urge.
 PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
     A.REGISTER: (
         (Role.OPERATOR, Role.DISPATCHER, Role.GRID_WORKER, Role.MEDIATOR),
         ScopeRule.REGION,
     ),
-    A.ANSWER_DIRECTLY: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
-    A.REFER: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
-    A.MERGE: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
-    A.PLACE: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.REGION),
-    A.DISPATCH: ((Role.DISPATCHER,), ScopeRule.REGION),
+    A.ANSWER_DIRECTLY: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
+    A.REFER: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
+    A.MERGE: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
+    A.PLACE: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
+    A.DISPATCH: ((Role.DISPATCHER,), ScopeRule.OWNER),
+    # A street's mediator escalates what the district owns: the place suffices.
     A.ESCALATE: ((Role.DISPATCHER, Role.LEADER, Role.MEDIATOR), ScopeRule.REGION),
     A.ACKNOWLEDGE: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.RETURN: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
+    A.ACCEPT_RETURN: (CONTROL, ScopeRule.OWNER),
+    A.OVERRULE_RETURN: (CONTROL, ScopeRule.OWNER),
+    A.WITHDRAW: (CONTROL, ScopeRule.OWNER),
+    A.SEND_BACK: (CONTROL, ScopeRule.OWNER),
+    A.REASSIGN: (CONTROL, ScopeRule.OWNER),
     A.REQUEST_EXTENSION: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
-    A.APPROVE_EXTENSION: ((Role.DISPATCHER, Role.LEADER), ScopeRule.REGION),
-    A.REFUSE_EXTENSION: ((Role.DISPATCHER, Role.LEADER), ScopeRule.REGION),
+    A.APPROVE_EXTENSION: (CONTROL, ScopeRule.OWNER),
+    A.REFUSE_EXTENSION: (CONTROL, ScopeRule.OWNER),
     A.REPLY: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.VERIFY_PASS: ((Role.GRID_WORKER, Role.DISPATCHER), ScopeRule.GRID),
     A.VERIFY_FAIL: ((Role.GRID_WORKER, Role.DISPATCHER), ScopeRule.GRID),

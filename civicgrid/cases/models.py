@@ -25,6 +25,7 @@ class Status(models.TextChoices):
     DISPATCHED = "dispatched", _("dispatched, awaiting acknowledgement")
     HANDLING = "handling", _("being handled")
     EXTENSION_REQUESTED = "extension_requested", _("extension requested")
+    RETURN_REQUESTED = "return_requested", _("return requested, awaiting review")
     REPLIED = "replied", _("replied, awaiting verification")
     VERIFIED = "verified", _("verified, awaiting callback")
     RATED = "rated", _("called back, awaiting close")

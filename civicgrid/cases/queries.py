@@ -118,9 +118,16 @@ def extension_requests(user) -> QuerySet:
 
 
 def returned(user) -> QuerySet:
-    """Cases a department sent back as misrouted (退单), waiting to be dispatched again."""
-    sent_back = CaseEvent.objects.filter(action=lifecycle.Action.RETURN).values("case_id")
-    return triage_queue(user).filter(pk__in=sent_back)
+    """Returns (退单) the user's centre must review: accept, reassign or overrule, each
+    with ``reason_given`` (the department's latest return note), the review's deadline
+    nearest first."""
+    cases = visible_cases(user, Case.objects.filter(status=Status.RETURN_REQUESTED))
+    if not (user.is_superuser or user.has_role(Role.ADMIN)):
+        cases = cases.filter(owned_in(region_paths(user)))
+    asked = CaseEvent.objects.filter(case=OuterRef("pk"), action=lifecycle.Action.RETURN)
+    return pressing_first(rows(cases)).annotate(
+        reason_given=Subquery(asked.order_by("-at", "-id").values("note")[:1])
+    )
 
 
 def overdue(user, now=None) -> QuerySet:
@@ -138,12 +145,14 @@ def work_counts(user, now=None) -> dict[str, int]:
     """How much waits in each of a dispatcher's work lists (the triage page's strip), in
     one aggregate query; each count is the length of its list above."""
     registered = Q(status=Status.REGISTERED)
+    returns = Q(status=Status.RETURN_REQUESTED)
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        registered &= owned_in(region_paths(user))  # the queue's own rule (triage_queue)
-    sent_back = CaseEvent.objects.filter(action=lifecycle.Action.RETURN).values("case_id")
+        owned = owned_in(region_paths(user))  # the queues' own rule (triage_queue)
+        registered &= owned
+        returns &= owned
     lists = {
         "extensions": Q(status=Status.EXTENSION_REQUESTED),
-        "returned": registered & Q(pk__in=sent_back),
+        "returned": returns,
         "placement": registered & Q(needs_placement=True),
         "overdue": light_q(Light.RED, now or timezone.now()),
         "unsatisfied": Q(status=Status.RATED, rating=Rating.UNSATISFIED),
@@ -306,6 +315,9 @@ EVENT_DATA: events.Shown = {
     "main_department": (_("main department"), str),
     "co_departments": (_("co-handling departments"), events.names),
     "department": (_("returned by"), str),
+    "withdrawn_from": (_("withdrawn from"), str),
+    "from_department": (_("taken from"), str),
+    "return_accepted": (_("return accepted"), events.flag),
     "grid": (_("grid"), str),
     "into": (_("merged into"), str),
     "case": (_("case merged in"), str),

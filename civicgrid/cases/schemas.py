@@ -83,7 +83,9 @@ class ActionIn(Input):
     """The note, plus the fields of the action being taken (the others are ignored)."""
 
     note: str = Field("", max_length=limits.NOTE)
-    main_department: str | None = Field(None, max_length=40, description="dispatch: code")
+    main_department: str | None = Field(
+        None, max_length=40, description="dispatch, reassign: department code"
+    )
     co_departments: list[str] = Field(
         default_factory=list, max_length=20, description="dispatch: codes"
     )

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role
+from civicgrid.regions.models import Level, Region
 
 from .models import Case, CaseAccess
 
@@ -15,6 +16,7 @@ class ScopeRule(models.TextChoices):
     REGION = "region", "region"
     MAIN_DEPARTMENT = "main_department", "main department"
     GRID = "grid", "grid"
+    OWNER = "owner", "owning centre"
     SYSTEM = "system", "system"
 
 
@@ -42,6 +44,44 @@ def in_region_scope(user, case) -> bool:
     return any(p.startswith(m) for p in _case_paths(case) for m in mine)
 
 
+def owns(path: str, case, *, city: bool) -> bool:
+    """Whether the centre working in the region subtree ``path`` (a city's when ``city``)
+    decides on ``case``, which lies in or is owned within that subtree. A city's centre
+    decides on what is escalated to it, not on its districts' cases (the triage queue's
+    rule, ``queries.owned_in``); a district's or street's, on its cases unless the city
+    has taken them (escalated, until it sends them back)."""
+    owner = case.owner_region if case.owner_region_id else None
+    if city:
+        return owner is not None and owner.path == path
+    if not any(p.startswith(path) for p in _case_paths(case)):
+        return False
+    return owner is None or owner.level != Level.CITY or owner.path.startswith(path)
+
+
+def _city_paths(grant) -> set[str]:
+    """Which of a grant's regions are cities, read once per grant object."""
+    if not hasattr(grant, "_civicgrid_cities"):
+        cities = Region.objects.filter(path__in=grant.region_paths, level=Level.CITY)
+        grant._civicgrid_cities = set(cities.values_list("path", flat=True))
+    return grant._civicgrid_cities
+
+
+def _owner_refusal(case) -> str:
+    owner = case.owner_region if case.owner_region_id else None
+    if owner is None:
+        return _("This case is outside the regions you are responsible for.")
+    names = {"number": case.number, "centre": owner.name}
+    if owner.level == Level.CITY:
+        return (
+            _(
+                "Case %(number)s is with the centre of %(centre)s; it decides on the case "
+                "until it sends it back."
+            )
+            % names
+        )
+    return _("Case %(number)s belongs to the centre of %(centre)s, which decides on it.") % names
+
+
 def _grant_refusal(grant, case, rule: str) -> str | None:
     """Why this one grant does not cover ``case`` under ``rule``, or None."""
     if rule == ScopeRule.MAIN_DEPARTMENT:
@@ -49,6 +89,13 @@ def _grant_refusal(grant, case, rule: str) -> str | None:
             return _("This case is not assigned to your department.")
         return None
     mine = grant.region_paths
+    if rule == ScopeRule.OWNER:
+        if not any(p.startswith(m) for p in _case_paths(case) for m in mine):
+            return _("This case is outside the regions you are responsible for.")
+        cities = _city_paths(grant)
+        if any(owns(path, case, city=path in cities) for path in mine):
+            return None
+        return _owner_refusal(case)
     if rule == ScopeRule.GRID and grant.role == Role.GRID_WORKER:
         if not case.region_path or not any(case.region_path.startswith(m) for m in mine):
             return _("This case is not in one of your grids.")

@@ -37,6 +37,10 @@ PLAIN_STATUS = {
     Status.EXTENSION_REQUESTED: gettext_lazy(
         "%(department)s is working on it and has asked for more time."
     ),
+    # The department says it is not theirs; the centre decides who handles it.
+    Status.RETURN_REQUESTED: gettext_lazy(
+        "The command centre is checking which department is responsible for it."
+    ),
     Status.REPLIED: gettext_lazy(
         "%(department)s has replied. Someone will check on site that it is really done."
     ),

@@ -258,7 +258,12 @@ STEPS = (
     (pgettext_lazy("citizen's progress", "Received"), (Status.REGISTERED,)),
     (
         pgettext_lazy("citizen's progress", "Being handled"),
-        (Status.DISPATCHED, Status.HANDLING, Status.EXTENSION_REQUESTED),
+        (
+            Status.DISPATCHED,
+            Status.HANDLING,
+            Status.EXTENSION_REQUESTED,
+            Status.RETURN_REQUESTED,
+        ),
     ),
     (pgettext_lazy("citizen's progress", "Replied"), (Status.REPLIED, Status.VERIFIED)),
     (pgettext_lazy("citizen's progress", "Rated"), (Status.RATED,)),

@@ -115,6 +115,7 @@ HOLDERS: dict[str, tuple[Audience, ...]] = {
     S.DISPATCHED: (MAIN_DEPARTMENT,),
     S.HANDLING: (MAIN_DEPARTMENT,),
     S.EXTENSION_REQUESTED: (DISPATCHERS, LEADERS),
+    S.RETURN_REQUESTED: (CENTRE_DISPATCHERS,),
     S.REPLIED: (GRID_WORKERS, DISPATCHERS),
     S.VERIFIED: (OPERATORS,),
     S.RATED: (OPERATORS,),
@@ -162,7 +163,13 @@ RULES: dict[str, Rule] = {
     # New cases wait in the triage queue; only an urgent one interrupts the dispatchers.
     A.REGISTER: notify(DISPATCHERS, when=_urgent),
     A.DISPATCH: notify(ALL_DEPARTMENTS),
-    A.RETURN: notify(DISPATCHERS),
+    # A return waits for the owning centre's review; the department hears the outcome.
+    A.RETURN: notify(CENTRE_DISPATCHERS),
+    A.ACCEPT_RETURN: notify(NAMED_DEPARTMENTS),
+    A.OVERRULE_RETURN: notify(MAIN_DEPARTMENT),
+    # Withdrawn or reassigned: the department that had it hears, and the new one.
+    A.WITHDRAW: notify(NAMED_DEPARTMENTS),
+    A.REASSIGN: notify(ALL_DEPARTMENTS, NAMED_DEPARTMENTS),
     A.REQUEST_EXTENSION: notify(DISPATCHERS, LEADERS),
     A.APPROVE_EXTENSION: notify(MAIN_DEPARTMENT),
     A.REFUSE_EXTENSION: notify(MAIN_DEPARTMENT),
@@ -173,6 +180,7 @@ RULES: dict[str, Rule] = {
     A.CALLBACK: notify(DISPATCHERS, when=_unsatisfied),
     A.REOPEN: notify(ALL_DEPARTMENTS),
     A.ESCALATE: notify(CENTRE_DISPATCHERS, CENTRE_LEADERS),
+    A.SEND_BACK: notify(CENTRE_DISPATCHERS),
     A.URGE: notify(STEP_HOLDER),
     A.MARK_OVERDUE: notify(STEP_HOLDER, DISPATCHERS),
     A.MERGE: notify(MERGE_TARGET_HOLDER),

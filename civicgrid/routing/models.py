@@ -191,6 +191,7 @@ class Step(models.TextChoices):
     VERIFY = "verify", _("verify on site")
     CALLBACK = "callback", _("callback")
     REVIEW = "review", _("redo or review after an unsatisfied rating")
+    RETURN_REVIEW = "return", _("review a department's return")
 
 
 class LimitUnit(models.TextChoices):

@@ -35,7 +35,15 @@ from .models import CaseTriage, Outcome
 logger = logging.getLogger(__name__)
 
 # Once a person has done any of these, the case is theirs: the model only suggests.
-HUMAN_DECISIONS = (Action.DISPATCH, Action.RETURN, Action.ESCALATE, Action.REOPEN)
+HUMAN_DECISIONS = (
+    Action.DISPATCH,
+    Action.RETURN,
+    Action.ACCEPT_RETURN,
+    Action.WITHDRAW,
+    Action.REASSIGN,
+    Action.ESCALATE,
+    Action.REOPEN,
+)
 BATCH = 100
 
 

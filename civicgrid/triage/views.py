@@ -109,7 +109,8 @@ def queue(request):
         counts=queries.work_counts(user),
         placement=rows_with_actions(placement, user, options, (Action.PLACE,)),
         extensions=rows_with_actions(extensions, user, options, EXTENSION_ACTIONS),
-        returned=cards(returned, user),
+        # Reviewed on the case page, where the timeline tells the whole story.
+        returned=rows_with_actions(returned, user, options, ()),
     )
     return render(request, "triage/queue.html", context)
 

@@ -7,6 +7,8 @@ live in ``lifecycle`` and ``services``, whose refusals the views show as form er
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.routing.models import Department, DepartmentKind
+
 from .. import lifecycle, limits
 from ..callbacks import CALL_RESULTS
 from ..lifecycle import Action
@@ -116,6 +118,40 @@ class ReturnForm(ActionForm):
     danger = True
 
 
+class AcceptReturnForm(ActionForm):
+    note_label = _("Note for the record")
+
+
+class OverruleReturnForm(ActionForm):
+    note_label = _("Why the case stays with the department")
+    note_required = True
+
+
+class WithdrawForm(ActionForm):
+    note_label = _("Why the case is withdrawn")
+    note_required = True
+    danger = True
+
+
+class ReassignForm(ActionForm):
+    """Another handling department than the one that has the case; a reason."""
+
+    note_label = _("Why another department")
+    note_required = True
+    main_department = forms.TypedChoiceField(label=_("New main department"), coerce=int)
+
+    def setup(self):
+        units = Department.objects.filter(active=True).exclude(kind=DepartmentKind.CENTRE)
+        if self.case.main_department_id:
+            units = units.exclude(pk=self.case.main_department_id)
+        choices = list(units.order_by("code").values_list("pk", "name"))
+        self.fields["main_department"].choices = [("", "—"), *choices]
+        self.order_fields(["main_department", "note"])
+
+    def action_data(self):
+        return {"main_department": self.cleaned_data["main_department"]}
+
+
 class RequestExtensionForm(ActionForm):
     note_label = _("Why more time is needed")
     note_required = True
@@ -213,6 +249,11 @@ class EscalateForm(ActionForm):
         return {"to": self.cleaned_data["to"]}
 
 
+class SendBackForm(ActionForm):
+    note_label = _("Why the lower centre handles it")
+    note_required = True
+
+
 class UrgeForm(ActionForm):
     note_label = _("What the urging notice says")
     note_required = True
@@ -228,6 +269,10 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.DISPATCH: DispatchForm,
     Action.ACKNOWLEDGE: ActionForm,
     Action.RETURN: ReturnForm,
+    Action.ACCEPT_RETURN: AcceptReturnForm,
+    Action.OVERRULE_RETURN: OverruleReturnForm,
+    Action.WITHDRAW: WithdrawForm,
+    Action.REASSIGN: ReassignForm,
     Action.REQUEST_EXTENSION: RequestExtensionForm,
     Action.APPROVE_EXTENSION: ActionForm,
     Action.REFUSE_EXTENSION: RefuseExtensionForm,
@@ -238,6 +283,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.CLOSE: ActionForm,
     Action.REOPEN: ReopenForm,
     Action.ESCALATE: EscalateForm,
+    Action.SEND_BACK: SendBackForm,
     Action.URGE: UrgeForm,
 }
 

@@ -54,6 +54,7 @@ class InboxFilterForm(forms.Form):
                     Status.DISPATCHED,
                     Status.HANDLING,
                     Status.EXTENSION_REQUESTED,
+                    Status.RETURN_REQUESTED,
                     Status.REPLIED,
                     Status.VERIFIED,
                     Status.CLOSED,

@@ -26,7 +26,7 @@ def _force(case: Case, status: str, **fields) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def _data_for(action, district, bureau, target):
+def _data_for(action, district, bureau, target, other_bureau=None):
     lng, lat = f.point_in(district["grid21"])
     return {
         Action.ANSWER_DIRECTLY: {"answer": "按政策可以办理。"},
@@ -38,11 +38,12 @@ def _data_for(action, district, bureau, target):
         Action.REPLY: {"reply": "已处理。"},
         Action.CALLBACK: {"rating": Rating.SATISFIED},
         Action.ESCALATE: {"to": "joint"},
+        Action.REASSIGN: {"main_department": other_bureau.pk if other_bureau else None},
     }.get(action, {})
 
 
 def test_every_move_in_the_table_works_and_every_other_is_refused(
-    admin_user, operator, district, category, bureau
+    admin_user, operator, district, category, bureau, other_bureau
 ):
     statuses = list(Status)
     # Registration makes a case; it is not a move of an existing one.
@@ -61,7 +62,7 @@ def test_every_move_in_the_table_works_and_every_other_is_refused(
                 due_at=timezone.now() - timedelta(hours=1),
             )
             actor = None if action == Action.MARK_OVERDUE else admin_user
-            data = _data_for(action, district, bureau, target)
+            data = _data_for(action, district, bureau, target, other_bureau)
             if (status, action) in TRANSITIONS:
                 event = lifecycle.apply(case, action, actor=actor, note="理由", **data)
                 case.refresh_from_db()
@@ -184,13 +185,17 @@ def test_two_dispatchers_racing_on_one_case_exactly_one_wins(
     assert CaseEvent.objects.filter(case=new_case, action=Action.DISPATCH).count() == 1
 
 
-def test_returning_a_misrouted_case_needs_a_reason_and_sends_it_back_to_triage(
+def test_returning_a_misrouted_case_needs_a_reason_and_waits_for_the_centres_review(
     new_case, dispatcher, handler, bureau
 ):
     services.act(new_case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
     with pytest.raises(lifecycle.InvalidAction):
         lifecycle.apply(new_case, Action.RETURN, actor=handler, note="  ")
     lifecycle.apply(new_case, Action.RETURN, actor=handler, note="不属于本局职责，应由供电公司处理")
+    new_case.refresh_from_db()
+    assert new_case.status == Status.RETURN_REQUESTED
+    assert new_case.main_department == bureau  # still the department's until reviewed
+    lifecycle.apply(new_case, Action.ACCEPT_RETURN, actor=dispatcher)
     new_case.refresh_from_db()
     assert new_case.status == Status.REGISTERED
     assert new_case.main_department is None

@@ -450,15 +450,19 @@ def test_returning_a_case_needs_a_reason(client, dispatcher, handler, bureau, ne
     assert refreshed(case).status == Status.DISPATCHED
 
 
-def test_a_returned_case_leaves_the_inbox_and_the_handler_lands_on_their_home(
+def test_a_return_accepted_leaves_the_inbox_and_the_handler_lands_on_their_home(
     client, dispatcher, handler, bureau, new_case
 ):
     case = dispatched(new_case, dispatcher, bureau)
     response = signed_in(client, handler).post(
         act_url(case, Action.RETURN), {"return-note": "不属于本单位职责"}
     )
-    assert response["Location"] == reverse("home")
-    assert refreshed(case).status == Status.REGISTERED
+    # Asked, not yet done: the department still has the case, waiting for the review.
+    assert response["Location"] == reverse("cases:detail", args=[case.number])
+    assert refreshed(case).status == Status.RETURN_REQUESTED
+    services.act(refreshed(case), Action.ACCEPT_RETURN, actor=dispatcher)
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
+    assert case.number not in client.get(reverse("cases:inbox")).content.decode()
 
 
 def test_an_extension_beyond_what_is_left_is_refused_with_the_lifecycle_message(

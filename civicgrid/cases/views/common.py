@@ -106,6 +106,7 @@ USUAL_NEXT = {
     Status.DISPATCHED: Action.ACKNOWLEDGE,
     Status.HANDLING: Action.REPLY,
     Status.EXTENSION_REQUESTED: Action.APPROVE_EXTENSION,
+    Status.RETURN_REQUESTED: Action.ACCEPT_RETURN,
     Status.REPLIED: Action.VERIFY_PASS,
     Status.VERIFIED: Action.CALLBACK,
     Status.RATED: Action.CLOSE,

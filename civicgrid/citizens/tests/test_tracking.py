@@ -205,3 +205,16 @@ def test_the_reporter_reads_their_own_words_a_supporter_only_the_public_view(cli
     assert "孙丽华" not in other
     assert "301" not in other
     assert "请联系" not in other
+
+
+def test_a_return_under_review_is_told_in_plain_words_without_the_departments_reason(
+    client, filed, staff
+):
+    drive(filed.case, Action.ACKNOWLEDGE, **staff)
+    lifecycle.apply(filed.case, Action.RETURN, actor=staff["handler"], note="内部：不归我们管")
+    page = client.get(f"/track/{filed.token}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "checking which department is responsible" in html
+    assert "The department asked the centre to find the right one" in html
+    assert "不归我们管" not in html

@@ -41,10 +41,34 @@ def escalate_to_city(w):
     return act(w, "registered", Action.ESCALATE, "dispatcher", note="跨区问题", to="parent")
 
 
+def send_back(w):
+    city = f.make_user(Role.DISPATCHER, regions=[w.district["city"]], username="citydispatcher")
+    case = case_at(w, "registered")
+    services.act(case, Action.ESCALATE, actor=w.dispatcher, note="跨区问题", to="parent")
+    return services.act(case, Action.SEND_BACK, actor=city, note="属区级事权")
+
+
 def merge(w):
     target = case_at(w, "handling")
     duplicate = new_case(w)
     return services.act(duplicate, Action.MERGE, actor=w.operator, into=target.number)
+
+
+def returned(w, action=None, **data):
+    case = case_at(w, "dispatched")
+    event = services.act(case, Action.RETURN, actor=w.handler, note="不属于本局")
+    if action is None:
+        return event
+    return services.act(case, action, actor=w.dispatcher, **data)
+
+
+def reassigned(w):
+    new = f.make_department("供水公司", code="GSGS")
+    f.make_user(Role.HANDLER, department=new, username="newhandler")
+    case = case_at(w, "handling")
+    return services.act(
+        case, Action.REASSIGN, actor=w.dispatcher, main_department=new.pk, note="改派"
+    )
 
 
 ROWS = {
@@ -67,9 +91,25 @@ ROWS = {
         ),
         {"handler", "cohandler"},
     ),
-    "a returned case goes back to the dispatchers": (
-        lambda w: act(w, "dispatched", Action.RETURN, "handler", note="不属于本局"),
+    "a return waits for the owning centre's dispatchers": (
+        returned,
         {"dispatcher"},
+    ),
+    "an accepted return tells the departments that had the case": (
+        lambda w: returned(w, Action.ACCEPT_RETURN),
+        {"handler", "cohandler"},
+    ),
+    "an overruled return tells the department": (
+        lambda w: returned(w, Action.OVERRULE_RETURN, note="属于本局职责"),
+        {"handler"},
+    ),
+    "a withdrawal tells the departments that had the case": (
+        lambda w: act(w, "handling", Action.WITHDRAW, "dispatcher", note="派错了"),
+        {"handler", "cohandler"},
+    ),
+    "a reassignment tells the department that had it and the new one": (
+        reassigned,
+        {"handler", "cohandler", "newhandler"},
     ),
     "an extension request waits for dispatchers and leaders": (
         lambda w: act(w, "handling", Action.REQUEST_EXTENSION, "handler", days=2, note="缺件"),
@@ -122,6 +162,10 @@ ROWS = {
     "escalation tells the higher centre only": (
         escalate_to_city,
         {"citydispatcher"},
+    ),
+    "sending an escalated case back tells the district centre": (
+        send_back,
+        {"dispatcher"},
     ),
     "a joint consultation tells the district centre": (
         lambda w: act(w, "handling", Action.ESCALATE, "leader", note="多部门会商", to="joint"),

@@ -111,6 +111,19 @@ def test_a_returned_case_is_never_dispatched_again_by_the_model(
     case = _bus_case(operator, district)
     lifecycle.apply(case, Action.DISPATCH, actor=dispatcher, main_department=bureau)
     lifecycle.apply(case, Action.RETURN, actor=handler, note="不是我们的")
+    lifecycle.apply(case, Action.ACCEPT_RETURN, actor=dispatcher)
+    auto.run_once()
+    case.refresh_from_db()
+    assert case.status == Status.REGISTERED
+    assert case.triage.outcome == Outcome.TAKEN
+
+
+def test_a_withdrawn_case_is_never_dispatched_again_by_the_model(
+    operator, dispatcher, district, transport, bureau
+):
+    case = _bus_case(operator, district)
+    lifecycle.apply(case, Action.DISPATCH, actor=dispatcher, main_department=bureau)
+    lifecycle.apply(case, Action.WITHDRAW, actor=dispatcher, note="派错了，重新研判")
     auto.run_once()
     case.refresh_from_db()
     assert case.status == Status.REGISTERED
