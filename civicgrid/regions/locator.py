@@ -149,3 +149,9 @@ def serves(lng: float, lat: float) -> bool:
 def area_name() -> str:
     """The name of the area served: its district's (or districts') name."""
     return "、".join(sorted(r.name for r in _current().districts.values()))
+
+
+def community_id_at(lng: float, lat: float) -> int | None:
+    """The id of the community (the parent of the grid) containing a WGS84 point, or None."""
+    grid_id = grid_id_at(lng, lat)
+    return None if grid_id is None else _current().grids[grid_id].parent_id
