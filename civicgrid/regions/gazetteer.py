@@ -173,14 +173,21 @@ def load_region_places(district: Region, *, source: str = DEMO_SOURCE) -> int:
         .filter(level__in=list(KIND_OF_LEVEL), centroid_lng__isnull=False)
         .defer("boundary")
     )
-    existing = {(p.name, p.kind, p.region_id): p for p in Place.objects.filter(source=source)}
+    existing = {
+        (p.name, p.kind, p.region_id): p
+        for p in Place.objects.filter(kind__in=KIND_OF_LEVEL.values(), region__in=regions)
+    }
     count = 0
     for region in regions:
         kind = KIND_OF_LEVEL[Level(region.level)]
         place = existing.get((region.name, kind, region.pk)) or Place(
             name=region.name, kind=kind, region=region, source=source
         )
+        count += 1
+        if place.source != source:
+            continue  # an imported gazetteer's own entry wins over the derived one
+        if place.pk and (place.lng, place.lat) == (region.centroid_lng, region.centroid_lat):
+            continue
         place.lng, place.lat = region.centroid_lng, region.centroid_lat
         place.save()
-        count += 1
     return count
