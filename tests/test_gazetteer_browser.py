@@ -46,8 +46,11 @@ def dongying_community(district):
         lat=grid.centroid_lat,
     )
     Place.objects.create(
-        name="东营商贸园", kind=PlaceKind.STREET, region=district["street2"],
-        lng=district["grid21"].centroid_lng, lat=district["grid21"].centroid_lat,
+        name="东营商贸园",
+        kind=PlaceKind.STREET,
+        region=district["street2"],
+        lng=district["grid21"].centroid_lng,
+        lat=district["grid21"].centroid_lat,
     )
     return grid
 

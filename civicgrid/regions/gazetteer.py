@@ -7,43 +7,54 @@ containing it. Each of the first stages is one indexed prefix query; the "contai
 stage scans, and runs only when the others found fewer than asked for.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Length, StrIndex
 
 from .models import Level, Place, PlaceKind, Region
 
 MAX_RESULTS = 20
+# Indexed (PostgreSQL's B-tree takes at most ~2,700 bytes an entry): 500 characters.
+SEARCH_TEXT_LENGTH = 500
 # Above this, the end of a key is cut: prefix search needs only its start.
 KEY_LENGTH = {"initials": 100, "pinyin": 255}
 _NOT_KEY = re.compile(r"[^0-9a-z]+")
 _LATIN_QUERY = re.compile(r"^[0-9a-z' ]+$")
-# Marks a run the pinyin converter left as it was (digits, Latin letters).
-_KEPT = "\x01"
 DEMO_SOURCE = "demo: the region tree (streets, towns, communities and villages)"
 
 
-def _syllables(text: str) -> list[str]:
+_RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _han_keys(run: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a run of Chinese characters, cached: a district's
+    house numbers repeat a few thousand road names (西四路 in 西四路1号 … 西四路200号)."""
     from pypinyin import lazy_pinyin  # ~0.3 s to load: only where keys are made
 
-    return lazy_pinyin(text, errors=lambda run: _KEPT + run)
+    syllables = lazy_pinyin(run)
+    return "".join(s[:1] for s in syllables), "".join(syllables)
 
 
 def _keys_of(text: str) -> tuple[str, str]:
-    """(initials, full pinyin) of one name: 文汇路12号 → (``whl12h``, ``wenhuilu12hao``)."""
+    """(initials, full pinyin) of one name: 文汇路12号 → (``whl12h``, ``wenhuilu12hao``).
+
+    Words are found within a run of Chinese characters (pypinyin's phrases), so each
+    run is converted alone; digits and Latin letters are kept as they are.
+    """
     initials, full = [], []
-    for syllable in _syllables(text):
-        if syllable.startswith(_KEPT):
-            kept = _NOT_KEY.sub("", syllable[1:].lower())
-            initials.append(kept)
-            full.append(kept)
+    for index, run in enumerate(_RUNS.split(unicodedata.normalize("NFKC", text))):
+        if index % 2:
+            first, whole = _han_keys(run)
         else:
-            initials.append(syllable[:1])
-            full.append(syllable)
+            first = whole = _key(run)
+        initials.append(first)
+        full.append(whole)
     return _key("".join(initials)), _key("".join(full))
 
 
@@ -66,7 +77,7 @@ def search_keys(name: str, aliases: list[str]) -> tuple[str, str, str]:
     return (
         initials[: KEY_LENGTH["initials"]],
         full[: KEY_LENGTH["pinyin"]],
-        " ".join(dict.fromkeys(w for w in words if w)),
+        " ".join(dict.fromkeys(w for w in words if w))[:SEARCH_TEXT_LENGTH],
     )
 
 
@@ -92,21 +103,19 @@ class Hit:
     context: list[str]
 
 
-def _stages(query: str) -> list[tuple[int, Q]]:
+def _prefix_stages(query: str) -> tuple[list[tuple[int, Q]], str]:
+    """The indexed prefix stages (rank, condition) and the text the "contains" stage
+    looks for, for a Chinese or a Latin query."""
     latin = query.lower()
     if _LATIN_QUERY.match(latin):
         key = _key(latin)
         if not key:
-            return []
+            return [], ""
         return [
             (2, _starts_with("initials", key)),
             (3, _starts_with("pinyin", key)),
-            (4, Q(search_text__contains=key)),
-        ]
-    return [
-        (1, _starts_with("name", query)),
-        (4, Q(search_text__contains=query.lower())),
-    ]
+        ], key
+    return [(1, _starts_with("name", query))], latin
 
 
 def search(query: str, *, limit: int = 10, within: Region | None = None) -> list[Hit]:
@@ -116,46 +125,76 @@ def search(query: str, *, limit: int = 10, within: Region | None = None) -> list
     """
     query = normalise(query)[:100]
     limit = max(1, min(limit, MAX_RESULTS))
-    if not query:
-        return []
-    places: QuerySet[Place] = Place.objects.select_related("region").defer("search_text", "region__boundary")
+    stages, contained = _prefix_stages(query) if query else ([], "")
+    places: QuerySet[Place] = Place.objects.all()
     if within is not None:
         places = places.filter(region__path__startswith=within.path)
-    found: dict[int, tuple[int, Place]] = {}
-    for rank, condition in _stages(query):
+    found: dict[int, int] = {}  # id → rank
+    for rank, condition in stages:
         if len(found) >= limit:
             break
         rows = (
             places.filter(condition)
             .exclude(pk__in=list(found))
-            .order_by(Length("name"), "name", "pk")[: limit - len(found)]
+            .order_by(Length("name"), "name", "pk")
+            .values_list("pk", flat=True)[: limit - len(found)]
         )
-        for place in rows:
-            exact = place.name == query or query in place.alias_list()
-            found[place.pk] = (0 if exact else rank, place)
-    ranked = sorted(found.values(), key=lambda r: (r[0], len(r[1].name), r[1].name, r[1].pk))
-    return _with_context([(rank, place) for rank, place in ranked])
+        found.update((pk, rank) for pk in rows)
+    rows = _read(found)
+    exact = any(_is_exact(place, query) for place in rows)
+    if contained and len(found) < limit and not exact:
+        rows += _read(_containing(places, contained, found, limit))
+    ranked = sorted(
+        rows,
+        key=lambda p: (0 if _is_exact(p, query) else found.get(p.pk, 4), len(p.name), p.name, p.pk),
+    )
+    return _with_context(ranked[:limit], found)
 
 
-def _with_context(ranked: list[tuple[int, Place]]) -> list[Hit]:
+def _is_exact(place: Place, query: str) -> bool:
+    return place.name == query or query in place.alias_list()
+
+
+def _containing(places: QuerySet[Place], text: str, found: dict[int, int], limit: int):
+    """Ids of places whose name, aliases or keys contain ``text`` (rank 4).
+
+    The one stage no index answers: it scans ``search_text``'s index (narrower than the
+    table) for the ids, a few more than needed so the shortest names can be kept. It
+    runs only when the prefix stages found fewer than ``limit`` and not the exact name.
+    """
+    ids = (
+        places.annotate(at=StrIndex("search_text", Value(text)))
+        .filter(at__gt=0)
+        .exclude(pk__in=list(found))
+        .values_list("pk", flat=True)[: limit * 5]
+    )
+    return dict.fromkeys(ids, 4)
+
+
+def _read(ids) -> list[Place]:
+    if not ids:
+        return []
+    return list(
+        Place.objects.filter(pk__in=list(ids))
+        .select_related("region")
+        .defer("search_text", "region__boundary")
+    )
+
+
+def _with_context(ranked: list[Place], found: dict[int, int]) -> list[Hit]:
     """Each hit with the names of the regions above it, district down (one query)."""
-    codes = {
-        code
-        for _rank, place in ranked
-        if place.region
-        for code in place.region.path.split("/")
-        if code
-    }
+    codes = {code for place in ranked if place.region for code in place.region.path.split("/")}
+    codes.discard("")
     names = dict(
         Region.objects.filter(code__in=codes)
         .exclude(level__in=[Level.CITY, Level.GRID])
         .values_list("code", "name")
     )
     hits = []
-    for rank, place in ranked:
+    for place in ranked:
         path = place.region.path.split("/") if place.region else []
         context = [names[c] for c in path if c in names and names[c] != place.name]
-        hits.append(Hit(place, rank, context))
+        hits.append(Hit(place, found.get(place.pk, 4), context))
     return hits
 
 

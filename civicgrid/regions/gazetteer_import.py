@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from civicgrid.accounts.actor import Actor
@@ -48,6 +49,9 @@ KIND_WORDS = {
 }
 KIND_OF_WORD = {word: kind for kind, words in KIND_WORDS.items() for word in words}
 ALIAS_SEPARATORS = re.compile(r"[;；|、,，]")
+CONCURRENT_IMPORT = gettext_lazy(
+    "Another import changed the gazetteer at the same time: nothing was imported, try again."
+)
 FIELDS = ("lng", "lat", "aliases", "initials", "pinyin", "search_text", "source", "updated_at")
 
 
@@ -169,14 +173,18 @@ class _Bad(ValueError):
     pass
 
 
-def _number(value, label: str) -> float:
+LONGITUDE, LATITUDE = gettext_lazy("longitude"), gettext_lazy("latitude")
+
+
+def _number(value, label) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     try:
         return float(_text(value))
     except ValueError:
         raise _Bad(
-            _("%(label)s “%(value)s” is not a number") % {"label": label, "value": _text(value)}
+            _("%(label)s “%(value)s” is not a number")
+            % {"label": str(label), "value": _text(value)}
         ) from None
 
 
@@ -230,7 +238,7 @@ class _Checker:
         return entry
 
     def _point(self, lon, lat) -> tuple[float, float]:
-        lng_value, lat_value = _number(lon, _("longitude")), _number(lat, _("latitude"))
+        lng_value, lat_value = _number(lon, LONGITUDE), _number(lat, LATITUDE)
         try:
             lng, lat = to_wgs84(lng_value, lat_value, self.datum)
         except InvalidCoordinates as exc:
@@ -295,7 +303,9 @@ def import_places(
     that this file no longer has are removed.
     """
     if datum not in Datum.values:
-        raise ImportFailed([_("Unknown datum “%(datum)s”: use wgs84, gcj02 or bd09.") % {"datum": datum}])
+        raise ImportFailed(
+            [_("Unknown datum “%(datum)s”: use wgs84, gcj02 or bd09.") % {"datum": datum}]
+        )
     entries, errors = check(data, datum, progress=progress)
     if errors and not skip_bad_rows:
         raise ImportFailed(errors)
@@ -305,9 +315,7 @@ def import_places(
         with transaction.atomic():
             result = _write(entries, source[:200], replace, progress)
     except IntegrityError as exc:
-        raise ImportFailed(
-            [_("Another import changed the gazetteer at the same time: nothing was imported, try again.")]
-        ) from exc
+        raise ImportFailed([str(CONCURRENT_IMPORT)]) from exc
     result.skipped = errors
     logger.info("gazetteer imported by %s: %s", actor or "system", result)
     return result
@@ -321,7 +329,9 @@ def _write(entries: list[Entry], source: str, replace: bool, progress: bool) -> 
             "pk", "name", "kind", "region_id", "lng", "lat", "aliases", "source"
         )
     }
-    new, changed, kept = [], [], set()
+    new: list[Place] = []
+    changed: list[Place] = []
+    kept: set[int] = set()
     now = timezone.now()
     for entry in tqdm(entries, disable=not progress, desc=_("writing"), unit=""):
         old = existing.get(entry.key)

@@ -104,7 +104,7 @@ class PlaceKind(models.TextChoices):
     COMMUNITY = "community", _("community / village")
     ROAD = "road", _("road")
     LANDMARK = "landmark", _("landmark")
-    ADDRESS = "address", _("address")
+    ADDRESS = "address", _("address (house number)")
 
 
 class Place(models.Model):
@@ -144,6 +144,8 @@ class Place(models.Model):
         verbose_name = _("place")
         verbose_name_plural = _("gazetteer")
         ordering = ["name"]
+        # The "contains" search scans this index rather than the wider table.
+        indexes = [models.Index(fields=["search_text"], name="place_search_text")]
         constraints = [
             models.UniqueConstraint(
                 fields=["name", "kind", "region"],
@@ -159,6 +161,10 @@ class Place(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.refresh_keys()
+        super().save(*args, **kwargs)
+
     def alias_list(self) -> list[str]:
         return [a for a in self.aliases.split(";") if a]
 
@@ -167,7 +173,3 @@ class Place(models.Model):
         from .gazetteer import search_keys
 
         self.initials, self.pinyin, self.search_text = search_keys(self.name, self.alias_list())
-
-    def save(self, *args, **kwargs):
-        self.refresh_keys()
-        super().save(*args, **kwargs)

@@ -1,6 +1,5 @@
 """The admin's gazetteer upload: the same import as the command, its problems on the page."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civicgrid.regions.models import Place
@@ -11,7 +10,11 @@ URL = "/admin/regions/place/import/"
 
 def upload(client, rows, **options):
     data = ("name,kind,lon,lat\n" + "\n".join(rows) + "\n").encode()
-    form = {"file": SimpleUploadedFile("东营区地名.csv", data, "text/csv"), "crs": "wgs84", **options}
+    form = {
+        "file": SimpleUploadedFile("东营区地名.csv", data, "text/csv"),
+        "crs": "wgs84",
+        **options,
+    }
     return client.post(URL, form)
 
 

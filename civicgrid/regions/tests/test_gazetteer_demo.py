@@ -20,7 +20,9 @@ def demo_places(dongying, db):
 
 
 def test_every_street_and_community_is_a_place_inside_its_polygon(demo_places):
-    regions = Region.objects.filter(code__startswith="3705", level__in=[Level.STREET, Level.COMMUNITY])
+    regions = Region.objects.filter(
+        code__startswith="3705", level__in=[Level.STREET, Level.COMMUNITY]
+    )
     assert Place.objects.filter(kind=PlaceKind.STREET).count() == 11
     assert Place.objects.filter(kind=PlaceKind.COMMUNITY).count() == 330
     for region in regions:

@@ -175,6 +175,12 @@ def test_the_command_imports_and_reports_bad_rows_in_the_users_language(
     assert not Place.objects.exists()
 
     out = io.StringIO()
-    call_command("import_gazetteer", str(path), "--skip-bad-rows", verbosity=0, stdout=out, stderr=io.StringIO())
+    call_command(
+        "import_gazetteer",
+        str(path),
+        "--skip-bad-rows",
+        verbosity=0,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     assert "3 added" in out.getvalue()
-

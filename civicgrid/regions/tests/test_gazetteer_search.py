@@ -86,7 +86,9 @@ def api(operator):
     _token, raw = ApiToken.issue(operator, "tests")
 
     def get(**params):
-        return Client().get("/api/regions/places", params, headers={"Authorization": f"Bearer {raw}"})
+        return Client().get(
+            "/api/regions/places", params, headers={"Authorization": f"Bearer {raw}"}
+        )
 
     return get
 
@@ -107,7 +109,10 @@ def test_the_api_answers_in_the_callers_language(api, places):
     response = Client().get(
         "/api/regions/places",
         {"q": "dysq"},
-        headers={"Authorization": api(q="x").request["HTTP_AUTHORIZATION"], "Accept-Language": "zh-hans"},
+        headers={
+            "Authorization": api(q="x").request["HTTP_AUTHORIZATION"],
+            "Accept-Language": "zh-hans",
+        },
     )
     assert response.json()[0]["kind_label"] == "社区·村"
 

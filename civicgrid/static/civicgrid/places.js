@@ -126,7 +126,7 @@
       }
       input.value = hit.name;
       close();
-      status.textContent = box.dataset.placed.replace("%(name)s", hit.name);
+      status.textContent = box.dataset.placed + " " + hit.name;
     }
 
     input.addEventListener("input", function () {

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-bad-rows", action="store_true", help="import the good rows, list the bad ones"
         )
-        parser.add_argument("--source", default="", help="where the data comes from (default: the file name)")
+        parser.add_argument(
+            "--source", default="", help="where the data comes from (default: the file name)"
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
