@@ -166,6 +166,7 @@ def _containing(places: QuerySet[Place], text: str, found: dict[int, int], limit
         places.annotate(at=StrIndex("search_text", Value(text)))
         .filter(at__gt=0)
         .exclude(pk__in=list(found))
+        .order_by()  # not by name: that would walk the name index and read every row
         .values_list("pk", flat=True)[: limit * 5]
     )
     return dict.fromkeys(ids, 4)

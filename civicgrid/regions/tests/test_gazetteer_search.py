@@ -131,3 +131,10 @@ def test_an_anonymous_caller_is_refused(places):
 def test_the_search_is_in_the_openapi_schema(admin_client):
     schema = admin_client.get("/api/openapi.json").json()
     assert "/api/regions/places" in schema["paths"]
+
+
+def test_a_search_costs_a_few_queries_whatever_it_finds(api, places, django_assert_max_num_queries):
+    # The token, the prefix stages, reading the hits, the "contains" stage, region names.
+    for query in ("wh", "文汇", "菜市场", "zzzz"):
+        with django_assert_max_num_queries(8):
+            assert api(q=query).status_code == 200
