@@ -280,8 +280,11 @@ def main() -> int:
         "search": searches,
         "api_initials_and_chinese": api,
         "goal_p95_ms": GOAL_P95_MS,
+        # The machine is shared: the figures are only as quiet as it was.
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
-    print(f"{connection.vendor}: {total:,} places")
+    print(f"{connection.vendor}: {total:,} places, load average {os.getloadavg()[1]:.1f}")
     print(
         f"import: {first['rows_per_second']:,} rows/s first ({first['seconds']} s), "
         f"{again['rows_per_second']:,} rows/s again, nothing changed ({again['seconds']} s)"

@@ -4,7 +4,8 @@ A query in Chinese matches names; a query in Latin letters matches the pinyin in
 (东营社区 ← ``dysq``) and the full pinyin (``dongying``). Ranking: the exact name, then
 names starting with the query, then initials, then full pinyin, then names or aliases
 containing it. Each of the first stages is one indexed prefix query; the "contains"
-stage scans, and runs only when the others found fewer than asked for.
+stage scans an index, and runs only when the others found fewer than asked for and not
+the exact name.
 """
 
 import functools
@@ -26,8 +27,6 @@ KEY_LENGTH = {"initials": 100, "pinyin": 255}
 _NOT_KEY = re.compile(r"[^0-9a-z]+")
 _LATIN_QUERY = re.compile(r"^[0-9a-z' ]+$")
 DEMO_SOURCE = "demo: the region tree (streets, towns, communities and villages)"
-
-
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 
 
