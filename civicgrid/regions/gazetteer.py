@@ -132,19 +132,19 @@ def search(query: str, *, limit: int = 10, within: Region | None = None) -> list
     for rank, condition in stages:
         if len(found) >= limit:
             break
-        rows = (
+        ids = (
             places.filter(condition)
             .exclude(pk__in=list(found))
             .order_by(Length("name"), "name", "pk")
             .values_list("pk", flat=True)[: limit - len(found)]
         )
-        found.update((pk, rank) for pk in rows)
-    rows = _read(found)
-    exact = any(_is_exact(place, query) for place in rows)
+        found.update((pk, rank) for pk in ids)
+    hits = _read(found)
+    exact = any(_is_exact(place, query) for place in hits)
     if contained and len(found) < limit and not exact:
-        rows += _read(_containing(places, contained, found, limit))
+        hits += _read(_containing(places, contained, found, limit))
     ranked = sorted(
-        rows,
+        hits,
         key=lambda p: (0 if _is_exact(p, query) else found.get(p.pk, 4), len(p.name), p.name, p.pk),
     )
     return _with_context(ranked[:limit], found)
