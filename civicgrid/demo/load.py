@@ -122,6 +122,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
     steps = [
         (_("working calendar"), load_calendar),
         (_("regions and grids"), lambda: load_geography(progress)),
+        (_("gazetteer"), load_gazetteer),
         (_("departments"), load_departments),
         (_("categories"), load_categories),
         (_("routing rules"), load_routing_rules),
@@ -157,6 +158,13 @@ def load_geography(progress: bool) -> None:
 
     if Region.objects.filter(level=Level.GRID, code__startswith="370502").count() < 948:
         load_demo_geography(progress=progress)
+
+
+def load_gazetteer() -> None:
+    """Every street, town, community and village of the district, findable at intake."""
+    from civicgrid.regions.gazetteer import load_region_places
+
+    load_region_places(_district())
 
 
 def _district() -> Region:

@@ -1,4 +1,5 @@
-"""Read-only regions API: the administrative tree and "which grid is this point in?"."""
+"""Read-only regions API: the administrative tree, "which grid is this point in?" and the
+gazetteer's search as one types."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -8,8 +9,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from civicgrid.core.api import ERRORS, Input, InvalidInput
 
 from .datum import Datum
+from .gazetteer import MAX_RESULTS, search
 from .locator import locate
-from .models import Level, Region
+from .models import Level, PlaceKind, Region
 
 router = Router(tags=["regions"])
 
@@ -113,3 +115,59 @@ def locate_point(request: HttpRequest, point: Query[LocateQuery]):
         "lineage": lineage,
         "needs_placement": location.grid is None,
     }
+
+
+class PlaceQuery(Input):
+    q: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Chinese (文汇), pinyin initials (whjd) or pinyin (wenhui).",
+    )
+    limit: int = Field(10, ge=1, le=MAX_RESULTS)
+    within: str | None = Field(
+        None, max_length=15, description="Region code: only places in its subtree."
+    )
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+    kind: PlaceKind
+    kind_label: str = Field(description="In the caller's language.")
+    lng: float = Field(description="WGS84")
+    lat: float = Field(description="WGS84")
+    region: str | None = Field(description="Code of the region it lies in.")
+    context: list[str] = Field(description="Names of the regions above it, district down.")
+    aliases: list[str]
+
+
+@router.get(
+    "/places",
+    response={200: list[PlaceOut], **ERRORS},
+    summary="Search the gazetteer (地名地址库)",
+    url_name="search_places",
+)
+def search_places(request: HttpRequest, query: Query[PlaceQuery]):
+    """Places whose name starts with or contains the query, or whose pinyin initials or
+    pinyin start with it: the exact name first, then prefixes, then the rest."""
+    within = None
+    if query.within:
+        within = Region.objects.defer("boundary").filter(code=query.within).first()
+        if within is None:
+            raise InvalidInput(
+                "within", _("There is no region with code %(code)s.") % {"code": query.within}
+            )
+    return [
+        {
+            "id": hit.place.pk,
+            "name": hit.place.name,
+            "kind": hit.place.kind,
+            "kind_label": str(PlaceKind(hit.place.kind).label),
+            "lng": hit.place.lng,
+            "lat": hit.place.lat,
+            "region": hit.place.region.code if hit.place.region else None,
+            "context": hit.context,
+            "aliases": hit.place.alias_list(),
+        }
+        for hit in search(query.q, limit=query.limit, within=within)
+    ]

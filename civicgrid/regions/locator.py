@@ -15,7 +15,7 @@ import shapely
 from django.conf import settings
 from django.db.models import Count, Max
 from shapely import STRtree
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
 from .datum import to_wgs84
 from .models import Level, Region
@@ -113,7 +113,7 @@ def grid_id_at(lng: float, lat: float) -> int | None:
     index = _current()
     if index.tree is None:
         return None
-    point = Point(lng, lat)
+    point = shapely.points(lng, lat)  # several times faster than Point() in a bulk import
     hits = index.tree.query(point, predicate="intersects")
     if len(hits) == 0:
         hits = index.tree.query(point, predicate="dwithin", distance=GAP_DEGREES)
@@ -143,9 +143,15 @@ def locate(lng: float, lat: float, datum: str = "wgs84") -> Location:
 def serves(lng: float, lat: float) -> bool:
     """Whether a WGS84 point is in the area served (true while no grid is loaded)."""
     area = _current().area
-    return area is None or area.contains(Point(lng, lat))
+    return area is None or bool(shapely.contains_xy(area, lng, lat))
 
 
 def area_name() -> str:
     """The name of the area served: its district's (or districts') name."""
     return "、".join(sorted(r.name for r in _current().districts.values()))
+
+
+def community_id_at(lng: float, lat: float) -> int | None:
+    """The id of the community (the parent of the grid) containing a WGS84 point, or None."""
+    grid_id = grid_id_at(lng, lat)
+    return None if grid_id is None else _current().grids[grid_id].parent_id

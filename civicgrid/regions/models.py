@@ -97,3 +97,79 @@ class Region(models.Model):
     def lineage(self) -> list["Region"]:
         """This region and its ancestors, most specific first."""
         return [self, *reversed(self.ancestors())]
+
+
+class PlaceKind(models.TextChoices):
+    STREET = "street", _("street / town")
+    COMMUNITY = "community", _("community / village")
+    ROAD = "road", _("road")
+    LANDMARK = "landmark", _("landmark")
+    ADDRESS = "address", _("address (house number)")
+
+
+class Place(models.Model):
+    """An entry of the gazetteer (地名地址库): a named place and its point, for finding
+    where a caller is. Not a region: a region is a polygon cases are counted in, a place
+    is only a name and a point (a street's place is the point inside its polygon).
+
+    ``region`` is the region it lies in (given by the import or found from the point);
+    name, kind and region identify an entry, so importing a file again updates it.
+    ``initials`` (东营社区 → ``dysq``) and ``pinyin`` (``dongyingshequ``) are the search
+    keys, kept by ``refresh_keys``; ``search_text`` joins name, aliases and their keys
+    for the "contains" search.
+    """
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PlaceKind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="places",
+    )
+    lng = models.FloatField(_("longitude (WGS84)"))
+    lat = models.FloatField(_("latitude (WGS84)"))
+    aliases = models.CharField(
+        _("aliases"), max_length=255, blank=True, help_text=_("Separated by “;”.")
+    )
+    initials = models.CharField(_("pinyin initials"), max_length=100, db_index=True, editable=False)
+    pinyin = models.CharField(_("pinyin"), max_length=255, db_index=True, editable=False)
+    search_text = models.TextField(editable=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("gazetteer")
+        ordering = ["name"]
+        # The "contains" search scans this index rather than the wider table.
+        indexes = [models.Index(fields=["search_text"], name="place_search_text")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "kind", "region"],
+                name="place_unique_in_region",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "kind"],
+                condition=models.Q(region__isnull=True),
+                name="place_unique_outside_regions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.refresh_keys()
+        super().save(*args, **kwargs)
+
+    def alias_list(self) -> list[str]:
+        return [a for a in self.aliases.split(";") if a]
+
+    def refresh_keys(self) -> None:
+        """Recompute the search keys from the name and aliases."""
+        from .gazetteer import search_keys
+
+        self.initials, self.pinyin, self.search_text = search_keys(self.name, self.alias_list())
