@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.admin import ReadOnlyAdmin
 
-from .models import Attachment, Case, CaseAccess, CaseEvent
+from .models import Attachment, Case, CaseAccess, CaseEvent, CaseExport
 
 
 class EventInline(admin.TabularInline):
@@ -75,3 +75,16 @@ class AttachmentAdmin(ReadOnlyAdmin):
     def download(self, attachment: Attachment) -> str:
         url = reverse("cases:attachment", args=[attachment.case.number, attachment.pk])
         return format_html('<a href="{}">{}</a>', url, attachment.name)
+
+
+@admin.register(CaseExport)
+class CaseExportAdmin(ReadOnlyAdmin):
+    """The audit of Excel exports: who exported which list and filters, how many rows."""
+
+    list_display = ["created_at", "user", "source", "description", "written", "state"]
+    list_filter = ["state", "source"]
+    search_fields = ["user__username", "description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["file_name"]
+    readonly_fields = [f.name for f in CaseExport._meta.fields if f.name != "file_name"]
