@@ -199,3 +199,55 @@ def test_the_export_worker_command_writes_waiting_jobs(dispatcher, lamp, monkeyp
     job.refresh_from_db()
     assert job.state == CaseExport.State.DONE
     assert Case.objects.count() == job.written == 1
+
+
+# --- the API ------------------------------------------------------------------------
+
+
+def _bearer(user) -> dict:
+    from civicgrid.accounts.models import ApiToken
+
+    _token, raw = ApiToken.issue(user, "tests")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def test_the_api_exports_the_filtered_cases_and_serves_the_file(dispatcher, lamp, drain):
+    from django.test import Client
+
+    api = Client(headers=_bearer(dispatcher))
+    response = api.post("/api/cases/exports?channel=web")
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["state"], body["total"], body["percent"]) == ("done", 1, 100)
+    header, *rows = _download(api.get(body["file"]))
+    assert [row[0] for row in rows] == [drain.number]
+    assert CaseExport.objects.get().params == {"channel": "web"}
+
+
+def test_the_api_reports_a_long_exports_progress(dispatcher, lamp, monkeypatch):
+    from django.test import Client
+
+    monkeypatch.setattr(exports, "SYNC_LIMIT", 0)
+    api = Client(headers=_bearer(dispatcher))
+    body = api.post("/api/cases/exports").json()
+    assert (body["state"], body["file"]) == ("pending", None)
+    exports.run_pending()
+    later = api.get(f"/api/cases/exports/{body['id']}").json()
+    assert later["state"] == "done" and later["file"]
+
+
+def test_the_api_hides_someone_elses_export(dispatcher, second_dispatcher, lamp):
+    from django.test import Client
+
+    body = Client(headers=_bearer(dispatcher)).post("/api/cases/exports").json()
+    other = Client(headers=_bearer(second_dispatcher))
+    assert other.get(f"/api/cases/exports/{body['id']}").status_code == 404
+    assert other.get(f"/api/cases/exports/{body['id']}/file").status_code == 404
+
+
+def test_the_api_refuses_an_unknown_region_and_records_nothing(dispatcher):
+    from django.test import Client
+
+    response = Client(headers=_bearer(dispatcher)).post("/api/cases/exports?region=nowhere")
+    assert response.status_code == 400
+    assert not CaseExport.objects.exists()
