@@ -155,12 +155,19 @@ def _export_out(request: HttpRequest, job: CaseExport) -> dict:
     url = None
     if job.state == CaseExport.State.DONE:
         url = request.build_absolute_uri(reverse("api:case_export_file", args=[job.pk]))
-    return {**{k: getattr(job, k) for k in ("id", "state", "total", "written", "percent")},
-            "created_at": job.created_at, "file": url}
+    return {
+        **{k: getattr(job, k) for k in ("id", "state", "total", "written", "percent")},
+        "created_at": job.created_at,
+        "file": url,
+    }
+
+
+def _caller(request: HttpRequest):
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
 
 
 def _own_export(request: HttpRequest, export_id: int) -> CaseExport:
-    job = CaseExport.objects.filter(pk=export_id, user=request.auth).first()
+    job = CaseExport.objects.filter(pk=export_id, user=_caller(request)).first()
     if job is None:
         raise not_found(_("There is no such export of yours."))
     return job
@@ -179,7 +186,7 @@ def start_export(request: HttpRequest, filters: Query[CaseFilters]):
     Personal data is masked; times are local; the file is yours only, kept for a day.
     """
     params = exports.filter_params(case_filter(filters))
-    return Status(201, _export_out(request, exports.start(request.auth, "cases", params)))
+    return Status(201, _export_out(request, exports.start(_caller(request), "cases", params)))
 
 
 @router.get(

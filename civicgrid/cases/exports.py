@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -60,7 +61,7 @@ class Source:
     """A list that can be exported: the cases ``user`` sees in it under ``params``
     (plain JSON values, stored with the job), and those filters in words."""
 
-    label: str
+    label: str | Promise
     cases: Callable[[object, dict], QuerySet]
     # The list's filters read from a page's query string (a ``QueryDict``): JSON values.
     params_of: Callable[[object], dict]
@@ -217,7 +218,9 @@ def run(job: CaseExport) -> bool:
     except Exception as exc:
         logger.exception("export %s failed", job.pk)
         partial.unlink(missing_ok=True)
-        message = exc.message if isinstance(exc, ExportRefused) else _("The file could not be written.")
+        message = (
+            exc.message if isinstance(exc, ExportRefused) else _("The file could not be written.")
+        )
         CaseExport.objects.filter(pk=job.pk).update(
             state=State.FAILED, error=str(message)[:500], finished_at=timezone.now()
         )

@@ -475,7 +475,9 @@ class CaseExport(models.Model):
     source = models.CharField(_("list"), max_length=30)
     params = models.JSONField(_("filters"), default=dict, blank=True)
     description = models.CharField(_("filters in words"), max_length=500, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     total = models.PositiveIntegerField(_("rows"), default=0)
     written = models.PositiveIntegerField(_("rows written"), default=0)
     file_name = models.CharField(_("file"), max_length=100, blank=True)

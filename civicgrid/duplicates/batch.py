@@ -20,8 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.accounts.actor import Actor
-from civicgrid.accounts.models import Role
+from civicgrid.accounts.models import Role, User
 from civicgrid.cases import lifecycle, limits
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction, LifecycleError
 from civicgrid.cases.models import Case, Status
@@ -65,7 +64,7 @@ def actions_for(user) -> list[str]:
     move's row of the lifecycle's permissions names."""
     if not (user.is_superuser or user.has_role(Role.ADMIN) or user.has_role(*BATCH_ROLES)):
         return []
-    allowed = []
+    allowed: list[str] = []
     for batch, move in MOVE.items():
         roles = set(lifecycle.PERMISSIONS[move][0]) & set(BATCH_ROLES)
         if user.is_superuser or user.has_role(Role.ADMIN) or user.has_role(*roles):
@@ -73,7 +72,7 @@ def actions_for(user) -> list[str]:
     return allowed
 
 
-def check(issue: HotIssue, request: Request, *, actor: Actor) -> list[Case]:
+def check(issue: HotIssue, request: Request, *, actor: User) -> list[Case]:
     """The cases the batch will act on, in order; raises ``LifecycleError`` (changing
     nothing) for a batch that cannot run at all."""
     if request.action not in MOVE:
@@ -96,9 +95,7 @@ def check(issue: HotIssue, request: Request, *, actor: Actor) -> list[Case]:
     if not cases:
         raise InvalidAction(_("Choose at least one case of this hot issue."), "cases")
     if len(cases) > MAX_CASES:
-        raise InvalidAction(
-            _("At most %(max)d cases at once.") % {"max": MAX_CASES}, "cases"
-        )
+        raise InvalidAction(_("At most %(max)d cases at once.") % {"max": MAX_CASES}, "cases")
     if request.action == Batch.MERGE:
         main = next((c for c in hot_issue_cases(actor, issue) if c.number == request.into), None)
         if main is None or not main.is_open:
@@ -109,7 +106,7 @@ def check(issue: HotIssue, request: Request, *, actor: Actor) -> list[Case]:
     return cases
 
 
-def run(issue: HotIssue, request: Request, *, actor: Actor) -> Outcome:
+def run(issue: HotIssue, request: Request, *, actor: User) -> Outcome:
     """Take the batch's move on each chosen case of ``issue``; refusals are per case.
 
     Raises ``LifecycleError`` before touching any case when the batch itself is wrong
@@ -167,13 +164,13 @@ def _skip_reason(case: Case, request: Request) -> str | None:
     if request.action == Batch.LEAD and case.main_department_id is not None:
         if request.lead is not None and case.main_department_id == request.lead.pk:
             return _("already with the lead unit")
-        return _("already dispatched to %(department)s") % {
-            "department": case.main_department.name
-        }
+        department = case.main_department
+        name = department.name if department else ""
+        return _("already dispatched to %(department)s") % {"department": name}
     return None
 
 
-def _act(case: Case, request: Request, actor: Actor) -> None:
+def _act(case: Case, request: Request, actor: User) -> None:
     note = request.reason.strip()
     move = MOVE[Batch(request.action)]
     if request.action == Batch.MERGE:
@@ -192,7 +189,7 @@ def _act(case: Case, request: Request, actor: Actor) -> None:
 
 
 def summary(batch: HotIssueBatch) -> str:
-    """"47 merged, 6 skipped: 5 already closed, 1 …" in the user's language."""
+    """ "47 merged, 6 skipped: 5 already closed, 1 …" in the user's language."""
     done = len(batch.done)
     words = {
         Batch.MERGE: _("%(n)d merged"),

@@ -32,10 +32,10 @@ class BatchForm(forms.Form):
         label=_("Cases"), widget=forms.CheckboxSelectMultiple, required=False
     )
     into = forms.ChoiceField(label=_("Main case (merge into)"), required=False)
-    lead = forms.TypedChoiceField(label=_("Lead unit"), required=False, coerce=int, empty_value=None)
-    co = forms.TypedMultipleChoiceField(
-        label=_("Co-handling units"), required=False, coerce=int
+    lead = forms.TypedChoiceField(
+        label=_("Lead unit"), required=False, coerce=int, empty_value=None
     )
+    co = forms.TypedMultipleChoiceField(label=_("Co-handling units"), required=False, coerce=int)
     reason = forms.CharField(
         label=_("Reason (one for all the cases)"),
         max_length=limits.NOTE,

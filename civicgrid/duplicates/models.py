@@ -197,9 +197,7 @@ class HotIssueBatch(models.Model):
         verbose_name = _("hot-issue batch action")
         verbose_name_plural = _("hot-issue batch actions")
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="hot_issue_batch_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="hot_issue_batch_once")]
 
     def __str__(self) -> str:
         return f"{self.issue_key} {self.action} ({len(self.done)}/{self.asked})"

@@ -23,8 +23,8 @@ from civicgrid.routing.models import Category
 
 from . import batch, services
 from .candidates import LIKELY_DUPLICATE, WINDOW_DAYS, find_candidates
-from .hotissues import HALF_LIFE_DAYS
 from .forms import BatchForm
+from .hotissues import HALF_LIFE_DAYS
 from .models import HotIssueBatch, Supporter
 from .queries import hot_issue_cases, visible_hot_issues
 
@@ -230,7 +230,7 @@ def hot_issue_batch(request, key: str):
             return _confirm_page(request, issue, form, wanted, chosen)
         outcome = batch.run(issue, wanted, actor=request.user)
     except lifecycle.LifecycleError as error:
-        for name, message in (error.errors or {None: error.message}).items():
+        for name, message in error.errors.items() or [(None, error.message)]:
             form.add_error(name if name in form.fields else None, message)
         return _hot_issue_page(request, issue, cases, form, status_for(error))
     if outcome.replayed:

@@ -201,9 +201,11 @@ PAGE_DOORS = [
             "confirmed": "on",
         },
         done=redirected_and(
-            lambda c: HotIssueBatch.objects.filter(user=c.user, done=[c.world.case.number])
-            .exclude(key__startswith="matrix-batch-")
-            .exists()
+            lambda c: (
+                HotIssueBatch.objects.filter(user=c.user, done=[c.world.case.number])
+                .exclude(key__startswith="matrix-batch-")
+                .exists()
+            )
         ),
     ),
     Door(

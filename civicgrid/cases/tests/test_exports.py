@@ -82,7 +82,9 @@ def test_times_are_local_and_a_formula_stays_text(client, dispatcher, operator, 
     client.force_login(dispatcher)
     header, row = _download(_export(client, "cases"))
     received = row[header.index("Received")]
-    assert received == timezone.localtime(case.created_at).replace(tzinfo=None, second=0, microsecond=0)
+    assert received == timezone.localtime(case.created_at).replace(
+        tzinfo=None, second=0, microsecond=0
+    )
     assert row[header.index("Title")] == "=HYPERLINK(1)"
 
 
@@ -106,7 +108,10 @@ def test_every_export_is_recorded_with_who_what_and_how_many(client, dispatcher,
 def test_the_inbox_exports_the_departments_cases(client, handler, dispatcher, lamp, drain, bureau):
     services.act(lamp, "dispatch", actor=dispatcher, main_department=bureau)
     client.force_login(handler)
-    assert reverse("cases:export", args=["inbox"]) in client.get(reverse("cases:inbox")).content.decode()
+    assert (
+        reverse("cases:export", args=["inbox"])
+        in client.get(reverse("cases:inbox")).content.decode()
+    )
     header, *body = _download(_export(client, "inbox"))
     assert [row[0] for row in body] == [lamp.number]
     assert body[0][header.index("Main department")] == bureau.name
@@ -118,9 +123,7 @@ def test_an_unknown_list_is_not_found(client, dispatcher):
     assert not CaseExport.objects.exists()
 
 
-def test_a_long_export_runs_as_a_job_with_progress(
-    client, dispatcher, lamp, drain, monkeypatch
-):
+def test_a_long_export_runs_as_a_job_with_progress(client, dispatcher, lamp, drain, monkeypatch):
     monkeypatch.setattr(exports, "SYNC_LIMIT", 1)
     client.force_login(dispatcher)
     response = _export(client, "cases")
@@ -154,7 +157,9 @@ def test_progress_is_written_as_the_rows_go(dispatcher, lamp, drain, monkeypatch
     seen = []
     real = exports._progress
     monkeypatch.setattr(
-        exports, "_progress", lambda job, n: (real(job, n), seen.append(job.__class__.objects.get(pk=job.pk).written))
+        exports,
+        "_progress",
+        lambda job, n: (real(job, n), seen.append(job.__class__.objects.get(pk=job.pk).written)),
     )
     job = exports.start(dispatcher, "cases", {})
     assert job.state == CaseExport.State.PENDING
@@ -180,7 +185,8 @@ def test_old_files_are_deleted_and_the_record_kept(client, dispatcher, lamp, dat
     _export(client, "cases")
     job = CaseExport.objects.get()
     path = exports.file_path(job)
-    assert path is not None and path.is_file()
+    assert path is not None
+    assert path.is_file()
     assert exports.clean_old_files(timezone.now() + exports.KEEP_FILES + timedelta(minutes=1)) == 1
     job.refresh_from_db()
     assert not path.exists()
@@ -233,7 +239,8 @@ def test_the_api_reports_a_long_exports_progress(dispatcher, lamp, monkeypatch):
     assert (body["state"], body["file"]) == ("pending", None)
     exports.run_pending()
     later = api.get(f"/api/cases/exports/{body['id']}").json()
-    assert later["state"] == "done" and later["file"]
+    assert later["state"] == "done"
+    assert later["file"]
 
 
 def test_the_api_hides_someone_elses_export(dispatcher, second_dispatcher, lamp):

@@ -1,6 +1,8 @@
 """Batch actions on a hot issue: merge, urge all, name a lead unit — each case through
 the lifecycle, refusals per case, confirmed first, once per form."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -74,13 +76,16 @@ def test_the_page_offers_the_batch_with_every_open_case_ticked(client, dispatche
     page = client.get(reverse("duplicates:hot_issue", args=[issue.key])).content.decode()
     assert 'id="batch-form"' in page
     assert page.count(" checked>") == 5
-    assert f'value="{cases[5].number}" form="batch-form" id="batch-case-{cases[5].number}" aria-label="{cases[5].number}" disabled' in page
+    closed = re.search(rf'<input[^>]*value="{cases[5].number}"[^>]*>', page).group(0)
+    assert "disabled" in closed
 
 
 def test_a_batch_asks_for_confirmation_and_changes_nothing_before(client, dispatcher, issue, cases):
     client.force_login(dispatcher)
     numbers = [c.number for c in cases]
-    response = _post(client, issue, numbers=numbers, confirmed=False, action="merge", into=cases[0].number)
+    response = _post(
+        client, issue, numbers=numbers, confirmed=False, action="merge", into=cases[0].number
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Merge 6 cases into case" in page
@@ -201,9 +206,7 @@ def test_an_operator_gets_no_batch_and_may_not_post_one(client, operator, issue,
 
 def test_a_leader_may_urge_but_not_merge(client, leader, issue, cases):
     client.force_login(leader)
-    response = _post(
-        client, issue, numbers=[cases[1].number], action="merge", into=cases[0].number
-    )
+    response = _post(client, issue, numbers=[cases[1].number], action="merge", into=cases[0].number)
     assert response.status_code == 400
     assert _status(cases[1]) == Status.REGISTERED
 
