@@ -224,3 +224,20 @@ def test_the_result_is_only_for_whoever_ran_the_batch(client, leader, dispatcher
     response = _post(client, issue, numbers=[cases[0].number], action="urge")
     client.force_login(dispatcher)
     assert client.get(response["Location"]).status_code == 404
+
+
+def test_a_hot_issues_cases_export_to_excel(client, leader, issue, cases, settings, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    settings.DATA_DIR = tmp_path
+    f.make_case(actor=cases[0].created_by, title="不在热点里的工单")
+    client.force_login(leader)
+    page = client.get(reverse("duplicates:hot_issue", args=[issue.key])).content.decode()
+    url = reverse("cases:export", args=["hot_issue"]) + f"?key={issue.key}"
+    assert url in page
+    response = client.post(url)
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    numbers = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert sorted(numbers) == sorted(c.number for c in cases)
