@@ -35,7 +35,18 @@ from openpyxl.styles import Font
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category, Department, RequestType, Urgency
 
-from .models import CLOSED_STATUSES, Case, CaseExport, Channel, Light, Rating, Status, light_at
+from .models import (
+    CLOSED_STATUSES,
+    Case,
+    CaseExport,
+    Channel,
+    Light,
+    Rating,
+    Status,
+    light_at,
+    mask_name,
+    mask_phone,
+)
 from .scope import visible_cases
 from .search import NEWEST_FIRST, CaseFilter
 
@@ -372,8 +383,6 @@ def _text(value: str) -> str:
 
 
 def _row(values: dict, names: _Names, co: dict[int, list[str]], now: datetime) -> list:
-    from .models import mask_name, mask_phone
-
     labels = names.labels
     light = light_at(
         values["due_at"], values["warn_at"], now, is_open=values["status"] not in CLOSED_STATUSES
