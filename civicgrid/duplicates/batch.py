@@ -112,6 +112,10 @@ def run(issue: HotIssue, request: Request, *, actor: User) -> Outcome:
     Raises ``LifecycleError`` before touching any case when the batch itself is wrong
     (no reason, no case, a role that may not, a main case that is not open).
     """
+    earlier = HotIssueBatch.objects.filter(user=actor, key=request.key).first()
+    if earlier is not None:
+        # Sent again (a double click, a second tab): what the first one did.
+        return Outcome(earlier, replayed=True)
     cases = check(issue, request, actor=actor)
     try:
         with transaction.atomic():

@@ -31,7 +31,11 @@ class BatchForm(forms.Form):
     cases = forms.MultipleChoiceField(
         label=_("Cases"), widget=forms.CheckboxSelectMultiple, required=False
     )
-    into = forms.ChoiceField(label=_("Main case (merge into)"), required=False)
+    # Offers the open cases; checked by ``batch.check`` (a form sent again after the main
+    # case closed still finds the first result).
+    into = forms.CharField(
+        label=_("Main case (merge into)"), required=False, max_length=20, widget=forms.Select
+    )
     lead = forms.TypedChoiceField(
         label=_("Lead unit"), required=False, coerce=int, empty_value=None
     )
@@ -49,7 +53,7 @@ class BatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         numbers = [(c.number, f"{c.number} {c.title}") for c in cases]
         self.fields["cases"].choices = numbers
-        self.fields["into"].choices = [("", "—")] + [
+        self.fields["into"].widget.choices = [("", "—")] + [
             (c.number, f"{c.number} {c.title}") for c in cases if c.is_open
         ]
         self.fields["action"].choices = [

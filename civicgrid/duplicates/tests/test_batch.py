@@ -241,3 +241,17 @@ def test_a_hot_issues_cases_export_to_excel(client, leader, issue, cases, settin
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     numbers = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
     assert sorted(numbers) == sorted(c.number for c in cases)
+
+
+def test_a_form_sent_again_after_its_cases_moved_shows_the_first_result(
+    client, dispatcher, issue, cases
+):
+    client.force_login(dispatcher)
+    numbers, main = [c.number for c in cases], cases[0].number
+    first = _post(client, issue, numbers=numbers, action="merge", into=main, key="batch-again")
+    services.act(
+        Case.objects.get(pk=cases[0].pk), "answer_directly", actor=dispatcher, answer="已答复"
+    )
+    again = _post(client, issue, numbers=numbers, action="merge", into=main, key="batch-again")
+    assert again["Location"] == first["Location"]
+    assert CaseEvent.objects.filter(action="merge").count() == len(cases) - 1
