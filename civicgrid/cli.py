@@ -42,7 +42,7 @@ def demo(argv: list[str]) -> None:
     parser.add_argument(
         "--no-worker",
         action="store_true",
-        help="do not start the triage worker and notification sender",
+        help="do not start the triage worker, notification sender and export worker",
     )
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
@@ -94,14 +94,15 @@ def _stop_workers(workers: list[subprocess.Popen]) -> None:
 def _start_workers():
     """The background workers, each in its own process as in production: the triage
     worker (classifies and auto-dispatches new cases) and the notification sender
-    (e-mail, SMS, webhooks; in-app notices need no worker)."""
-    print("Starting the triage worker and the notification sender.")
+    (e-mail, SMS, webhooks; in-app notices need no worker), and the export worker (long
+    Excel exports)."""
+    print("Starting the triage worker, the notification sender and the export worker.")
     return [
         subprocess.Popen(
             [sys.executable, "-m", "civicgrid.cli", command],
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
-        for command in ("triage-worker", "send-notifications")
+        for command in ("triage-worker", "send-notifications", "export-worker")
     ]
 
 

@@ -66,11 +66,11 @@ def test_stopping_the_demo_stops_its_workers(data_dir, signum):
             except OSError:
                 time.sleep(0.5)
                 continue
-            if len(workers) == 2:
+            if len(workers) == 3:
                 break
             time.sleep(0.5)
         assert demo.poll() is None, "the demo ended by itself"
-        assert len(workers) == 2, "the demo serves with a triage worker and a sender"
+        assert len(workers) == 3, "the demo serves with a triage worker, a sender, an exporter"
         assert all(_running(pid) for pid in workers)
 
         demo.send_signal(signum)

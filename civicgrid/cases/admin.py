@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.admin import ReadOnlyAdmin
 
-from .models import Attachment, Case, CaseAccess, CaseEvent, ReplyTemplate
+from .models import Attachment, Case, CaseAccess, CaseEvent, CaseExport, ReplyTemplate
 
 
 class EventInline(admin.TabularInline):
@@ -90,3 +90,16 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
     search_fields = ["title", "text", "category__name", "category__code"]
     autocomplete_fields = ["category", "department"]
     list_select_related = ["category", "department"]
+
+
+@admin.register(CaseExport)
+class CaseExportAdmin(ReadOnlyAdmin):
+    """The audit of Excel exports: who exported which list and filters, how many rows."""
+
+    list_display = ["created_at", "user", "source", "description", "written", "state"]
+    list_filter = ["state", "source"]
+    search_fields = ["user__username", "description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["file_name"]
+    readonly_fields = [f.name for f in CaseExport._meta.fields if f.name != "file_name"]

@@ -5,8 +5,11 @@ Endpoints parse input, call ``services`` and render; all rules live in ``lifecyc
 exist, so numbers cannot be probed.
 """
 
+from datetime import datetime
+
 from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -17,9 +20,9 @@ from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 
-from . import attachments, lifecycle, phrases, services
+from . import attachments, exports, lifecycle, phrases, services
 from .lifecycle import Action, InvalidAction
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, CaseExport
 from .schemas import (
     PERSON_ACTIONS,
     ActionIn,
@@ -134,6 +137,95 @@ def case_filter(filters: CaseFilters) -> CaseFilter:
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     """Newest first; ``count`` is the number of matching cases."""
     return case_filter(filters).apply(_visible(request)).order_by(*NEWEST_FIRST)
+
+
+# --- Excel export --------------------------------------------------------------------
+
+
+class ExportOut(Schema):
+    id: int
+    state: CaseExport.State
+    total: int = Field(description="rows to write")
+    written: int = Field(description="rows written so far")
+    percent: int
+    created_at: datetime
+    file: str | None = Field(None, description="URL of the .xlsx once ``state`` is done")
+
+
+def _export_out(request: HttpRequest, job: CaseExport) -> dict:
+    url = None
+    if job.state == CaseExport.State.DONE:
+        url = request.build_absolute_uri(reverse("api:case_export_file", args=[job.pk]))
+    return {
+        **{k: getattr(job, k) for k in ("id", "state", "total", "written", "percent")},
+        "created_at": job.created_at,
+        "file": url,
+    }
+
+
+def _caller(request: HttpRequest):
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
+
+
+def _own_export(request: HttpRequest, export_id: int) -> CaseExport:
+    job = CaseExport.objects.filter(pk=export_id, user=_caller(request)).first()
+    if job is None:
+        raise not_found(_("There is no such export of yours."))
+    return job
+
+
+@router.post(
+    "/exports",
+    response={201: ExportOut, **ERRORS},
+    summary="Export the cases you can see to Excel",
+)
+def start_export(request: HttpRequest, filters: Query[CaseFilters]):
+    """The same filters as ``GET /api/cases``; the export is recorded (who, filters, rows).
+
+    Up to 2,000 rows the file is written at once (``state`` done, ``file`` its URL);
+    longer lists are written by the export worker: poll ``GET /api/cases/exports/{id}``.
+    Personal data is masked; times are local; the file is yours only, kept for a day.
+    """
+    params = exports.filter_params(case_filter(filters))
+    return Status(201, _export_out(request, exports.start(_caller(request), "cases", params)))
+
+
+@router.get(
+    "/exports/{export_id}", response={200: ExportOut, **ERRORS}, summary="An export's progress"
+)
+def get_export(request: HttpRequest, export_id: int):
+    return _export_out(request, _own_export(request, export_id))
+
+
+@router.get(
+    "/exports/{export_id}/file",
+    response=ERRORS,
+    url_name="case_export_file",
+    summary="Download an export's Excel file",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The .xlsx file.",
+                "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+                },
+            }
+        }
+    },
+)
+def download_export(request: HttpRequest, export_id: int):
+    job = _own_export(request, export_id)
+    path = exports.file_path(job)
+    if path is None:
+        raise not_found(_("This file is not there (any more)."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=exports.download_name(job),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @router.get(

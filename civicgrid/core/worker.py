@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 
@@ -16,7 +17,7 @@ class WorkerCommand(BaseCommand, ABC):
     """Subclasses give ``default_batch``, ``started``, ``run_once`` and ``report``."""
 
     default_batch = 100
-    started = ""
+    started: str | Promise = ""
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help=_("one pass, then stop"))

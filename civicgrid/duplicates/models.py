@@ -161,3 +161,43 @@ class HotIssueCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hot_issue_id}: {self.case_id}"
+
+
+class HotIssueBatch(models.Model):
+    """A batch action on the cases of a hot issue (merge, urge all, name a lead unit),
+    and what it did to each case.
+
+    Each case went through ``cases.lifecycle.apply`` on its own; the ones it refused
+    are kept with the reason. ``key`` is made when the form is shown: the same form sent
+    twice (a double click) finds this row and does nothing again.
+    """
+
+    class Action(models.TextChoices):
+        MERGE = "merge", _("merge into one case")
+        URGE = "urge", _("urge all")
+        LEAD = "lead", _("name a lead unit")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(_("form key"), max_length=64)
+    issue_key = models.CharField(_("hot issue"), max_length=20)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("reason"))
+    target = models.CharField(
+        _("main case or lead unit"), max_length=100, blank=True, help_text=_("number or name")
+    )
+    asked = models.PositiveIntegerField(_("cases chosen"), default=0)
+    done = models.JSONField(_("cases done"), default=list, blank=True)
+    skipped = models.JSONField(_("cases skipped, with the reason"), default=list, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hot-issue batch action")
+        verbose_name_plural = _("hot-issue batch actions")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="hot_issue_batch_once")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_key} {self.action} ({len(self.done)}/{self.asked})"

@@ -1,9 +1,10 @@
 """Possible duplicates at intake (merge into one, or the caller joins it) and the hot-issue page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,10 +21,11 @@ from civicgrid.cases.views.common import visible_case_or_404
 from civicgrid.regions.locator import locate
 from civicgrid.routing.models import Category
 
-from . import services
+from . import batch, services
 from .candidates import LIKELY_DUPLICATE, WINDOW_DAYS, find_candidates
+from .forms import BatchForm
 from .hotissues import HALF_LIFE_DAYS
-from .models import Supporter
+from .models import HotIssueBatch, Supporter
 from .queries import hot_issue_cases, visible_hot_issues
 
 HOT_ISSUES_SHOWN = 50
@@ -182,18 +184,82 @@ def hot_issues(request):
     return render(request, "duplicates/hot_issues.html", context)
 
 
+def _issue_or_404(user, key: str):
+    issue = visible_hot_issues(user).filter(key=key[:20]).first()
+    if issue is None:
+        raise Http404(_("There is no such hot issue in your regions."))
+    return issue
+
+
 @page("hot_issues")
 @require_GET
 def hot_issue(request, key: str):
-    """The cases of one hot issue that the user may see."""
-    issue = visible_hot_issues(request.user).filter(key=key[:20]).first()
-    if issue is None:
-        raise Http404(_("There is no such hot issue in your regions."))
+    """The cases of one hot issue that the user may see, with the batch actions."""
+    issue = _issue_or_404(request.user, key)
     cases: list[Case] = list(hot_issue_cases(request.user, issue))
-    context = {"issue": issue, "cases": cases}
-    template = (
-        "duplicates/partials/_hot_issue_cases.html"
-        if request.headers.get("HX-Request") == "true"
-        else "duplicates/hot_issue.html"
-    )
-    return render(request, template, context)
+    if request.headers.get("HX-Request") == "true":
+        return render(
+            request, "duplicates/partials/_hot_issue_cases.html", {"issue": issue, "cases": cases}
+        )
+    actions = batch.actions_for(request.user)
+    form = BatchForm(cases=cases, actions=actions) if actions else None
+    return _hot_issue_page(request, issue, cases, form)
+
+
+def _hot_issue_page(request, issue, cases, form, status: int = 200):
+    context = {"issue": issue, "cases": cases, "form": form, "max_cases": batch.MAX_CASES}
+    return render(request, "duplicates/hot_issue.html", context, status=status)
+
+
+@page("hot_issues")
+@require_POST
+def hot_issue_batch(request, key: str):
+    """A batch action on the chosen cases: asked to confirm first, then run case by case."""
+    issue = _issue_or_404(request.user, key)
+    actions = batch.actions_for(request.user)
+    if not actions:
+        raise PermissionDenied(_("Batch actions are for the region's dispatchers and leaders."))
+    cases: list[Case] = list(hot_issue_cases(request.user, issue))
+    form = BatchForm(request.POST, cases=cases, actions=actions)
+    if not form.is_valid():
+        return _hot_issue_page(request, issue, cases, form, 400)
+    wanted = form.request()
+    try:
+        if not form.cleaned_data["confirmed"]:
+            chosen = batch.check(issue, wanted, actor=request.user)
+            return _confirm_page(request, issue, form, wanted, chosen)
+        outcome = batch.run(issue, wanted, actor=request.user)
+    except lifecycle.LifecycleError as error:
+        for name, message in error.errors.items() or [(None, error.message)]:
+            form.add_error(name if name in form.fields else None, message)
+        return _hot_issue_page(request, issue, cases, form, status_for(error))
+    if outcome.replayed:
+        messages.info(request, _("This batch was already sent; here is what it did."))
+    return redirect("duplicates:hot_issue_batch_result", key=issue.key, pk=outcome.batch.pk)
+
+
+def _confirm_page(request, issue, form, wanted, chosen):
+    hidden = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(name)
+    ]
+    context = {
+        "issue": issue,
+        "action": HotIssueBatch.Action(wanted.action),
+        "chosen": chosen,
+        "wanted": wanted,
+        "open_count": sum(c.is_open for c in chosen),
+        "hidden": hidden,
+    }
+    return render(request, "duplicates/batch_confirm.html", context)
+
+
+@page("hot_issues")
+@require_GET
+def hot_issue_batch_result(request, key: str, pk: int):
+    """What a batch did: the cases acted on and those skipped, each with the reason."""
+    done = get_object_or_404(HotIssueBatch, pk=pk, issue_key=key[:20], user=request.user)
+    context = {"batch": done, "summary": batch.summary(done), "issue_key": done.issue_key}
+    return render(request, "duplicates/batch_result.html", context)

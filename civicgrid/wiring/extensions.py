@@ -125,3 +125,8 @@ def _hooks() -> None:
     # Which grids border which changes with the grids (duplicate search reads it).
     register_after_grids_change(build_grid_neighbours)
     register_model_thresholds(suggested_thresholds)
+    # A hot issue's cases can be exported to Excel like every case list.
+    from civicgrid.cases.exports import register_source
+    from civicgrid.duplicates.exports import HOT_ISSUE_CASES
+
+    register_source("hot_issue", HOT_ISSUE_CASES)

@@ -19,6 +19,8 @@ from civicgrid.cases.lifecycle import PERMISSIONS
 from civicgrid.cases.models import Case, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
+from civicgrid.duplicates import batch
+from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
@@ -50,8 +52,10 @@ from .rules import (
 )
 from .targets import (
     ALERT_SOURCE,
+    BATCH,
     CASE,
     ENTRY,
+    EXPORT,
     FILE,
     HOT_ISSUE,
     NOTICE,
@@ -192,6 +196,52 @@ PAGE_DOORS = [
     ),
     Door(
         "POST",
+        "/hot-issues/{key}/batch/",
+        Kind.PAGE,
+        HOT_ISSUE,
+        page="hot_issues",
+        grant=allowed_if(lambda user, issue: bool(batch.actions_for(user))),
+        body=lambda world, user, issue: {
+            "action": "urge",
+            "cases": [world.case.number],
+            "reason": "群众反映集中，请尽快处理",
+            "client_key": f"matrix-urge-{user.pk if user else 0}",
+            "confirmed": "on",
+        },
+        done=redirected_and(
+            lambda c: (
+                HotIssueBatch.objects.filter(user=c.user, done=[c.world.case.number])
+                .exclude(key__startswith="matrix-batch-")
+                .exists()
+            )
+        ),
+    ),
+    Door(
+        "GET",
+        "/hot-issues/{key}/batch/{pk}/",
+        Kind.PAGE,
+        BATCH,
+        page="hot_issues",
+        done=shows(lambda c: c.obj.reason),
+    ),
+    Door(
+        "GET",
+        "/cases/exports/job/{pk}/",
+        Kind.PAGE,
+        EXPORT,
+        page="cases",
+        done=shows(lambda c: "export-download"),
+    ),
+    Door(
+        "GET",
+        "/cases/exports/job/{pk}/file/",
+        Kind.PAGE,
+        EXPORT,
+        page="cases",
+        done=file_served("application/vnd.openxmlformats"),
+    ),
+    Door(
+        "POST",
         "/intake/duplicates/{number}/merge/",
         Kind.PAGE,
         CASE,
@@ -312,6 +362,20 @@ API_DOORS = [
         CASE,
         body=lambda world, user, case: {"phone": "13700009999", "channel": "hotline"},
         done=supporter_added(201, "13700009999"),
+    ),
+    Door(
+        "GET",
+        "/api/cases/exports/{export_id}",
+        Kind.API,
+        EXPORT,
+        done=json_answer(200, "id", lambda c: c.obj.pk),
+    ),
+    Door(
+        "GET",
+        "/api/cases/exports/{export_id}/file",
+        Kind.API,
+        EXPORT,
+        done=file_served("application/vnd.openxmlformats"),
     ),
     Door(
         "GET",

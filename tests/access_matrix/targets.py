@@ -101,6 +101,22 @@ NOTICE = Target(
     {"pk": MISSING_PK},
     lambda user, notice, world: notice.recipient_id == user.pk,
 )
+# An Excel export and a hot-issue batch are their author's: out of scope, the same role's
+# in-scope account's, read by the other account (like a notice).
+EXPORT = Target(
+    "case export",
+    lambda world, scope, role: world.exports[world.users[(role or Role.OPERATOR, w.IN)].pk],
+    lambda job, world: {"pk": job.pk, "export_id": job.pk},
+    {"pk": MISSING_PK, "export_id": MISSING_PK},
+    lambda user, job, world: job.user_id == user.pk,
+)
+BATCH = Target(
+    "hot-issue batch",
+    lambda world, scope, role: world.batches[world.users[(role or Role.OPERATOR, w.IN)].pk],
+    lambda batch, world: {"key": batch.issue_key, "pk": batch.pk},
+    {"key": MISSING_NUMBER, "pk": MISSING_PK},
+    lambda user, batch, world: batch.user_id == user.pk,
+)
 # The knowledge base is shared by all staff: nothing in it is scoped or personal.
 ENTRY = Target(
     "knowledge entry",

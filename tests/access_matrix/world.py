@@ -22,13 +22,13 @@ from PIL import Image
 
 from civicgrid.accounts.models import ApiToken, Integration, Role, User
 from civicgrid.alerts.models import AlertSource, SourceKind
-from civicgrid.cases import lifecycle, services
+from civicgrid.cases import exports, lifecycle, services
 from civicgrid.cases.lifecycle import TRANSITIONS, Action
-from civicgrid.cases.models import Attachment, Case, Channel, Status
+from civicgrid.cases.models import Attachment, Case, CaseExport, Channel, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.tests import factories as f
 from civicgrid.citizens import services as citizens
-from civicgrid.duplicates.models import HotIssue, HotIssueCase
+from civicgrid.duplicates.models import HotIssue, HotIssueBatch, HotIssueCase
 from civicgrid.gridwork import services as gridwork
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge import services as knowledge
@@ -107,6 +107,9 @@ class World:
     summons: Summons | None = None
     hot_issue: HotIssue | None = None
     notices: dict[int, Notification] = field(default_factory=dict)
+    # Each IN account's own Excel export and hot-issue batch (only theirs to read).
+    exports: dict[int, CaseExport] = field(default_factory=dict)
+    batches: dict[int, HotIssueBatch] = field(default_factory=dict)
     entry: Entry | None = None
     proposal: Proposal | None = None
     # The public side: a citizen's report (published) and a whistle-blower's (never).
@@ -333,6 +336,21 @@ def _notices(world: World) -> None:
         )
 
 
+def _own_records(world: World) -> None:
+    for role in ROLES:
+        user = world.users[(role, IN)]
+        world.exports[user.pk] = exports.start(user, "cases", {})
+        world.batches[user.pk] = HotIssueBatch.objects.create(
+            user=user,
+            key=f"matrix-batch-{user.pk}",
+            issue_key=world.hot_issue.key,
+            action=HotIssueBatch.Action.URGE,
+            reason="催办",
+            asked=1,
+            done=[world.case.number],
+        )
+
+
 def _knowledge(world: World) -> None:
     world.entry = knowledge.create_entry(
         actor=world.builder,
@@ -409,6 +427,7 @@ def build() -> World:
     _cases(world)
     _hot_issue(world)
     _notices(world)
+    _own_records(world)
     _knowledge(world)
     _public_side(world)
     return world

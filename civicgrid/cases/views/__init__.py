@@ -1,6 +1,7 @@
 """Server-rendered case pages, one module per kind of page."""
 
 from .detail import act, attachment, contact, detail
+from .exports import export_file, export_start, export_status
 from .intake import earlier_cases, intake
 from .listing import case_list
 from .maps import cases_geojson, grids_geojson
@@ -15,6 +16,9 @@ __all__ = [
     "contact",
     "detail",
     "earlier_cases",
+    "export_file",
+    "export_start",
+    "export_status",
     "grids_geojson",
     "inbox",
     "intake",

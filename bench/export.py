@@ -1,0 +1,198 @@
+"""What an Excel export costs: rows per second and peak memory, 2,000 to 100,000 rows.
+
+Not a test. Runs in a throw-away SQLite database (or ``--database-url``)::
+
+    uv run python bench/export.py
+
+Loads the demo's regions, departments and categories, then 100,000 cases (texts of real
+citizen messages from ``triage/data``, cycled; one in ten with a co-handling
+department) and writes the case list with ``cases.exports.write_workbook`` — what the
+request (up to ``exports.SYNC_LIMIT`` rows) and the export worker run — for the newest
+2,000, 10,000 and 100,000 cases. Each size is timed once plainly (rows per second, the
+file's size) and once under ``tracemalloc`` (the peak of Python's allocations while
+writing: flat if rows are streamed, growing with the rows if not). Writes
+``bench/results/export-<db>-<date>.json``.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+MESSAGES = ROOT / "civicgrid" / "triage" / "data" / "messages.csv"
+SIZES = (2_000, 10_000, 100_000)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
+    parser.add_argument("--cases", type=int, default=max(SIZES))
+    parser.add_argument(
+        "--data-dir", default="", help="reuse this folder's database (loaded by an earlier run)"
+    )
+    parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
+    return parser.parse_args(argv)
+
+
+def setup_django(database_url: str, data_dir: str = "") -> Path:
+    data_dir = Path(data_dir or tempfile.mkdtemp(prefix="cg-export-bench-"))
+    os.environ["CIVICGRID_DATA_DIR"] = str(data_dir)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return data_dir
+
+
+def messages() -> list[tuple[str, str]]:
+    with open(MESSAGES, encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["detail"].strip()]
+    return [((r["title"] or r["detail"])[:60], r["detail"][:2000]) for r in rows]
+
+
+def load_cases(count: int) -> None:
+    """``count`` cases spread over the demo's grids, categories and departments."""
+    from django.utils import timezone
+
+    from civicgrid.cases.models import Case, Channel, Status
+    from civicgrid.demo import load
+    from civicgrid.regions.models import Level, Region
+    from civicgrid.routing.models import Category, Department
+
+    load.load_geography(progress=False)
+    load.load_departments()
+    load.load_categories()
+    rng = random.Random(2026)
+    grids = list(Region.objects.filter(level=Level.GRID).only("pk", "path"))
+    district = Region.objects.filter(level=Level.DISTRICT).first()
+    leaves = list(Category.objects.filter(children__isnull=True).only("pk"))
+    departments = list(Department.objects.only("pk"))
+    texts = messages()
+    statuses = [s for s in Status.values if s != Status.MERGED]
+    now = timezone.now()
+    batch = []
+    for i in range(count):
+        title, content = texts[i % len(texts)]
+        grid = rng.choice(grids)
+        status = rng.choice(statuses)
+        created = now - timedelta(minutes=10 * (count - i))
+        batch.append(
+            Case(
+                number=f"{created:%Y%m%d}-{i:06d}",
+                channel=rng.choice(Channel.values),
+                category=rng.choice(leaves),
+                title=title,
+                content=content,
+                address=f"东营区某路{i % 500}号",
+                lng=118.5,
+                lat=37.4,
+                grid=grid,
+                region_path=grid.path,
+                owner_region=district,
+                status=status,
+                main_department=None if status == Status.REGISTERED else rng.choice(departments),
+                due_at=created + timedelta(days=3),
+                warn_at=created + timedelta(days=2),
+                reporter_name="张三",
+                reporter_phone=f"138{i:08d}",
+                created_at=created,
+            )
+        )
+        if len(batch) == 5000:
+            Case.objects.bulk_create(batch)
+            batch = []
+    Case.objects.bulk_create(batch)
+    through = Case.co_departments.through
+    some = Case.objects.filter(main_department__isnull=False).values_list("pk", flat=True)
+    through.objects.bulk_create(
+        through(case_id=pk, department_id=rng.choice(departments).pk)
+        for n, pk in enumerate(some.iterator())
+        if n % 10 == 0
+    )
+
+
+def measure(size: int, folder: Path) -> dict:
+    from civicgrid.cases.exports import write_workbook
+    from civicgrid.cases.models import Case
+    from civicgrid.cases.search import NEWEST_FIRST
+
+    cases = Case.objects.order_by(*NEWEST_FIRST)[:size]
+    target = folder / f"export-{size}.xlsx"
+    started, cpu = time.perf_counter(), time.process_time()
+    written = write_workbook(target, cases)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    tracemalloc.start()
+    write_workbook(folder / f"export-{size}-traced.xlsx", cases)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "rows": written,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "rows_per_second": round(written / seconds),
+        # The machine may be shared: rows per second of this process's own CPU time.
+        "rows_per_cpu_second": round(written / cpu),
+        "peak_python_mb": round(peak / 2**20, 1),
+        "file_mb": round(target.stat().st_size / 2**20, 1),
+    }
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    folder = setup_django(args.database_url, args.data_dir)
+    from django.db import connection
+
+    from civicgrid.cases.models import Case
+
+    if Case.objects.count() < args.cases:
+        started = time.perf_counter()
+        load_cases(args.cases)
+        print(f"loaded {args.cases} cases in {time.perf_counter() - started:.0f} s")
+    results = {}
+    for size in (s for s in SIZES if s <= args.cases):
+        results[str(size)] = figures = measure(size, folder)
+        print(
+            f"{size:>7} rows: {figures['seconds']:>6} s ({figures['cpu_seconds']} s CPU), "
+            f"{figures['rows_per_second']:>6} rows/s ({figures['rows_per_cpu_second']} per CPU s), "
+            f"peak {figures['peak_python_mb']} MB (Python, traced), file {figures['file_mb']} MB"
+        )
+    import resource
+
+    report = {
+        "bench": "export",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": connection.vendor,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "results": results,
+        "max_rss_mb_whole_run": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": os.getloadavg()[0],
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"export-{connection.vendor}-{datetime.now(UTC):%Y%m%d}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
