@@ -118,6 +118,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its total covers every other middleware; off unless CIVICGRID_SERVER_TIMING.
+    "civicgrid.core.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -316,6 +318,9 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "civicgrid@localhost")
 # Mounts /bench/bare-insert/, the baseline of bench/intake.py. Never on in production.
 CIVICGRID_BENCH_ENDPOINTS = env_bool("CIVICGRID_BENCH_ENDPOINTS", False)
+# A Server-Timing header on every response: server and database time, query count
+# (core.timing). Cheap; it tells anyone who can load a page how long it took.
+CIVICGRID_SERVER_TIMING = env_bool("CIVICGRID_SERVER_TIMING", False)
 
 LOGGING = {
     "version": 1,
