@@ -225,7 +225,9 @@ def _case(status: str, serial: int, w: World, texts, rng: random.Random, now):
     due = None
     if is_open:
         # One open case in six is past its step's deadline.
-        due = now + timedelta(hours=rng.uniform(-72, -1) if rng.random() < 1 / 6 else rng.uniform(2, 200))
+        due = now + timedelta(
+            hours=rng.uniform(-72, -1) if rng.random() < 1 / 6 else rng.uniform(2, 200)
+        )
     case = Case(
         number=f"{created:%Y%m%d}-B{serial:06d}",
         channel=rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
@@ -270,7 +272,9 @@ def _rating(status: str, rng: random.Random) -> str:
 def _events(case, done: int, w: World):
     from civicgrid.cases.models import CaseEvent
 
-    handler = w.users.get(f"h-{case.main_department.code.lower()}") if case.main_department else None
+    handler = (
+        w.users.get(f"h-{case.main_department.code.lower()}") if case.main_department else None
+    )
     actors = {
         "register": w.users["operator"],
         "dispatch": w.users["dispatcher"],
@@ -379,7 +383,9 @@ def pages() -> list[Page]:
         Page("intake form", "operator", "/intake/"),
         Page("case list", "leader", "/cases/"),
         Page("case list: text search", "leader", "/cases/?text=小区"),
-        Page("case list: status + region", "leader", f"/cases/?status=handling&region={street.code}"),
+        Page(
+            "case list: status + region", "leader", f"/cases/?status=handling&region={street.code}"
+        ),
         Page("case list: page 100", "leader", "/cases/?page=100"),
         Page(f"case detail ({long_case.n} events)", "dispatcher", f"/cases/{number}/"),
         Page("handler inbox", "handler", "/inbox/"),
@@ -459,7 +465,10 @@ def run(args) -> list[dict]:
             clients[page.role] = Client()
             if page.role:
                 clients[page.role].force_login(User.objects.get(username=page.role))
-        result = {"page": page.name, **time_page(clients[page.role], page, args.warmup, args.requests)}
+        result = {
+            "page": page.name,
+            **time_page(clients[page.role], page, args.warmup, args.requests),
+        }
         results.append(result)
         _print_row(result)
     return results

@@ -10,7 +10,6 @@ import hashlib
 import json
 import secrets
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
@@ -26,6 +25,7 @@ from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
 from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 from civicgrid.cases.refusals import status_for
+from civicgrid.core.paging import BoundedPaginator
 from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
 
@@ -321,7 +321,7 @@ def results(request):
     streets = list(queries.streets().only("code", "name"))
     if street and street not in {s.code for s in streets}:
         street = ""
-    listing = Paginator(
+    listing = BoundedPaginator(
         queries.closed_cases(street=street, category=category_id), RESULTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     context = {
