@@ -411,12 +411,12 @@ def pages() -> list[Page]:
     ]
 
 
-TIMING = re.compile(r"total;dur=([\d.]+), db;dur=([\d.]+);desc=\"(\d+) queries\"")
+TIMING = re.compile(r"total;dur=([\d.]+), cpu;dur=([\d.]+), db;dur=([\d.]+);desc=\"(\d+) queries\"")
 ROW = re.compile(rb"<tr\b|\"type\":\s*\"Feature\"|class=\"card\b|<li class=\"row\b")
 
 
 def time_page(client, page: Page, warmup: int, requests: int) -> dict:
-    totals, dbs, queries = [], [], []
+    totals, cpus, dbs, queries = [], [], [], []
     response = None
     for i in range(warmup + requests):
         response = client.get(page.url, headers=dict(page.headers))
@@ -425,8 +425,9 @@ def time_page(client, page: Page, warmup: int, requests: int) -> dict:
             raise SystemExit(f"{page.name}: no Server-Timing header ({response.status_code})")
         if i >= warmup:
             totals.append(float(match[1]))
-            dbs.append(float(match[2]))
-            queries.append(int(match[3]))
+            cpus.append(float(match[2]))
+            dbs.append(float(match[3]))
+            queries.append(int(match[4]))
     totals.sort()
     body = response.content
     return {
@@ -435,6 +436,7 @@ def time_page(client, page: Page, warmup: int, requests: int) -> dict:
         "status": response.status_code,
         "p50_ms": round(statistics.median(totals), 1),
         "p95_ms": round(totals[min(len(totals) - 1, round(0.95 * (len(totals) - 1)))], 1),
+        "cpu_p50_ms": round(statistics.median(cpus), 1),
         "db_p50_ms": round(statistics.median(dbs), 1),
         "queries": max(queries),
         "bytes": len(body),
@@ -479,7 +481,8 @@ def _print_row(r: dict) -> None:
     rows = "" if r["rows"] is None else r["rows"]
     print(  # noqa: T201
         f"{r['page'][:34]:34} {r['status']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} "
-        f"{r['db_p50_ms']:>8} {r['queries']:>5} {r['bytes'] / 1024:>8.1f} {rows!s:>5}{over}",
+        f"{r['cpu_p50_ms']:>8} {r['db_p50_ms']:>8} {r['queries']:>5} {r['bytes'] / 1024:>8.1f} "
+        f"{rows!s:>5}{over}",
         flush=True,
     )
 
@@ -497,7 +500,8 @@ def main(argv=None) -> int:
     print(  # noqa: T201
         f"\n{vendor}: {cases:,} cases, {events:,} events; {args.requests} requests per page "
         f"after {args.warmup}; load average {os.getloadavg()[0]:.1f}\n"
-        f"{'page':34} {'code':>4} {'p50 ms':>8} {'p95 ms':>8} {'db ms':>8} {'q':>5} {'kB':>8} "
+        f"{'page':34} {'code':>4} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'db ms':>8} {'q':>5} "
+        f"{'kB':>8} "
         f"{'rows':>5}"
     )
     results = run(args)
