@@ -8,8 +8,9 @@ developer tools and for ``bench/pages.py``::
 ``total`` is the time from this middleware (the first) to the response, in
 milliseconds; ``cpu`` the processor time of the request's thread in that span (on a busy
 machine, ``total`` grows with the wait for a processor, ``cpu`` hardly); ``db`` the time
-spent inside database calls of the thread and their number. A streaming response's body is produced after the header is sent, so its
-time is not in ``total``. The cost is one wrapper call per query.
+spent inside database calls of the thread and their number. A streaming response's body
+is produced after the header is sent, so its time is not in ``total``. The cost is one
+wrapper call per query.
 """
 
 import time

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from civicgrid.core.paging import BoundedPaginator
-
 from civicgrid.routing.models import RequestType
 
 from .. import lifecycle
