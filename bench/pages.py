@@ -15,9 +15,12 @@ it holds as many cases (``--fresh`` makes it anew).
 Each page is requested in this process through Django's test client, signed in as the
 role that uses it: ``--warmup`` requests, then ``--requests`` timed ones. The time is
 the server's own, read from the ``Server-Timing`` header (``core.timing``, turned on
-here): the whole request inside Django, its database share and query count. Printed:
-median and p95 of the total, median database time, queries, bytes and rows; a page
-over the goal (300 ms) is marked. Results go to ``bench/results/pages-<db>-<date>.json``.
+here): the whole request inside Django, the CPU time of its thread, its database share
+and query count. Printed: median and p95 of the total, median CPU and database time,
+queries, bytes and rows (JSON lists). A page whose p95 is over the goal (300 ms) is
+marked, "cpu too" when its CPU time alone is: on a machine busy with other work the
+total grows with the wait for a processor, the CPU time hardly. Results go to
+``bench/results/pages-<db>-<date>[-label].json``.
 """
 
 import argparse
@@ -476,8 +479,17 @@ def run(args) -> list[dict]:
     return results
 
 
+def _over(r: dict) -> bool:
+    return r["p95_ms"] > GOAL_MS
+
+
+def _over_cpu(r: dict) -> bool:
+    return r["cpu_p50_ms"] > GOAL_MS
+
+
 def _print_row(r: dict) -> None:
-    over = "  OVER" if r["p50_ms"] > GOAL_MS or r["p95_ms"] > GOAL_MS else ""
+    over = "  OVER" if _over(r) else ""
+    over += " (cpu too)" if _over_cpu(r) else ""
     rows = "" if r["rows"] is None else r["rows"]
     print(  # noqa: T201
         f"{r['page'][:34]:34} {r['status']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} "
@@ -505,8 +517,10 @@ def main(argv=None) -> int:
         f"{'rows':>5}"
     )
     results = run(args)
-    over = [r["page"] for r in results if r["p50_ms"] > GOAL_MS or r["p95_ms"] > GOAL_MS]
-    print(f"\nover {GOAL_MS:.0f} ms: {', '.join(over) or 'none'}")  # noqa: T201
+    over = [r["page"] for r in results if _over(r)]
+    over_cpu = [r["page"] for r in results if _over_cpu(r)]
+    print(f"\np95 over {GOAL_MS:.0f} ms: {', '.join(over) or 'none'}")  # noqa: T201
+    print(f"CPU p50 over {GOAL_MS:.0f} ms: {', '.join(over_cpu) or 'none'}")  # noqa: T201
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     label = f"-{args.label}" if args.label else ""
@@ -520,6 +534,7 @@ def main(argv=None) -> int:
         "warmup": args.warmup,
         "goal_ms": GOAL_MS,
         "over_goal": over,
+        "over_goal_cpu": over_cpu,
         "prepared": built,
         "load_average": os.getloadavg(),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},

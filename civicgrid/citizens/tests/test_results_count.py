@@ -28,4 +28,5 @@ def test_past_the_bound_the_results_page_says_more_than(
     monkeypatch.setattr(paging, "COUNT_BOUND", 2)
     page = client.get(reverse("citizens:results")).content.decode()
     assert "more than 2 closed cases" in page
-    assert all(f"路灯{i}" in page for i in range(3))
+    # The pages within the bound list as before: here the two newest.
+    assert "路灯2" in page and "路灯1" in page
