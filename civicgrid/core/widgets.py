@@ -10,7 +10,7 @@ our own, radio buttons — goes to the templates as before.
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 WIDGETS = "django/forms/widgets/"
 # The widget templates that only include input.html (Django 5.2).
@@ -80,7 +80,7 @@ def draw(template_name: str, widget: dict) -> str | None:
 class PythonRenderer(DjangoTemplates):
     """Django's default form renderer, drawing the common widgets in Python."""
 
-    def render(self, template_name, context, request=None) -> SafeString:
+    def render(self, template_name, context, request=None) -> str:
         widget = context.get("widget")
         html = draw(template_name, widget) if isinstance(widget, dict) else None
         if html is None:
