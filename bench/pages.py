@@ -113,6 +113,7 @@ def setup_django(args) -> str:
 
 def prepare(args) -> dict:
     from django.core.management import call_command
+    from django.db import connection
 
     from civicgrid.cases.models import Case
     from civicgrid.demo.load import load_demo
@@ -126,6 +127,11 @@ def prepare(args) -> dict:
     if existing < args.cases:
         load_demo(progress=True)
         made = fill(args.cases - Case.objects.count(), args.seed)
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: without the table's statistics the
+        # planner took 93,000 closed cases for 200 (public results: 400 ms, then 1 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return {"seconds": round(time.perf_counter() - started, 1), "made": made}
 
 
