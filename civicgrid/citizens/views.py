@@ -36,6 +36,9 @@ PHOTO_FIELDS = ("photos", "camera")
 # The largest body a report can need: every photo at the limit, plus the text fields.
 MAX_BODY = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
 RESULTS_PER_PAGE = 20
+# Counted up to here ("more than 1000 closed cases", 50 pages): the count is most of the
+# page's time, and a reader looks for a street or a category rather than page 51.
+RESULTS_COUNTED = 1000
 
 
 def _new_key() -> str:
@@ -322,7 +325,9 @@ def results(request):
     if street and street not in {s.code for s in streets}:
         street = ""
     listing = BoundedPaginator(
-        queries.closed_cases(street=street, category=category_id), RESULTS_PER_PAGE
+        queries.closed_cases(street=street, category=category_id),
+        RESULTS_PER_PAGE,
+        bound=RESULTS_COUNTED,
     ).get_page(request.GET.get("page"))
     context = {
         "page": listing,
