@@ -41,9 +41,10 @@ class CaseAdmin(ReadOnlyAdmin):
     """Browse cases; status changes only happen in the workflow screens."""
 
     list_display = ["number", "title", "status", "channel", "category", "main_department", "due_at"]
-    list_filter = ["status", "channel", "urgency", "needs_placement"]
+    # A date filter, not ``date_hierarchy``: its year links scanned every case (1.2 s at
+    # 100,000 cases); the filter's "past 7 days"… need no query.
+    list_filter = ["status", "channel", "urgency", "needs_placement", "created_at"]
     search_fields = ["number", "title"]
-    date_hierarchy = "created_at"
     list_select_related = ["category", "main_department"]
     # Contacts are read only through the audited reveal, never in the admin.
     exclude = PERSONAL_FIELDS

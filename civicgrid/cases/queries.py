@@ -62,9 +62,17 @@ PRESSING_FIRST = ("urgency_rank", F("due_at").asc(nulls_last=True), "created_at"
 INBOX_STATUSES = (Status.DISPATCHED, Status.HANDLING, Status.EXTENSION_REQUESTED)
 
 
-def rows(queryset: QuerySet) -> QuerySet:
-    """A case queryset ready to be listed: the related rows a list shows, joined in."""
-    return queryset.select_related(*ROW_RELATIONS)
+def rows(queryset: QuerySet, *, grid_outline: bool = False) -> QuerySet:
+    """A case queryset ready to be listed: the related rows a list shows, joined in.
+
+    Without the regions' polygons: a district's is ~70 kB of GeoJSON, and decoding the
+    grid's and the centre's with each of 50 rows took a second. ``grid_outline`` keeps
+    the grid's, for the pages that draw it (a case's small map).
+    """
+    unused = (
+        ["owner_region__boundary"] if grid_outline else ["grid__boundary", "owner_region__boundary"]
+    )
+    return queryset.select_related(*ROW_RELATIONS).defer(*unused)
 
 
 def without_outlines(queryset: QuerySet) -> QuerySet:
@@ -190,7 +198,7 @@ def verification_tasks(user) -> QuerySet:
             for path in grant.region_paths:
                 mine |= Q(region_path__startswith=path)
         cases = cases.filter(mine)
-    return pressing_first(rows(cases).prefetch_related("attachments"))
+    return pressing_first(rows(cases, grid_outline=True).prefetch_related("attachments"))
 
 
 def callbacks(user, *, now=None, later: bool = False) -> QuerySet:

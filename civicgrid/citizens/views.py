@@ -10,7 +10,6 @@ import hashlib
 import json
 import secrets
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
@@ -26,6 +25,7 @@ from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
 from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 from civicgrid.cases.refusals import status_for
+from civicgrid.core.paging import BoundedPaginator
 from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
 
@@ -36,6 +36,9 @@ PHOTO_FIELDS = ("photos", "camera")
 # The largest body a report can need: every photo at the limit, plus the text fields.
 MAX_BODY = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
 RESULTS_PER_PAGE = 20
+# Counted up to here ("more than 1000 closed cases", 50 pages): the count is most of the
+# page's time, and a reader looks for a street or a category rather than page 51.
+RESULTS_COUNTED = 1000
 
 
 def _new_key() -> str:
@@ -326,8 +329,10 @@ def results(request):
     streets = list(queries.streets().only("code", "name"))
     if street and street not in {s.code for s in streets}:
         street = ""
-    listing = Paginator(
-        queries.closed_cases(street=street, category=category_id), RESULTS_PER_PAGE
+    listing = BoundedPaginator(
+        queries.closed_cases(street=street, category=category_id),
+        RESULTS_PER_PAGE,
+        bound=RESULTS_COUNTED,
     ).get_page(request.GET.get("page"))
     context = {
         "page": listing,

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from civicgrid.core.paging import BoundedPaginator
 from civicgrid.routing.models import RequestType
 
 from .. import lifecycle
@@ -23,7 +24,7 @@ def is_htmx(request) -> bool:
 def visible_case_or_404(user, number: str) -> Case:
     """The case with this number if ``user`` may see it; a case out of scope is a 404."""
     case = (
-        rows(visible_cases(user, Case.objects.filter(number=number)))
+        rows(visible_cases(user, Case.objects.filter(number=number)), grid_outline=True)
         .select_related("merged_into", "created_by")
         .first()
     )
@@ -47,7 +48,7 @@ def safe_next(request) -> str:
 
 
 def paginate(request, queryset, size: int) -> Page:
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return BoundedPaginator(queryset, size).get_page(request.GET.get("page"))
 
 
 @dataclass

@@ -1,0 +1,555 @@
+"""Page timings: every main page with 50 rows, over a database of 100,000 cases.
+
+Not a test. ::
+
+    uv run python bench/pages.py                       # SQLite, kept in the data folder
+    uv run python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/pagebench
+
+The database is the demo district (``load_demo``) plus ``--cases`` cases spread over the
+last two years, the district's grids, the leaf categories, the departments and the
+channels: most closed, some thousands open (a few hundred awaiting triage, some overdue),
+each with the events of the steps it went through, and one case with a long timeline.
+It is made once (``bulk_create``, a few minutes) and kept: the next run reuses it when
+it holds as many cases (``--fresh`` makes it anew).
+
+Each page is requested in this process through Django's test client, signed in as the
+role that uses it: ``--warmup`` requests, then ``--requests`` timed ones. The time is
+the server's own, read from the ``Server-Timing`` header (``core.timing``, turned on
+here): the whole request inside Django, the CPU time of its thread, its database share
+and query count. Printed: median and p95 of the total, median CPU and database time,
+queries, bytes and rows (JSON lists). A page whose p95 is over the goal (300 ms) is
+marked, "cpu too" when its CPU time alone is: on a machine busy with other work the
+total grows with the wait for a processor, the CPU time hardly. Results go to
+``bench/results/pages-<db>-<date>[-label].json``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+GOAL_MS = 300.0
+TRACK_TOKEN = "pagebench-tracking-token"
+LONG_TIMELINE = 300  # events on the one case with a long history
+DAYS = 730
+OPEN_SHARE = {  # of all cases; the rest is closed (and a few merged)
+    "registered": 0.004,
+    "dispatched": 0.007,
+    "handling": 0.02,
+    "extension_requested": 0.0015,
+    "replied": 0.009,
+    "verified": 0.005,
+    "rated": 0.0035,
+}
+MERGED_SHARE = 0.01
+CHANNELS = {
+    "hotline": 55,
+    "web": 15,
+    "citizen": 10,
+    "grid_patrol": 10,
+    "open311": 3,
+    "police_diversion": 3,
+    "sensor": 2,
+    "walk_in": 1,
+    "api": 1,
+}
+# The steps of the loop, in order, and the status each leaves the case in.
+STEPS = [
+    ("register", "", "registered"),
+    ("dispatch", "registered", "dispatched"),
+    ("acknowledge", "dispatched", "handling"),
+    ("reply", "handling", "replied"),
+    ("verify_pass", "replied", "verified"),
+    ("callback", "verified", "rated"),
+    ("close", "rated", "closed"),
+]
+STEP_OF = {to: i for i, (_a, _f, to) in enumerate(STEPS)}
+STEP_OF["extension_requested"] = STEP_OF["handling"]  # and then the request
+STEP_OF["merged"] = STEP_OF["registered"]  # and then the merge
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--database-url", default="", help="default: SQLite in the data folder")
+    parser.add_argument("--fresh", action="store_true", help="make the database anew")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", default="", help="pages whose name contains this")
+    parser.add_argument("--label", default="", help="added to the result file's name")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default=str(HERE / "results"))
+    return parser.parse_args(argv)
+
+
+def setup_django(args) -> str:
+    data_dir = Path(os.environ.get("CIVICGRID_DATA_DIR", "civicgrid-data")).resolve()
+    url = args.database_url or f"sqlite:///{data_dir / 'pagebench.sqlite3'}"
+    if args.fresh and url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = url
+    os.environ["CIVICGRID_SERVER_TIMING"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+    import django
+
+    django.setup()
+    return url
+
+
+# --- the database ------------------------------------------------------------------------
+
+
+def prepare(args) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from civicgrid.cases.models import Case
+    from civicgrid.demo.load import load_demo
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if args.fresh and not args.database_url.startswith("sqlite") and args.database_url:
+        call_command("flush", interactive=False, verbosity=0)
+    existing = Case.objects.count()
+    made = 0
+    if existing < args.cases:
+        load_demo(progress=True)
+        made = fill(args.cases - Case.objects.count(), args.seed)
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: without the table's statistics the
+        # planner took 93,000 closed cases for 200 (public results: 400 ms, then 1 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return {"seconds": round(time.perf_counter() - started, 1), "made": made}
+
+
+@dataclass
+class World:
+    """What the generated cases are spread over."""
+
+    district: object
+    grids: list
+    worker_grids: list
+    leaves: list
+    departments: list
+    zfj: object
+    users: dict
+
+
+def world():
+    from civicgrid.accounts.models import User
+    from civicgrid.demo.load import DISTRICT_CODE
+    from civicgrid.regions.models import Level, Region
+    from civicgrid.routing.models import Category, Department
+
+    district = Region.objects.get(code=DISTRICT_CODE)
+    grids = list(
+        Region.objects.filter(level=Level.GRID, code__startswith="370502").defer("boundary")
+    )
+    users = {u.username: u for u in User.objects.all()}
+    worker_grids = list(
+        Region.objects.filter(grants__user=users["gridworker"], level=Level.GRID).defer("boundary")
+    )
+    parents = set(Category.objects.exclude(parent=None).values_list("parent_id", flat=True))
+    leaves = [c for c in Category.objects.filter(active=True) if c.pk not in parents]
+    departments = list(Department.objects.all())
+    zfj = next(d for d in departments if d.code == "ZFJ")
+    return World(district, grids, worker_grids, leaves, departments, zfj, users)
+
+
+def _status_plan(count: int, rng: random.Random) -> list[str]:
+    plan = []
+    for status, share in OPEN_SHARE.items():
+        plan += [status] * max(60, round(count * share))
+    plan += ["merged"] * round(count * MERGED_SHARE)
+    plan += ["closed"] * max(0, count - len(plan))
+    rng.shuffle(plan)
+    return plan[:count]
+
+
+def fill(count: int, seed: int) -> int:
+    """``count`` cases with their events, in batches."""
+    from django.db import transaction
+    from tqdm import tqdm
+
+    from civicgrid.cases.models import Case, CaseEvent
+    from civicgrid.demo.load import DATA
+
+    rng = random.Random(seed)
+    w = world()
+    with open(DATA / "messages_sample.csv", encoding="utf-8") as f:
+        import csv
+
+        texts = [(m["title"][:200], m["detail"] or m["title"]) for m in csv.DictReader(f)]
+    plan = _status_plan(count, rng)
+    now = datetime.now(UTC)
+    batch = 5000
+    serial = 0
+    with tqdm(total=count, desc="cases", unit="case") as bar:
+        for start in range(0, count, batch):
+            cases, steps = [], []
+            for status in plan[start : start + batch]:
+                serial += 1
+                case, done = _case(status, serial, w, texts, rng, now)
+                cases.append(case)
+                steps.append(done)
+            with transaction.atomic():
+                Case.objects.bulk_create(cases, batch_size=1000)
+                events = [e for c, s in zip(cases, steps, strict=True) for e in _events(c, s, w)]
+                CaseEvent.objects.bulk_create(events, batch_size=2000)
+                _co_departments(cases, w, rng)
+            bar.update(len(cases))
+    _long_timeline(w, now)
+    return count
+
+
+def _case(status: str, serial: int, w: World, texts, rng: random.Random, now):
+    from civicgrid.cases.models import Case
+    from civicgrid.cases.services import phone_hash
+
+    is_open = status not in ("closed", "merged")
+    age = rng.uniform(0, 30 if is_open else DAYS)
+    created = now - timedelta(days=age)
+    title, content = rng.choice(texts)
+    # One replied case in ten is in the demo grid worker's grids: a busy patch.
+    in_worker = status == "replied" and rng.random() < 0.1
+    grid = rng.choice(w.worker_grids if in_worker else w.grids)
+    placed = status != "registered" or rng.random() > 0.05
+    department = None
+    if status not in ("registered", "merged"):
+        department = w.zfj if rng.random() < 0.12 else rng.choice(w.departments)
+    phone = f"13{rng.randint(0, 19999):09d}"
+    due = None
+    if is_open:
+        # One open case in six is past its step's deadline.
+        due = now + timedelta(
+            hours=rng.uniform(-72, -1) if rng.random() < 1 / 6 else rng.uniform(2, 200)
+        )
+    case = Case(
+        number=f"{created:%Y%m%d}-B{serial:06d}",
+        channel=rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
+        request_type=rng.choice(["complaint", "help", "inquiry", "complaint", "help"]),
+        category=rng.choice(w.leaves),
+        title=title,
+        content=content,
+        lat=grid.centroid_lat + rng.uniform(-0.001, 0.001) if placed else None,
+        lng=grid.centroid_lng + rng.uniform(-0.001, 0.001) if placed else None,
+        input_datum="wgs84",
+        grid=grid if placed else None,
+        region_path=grid.path if placed else "",
+        needs_placement=not placed,
+        owner_region=w.district,
+        reporter_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
+        reporter_phone=phone,
+        reporter_phone_hash=phone_hash(phone),
+        status=status,
+        main_department=department,
+        step_started_at=created,
+        due_at=due,
+        warn_at=due - timedelta(hours=4) if due else None,
+        handle_due_at=created + timedelta(days=10) if department else None,
+        rating=_rating(status, rng),
+        reply="已到现场处理完毕，问题已解决。" if STEP_OF[status] >= STEP_OF["replied"] else "",
+        created_by=w.users["operator"],
+        created_at=created,
+        closed_at=created + timedelta(days=rng.uniform(1, 12)) if not is_open else None,
+    )
+    done = STEP_OF[status] + 1
+    return case, done
+
+
+def _rating(status: str, rng: random.Random) -> str:
+    if status == "rated":
+        return rng.choice(["satisfied", "basically", "unsatisfied", "satisfied"])
+    if status == "closed":
+        return rng.choice(["satisfied", "satisfied", "satisfied", "basically", "unsatisfied"])
+    return ""
+
+
+def _events(case, done: int, w: World):
+    from civicgrid.cases.models import CaseEvent
+
+    handler = (
+        w.users.get(f"h-{case.main_department.code.lower()}") if case.main_department else None
+    )
+    actors = {
+        "register": w.users["operator"],
+        "dispatch": w.users["dispatcher"],
+        "acknowledge": handler,
+        "reply": handler,
+        "verify_pass": w.users["dispatcher"],
+        "callback": w.users["operator"],
+        "close": w.users["operator"],
+    }
+    at = case.created_at
+    for action, before, after in STEPS[:done]:
+        yield CaseEvent(
+            case=case,
+            at=at,
+            actor=actors[action],
+            action=action,
+            from_status=before,
+            to_status=after,
+            public=True,
+            data={"main_department": case.main_department.name}
+            if action == "dispatch" and case.main_department
+            else {},
+        )
+        at += timedelta(hours=8)
+    if case.status == "merged":
+        yield CaseEvent(
+            case=case,
+            at=at,
+            actor=w.users["dispatcher"],
+            action="merge",
+            from_status="registered",
+            to_status="merged",
+        )
+    if case.status == "extension_requested":
+        yield CaseEvent(
+            case=case,
+            at=at,
+            actor=handler,
+            action="request_extension",
+            from_status="handling",
+            to_status="extension_requested",
+            note="需协调多个部门，申请延期。",
+            data={"days": 5},
+        )
+
+
+def _co_departments(cases, w: World, rng: random.Random) -> None:
+    from civicgrid.cases.models import Case
+
+    through = Case.co_departments.through
+    rows = [
+        through(case_id=c.pk, department_id=rng.choice(w.departments).pk)
+        for c in cases
+        if c.main_department_id and rng.random() < 0.05
+    ]
+    through.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _long_timeline(w: World, now) -> None:
+    """The case with many events: urged, reopened and noted for months."""
+    from civicgrid.cases.models import Case, CaseEvent
+    from civicgrid.citizens.models import Tracking, token_hash
+
+    case = Case.objects.filter(status="handling", main_department=w.zfj).order_by("pk").first()
+    events = [
+        CaseEvent(
+            case=case,
+            at=case.created_at + timedelta(minutes=10 * i),
+            actor=w.users["dispatcher"] if i % 2 else w.users["handler"],
+            action="urge" if i % 3 == 0 else "add_note",
+            from_status="handling",
+            to_status="handling",
+            note="请尽快处理，市民多次来电反映。" * (1 + i % 3),
+            public=i % 2 == 0,
+        )
+        for i in range(LONG_TIMELINE)
+    ]
+    CaseEvent.objects.bulk_create(events)
+    Tracking.objects.get_or_create(case=case, token_hash=token_hash(TRACK_TOKEN))
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str  # the demo account that signs in ("" = anonymous)
+    url: str
+    headers: tuple = ()
+
+
+def pages() -> list[Page]:
+    from django.db.models import Count
+
+    from civicgrid.cases.models import Case
+    from civicgrid.duplicates.models import HotIssue
+    from civicgrid.regions.models import Level, Region
+
+    long_case = Case.objects.annotate(n=Count("events")).order_by("-n").first()
+    street = Region.objects.filter(level=Level.STREET, code__startswith="370502").first()
+    hot = HotIssue.objects.annotate(n=Count("cases")).order_by("-n").first()
+    number = long_case.number
+    return [
+        Page("triage queue", "dispatcher", "/triage/"),
+        Page("intake form", "operator", "/intake/"),
+        Page("case list", "leader", "/cases/"),
+        Page("case list: text search", "leader", "/cases/?text=小区"),
+        Page(
+            "case list: status + region", "leader", f"/cases/?status=handling&region={street.code}"
+        ),
+        Page("case list: page 100", "leader", "/cases/?page=100"),
+        Page(f"case detail ({long_case.n} events)", "dispatcher", f"/cases/{number}/"),
+        Page("handler inbox", "handler", "/inbox/"),
+        Page("grid worker tasks", "gridworker", "/tasks/"),
+        Page("grid worker home", "gridworker", "/grid/"),
+        Page("callbacks", "operator", "/callbacks/"),
+        Page("map: grids.geojson", "leader", "/map/grids.geojson"),
+        Page("map: cases.geojson", "leader", "/map/cases.geojson"),
+        Page("city map page", "leader", "/map/"),
+        Page("hot issues", "dispatcher", "/hot-issues/"),
+        Page(f"hot issue ({hot.cases.count()} cases)", "dispatcher", f"/hot-issues/{hot.key}/"),
+        Page("knowledge search", "operator", "/knowledge/?q=供暖"),
+        Page("citizen tracking", "", f"/track/{TRACK_TOKEN}/"),
+        Page("public results", "", "/results/"),
+        Page("admin: cases", "admin", "/admin/cases/case/"),
+        Page("api: cases", "admin", "/api/cases?limit=50"),
+        Page("api: cases, open, text", "leader", "/api/cases?limit=50&status_group=open&q=小区"),
+        Page("api: case", "dispatcher", f"/api/cases/{number}"),
+        Page("api: hot issues", "dispatcher", "/api/duplicates/hot-issues"),
+        Page("api: regions (grids)", "operator", "/api/regions?level=grid"),
+        Page("api: categories", "operator", "/api/categories"),
+        Page("api: knowledge search", "operator", "/api/knowledge/search?q=供暖"),
+    ]
+
+
+TIMING = re.compile(r"total;dur=([\d.]+), cpu;dur=([\d.]+), db;dur=([\d.]+);desc=\"(\d+) queries\"")
+ROW = re.compile(rb"<tr\b|\"type\":\s*\"Feature\"|class=\"card\b|<li class=\"row\b")
+
+
+def time_page(client, page: Page, warmup: int, requests: int) -> dict:
+    totals, cpus, dbs, queries = [], [], [], []
+    response = None
+    for i in range(warmup + requests):
+        response = client.get(page.url, headers=dict(page.headers))
+        match = TIMING.search(response.get("Server-Timing", ""))
+        if match is None:
+            raise SystemExit(f"{page.name}: no Server-Timing header ({response.status_code})")
+        if i >= warmup:
+            totals.append(float(match[1]))
+            cpus.append(float(match[2]))
+            dbs.append(float(match[3]))
+            queries.append(int(match[4]))
+    totals.sort()
+    body = response.content
+    return {
+        "url": page.url,
+        "role": page.role or "anonymous",
+        "status": response.status_code,
+        "p50_ms": round(statistics.median(totals), 1),
+        "p95_ms": round(totals[min(len(totals) - 1, round(0.95 * (len(totals) - 1)))], 1),
+        "cpu_p50_ms": round(statistics.median(cpus), 1),
+        "db_p50_ms": round(statistics.median(dbs), 1),
+        "queries": max(queries),
+        "bytes": len(body),
+        "rows": _rows(body, response.get("Content-Type", "")),
+    }
+
+
+def _rows(body: bytes, content_type: str) -> int | None:
+    if "json" in content_type:
+        data = json.loads(body)
+        if isinstance(data, dict):
+            data = data.get("items") or data.get("features") or data.get("timeline") or []
+        return len(data) if isinstance(data, list) else None
+    return None
+
+
+def run(args) -> list[dict]:
+    from django.test import Client
+
+    from civicgrid.accounts.models import User
+
+    results = []
+    clients: dict[str, Client] = {}
+    for page in pages():
+        if args.only and args.only not in page.name:
+            continue
+        if page.role not in clients:
+            clients[page.role] = Client()
+            if page.role:
+                clients[page.role].force_login(User.objects.get(username=page.role))
+        result = {
+            "page": page.name,
+            **time_page(clients[page.role], page, args.warmup, args.requests),
+        }
+        results.append(result)
+        _print_row(result)
+    return results
+
+
+def _over(r: dict) -> bool:
+    return r["p95_ms"] > GOAL_MS
+
+
+def _over_cpu(r: dict) -> bool:
+    return r["cpu_p50_ms"] > GOAL_MS
+
+
+def _print_row(r: dict) -> None:
+    over = "  OVER" if _over(r) else ""
+    over += " (cpu too)" if _over_cpu(r) else ""
+    rows = "" if r["rows"] is None else r["rows"]
+    print(  # noqa: T201
+        f"{r['page'][:34]:34} {r['status']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+        f"{r['cpu_p50_ms']:>8} {r['db_p50_ms']:>8} {r['queries']:>5} {r['bytes'] / 1024:>8.1f} "
+        f"{rows!s:>5}{over}",
+        flush=True,
+    )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    url = setup_django(args)
+    from django.db import connection
+
+    from civicgrid.cases.models import Case, CaseEvent
+
+    built = prepare(args)
+    cases, events = Case.objects.count(), CaseEvent.objects.count()
+    vendor = connection.vendor
+    print(  # noqa: T201
+        f"\n{vendor}: {cases:,} cases, {events:,} events; {args.requests} requests per page "
+        f"after {args.warmup}; load average {os.getloadavg()[0]:.1f}\n"
+        f"{'page':34} {'code':>4} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'db ms':>8} {'q':>5} "
+        f"{'kB':>8} "
+        f"{'rows':>5}"
+    )
+    results = run(args)
+    over = [r["page"] for r in results if _over(r)]
+    over_cpu = [r["page"] for r in results if _over_cpu(r)]
+    print(f"\np95 over {GOAL_MS:.0f} ms: {', '.join(over) or 'none'}")  # noqa: T201
+    print(f"CPU p50 over {GOAL_MS:.0f} ms: {', '.join(over_cpu) or 'none'}")  # noqa: T201
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    label = f"-{args.label}" if args.label else ""
+    path = out / f"pages-{vendor}-{datetime.now(UTC):%Y%m%d}{label}.json"
+    report = {
+        "database": vendor,
+        "database_url": re.sub(r"//[^@/]*@", "//", url),
+        "cases": cases,
+        "events": events,
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "goal_ms": GOAL_MS,
+        "over_goal": over,
+        "over_goal_cpu": over_cpu,
+        "prepared": built,
+        "load_average": os.getloadavg(),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "pages": results,
+    }
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    print(f"→ {path}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""What keeps the case lists fast over 100,000 cases (bench/pages.py measures the time;
+these pin what made it slow): the same queries for 50 rows as for 5, no region polygons
+read with the rows, a count that stops at a bound, no scan of every case in the admin."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from civicgrid.cases import services
+from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.tests import factories as f
+from civicgrid.core import paging
+
+pytestmark = pytest.mark.django_db
+
+
+def make_cases(n, operator, district, category):
+    return [
+        f.make_case(actor=operator, grid=district["grid11"], category=category, title=f"第{i}件")
+        for i in range(n)
+    ]
+
+
+def sql_of(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_case_list_makes_as_many_queries_for_25_rows_as_for_5(
+    client, leader, operator, district, category
+):
+    client.force_login(leader)
+    make_cases(5, operator, district, category)
+    few = sql_of(client, reverse("cases:list"))
+    make_cases(25, operator, district, category)
+    many = sql_of(client, reverse("cases:list"))
+    assert len(many) == len(few)
+
+
+def test_the_case_list_and_the_inbox_leave_the_region_polygons_unread(
+    client, leader, handler, operator, dispatcher, bureau, district, category
+):
+    # A district's outline is ~70 kB of JSON; decoding it with each of 50 rows took 1 s.
+    for case in make_cases(3, operator, district, category):
+        services.act(case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
+    client.force_login(leader)
+    assert not [sql for sql in sql_of(client, reverse("cases:list")) if '"boundary"' in sql]
+    client.force_login(handler)
+    assert not [sql for sql in sql_of(client, reverse("cases:inbox")) if '"boundary"' in sql]
+
+
+def test_a_list_longer_than_the_count_bound_says_more_than(
+    client, leader, operator, district, category, monkeypatch
+):
+    monkeypatch.setattr(paging, "COUNT_BOUND", 4)
+    cases = make_cases(6, operator, district, category)
+    client.force_login(leader)
+    page = client.get(reverse("cases:list")).content.decode()
+    assert "more than 4 cases" in page
+    # The pages within the bound list as before: here the four newest.
+    assert [c.number in page for c in cases] == [False, False, True, True, True, True]
+
+
+def test_the_case_admin_does_not_group_every_case_by_year(
+    admin_client, operator, district, category
+):
+    make_cases(2, operator, district, category)
+    queries = sql_of(admin_client, reverse("admin:cases_case_changelist"))
+    assert not [sql for sql in queries if "trunc" in sql.lower()]
