@@ -1,6 +1,7 @@
 """The dispatcher's control after dispatch: withdraw (撤回), reassign (改派), the review of a
 department's return (退单审核), and who may decide on a case escalated to the city."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -213,6 +214,23 @@ def test_the_reassign_form_offers_handling_units_but_not_the_current_one_or_a_ce
     assert f'value="{other_bureau.pk}"' in form
     assert f'value="{bureau.pk}"' not in form
     assert f'value="{centre.pk}"' not in form
+
+
+def test_the_reassign_form_groups_the_units_by_kind_and_sorts_them_as_dispatch_does(
+    client, dispatcher, dispatched, other_bureau
+):
+    f.make_department("黄河路街道办事处", code="JD2", kind=DepartmentKind.STREET)
+    f.make_department("文汇街道办事处", code="JD1", kind=DepartmentKind.STREET)
+    f.make_department("供水公司", code="GS", kind=DepartmentKind.COMPANY)
+    f.make_department("指挥中心", code="ZX", kind=DepartmentKind.CENTRE)
+    html = page(signed_in(client, dispatcher), dispatched)
+    form = html[html.index("action-reassign") :]
+    form = form[: form.index("</form>")]
+    groups = re.findall(r'<optgroup label="([^"]+)">', form)
+    assert groups == ["government bureau", "street / town office", "company / utility"]
+    streets = form[form.index('label="street / town office"') :].split("</optgroup>", 1)[0]
+    assert streets.index("文汇街道办事处") < streets.index("黄河路街道办事处")  # JD1, JD2
+    assert "指挥中心" not in form
 
 
 @pytest.mark.parametrize(
