@@ -193,6 +193,8 @@ def _return(case, note, data, actor: Actor = None) -> Change:
     return Change(
         data={
             "department": case.main_department.name if case.main_department else "",
+            # Whose return it is: the department's inbox lists it until decided, and after.
+            "department_id": case.main_department_id,
             # Where the handling clock started: an overruled return resumes it there.
             "handling_since": since.isoformat() if since else None,
         }
