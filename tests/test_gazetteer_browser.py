@@ -152,4 +152,6 @@ def test_a_grid_worker_on_a_phone_finds_the_place_on_the_report_page(
     assert page.evaluate(MARKERS)[0] == 1
     # Nothing sticks out of the phone's width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.locator("fieldset.where").screenshot(path=str(SCREENSHOT.with_name("grid-report-placed.png")))
+    page.locator("fieldset.where").screenshot(
+        path=str(SCREENSHOT.with_name("grid-report-placed.png"))
+    )

@@ -7,6 +7,7 @@ the number of rows.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -229,7 +230,6 @@ def own_returns(user, *, now=None, days: int = RETURNS_SHOWN_DAYS) -> list[OwnRe
         # Older events named the department only: their handler still finds them.
         .filter(Q(data__department_id__in=departments) | Q(actor=user))
         .filter(Q(at__gte=since) | Q(case__status=Status.RETURN_REQUESTED))
-        .select_related("case")
         .annotate(
             decision=Subquery(after.values("action")[:1]),
             decided_at=Subquery(after.values("at")[:1]),
@@ -237,27 +237,33 @@ def own_returns(user, *, now=None, days: int = RETURNS_SHOWN_DAYS) -> list[OwnRe
             sent_to=Subquery(after.values(to=KT("data__main_department"))[:1]),
         )
         .order_by("-at", "-id")
+        .values("case_id", "at", "note", "decision", "decided_at", "decision_note", "sent_to")
     )
-    latest: dict[int, CaseEvent] = {}
+    latest: dict[int, Any] = {}
     for ask in asks[:100]:
-        latest.setdefault(ask.case_id, ask)
-    mine = [ask for ask in latest.values() if ask.decision or ask.case.status == Status.RETURN_REQUESTED]
-    mine = [ask for ask in mine if ask.decided_at is None or ask.decided_at >= since]
+        latest.setdefault(ask["case_id"], ask)
+    cases = Case.objects.select_related("main_department").in_bulk(list(latest))
+    mine = [
+        ask
+        for ask in latest.values()
+        if (ask["decision"] and ask["decided_at"] >= since)
+        or (not ask["decision"] and cases[ask["case_id"]].status == Status.RETURN_REQUESTED)
+    ]
     visible = set(
-        visible_cases(user, Case.objects.filter(pk__in=[a.case_id for a in mine])).values_list(
+        visible_cases(user, Case.objects.filter(pk__in=[a["case_id"] for a in mine])).values_list(
             "pk", flat=True
         )
     )
     return [
         OwnReturn(
-            case=ask.case,
-            asked_at=ask.at,
-            reason=ask.note,
-            decision=ask.decision,
-            decided_at=ask.decided_at,
-            decision_note=ask.decision_note or "",
-            sent_to=ask.sent_to or "",
-            visible=ask.case_id in visible,
+            case=cases[ask["case_id"]],
+            asked_at=ask["at"],
+            reason=ask["note"],
+            decision=ask["decision"],
+            decided_at=ask["decided_at"],
+            decision_note=ask["decision_note"] or "",
+            sent_to=ask["sent_to"] or "",
+            visible=ask["case_id"] in visible,
         )
         for ask in mine
     ]
