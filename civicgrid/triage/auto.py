@@ -176,10 +176,13 @@ def decide(
 def leaf_for(case: Case, category: Category) -> Category | None:
     """The leaf to file ``case`` under: ``category`` itself when it is a leaf (chosen at
     intake, or a first-level category without subcategories), else the one leaf beneath
-    it that the case's words name; None when none or several do."""
+    it (the only one, or the one the case's words name); None when none or several do."""
     tree = leaves.tree()
     if tree.is_leaf(category):
         return category
+    below = tree.branch(category).leaves
+    if len(below) == 1:
+        return below[0]
     named = tree.named_in(case.content or "", category, title=case.title or "")
     return named[0].category if len(named) == 1 else None
 

@@ -122,6 +122,15 @@ def test_the_worker_narrows_the_models_first_level_guess_to_the_one_leaf_the_wor
     assert case.events.get(action=Action.DISPATCH).data["category"].endswith("出租车管理")
 
 
+def test_a_parent_with_a_single_leaf_is_filed_under_it(operator, district, transport):
+    # The dispatcher would have no other choice: the words need not name it.
+    only = _subcategories(transport, "公交线路")["公交线路"]
+    case = _bus_case(operator, district)
+    auto.run_once()
+    case.refresh_from_db()
+    assert (case.status, case.category) == (Status.DISPATCHED, only)
+
+
 @pytest.mark.parametrize(
     ("subcategories", "words"),
     [
