@@ -113,6 +113,12 @@ def test_a_handler_returns_the_dispatcher_overrules_and_the_handler_has_it_back(
     handler.goto(f"{base}/cases/{case.number}/")
     act(handler, "return", {"textarea[name=return-note]": "不属于本局职责，应由供电公司处理"})
     assert Case.objects.get(pk=case.pk).status == Status.RETURN_REQUESTED
+    # The handler still finds it: under 退单 in the inbox, waiting, without a light.
+    handler.goto(f"{base}/inbox/")
+    waiting = handler.locator(f'#own-returns article[data-case="{case.number}"]')
+    assert waiting.get_attribute("data-return") == "awaiting"
+    assert waiting.locator(".light-dot").count() == 0
+    assert not handler.locator(".queue-row", has_text=case.number).locator(".light-dot").count()
 
     page = sign_in(browser, base, "dispatcher")
     page.goto(f"{base}/triage/")
@@ -129,6 +135,10 @@ def test_a_handler_returns_the_dispatcher_overrules_and_the_handler_has_it_back(
     assert (stored.status, stored.main_department) == (Status.HANDLING, bureau)
 
     assert any(case.number in row for row in inbox_rows(handler, base))
+    decided = handler.locator(f'#own-returns article[data-case="{case.number}"]')
+    assert decided.get_attribute("data-return") == "overrule_return"
+    assert reason in decided.inner_text()
+    shot(handler, "dispatchctl-05a-handler-inbox-return-decided")
     handler.goto(f"{base}/cases/{case.number}/")
     assert reason in handler.content()
     shot(handler, "dispatchctl-05-handler-sees-it-back")

@@ -64,6 +64,8 @@ def test_the_operator_types_the_initials_picks_the_place_and_the_point_is_set(
     sign_in(page)
     page.wait_for_load_state("networkidle")
     assert page.evaluate(MARKERS)[0] == 0
+    # No reply templates here: their card leaves no empty strip above the place search.
+    expect(page.locator(".phrases-card")).to_be_hidden()
 
     search = page.locator("#place-search")
     search.click()
@@ -120,3 +122,38 @@ def test_chinese_typed_lists_matches_that_the_keyboard_chooses(
     nothing = page.locator("[data-place-search]").get_attribute("data-none")
     expect(page.locator("[data-place-status]")).to_have_text(nothing)
     expect(page.locator("#place-results")).to_be_hidden()
+
+
+def test_a_grid_worker_on_a_phone_finds_the_place_on_the_report_page(
+    live_server, browser, grid_worker, category, dongying_community
+):
+    grid = dongying_community
+    phone = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/grid/report/")
+    page.fill("#id_username", "gridworker")
+    page.fill("#id_password", "pw-for-tests")
+    with page.expect_navigation():
+        page.click("form:has(#id_username) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    search = page.locator("#place-search")
+    search.click()
+    search.press_sequentially("dysq")
+    option = page.locator("#place-results").get_by_role("option", name=re.compile("东营社区"))
+    option.wait_for()
+    page.screenshot(path=str(SCREENSHOT.with_name("grid-report-place-search.png")), full_page=True)
+    option.tap()
+
+    assert float(page.input_value("#id_lng")) == pytest.approx(grid.centroid_lng, abs=1e-6)
+    assert float(page.input_value("#id_lat")) == pytest.approx(grid.centroid_lat, abs=1e-6)
+    assert page.input_value("#id_datum") == "wgs84"
+    assert page.input_value("#id_address") == "测试区第1街道第1社区东营社区"
+    assert page.evaluate(MARKERS)[0] == 1
+    # Nothing sticks out of the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("fieldset.where").screenshot(
+        path=str(SCREENSHOT.with_name("grid-report-placed.png"))
+    )

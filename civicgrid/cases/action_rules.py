@@ -145,8 +145,9 @@ def _departments(data) -> tuple[Department, list[Department]]:
 def _recategorised(case, category, actor: Actor) -> Category | None:
     """The category a dispatch sets, when it names one other than the case's.
 
-    A person files the case under a leaf ("040203 噪音污染", never "04 环境保护"); the
-    triage model, which only knows the first level, may name a parent.
+    A case is filed under a leaf ("040203 噪音污染", never "04 环境保护"), by a person or
+    by the triage worker (which narrows the model's first-level guess to a leaf, or
+    leaves the case to a dispatcher: ``triage.auto.leaf_for``).
     """
     if category in (None, ""):
         return None
@@ -154,7 +155,7 @@ def _recategorised(case, category, actor: Actor) -> Category | None:
         category = Category.objects.filter(pk=category, active=True).first()
     if category is None or not category.active:
         raise InvalidAction(_("That category does not exist or is no longer used."), "category")
-    if actor is not None and not leaves.is_leaf(category):
+    if not leaves.is_leaf(category):
         raise InvalidAction(
             _("“%(category)s” has subcategories: choose the one that fits.")
             % {"category": f"{category.code} {category.name}"},
@@ -193,6 +194,8 @@ def _return(case, note, data, actor: Actor = None) -> Change:
     return Change(
         data={
             "department": case.main_department.name if case.main_department else "",
+            # Whose return it is: the department's inbox lists it until decided, and after.
+            "department_id": case.main_department_id,
             # Where the handling clock started: an overruled return resumes it there.
             "handling_since": since.isoformat() if since else None,
         }

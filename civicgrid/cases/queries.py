@@ -6,7 +6,8 @@ the number of rows.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -186,6 +187,94 @@ def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
     # A department works to deadlines: overdue first, then the nearest.
     nearest_deadline = (F("due_at").asc(nulls_last=True), "created_at")
     return rows(cases).prefetch_related("co_departments").order_by(*nearest_deadline)
+
+
+RETURN_DECISIONS = (
+    lifecycle.Action.ACCEPT_RETURN,
+    lifecycle.Action.OVERRULE_RETURN,
+    lifecycle.Action.REASSIGN,  # from return_requested: accepted and sent elsewhere at once
+)
+RETURNS_SHOWN_DAYS = 7
+
+
+@dataclass
+class OwnReturn:
+    """A return (退单) one of the user's departments asked for, and the centre's decision
+    (None while it waits). ``visible``: the case page still opens for the user (not after
+    an accepted return)."""
+
+    case: Case
+    asked_at: datetime
+    reason: str
+    decision: str | None
+    decided_at: datetime | None
+    decision_note: str
+    sent_to: str
+    visible: bool
+
+    @property
+    def decision_label(self) -> str:
+        return action_label(self.decision) if self.decision else ""
+
+
+def own_returns(user, *, now=None, days: int = RETURNS_SHOWN_DAYS) -> list[OwnReturn]:
+    """The returns the user's departments asked for: those awaiting the centre's review
+    (however old), and those decided in the last ``days``, with the decision; the latest
+    return of each case, newest first.
+
+    A returned case stays its department's until the centre decides, but its clock is
+    the centre's (the review), so the inbox lists it here rather than among the cases
+    the department works to a deadline.
+    """
+    departments = user.department_ids
+    if not departments:
+        return []
+    since = (now or timezone.now()) - timedelta(days=days)
+    after = CaseEvent.objects.filter(
+        case=OuterRef("case"), action__in=RETURN_DECISIONS, id__gt=OuterRef("id")
+    ).order_by("id")
+    asks = (
+        CaseEvent.objects.filter(action=lifecycle.Action.RETURN)
+        # Older events named the department only: their handler still finds them.
+        .filter(Q(data__department_id__in=departments) | Q(actor=user))
+        .filter(Q(at__gte=since) | Q(case__status=Status.RETURN_REQUESTED))
+        .annotate(
+            decision=Subquery(after.values("action")[:1]),
+            decided_at=Subquery(after.values("at")[:1]),
+            decision_note=Subquery(after.values("note")[:1]),
+            sent_to=Subquery(after.values(to=KT("data__main_department"))[:1]),
+        )
+        .order_by("-at", "-id")
+        .values("case_id", "at", "note", "decision", "decided_at", "decision_note", "sent_to")
+    )
+    latest: dict[int, Any] = {}
+    for ask in asks[:100]:
+        latest.setdefault(ask["case_id"], ask)
+    cases = Case.objects.select_related("main_department").in_bulk(list(latest))
+    mine = [
+        ask
+        for ask in latest.values()
+        if (ask["decision"] and ask["decided_at"] >= since)
+        or (not ask["decision"] and cases[ask["case_id"]].status == Status.RETURN_REQUESTED)
+    ]
+    visible = set(
+        visible_cases(user, Case.objects.filter(pk__in=[a["case_id"] for a in mine])).values_list(
+            "pk", flat=True
+        )
+    )
+    return [
+        OwnReturn(
+            case=cases[ask["case_id"]],
+            asked_at=ask["at"],
+            reason=ask["note"],
+            decision=ask["decision"],
+            decided_at=ask["decided_at"],
+            decision_note=ask["decision_note"] or "",
+            sent_to=ask["sent_to"] or "",
+            visible=ask["case_id"] in visible,
+        )
+        for ask in mine
+    ]
 
 
 def verification_tasks(user) -> QuerySet:

@@ -7,6 +7,11 @@ made of each case. When the category's auto-dispatch threshold is set and met, t
 routing rules give a department with jurisdiction over the place, and nobody has acted
 on the case yet, it dispatches the case itself; the dispatch event says so.
 
+A case is filed under a leaf, never a parent (the dispatch form's rule too): a leaf
+chosen at intake is kept; a parent (chosen at intake, or the model's first-level guess)
+is narrowed to the one leaf beneath it that the case's words name (``routing.leaves``);
+when none or several fit, the dispatcher chooses (``Outcome.NEEDS_LEAF``).
+
 The ``CaseTriage`` row is the claim: it is inserted before anything else happens, and
 its unique case column lets exactly one worker through per case. The claim and the
 dispatch are one transaction, so a worker killed half-way leaves the case untouched.
@@ -23,7 +28,7 @@ from civicgrid.cases import lifecycle
 from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Case, CaseEvent, Status
 from civicgrid.regions.models import Region
-from civicgrid.routing import catalogue
+from civicgrid.routing import catalogue, leaves
 from civicgrid.routing.models import Category, Department
 from civicgrid.routing.services import RuleTable, region_codes
 
@@ -101,6 +106,8 @@ class Lookups:
     def load(cls, cases: Sequence[Case]) -> "Lookups":
         roots = _roots()
         ids = {c.pk for c in roots.values()} | {c.category_id for c in cases if c.category_id}
+        # A parent may be narrowed to any leaf beneath it: their rules too.
+        ids |= leaves.tree().leaf_ids
         return cls(roots, RuleTable.load(ids))
 
     def route(self, category: Category, case: Case):
@@ -142,7 +149,8 @@ def decide(
         decision.outcome = Outcome.UNKNOWN_CATEGORY
         return decision
     own = catalogue.category(case.category.code) if case.category_id else None
-    decision.chosen = own or best
+    leaf = leaf_for(case, own or best)
+    decision.chosen = leaf or own or best
     decision.threshold = decision.chosen.effective_threshold()
     main, co = lookups.route(decision.chosen, case)
     decision.department, decision.co_departments = main, co
@@ -150,6 +158,8 @@ def decide(
         decision.outcome = Outcome.TAKEN
     elif own is not None and own.lineage()[-1].pk != best.pk:
         decision.outcome = Outcome.DISAGREES
+    elif leaf is None:
+        decision.outcome = Outcome.NEEDS_LEAF
     elif case.needs_placement:
         decision.outcome = Outcome.NEEDS_PLACEMENT
     elif main is None:
@@ -161,6 +171,20 @@ def decide(
     elif confidence >= decision.threshold:
         decision.outcome = Outcome.AUTO_DISPATCHED
     return decision
+
+
+def leaf_for(case: Case, category: Category) -> Category | None:
+    """The leaf to file ``case`` under: ``category`` itself when it is a leaf (chosen at
+    intake, or a first-level category without subcategories), else the one leaf beneath
+    it (the only one, or the one the case's words name); None when none or several do."""
+    tree = leaves.tree()
+    if tree.is_leaf(category):
+        return category
+    below = tree.branch(category).leaves
+    if len(below) == 1:
+        return below[0]
+    named = tree.named_in(case.content or "", category, title=case.title or "")
+    return named[0].category if len(named) == 1 else None
 
 
 def triage(

@@ -50,6 +50,7 @@ class Outcome(models.TextChoices):
     DISAGREES = "disagrees", _("the model disagrees with the category given at intake")
     NO_RULE = "no_rule", _("no routing rule gives a department here")
     OUT_OF_SCOPE = "out_of_scope", _("the department has no jurisdiction over the place")
+    NEEDS_LEAF = "needs_leaf", _("no single subcategory fits the words: the dispatcher chooses")
     NEEDS_PLACEMENT = "needs_placement", _("the case must be placed on the map first")
     UNKNOWN_CATEGORY = "unknown_category", _("the suggested category is not in the catalogue")
     TAKEN = "taken", _("a dispatcher acted on the case first")

@@ -134,18 +134,25 @@ class WithdrawForm(ActionForm):
 
 
 class ReassignForm(ActionForm):
-    """Another handling department than the one that has the case; a reason."""
+    """Another handling department than the one that has the case; a reason. The units
+    are grouped by kind and sorted as on the dispatch form, without the current one and
+    the centres (which dispatch, not handle)."""
 
     note_label = _("Why another department")
     note_required = True
     main_department = forms.TypedChoiceField(label=_("New main department"), coerce=int)
 
     def setup(self):
-        units = Department.objects.filter(active=True).exclude(kind=DepartmentKind.CENTRE)
-        if self.case.main_department_id:
-            units = units.exclude(pk=self.case.main_department_id)
-        choices = list(units.order_by("code").values_list("pk", "name"))
-        self.fields["main_department"].choices = [("", "—"), *choices]
+        centres = set(
+            Department.objects.filter(kind=DepartmentKind.CENTRE).values_list("pk", flat=True)
+        )
+        left_out = centres | {self.case.main_department_id}
+        groups = []
+        for label, units in self.options.department_groups:
+            kept = [(pk, name) for pk, name in units if pk not in left_out]
+            if kept:
+                groups.append((label, kept))
+        self.fields["main_department"].choices = [("", "—"), *groups]
         self.order_fields(["main_department", "note"])
 
     def action_data(self):

@@ -139,7 +139,7 @@ def test_a_parent_category_is_refused_with_a_clear_error_and_nothing_changes(
     assert (case.status, case.category) == (Status.REGISTERED, tree["enforcement"])
 
 
-def test_every_door_refuses_a_person_a_parent_and_the_model_may_name_one(
+def test_every_door_refuses_a_parent_to_a_person_and_to_the_triage_worker(
     dispatcher, operator, district, tree, units
 ):
     case = f.make_case(actor=operator, grid=district["grid11"])
@@ -153,15 +153,16 @@ def test_every_door_refuses_a_person_a_parent_and_the_model_may_name_one(
         )
     assert refused.value.errors == {"category": refused.value.message}
     assert refreshed(case).status == Status.REGISTERED
-    # The triage model only knows the first level: its automatic dispatch may file there.
-    lifecycle.apply(
-        refreshed(case),
-        Action.DISPATCH,
-        actor=None,
-        main_department=units["HBJ"],
-        category=tree["environment"],
-    )
-    assert refreshed(case).category == tree["environment"]
+    # Nor may the triage worker's automatic dispatch (no actor) file there.
+    with pytest.raises(lifecycle.InvalidAction):
+        lifecycle.apply(
+            refreshed(case),
+            Action.DISPATCH,
+            actor=None,
+            main_department=units["HBJ"],
+            category=tree["environment"],
+        )
+    assert refreshed(case).status == Status.REGISTERED
 
 
 def test_a_case_filed_under_a_parent_gets_its_leaf_at_dispatch(

@@ -1,10 +1,12 @@
 """The dispatcher's control after dispatch: withdraw (撤回), reassign (改派), the review of a
 department's return (退单审核), and who may decide on a case escalated to the city."""
 
+import re
 import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -38,11 +40,21 @@ def fresh(case) -> Case:
     return Case.objects.select_related("main_department", "owner_region").get(pk=case.pk)
 
 
-def inbox_numbers(client, user) -> str:
+def inbox_page(user) -> str:
     """The handler's inbox, read in a session of their own (no other user's messages)."""
     own = Client()
+    own.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     own.force_login(user)
     return own.get(reverse("cases:inbox")).content.decode()
+
+
+def inbox_numbers(client, user) -> str:
+    """The cases the handler's department works on: the inbox without its returns."""
+    html = inbox_page(user)
+    if 'id="own-returns"' in html:
+        start = html.index('id="own-returns"')
+        html = html[:start] + html[html.index("</section>", start) :]
+    return html
 
 
 @pytest.fixture
@@ -215,6 +227,23 @@ def test_the_reassign_form_offers_handling_units_but_not_the_current_one_or_a_ce
     assert f'value="{centre.pk}"' not in form
 
 
+def test_the_reassign_form_groups_the_units_by_kind_and_sorts_them_as_dispatch_does(
+    client, dispatcher, dispatched, other_bureau
+):
+    f.make_department("黄河路街道办事处", code="JD2", kind=DepartmentKind.STREET)
+    f.make_department("文汇街道办事处", code="JD1", kind=DepartmentKind.STREET)
+    f.make_department("供水公司", code="GS", kind=DepartmentKind.COMPANY)
+    f.make_department("指挥中心", code="ZX", kind=DepartmentKind.CENTRE)
+    html = page(signed_in(client, dispatcher), dispatched)
+    form = html[html.index("action-reassign") :]
+    form = form[: form.index("</form>")]
+    groups = re.findall(r'<optgroup label="([^"]+)">', form)
+    assert groups == ["government bureau", "street / town office", "company / utility"]
+    streets = form[form.index('label="street / town office"') :].split("</optgroup>", 1)[0]
+    assert streets.index("文汇街道办事处") < streets.index("黄河路街道办事处")  # JD1, JD2
+    assert "指挥中心" not in form
+
+
 @pytest.mark.parametrize(
     ("department", "note", "message"),
     [
@@ -381,6 +410,67 @@ def test_an_overruled_return_goes_back_to_the_department_with_its_deadline_uncha
     html = page(client, case)
     assert "overrule the return" in html.lower()
     assert "权责清单明确由城管局负责" in html
+
+
+def own_returns(client, user) -> str:
+    html = inbox_page(user)
+    if 'id="own-returns"' not in html:
+        return ""
+    section = html[html.index('id="own-returns"') :]
+    return section[: section.index("</section>")]
+
+
+def test_the_department_finds_its_return_awaiting_review_in_its_inbox_without_a_light(
+    client, handler, handling
+):
+    assert own_returns(client, handler) == ""
+    case = returned(handling, handler)
+    section = own_returns(client, handler)
+    assert case.number in section
+    assert "awaiting review by the centre" in section
+    assert "不属于本局职责" in section
+    assert reverse("cases:detail", args=[case.number]) in section
+    # The review's clock is the centre's: no light for the department.
+    assert "light-dot" not in section
+
+
+@pytest.mark.parametrize("decision", ["accept", "overrule", "reassign"])
+def test_the_department_sees_the_centres_decision_on_its_return(
+    client, dispatcher, handler, handling, other_bureau, decision
+):
+    case = returned(handling, handler)
+    control = signed_in(Client(), dispatcher)
+    if decision == "accept":
+        control.post(act_url(case, Action.ACCEPT_RETURN), {"accept_return-note": "同意"})
+        shown, linked = "accept the return", False
+    elif decision == "overrule":
+        control.post(
+            act_url(case, Action.OVERRULE_RETURN),
+            {"overrule_return-note": "权责清单明确由城管局负责"},
+        )
+        shown, linked = "overrule the return", True
+    else:
+        control.post(
+            act_url(case, Action.REASSIGN),
+            {"reassign-main_department": other_bureau.pk, "reassign-note": "改派邻区城管"},
+        )
+        shown, linked = "now with 邻区城市管理局", False
+    assert fresh(case).status != Status.RETURN_REQUESTED
+    section = own_returns(client, handler)
+    assert case.number in section
+    assert shown in section
+    assert "awaiting review" not in section
+    # The case page link only where the department may still open it.
+    assert (reverse("cases:detail", args=[case.number]) in section) is linked
+    if decision == "overrule":
+        assert "权责清单明确由城管局负责" in section
+
+
+def test_a_decided_return_leaves_the_inbox_after_a_week(client, dispatcher, handler, handling):
+    case = returned(handling, handler)
+    services.act(fresh(case), Action.ACCEPT_RETURN, actor=dispatcher)
+    CaseEvent.objects.filter(case=case).update(at=timezone.now() - timedelta(days=8))
+    assert case.number not in own_returns(client, handler)
 
 
 def test_a_handler_cannot_review_their_own_return(client, handler, handling):

@@ -462,7 +462,14 @@ def test_a_return_accepted_leaves_the_inbox_and_the_handler_lands_on_their_home(
     assert refreshed(case).status == Status.RETURN_REQUESTED
     services.act(refreshed(case), Action.ACCEPT_RETURN, actor=dispatcher)
     assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
-    assert case.number not in client.get(reverse("cases:inbox")).content.decode()
+    inbox = client.get(reverse("cases:inbox")).content.decode()
+    # Out of the queue; the decision is shown under 退单, with no link to the case.
+    returns = inbox[
+        inbox.index('id="own-returns"') : inbox.index("</section>", inbox.index('id="own-returns"'))
+    ]
+    assert f'data-case="{case.number}" data-return="accept_return"' in returns
+    assert reverse("cases:detail", args=[case.number]) not in inbox
+    assert inbox.count(case.number) == returns.count(case.number)
 
 
 def test_an_extension_beyond_what_is_left_is_refused_with_the_lifecycle_message(
@@ -631,7 +638,8 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
     for case in many_cases:
         dispatched(case, dispatcher, bureau)
     signed_in(client, handler)
-    with django_assert_max_num_queries(10):  # … and the summonses (吹哨) waiting for it
+    # … the summonses (吹哨) waiting for it, and its returns (退单)
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("cases:inbox"))
     assert all(case.number in response.content.decode() for case in many_cases)
 

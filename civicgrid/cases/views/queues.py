@@ -46,8 +46,11 @@ def inbox(request):
         "counts": queries.light_counts(everything),
         "lights": [(v, lbl) for v, lbl in Light.choices if v != Light.NONE],
     }
-    template = "cases/partials/_inbox_queue.html" if is_htmx(request) else "cases/inbox.html"
-    return render(request, template, context)
+    if is_htmx(request):
+        return render(request, "cases/partials/_inbox_queue.html", context)
+    context["returns"] = queries.own_returns(user)
+    context["returns_days"] = queries.RETURNS_SHOWN_DAYS
+    return render(request, "cases/inbox.html", context)
 
 
 @page("tasks")

@@ -1,7 +1,7 @@
-/* The gazetteer search on the intake form: type Chinese or pinyin initials, choose a
- * place (mouse, or ↑ ↓ and Enter), and its point fills the WGS84 longitude/latitude
- * fields, the map's marker moves there and the map zooms in. An ARIA combobox; Enter in
- * the box never submits the form. Names come from data: written with textContent only.
+/* The gazetteer search on the intake form and the grid worker's report page: type
+ * Chinese or pinyin initials, choose a place (mouse, or ↑ ↓ and Enter), and its point
+ * fills the WGS84 longitude/latitude fields, the map's marker moves there and the map
+ * zooms in. An ARIA combobox; Enter in the box never submits the form. Names come from data: written with textContent only.
  */
 (function () {
   "use strict";

@@ -1,6 +1,7 @@
 """The triage worker: suggestions for every new case, dispatch only above the threshold,
 within the department's jurisdiction, and never over a dispatcher's decision."""
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -95,6 +96,77 @@ def test_the_category_given_at_intake_wins_over_a_disagreeing_model(
     assert case.status == Status.REGISTERED
     assert case.category == category
     assert case.triage.outcome == Outcome.DISAGREES
+
+
+# --- a leaf, never a parent ------------------------------------------------------------
+
+
+def _subcategories(transport, *names):
+    return {
+        name: f.make_category(name, code=f"03{i:02d}", parent=transport)
+        for i, name in enumerate(names, start=1)
+    }
+
+
+def test_the_worker_narrows_the_models_first_level_guess_to_the_one_leaf_the_words_name(
+    operator, district, transport
+):
+    leaf = _subcategories(transport, "出租车管理", "公交线路", "道路养护")["出租车管理"]
+    case = _bus_case(operator, district)
+    outcomes = auto.run_once()
+    assert outcomes[Outcome.AUTO_DISPATCHED] == 1, outcomes
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED
+    assert case.category == leaf  # not 交通运输
+    assert case.main_department.code == "JTJ"  # the parent's rule covers its leaves
+    assert case.events.get(action=Action.DISPATCH).data["category"].endswith("出租车管理")
+
+
+def test_a_parent_with_a_single_leaf_is_filed_under_it(operator, district, transport):
+    # The dispatcher would have no other choice: the words need not name it.
+    only = _subcategories(transport, "公交线路")["公交线路"]
+    case = _bus_case(operator, district)
+    auto.run_once()
+    case.refresh_from_db()
+    assert (case.status, case.category) == (Status.DISPATCHED, only)
+
+
+@pytest.mark.parametrize(
+    ("subcategories", "words"),
+    [
+        (("公交线路", "道路养护"), {}),  # the taxi words name neither
+        (
+            ("出租车管理", "公交线路", "道路养护"),
+            {"title": "出租车和公交线路都乱收费", "content": "出租车不打表，公交线路也乱收费。"},
+        ),
+    ],
+    ids=["none", "two"],
+)
+def test_when_no_single_leaf_fits_the_dispatcher_chooses(
+    operator, district, transport, subcategories, words
+):
+    _subcategories(transport, *subcategories)
+    case = _bus_case(operator, district, **words)
+    outcomes = auto.run_once()
+    assert outcomes == {Outcome.NEEDS_LEAF: 1}
+    case.refresh_from_db()
+    assert case.status == Status.REGISTERED
+    assert case.category is None
+    assert case.triage.outcome == Outcome.NEEDS_LEAF
+
+
+def test_a_parent_chosen_at_intake_is_narrowed_too_and_a_leaf_chosen_there_is_kept(
+    operator, district, transport
+):
+    leaves = _subcategories(transport, "出租车管理", "公交线路")
+    given_parent = _bus_case(operator, district, category=transport)
+    given_leaf = _bus_case(operator, district, category=leaves["公交线路"])
+    auto.run_once()
+    given_parent.refresh_from_db()
+    given_leaf.refresh_from_db()
+    assert (given_parent.status, given_parent.category) == (Status.DISPATCHED, leaves["出租车管理"])
+    # The operator's leaf stands (the model agrees on the first level): filed as given.
+    assert (given_leaf.status, given_leaf.category) == (Status.DISPATCHED, leaves["公交线路"])
 
 
 def test_a_case_that_needs_placing_waits(operator, district, transport):
