@@ -20,13 +20,14 @@ from civicgrid.cases.forms.dispatch import pick_category
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Light
 from civicgrid.cases.views.common import (
+    Row,
     action_slots,
     is_htmx,
     paginate,
     safe_next,
     visible_case_or_404,
 )
-from civicgrid.cases.views.queues import EXTENSION_ACTIONS, QUEUE_SIZE, rows_with_actions
+from civicgrid.cases.views.queues import QUEUE_SIZE, rows_with_opener
 from civicgrid.routing import leaves
 from civicgrid.routing.services import Suggestion, suggest_for_cases
 
@@ -87,7 +88,7 @@ def cards(cases, user) -> list[Card]:
 @require_GET
 def queue(request):
     """Registered cases, most pressing first, each with the department the rules suggest."""
-    user, options = request.user, Options()
+    user = request.user
     light = request.GET.get("light", "")
     waiting = queries.without_outlines(queries.triage_queue(user))
     if light in Light.values:
@@ -107,10 +108,11 @@ def queue(request):
     returned = list(slim(queries.returned(user))[:QUEUE_SIZE])
     context.update(
         counts=queries.work_counts(user),
-        placement=rows_with_actions(placement, user, options, (Action.PLACE,)),
-        extensions=rows_with_actions(extensions, user, options, EXTENSION_ACTIONS),
+        # Light rows; each loads its forms on demand (cases.views.queues.row_forms).
+        placement=rows_with_opener(placement, user, "placement"),
+        extensions=rows_with_opener(extensions, user, "extensions"),
         # Reviewed on the case page, where the timeline tells the whole story.
-        returned=rows_with_actions(returned, user, options, ()),
+        returned=[Row(case) for case in returned],
     )
     return render(request, "triage/queue.html", context)
 
