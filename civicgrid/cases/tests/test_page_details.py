@@ -73,7 +73,9 @@ def test_a_long_timeline_shows_its_latest_events_and_a_link_to_all(client, leade
     html = client.get(url).content.decode()
     assert html.count('<li class="event ') == TIMELINE_LATEST
     assert "Show the 7 earlier events" in html  # registration + 6 notes
-    assert "第34次补充" in html and "第6次补充" in html and "第5次补充" not in html
+    assert "第34次补充" in html
+    assert "第6次补充" in html
+    assert "第5次补充" not in html
     assert html.index("第33次补充") < html.index("第34次补充")  # oldest first still
     assert 'class="event event-recompute_deadline internal"' in html
     everything = client.get(url, {"timeline": "all"}).content.decode()

@@ -92,7 +92,7 @@ def test_callback_rows_carry_a_button_and_their_forms_come_on_demand(
     assert_light_rows(html, rows, "callbacks", "/callbacks/")
     fragment = client.get(forms_url(rows[0], "callbacks"), **HTMX).content.decode()
     assert 'class="action-form action-callback"' in fragment
-    assert "<details class=\"action\" open>" in fragment  # the callback form, open
+    assert '<details class="action" open>' in fragment  # the callback form, open
 
 
 def test_a_full_inbox_page_stays_small(
