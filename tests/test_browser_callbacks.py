@@ -87,8 +87,8 @@ def test_a_handler_inserts_a_standard_phrase_into_the_reply(demo_desk, live_serv
     handler = Desk(browser, live_server.url, "handler")
     page = handler.open("/inbox/")
     row = page.locator("article", has_text=case.number)
-    row.locator("a.open-forms").click()  # the row's forms come on demand
-    row.locator("details:has(form.action-reply) > summary").click()
+    row.locator("a.open-forms").click()  # the row's forms come on demand, reply open
+    row.locator("details[open]:has(form.action-reply)").wait_for()
     form = row.locator("form.action-reply")
     form.locator("textarea").fill("")
     form.locator("details.phrases > summary").click()
