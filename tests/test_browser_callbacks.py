@@ -61,7 +61,7 @@ def test_a_call_that_reaches_nobody_comes_back_as_the_second_try(demo_desk, live
     page = operator.open("/callbacks/")
     assert page.locator(f"{card} .callback-try").get_attribute("data-attempt") == "1"
     assert "138****5678" in page.locator(card).inner_text()  # the phone, masked, to reveal
-    operator.act(page.locator(card), "callback", {"input[value=no_answer]": True})
+    operator.act_in_row(case.number, "callback", {"input[value=no_answer]": True})
     operator.shot("callbacks-1-no-answer")
 
     assert page.locator(card).count() == 0  # not due: gone from the calls to make now
@@ -87,7 +87,8 @@ def test_a_handler_inserts_a_standard_phrase_into_the_reply(demo_desk, live_serv
     handler = Desk(browser, live_server.url, "handler")
     page = handler.open("/inbox/")
     row = page.locator("article", has_text=case.number)
-    row.locator("details:has(form.action-reply) > summary").click()
+    row.locator("a.open-forms").click()  # the row's forms come on demand, reply open
+    row.locator("details[open]:has(form.action-reply)").wait_for()
     form = row.locator("form.action-reply")
     form.locator("textarea").fill("")
     form.locator("details.phrases > summary").click()

@@ -456,9 +456,14 @@ class TimelineEntry:
     details: list[tuple[str, str]]
 
 
-def timeline(case: Case) -> list[TimelineEntry]:
-    """The case's events, oldest first, with their actors and files loaded."""
+def timeline(case: Case, *, latest: int | None = None) -> list[TimelineEntry]:
+    """The case's events, oldest first, with their actors and files loaded; only the
+    ``latest`` ones when given."""
     rows = case.events.select_related("actor").prefetch_related("attachments")
+    if latest is not None:
+        # The newest ``latest`` events, back in the order they happened.
+        rows = rows.order_by("-at", "-id")[:latest]
+        return [TimelineEntry(e, action_label(e.action), event_details(e)) for e in rows][::-1]
     return [TimelineEntry(e, action_label(e.action), event_details(e)) for e in rows]
 
 

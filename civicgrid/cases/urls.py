@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/exports/job/<int:pk>/file/", views.export_file, name="export_file"),
     path("cases/<str:number>/", views.detail, name="detail"),
     path("cases/<str:number>/act/<slug:action>/", views.act, name="act"),
+    path("cases/<str:number>/forms/<slug:queue>/", views.row_forms, name="row_forms"),
     path("cases/<str:number>/contact/", views.contact, name="contact"),
     path("cases/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
 ]

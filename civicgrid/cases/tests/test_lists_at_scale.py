@@ -70,3 +70,30 @@ def test_the_case_admin_does_not_group_every_case_by_year(
     make_cases(2, operator, district, category)
     queries = sql_of(admin_client, reverse("admin:cases_case_changelist"))
     assert not [sql for sql in queries if "trunc" in sql.lower()]
+
+
+def test_a_text_search_counts_its_hits_only_to_its_own_bound(
+    client, leader, operator, district, category, monkeypatch
+):
+    # Counting every hit of a two-character word read all 100,000 cases on PostgreSQL.
+    from civicgrid.cases.views import listing
+
+    monkeypatch.setattr(listing, "TEXT_COUNT_BOUND", 2)
+    make_cases(3, operator, district, category)
+    client.force_login(leader)
+    assert "more than 2 cases" in client.get(reverse("cases:list"), {"text": "件"}).content.decode()
+    assert "3 cases" in client.get(reverse("cases:list")).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL")
+def test_the_text_search_uses_the_trigram_indexes_on_postgresql(operator, district, category):
+    from civicgrid.cases.models import Case
+
+    make_cases(3, operator, district, category)
+    query = Case.objects.filter(title__icontains="第1件").values("id")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cases_case_title_trgm" in plan

@@ -57,3 +57,27 @@ def test_the_callback_card_shows_the_complaint_and_the_reply(
     assert "What the citizen said" in html
     assert new_case.content in html
     assert "路灯已修复。" in html
+
+
+def test_a_long_timeline_shows_its_latest_events_and_a_link_to_all(client, leader, new_case):
+    """A case of 300 events made a 150 kB page; it now shows the latest 30 (#10)."""
+    from civicgrid.cases import events
+    from civicgrid.cases.events import Note
+    from civicgrid.cases.views.detail import TIMELINE_LATEST
+
+    for i in range(TIMELINE_LATEST + 5):
+        events.record(new_case, Note.ADD_NOTE, actor=None, note=f"第{i}次补充")
+    events.record(new_case, Note.RECOMPUTE_DEADLINE, actor=None)  # internal, last
+    client.force_login(leader)
+    url = reverse("cases:detail", args=[new_case.number])
+    html = client.get(url).content.decode()
+    assert html.count('<li class="event ') == TIMELINE_LATEST
+    assert "Show the 7 earlier events" in html  # registration + 6 notes
+    assert "第34次补充" in html
+    assert "第6次补充" in html
+    assert "第5次补充" not in html
+    assert html.index("第33次补充") < html.index("第34次补充")  # oldest first still
+    assert 'class="event event-recompute_deadline internal"' in html
+    everything = client.get(url, {"timeline": "all"}).content.decode()
+    assert everything.count('<li class="event ') == TIMELINE_LATEST + 7
+    assert "earlier event" not in everything

@@ -57,7 +57,9 @@ def test_the_reply_form_offers_the_category_and_department_phrases_most_specific
     client, handler, handling, templates
 ):
     client.force_login(handler)
-    html = client.get(reverse("cases:inbox")).content.decode()
+    # The inbox row's forms, as its button loads them.
+    forms = reverse("cases:row_forms", args=[handling.number, "inbox"])
+    html = client.get(forms).content.decode()
     assert 'data-phrases="reply-reply"' in html
     titles = ["路灯已修复", "路灯口径", "市容通用", "通用开头"]
     positions = [html.index(title) for title in titles]
@@ -98,7 +100,10 @@ def test_the_operator_answering_directly_gets_the_shared_phrases(
 
 def test_no_picker_when_nothing_fits(client, handler, handling):
     client.force_login(handler)
-    assert "data-phrases" not in client.get(reverse("cases:inbox")).content.decode()
+    forms = reverse("cases:row_forms", args=[handling.number, "inbox"])
+    html = client.get(forms).content.decode()
+    assert 'name="reply-reply"' in html
+    assert "data-phrases" not in html
 
 
 def test_placeholders_are_plain_replacements():

@@ -5,7 +5,7 @@ from .exports import export_file, export_start, export_status
 from .intake import earlier_cases, intake
 from .listing import case_list
 from .maps import cases_geojson, grids_geojson
-from .queues import callbacks, inbox, tasks
+from .queues import callbacks, inbox, row_forms, tasks
 
 __all__ = [
     "act",
@@ -21,6 +21,7 @@ __all__ = [
     "export_status",
     "grids_geojson",
     "inbox",
+    "row_forms",
     "intake",
     "tasks",
 ]

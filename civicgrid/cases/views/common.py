@@ -47,8 +47,8 @@ def safe_next(request) -> str:
     return ""
 
 
-def paginate(request, queryset, size: int) -> Page:
-    return BoundedPaginator(queryset, size).get_page(request.GET.get("page"))
+def paginate(request, queryset, size: int, *, bound: int | None = None) -> Page:
+    return BoundedPaginator(queryset, size, bound=bound).get_page(request.GET.get("page"))
 
 
 @dataclass
@@ -72,6 +72,10 @@ class Row:
     actions: list[ActionSlot] = field(default_factory=list)
     suggestion: tuple | None = None
     map: dict | None = None
+    # Light rows (``queues.rows_with_opener``): the label of the button that loads the
+    # row's forms, and the queue whose forms it loads.
+    opener: str = ""
+    queue: str = ""
 
 
 def action_slots(

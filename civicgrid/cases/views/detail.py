@@ -35,6 +35,21 @@ def detail(request, number: str):
     return render_detail(request, case)
 
 
+# A long timeline (a case of 300 events is 150 kB of page) shows its latest events and a
+# link to the rest; ``?timeline=all`` shows every one.
+TIMELINE_LATEST = 30
+
+
+def timeline_context(request, case: Case) -> dict:
+    if request.GET.get("timeline") == "all":
+        return {"events": queries.timeline(case), "hidden_events": 0}
+    total = case.events.count()
+    if total <= TIMELINE_LATEST:
+        return {"events": queries.timeline(case), "hidden_events": 0}
+    events = queries.timeline(case, latest=TIMELINE_LATEST)
+    return {"events": events, "hidden_events": total - len(events)}
+
+
 def render_detail(
     request, case: Case, *, bound: ActionForm | None = None, alert: str = "", status: int = 200
 ):
@@ -51,7 +66,7 @@ def render_detail(
         "actions": slots,
         "suggestion": suggestion,
         "alert": alert,
-        "events": queries.timeline(case),
+        **timeline_context(request, case),
         "attachments": list(case.attachments.all()),
         "co_departments": list(case.co_departments.all()),
         "merged_cases": list(case.merged_cases.only("number", "reporter_name", "reporter_phone")),

@@ -290,3 +290,18 @@ def test_escalating_to_the_city_moves_the_case_to_the_citys_queue(
     html = again.content.decode()
     alert = html.split('class="alert alert-error" role="alert">', 1)[1].split("</div>", 1)[0]
     assert f"is already with {district['city'].name}, the highest centre" in alert
+
+
+def test_a_work_list_shows_its_first_rows_and_says_how_many_wait(
+    client, dispatcher, operator, monkeypatch
+):
+    from civicgrid.triage import views
+
+    monkeypatch.setattr(views, "WORK_LIST", 2)
+    for i in range(3):
+        f.make_case(actor=operator, grid=None, title=f"无位置{i}")
+    html = signed_in(client, dispatcher).get(reverse("triage:queue")).content.decode()
+    section = html[html.index('id="placement"') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<article") == 2
+    assert "The first 2 of 3, most pressing first" in section
