@@ -18,6 +18,7 @@ from civicgrid.citizens.models import Tracking
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.duplicates.models import Supporter
 from civicgrid.gridwork.models import Summons
+from civicgrid.supervision.models import Copy, Inspection, Order, Review, SiteVisit
 from civicgrid.knowledge.models import EntryChange, Proposal
 from civicgrid.notifications.models import Notification
 
@@ -72,6 +73,13 @@ WATCHED = {
     "notices read": Notification.objects.filter(read_at__isnull=False),
     "tracking links": Tracking.objects.all(),
     "alert deliveries": AlertDelivery.objects.all(),
+    "supervision orders": Order.objects.all(),
+    "orders answered": Order.objects.exclude(status="open"),
+    "listed orders": Order.objects.filter(level="listed"),
+    "site visits": SiteVisit.objects.all(),
+    "reviews": Review.objects.all(),
+    "inspection measures": Inspection.objects.all(),
+    "signed off": Copy.objects.filter(signed_off_at__isnull=False),
 }
 
 
