@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from civicgrid.cases.api import not_found, visible_case
 from civicgrid.cases.models import Case
@@ -110,7 +111,7 @@ def issue_order(request: HttpRequest, number: str, payload: IssueIn):
     order = services.issue(
         case, unit, payload.level, actor=request.auth, reason=payload.reason, public=payload.public
     )
-    return 201, order
+    return Status(201, order)
 
 
 class RespondIn(Input):
