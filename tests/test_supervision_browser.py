@@ -57,9 +57,7 @@ def test_a_late_case_is_urged_supervised_copied_answered_closed_and_signed_off(
     live_server, browser, district, category, bureau
 ):
     operator = f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
-    dispatcher = f.make_user(
-        Role.DISPATCHER, regions=[district["district"]], username="dispatcher"
-    )
+    dispatcher = f.make_user(Role.DISPATCHER, regions=[district["district"]], username="dispatcher")
     handler = f.make_user(Role.HANDLER, department=bureau, username="handler")
     f.make_user(Role.LEADER, regions=[district["district"]], username="leader")
     f.make_user(Role.INSPECTOR, department=bureau, username="inspector")

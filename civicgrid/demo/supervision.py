@@ -21,8 +21,8 @@ ACTIVE_RULES = (
 
 def load_demo() -> None:
     """Safe to run again: rules once, orders only when there are none."""
-    for reason in CopyReason:
-        CopyRule.objects.get_or_create(reason=reason, defaults={"active": reason in ACTIVE_RULES})
+    for kind in CopyReason:
+        CopyRule.objects.get_or_create(reason=kind, defaults={"active": kind in ACTIVE_RULES})
     if Order.objects.exists():
         return
     dispatcher = User.objects.get(username="dispatcher")
@@ -42,10 +42,16 @@ def load_demo() -> None:
         (Level.LISTED, "长期未解决的民生问题，挂牌督办，结果向社会公开。", True),
     ]
     for case, (level, reason, public) in zip(open_cases, plan, strict=False):
-        services.issue(case, case.main_department, level, actor=dispatcher, reason=reason, public=public)
+        if case.main_department is not None:
+            services.issue(
+                case, case.main_department, level, actor=dispatcher, reason=reason, public=public
+            )
     if not open_cases:
         return
     listed = open_cases[min(4, len(open_cases) - 1)]
+    unit = listed.main_department
+    if unit is None:
+        return
     now = timezone.now()
     services.record_visit(
         listed,
@@ -62,5 +68,5 @@ def load_demo() -> None:
         leaders="常务副区长、分管副区长",
         minutes="1+N 提级会商：常务副区长主持，分管副区长和责任单位参加。",
         decision="责任单位五个工作日内解决，中心跟踪督办。",
-        tasks=[(listed.main_department, "制定整改方案并组织实施", now + timedelta(days=7))],
+        tasks=[(unit, "制定整改方案并组织实施", now + timedelta(days=7))],
     )

@@ -77,10 +77,11 @@ def copy_for_order(order: Order) -> None:
 
 def in_listed_categories(case: Case) -> bool:
     rule = _active(CopyReason.CATEGORY)
-    if rule is None or case.category_id is None:
+    category = case.category if case.category_id else None
+    if rule is None or category is None:
         return False
     listed = set(rule.categories.values_list("pk", flat=True))
-    return any(c.pk in listed for c in case.category.lineage())
+    return any(c.pk in listed for c in category.lineage())
 
 
 def copy_on_event(event: CaseEvent) -> None:
@@ -110,7 +111,10 @@ def may_inspect(user, copy: Copy) -> bool:
         return True
     if not user.has_role(Role.INSPECTOR):
         return False
-    if any(g.department_id and g.department_id == copy.department_id for g in user.grants_for(Role.INSPECTOR)):
+    if any(
+        g.department_id and g.department_id == copy.department_id
+        for g in user.grants_for(Role.INSPECTOR)
+    ):
         return True
     return CaseAccess.objects.filter(
         case_id=copy.case_id, user=user, reason=CaseAccess.Reason.INSPECTION
@@ -132,7 +136,7 @@ def record_measure(
 ) -> Inspection:
     """An enquiry, spot check, warning, rectification order (with its deadline) or formal
     recommendation about a copied case."""
-    if not may_inspect(actor, copy):
+    if actor is None or not may_inspect(actor, copy):
         raise ActionRefused(_("Only the discipline inspectors of this case record measures."))
     if measure not in Measure.values:
         raise InvalidAction(_("Unknown measure."), "measure")
@@ -168,13 +172,10 @@ def sign_off_refusal(case: Case) -> str | None:
     satisfied = case.rating in (Rating.SATISFIED, Rating.BASICALLY)
     if case.status == Status.CLOSED or (case.status == Status.RATED and satisfied):
         return None
-    return (
-        _(
-            "Case %(number)s cannot be signed off yet: it is “%(status)s”. Sign off once the "
-            "citizen is satisfied or the centre has closed it."
-        )
-        % {"number": case.number, "status": case.get_status_display()}
-    )
+    return _(
+        "Case %(number)s cannot be signed off yet: it is “%(status)s”. Sign off once the "
+        "citizen is satisfied or the centre has closed it."
+    ) % {"number": case.number, "status": case.get_status_display()}
 
 
 def sign_off(copy: Copy, *, actor: Actor, note: str = "") -> Copy:
@@ -195,4 +196,3 @@ def sign_off(copy: Copy, *, actor: Actor, note: str = "") -> Copy:
         events.record(case, SIGNED_OFF, actor=actor, note=(note or "").strip()[:MAX_TEXT], at=now)
     copy.refresh_from_db()
     return copy
-

@@ -21,6 +21,10 @@ router = Router(tags=["supervision"])
 MAX_LIMIT = 200
 
 
+def _caller(request: HttpRequest):
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
+
+
 class OrderOut(Schema):
     id: int
     case: str = Field(description="Case number.")
@@ -73,7 +77,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilterIn]):
     pressing first."""
     rows = services.orders_by_pressure(
         Order.objects.filter(status=filters.status) if filters.status else None
-    ).filter(case__in=visible_cases(request.auth, Case.objects.all()))
+    ).filter(case__in=visible_cases(_caller(request), Case.objects.all()))
     if filters.level:
         rows = rows.filter(level=filters.level)
     if filters.unit:
@@ -92,7 +96,9 @@ def case_orders(request: HttpRequest, number: str):
 
 
 class IssueIn(Input):
-    unit: str = Field(max_length=40, description="Department code: the case's main or co-handling unit.")
+    unit: str = Field(
+        max_length=40, description="Department code: the case's main or co-handling unit."
+    )
     level: Level
     reason: str = Field(max_length=2000)
     public: bool = Field(False, description="Listed supervision only: shown on the results page.")
@@ -109,7 +115,12 @@ def issue_order(request: HttpRequest, number: str, payload: IssueIn):
     if unit is None:
         raise not_found(_("There is no unit with code %(code)s.") % {"code": payload.unit})
     order = services.issue(
-        case, unit, payload.level, actor=request.auth, reason=payload.reason, public=payload.public
+        case,
+        unit,
+        payload.level,
+        actor=_caller(request),
+        reason=payload.reason,
+        public=payload.public,
     )
     return Status(201, order)
 
@@ -126,8 +137,11 @@ class RespondIn(Input):
 )
 def respond_to_order(request: HttpRequest, order_id: int, payload: RespondIn):
     order = Order.objects.select_related("case", "department").filter(pk=order_id).first()
-    if order is None or not visible_cases(request.auth, Case.objects.filter(pk=order.case_id)).exists():
+    if (
+        order is None
+        or not visible_cases(_caller(request), Case.objects.filter(pk=order.case_id)).exists()
+    ):
         raise not_found(_("There is no supervision order %(id)s.") % {"id": order_id})
     return services.respond(
-        order, actor=request.auth, response=payload.response, done_by=payload.done_by
+        order, actor=_caller(request), response=payload.response, done_by=payload.done_by
     )

@@ -55,9 +55,7 @@ class VisitForm(forms.Form):
 class ReviewForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ReviewKind.choices)
     held_at = _moment(_("Held at"), required=False)
-    leaders = forms.CharField(
-        label=_("Leaders present (1+N)"), max_length=300, required=False
-    )
+    leaders = forms.CharField(label=_("Leaders present (1+N)"), max_length=300, required=False)
     minutes = forms.CharField(
         label=_("Meeting record"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -80,7 +78,9 @@ class TaskForm(forms.Form):
 
 class MeasureForm(forms.Form):
     measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
-    text = forms.CharField(label=_("What"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("What"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     due_at = _moment(_("Rectify by (rectification orders)"), required=False)
 
 
@@ -91,12 +91,16 @@ class SignOffForm(forms.Form):
 class OrderFilter(forms.Form):
     """The leaders' list: level, unit, status and lateness."""
 
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("all")), *Level.choices])
-    department = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("all")), *Level.choices]
+    )
+    department = forms.TypedChoiceField(
+        label=_("Unit"), coerce=int, required=False, empty_value=None
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("all open")), *[(s, l) for s, l in OrderStatus.choices if s != "closed"]],
+        choices=[("", _("all open")), *[c for c in OrderStatus.choices if c[0] != "closed"]],
     )
     late = forms.BooleanField(label=_("Response overdue only"), required=False)
 

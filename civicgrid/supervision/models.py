@@ -113,9 +113,10 @@ class Order(models.Model):
 
     def late(self, now=None) -> bool:
         """Not responded to and past its deadline."""
-        return self.status in (OrderStatus.OPEN, OrderStatus.OVERDUE) and (
-            now or timezone.now()
-        ) > self.due_at
+        return (
+            self.status in (OrderStatus.OPEN, OrderStatus.OVERDUE)
+            and (now or timezone.now()) > self.due_at
+        )
 
 
 class SiteVisit(models.Model):

@@ -38,8 +38,7 @@ def case_panel(request, case) -> dict | None:
         "may_respond": {
             o.pk
             for o in orders
-            if o.status in (OrderStatus.OPEN, OrderStatus.OVERDUE)
-            and services.may_respond(user, o)
+            if o.status in (OrderStatus.OPEN, OrderStatus.OVERDUE) and services.may_respond(user, o)
         },
         "may_close": {o.pk for o in orders if centre and o.status in ACTIVE},
         "respond_form": RespondForm(),
@@ -48,9 +47,7 @@ def case_panel(request, case) -> dict | None:
     if staff:
         context.update(
             visits=list(SiteVisit.objects.filter(case=case).select_related("recorded_by")),
-            reviews=list(
-                Review.objects.filter(case=case).prefetch_related("tasks__department")
-            ),
+            reviews=list(Review.objects.filter(case=case).prefetch_related("tasks__department")),
             copy=copy,
         )
     if centre and case.is_open and units:
@@ -60,14 +57,14 @@ def case_panel(request, case) -> dict | None:
             review_form=ReviewForm(),
             task_forms=[TaskForm(units=units, prefix=f"task-{i}") for i in range(TASK_ROWS)],
         )
-    if inspector and copy.signed_off_at is None:
+    if copy is not None and inspector and copy.signed_off_at is None:
         context.update(
             measure_form=MeasureForm(),
             sign_off_form=SignOffForm(),
             sign_off_refusal=accountability.sign_off_refusal(case),
             measures=list(copy.measures.select_related("by")),
         )
-    elif inspector:
+    elif copy is not None and inspector:
         context["measures"] = list(copy.measures.select_related("by"))
     return context
 
@@ -78,8 +75,9 @@ def inbox_panel(request, _subject=None) -> dict | None:
     if not departments:
         return None
     waiting = list(
-        services.open_orders()
-        .filter(department_id__in=departments, status__in=(OrderStatus.OPEN, OrderStatus.OVERDUE))[:50]
+        services.open_orders().filter(
+            department_id__in=departments, status__in=(OrderStatus.OPEN, OrderStatus.OVERDUE)
+        )[:50]
     )
     if not waiting:
         return None

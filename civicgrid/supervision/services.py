@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.actor import Actor
-from civicgrid.accounts.models import Role
+from civicgrid.accounts.models import Role, User
 from civicgrid.cases import events
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import CLOSED_STATUSES, Case, Status
@@ -72,6 +72,14 @@ def may_supervise(user, case: Case) -> bool:
     return refusal_for(user, case, CENTRE, ScopeRule.REGION) is None
 
 
+def _person(actor: Actor, case: Case) -> User:
+    """A record made by a person of the centre (never by the rule)."""
+    if actor is None:
+        raise ActionRefused(_("Sign in first."))
+    _check_centre(actor, case)
+    return actor
+
+
 def _check_centre(actor: Actor, case: Case) -> None:
     if actor is None:
         return  # the escalation rule
@@ -82,7 +90,8 @@ def _check_centre(actor: Actor, case: Case) -> None:
 
 def units_of(case: Case) -> list[Department]:
     """The units an order about ``case`` may go to: its main and co-handling departments."""
-    units = [case.main_department] if case.main_department_id else []
+    main = case.main_department if case.main_department_id else None
+    units = [main] if main is not None else []
     return units + [d for d in case.co_departments.all() if d.pk != case.main_department_id]
 
 
@@ -374,18 +383,21 @@ def _chunks(queryset, size: int):
 
 
 def _supervise_case(case: Case, active: Order | None, now: datetime, outcomes: Counter) -> None:
-    late = days_late(case.due_at, now)
+    unit, due = case.main_department, case.due_at
+    if unit is None or due is None:  # the query selects neither
+        return
+    late = days_late(due, now)
     level = rule().level_for_lateness(late)
     if level is None:
         return
     reason = _("Case %(number)s is %(days).1f working days past its deadline (%(due)s).") % {
         "number": case.number,
         "days": late,
-        "due": _stamp(case.due_at),
+        "due": _stamp(due),
     }
     if active is None:
         try:
-            issue(case, case.main_department, level, actor=None, reason=reason, now=now)
+            issue(case, unit, level, actor=None, reason=reason, now=now)
         except InvalidAction as refused:  # another run issued it first
             logger.info("not issued on %s: %s", case.number, refused.message)
             return
@@ -409,7 +421,7 @@ def record_visit(
     photos: Sequence = (),
 ) -> SiteVisit:
     """An on-site supervision (现场督办): who went, when, what they found, photos."""
-    _check_centre(actor, case)
+    person = _person(actor, case)
     visitors = _text(visitors, "visitors", _("Say who went on site."))[:200]
     findings = _text(findings, "findings", _("Say what was found on site."))
     now = timezone.now()
@@ -432,7 +444,7 @@ def record_visit(
             visitors=visitors,
             visited_at=visited_at,
             findings=findings,
-            recorded_by=actor,
+            recorded_by=person,
             event=event,
         )
         for photo in files:
@@ -452,7 +464,7 @@ def record_review(
     leaders: str = "",
 ) -> Review:
     """A joint review (会商) or a "1+N" leader consultation, with a task per unit."""
-    _check_centre(actor, case)
+    person = _person(actor, case)
     if kind not in ReviewKind.values:
         raise InvalidAction(_("Unknown kind of review."), "kind")
     minutes = _text(minutes, "minutes", _("Write down what the meeting said."))
@@ -465,10 +477,12 @@ def record_review(
     now = timezone.now()
     if not tasks:
         raise InvalidAction(_("Give at least one unit a task."), "tasks")
-    for _unit, task, due in tasks:
-        _text(task, "tasks", _("Say what each unit must do."))
+    checked: list[tuple[Department, str, datetime]] = []
+    for unit, task, due in tasks:
+        task = _text(task, "tasks", _("Say what each unit must do."))
         if due is None or due <= now:
             raise InvalidAction(_("Each task needs a deadline in the future."), "tasks")
+        checked.append((unit, task, due))
     with transaction.atomic():
         review = Review.objects.create(
             case=case,
@@ -477,11 +491,11 @@ def record_review(
             leaders=leaders,
             minutes=minutes,
             decision=decision,
-            recorded_by=actor,
+            recorded_by=person,
         )
         made = ReviewTask.objects.bulk_create(
-            ReviewTask(review=review, department=unit, task=task.strip(), due_at=due)
-            for unit, task, due in tasks
+            ReviewTask(review=review, department=unit, task=task, due_at=due)
+            for unit, task, due in checked
         )
         events.record(
             case,

@@ -192,7 +192,11 @@ def review(request, number: str):
         return _back(request, case)
     by_pk = {u.pk: u for u in units}
     tasks = [
-        (by_pk[row.cleaned_data["department"]], row.cleaned_data["task"], row.cleaned_data["due_at"])
+        (
+            by_pk[row.cleaned_data["department"]],
+            row.cleaned_data["task"],
+            row.cleaned_data["due_at"],
+        )
         for row in rows
         if row.cleaned_data.get("department")
     ]
@@ -249,7 +253,11 @@ def measure(request, pk: int):
     data = form.cleaned_data
     try:
         accountability.record_measure(
-            copy, actor=request.user, measure=data["measure"], text=data["text"], due_at=data["due_at"]
+            copy,
+            actor=request.user,
+            measure=data["measure"],
+            text=data["text"],
+            due_at=data["due_at"],
         )
     except LifecycleError as error:
         messages.error(request, error.message)

@@ -18,9 +18,9 @@ from civicgrid.citizens.models import Tracking
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.duplicates.models import Supporter
 from civicgrid.gridwork.models import Summons
-from civicgrid.supervision.models import Copy, Inspection, Order, Review, SiteVisit
 from civicgrid.knowledge.models import EntryChange, Proposal
 from civicgrid.notifications.models import Notification
+from civicgrid.supervision.models import Copy, Inspection, Order, Review, SiteVisit
 
 from .doors import Door, Kind
 

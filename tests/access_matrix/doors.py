@@ -63,8 +63,8 @@ from .targets import (
     HOT_ISSUE,
     INSPECTION_COPY,
     NOTICE,
-    ORDER,
     OPEN311_TOKEN,
+    ORDER,
     PHOTO,
     PROPOSAL,
     PUBLISHED,
@@ -259,7 +259,11 @@ SUPERVISION_DOORS = [
         Kind.API,
         CASE,
         grant=CENTRE_RULE,
-        body=lambda world, user, case: {"unit": world.bureau.code, "level": "listed", "reason": "挂牌"},
+        body=lambda world, user, case: {
+            "unit": world.bureau.code,
+            "level": "listed",
+            "reason": "挂牌",
+        },
         done=answered(201),
     ),
     Door(

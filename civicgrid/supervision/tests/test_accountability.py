@@ -67,14 +67,17 @@ def test_a_program_disguised_as_a_photo_is_refused_and_nothing_recorded(case, di
     bad = SimpleUploadedFile("p.jpg", b"MZ\x90\x00" + b"\0" * 200, "image/jpeg")
     with pytest.raises(InvalidAction):
         services.record_visit(
-            case, actor=dispatcher, visitors="a", visited_at=timezone.now(), findings="b", photos=[bad]
+            case,
+            actor=dispatcher,
+            visitors="a",
+            visited_at=timezone.now(),
+            findings="b",
+            photos=[bad],
         )
     assert not case.events.filter(action=SITE_VISIT).exists()
 
 
-def test_a_leader_consultation_lists_leaders_and_gives_each_unit_a_task(
-    case, leader, bureau
-):
+def test_a_leader_consultation_lists_leaders_and_gives_each_unit_a_task(case, leader, bureau):
     due = timezone.now() + timedelta(days=3)
     with pytest.raises(InvalidAction, match="List the leaders"):
         services.record_review(

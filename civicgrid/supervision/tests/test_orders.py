@@ -189,7 +189,9 @@ def test_two_passes_at_once_issue_one_order(case):
 def test_a_second_active_order_for_the_same_unit_is_refused_by_the_database(case, bureau):
     from django.db import IntegrityError, transaction
 
-    Order.objects.create(case=case, department=bureau, level="urging", due_at=timezone.now(), reason="a")
+    Order.objects.create(
+        case=case, department=bureau, level="urging", due_at=timezone.now(), reason="a"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Order.objects.create(
             case=case, department=bureau, level="urging", due_at=timezone.now(), reason="b"
@@ -280,4 +282,3 @@ def test_the_leaders_list_filters_and_pages_in_constant_queries(
 def test_the_list_is_for_the_centre_only(client, handler):
     client.force_login(handler)
     assert client.get(reverse("supervision:orders")).status_code == 403
-
