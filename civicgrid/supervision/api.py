@@ -68,7 +68,7 @@ class OrderFilterIn(Input):
     unit: str | None = Field(None, max_length=40, description="Department code.")
     status: OrderStatus | None = Field(None, description="Empty: every open order.")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/orders", response={200: list[OrderOut], **ERRORS}, summary="Supervision orders")

@@ -282,3 +282,25 @@ def test_the_leaders_list_filters_and_pages_in_constant_queries(
 def test_the_list_is_for_the_centre_only(client, handler):
     client.force_login(handler)
     assert client.get(reverse("supervision:orders")).status_code == 403
+
+
+def test_the_public_reads_a_listed_supervision_but_never_its_reason(
+    operator, dispatcher, district, category, bureau
+):
+    from civicgrid.cases.publication.events import timelines
+    from civicgrid.cases.publication.rule import is_published
+
+    citizen = f.make_case(
+        actor=operator, grid=district["grid11"], category=category, channel="citizen"
+    )
+    case_services.act(citizen, Action.DISPATCH, actor=dispatcher, main_department=bureau)
+    citizen.refresh_from_db()
+    assert is_published(citizen)
+    services.issue(citizen, bureau, Level.URGING, actor=dispatcher, reason="内部催办 王建国")
+    services.issue(
+        citizen, bureau, Level.LISTED, actor=dispatcher, reason="挂牌：王建国", public=True
+    )
+    shown = timelines([citizen])[citizen.pk]
+    supervised = [e for e in shown if e.action in (ORDER, RAISED)]
+    assert len(supervised) == 1  # the internal urging stays inside
+    assert supervised[0].text == "" and supervised[0].detail == ""
