@@ -303,4 +303,5 @@ def test_the_public_reads_a_listed_supervision_but_never_its_reason(
     shown = timelines([citizen])[citizen.pk]
     supervised = [e for e in shown if e.action in (ORDER, RAISED)]
     assert len(supervised) == 1  # the internal urging stays inside
-    assert supervised[0].text == "" and supervised[0].detail == ""
+    assert supervised[0].text == ""
+    assert supervised[0].detail == ""

@@ -11,6 +11,13 @@ from django.utils.translation import gettext as _
 from civicgrid.supervision.services import supervise
 
 
+def _sleep(seconds: float, stop: list) -> None:
+    """Sleep, but wake within a fraction of a second of SIGTERM."""
+    until = time.monotonic() + seconds
+    while not stop and time.monotonic() < until:
+        time.sleep(min(0.2, max(0.0, until - time.monotonic())))
+
+
 class Command(BaseCommand):
     help = (
         "Close the orders of closed cases, raise orders not responded to in time, and give "
@@ -47,6 +54,6 @@ class Command(BaseCommand):
                 if not every:
                     return
                 close_old_connections()
-                time.sleep(every)
+                _sleep(every, stop)
         except KeyboardInterrupt:
             pass
