@@ -167,23 +167,34 @@ def test_the_command_shows_progress_and_is_idempotent(case, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_passes_at_once_issue_one_order(case):
+def test_two_passes_at_once_issue_one_order_per_case(
+    case, operator, dispatcher, district, category, bureau
+):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the unique constraint is tested below")
-    _late(case, 1.5)
-    barrier = threading.Barrier(2)
+    cases = [case]
+    for _ in range(4):
+        more = f.make_case(actor=operator, grid=district["grid11"], category=category)
+        case_services.act(more, Action.DISPATCH, actor=dispatcher, main_department=bureau)
+        cases.append(more)
+    for late in cases:
+        _late(late, 1.5)
+    barrier = threading.Barrier(3)
+    issued = []
 
     def run():
         barrier.wait()
-        services.supervise()
+        issued.append(services.supervise()["issued"])
         connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert Order.objects.count() == 1
+    assert Order.objects.count() == 5
+    assert sum(issued) == 5
+    assert CaseEvent.objects.filter(action=ORDER).count() == 5
 
 
 def test_a_second_active_order_for_the_same_unit_is_refused_by_the_database(case, bureau):
