@@ -4,7 +4,7 @@ panel (issue, respond, close, visit, review, measure, sign off)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from .forms import (
     TaskForm,
     VisitForm,
 )
-from .models import Copy, Order, OrderStatus
+from .models import LEVELS, Copy, Level, Order, OrderStatus
 from .panels import TASK_ROWS
 
 PAGE_SIZE = 50
@@ -70,10 +70,19 @@ def orders(request):
                 Q(status=OrderStatus.OVERDUE) | Q(status=OrderStatus.OPEN, due_at__lt=now)
             )
     listing = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # How many of the listed orders are at each level, and how many are late: one query.
+    tally = rows.order_by().aggregate(
+        **{level.value: Count("pk", filter=Q(level=level)) for level in Level},
+        late=Count(
+            "pk",
+            filter=Q(status=OrderStatus.OVERDUE) | Q(status=OrderStatus.OPEN, due_at__lt=now),
+        ),
+    )
+    levels = [(level.label, tally[level.value]) for level in reversed(LEVELS)]
     return render(
         request,
         "supervision/orders.html",
-        {"form": form, "page": listing, "now": now},
+        {"form": form, "page": listing, "now": now, "levels": levels, "late": tally["late"]},
     )
 
 

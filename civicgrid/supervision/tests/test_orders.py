@@ -288,6 +288,8 @@ def test_the_leaders_list_filters_and_pages_in_constant_queries(
     assert len(more) == len(few)
     only = client.get(url, {"level": "listed"}).content.decode()
     assert only.count("data-order=") == 1
+    assert "listed supervision (挂牌督办) 1" in page
+    assert "urging (催办) 4" in page
 
 
 def test_the_list_is_for_the_centre_only(client, handler):
