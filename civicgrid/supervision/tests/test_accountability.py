@@ -250,15 +250,3 @@ def test_sign_off_on_the_case_page_says_why_not(client, copied, inspector):
         reverse("supervision:sign_off", args=[copied.pk]), {"note": ""}, follow=True
     )
     assert "cannot be signed off yet" in response.content.decode()
-
-
-def test_the_unit_hears_of_its_order_and_the_inspector_of_the_copy(
-    case, dispatcher, handler, bureau, inspector, django_capture_on_commit_callbacks
-):
-    from civicgrid.notifications.models import Notification
-
-    CopyRule.objects.create(reason=CopyReason.SUPERVISION)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.issue(case, bureau, Level.SUPERVISION, actor=dispatcher, reason="督办")
-    told = set(Notification.objects.values_list("recipient__username", flat=True))
-    assert {"handler", "inspector"} <= told
