@@ -631,7 +631,8 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
     for case in many_cases:
         dispatched(case, dispatcher, bureau)
     signed_in(client, handler)
-    with django_assert_max_num_queries(10):  # … and the summonses (吹哨) waiting for it
+    # … the summonses (吹哨) and the supervision orders (督办) waiting for it
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("cases:inbox"))
     assert all(case.number in response.content.decode() for case in many_cases)
 
