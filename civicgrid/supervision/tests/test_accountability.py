@@ -250,3 +250,14 @@ def test_sign_off_on_the_case_page_says_why_not(client, copied, inspector):
         reverse("supervision:sign_off", args=[copied.pk]), {"note": ""}, follow=True
     )
     assert "cannot be signed off yet" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model", ["order", "copyrule", "copy", "inspection", "review", "sitevisit"]
+)
+def test_the_admin_lists_supervision_records(admin_client, copied, model):
+    assert admin_client.get(reverse(f"admin:supervision_{model}_changelist")).status_code == 200
+    if model == "copyrule":
+        rule = CopyRule.objects.get()
+        page = admin_client.get(reverse("admin:supervision_copyrule_change", args=[rule.pk]))
+        assert page.status_code == 200
