@@ -94,15 +94,23 @@ def _stop_workers(workers: list[subprocess.Popen]) -> None:
 def _start_workers():
     """The background workers, each in its own process as in production: the triage
     worker (classifies and auto-dispatches new cases) and the notification sender
-    (e-mail, SMS, webhooks; in-app notices need no worker), and the export worker (long
-    Excel exports)."""
-    print("Starting the triage worker, the notification sender and the export worker.")
+    (e-mail, SMS, webhooks; in-app notices need no worker), the export worker (long
+    Excel exports) and the supervision rule (催办/督办 of late cases, once a minute)."""
+    print(
+        "Starting the triage worker, the notification sender, the export worker "
+        "and the supervision rule."
+    )
     return [
         subprocess.Popen(
-            [sys.executable, "-m", "civicgrid.cli", command],
+            [sys.executable, "-m", "civicgrid.cli", *command],
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
-        for command in ("triage-worker", "send-notifications", "export-worker")
+        for command in (
+            ("triage-worker",),
+            ("send-notifications",),
+            ("export-worker",),
+            ("supervise", "--every", "60"),
+        )
     ]
 
 

@@ -1,5 +1,5 @@
-"""Stopping ``civicgrid demo`` stops the triage worker and the notification sender it started
-(#10 defect 19): a real demo in a process of its own, stopped as a user (Ctrl+C) or a
+"""Stopping ``civicgrid demo`` stops the workers it started (triage, notifications, exports,
+supervision; #10 defect 19): a real demo in a process of its own, stopped as a user (Ctrl+C) or a
 service manager would (SIGTERM, then SIGKILL). SIGHUP takes SIGTERM's path."""
 
 import os
@@ -66,11 +66,13 @@ def test_stopping_the_demo_stops_its_workers(data_dir, signum):
             except OSError:
                 time.sleep(0.5)
                 continue
-            if len(workers) == 3:
+            if len(workers) == 4:
                 break
             time.sleep(0.5)
         assert demo.poll() is None, "the demo ended by itself"
-        assert len(workers) == 3, "the demo serves with a triage worker, a sender, an exporter"
+        assert len(workers) == 4, (
+            "the demo serves with a triage worker, a sender, an exporter and the supervision rule"
+        )
         assert all(_running(pid) for pid in workers)
 
         demo.send_signal(signum)

@@ -16,6 +16,8 @@ def test_the_menu_keeps_its_order():
         "callbacks",
         "cases",
         "hot_issues",
+        "supervision",
+        "inspection",
         "map",
         "knowledge",
         "knowledge_stats",
@@ -31,13 +33,14 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "cases:callbacks",
         "cases:list",
         "duplicates:hot_issues",
+        "supervision:orders",
         "analytics:map",
         "knowledge:index",
     ]
 
 
 def test_every_slot_has_the_panels_of_the_apps_above():
-    assert [p.name for p in panels(Slot.CASE)] == ["summons", "supporters"]
-    assert [p.name for p in panels(Slot.INBOX)] == ["summoned"]
+    assert [p.name for p in panels(Slot.CASE)] == ["summons", "supervision", "supporters"]
+    assert [p.name for p in panels(Slot.INBOX)] == ["supervision", "summoned"]
     assert [p.name for p in panels(Slot.INTAKE_ANSWER)] == ["knowledge"]
     assert [p.name for p in panels(Slot.INTAKE_CHECKS)] == ["duplicates"]

@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("grid worker")
     LEADER = "leader", _("leader")
     MEDIATOR = "mediator", _("mediator")
+    # 纪检监察: reads the cases copied to it and keeps the accountability record
+    # (``supervision``); scoped to the units it watches (a grant's department).
+    INSPECTOR = "inspector", _("discipline inspector")
     ADMIN = "admin", _("administrator")
     INTEGRATION = "integration", _("integration account")
 

@@ -50,6 +50,7 @@ HOME = {
     Role.LEADER: "map",
     Role.MEDIATOR: "cases",
     Role.ADMIN: "cases",
+    Role.INSPECTOR: "inspection",
 }
 
 

@@ -419,6 +419,7 @@ class CaseAccess(models.Model):
         CO_HANDLING = "co_handling", _("co-handling")
         MEDIATION = "mediation", _("mediation")
         INCIDENT = "incident", _("incident command")
+        INSPECTION = "inspection", _("copied to discipline inspection")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="accesses"

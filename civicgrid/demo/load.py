@@ -37,6 +37,7 @@ from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
 from .open311 import load_demo_client, print_demo_client
 from .reply_templates import load_demo as load_reply_templates
+from .supervision import load_demo as load_supervision
 
 DATA = Path(__file__).parent / "data"
 DISTRICT_CODE = "370502000000"
@@ -133,6 +134,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("knowledge base"), load_knowledge_base),
         (_("reply templates"), load_reply_templates),
         (_("hot issues"), lambda: load_demo_hot_issues(progress)),
+        (_("supervision"), load_supervision),
         (_("Open311 client"), lambda: load_demo_client(DISTRICT_CODE)),
         (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
@@ -342,6 +344,8 @@ def load_accounts() -> list[DemoAccount]:
         ("gridworker", "孙网格", [(Role.GRID_WORKER, grids, None)]),
         ("leader", "周主任", [(Role.LEADER, [district], None)]),
         ("mediator", "吴调解", [(Role.MEDIATOR, [district], None)]),
+        # Discipline inspection (纪检监察), watching the law-enforcement bureau.
+        ("inspector", "陈纪检", [(Role.INSPECTOR, [], departments["ZFJ"])]),
         # One official, two roles: dispatches for the district, mediates in one street.
         (
             "official",

@@ -101,6 +101,13 @@ MAIN_DEPARTMENT = handlers_of("main department", lambda case, event: [case.main_
 ALL_DEPARTMENTS = handlers_of("main and co-handling departments", _main_and_co)
 # Departments the event itself names in ``data["department_ids"]`` (a whistle's summons).
 NAMED_DEPARTMENTS = handlers_of("departments the event names", _named)
+# People the event itself names in ``data["user_ids"]`` (the inspectors a case is copied to).
+NAMED_PEOPLE = Audience(
+    "people the event names",
+    lambda case, event: Reach(
+        Q(pk__in=[u for u in event.data.get("user_ids", []) if isinstance(u, int)])
+    ),
+)
 DISPATCHERS = staff("dispatchers covering the case", Role.DISPATCHER)
 LEADERS = staff("leaders covering the case", Role.LEADER)
 OPERATORS = staff("operators covering the case", Role.OPERATOR)
@@ -189,6 +196,13 @@ RULES: dict[str, Rule] = {
     # Summoned departments must report in (报到); the grid's workers meet them there.
     "whistle": notify(NAMED_DEPARTMENTS),
     "report_in": notify(GRID_WORKERS),
+    # Supervision: the unit must respond in writing; the centre reads the response; the
+    # units of a joint review have their tasks; inspectors hear of a copied case.
+    "supervision_order": notify(NAMED_DEPARTMENTS),
+    "supervision_raised": notify(NAMED_DEPARTMENTS),
+    "supervision_response": notify(DISPATCHERS),
+    "joint_review": notify(NAMED_DEPARTMENTS),
+    "inspection_copy": notify(NAMED_PEOPLE),
 }
 
 

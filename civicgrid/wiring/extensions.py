@@ -29,10 +29,13 @@ def _events() -> None:
     from civicgrid.knowledge import events as knowledge_events
     from civicgrid.notifications.services import notify_for_event
     from civicgrid.open311 import events as open311_events
+    from civicgrid.supervision import events as supervision_events
+    from civicgrid.supervision.accountability import copy_on_event
     from civicgrid.triage import events as triage_events
 
     events.declare(
         *gridwork_events.KINDS,
+        *supervision_events.KINDS,
         *duplicate_events.KINDS,
         *alert_events.KINDS,
     )
@@ -40,6 +43,8 @@ def _events() -> None:
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
     # notifications.RULES decide who hears of which event.
     events.add_consumer(notify_for_event)
+    # The copy rules of discipline inspection fire on dispatches, reopenings, overruled returns.
+    events.add_consumer(copy_on_event)
 
 
 def _menu() -> None:
@@ -63,6 +68,12 @@ def _menu() -> None:
     register_page("callbacks", Page("cases:callbacks", _("Callbacks"), desk))
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
+    register_page(
+        "supervision", Page("supervision:orders", _("Supervision"), (Role.DISPATCHER, Role.LEADER))
+    )
+    register_page(
+        "inspection", Page("supervision:inspection", _("Discipline inspection"), (Role.INSPECTOR,))
+    )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("knowledge", Page("knowledge:index", _("Knowledge base"), EVERYONE))
     register_page(
@@ -83,6 +94,7 @@ def _case_pages() -> None:
     from civicgrid.gridwork import panels as gridwork
     from civicgrid.knowledge import panels as knowledge
     from civicgrid.knowledge.services import usable_entry
+    from civicgrid.supervision import panels as supervision
     from civicgrid.triage.views import stored_guesses
 
     register_panel(
@@ -91,6 +103,13 @@ def _case_pages() -> None:
     register_panel(
         Slot.CASE,
         Panel("supporters", "duplicates/partials/_supporters.html", duplicates.supporters_card, 20),
+    )
+    register_panel(
+        Slot.CASE, Panel("supervision", "supervision/_case_panel.html", supervision.case_panel, 15)
+    )
+    register_panel(
+        Slot.INBOX,
+        Panel("supervision", "supervision/_inbox_panel.html", supervision.inbox_panel, 5),
     )
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)

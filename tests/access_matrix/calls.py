@@ -20,6 +20,7 @@ from civicgrid.duplicates.models import Supporter
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge.models import EntryChange, Proposal
 from civicgrid.notifications.models import Notification
+from civicgrid.supervision.models import Copy, Inspection, Order, Review, SiteVisit
 
 from .doors import Door, Kind
 
@@ -72,6 +73,13 @@ WATCHED = {
     "notices read": Notification.objects.filter(read_at__isnull=False),
     "tracking links": Tracking.objects.all(),
     "alert deliveries": AlertDelivery.objects.all(),
+    "supervision orders": Order.objects.all(),
+    "orders answered": Order.objects.exclude(status="open"),
+    "listed orders": Order.objects.filter(level="listed"),
+    "site visits": SiteVisit.objects.all(),
+    "reviews": Review.objects.all(),
+    "inspection measures": Inspection.objects.all(),
+    "signed off": Copy.objects.filter(signed_off_at__isnull=False),
 }
 
 

@@ -26,6 +26,9 @@ from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
 from civicgrid.knowledge.models import Proposal, ProposalStatus
 from civicgrid.notifications.models import Notification
+from civicgrid.supervision import accountability
+from civicgrid.supervision import services as supervision
+from civicgrid.supervision.models import Copy, Inspection, Order, OrderStatus, Review, SiteVisit
 
 from . import world as w
 from .rules import (
@@ -58,8 +61,10 @@ from .targets import (
     EXPORT,
     FILE,
     HOT_ISSUE,
+    INSPECTION_COPY,
     NOTICE,
     OPEN311_TOKEN,
+    ORDER,
     PHOTO,
     PROPOSAL,
     PUBLISHED,
@@ -143,6 +148,134 @@ def action_doors(action: str) -> list[Door]:
         ),
     ]
 
+
+CENTRE_RULE = table_rule(supervision.CENTRE, ScopeRule.REGION)
+
+
+def _on_its_case(rule):
+    """A case rule applied to the case of a supervision order."""
+    return lambda user, order, world: rule(user, order.case, world)
+
+
+def _soon(days: int = 3) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+SUPERVISION_DOORS = [
+    Door(
+        "POST",
+        "/supervision/cases/{number}/orders/",
+        Kind.PAGE,
+        CASE,
+        grant=CENTRE_RULE,
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {
+            "department": world.bureau.pk,
+            "level": "listed",
+            "reason": "挂牌督办",
+        },
+        done=redirected_and(lambda c: Order.objects.filter(case=c.obj, level="listed").exists()),
+    ),
+    Door(
+        "POST",
+        "/supervision/cases/{number}/visits/",
+        Kind.PAGE,
+        CASE,
+        grant=CENTRE_RULE,
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {
+            "visitors": "督查组",
+            "visited_at": "2026-01-05T10:00",
+            "findings": "现场仍未整改",
+        },
+        done=redirected_and(lambda c: SiteVisit.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/supervision/cases/{number}/reviews/",
+        Kind.PAGE,
+        CASE,
+        grant=CENTRE_RULE,
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {
+            "kind": "joint",
+            "held_at": "2026-01-05T10:00",
+            "minutes": "会商记录",
+            "decision": "城管局牵头整治",
+            "task-0-department": world.bureau.pk,
+            "task-0-task": "清理占道",
+            "task-0-due_at": _soon(),
+        },
+        done=redirected_and(lambda c: Review.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/supervision/orders/{pk}/respond/",
+        Kind.PAGE,
+        ORDER,
+        grant=allowed_if(supervision.may_respond),
+        refusal=Refusal.BACK,
+        body=lambda world, user, order: {"response": "已安排维修", "done_by": "2030-01-01"},
+        done=redirected_and(
+            lambda c: Order.objects.get(pk=c.obj.pk).status == OrderStatus.RESPONDED
+        ),
+    ),
+    Door(
+        "POST",
+        "/supervision/orders/{pk}/close/",
+        Kind.PAGE,
+        ORDER,
+        grant=_on_its_case(CENTRE_RULE),
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: Order.objects.get(pk=c.obj.pk).status == OrderStatus.CLOSED),
+    ),
+    Door(
+        "POST",
+        "/supervision/inspection/{pk}/measures/",
+        Kind.PAGE,
+        INSPECTION_COPY,
+        grant=allowed_if(accountability.may_inspect),
+        refusal=Refusal.BACK,
+        body=lambda world, user, copy: {"measure": "enquiry", "text": "约谈单位负责人"},
+        done=redirected_and(lambda c: Inspection.objects.filter(copy=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/supervision/inspection/{pk}/sign-off/",
+        Kind.PAGE,
+        INSPECTION_COPY,
+        grant=allowed_if(accountability.may_inspect),
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: Copy.objects.get(pk=c.obj.pk).signed_off_at is not None),
+    ),
+    Door("GET", "/api/supervision/cases/{number}/orders", Kind.API, CASE),
+    Door(
+        "POST",
+        "/api/supervision/cases/{number}/orders",
+        Kind.API,
+        CASE,
+        grant=CENTRE_RULE,
+        body=lambda world, user, case: {
+            "unit": world.bureau.code,
+            "level": "listed",
+            "reason": "挂牌",
+        },
+        done=answered(201),
+    ),
+    Door(
+        "POST",
+        "/api/supervision/orders/{order_id}/response",
+        Kind.API,
+        ORDER,
+        grant=allowed_if(supervision.may_respond),
+        body=lambda world, user, order: {"response": "已安排维修", "done_by": "2030-01-01"},
+        done=answered(200),
+    ),
+]
 
 PAGE_DOORS = [
     Door("GET", "/cases/{number}/", Kind.PAGE, CASE, done=shows(lambda c: c.obj.number)),
@@ -453,6 +586,7 @@ PUBLIC_DOORS = [
 
 DOORS: list[Door] = [
     *PAGE_DOORS,
+    *SUPERVISION_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,
     *PUBLIC_DOORS,

@@ -86,6 +86,20 @@ SUMMONS = Target(
     {"pk": MISSING_PK},
     lambda user, summons, world: w.sees_case(user, summons.case),
 )
+ORDER = Target(
+    "supervision order",
+    lambda world, scope, role: world.order,
+    lambda order, world: {"pk": order.pk, "order_id": order.pk},
+    {"pk": MISSING_PK, "order_id": MISSING_PK},
+    lambda user, order, world: w.sees_case(user, order.case),
+)
+INSPECTION_COPY = Target(
+    "copy to discipline inspection",
+    lambda world, scope, role: world.copy,
+    lambda copy, world: {"pk": copy.pk},
+    {"pk": MISSING_PK},
+    lambda user, copy, world: w.sees_case(user, copy.case),
+)
 HOT_ISSUE = Target(
     "hot issue",
     lambda world, scope, role: world.hot_issue,

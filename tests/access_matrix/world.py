@@ -36,6 +36,8 @@ from civicgrid.knowledge.models import Entry, Proposal
 from civicgrid.notifications.models import Notification
 from civicgrid.open311.models import ClientSystem, ServiceRequest
 from civicgrid.routing.models import Department, RequestType
+from civicgrid.supervision import services as supervision
+from civicgrid.supervision.models import Copy, CopyReason, Level, Order
 
 IN, OUT = "in", "out"
 # A nested object (a case's file) of a case out of scope, addressed through a case in
@@ -67,6 +69,8 @@ ROLE_REACH: dict[str, Reach] = {
     Role.MEDIATOR: Reach.REGIONS,
     Role.ADMIN: Reach.EVERYTHING,
     Role.INTEGRATION: Reach.OWN,
+    # A discipline inspector watches a unit: its grant's department.
+    Role.INSPECTOR: Reach.DEPARTMENT,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 
@@ -105,6 +109,10 @@ class World:
     file: Attachment | None = None
     foreign_file: Attachment | None = None  # of a case in the neighbouring district
     summons: Summons | None = None
+    # An urging order to the bureau on the dispatched case; the rated case (the citizen
+    # satisfied: it may be signed off) copied to discipline inspection.
+    order: Order | None = None
+    copy: Copy | None = None
     hot_issue: HotIssue | None = None
     notices: dict[int, Notification] = field(default_factory=dict)
     # Each IN account's own Excel export and hot-issue batch (only theirs to read).
@@ -301,6 +309,12 @@ def _cases(world: World) -> None:
         actor=world.users[(Role.GRID_WORKER, IN)],
         reason="需要城管到场",
     )[0]
+    world.order = supervision.issue(
+        world.case, world.bureau, Level.URGING, actor=world.builder, reason="请尽快处理"
+    )
+    world.copy = Copy.objects.create(
+        case=world.cases[Status.RATED], reason=CopyReason.LISTED, department=world.bureau
+    )
 
 
 def _hot_issue(world: World) -> None:

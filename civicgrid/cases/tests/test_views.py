@@ -638,8 +638,8 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
     for case in many_cases:
         dispatched(case, dispatcher, bureau)
     signed_in(client, handler)
-    # … the summonses (吹哨) waiting for it, and its returns (退单)
-    with django_assert_max_num_queries(11):
+    # … the summonses (吹哨) and supervision orders (督办) waiting for it, and its returns (退单)
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("cases:inbox"))
     assert all(case.number in response.content.decode() for case in many_cases)
 
