@@ -103,12 +103,14 @@ def test_the_people_involved_grade_the_risk(people, scale, level, colour):
 
 def test_a_case_handed_over_becomes_a_dispute_on_the_same_timeline(new_case, mediator):
     dispute = _dispute(new_case, mediator, people_involved=3, amount="1200.50")
-    assert dispute.case == new_case and dispute.state == State.REGISTERED
+    assert dispute.case == new_case
+    assert dispute.state == State.REGISTERED
     assert dispute.colour == Colour.YELLOW
     assert [p.masked_name for p in dispute.parties.all()] == ["赵**", "钱**"]
     assert dispute.parties.first().masked_phone == "139****1111"
     actions = list(new_case.events.values_list("action", flat=True))
-    assert HANDED_OVER in actions and GRADED in actions
+    assert HANDED_OVER in actions
+    assert GRADED in actions
     assert not new_case.events.get(action=HANDED_OVER).public
 
 
@@ -208,9 +210,7 @@ def test_of_two_racing_moves_one_wins(new_case, mediator):
     stale = Dispute.objects.get(pk=dispute.pk)
     services.accept(dispute, actor=mediator)
     with pytest.raises(ConcurrentUpdate):
-        services.refuse(
-            stale, actor=mediator, reason=Refusal.SIDE_REFUSES, routes=_routes("诉讼")
-        )
+        services.refuse(stale, actor=mediator, reason=Refusal.SIDE_REFUSES, routes=_routes("诉讼"))
     assert Dispute.objects.get().state == State.ACCEPTED
 
 
@@ -224,11 +224,12 @@ def test_sessions_then_a_signed_agreement_start_the_confirmation_countdown(new_c
     _session(dispute, mediator, place="", video=True, signed=True)
     assert dispute.sessions.count() == 2
     assert dispute.sessions.last().signed_by == mediator
-    obligation = services.ObligationInput("钱小红", "拆除违建围墙", timezone.localdate() + timedelta(10))
+    due = timezone.localdate() + timedelta(10)
+    agreed = {"facts": "事实", "obligations": [services.ObligationInput("钱小红", "拆墙", due)]}
     with pytest.raises(InvalidAction, match="signed"):
-        services.agree(dispute, actor=mediator, facts="事实", obligations=[obligation], signed=False)
+        services.agree(dispute, actor=mediator, signed=False, **agreed)
     assert Dispute.objects.get().state == State.MEDIATING
-    services.agree(dispute, actor=mediator, facts="事实", obligations=[obligation], signed=True)
+    services.agree(dispute, actor=mediator, signed=True, **agreed)
     assert dispute.state == State.AGREED
     assert services.confirmation_days_left(dispute) == 30
     assert services.light(dispute, timezone.now() + timedelta(days=25)) == "yellow"
@@ -251,9 +252,7 @@ def test_the_time_limit_is_extended_once_with_both_sides_consent(new_case, media
         services.extend(dispute, actor=mediator, both_consent=True)
 
 
-def test_a_failure_goes_down_the_green_channel_as_an_ordinary_dispatch(
-    new_case, mediator, bureau
-):
+def test_a_failure_goes_down_the_green_channel_as_an_ordinary_dispatch(new_case, mediator, bureau):
     dispute = _dispute(new_case, mediator)
     services.accept(dispute, actor=mediator)
     _session(dispute, mediator)
@@ -261,7 +260,8 @@ def test_a_failure_goes_down_the_green_channel_as_an_ordinary_dispatch(
     services.refer(dispute, actor=mediator, to="department", note="请依法处理", department=bureau)
     new_case.refresh_from_db()
     assert dispute.state == State.REFERRED
-    assert new_case.status == Status.DISPATCHED and new_case.main_department == bureau
+    assert new_case.status == Status.DISPATCHED
+    assert new_case.main_department == bureau
 
 
 def test_assignment_scopes_mediators_to_their_organisations_disputes(
