@@ -25,6 +25,8 @@ from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
 from civicgrid.knowledge.models import Proposal, ProposalStatus
+from civicgrid.mediation import services as mediation
+from civicgrid.mediation.models import Dispute
 from civicgrid.notifications.models import Notification
 
 from . import world as w
@@ -54,6 +56,7 @@ from .targets import (
     ALERT_SOURCE,
     BATCH,
     CASE,
+    DISPUTE,
     ENTRY,
     EXPORT,
     FILE,
@@ -175,6 +178,26 @@ PAGE_DOORS = [
         done=redirected_and(
             lambda c: Summons.objects.filter(case=c.obj, department=c.world.other_bureau).exists()
         ),
+    ),
+    Door(
+        "POST",
+        "/mediation/cases/{number}/hand-over/",
+        Kind.PAGE,
+        CASE,
+        grant=table_rule(mediation.HAND_OVER_ROLES, ScopeRule.REGION),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"type": "0201", "source": "hotline"},
+        done=redirected_and(lambda c: Dispute.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/mediation/cases/{number}/act/",
+        Kind.PAGE,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"move": "consent"},
+        done=redirected_and(lambda c: Dispute.objects.get(case=c.obj).other_side_consents),
     ),
     Door(
         "POST",

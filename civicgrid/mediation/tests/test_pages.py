@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role
-from civicgrid.cases.tests.test_api import get
 from civicgrid.cases.tests import factories as f
+from civicgrid.cases.tests.test_api import get
 from civicgrid.mediation import services
 from civicgrid.mediation.models import Dispute, ResolutionMethod, Source, State
 
@@ -79,9 +79,7 @@ def test_refusal_on_the_page_shows_the_lawful_routes(client, new_case, mediator)
     assert 'data-route="诉讼"' in page
 
 
-def test_accept_sessions_and_agreement_on_the_page_show_the_countdown(
-    client, new_case, mediator
-):
+def test_accept_sessions_and_agreement_on_the_page_show_the_countdown(client, new_case, mediator):
     services.hand_over(new_case, actor=mediator, type_code="0201", source=Source.HOTLINE)
     client.force_login(mediator)
     response = _act(client, new_case, move="accept")
@@ -91,12 +89,24 @@ def test_accept_sessions_and_agreement_on_the_page_show_the_countdown(
     held = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     for _ in range(2):
         _act(
-            client, new_case, move="session", held_at=held, place="调解室", attendees="双方",
-            record="笔录", signed="on",
+            client,
+            new_case,
+            move="session",
+            held_at=held,
+            place="调解室",
+            attendees="双方",
+            record="笔录",
+            signed="on",
         )
     due = (timezone.localdate() + timedelta(days=10)).isoformat()
     _act(
-        client, new_case, move="agree", facts="围墙越界", who="钱小红", what="拆除", due_on=due,
+        client,
+        new_case,
+        move="agree",
+        facts="围墙越界",
+        who="钱小红",
+        what="拆除",
+        due_on=due,
         signed="on",
     )
     page = _page(client, new_case)
