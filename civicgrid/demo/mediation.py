@@ -23,6 +23,7 @@ from civicgrid.mediation.models import (
     ResolutionMethod,
     Source,
 )
+from civicgrid.mediation.taxonomy import load_taxonomies
 from civicgrid.regions.models import Level, Region
 
 CENTRE = "东营区矛盾纠纷多元化解中心"
@@ -73,6 +74,7 @@ FLOW = {
 
 def load_demo(district_code: str) -> None:
     """The registry and the disputes; nothing is added when the centre exists."""
+    load_taxonomies()
     if Organisation.objects.filter(name=CENTRE).exists():
         return
     district = Region.objects.filter(code=district_code).first()
