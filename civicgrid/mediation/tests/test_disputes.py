@@ -32,7 +32,6 @@ from civicgrid.mediation.models import (
     Source,
     State,
 )
-from civicgrid.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -131,22 +130,6 @@ def test_a_case_is_handed_over_once_and_bad_input_saves_nothing(new_case, mediat
 def test_a_handler_cannot_hand_over(new_case, handler):
     with pytest.raises(ActionRefused):
         _dispute(new_case, handler)
-
-
-def test_red_and_orange_reach_the_centres_leaders_at_once(
-    new_case, mediator, leader, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _dispute(new_case, mediator, people_involved=120)
-    assert Notification.objects.filter(recipient=leader, case=new_case).exists()
-
-
-def test_a_yellow_dispute_does_not_disturb_the_leaders(
-    new_case, mediator, leader, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _dispute(new_case, mediator, people_involved=3)
-    assert not Notification.objects.filter(recipient=leader, event__action=GRADED).exists()
 
 
 def test_acceptance_needs_the_other_sides_consent_and_starts_the_month(new_case, mediator):
