@@ -48,11 +48,15 @@ class DisputeOut(Schema):
 
     @staticmethod
     def resolve_organisation(d: Dispute) -> str | None:
-        return d.organisation.name if d.organisation_id else None
+        return d.organisation.name if d.organisation else None
 
     @staticmethod
     def resolve_light(d: Dispute) -> str:
         return services.light(d)
+
+
+def _caller(request: HttpRequest):
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
 
 
 class DisputeFilter(Input):
@@ -66,7 +70,7 @@ class DisputeFilter(Input):
 )
 def list_disputes(request: HttpRequest, filters: Query[DisputeFilter]):
     """Newest first; a mediator's token sees only its organisations' disputes."""
-    disputes = services.visible_disputes(request.auth)
+    disputes = services.visible_disputes(_caller(request))
     if filters.state:
         disputes = disputes.filter(state=filters.state)
     if filters.colour:
@@ -77,4 +81,4 @@ def list_disputes(request: HttpRequest, filters: Query[DisputeFilter]):
 @router.get("/risk-board", response={200: list[DisputeOut], **ERRORS}, summary="The risk board")
 def risk_board(request: HttpRequest, limit: int = Query(100, ge=1, le=MAX_LIMIT)):
     """Open disputes, red and orange first, nearest deadline first."""
-    return list(queries.risk_board(request.auth)[:limit])
+    return list(queries.risk_board(_caller(request))[:limit])

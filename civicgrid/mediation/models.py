@@ -33,7 +33,7 @@ class DisputeType(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        if self.parent_id:
+        if self.parent:
             return f"{self.parent.name} / {self.name}"
         return self.name
 
@@ -266,7 +266,7 @@ class Dispute(models.Model):
         indexes = [models.Index(fields=["colour", "state"], name="dispute_risk")]
 
     def __str__(self) -> str:
-        return f"{self.case.number} {self.type.name}"
+        return f"{self.case.number} {self.type}"
 
     @property
     def is_finished(self) -> bool:

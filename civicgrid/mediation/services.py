@@ -285,10 +285,10 @@ def regrade(dispute: Dispute, *, actor: User, people_involved, colour: str = "")
     _require(actor, dispute)
     people = _check_people(people_involved)
     grade = grade_for(people)
-    order = [Colour.YELLOW, Colour.ORANGE, Colour.RED]
+    order: list[str] = [Colour.YELLOW, Colour.ORANGE, Colour.RED]
     if colour and colour not in order:
         raise InvalidAction(_("Choose a warning colour."), "colour")
-    chosen = max(grade.colour, colour or grade.colour, key=order.index)
+    chosen = order[max(order.index(grade.colour), order.index(colour or grade.colour))]
     with transaction.atomic():
         Dispute.objects.filter(pk=dispute.pk).update(
             people_involved=people, scale=grade.scale, level=grade.level, colour=chosen
@@ -380,7 +380,9 @@ def extend(dispute: Dispute, *, actor: User, both_consent: bool, days: int = 30)
         raise InvalidAction(_("An extension needs the consent of both sides."), "both_consent")
     if not 1 <= int(days) <= 30:
         raise InvalidAction(_("Extend by 1 to 30 days."), "days")
-    due = dispute.due_at + timedelta(days=int(days))
+    if dispute.due_at is None:
+        raise InvalidAction(_("Only a dispute being mediated can be extended."))
+    due: datetime = dispute.due_at + timedelta(days=int(days))
     with transaction.atomic():
         won = Dispute.objects.filter(pk=dispute.pk, extended=False).update(
             extended=True, due_at=due, warn_at=dispute.due_at
