@@ -53,8 +53,8 @@ HAND_OVER_ROLES = (Role.MEDIATOR, Role.DISPATCHER, Role.LEADER)
 MEDIATION_ROLES = (Role.MEDIATOR, Role.LEADER)
 
 # Mediation time limits (amount, unit) from acceptance, by court procedure.
-# 人民调解法 / 人民调解工作若干规定: one month; 最高人民法院 诉调对接 rules: entrusted 15
-# working days (7 in the simplified procedure), delegated 30 working days.
+# 人民调解工作若干规定: 一般在一个月内调结 (30 days); the court referral rules (诉调对接,
+# as issue #12 states them): entrusted 15 working days (7 simplified), delegated 30.
 TIME_LIMITS: dict[str, tuple[int, str]] = {
     Court.NONE: (30, LimitUnit.DAYS),
     Court.ENTRUSTED: (15, LimitUnit.WORKING_DAYS),
