@@ -325,7 +325,15 @@ class Session(models.Model):
     video = models.BooleanField(_("by video"), default=False)
     attendees = models.TextField(_("attendees"))
     record = models.TextField(_("written record (调解笔录)"))
-    signed_scan = models.FileField(_("signed scan"), upload_to="mediation/records/", blank=True)
+    # The scan is a file of the case (checked like every attachment), on this session's event.
+    signed_scan = models.ForeignKey(
+        "cases.Attachment",
+        verbose_name=_("signed scan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     signed = models.BooleanField(_("signed by the parties"), default=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from civicgrid.accounts.models import Role, User
 from civicgrid.cases import events
 from civicgrid.cases import lifecycle as case_lifecycle
+from civicgrid.cases import services as case_services
 from civicgrid.cases.access import grant_access
 from civicgrid.cases.deadlines import add_limit
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
@@ -519,9 +520,18 @@ def add_session(
         raise InvalidAction(_("List who attended."), "attendees")
     if not record.strip():
         raise InvalidAction(_("Write the record of the session."), "record")
+    # Checking and cleaning a scan costs CPU: before the transaction, not inside it.
+    checked = case_services.checked_files([scan])[0] if scan else None
+    signed = bool(signed or scan)
     with transaction.atomic():
         if dispute.state == State.ACCEPTED:
             lifecycle.move(dispute, Move.START, actor=actor)
+        event = events.record(
+            dispute.case,
+            SESSION,
+            actor=actor,
+            data={"held_at": held_at.astimezone().strftime("%Y-%m-%d %H:%M")},
+        )
         session = Session.objects.create(
             dispute=dispute,
             held_at=held_at,
@@ -529,17 +539,14 @@ def add_session(
             video=video,
             attendees=attendees.strip()[:2000],
             record=record.strip()[:20000],
-            signed=bool(signed or scan),
-            signed_by=actor if (signed or scan) else None,
-            signed_at=now if (signed or scan) else None,
-        )
-        if scan:
-            session.signed_scan.save(scan.name, scan, save=True)
-        events.record(
-            dispute.case,
-            SESSION,
-            actor=actor,
-            data={"held_at": held_at.astimezone().strftime("%Y-%m-%d %H:%M")},
+            signed=signed,
+            signed_by=actor if signed else None,
+            signed_at=now if signed else None,
+            signed_scan=(
+                case_services.attach(dispute.case, checked, actor=actor, event=event)
+                if checked
+                else None
+            ),
         )
     return session
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role
@@ -284,3 +285,16 @@ def test_a_partys_contact_is_revealed_only_with_an_audit_row(new_case, mediator,
     assert PersonalDataRead.objects.filter(user=mediator, subject=new_case.number).count() == 1
     with pytest.raises(ActionRefused):
         services.reveal_party(party, actor=handler)
+
+
+def test_a_signed_scan_is_a_checked_file_of_the_case_never_public(new_case, mediator):
+    dispute = _dispute(new_case, mediator)
+    services.accept(dispute, actor=mediator)
+    session = _session(dispute, mediator, scan=f.make_image("笔录签字.jpg"))
+    assert session.signed
+    assert session.signed_scan.case == new_case
+    assert not session.signed_scan.event.public
+    fake = SimpleUploadedFile("笔录.pdf", b"<script>alert(1)</script>", "application/pdf")
+    with pytest.raises(InvalidAction):
+        _session(dispute, mediator, scan=fake)
+    assert dispute.sessions.count() == 1
