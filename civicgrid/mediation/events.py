@@ -17,6 +17,7 @@ RECUSED = "dispute_recused"
 SESSION = "dispute_session"
 EXTENDED = "dispute_extended"
 MOVED = "dispute_moved"
+CONSENTED = "dispute_consented"
 
 _SHOWN: events.Shown = {
     "dispute_type": (_("dispute type"), str),
@@ -44,4 +45,5 @@ KINDS = (
     events.Kind(SESSION, _("mediation session held"), public=False, details=_details),
     events.Kind(EXTENDED, _("mediation time limit extended"), public=False, details=_details),
     events.Kind(MOVED, _("dispute moved on"), public=False, details=_details),
+    events.Kind(CONSENTED, _("the other side consented to mediation"), public=False),
 )

@@ -27,7 +27,7 @@ from civicgrid.core.models import PersonalDataRead
 from civicgrid.routing.models import Department, LimitUnit
 
 from . import lifecycle
-from .events import ASSIGNED, EXTENDED, GRADED, HANDED_OVER, RECUSED, SESSION
+from .events import ASSIGNED, CONSENTED, EXTENDED, GRADED, HANDED_OVER, RECUSED, SESSION
 from .lifecycle import Move
 from .models import (
     RUNNING,
@@ -336,9 +336,16 @@ def accept(dispute: Dispute, *, actor: User, now: datetime | None = None) -> Dis
 
 
 def record_consent(dispute: Dispute, *, actor: User) -> Dispute:
-    """The other side agrees to mediation (before acceptance)."""
+    """The other side agrees to mediation (before acceptance); once, recorded."""
     _require(actor, dispute)
-    Dispute.objects.filter(pk=dispute.pk).update(other_side_consents=True)
+    if dispute.state != State.REGISTERED:
+        raise InvalidAction(_("Consent is recorded before the acceptance check."))
+    with transaction.atomic():
+        won = Dispute.objects.filter(
+            pk=dispute.pk, state=State.REGISTERED, other_side_consents=False
+        ).update(other_side_consents=True)
+        if won:
+            events.record(dispute.case, CONSENTED, actor=actor)
     dispute.refresh_from_db()
     return dispute
 

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,6 +131,25 @@ def test_the_lists_show_the_disputes_red_first(client, mediator, leader, operato
     client.force_login(mediator)
     assert yellow.number in client.get(reverse("mediation:list")).content.decode()
     assert client.get(reverse("mediation:risk_board")).status_code == 403
+
+
+def test_the_lists_cost_the_same_queries_for_more_disputes(
+    client, mediator, leader, operator, district, django_assert_max_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            case = f.make_case(actor=operator, grid=district["grid11"])
+            services.hand_over(case, actor=mediator, type_code="0201", source=Source.HOTLINE)
+
+    client.force_login(leader)
+    add(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("mediation:risk_board"))
+        client.get(reverse("mediation:list"))
+    add(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("mediation:risk_board"))
+        client.get(reverse("mediation:list"))
 
 
 def test_the_api_lists_the_disputes_the_token_sees(mediator, handler, new_case):
