@@ -22,7 +22,7 @@ from civicgrid.cases.access import grant_access
 from civicgrid.cases.deadlines import add_limit
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, Light, Status, light_at
-from civicgrid.cases.scope import ScopeRule, paths_query, refusal_for, region_paths
+from civicgrid.cases.scope import ScopeRule, refusal_for
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.routing.models import Department, LimitUnit
 
@@ -147,22 +147,29 @@ def _require(user, dispute: Dispute) -> None:
         raise ActionRefused(why)
 
 
+def _in_paths(grants) -> Q:
+    """Disputes whose case lies in (or is owned by a centre in) the grants' regions."""
+    query = Q(pk__in=[])
+    for path in dict.fromkeys(p for grant in grants for p in grant.region_paths):
+        query |= Q(case__region_path__startswith=path)
+        query |= Q(case__owner_region__path__startswith=path)
+    return query
+
+
 def visible_disputes(user) -> QuerySet[Dispute]:
-    """The disputes ``user`` sees: in their regions; a mediator only their organisations'
-    disputes and the unassigned ones."""
+    """The disputes ``user`` sees as a leader or a mediator (another role of the same
+    person widens nothing): a leader's regions; in a mediator's regions, the disputes
+    of their organisations and the unassigned ones (the centre's window)."""
     disputes = Dispute.objects.select_related("case", "type", "organisation")
     if _is_admin(user):
         return disputes
     if not user.is_authenticated or not user.has_role(*MEDIATION_ROLES):
         return disputes.none()
-    in_scope = disputes.filter(
-        case__in=Case.objects.filter(paths_query(region_paths(user))).values("pk")
-    )
-    if user.has_role(Role.LEADER):
-        return in_scope
-    return in_scope.filter(
+    as_leader = _in_paths(user.grants_for(Role.LEADER))
+    as_mediator = _in_paths(user.grants_for(Role.MEDIATOR)) & (
         Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids(user))
     )
+    return disputes.filter(as_leader | as_mediator)
 
 
 def may_hand_over(user, case: Case) -> bool:

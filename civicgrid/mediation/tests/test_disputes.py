@@ -298,3 +298,17 @@ def test_a_signed_scan_is_a_checked_file_of_the_case_never_public(new_case, medi
     with pytest.raises(InvalidAction):
         _session(dispute, mediator, scan=fake)
     assert dispute.sessions.count() == 1
+
+
+def test_a_dispatcher_who_mediates_in_one_street_sees_only_that_streets_disputes(
+    district, operator, mediator
+):
+    from civicgrid.accounts.services import grant_role
+
+    official = f.make_user(Role.DISPATCHER, regions=[district["district"]])
+    grant_role(official, Role.MEDIATOR, regions=[district["street1"]])
+    inside = f.make_case(actor=operator, grid=district["grid11"])
+    outside = f.make_case(actor=operator, grid=district["grid21"])
+    _dispute(inside, mediator)
+    _dispute(outside, mediator)
+    assert [d.case for d in services.visible_disputes(official)] == [inside]
