@@ -16,6 +16,7 @@ def test_the_menu_keeps_its_order():
         "callbacks",
         "disputes",
         "risk_board",
+        "mediation_registry",
         "cases",
         "hot_issues",
         "map",

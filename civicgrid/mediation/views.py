@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.pages import page
 from civicgrid.cases.lifecycle import LifecycleError
 from civicgrid.cases.views.common import safe_next, visible_case_or_404
+from civicgrid.regions.models import Region
 from civicgrid.routing.models import Department
 
 from . import queries, services
@@ -52,6 +54,33 @@ def risk_board(request):
                 (d, services.light(d, now), services.confirmation_days_left(d, now)) for d in rows
             ]
         },
+    )
+
+
+@page("mediation_registry")
+def registry(request):
+    """Mediation rooms and mediators, found by place (a region and what lies below it)
+    and by words (name, speciality, languages)."""
+    q = (request.GET.get("q") or "").strip()[:50]
+    region = Region.objects.filter(code=(request.GET.get("region") or "").strip()).first()
+    organisations = Organisation.objects.filter(active=True).select_related("region")
+    if region is not None:
+        organisations = organisations.filter(region__path__startswith=region.path)
+    if q:
+        organisations = organisations.filter(
+            Q(name__contains=q)
+            | Q(speciality__contains=q)
+            | Q(mediators__speciality__contains=q)
+            | Q(mediators__languages__contains=q)
+            | Q(mediators__name__contains=q)
+        ).distinct()
+    organisations = organisations.prefetch_related(
+        Prefetch("mediators", Mediator.objects.order_by("name"))
+    )[:PAGE_SIZE]
+    return render(
+        request,
+        "mediation/registry.html",
+        {"organisations": organisations, "q": q, "region": region},
     )
 
 

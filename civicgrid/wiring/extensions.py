@@ -66,6 +66,10 @@ def _menu() -> None:
     mediation = (Role.MEDIATOR, Role.LEADER)
     register_page("disputes", Page("mediation:list", _("My disputes"), mediation))
     register_page("risk_board", Page("mediation:risk_board", _("Risk board"), (Role.LEADER,)))
+    register_page(
+        "mediation_registry",
+        Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
+    )
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))

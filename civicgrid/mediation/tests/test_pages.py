@@ -161,3 +161,23 @@ def test_the_api_lists_the_disputes_the_token_sees(mediator, handler, new_case):
     assert [d["case"] for d in response.json()] == [new_case.number]
     assert response.json()[0]["state"] == State.REGISTERED
     assert "parties" not in response.json()[0]
+
+
+def test_the_registry_finds_rooms_and_mediators_by_place_and_words(client, mediator, district):
+    from civicgrid.mediation.models import Mediator, Organisation, OrganisationKind
+
+    street = Organisation.objects.create(
+        name="第1街道人民调解委员会", kind=OrganisationKind.STREET, region=district["street1"]
+    )
+    Mediator.objects.create(name="王调解", organisation=street, languages="普通话、维吾尔语")
+    Organisation.objects.create(
+        name="第2街道人民调解委员会", kind=OrganisationKind.STREET, region=district["street2"]
+    )
+    client.force_login(mediator)
+    url = reverse("mediation:registry")
+    page = client.get(url, {"region": district["street1"].code}).content.decode()
+    assert "第1街道人民调解委员会" in page
+    assert "第2街道人民调解委员会" not in page
+    page = client.get(url, {"q": "维吾尔语"}).content.decode()
+    assert "王调解" in page
+    assert "第2街道" not in page
