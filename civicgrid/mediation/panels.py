@@ -22,6 +22,15 @@ from .models import (
 )
 
 
+# Where a dispute came from, guessed from the case's channel (the form can change it).
+SOURCE_OF_CHANNEL = {
+    "grid_patrol": Source.SCREENING,
+    "hotline": Source.HOTLINE,
+    "police_diversion": Source.POLICE_110,
+    "walk_in": Source.APPLICATION,
+}
+
+
 def dispute_panel(request, case) -> dict | None:
     user = request.user
     dispute = (
@@ -36,6 +45,7 @@ def dispute_panel(request, case) -> dict | None:
             "types": DisputeType.objects.filter(parent__isnull=False).select_related("parent"),
             "sources": Source.choices,
             "courts": Court.choices,
+            "default_source": SOURCE_OF_CHANNEL.get(case.channel, Source.APPLICATION),
         }
     may_work = services.may_work_on(user, dispute)
     now = timezone.now()

@@ -32,7 +32,9 @@ def _act(client, case, **data):
 
 def test_a_mediator_hands_a_case_over_in_one_click_from_its_page(client, new_case, mediator):
     client.force_login(mediator)
-    assert 'id="hand-over-form"' in _page(client, new_case)
+    page = _page(client, new_case)
+    assert 'id="hand-over-form"' in page
+    assert '<option value="hotline" selected>' in page  # from the case's channel
     response = client.post(
         reverse("mediation:hand_over", args=[new_case.number]),
         {
