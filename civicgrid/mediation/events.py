@@ -25,7 +25,7 @@ _SHOWN: events.Shown = {
     "refusal": (_("refused because"), events.choice(Refusal)),
     "routes": (_("lawful routes told"), events.names),
     "scale": (_("scale"), events.choice(Scale)),
-    "level": (_("level"), events.choice(Level)),
+    "level": (_("risk level"), events.choice(Level)),
     "colour": (_("warning colour"), events.choice(Colour)),
     "organisation": (_("organisation"), str),
     "mediators": (_("mediators"), events.names),

@@ -213,7 +213,7 @@ class Dispute(models.Model):
     other_side_consents = models.BooleanField(_("the other side consents"), default=False)
     # Risk grading.
     scale = models.CharField(_("scale"), max_length=12, choices=Scale.choices)
-    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    level = models.CharField(_("risk level"), max_length=8, choices=Level.choices)
     colour = models.CharField(_("warning colour"), max_length=8, choices=Colour.choices)
     # Who mediates.
     organisation = models.ForeignKey(

@@ -21,7 +21,6 @@ from .models import (
     State,
 )
 
-
 # Where a dispute came from, guessed from the case's channel (the form can change it).
 SOURCE_OF_CHANNEL = {
     "grid_patrol": Source.SCREENING,
