@@ -7,12 +7,18 @@ are never in the answer, only their count.
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from civicgrid.cases.api import MAX_NUMBER, not_found
+from civicgrid.cases.lifecycle import ActionRefused
+from civicgrid.cases.models import Case
+from civicgrid.cases.scope import visible_cases
 from civicgrid.core.api import ERRORS, Input
 
 from . import queries, services
-from .models import Colour, Dispute, State
+from .lifecycle import allowed_moves
+from .models import Colour, Dispute, Party, State
 
 router = Router(tags=["mediation"])
 MAX_LIMIT = 200
@@ -76,6 +82,71 @@ def list_disputes(request: HttpRequest, filters: Query[DisputeFilter]):
     if filters.colour:
         disputes = disputes.filter(colour=filters.colour)
     return list(disputes.order_by("-registered_at", "-pk")[: filters.limit])
+
+
+class PartyOut(Schema):
+    side: str
+    kind: str
+    name: str = Field(description="Masked for a person (张**); an organisation's name.")
+    phone: str = Field(description="Masked (139****1111).")
+
+    @staticmethod
+    def resolve_name(p: Party) -> str:
+        return p.masked_name
+
+    @staticmethod
+    def resolve_phone(p: Party) -> str:
+        return p.masked_phone
+
+
+class SessionOut(Schema):
+    held_at: datetime
+    place: str
+    video: bool
+    signed: bool
+
+
+class DisputeDetailOut(DisputeOut):
+    parties: list[PartyOut]
+    sessions: list[SessionOut]
+    mediators: list[str]
+    moves: list[str] = Field(description="The moves of the dispute table open now.")
+
+    @staticmethod
+    def resolve_parties(d: Dispute) -> list:
+        return list(d.parties.all())
+
+    @staticmethod
+    def resolve_sessions(d: Dispute) -> list:
+        return list(d.sessions.all())
+
+    @staticmethod
+    def resolve_mediators(d: Dispute) -> list[str]:
+        return [m.name for m in d.mediators.all()]
+
+    @staticmethod
+    def resolve_moves(d: Dispute) -> list[str]:
+        return allowed_moves(d.state)
+
+
+@router.get(
+    "/disputes/{number}",
+    response={200: DisputeDetailOut, **ERRORS},
+    summary="One dispute, by its case number",
+)
+def get_dispute(request: HttpRequest, number: str):
+    """Parties masked; 404 for a case the caller cannot see or that is no dispute, 403
+    for one the caller sees but may not work on (another organisation's)."""
+    user = _caller(request)
+    case = visible_cases(user, Case.objects.filter(number=number[:MAX_NUMBER])).first()
+    disputes = Dispute.objects.select_related("case", "type", "organisation")
+    found = disputes.filter(case=case).first() if case is not None else None
+    if found is None:
+        raise not_found(_("There is no dispute %(number)s that you can see.") % {"number": number})
+    why = services.refusal(user, found)
+    if why:
+        raise ActionRefused(why)
+    return found
 
 
 @router.get("/risk-board", response={200: list[DisputeOut], **ERRORS}, summary="The risk board")

@@ -361,6 +361,14 @@ API_DOORS = [
         done=file_served("image/"),
     ),
     Door("GET", "/api/cases/{number}/suggestion", Kind.API, CASE),
+    Door(
+        "GET",
+        "/api/mediation/disputes/{number}",
+        Kind.API,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        done=json_answer(200, "case", lambda c: c.obj.number),
+    ),
     Door("GET", "/api/cases/{number}/actions", Kind.API, CASE),
     Door("GET", "/api/cases/{number}/reply-templates", Kind.API, CASE),
     Door(

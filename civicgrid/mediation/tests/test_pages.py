@@ -183,3 +183,21 @@ def test_the_registry_finds_rooms_and_mediators_by_place_and_words(client, media
     page = client.get(url, {"q": "维吾尔语"}).content.decode()
     assert "王调解" in page
     assert "第2街道" not in page
+
+
+def test_the_api_shows_one_dispute_with_its_parties_masked(mediator, handler, new_case):
+    services.hand_over(
+        new_case,
+        actor=mediator,
+        type_code="0201",
+        source=Source.HOTLINE,
+        parties=[services.PartyInput("applicant", "赵大明", "13900001111")],
+    )
+    url = f"/api/mediation/disputes/{new_case.number}"
+    answer = get(mediator, url).json()
+    assert answer["parties"] == [
+        {"side": "applicant", "kind": "person", "name": "赵**", "phone": "139****1111"}
+    ]
+    assert answer["moves"] == ["accept", "refuse"]
+    assert get(handler, url).status_code in (403, 404)
+    assert get(mediator, "/api/mediation/disputes/nope").status_code == 404
