@@ -719,7 +719,9 @@ def refer(
             actor=actor,
             note=note.strip()[:2000],
             fields={},
-            data={"organisation": department.name if department else _("court")},
+            data={
+                "organisation": department.name if to == "department" and department else _("court")
+            },
         )
     return dispute
 

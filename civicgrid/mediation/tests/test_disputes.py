@@ -312,3 +312,15 @@ def test_a_dispatcher_who_mediates_in_one_street_sees_only_that_streets_disputes
     _dispute(inside, mediator)
     _dispute(outside, mediator)
     assert [d.case for d in services.visible_disputes(official)] == [inside]
+
+
+def test_a_failure_can_go_to_the_court_and_the_case_stays_where_it_is(new_case, mediator, bureau):
+    dispute = _dispute(new_case, mediator, source=Source.COURT_DELEGATED)
+    services.accept(dispute, actor=mediator)
+    _session(dispute, mediator)
+    services.fail(dispute, actor=mediator, reason="被申请人拒绝调解方案", routes=_routes("诉讼"))
+    services.refer(dispute, actor=mediator, to="court", note="请优先立案", department=bureau)
+    new_case.refresh_from_db()
+    assert dispute.state == State.REFERRED
+    assert new_case.status == Status.REGISTERED
+    assert new_case.events.filter(action=MOVED).last().data["organisation"] == "court"
