@@ -65,3 +65,7 @@ class DisputeAdmin(admin.ModelAdmin):
     raw_id_fields = ("case",)
     readonly_fields = ("state", "version", "accepted_at", "due_at", "warn_at", "confirm_by")
     inlines = (PartyInline, SessionInline, ObligationInline)
+
+    def has_add_permission(self, request) -> bool:
+        # A dispute is born from a case's hand-over, which records it on the case.
+        return False

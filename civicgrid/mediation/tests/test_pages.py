@@ -201,3 +201,12 @@ def test_the_api_shows_one_dispute_with_its_parties_masked(mediator, handler, ne
     assert answer["moves"] == ["accept", "refuse"]
     assert get(handler, url).status_code in (403, 404)
     assert get(mediator, "/api/mediation/disputes/nope").status_code == 404
+
+
+def test_the_admin_lists_disputes_and_the_registry(admin_client, mediator, new_case):
+    services.hand_over(new_case, actor=mediator, type_code="0201", source=Source.HOTLINE)
+    page = admin_client.get("/admin/mediation/dispute/").content.decode()
+    assert new_case.number in page
+    assert admin_client.get("/admin/mediation/dispute/add/").status_code == 403
+    assert admin_client.get("/admin/mediation/mediator/").status_code == 200
+    assert admin_client.get("/admin/mediation/organisation/").status_code == 200
