@@ -14,6 +14,9 @@ def test_the_menu_keeps_its_order():
         "grid",
         "tasks",
         "callbacks",
+        "disputes",
+        "risk_board",
+        "mediation_registry",
         "cases",
         "hot_issues",
         "supervision",
@@ -40,7 +43,12 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
 
 
 def test_every_slot_has_the_panels_of_the_apps_above():
-    assert [p.name for p in panels(Slot.CASE)] == ["summons", "supervision", "supporters"]
+    assert [p.name for p in panels(Slot.CASE)] == [
+        "summons",
+        "supervision",
+        "supporters",
+        "dispute",
+    ]
     assert [p.name for p in panels(Slot.INBOX)] == ["supervision", "summoned"]
     assert [p.name for p in panels(Slot.INTAKE_ANSWER)] == ["knowledge"]
     assert [p.name for p in panels(Slot.INTAKE_CHECKS)] == ["duplicates"]

@@ -35,6 +35,7 @@ from .alerts import load_demo as load_alert_sources
 from .diversion import load_demo_110, print_demo_110
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
+from .mediation import load_demo as load_mediation
 from .open311 import load_demo_client, print_demo_client
 from .reply_templates import load_demo as load_reply_templates
 from .supervision import load_demo as load_supervision
@@ -138,6 +139,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("Open311 client"), lambda: load_demo_client(DISTRICT_CODE)),
         (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
+        (_("mediation centre"), lambda: load_mediation(DISTRICT_CODE)),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:

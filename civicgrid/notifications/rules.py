@@ -160,6 +160,10 @@ def _urgent(event) -> bool:
     return event.case.urgency == Urgency.URGENT
 
 
+def _red_or_orange(event) -> bool:
+    return event.data.get("colour") in ("red", "orange")
+
+
 def _unsatisfied(event) -> bool:
     return event.data.get("rating") == Rating.UNSATISFIED
 
@@ -167,6 +171,8 @@ def _unsatisfied(event) -> bool:
 # Who must act after each action. Actions not listed notify nobody (the people who
 # took them are done, or the case waits in a queue that is its own notice).
 RULES: dict[str, Rule] = {
+    # A dispute graded red or orange reaches the centre's leaders at once (mediation).
+    "dispute_graded": notify(LEADERS, when=_red_or_orange),
     # New cases wait in the triage queue; only an urgent one interrupts the dispatchers.
     A.REGISTER: notify(DISPATCHERS, when=_urgent),
     A.DISPATCH: notify(ALL_DEPARTMENTS),

@@ -27,6 +27,7 @@ def _events() -> None:
     from civicgrid.duplicates import events as duplicate_events
     from civicgrid.gridwork import events as gridwork_events
     from civicgrid.knowledge import events as knowledge_events
+    from civicgrid.mediation import events as mediation_events
     from civicgrid.notifications.services import notify_for_event
     from civicgrid.open311 import events as open311_events
     from civicgrid.supervision import events as supervision_events
@@ -38,6 +39,7 @@ def _events() -> None:
         *supervision_events.KINDS,
         *duplicate_events.KINDS,
         *alert_events.KINDS,
+        *mediation_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
@@ -66,6 +68,13 @@ def _menu() -> None:
     register_page("grid", Page("gridwork:home", _("My grids"), (Role.GRID_WORKER,)))
     register_page("tasks", Page("cases:tasks", _("My tasks"), (Role.GRID_WORKER, Role.DISPATCHER)))
     register_page("callbacks", Page("cases:callbacks", _("Callbacks"), desk))
+    mediation = (Role.MEDIATOR, Role.LEADER)
+    register_page("disputes", Page("mediation:list", _("My disputes"), mediation))
+    register_page("risk_board", Page("mediation:risk_board", _("Risk board"), (Role.LEADER,)))
+    register_page(
+        "mediation_registry",
+        Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
+    )
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page(
@@ -94,6 +103,7 @@ def _case_pages() -> None:
     from civicgrid.gridwork import panels as gridwork
     from civicgrid.knowledge import panels as knowledge
     from civicgrid.knowledge.services import usable_entry
+    from civicgrid.mediation import panels as mediation
     from civicgrid.supervision import panels as supervision
     from civicgrid.triage.views import stored_guesses
 
@@ -110,6 +120,9 @@ def _case_pages() -> None:
     register_panel(
         Slot.INBOX,
         Panel("supervision", "supervision/_inbox_panel.html", supervision.inbox_panel, 5),
+    )
+    register_panel(
+        Slot.CASE, Panel("dispute", "mediation/_dispute_panel.html", mediation.dispute_panel, 30)
     )
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)

@@ -25,6 +25,8 @@ from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
 from civicgrid.knowledge.models import Proposal, ProposalStatus
+from civicgrid.mediation import services as mediation
+from civicgrid.mediation.models import Dispute
 from civicgrid.notifications.models import Notification
 from civicgrid.supervision import accountability
 from civicgrid.supervision import services as supervision
@@ -57,6 +59,7 @@ from .targets import (
     ALERT_SOURCE,
     BATCH,
     CASE,
+    DISPUTE,
     ENTRY,
     EXPORT,
     FILE,
@@ -311,6 +314,26 @@ PAGE_DOORS = [
     ),
     Door(
         "POST",
+        "/mediation/cases/{number}/hand-over/",
+        Kind.PAGE,
+        CASE,
+        grant=table_rule(mediation.HAND_OVER_ROLES, ScopeRule.REGION),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"type": "0201", "source": "hotline"},
+        done=redirected_and(lambda c: Dispute.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/mediation/cases/{number}/act/",
+        Kind.PAGE,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"move": "consent"},
+        done=redirected_and(lambda c: Dispute.objects.get(case=c.obj).other_side_consents),
+    ),
+    Door(
+        "POST",
         "/grid/summons/{pk}/report-in/",
         Kind.PAGE,
         SUMMONS,
@@ -471,6 +494,14 @@ API_DOORS = [
         done=file_served("image/"),
     ),
     Door("GET", "/api/cases/{number}/suggestion", Kind.API, CASE),
+    Door(
+        "GET",
+        "/api/mediation/disputes/{number}",
+        Kind.API,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        done=json_answer(200, "case", lambda c: c.obj.number),
+    ),
     Door("GET", "/api/cases/{number}/actions", Kind.API, CASE),
     Door("GET", "/api/cases/{number}/reply-templates", Kind.API, CASE),
     Door(

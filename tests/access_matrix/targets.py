@@ -50,6 +50,14 @@ def case_at(status: str) -> Target:
 
 
 CASE = case_at(Status.DISPATCHED)
+# A case handed over to mediation: its dispute waits for the acceptance check.
+DISPUTE = Target(
+    "dispute",
+    lambda world, scope, role: world.dispute_case,
+    _case_params,
+    {"number": MISSING_NUMBER},
+    lambda user, case, world: w.sees_case(user, case),
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from civicgrid.gridwork import services as gridwork
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge import services as knowledge
 from civicgrid.knowledge.models import Entry, Proposal
+from civicgrid.mediation import services as mediation
 from civicgrid.notifications.models import Notification
 from civicgrid.open311.models import ClientSystem, ServiceRequest
 from civicgrid.routing.models import Department, RequestType
@@ -129,6 +130,8 @@ class World:
     report: Case | None = None
     open311_token: str = ""
     alert_source: AlertSource | None = None
+    # A case handed over to mediation, its dispute waiting for the acceptance check.
+    dispute_case: Case | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -426,6 +429,11 @@ def _public_side(world: World) -> None:
     )
 
 
+def _mediation(world: World) -> None:
+    world.dispute_case = _new_case(world, title="邻里围墙纠纷")
+    mediation.hand_over(world.dispute_case, actor=world.builder, type_code="0201", source="hotline")
+
+
 def build() -> World:
     category = f.make_category("市容环境", code="01")
     bureau = f.make_department("城市管理局", code="CGJ")
@@ -444,4 +452,5 @@ def build() -> World:
     _own_records(world)
     _knowledge(world)
     _public_side(world)
+    _mediation(world)
     return world

@@ -1,0 +1,40 @@
+"""The lists of mediation: a mediator's disputes, and the centre leader's risk board."""
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from .models import FINISHED, Colour, Dispute, State
+from .services import visible_disputes
+
+COLOUR_ORDER = When_(
+    When(colour=Colour.RED, then=Value(0)),
+    When(colour=Colour.ORANGE, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def my_disputes(user) -> QuerySet[Dispute]:
+    """The disputes the user works on, still open, the nearest deadline first."""
+    return (
+        visible_disputes(user)
+        .exclude(state__in=FINISHED)
+        .prefetch_related("mediators")
+        .order_by("due_at", "-registered_at")
+    )
+
+
+def risk_board(user) -> QuerySet[Dispute]:
+    """Open disputes, red then orange then yellow, and within a colour the nearest deadline
+    (mediation limit or judicial-confirmation date) first."""
+    return (
+        visible_disputes(user)
+        .exclude(state__in=FINISHED + (State.PERFORMED,))
+        .annotate(colour_rank=COLOUR_ORDER)
+        .order_by("colour_rank", "due_at", "confirm_by", "-registered_at")
+    )
+
+
+def now():
+    return timezone.now()
