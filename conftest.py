@@ -64,11 +64,22 @@ def admin_client(admin_client):
 
 # Debian's chromium: Playwright cannot download browsers here (no internet).
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Screenshots of browser tests, for people to look at (not checked by anything).
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+# The personas' password (factories.make_user); the demo accounts' is load.DEMO_PASSWORD.
+PASSWORD = "pw-for-tests"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def browser(monkeypatch):
-    """Headless Debian chromium driven by Playwright, for the tests marked ``browser``."""
+    """Headless Debian chromium driven by Playwright, for the tests marked ``browser``.
+
+    Without Debian's chromium the test is skipped, saying so.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
@@ -89,6 +100,63 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens a page in a fresh context (its own cookies): a desktop screen, Chinese.
+
+    Keyword arguments go to ``browser.new_context`` (``viewport=PHONE``, ``is_mobile``...).
+    """
+
+    def new_page(*, viewport=DESKTOP, locale="zh-CN", **options):
+        return browser.new_context(viewport=viewport, locale=locale, **options).new_page()
+
+    return new_page
+
+
+@pytest.fixture
+def page(new_page):
+    """One desktop page in Chinese, for tests that need only one."""
+    return new_page()
+
+
+def sign_in_page(page, base=None, username="operator", password=PASSWORD):
+    """Signs ``username`` in through the login form; the page after it (the next one).
+
+    With ``base`` it opens ``/accounts/login/`` first; without, it fills the login form
+    the page already shows (where a protected page has sent it).
+    """
+    if base is not None:
+        page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("form:has(#id_username) button[type=submit]")
+    return page
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(page, base=None, username="operator", password=PASSWORD)``: see sign_in_page."""
+    return sign_in_page
+
+
+@pytest.fixture
+def artifacts():
+    """The folder for screenshots (``test-artifacts/`` at the top), made if missing."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def shot(artifacts):
+    """``shot(page, name)``: a full-page screenshot as ``test-artifacts/<name>.png``."""
+
+    def shot(page, name: str) -> None:
+        page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+    return shot
 
 
 @pytest.fixture

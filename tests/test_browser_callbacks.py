@@ -5,11 +5,9 @@ the second try when its time comes; a handler inserts a standard phrase into a r
 The pages are in Chinese, as the staff read them: the test asserts on data and ids.
 """
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
-from test_browser_loop import CHROMIUM, Desk  # tests/ is on the path, as a rootdir
+from test_browser_loop import Desk  # tests/ is on the path, as a rootdir
 
 from civicgrid.accounts.models import User
 from civicgrid.cases import services
@@ -23,7 +21,6 @@ from civicgrid.routing.models import Category, Department
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -51,13 +48,15 @@ def handled_case(title: str) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def test_a_call_that_reaches_nobody_comes_back_as_the_second_try(demo_desk, live_server, browser):
+def test_a_call_that_reaches_nobody_comes_back_as_the_second_try(
+    demo_desk, live_server, new_page, sign_in, shot
+):
     case = handled_case("东营社区路灯不亮")
     services.act(case, Action.REPLY, actor=User.objects.get(username="handler"), reply="已修复。")
     services.act(case, Action.VERIFY_PASS, actor=User.objects.get(username="gridworker"))
     card = f"article[data-case='{case.number}']"
 
-    operator = Desk(browser, live_server.url, "operator")
+    operator = Desk(new_page, sign_in, shot, live_server.url, "operator")
     page = operator.open("/callbacks/")
     assert page.locator(f"{card} .callback-try").get_attribute("data-attempt") == "1"
     assert "138****5678" in page.locator(card).inner_text()  # the phone, masked, to reveal
@@ -81,10 +80,12 @@ def test_a_call_that_reaches_nobody_comes_back_as_the_second_try(demo_desk, live
     operator.close()
 
 
-def test_a_handler_inserts_a_standard_phrase_into_the_reply(demo_desk, live_server, browser):
+def test_a_handler_inserts_a_standard_phrase_into_the_reply(
+    demo_desk, live_server, new_page, sign_in, shot
+):
     case = handled_case("小区路灯坏了")
     phrase = ReplyTemplate.objects.get(title="路灯已修复")
-    handler = Desk(browser, live_server.url, "handler")
+    handler = Desk(new_page, sign_in, shot, live_server.url, "handler")
     page = handler.open("/inbox/")
     row = page.locator("article", has_text=case.number)
     row.locator("a.open-forms").click()  # the row's forms come on demand, reply open
@@ -106,10 +107,12 @@ def test_a_handler_inserts_a_standard_phrase_into_the_reply(demo_desk, live_serv
     handler.close()
 
 
-def test_at_intake_the_phrases_follow_the_category_chosen(demo_desk, live_server, browser):
+def test_at_intake_the_phrases_follow_the_category_chosen(
+    demo_desk, live_server, new_page, sign_in, shot
+):
     heating = ReplyTemplate.objects.get(title="供暖温度答复口径")
     phone = ReplyTemplate.objects.get(title="咨询已电话解答")
-    operator = Desk(browser, live_server.url, "operator")
+    operator = Desk(new_page, sign_in, shot, live_server.url, "operator")
     page = operator.open("/intake/")
     box = page.locator("details.phrases")
     box.locator("> summary").click()

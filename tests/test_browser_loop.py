@@ -17,13 +17,9 @@ from civicgrid.demo import load
 from civicgrid.routing.models import Category
 from civicgrid.triage import auto
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -41,17 +37,16 @@ def demo_city(db):
 class Desk:
     """One person at their screen: logs in, acts, takes screenshots."""
 
-    def __init__(self, browser, base_url: str, username: str, *, phone: bool = False):
-        size = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
-        self.context = browser.new_context(viewport=size, locale="zh-CN")
-        self.page = self.context.new_page()
+    def __init__(
+        self, new_page, sign_in, shot, base_url: str, username: str, *, phone: bool = False
+    ):
+        """``new_page``, ``sign_in`` and ``shot`` are the root conftest's fixtures."""
+        self.page = new_page(viewport={"width": 390, "height": 844}) if phone else new_page()
+        self.context = self.page.context
         self.base_url = base_url
         self.username = username
-        self.page.goto(f"{base_url}/accounts/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", load.DEMO_PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("form:has(#id_username) button[type=submit]")
+        self._shot = shot
+        sign_in(self.page, base_url, username, load.DEMO_PASSWORD)
         assert "/accounts/login/" not in self.page.url, f"{username} could not log in"
 
     def open(self, path: str):
@@ -86,20 +81,21 @@ class Desk:
             form.locator("button[type=submit]").click()
 
     def shot(self, name: str):
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        self._shot(self.page, name)
 
     def close(self):
         self.context.close()
 
 
-def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server, browser):
+def test_a_case_goes_from_intake_to_close_through_the_ui(
+    demo_city, live_server, new_page, sign_in, shot
+):
     base = live_server.url
     category = Category.objects.get(name="城市公共设施", parent__name="城市建设和市政管理")
     grid = User.objects.get(username="gridworker").grants.get().regions.order_by("code").first()
 
     # 1. The hotline operator registers the call, with the position of the problem.
-    operator = Desk(browser, base, "operator")
+    operator = Desk(new_page, sign_in, shot, base, "operator")
     page = operator.open("/intake/")
     page.select_option("#id_category", str(category.pk))
     page.fill("#id_title", "东营社区路灯不亮")
@@ -121,7 +117,7 @@ def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server,
     assert case.status == Status.REGISTERED
 
     # 2. The dispatcher sees it in the triage queue with the suggested bureau, dispatches.
-    dispatcher = Desk(browser, base, "dispatcher")
+    dispatcher = Desk(new_page, sign_in, shot, base, "dispatcher")
     page = dispatcher.open("/triage/")
     row = page.locator("article.queue-row", has_text=number)
     assert "区综合行政执法局" in row.inner_text()
@@ -132,7 +128,7 @@ def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server,
     assert case.main_department.code == "ZFJ"
 
     # 3. The bureau's handler acknowledges in the inbox, then replies.
-    handler = Desk(browser, base, "handler")
+    handler = Desk(new_page, sign_in, shot, base, "handler")
     handler.open("/inbox/")
     handler.act_in_row(number, "acknowledge")
     handler.open("/inbox/")
@@ -142,7 +138,7 @@ def test_a_case_goes_from_intake_to_close_through_the_ui(demo_city, live_server,
     assert case.status == Status.REPLIED
 
     # 4. The grid worker checks on site, on a phone.
-    worker = Desk(browser, base, "gridworker", phone=True)
+    worker = Desk(new_page, sign_in, shot, base, "gridworker", phone=True)
     worker.open("/tasks/")
     worker.shot("04-tasks-phone")
     worker.act_in_row(number, "verify_pass", {"textarea": "现场查看，路灯已亮"})
@@ -175,7 +171,9 @@ def demo_with_triage(demo_city):
     load.load_auto_dispatch()
 
 
-def test_the_readme_walkthrough_works_as_written(demo_with_triage, live_server, browser):
+def test_the_readme_walkthrough_works_as_written(
+    demo_with_triage, live_server, new_page, sign_in, shot
+):
     """Step by step what README.md, "One case through the loop", tells a new user."""
     readme = README.read_text(encoding="utf-8")
     walk = readme[readme.index("### One case through the loop") :]
@@ -193,7 +191,7 @@ def test_the_readme_walkthrough_works_as_written(demo_with_triage, live_server, 
     base = live_server.url
 
     # 1. operator: the call, placed in 东营社区 by its coordinates.
-    operator = Desk(browser, base, "operator")
+    operator = Desk(new_page, sign_in, shot, base, "operator")
     page = operator.open("/intake/")
     category = Category.objects.get(name="城市公共设施", parent__name="城市建设和市政管理")
     page.select_option("#id_category", str(category.pk))
@@ -218,7 +216,7 @@ def test_the_readme_walkthrough_works_as_written(demo_with_triage, live_server, 
             in operator.open(f"/cases/{case.number}/").locator(".timeline").inner_text()
         )
     else:
-        dispatcher = Desk(browser, base, "dispatcher")
+        dispatcher = Desk(new_page, sign_in, shot, base, "dispatcher")
         row = dispatcher.open("/triage/").locator("article.queue-row", has_text=case.number)
         assert "区综合行政执法局" in row.inner_text()
         dispatcher.act_in_row(case.number, "dispatch")
@@ -228,14 +226,14 @@ def test_the_readme_walkthrough_works_as_written(demo_with_triage, live_server, 
     assert case.main_department.name == "区综合行政执法局"
 
     # 3. handler: acknowledge, reply.
-    handler = Desk(browser, base, "handler")
+    handler = Desk(new_page, sign_in, shot, base, "handler")
     handler.open("/inbox/")
     handler.act_in_row(case.number, "acknowledge")
     handler.open("/inbox/")
     handler.act_in_row(case.number, "reply", {"textarea": "已更换三盏路灯灯泡，现已恢复照明。"})
 
     # 4. gridworker, on a phone: their grids, then the check on site.
-    worker = Desk(browser, base, "gridworker", phone=True)
+    worker = Desk(new_page, sign_in, shot, base, "gridworker", phone=True)
     assert "东营社区第1网格" in worker.open("/grid/").locator(".my-grids").inner_text()
     worker.open("/tasks/")
     worker.act_in_row(case.number, "verify_pass", {"textarea": "现场查看，路灯已亮"})
@@ -254,4 +252,4 @@ def test_the_readme_walkthrough_works_as_written(demo_with_triage, live_server, 
 def test_chromium_is_there_when_ci_runs():
     """CI installs chromium; without it the browser test above would silently skip."""
     if os.environ.get("CI"):
-        assert Path(CHROMIUM).exists()
+        assert Path(shutil.which("chromium") or "/usr/bin/chromium").exists()

@@ -6,8 +6,6 @@ which the policy does not govern). Screenshots go to ``test-artifacts/security-*
 """
 
 import re
-import shutil
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,8 +15,6 @@ from civicgrid.citizens.models import TrackingRole
 from civicgrid.citizens.services import Report, file_report, issue_tracking
 from civicgrid.duplicates.services import refresh_hot_issues
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "pw-for-tests"  # the personas' (factories.make_user)
 DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 # What an attacker types: HTML that runs script if a page ever parses it.
@@ -56,7 +52,6 @@ POINT_IN_REGION = f"""(selector, name) => {{
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -86,20 +81,21 @@ def hostile_world(district, category, operator, tmp_path, settings):
 class Desk:
     """One browser window, signed in as ``username`` (or anonymous), watched for trouble."""
 
-    def __init__(self, browser, base_url: str, username: str | None = None, password=PASSWORD):
-        self.context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    def __init__(
+        self, new_page, sign_in, shot, base_url: str, username: str | None = None, password=PASSWORD
+    ):
+        """``new_page``, ``sign_in`` and ``shot`` are the root conftest's fixtures."""
+        self.page = new_page()
+        self.context = self.page.context
         self.context.add_init_script(WATCH)
-        self.page = self.context.new_page()
+        self._shot = shot
         self.base_url = base_url
         self.trouble: list[str] = []
         self.page.on("pageerror", lambda error: self.trouble.append(f"script error: {error}"))
         self.page.on("console", self._console)
         if username:
             self.open("/accounts/login/")
-            self.page.fill("#id_username", username)
-            self.page.fill("#id_password", password)
-            with self.page.expect_navigation():
-                self.page.click("form:has(#id_username) button[type=submit]")
+            sign_in(self.page, None, username, password)
             assert "/accounts/login/" not in self.page.url, f"{username} could not sign in"
 
     def _console(self, message):
@@ -118,8 +114,7 @@ class Desk:
         return found
 
     def shot(self, name: str):
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"security-{name}.png"), full_page=True)
+        self._shot(self.page, f"security-{name}")
 
     def hover_region(self, selector: str, name: str) -> str:
         """Move the mouse onto the map region called ``name``; the tooltip's text."""
@@ -137,9 +132,15 @@ class Desk:
 
 
 def test_titles_and_region_names_written_as_html_show_as_text_in_map_tooltips(
-    hostile_world, leader, operator, live_server, browser
+    hostile_world,
+    leader,
+    operator,
+    live_server,
+    new_page,
+    sign_in,
+    shot,
 ):
-    desk = Desk(browser, live_server.url, "leader")
+    desk = Desk(new_page, sign_in, shot, live_server.url, "leader")
     desk.open("/hot-issues/")
     desk.page.locator("path.leaflet-interactive").first.hover()
     tooltip = desk.page.locator(".leaflet-tooltip")
@@ -156,7 +157,7 @@ def test_titles_and_region_names_written_as_html_show_as_text_in_map_tooltips(
     desk.shot("city-map-tooltip")
     assert desk.problems() == []
 
-    case_desk = Desk(browser, live_server.url, "operator")
+    case_desk = Desk(new_page, sign_in, shot, live_server.url, "operator")
     case_desk.open(f"/cases/{hostile_world['case'].number}/")
     assert HOSTILE_GRID in case_desk.hover_region("[data-map-view]", HOSTILE_GRID)
     assert not case_desk.script_ran()
@@ -204,26 +205,28 @@ def test_no_page_breaks_the_content_security_policy(
     leader,
     admin_user,
     live_server,
-    browser,
+    new_page,
+    sign_in,
+    shot,
 ):
     case = hostile_world["case"]
     fill = {"case": case.number, "case_pk": case.pk, "user": operator.pk}
     problems: dict[str, list[str]] = {}
 
     for username, paths in STAFF_PAGES.items():
-        desk = Desk(browser, live_server.url, username)
+        desk = Desk(new_page, sign_in, shot, live_server.url, username)
         for path in paths:
             desk.open(path.format(**fill))
             problems[f"{username} {path}"] = desk.problems()
         desk.context.close()
 
     # htmx at work: the hot issue's cases, the duplicate and knowledge hints at intake.
-    desk = Desk(browser, live_server.url, "leader")
+    desk = Desk(new_page, sign_in, shot, live_server.url, "leader")
     desk.open("/hot-issues/")
     desk.page.locator("[data-issue]").first.click()
     desk.page.wait_for_selector("#hot-issue-cases a.case-number")
     problems["leader hot issue cases"] = desk.problems()
-    desk = Desk(browser, live_server.url, "operator")
+    desk = Desk(new_page, sign_in, shot, live_server.url, "operator")
     desk.open("/intake/")
     desk.page.fill("#id_title", "路灯坏了")
     desk.page.fill("#id_content", "小区北门路灯坏了三天，晚上很黑。")
@@ -232,7 +235,7 @@ def test_no_page_breaks_the_content_security_policy(
     problems["operator intake hints"] = desk.problems()
 
     # A citizen reports, copies the link, follows it; the public results.
-    citizen = Desk(browser, live_server.url)
+    citizen = Desk(new_page, sign_in, shot, live_server.url)
     page = citizen.open("/report/")
     page.fill("#id_description", "小区东门垃圾桶满了没人清理，味道很大。")
     page.click(".map-details summary")  # the position, picked on the map
@@ -262,7 +265,7 @@ def test_no_page_breaks_the_content_security_policy(
     citizen.open("/results/")
     problems["citizen results"] = citizen.problems()
 
-    admin = Desk(browser, live_server.url, "admin", password="password")
+    admin = Desk(new_page, sign_in, shot, live_server.url, "admin", password="password")
     for path in ADMIN_PAGES:
         admin.open(path.format(**fill))
         problems[f"admin {path}"] = admin.problems()

@@ -7,7 +7,6 @@ to ``test-artifacts/citizen-*.png`` for people to look at.
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,11 @@ from civicgrid.demo import load
 from civicgrid.duplicates.neighbours import build_grid_neighbours
 from civicgrid.routing.models import Category
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -66,13 +62,12 @@ def phone_photo(path: Path) -> Path:
     return path
 
 
-def shot(page, name: str):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"citizen-{name}.png"), full_page=True)
-
-
 def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
-    demo_city, live_server, browser, tmp_path
+    demo_city,
+    live_server,
+    tmp_path,
+    shot,
+    new_page,
 ):
     # Citizens pick from the first two levels of the taxonomy.
     category = Category.objects.get(name="城市建设和市政管理", parent__name="城乡建设")
@@ -93,7 +88,7 @@ def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
         actor=User.objects.get(username="operator"),
     )
 
-    context = browser.new_context(
+    page = new_page(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
@@ -102,11 +97,10 @@ def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
         geolocation={"latitude": grid.centroid_lat, "longitude": grid.centroid_lng},
         permissions=["geolocation"],
     )
-    page = context.new_page()
 
     # 1. The report form, photo from the gallery, position from the phone.
     page.goto(f"{live_server.url}/report/")
-    shot(page, "01-form")
+    shot(page, "citizen-01-form")
     page.set_input_files("input[name=photos]", str(phone_photo(tmp_path / "IMG_2041.jpg")))
     page.select_option("#id_category", str(category.pk))
     page.fill("#id_description", "小区北门外三盏路灯连续三晚不亮，老人夜里出行不便。")
@@ -117,12 +111,12 @@ def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
     page.fill("#id_phone", "13905461234")
     page.fill("#id_answer", solve(page.locator(".question").inner_text()))
     page.check("#id_consent")
-    shot(page, "02-filled")
+    shot(page, "citizen-02-filled")
     with page.expect_navigation():
         page.click("[data-submit]")
 
     # 2. The case number and the private link, at once.
-    shot(page, "03-confirmation")
+    shot(page, "citizen-03-confirmation")
     number = page.locator("[data-case-number]").inner_text().strip()
     link = page.locator("[data-tracking-link]").input_value()
     case = Case.objects.get(number=number)
@@ -142,7 +136,7 @@ def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
     lifecycle.apply(case, Action.REPLY, actor=handler, reply="已更换三盏路灯灯泡，现已恢复照明。")
     lifecycle.apply(case, Action.VERIFY_PASS, actor=worker, note="现场查看，路灯已亮")
     page.goto(link)
-    shot(page, "04-tracking")
+    shot(page, "citizen-04-tracking")
     assert "已更换三盏路灯灯泡" in page.locator(".reply-card").inner_text()
     assert bureau.name in page.locator("[data-timeline]").inner_text()
 
@@ -151,9 +145,9 @@ def test_a_citizen_reports_with_a_photo_on_a_phone_and_rates_the_reply(
     page.fill("#id_comment", "修得很快，谢谢")
     with page.expect_navigation():
         page.click(".rate-card button[type=submit]")
-    shot(page, "05-rated")
+    shot(page, "citizen-05-rated")
     case.refresh_from_db()
     assert case.status == Status.RATED
     assert case.rating == Rating.SATISFIED
     assert page.locator(".rate-card .tag").count() == 1
-    context.close()
+    page.context.close()

@@ -2,19 +2,13 @@
 their position: before anything is sent, the page says the place is outside the area
 served and what to do (#10 defect 16)."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from civicgrid.demo import load
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -25,8 +19,8 @@ def demo_geography(db):
     load.load_categories()
 
 
-def test_a_place_outside_the_district_is_said_before_sending(demo_geography, live_server, browser):
-    context = browser.new_context(
+def test_a_place_outside_the_district_is_said_before_sending(demo_geography, live_server, new_page):
+    page = new_page(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
@@ -34,7 +28,6 @@ def test_a_place_outside_the_district_is_said_before_sending(demo_geography, liv
         geolocation={"latitude": 39.909, "longitude": 116.397},  # Tiananmen, Beijing
         permissions=["geolocation"],
     )
-    page = context.new_page()
     page.goto(f"{live_server.url}/report/")
     page.click("[data-locate]")
 
@@ -44,4 +37,4 @@ def test_a_place_outside_the_district_is_said_before_sending(demo_geography, liv
     # Pages speak Chinese unless the visitor switches (the browser's language is ignored).
     assert "不在本平台服务范围（东营区）内" in text
     assert "12345" in text
-    context.close()
+    page.context.close()

@@ -2,9 +2,6 @@
 Chinese): reassigning a case the triage worker dispatched on its own, and reviewing a
 department's return. Screenshots go to ``test-artifacts/``."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from civicgrid.accounts.models import Role, User
@@ -13,25 +10,10 @@ from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Status
 from civicgrid.cases.tests import factories as f
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "pw-for-tests"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
-
-
-def sign_in(browser, base: str, username: str):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-    return page
 
 
 def act(page, action: str, fill: dict):
@@ -50,11 +32,6 @@ def act(page, action: str, fill: dict):
         form.locator("button[type=submit]").click()
 
 
-def shot(page, name: str):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def inbox_rows(page, base: str):
     page.goto(f"{base}/inbox/")
     return page.locator("article, tr").all_inner_texts()
@@ -68,7 +45,15 @@ def people(district, bureau, other_bureau):
 
 
 def test_the_dispatcher_reassigns_an_automatic_dispatch_and_the_new_department_has_it(
-    live_server, browser, people, district, category, bureau, other_bureau
+    live_server,
+    people,
+    district,
+    category,
+    bureau,
+    other_bureau,
+    new_page,
+    sign_in,
+    shot,
 ):
     operator = f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
     case = f.make_case(actor=operator, grid=district["grid11"], category=category)
@@ -76,7 +61,7 @@ def test_the_dispatcher_reassigns_an_automatic_dispatch_and_the_new_department_h
     lifecycle.apply(case, Action.DISPATCH, actor=None, main_department=bureau.pk)
     base = live_server.url
 
-    page = sign_in(browser, base, "dispatcher")
+    page = sign_in(new_page(), base, "dispatcher")
     page.goto(f"{base}/cases/{case.number}/")
     act(
         page,
@@ -93,15 +78,22 @@ def test_the_dispatcher_reassigns_an_automatic_dispatch_and_the_new_department_h
     stored = Case.objects.get(pk=case.pk)
     assert (stored.status, stored.main_department) == (Status.DISPATCHED, other_bureau)
 
-    new = sign_in(browser, base, "newhandler")
+    new = sign_in(new_page(), base, "newhandler")
     assert any(case.number in row for row in inbox_rows(new, base))
     shot(new, "dispatchctl-02-new-department-inbox")
-    old = sign_in(browser, base, "handler")
+    old = sign_in(new_page(), base, "handler")
     assert not any(case.number in row for row in inbox_rows(old, base))
 
 
 def test_a_handler_returns_the_dispatcher_overrules_and_the_handler_has_it_back(
-    live_server, browser, people, district, category, bureau
+    live_server,
+    people,
+    district,
+    category,
+    bureau,
+    new_page,
+    sign_in,
+    shot,
 ):
     operator = f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
     case = f.make_case(actor=operator, grid=district["grid11"], category=category)
@@ -109,7 +101,7 @@ def test_a_handler_returns_the_dispatcher_overrules_and_the_handler_has_it_back(
     services.act(case, Action.DISPATCH, actor=dispatcher, main_department=bureau.pk)
     base = live_server.url
 
-    handler = sign_in(browser, base, "handler")
+    handler = sign_in(new_page(), base, "handler")
     handler.goto(f"{base}/cases/{case.number}/")
     act(handler, "return", {"textarea[name=return-note]": "不属于本局职责，应由供电公司处理"})
     assert Case.objects.get(pk=case.pk).status == Status.RETURN_REQUESTED
@@ -120,7 +112,7 @@ def test_a_handler_returns_the_dispatcher_overrules_and_the_handler_has_it_back(
     assert waiting.locator(".light-dot").count() == 0
     assert not handler.locator(".queue-row", has_text=case.number).locator(".light-dot").count()
 
-    page = sign_in(browser, base, "dispatcher")
+    page = sign_in(new_page(), base, "dispatcher")
     page.goto(f"{base}/triage/")
     assert page.locator('[data-work="returned"] .work-count').inner_text() == "1"
     returned = page.locator("#returned article", has_text=case.number)

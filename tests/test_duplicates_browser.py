@@ -3,22 +3,15 @@
 Screenshots go to ``test-artifacts/`` (hot-issues.png, intake-duplicates.png).
 """
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from civicgrid.demo import load
 from civicgrid.demo.hot_issues import load_demo_hot_issues
 from civicgrid.duplicates.models import HotIssue
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -34,22 +27,10 @@ def demo_city(db):
     load_demo_hot_issues(progress=False)
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    return context.new_page()
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", load.DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-
-
-def test_the_leader_opens_the_hottest_issue_from_the_map(demo_city, live_server, page):
-    sign_in(page, live_server.url, "leader")
+def test_the_leader_opens_the_hottest_issue_from_the_map(
+    demo_city, live_server, page, sign_in, shot
+):
+    sign_in(page, live_server.url, "leader", load.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/hot-issues/")
     hottest = HotIssue.objects.first()
     assert hottest.reports >= 40
@@ -58,14 +39,13 @@ def test_the_leader_opens_the_hottest_issue_from_the_map(demo_city, live_server,
     page.wait_for_selector("#hot-issue-cases .compact-list li a.case-number")
     shown = page.locator("#hot-issue-cases a.case-number").count()
     assert shown == hottest.reports
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "hot-issues.png"), full_page=True)
+    shot(page, "hot-issues")
 
 
-def test_the_operator_sees_the_case_a_caller_repeats(demo_city, live_server, page):
+def test_the_operator_sees_the_case_a_caller_repeats(demo_city, live_server, page, sign_in, shot):
     hottest = HotIssue.objects.first()
     grid = hottest.representative.grid
-    sign_in(page, live_server.url, "operator")
+    sign_in(page, live_server.url, "operator", load.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/intake/")
     page.fill("#id_lng", f"{grid.centroid_lng:.6f}")
     page.fill("#id_lat", f"{grid.centroid_lat:.6f}")
@@ -75,6 +55,5 @@ def test_the_operator_sees_the_case_a_caller_repeats(demo_city, live_server, pag
     page.locator("#id_content").blur()
     page.wait_for_selector("#possible-duplicates .duplicate-candidates li")
     assert page.locator("#possible-duplicates .tag-warn").count() >= 1
-    ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#possible-duplicates").scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "intake-duplicates.png"), full_page=True)
+    shot(page, "intake-duplicates")

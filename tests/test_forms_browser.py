@@ -1,33 +1,16 @@
 """What every staff form does in the browser (``forms.js``): counters under limited text,
 a file over the limit refused as it is chosen, focus on the errors after a refused post."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from civicgrid.accounts.models import Role
 from civicgrid.cases.models import Case
 from civicgrid.cases.tests import factories as f
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "pw-for-tests"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
-
-
-def sign_in(browser, base: str, username: str):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-    return page
 
 
 def focused(page) -> str:
@@ -38,10 +21,14 @@ def focused(page) -> str:
 
 
 def test_the_intake_form_counts_refuses_a_big_file_at_once_and_shows_errors_on_top(
-    live_server, browser, district, category
+    live_server,
+    district,
+    category,
+    new_page,
+    sign_in,
 ):
     f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
-    page = sign_in(browser, live_server.url, "operator")
+    page = sign_in(new_page(), live_server.url, "operator")
     page.goto(f"{live_server.url}/intake/")
 
     assert page.locator("#id_content_counter").inner_text() == "0 / 2000"

@@ -2,8 +2,6 @@
 (#10, "Finding the place")."""
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,13 +9,9 @@ from playwright.sync_api import expect
 from civicgrid.cases.models import Case
 from civicgrid.regions.models import Place, PlaceKind
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOT = Path("/tmp/cg-gazetteer/intake-place-search.png")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 MARKERS = """() => {
@@ -26,13 +20,6 @@ MARKERS = """() => {
   map.eachLayer(l => { if (l instanceof L.CircleMarker) n += 1; });
   return [n, map.getZoom()];
 }"""
-
-
-def sign_in(page):
-    page.fill("#id_username", "operator")
-    page.fill("#id_password", "pw-for-tests")
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
 
 
 @pytest.fixture
@@ -56,10 +43,16 @@ def dongying_community(district):
 
 
 def test_the_operator_types_the_initials_picks_the_place_and_the_point_is_set(
-    live_server, browser, operator, category, dongying_community
+    live_server,
+    operator,
+    category,
+    dongying_community,
+    sign_in,
+    new_page,
+    artifacts,
 ):
     grid = dongying_community
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
+    page = new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{live_server.url}/intake/")
     sign_in(page)
     page.wait_for_load_state("networkidle")
@@ -74,7 +67,7 @@ def test_the_operator_types_the_initials_picks_the_place_and_the_point_is_set(
     option.wait_for()
     assert page.locator("#place-results [role=option]").count() == 1
     assert "社区·村" in option.inner_text()  # the page speaks Chinese
-    page.screenshot(path=str(SCREENSHOT.with_name("intake-place-search-list.png")))
+    page.screenshot(path=str(artifacts / "intake-place-search-list.png"))
     search.press("Enter")  # the first match is chosen; the case is not submitted
 
     assert float(page.input_value("#id_lng")) == pytest.approx(grid.centroid_lng, abs=1e-6)
@@ -85,7 +78,9 @@ def test_the_operator_types_the_initials_picks_the_place_and_the_point_is_set(
     assert markers == 1
     assert zoom >= 17
     assert not Case.objects.exists()
-    page.locator("section:has([data-map-picker])").screenshot(path=str(SCREENSHOT))
+    page.locator("section:has([data-map-picker])").screenshot(
+        path=str(artifacts / "intake-place-search.png")
+    )
 
     page.select_option("#id_category", str(category.pk))
     page.fill("#id_title", "路灯不亮")
@@ -103,9 +98,13 @@ def test_the_operator_types_the_initials_picks_the_place_and_the_point_is_set(
 
 
 def test_chinese_typed_lists_matches_that_the_keyboard_chooses(
-    live_server, browser, operator, dongying_community, district
+    live_server,
+    operator,
+    dongying_community,
+    district,
+    sign_in,
+    page,
 ):
-    page = browser.new_context(locale="zh-CN").new_page()
     page.goto(f"{live_server.url}/intake/")
     sign_in(page)
     search = page.locator("#place-search")
@@ -125,18 +124,18 @@ def test_chinese_typed_lists_matches_that_the_keyboard_chooses(
 
 
 def test_a_grid_worker_on_a_phone_finds_the_place_on_the_report_page(
-    live_server, browser, grid_worker, category, dongying_community
+    live_server,
+    grid_worker,
+    category,
+    dongying_community,
+    new_page,
+    sign_in,
+    artifacts,
 ):
     grid = dongying_community
-    phone = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = phone.new_page()
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(f"{live_server.url}/grid/report/")
-    page.fill("#id_username", "gridworker")
-    page.fill("#id_password", "pw-for-tests")
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
+    sign_in(page, username="gridworker")
     page.wait_for_load_state("networkidle")
 
     search = page.locator("#place-search")
@@ -144,7 +143,7 @@ def test_a_grid_worker_on_a_phone_finds_the_place_on_the_report_page(
     search.press_sequentially("dysq")
     option = page.locator("#place-results").get_by_role("option", name=re.compile("东营社区"))
     option.wait_for()
-    page.screenshot(path=str(SCREENSHOT.with_name("grid-report-place-search.png")), full_page=True)
+    page.screenshot(path=str(artifacts / "grid-report-place-search.png"), full_page=True)
     option.tap()
 
     assert float(page.input_value("#id_lng")) == pytest.approx(grid.centroid_lng, abs=1e-6)
@@ -154,6 +153,4 @@ def test_a_grid_worker_on_a_phone_finds_the_place_on_the_report_page(
     assert page.evaluate(MARKERS)[0] == 1
     # Nothing sticks out of the phone's width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.locator("fieldset.where").screenshot(
-        path=str(SCREENSHOT.with_name("grid-report-placed.png"))
-    )
+    page.locator("fieldset.where").screenshot(path=str(artifacts / "grid-report-placed.png"))

@@ -4,9 +4,6 @@ tick, choose, give one reason, confirm (double-clicked), read what was done.
 Screenshots go to ``test-artifacts/`` (hot-issue-batch.png, hot-issue-batch-result.png).
 """
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from civicgrid.cases.models import Case, CaseEvent, Status
@@ -14,13 +11,9 @@ from civicgrid.demo import load
 from civicgrid.demo.hot_issues import load_demo_hot_issues
 from civicgrid.duplicates.models import HotIssue, HotIssueBatch
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -36,26 +29,14 @@ def demo_city(db):
     load_demo_hot_issues(progress=False)
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    return context.new_page()
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", load.DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-
-
-def test_the_dispatcher_merges_a_hot_issue_into_one_case(demo_city, live_server, page):
+def test_the_dispatcher_merges_a_hot_issue_into_one_case(
+    demo_city, live_server, page, sign_in, shot
+):
     hottest = HotIssue.objects.first()
     cases = list(hottest.cases.order_by("created_at", "id"))
     open_cases = [c for c in cases if c.is_open]
     main = open_cases[0]
-    sign_in(page, live_server.url, "dispatcher")
+    sign_in(page, live_server.url, "dispatcher", load.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/hot-issues/{hottest.key}/")
     ticked = page.locator("input[name=cases][form=batch-form]:checked")
     assert ticked.count() == len(open_cases)
@@ -65,8 +46,7 @@ def test_the_dispatcher_merges_a_hot_issue_into_one_case(demo_city, live_server,
     page.select_option("#id_action", "merge")
     page.select_option("#id_into", main.number)
     page.fill("#id_reason", "同一处问题，合并办理")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "hot-issue-batch.png"), full_page=True)
+    shot(page, "hot-issue-batch")
     with page.expect_navigation():
         page.click("#batch-continue")
     assert page.locator("#batch-confirm li").count() == len(open_cases) - 1
@@ -75,7 +55,7 @@ def test_the_dispatcher_merges_a_hot_issue_into_one_case(demo_city, live_server,
     with page.expect_navigation(url="**/batch/*/"):
         page.dblclick("#batch-confirm-button")
     page.wait_for_selector("#batch-summary")
-    page.screenshot(path=str(ARTIFACTS / "hot-issue-batch-result.png"), full_page=True)
+    shot(page, "hot-issue-batch-result")
 
     assert HotIssueBatch.objects.count() == 1
     merged = Case.objects.filter(status=Status.MERGED, merged_into=main)

@@ -1,34 +1,26 @@
 """An operator's call survives a session that ran out while they typed (#10 defect 11)."""
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
 
 from civicgrid.cases.models import Case
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
-def sign_in(page):
-    page.fill("#id_username", "operator")
-    page.fill("#id_password", "pw-for-tests")
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-
-
 def test_the_call_typed_before_the_session_ran_out_is_registered_after_signing_in_again(
-    live_server, browser, operator, district, category
+    live_server,
+    operator,
+    district,
+    category,
+    sign_in,
+    page,
 ):
-    page = browser.new_context(locale="zh-CN").new_page()
     page.goto(f"{live_server.url}/intake/")
     sign_in(page)
     page.select_option("#id_category", str(category.pk))

@@ -2,8 +2,6 @@
 render. Screenshots go to ``test-artifacts/`` for people to look at."""
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,39 +11,21 @@ from civicgrid.cases.tests import factories as f
 from civicgrid.demo import knowledge_seed as seed
 from civicgrid.knowledge import queries
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-PASSWORD = "pw-for-tests"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
-def sign_in(browser, base: str, username: str):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-    return page
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def test_an_operator_answers_a_call_from_the_knowledge_base(live_server, browser, district):
+def test_an_operator_answers_a_call_from_the_knowledge_base(
+    live_server, district, new_page, sign_in, shot
+):
     seed.load_demo(limit=300)
     f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
     f.make_user(Role.LEADER, regions=[district["district"]], username="leader")
     base = live_server.url
 
-    page = sign_in(browser, base, "operator")
+    page = sign_in(new_page(), base, "operator")
     page.goto(f"{base}/intake/")
     page.fill("#id_title", "咨询公积金贷款")
     page.fill("#id_content", "来电询问用住房公积金贷款买房的条件。")
@@ -74,7 +54,7 @@ def test_an_operator_answers_a_call_from_the_knowledge_base(live_server, browser
     assert "1" in page.locator(".kb-usage").inner_text()
     shot(page, "knowledge-05-entry")
 
-    page = sign_in(browser, base, "leader")
+    page = sign_in(new_page(), base, "leader")
     page.goto(f"{base}/knowledge/stats/")
     assert question in page.locator(".kb-ranking").first.inner_text()
     shot(page, "knowledge-06-stats")

@@ -4,11 +4,10 @@ sessions and settled by a written agreement, and the judicial-confirmation count
 shows; another is refused with the lawful route told. Asserts on data and ids."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from test_browser_loop import CHROMIUM, Desk  # tests/ is on the path, as a rootdir
+from test_browser_loop import Desk  # tests/ is on the path, as a rootdir
 
 from civicgrid.accounts.models import User
 from civicgrid.cases.tests import factories as f
@@ -19,7 +18,6 @@ from civicgrid.mediation.taxonomy import load_taxonomies
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -60,9 +58,11 @@ def submit(page, selector: str):
         page.click(selector)
 
 
-def test_a_reported_dispute_is_mediated_to_an_agreement(demo_centre, live_server, browser):
+def test_a_reported_dispute_is_mediated_to_an_agreement(
+    demo_centre, live_server, new_page, sign_in, shot
+):
     case = reported("邻居装修堵塞排水管")
-    desk = Desk(browser, live_server.url, "mediator", phone=True)
+    desk = Desk(new_page, sign_in, shot, live_server.url, "mediator", phone=True)
     page = hand_over(desk, case.number)
     panel = page.locator("#dispute")
     assert panel.locator("[data-state]").get_attribute("data-state") == "registered"
@@ -97,9 +97,11 @@ def test_a_reported_dispute_is_mediated_to_an_agreement(demo_centre, live_server
     assert Dispute.objects.get(case=case).state == State.AGREED
 
 
-def test_a_refused_dispute_tells_the_lawful_route(demo_centre, live_server, browser):
+def test_a_refused_dispute_tells_the_lawful_route(
+    demo_centre, live_server, new_page, sign_in, shot
+):
     case = reported("已起诉的借款纠纷")
-    desk = Desk(browser, live_server.url, "mediator")
+    desk = Desk(new_page, sign_in, shot, live_server.url, "mediator")
     page = hand_over(desk, case.number, consents=False)
     form = page.locator("#refuse-form")
     form.locator("select[name=refusal]").select_option("before_body")

@@ -3,9 +3,7 @@ goes overdue, ``supervise`` gives its unit 催办, later 督办, which copies it
 discipline inspector; the unit responds on the case page; the case is closed with the
 citizen satisfied; the inspector signs it off. Screenshots go to ``test-artifacts/``."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -18,30 +16,10 @@ from civicgrid.cases.tests import factories as f
 from civicgrid.supervision.models import Copy, CopyReason, CopyRule, Level, Order, OrderStatus
 from civicgrid.supervision.services import days_late, supervise
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "pw-for-tests"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
-
-
-def sign_in(browser, base: str, username: str):
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
-    return page
-
-
-def shot(page, name: str):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def late_by(case: Case, days: float) -> None:
@@ -54,7 +32,13 @@ def late_by(case: Case, days: float) -> None:
 
 
 def test_a_late_case_is_urged_supervised_copied_answered_closed_and_signed_off(
-    live_server, browser, district, category, bureau
+    live_server,
+    district,
+    category,
+    bureau,
+    new_page,
+    sign_in,
+    shot,
 ):
     operator = f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
     dispatcher = f.make_user(Role.DISPATCHER, regions=[district["district"]], username="dispatcher")
@@ -71,7 +55,7 @@ def test_a_late_case_is_urged_supervised_copied_answered_closed_and_signed_off(
     assert supervise()["issued"] == 1
     order = Order.objects.get()
     assert order.level == Level.URGING
-    leader = sign_in(browser, base, "leader")
+    leader = sign_in(new_page(), base, "leader")
     leader.goto(f"{base}/supervision/")
     assert leader.locator(f'#orders tr[data-order="{order.pk}"][data-level="urging"]').count() == 1
     shot(leader, "supervision-01-urging-on-the-leaders-list")
@@ -82,13 +66,13 @@ def test_a_late_case_is_urged_supervised_copied_answered_closed_and_signed_off(
     order.refresh_from_db()
     assert order.level == Level.SUPERVISION
     copy = Copy.objects.get(case=case)
-    inspector = sign_in(browser, base, "inspector")
+    inspector = sign_in(new_page(), base, "inspector")
     inspector.goto(f"{base}/supervision/inspection/")
     assert inspector.locator(f'#copies tr[data-case="{case.number}"]').count() == 1
     shot(inspector, "supervision-02-copied-to-the-inspector")
 
     # The unit responds on the case page.
-    unit = sign_in(browser, base, "handler")
+    unit = sign_in(new_page(), base, "handler")
     unit.goto(f"{base}/cases/{case.number}/")
     form = unit.locator(f'tr[data-order="{order.pk}"] form.respond-form')
     form.locator("textarea[name=response]").fill("已派执法队员现场处置，三日内清理完毕")

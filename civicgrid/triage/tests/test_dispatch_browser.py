@@ -1,9 +1,6 @@
 """The dispatcher at the triage page in Chromium: a light card, its form on demand, the
 category found by typing, the department following the category."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from civicgrid.cases.models import Status
@@ -11,13 +8,9 @@ from civicgrid.cases.tests import factories as f
 from civicgrid.routing.models import Category
 from civicgrid.triage.models import CaseTriage, Outcome
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
 
 
@@ -57,21 +50,15 @@ def city(district, dispatcher, operator):
 
 
 def test_the_dispatcher_finds_the_leaf_by_typing_and_the_department_follows(
-    live_server, browser, city
+    live_server, page, sign_in, artifacts, city
 ):
     case = city["case"]
-    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "dispatcher")
-    page.fill("#id_password", "pw-for-tests")
-    with page.expect_navigation():
-        page.click("form:has(#id_username) button[type=submit]")
+    sign_in(page, live_server.url, "dispatcher")
     page.goto(f"{live_server.url}/triage/")
 
     card = page.locator("article.queue-row", has_text=case.number)
     assert card.locator("form").count() == 0  # a light card: one button
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "triage-cards.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "triage-cards.png"), full_page=True)
     card.locator("a.open-forms").click()
     form = card.locator("form.action-dispatch")
     form.wait_for()
@@ -88,7 +75,7 @@ def test_the_dispatcher_finds_the_leaf_by_typing_and_the_department_follows(
     search.press("Enter")
     assert category.input_value() == str(city["noise"].pk)
     assert department.input_value() == str(city["HBJ"].pk)  # the rules for noise
-    page.screenshot(path=str(ARTIFACTS / "triage-dispatch-form.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "triage-dispatch-form.png"), full_page=True)
 
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
