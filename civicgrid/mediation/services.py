@@ -278,7 +278,7 @@ def hand_over(
     return dispute
 
 
-def _record_grade(dispute: Dispute, actor) -> None:
+def _record_grade(dispute: Dispute, actor: User) -> None:
     # Red and orange reach the centre's leaders at once (notifications.RULES).
     events.record(
         dispute.case,

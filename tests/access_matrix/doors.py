@@ -300,6 +300,26 @@ PAGE_DOORS = [
         page="triage",
         done=shows(lambda c: c.obj.number),
     ),
+    # A work queue row's forms, loaded by its button (cases.views.queues.ROW_FORMS):
+    # guarded by the queue page, the case as the queue shows it.
+    *[
+        Door(
+            "GET",
+            "/cases/{number}/forms/{queue}/",
+            Kind.PAGE,
+            case_at(status),
+            page=page_key,
+            done=shows(lambda c: c.obj.number),
+            fixed={"queue": queue},
+        )
+        for queue, page_key, status in (
+            ("inbox", "inbox", Status.DISPATCHED),
+            ("tasks", "tasks", Status.REPLIED),
+            ("callbacks", "callbacks", Status.VERIFIED),
+            ("extensions", "triage", Status.EXTENSION_REQUESTED),
+            ("placement", "triage", Status.REGISTERED),
+        )
+    ],
     Door(
         "POST",
         "/grid/cases/{number}/whistle/",
