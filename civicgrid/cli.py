@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 MIGRATION_COMMANDS = {"migrate", "makemigrations", "showmigrations", "sqlmigrate", "flush"}
@@ -83,9 +84,12 @@ def _stop_workers(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
         if worker.poll() is None:
             worker.terminate()
+    # One 10 s grace for all of them, not 10 s each: four slow workers must not keep
+    # the demo 40 s after Ctrl+C.
+    deadline = time.monotonic() + 10
     for worker in workers:
         try:
-            worker.wait(timeout=10)
+            worker.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()

@@ -6,7 +6,13 @@ from civicgrid.accounts.models import Role
 from civicgrid.cases.tests import factories as f
 from civicgrid.demo.mediation import DISPUTES, load_demo
 from civicgrid.mediation import queries
-from civicgrid.mediation.models import Dispute, Mediator, Organisation, OrganisationKind, State
+from civicgrid.mediation.models import (
+    Dispute,
+    DisputeState,
+    Mediator,
+    Organisation,
+    OrganisationKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +29,13 @@ def test_the_demo_centre_has_its_teams_committees_rooms_and_disputes(district):
     assert Organisation.objects.filter(kind=OrganisationKind.GRID_ROOM).exists()
     assert Dispute.objects.count() == len(DISPUTES)
     states = set(Dispute.objects.values_list("state", flat=True))
-    assert {State.REGISTERED, State.REFUSED, State.AGREED, State.FAILED, State.CLOSED} <= states
+    assert {
+        DisputeState.REGISTERED,
+        DisputeState.REFUSED,
+        DisputeState.AGREED,
+        DisputeState.FAILED,
+        DisputeState.CLOSED,
+    } <= states
     # The demo mediator works for one team and sees only its disputes.
     team = Mediator.objects.get(user=mediator).organisation
     mine = queries.my_disputes(mediator)

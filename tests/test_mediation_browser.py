@@ -12,7 +12,7 @@ from test_browser_loop import Desk  # tests/ is on the path, as a rootdir
 from civicgrid.accounts.models import User
 from civicgrid.cases.tests import factories as f
 from civicgrid.demo import load
-from civicgrid.mediation.models import Dispute, State
+from civicgrid.mediation.models import Dispute, DisputeState
 from civicgrid.mediation.taxonomy import load_taxonomies
 
 pytestmark = [
@@ -94,7 +94,7 @@ def test_a_reported_dispute_is_mediated_to_an_agreement(
     assert countdown.get_attribute("data-days") == "30"
     assert "30" in countdown.inner_text()
     desk.shot("mediation-2-agreement")
-    assert Dispute.objects.get(case=case).state == State.AGREED
+    assert Dispute.objects.get(case=case).state == DisputeState.AGREED
 
 
 def test_a_refused_dispute_tells_the_lawful_route(

@@ -18,7 +18,7 @@ from civicgrid.core.api import ERRORS, Input
 
 from . import queries, services
 from .lifecycle import allowed_moves
-from .models import Colour, Dispute, Party, State
+from .models import Colour, Dispute, DisputeState, Party
 
 router = Router(tags=["mediation"])
 MAX_LIMIT = 200
@@ -66,7 +66,7 @@ def _caller(request: HttpRequest):
 
 
 class DisputeFilter(Input):
-    state: State | None = None
+    state: DisputeState | None = None
     colour: Colour | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 

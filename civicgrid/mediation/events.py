@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases import events
 
-from .models import Colour, Level, Refusal, Scale, State
+from .models import Colour, DisputeState, Level, Refusal, Scale
 
 HANDED_OVER = "dispute_handed_over"
 GRADED = "dispute_graded"
@@ -21,7 +21,7 @@ CONSENTED = "dispute_consented"
 
 _SHOWN: events.Shown = {
     "dispute_type": (_("dispute type"), str),
-    "state": (_("dispute state"), events.choice(State)),
+    "state": (_("dispute state"), events.choice(DisputeState)),
     "refusal": (_("refused because"), events.choice(Refusal)),
     "routes": (_("lawful routes told"), events.names),
     "scale": (_("scale"), events.choice(Scale)),

@@ -16,7 +16,7 @@ from civicgrid.cases import events as case_events
 from civicgrid.cases.lifecycle import ConcurrentUpdate, TransitionNotAllowed
 
 from .events import MOVED
-from .models import Dispute, State
+from .models import Dispute, DisputeState
 
 
 class Move(models.TextChoices):
@@ -32,7 +32,7 @@ class Move(models.TextChoices):
     CLOSE = "close", gettext_lazy("close the dispute")
 
 
-S, M = State, Move
+S, M = DisputeState, Move
 
 # (state, move) → new state. No agreement before acceptance, no confirmation after failure.
 TRANSITIONS: dict[tuple[str, str], str] = {

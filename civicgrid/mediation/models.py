@@ -137,7 +137,7 @@ class Source(models.TextChoices):
     GOVERNMENT = "government", _("government referral")
 
 
-class State(models.TextChoices):
+class DisputeState(models.TextChoices):
     REGISTERED = "registered", _("registered")
     ACCEPTED = "accepted", _("accepted")
     REFUSED = "refused", _("refused")
@@ -152,8 +152,8 @@ class State(models.TextChoices):
 
 
 # States in which the mediation clock runs.
-RUNNING = (State.ACCEPTED, State.MEDIATING)
-FINISHED = (State.REFUSED, State.CLOSED, State.REFERRED)
+RUNNING = (DisputeState.ACCEPTED, DisputeState.MEDIATING)
+FINISHED = (DisputeState.REFUSED, DisputeState.CLOSED, DisputeState.REFERRED)
 
 
 class Scale(models.TextChoices):
@@ -202,7 +202,11 @@ class Dispute(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     court = models.CharField(_("court procedure"), max_length=10, choices=Court.choices, blank=True)
     state = models.CharField(
-        _("state"), max_length=14, choices=State.choices, default=State.REGISTERED, db_index=True
+        _("state"),
+        max_length=14,
+        choices=DisputeState.choices,
+        default=DisputeState.REGISTERED,
+        db_index=True,
     )
     version = models.PositiveIntegerField(default=0)
     summary = models.TextField(_("what the dispute is about"), blank=True)

@@ -12,13 +12,13 @@ from .models import (
     RUNNING,
     Court,
     Dispute,
+    DisputeState,
     DisputeType,
     Mediator,
     Organisation,
     Refusal,
     ResolutionMethod,
     Source,
-    State,
 )
 
 # Where a dispute came from, guessed from the case's channel (the form can change it).
@@ -62,8 +62,8 @@ def dispute_panel(request, case) -> dict | None:
         "may_work": may_work,
         "moves": moves,
         "running": dispute.state in RUNNING,
-        "is_refused": dispute.state == State.REFUSED,
-        "is_failed": dispute.state == State.FAILED,
+        "is_refused": dispute.state == DisputeState.REFUSED,
+        "is_failed": dispute.state == DisputeState.FAILED,
     }
     if may_work:
         context.update(

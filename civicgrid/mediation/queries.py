@@ -4,7 +4,7 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import FINISHED, Colour, Dispute, State
+from .models import FINISHED, Colour, Dispute, DisputeState
 from .services import visible_disputes
 
 COLOUR_ORDER = When_(
@@ -30,7 +30,7 @@ def risk_board(user) -> QuerySet[Dispute]:
     (mediation limit or judicial-confirmation date) first."""
     return (
         visible_disputes(user)
-        .exclude(state__in=FINISHED + (State.PERFORMED,))
+        .exclude(state__in=FINISHED + (DisputeState.PERFORMED,))
         .annotate(colour_rank=COLOUR_ORDER)
         .order_by("colour_rank", "due_at", "confirm_by", "-registered_at")
     )

@@ -34,6 +34,7 @@ from .models import (
     Colour,
     Court,
     Dispute,
+    DisputeState,
     DisputeType,
     Level,
     Mediator,
@@ -45,7 +46,6 @@ from .models import (
     Scale,
     Session,
     Source,
-    State,
 )
 
 # Who hands a case over to mediation: the centre's window and mediators.
@@ -270,7 +270,7 @@ def hand_over(
                 case,
                 HANDED_OVER,
                 actor=actor,
-                data={"dispute_type": str(dispute_type), "state": State.REGISTERED},
+                data={"dispute_type": str(dispute_type), "state": DisputeState.REGISTERED},
             )
             _record_grade(dispute, actor)
     except IntegrityError:
@@ -345,11 +345,11 @@ def accept(dispute: Dispute, *, actor: User, now: datetime | None = None) -> Dis
 def record_consent(dispute: Dispute, *, actor: User) -> Dispute:
     """The other side agrees to mediation (before acceptance); once, recorded."""
     _require(actor, dispute)
-    if dispute.state != State.REGISTERED:
+    if dispute.state != DisputeState.REGISTERED:
         raise InvalidAction(_("Consent is recorded before the acceptance check."))
     with transaction.atomic():
         won = Dispute.objects.filter(
-            pk=dispute.pk, state=State.REGISTERED, other_side_consents=False
+            pk=dispute.pk, state=DisputeState.REGISTERED, other_side_consents=False
         ).update(other_side_consents=True)
         if won:
             events.record(dispute.case, CONSENTED, actor=actor)
@@ -414,7 +414,7 @@ def light(dispute: Dispute, now=None) -> str:
     now = now or timezone.now()
     if dispute.state in RUNNING:
         return light_at(dispute.due_at, dispute.warn_at, now)
-    if dispute.state == State.AGREED and dispute.confirm_by:
+    if dispute.state == DisputeState.AGREED and dispute.confirm_by:
         warn = dispute.confirm_by - timedelta(days=CONFIRMATION_WARN_DAYS)
         return light_at(dispute.confirm_by, warn, now)
     return Light.NONE
@@ -422,7 +422,7 @@ def light(dispute: Dispute, now=None) -> str:
 
 def confirmation_days_left(dispute: Dispute, now=None) -> int | None:
     """Days left to apply for judicial confirmation; None when no countdown runs."""
-    if dispute.state != State.AGREED or dispute.confirm_by is None:
+    if dispute.state != DisputeState.AGREED or dispute.confirm_by is None:
         return None
     now = now or timezone.now()
     return (dispute.confirm_by.date() - timezone.localdate(now)).days
@@ -538,7 +538,7 @@ def add_session(
     checked = case_services.checked_files([scan])[0] if scan else None
     signed = bool(signed or scan)
     with transaction.atomic():
-        if dispute.state == State.ACCEPTED:
+        if dispute.state == DisputeState.ACCEPTED:
             lifecycle.move(dispute, Move.START, actor=actor)
         event = events.record(
             dispute.case,

@@ -22,6 +22,7 @@ from civicgrid.mediation.models import (
     Colour,
     Court,
     Dispute,
+    DisputeState,
     DisputeType,
     Level,
     Mediator,
@@ -31,7 +32,6 @@ from civicgrid.mediation.models import (
     ResolutionMethod,
     Scale,
     Source,
-    State,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_the_people_involved_grade_the_risk(people, scale, level, colour):
 def test_a_case_handed_over_becomes_a_dispute_on_the_same_timeline(new_case, mediator):
     dispute = _dispute(new_case, mediator, people_involved=3, amount="1200.50")
     assert dispute.case == new_case
-    assert dispute.state == State.REGISTERED
+    assert dispute.state == DisputeState.REGISTERED
     assert dispute.colour == Colour.YELLOW
     assert [p.masked_name for p in dispute.parties.all()] == ["赵**", "钱**"]
     assert dispute.parties.first().masked_phone == "139****1111"
@@ -140,7 +140,7 @@ def test_acceptance_needs_the_other_sides_consent_and_starts_the_month(new_case,
     services.record_consent(dispute, actor=mediator)
     now = timezone.now()
     services.accept(dispute, actor=mediator, now=now)
-    assert dispute.state == State.ACCEPTED
+    assert dispute.state == DisputeState.ACCEPTED
     assert dispute.due_at == now + timedelta(days=30)
     assert services.light(dispute, now) == "green"
     assert services.light(dispute, now + timedelta(days=25)) == "yellow"
@@ -162,11 +162,11 @@ def test_a_refusal_names_the_reason_and_the_lawful_routes(new_case, mediator):
     dispute = _dispute(new_case, mediator)
     with pytest.raises(InvalidAction, match="lawful route"):
         services.refuse(dispute, actor=mediator, reason=Refusal.BEFORE_BODY, routes=[])
-    assert Dispute.objects.get().state == State.REGISTERED
+    assert Dispute.objects.get().state == DisputeState.REGISTERED
     services.refuse(
         dispute, actor=mediator, reason=Refusal.BEFORE_BODY, routes=_routes("诉讼", "行政复议")
     )
-    assert dispute.state == State.REFUSED
+    assert dispute.state == DisputeState.REFUSED
     assert {r.name for r in dispute.routes.all()} == {"诉讼", "行政复议"}
     event = new_case.events.filter(action=MOVED).last()
     assert event.data["refusal"] == Refusal.BEFORE_BODY
@@ -195,7 +195,7 @@ def test_of_two_racing_moves_one_wins(new_case, mediator):
     services.accept(dispute, actor=mediator)
     with pytest.raises(ConcurrentUpdate):
         services.refuse(stale, actor=mediator, reason=Refusal.SIDE_REFUSES, routes=_routes("诉讼"))
-    assert Dispute.objects.get().state == State.ACCEPTED
+    assert Dispute.objects.get().state == DisputeState.ACCEPTED
 
 
 def test_sessions_then_a_signed_agreement_start_the_confirmation_countdown(new_case, mediator):
@@ -204,7 +204,7 @@ def test_sessions_then_a_signed_agreement_start_the_confirmation_countdown(new_c
     with pytest.raises(InvalidAction, match="in advance"):
         _session(dispute, mediator, held_at=timezone.now() + timedelta(days=2))
     _session(dispute, mediator)
-    assert dispute.state == State.MEDIATING
+    assert dispute.state == DisputeState.MEDIATING
     _session(dispute, mediator, place="", video=True, signed=True)
     assert dispute.sessions.count() == 2
     assert dispute.sessions.last().signed_by == mediator
@@ -212,15 +212,15 @@ def test_sessions_then_a_signed_agreement_start_the_confirmation_countdown(new_c
     agreed = {"facts": "事实", "obligations": [services.ObligationInput("钱小红", "拆墙", due)]}
     with pytest.raises(InvalidAction, match="signed"):
         services.agree(dispute, actor=mediator, signed=False, **agreed)
-    assert Dispute.objects.get().state == State.MEDIATING
+    assert Dispute.objects.get().state == DisputeState.MEDIATING
     services.agree(dispute, actor=mediator, signed=True, **agreed)
-    assert dispute.state == State.AGREED
+    assert dispute.state == DisputeState.AGREED
     assert services.confirmation_days_left(dispute) == 30
     assert services.light(dispute, timezone.now() + timedelta(days=25)) == "yellow"
     services.apply_confirmation(dispute, actor=mediator)
     services.perform(dispute, actor=mediator)
     services.close(dispute, actor=mediator)
-    assert dispute.state == State.CLOSED
+    assert dispute.state == DisputeState.CLOSED
     assert dispute.obligations.get().performed_on is not None
 
 
@@ -243,7 +243,7 @@ def test_a_failure_goes_down_the_green_channel_as_an_ordinary_dispatch(new_case,
     services.fail(dispute, actor=mediator, reason="对方拒不让步", routes=_routes("诉讼"))
     services.refer(dispute, actor=mediator, to="department", note="请依法处理", department=bureau)
     new_case.refresh_from_db()
-    assert dispute.state == State.REFERRED
+    assert dispute.state == DisputeState.REFERRED
     assert new_case.status == Status.DISPATCHED
     assert new_case.main_department == bureau
 
@@ -321,6 +321,6 @@ def test_a_failure_can_go_to_the_court_and_the_case_stays_where_it_is(new_case, 
     services.fail(dispute, actor=mediator, reason="被申请人拒绝调解方案", routes=_routes("诉讼"))
     services.refer(dispute, actor=mediator, to="court", note="请优先立案", department=bureau)
     new_case.refresh_from_db()
-    assert dispute.state == State.REFERRED
+    assert dispute.state == DisputeState.REFERRED
     assert new_case.status == Status.REGISTERED
     assert new_case.events.filter(action=MOVED).last().data["organisation"] == "court"

@@ -12,7 +12,7 @@ from civicgrid.accounts.models import Role
 from civicgrid.cases.tests import factories as f
 from civicgrid.cases.tests.test_api import get
 from civicgrid.mediation import services
-from civicgrid.mediation.models import Dispute, ResolutionMethod, Source, State
+from civicgrid.mediation.models import Dispute, DisputeState, ResolutionMethod, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,7 @@ def test_the_api_lists_the_disputes_the_token_sees(mediator, handler, new_case):
     response = get(mediator, "/api/mediation/disputes")
     assert response.status_code == 200, response.content
     assert [d["case"] for d in response.json()] == [new_case.number]
-    assert response.json()[0]["state"] == State.REGISTERED
+    assert response.json()[0]["state"] == DisputeState.REGISTERED
     assert "parties" not in response.json()[0]
 
 
