@@ -55,6 +55,10 @@ def test_stopping_the_demo_stops_its_workers(data_dir, signum):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # As from a terminal: a job started in the background by a non-interactive
+        # shell (CI under nohup, say) inherits SIGINT ignored, and Ctrl+C would not
+        # reach the demo at all.
+        preexec_fn=_as_from_a_terminal,
     )
     try:
         deadline = time.monotonic() + 240
@@ -83,3 +87,7 @@ def test_stopping_the_demo_stops_its_workers(data_dir, signum):
         if demo.poll() is None:
             demo.kill()
             demo.wait()
+
+
+def _as_from_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
