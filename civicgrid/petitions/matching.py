@@ -33,7 +33,7 @@ def _fold(text: str) -> str:
 def identity_hash(name: str, id_number: str = "", phone: str = "") -> str:
     """The keyed hash of a petitioner; "" when there is not enough to know the person."""
     name = "".join(_fold(name).split())
-    key = "".join(_fold(id_number).split()).upper() or phones.digits(phone or "")
+    key = "".join(_fold(id_number).split()).upper() or phones.digits(_fold(phone))
     if not name or not key:
         return ""
     return salted_hmac(SALT, f"{name}|{key}", algorithm="sha256").hexdigest()
