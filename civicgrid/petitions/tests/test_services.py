@@ -27,16 +27,15 @@ def _case(operator, district, **kw):
     return f.make_case(actor=operator, grid=district["grid11"], **kw)
 
 
-def test_a_petition_is_registered_on_its_case_with_the_acceptance_deadline(
-    new_case, operator
-):
+def test_a_petition_is_registered_on_its_case_with_the_acceptance_deadline(new_case, operator):
     received = timezone.localdate() - timedelta(days=3)
     petition = services.register(new_case, petition_input(received_on=received), actor=operator)
     assert petition.state == PetitionState.REGISTERED
     assert petition.decide_by == received + timedelta(days=15)
     assert petition.masked_name == "张*"
     assert petition.masked_phone == "139****5678"
-    assert petition.identity_hash and "13912345678" not in petition.identity_hash
+    assert petition.identity_hash
+    assert "13912345678" not in petition.identity_hash
     assert CaseEvent.objects.filter(case=new_case, action=REGISTERED).exists()
 
 
@@ -75,9 +74,7 @@ def test_a_second_petition_on_one_case_is_refused(petition, operator):
         services.register(petition.case, petition_input(), actor=operator)
 
 
-def test_the_same_person_on_the_same_matter_is_a_repeat_petition(
-    petition, operator, district
-):
+def test_the_same_person_on_the_same_matter_is_a_repeat_petition(petition, operator, district):
     again = services.register(
         _case(operator, district),
         # The same person, typed with a space and full-width digits, in other words.
@@ -91,7 +88,8 @@ def test_the_same_person_on_the_same_matter_is_a_repeat_petition(
     assert again.repeat_of == petition
     assert again.repeat_count == 1
     third = services.register(_case(operator, district), petition_input(), actor=operator)
-    assert third.repeat_of == petition and third.repeat_count == 2
+    assert third.repeat_of == petition
+    assert third.repeat_count == 2
     event = CaseEvent.objects.get(case=third.case, action=REGISTERED)
     assert event.data["repeat_of"] == petition.case.number
 
@@ -194,9 +192,7 @@ def test_of_two_officers_deciding_at_once_one_wins(petition, operator, dispatche
     assert petition.state == PetitionState.ACCEPTED
 
 
-def test_a_leader_extends_once_by_at_most_thirty_days_with_a_reason(
-    petition, operator, leader
-):
+def test_a_leader_extends_once_by_at_most_thirty_days_with_a_reason(petition, operator, leader):
     services.accept(petition, actor=operator)
     due = petition.due_on
     with pytest.raises(ActionRefused):
@@ -207,7 +203,8 @@ def test_a_leader_extends_once_by_at_most_thirty_days_with_a_reason(
         services.extend(petition, actor=leader, days=30, reason="")
     services.extend(petition, actor=leader, days=30, reason="涉及多个部门，情况复杂")
     assert petition.due_on == due + timedelta(days=30)
-    assert petition.extended_by == leader and petition.extended_at is not None
+    assert petition.extended_by == leader
+    assert petition.extended_at is not None
     assert CaseEvent.objects.filter(case=petition.case, action=EXTENDED).count() == 1
     with pytest.raises(InvalidAction, match="already extended"):
         services.extend(petition, actor=leader, days=5, reason="再延")
@@ -278,4 +275,5 @@ def test_consent_to_mediation_is_recorded_once(petition, operator):
     services.record_mediation_consent(petition, actor=operator)
     first = petition.mediation_consent_at
     services.record_mediation_consent(petition, actor=operator)
-    assert petition.mediation_consent_at == first and petition.mediation_consent_by == operator
+    assert petition.mediation_consent_at == first
+    assert petition.mediation_consent_by == operator
