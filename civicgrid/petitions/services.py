@@ -201,7 +201,9 @@ def find_repeat(identity: str, matter: str, *, exclude: int | None = None):
     there are; ``(None, 0)`` when this is the first."""
     if not identity:
         return None, 0
-    earlier = Petition.objects.filter(identity_hash=identity).exclude(pk=exclude)
+    earlier = Petition.objects.filter(identity_hash=identity)
+    if exclude is not None:
+        earlier = earlier.exclude(pk=exclude)
     same = [
         p
         for p in earlier.order_by("received_on", "pk").only("pk", "matter", "received_on")
@@ -248,7 +250,7 @@ def _create(case: Case, data: PetitionInput, *, actor: User) -> Petition:
                 registered_by=actor,
                 decide_by=received + timedelta(days=DECIDE_DAYS),
             )
-            event_data = {
+            event_data: dict[str, object] = {
                 "form": data.form,
                 "state": PetitionState.REGISTERED,
                 "decide_by": petition.decide_by.isoformat(),
