@@ -41,3 +41,8 @@ def test_the_window_registers_a_petition_accepts_it_and_prints_the_notice(
     assert petition.case.number in text
     assert petition.due_on.isoformat() in text
     assert timezone.localdate().isoformat() in text
+    page.goto(f"{live_server.url}/petitions/")
+    row = page.locator(f"#petition-rows tr[data-case='{petition.case.number}']")
+    assert row.get_attribute("data-state") == "accepted"
+    assert "张*" in row.inner_text()
+    shot(page, "petitions-list")
