@@ -24,6 +24,7 @@ _SHOWN: events.Shown = {
     "higher_level": (_("to a higher level (越级)"), events.flag),
     "decide_by": (_("decide on acceptance by"), str),
     "due": (_("handle by"), str),
+    "review_due": (_("review by"), str),
     "days": (_("extended by (days)"), str),
     "leader": (_("owning leader (包案)"), str),
     "contact": (_("kind"), events.choice(ContactKind)),

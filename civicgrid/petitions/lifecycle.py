@@ -25,6 +25,8 @@ class PetitionMove(models.TextChoices):
     REFUSE = "refuse", gettext_lazy("do not accept, telling the lawful route")
     START = "start", gettext_lazy("start handling")
     REPLY = "reply", gettext_lazy("give the handling opinion")
+    REQUEST_REVIEW = "request_review", gettext_lazy("the petitioner asks for a review")
+    REVIEW = "review", gettext_lazy("give the review opinion")
     CLOSE = "close", gettext_lazy("close the petition")
 
 
@@ -37,6 +39,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.ACCEPTED, M.START): S.HANDLING,
     (S.HANDLING, M.REPLY): S.REPLIED,
     (S.REPLIED, M.CLOSE): S.CLOSED,
+    (S.REPLIED, M.REQUEST_REVIEW): S.REVIEWING,
+    (S.REVIEWING, M.REVIEW): S.REVIEWED,
+    (S.REVIEWED, M.CLOSE): S.CLOSED,
     (S.NOT_ACCEPTED, M.CLOSE): S.CLOSED,
 }
 

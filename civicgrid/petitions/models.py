@@ -37,6 +37,8 @@ class PetitionState(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", _("not accepted")
     HANDLING = "handling", _("being handled")
     REPLIED = "replied", _("handling opinion given")
+    REVIEWING = "reviewing", _("review requested (复查)")
+    REVIEWED = "reviewed", _("review opinion given")
     CLOSED = "closed", _("closed")
 
 
@@ -120,6 +122,11 @@ class Petition(models.Model):
     # The handling opinion (处理意见), told in writing.
     opinion = models.TextField(_("handling opinion"), blank=True)
     replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    # Review (复查): asked within 30 days of the opinion, answered within 30 days.
+    review_requested_on = models.DateField(_("review requested on"), null=True, blank=True)
+    review_due_on = models.DateField(_("review by"), null=True, blank=True)
+    review_opinion = models.TextField(_("review opinion"), blank=True)
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # 访调对接: the petitioner consents to mediation of a civil dispute.
     mediation_consent_at = models.DateTimeField(

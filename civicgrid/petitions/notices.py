@@ -12,6 +12,8 @@ from .models import Petition, PetitionState
 
 def kind_of(petition: Petition) -> str | None:
     """Which notice the petition's state calls for; None before a decision."""
+    if petition.review_opinion:
+        return "review"
     if petition.opinion:
         return "opinion"
     if petition.state == PetitionState.NOT_ACCEPTED or (
@@ -33,6 +35,7 @@ def notice(petition: Petition) -> bytes:
         "acceptance": _("Notice of acceptance of a petition"),
         "refusal": _("Notice of non-acceptance of a petition"),
         "opinion": _("Handling opinion on a petition"),
+        "review": _("Review opinion on a petition"),
     }[kind or "acceptance"]
     doc = Document(title, subtitle=petition.case.number)
     doc.paragraph(_("To: %(name)s") % {"name": petition.petitioner_name})
@@ -69,15 +72,25 @@ def notice(petition: Petition) -> bytes:
                 _("The time limit was extended by %(days)s days: %(reason)s")
                 % {"days": petition.extended_days, "reason": petition.extension_reason}
             )
-    if kind == "opinion":
+    if kind in ("opinion", "review"):
         doc.heading(_("Handling opinion"))
         doc.paragraph(petition.opinion)
         doc.fields([(_("Replied on"), _day(petition.replied_on))])
-        doc.paragraph(
-            _(
-                "If you do not agree with this opinion, you may ask the office one level up "
-                "to review it within 30 days of receiving it."
+        if kind == "opinion":
+            doc.paragraph(
+                _(
+                    "If you do not agree with this opinion, you may ask the office one level "
+                    "up to review it within 30 days of receiving it."
+                )
             )
+    if kind == "review":
+        doc.heading(_("Review opinion"))
+        doc.paragraph(petition.review_opinion)
+        doc.fields(
+            [
+                (_("Review requested on"), _day(petition.review_requested_on)),
+                (_("Reviewed on"), _day(petition.reviewed_on)),
+            ]
         )
     doc.heading(_("Lawful routes"))
     doc.paragraph(

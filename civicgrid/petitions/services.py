@@ -50,6 +50,9 @@ LEADER_ROLES = (Role.LEADER,)
 DECIDE_DAYS = 15
 HANDLE_DAYS = 60
 MAX_EXTENSION_DAYS = 30
+# Review (复查): asked within 30 days of receiving the opinion, answered within 30 days.
+REVIEW_ASK_DAYS = 30
+REVIEW_DAYS = 30
 YELLOW_AT = 0.8
 # A petition received longer ago than this is a data-entry mistake, not a late entry.
 OLDEST_RECEIPT_DAYS = 366
@@ -317,13 +320,18 @@ def light(petition: Petition, today: date | None = None) -> str:
         return _window_light(petition.received_on, petition.decide_by, today)
     if petition.state in HANDLING_STATES and petition.due_on and petition.decided_on:
         return _window_light(petition.decided_on, petition.due_on, today)
+    if petition.state == PetitionState.REVIEWING and petition.review_due_on:
+        start = petition.review_requested_on or petition.review_due_on
+        return _window_light(start, petition.review_due_on, today)
     return Light.NONE
 
 
 def overdue_q(today: date) -> Q:
     """The petitions past the limit now running."""
-    return Q(state=PetitionState.REGISTERED, decide_by__lt=today) | Q(
-        state__in=HANDLING_STATES, due_on__lt=today
+    return (
+        Q(state=PetitionState.REGISTERED, decide_by__lt=today)
+        | Q(state__in=HANDLING_STATES, due_on__lt=today)
+        | Q(state=PetitionState.REVIEWING, review_due_on__lt=today)
     )
 
 
@@ -333,6 +341,8 @@ def days_left(petition: Petition, today: date | None = None) -> int | None:
         return (petition.decide_by - today).days
     if petition.state in HANDLING_STATES and petition.due_on:
         return (petition.due_on - today).days
+    if petition.state == PetitionState.REVIEWING and petition.review_due_on:
+        return (petition.review_due_on - today).days
     return None
 
 
@@ -399,6 +409,50 @@ def reply(petition: Petition, *, actor: User, opinion: str, today: date | None =
         actor=actor,
         note=opinion,
         fields={"opinion": opinion, "replied_on": today},
+    )
+
+
+def request_review(
+    petition: Petition, *, actor: User, asked_on=None, today: date | None = None
+) -> Petition:
+    """The petitioner asks for a review (复查) of the opinion, within 30 days of it;
+    the review opinion is due within 30 days of the request."""
+    _require(actor, petition.case)
+    lifecycle.check(petition, PetitionMove.REQUEST_REVIEW)
+    today = today or timezone.localdate()
+    asked = _date(asked_on or today, "asked_on")
+    if asked > today:
+        raise InvalidAction(_("A review cannot be asked for in the future."), "asked_on")
+    replied = petition.replied_on or today
+    if asked < replied:
+        raise InvalidAction(_("A review is asked for after the opinion was given."), "asked_on")
+    if asked > replied + timedelta(days=REVIEW_ASK_DAYS):
+        raise InvalidAction(
+            _("A review must be asked for within 30 days of the opinion."), "asked_on"
+        )
+    due = asked + timedelta(days=REVIEW_DAYS)
+    return lifecycle.move(
+        petition,
+        PetitionMove.REQUEST_REVIEW,
+        actor=actor,
+        fields={"review_requested_on": asked, "review_due_on": due},
+        data={"review_due": due.isoformat()},
+    )
+
+
+def review(petition: Petition, *, actor: User, opinion: str, today: date | None = None) -> Petition:
+    """The review opinion (复查意见), told to the petitioner in writing."""
+    _require(actor, petition.case)
+    lifecycle.check(petition, PetitionMove.REVIEW)
+    opinion = (opinion or "").strip()
+    if not opinion or len(opinion) > 4000:
+        raise InvalidAction(_("Write the review opinion (at most 4000 characters)."), "opinion")
+    return lifecycle.move(
+        petition,
+        PetitionMove.REVIEW,
+        actor=actor,
+        note=opinion,
+        fields={"review_opinion": opinion, "reviewed_on": today or timezone.localdate()},
     )
 
 

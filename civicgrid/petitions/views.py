@@ -162,6 +162,12 @@ def _act(request, petition: Petition, move: str):
     if move == PetitionMove.REPLY:
         services.reply(petition, actor=user, opinion=post.get("opinion", ""))
         return _("Handling opinion recorded; print it for the petitioner.")
+    if move == PetitionMove.REQUEST_REVIEW:
+        services.request_review(petition, actor=user, asked_on=post.get("asked_on") or None)
+        return _("Review requested; the review opinion is due within 30 days.")
+    if move == PetitionMove.REVIEW:
+        services.review(petition, actor=user, opinion=post.get("opinion", ""))
+        return _("Review opinion recorded; print it for the petitioner.")
     if move == PetitionMove.CLOSE:
         services.close(petition, actor=user)
         return _("Petition closed.")

@@ -264,3 +264,18 @@ def test_the_api_hides_petitions_outside_the_callers_regions(client, outsider, p
     response = client.get(f"/api/petitions/{petition.case.number}", headers=bearer(outsider))
     assert response.status_code == 404
     assert client.get("/api/petitions", headers=bearer(outsider)).json() == []
+
+
+def test_the_review_opinion_notice_carries_the_review(client, operator, petition):
+    client.force_login(operator)
+    number = petition.case.number
+    for move in ("accept", "start"):
+        client.post(f"/petitions/cases/{number}/act/", {"move": move})
+    client.post(f"/petitions/cases/{number}/act/", {"move": "reply", "opinion": "责令夜间停工"})
+    client.post(f"/petitions/cases/{number}/act/", {"move": "request_review"})
+    page = client.get(f"/cases/{number}/").content.decode()
+    assert "review by" in page
+    client.post(f"/petitions/cases/{number}/act/", {"move": "review", "opinion": "维持原意见"})
+    text = text_of(client.get(f"/petitions/cases/{number}/notice.pdf").content)
+    assert "Review opinion" in text
+    assert "维持原意见" in text

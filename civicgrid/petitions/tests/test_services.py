@@ -277,3 +277,30 @@ def test_consent_to_mediation_is_recorded_once(petition, operator):
     services.record_mediation_consent(petition, actor=operator)
     assert petition.mediation_consent_at == first
     assert petition.mediation_consent_by == operator
+
+
+def _replied(petition, operator, today):
+    services.accept(petition, actor=operator, today=today)
+    services.start(petition, actor=operator)
+    return services.reply(petition, actor=operator, opinion="已责令整改。", today=today)
+
+
+def test_a_review_is_asked_within_thirty_days_and_answered_within_thirty(petition, operator):
+    replied = timezone.localdate() - timedelta(days=40)
+    _replied(petition, operator, replied)
+    with pytest.raises(InvalidAction, match="within 30 days"):
+        services.request_review(petition, actor=operator, asked_on=replied + timedelta(days=31))
+    with pytest.raises(InvalidAction, match="after the opinion"):
+        services.request_review(petition, actor=operator, asked_on=replied - timedelta(days=1))
+    asked = replied + timedelta(days=30)
+    services.request_review(petition, actor=operator, asked_on=asked)
+    assert petition.state == PetitionState.REVIEWING
+    assert petition.review_due_on == asked + timedelta(days=30)
+    assert services.light(petition, asked + timedelta(days=31)) == Light.RED
+    with pytest.raises(TransitionNotAllowed):
+        services.close(petition, actor=operator)
+    with pytest.raises(InvalidAction, match="review opinion"):
+        services.review(petition, actor=operator, opinion=" ")
+    services.review(petition, actor=operator, opinion="维持原处理意见。")
+    services.close(petition, actor=operator)
+    assert petition.state == PetitionState.CLOSED
