@@ -17,6 +17,9 @@ def test_the_menu_keeps_its_order():
         "disputes",
         "risk_board",
         "mediation_registry",
+        "petitions",
+        "petition_intake",
+        "petitions_owned",
         "cases",
         "hot_issues",
         "supervision",
@@ -34,6 +37,8 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "triage:queue",
         "cases:tasks",
         "cases:callbacks",
+        "petitions:list",
+        "petitions:register",
         "cases:list",
         "duplicates:hot_issues",
         "supervision:orders",
@@ -47,6 +52,7 @@ def test_every_slot_has_the_panels_of_the_apps_above():
         "summons",
         "supervision",
         "supporters",
+        "petition",
         "dispute",
     ]
     assert [p.name for p in panels(Slot.INBOX)] == ["supervision", "summoned"]

@@ -37,6 +37,7 @@ from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
 from .mediation import load_demo as load_mediation
 from .open311 import load_demo_client, print_demo_client
+from .petitions import load_demo as load_petitions
 from .reply_templates import load_demo as load_reply_templates
 from .supervision import load_demo as load_supervision
 
@@ -140,6 +141,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
         (_("mediation centre"), lambda: load_mediation(DISTRICT_CODE)),
+        (_("petitions"), lambda: load_petitions(DISTRICT_CODE)),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:

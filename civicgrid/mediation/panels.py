@@ -30,6 +30,13 @@ SOURCE_OF_CHANNEL = {
 }
 
 
+def _preselected_source(request) -> str | None:
+    """``?source=petition`` on the case page: another window (the petition office's
+    访调对接) sends the user to hand the case over with its source chosen."""
+    source = request.GET.get("source", "")
+    return source if source in Source.values else None
+
+
 def dispute_panel(request, case) -> dict | None:
     user = request.user
     dispute = (
@@ -44,7 +51,8 @@ def dispute_panel(request, case) -> dict | None:
             "types": DisputeType.objects.filter(parent__isnull=False).select_related("parent"),
             "sources": Source.choices,
             "courts": Court.choices,
-            "default_source": SOURCE_OF_CHANNEL.get(case.channel, Source.APPLICATION),
+            "default_source": _preselected_source(request)
+            or SOURCE_OF_CHANNEL.get(case.channel, Source.APPLICATION),
         }
     may_work = services.may_work_on(user, dispute)
     now = timezone.now()

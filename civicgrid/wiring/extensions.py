@@ -30,6 +30,7 @@ def _events() -> None:
     from civicgrid.mediation import events as mediation_events
     from civicgrid.notifications.services import notify_for_event
     from civicgrid.open311 import events as open311_events
+    from civicgrid.petitions import events as petition_events
     from civicgrid.supervision import events as supervision_events
     from civicgrid.supervision.accountability import copy_on_event
     from civicgrid.triage import events as triage_events
@@ -40,6 +41,7 @@ def _events() -> None:
         *duplicate_events.KINDS,
         *alert_events.KINDS,
         *mediation_events.KINDS,
+        *petition_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
@@ -75,6 +77,18 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
+    # The petition window (信访): the centre's operators, dispatchers and mediators
+    # register and decide; leaders too, and they own petitions (包案).
+    petition_window = (Role.OPERATOR, Role.DISPATCHER, Role.MEDIATOR)
+    register_page(
+        "petitions", Page("petitions:list", _("Petitions"), (*petition_window, Role.LEADER))
+    )
+    register_page(
+        "petition_intake", Page("petitions:register", _("Register a petition"), petition_window)
+    )
+    register_page(
+        "petitions_owned", Page("petitions:owned", _("My petitions (包案)"), (Role.LEADER,))
+    )
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page(
@@ -104,6 +118,9 @@ def _case_pages() -> None:
     from civicgrid.knowledge import panels as knowledge
     from civicgrid.knowledge.services import usable_entry
     from civicgrid.mediation import panels as mediation
+    from civicgrid.mediation.models import Dispute
+    from civicgrid.petitions import panels as petitions
+    from civicgrid.petitions.extensions import register_dispute_lookup
     from civicgrid.supervision import panels as supervision
     from civicgrid.triage.views import stored_guesses
 
@@ -124,6 +141,11 @@ def _case_pages() -> None:
     register_panel(
         Slot.CASE, Panel("dispute", "mediation/_dispute_panel.html", mediation.dispute_panel, 30)
     )
+    register_panel(
+        Slot.CASE, Panel("petition", "petitions/_petition_panel.html", petitions.petition_panel, 28)
+    )
+    # 访调对接: the petition panel links to the dispute of the same case, if there is one.
+    register_dispute_lookup(lambda case: Dispute.objects.filter(case=case).exists())
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)
     )

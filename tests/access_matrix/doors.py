@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from django.utils import timezone
+
 from civicgrid.accounts.models import User
 from civicgrid.cases.lifecycle import PERMISSIONS
 from civicgrid.cases.models import Case, Status
@@ -28,6 +30,8 @@ from civicgrid.knowledge.models import Proposal, ProposalStatus
 from civicgrid.mediation import services as mediation
 from civicgrid.mediation.models import Dispute
 from civicgrid.notifications.models import Notification
+from civicgrid.petitions import services as petitions
+from civicgrid.petitions.models import Petition
 from civicgrid.supervision import accountability
 from civicgrid.supervision import services as supervision
 from civicgrid.supervision.models import Copy, Inspection, Order, OrderStatus, Review, SiteVisit
@@ -56,6 +60,7 @@ from .rules import (
     table_rule,
 )
 from .targets import (
+    ACCEPTED_PETITION,
     ALERT_SOURCE,
     BATCH,
     CASE,
@@ -68,6 +73,7 @@ from .targets import (
     NOTICE,
     OPEN311_TOKEN,
     ORDER,
+    PETITION,
     PHOTO,
     PROPOSAL,
     PUBLISHED,
@@ -635,8 +641,122 @@ PUBLIC_DOORS = [
     ),
 ]
 
+PETITION_RULE = table_rule(petitions.PETITION_ROLES, ScopeRule.REGION)
+
+
+def _petition_form(world, user, case) -> dict:
+    return {
+        "form": "letter",
+        "name": "赵六",
+        "phone": "13900007777",
+        "matter": "小区停车位被占用，请求处理。",
+        "addressed_to": "district",
+        "received_on": timezone.localdate().isoformat(),
+        "receiving_office": "矛调中心信访窗口",
+    }
+
+
+def _petition_api(world, user, case) -> dict:
+    form = _petition_form(world, user, case)
+    return {
+        "form": form["form"],
+        "petitioner_name": form["name"],
+        "petitioner_phone": form["phone"],
+        "matter": form["matter"],
+        "addressed_to": form["addressed_to"],
+        "received_on": form["received_on"],
+        "receiving_office": form["receiving_office"],
+    }
+
+
+def _pdf_served(call: Call) -> None:
+    assert call.response.status_code == 200, call.response.content[:500]
+    assert call.response["Content-Type"] == "application/pdf"
+    assert call.response.content.startswith(b"%PDF")
+
+
+def _petition_state(call: Call) -> str:
+    return Petition.objects.get(case=call.obj).state
+
+
+PETITION_DOORS = [
+    Door(
+        "POST",
+        "/petitions/cases/{number}/register/",
+        Kind.PAGE,
+        CASE,
+        grant=PETITION_RULE,
+        refusal=Refusal.BACK,
+        body=_petition_form,
+        done=redirected_and(lambda c: Petition.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/petitions/cases/{number}/act/",
+        Kind.PAGE,
+        PETITION,
+        grant=PETITION_RULE,
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"move": "accept"},
+        done=redirected_and(lambda c: _petition_state(c) == "accepted"),
+    ),
+    Door(
+        "GET",
+        "/petitions/cases/{number}/notice.pdf",
+        Kind.PAGE,
+        ACCEPTED_PETITION,
+        grant=PETITION_RULE,
+        done=_pdf_served,
+    ),
+    Door(
+        "GET",
+        "/api/petitions/{number}",
+        Kind.API,
+        PETITION,
+        grant=PETITION_RULE,
+        done=json_answer(200, "case", lambda c: c.obj.number),
+    ),
+    Door(
+        "POST",
+        "/api/petitions/{number}",
+        Kind.API,
+        CASE,
+        grant=PETITION_RULE,
+        body=_petition_api,
+        done=answered(201),
+    ),
+    Door(
+        "POST",
+        "/api/petitions/{number}/decision",
+        Kind.API,
+        PETITION,
+        grant=PETITION_RULE,
+        body=lambda world, user, case: {"accept": True},
+        done=json_answer(200, "state", lambda c: "accepted"),
+    ),
+    Door(
+        "POST",
+        "/api/petitions/{number}/extension",
+        Kind.API,
+        ACCEPTED_PETITION,
+        grant=table_rule(petitions.EXTENSION_ROLES, ScopeRule.REGION),
+        body=lambda world, user, case: {"days": 10, "reason": "情况复杂"},
+        done=json_answer(200, "extended_days", lambda c: 10),
+    ),
+    Door(
+        "POST",
+        "/api/petitions/{number}/reply",
+        Kind.API,
+        ACCEPTED_PETITION,
+        grant=PETITION_RULE,
+        body=lambda world, user, case: {"opinion": "已协调解决"},
+        done=json_answer(200, "state", lambda c: "replied"),
+    ),
+]
+
 DOORS: list[Door] = [
     *PAGE_DOORS,
+    *PETITION_DOORS,
     *SUPERVISION_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,

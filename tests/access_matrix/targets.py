@@ -59,6 +59,22 @@ DISPUTE = Target(
     lambda user, case, world: w.sees_case(user, case),
 )
 
+# A case with a petition waiting for the decision on acceptance, and one accepted.
+PETITION = Target(
+    "petition",
+    lambda world, scope, role: world.petition_case,
+    _case_params,
+    {"number": MISSING_NUMBER},
+    lambda user, case, world: w.sees_case(user, case),
+)
+ACCEPTED_PETITION = Target(
+    "accepted petition",
+    lambda world, scope, role: world.accepted_petition_case,
+    _case_params,
+    {"number": MISSING_NUMBER},
+    lambda user, case, world: w.sees_case(user, case),
+)
+
 
 @dataclass(frozen=True)
 class Nested:

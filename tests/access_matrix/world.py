@@ -36,6 +36,7 @@ from civicgrid.knowledge.models import Entry, Proposal
 from civicgrid.mediation import services as mediation
 from civicgrid.notifications.models import Notification
 from civicgrid.open311.models import ClientSystem, ServiceRequest
+from civicgrid.petitions import services as petitions
 from civicgrid.routing.models import Department, RequestType
 from civicgrid.supervision import services as supervision
 from civicgrid.supervision.models import Copy, CopyReason, Level, Order
@@ -132,6 +133,9 @@ class World:
     alert_source: AlertSource | None = None
     # A case handed over to mediation, its dispute waiting for the acceptance check.
     dispute_case: Case | None = None
+    # A petition waiting for the decision on acceptance, and an accepted one.
+    petition_case: Case | None = None
+    accepted_petition_case: Case | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -434,6 +438,25 @@ def _mediation(world: World) -> None:
     mediation.hand_over(world.dispute_case, actor=world.builder, type_code="0201", source="hotline")
 
 
+def _petitions(world: World) -> None:
+    def petition(case: Case, phone: str):
+        data = petitions.PetitionInput(
+            form="visit",
+            petitioner_name="王五",
+            petitioner_phone=phone,
+            matter="工地夜间施工噪音扰民，请求停止夜间施工。",
+            addressed_to="district",
+            received_on=timezone.localdate(),
+            receiving_office="矛调中心信访窗口",
+        )
+        return petitions.register(case, data, actor=world.builder)
+
+    world.petition_case = _new_case(world, title="夜间施工信访")
+    petition(world.petition_case, "13900005555")
+    world.accepted_petition_case = _new_case(world, title="欠薪信访")
+    petitions.accept(petition(world.accepted_petition_case, "13900006666"), actor=world.builder)
+
+
 def build() -> World:
     category = f.make_category("市容环境", code="01")
     bureau = f.make_department("城市管理局", code="CGJ")
@@ -453,4 +476,5 @@ def build() -> World:
     _knowledge(world)
     _public_side(world)
     _mediation(world)
+    _petitions(world)
     return world
