@@ -99,14 +99,14 @@ def triage_queue(user) -> QuerySet:
 
 
 def owned_in(paths) -> Q:
-    """Cases whose centre works in one of the region subtrees ``paths`` (by position when
-    the case has no centre). A city's centre works on what is escalated to it, not on
-    the cases its districts triage themselves."""
+    """Cases held by the centre of one of the regions ``paths`` (by position when the
+    case has no centre): each level's queue is its own (docs/centres.md). A city's
+    centre works on what is escalated to it; a district's on what it holds, not on what
+    its streets and communities hold; a street's on what it holds, never another's."""
     query = Q(pk__in=[])
     for path in paths:
         below = ~Exists(Region.objects.filter(path=path, level=Level.CITY))
         query |= Q(owner_region__path=path)
-        query |= below & Q(owner_region__path__startswith=path)
         query |= below & Q(owner_region__isnull=True, region_path__startswith=path)
     return query
 

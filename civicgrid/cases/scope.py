@@ -48,8 +48,9 @@ def owns(path: str, case, *, city: bool) -> bool:
     """Whether the centre working in the region subtree ``path`` (a city's when ``city``)
     decides on ``case``, which lies in or is owned within that subtree. A city's centre
     decides on what is escalated to it, not on its districts' cases (the triage queue's
-    rule, ``queries.owned_in``); a district's or street's, on its cases unless the city
-    has taken them (escalated, until it sends them back)."""
+    rule, ``queries.owned_in``); a district's, street's or community's, on its cases
+    unless the city has taken them (escalated, until it sends them back). Each level's
+    *queue* holds only what its own centre holds (docs/centres.md)."""
     owner = case.owner_region if case.owner_region_id else None
     if city:
         return owner is not None and owner.path == path
