@@ -194,6 +194,9 @@ RULES: dict[str, Rule] = {
     A.REOPEN: notify(ALL_DEPARTMENTS),
     A.ESCALATE: notify(CENTRE_DISPATCHERS, CENTRE_LEADERS),
     A.SEND_BACK: notify(CENTRE_DISPATCHERS),
+    # Passed down a level: the lower centre's dispatchers, or the grid's workers.
+    A.PASS_DOWN: notify(CENTRE_DISPATCHERS, GRID_WORKERS),
+    A.SOLVE_IN_GRID: notify(OPERATORS),
     A.URGE: notify(STEP_HOLDER),
     A.MARK_OVERDUE: notify(STEP_HOLDER, DISPATCHERS),
     A.MERGE: notify(MERGE_TARGET_HOLDER),

@@ -261,6 +261,24 @@ class SendBackForm(ActionForm):
     note_required = True
 
 
+class PassDownForm(ActionForm):
+    note_label = _("What the lower level should do")
+    note_required = True
+
+
+class SolveInGridForm(ActionForm):
+    note_label = None
+    reply = forms.CharField(
+        label=_("What was done, for the citizen"),
+        max_length=limits.REPLY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    files = MultipleFileField(label=_("Photos on site"))
+
+    def action_data(self):
+        return {"reply": self.cleaned_data["reply"]}
+
+
 class UrgeForm(ActionForm):
     note_label = _("What the urging notice says")
     note_required = True
@@ -291,6 +309,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.REOPEN: ReopenForm,
     Action.ESCALATE: EscalateForm,
     Action.SEND_BACK: SendBackForm,
+    Action.PASS_DOWN: PassDownForm,
+    Action.SOLVE_IN_GRID: SolveInGridForm,
     Action.URGE: UrgeForm,
 }
 

@@ -54,6 +54,8 @@ PLAIN_EVENTS: dict[str, Promise] = {
     Action.REOPEN: gettext_lazy("Reopened, to be handled again"),
     Action.ESCALATE: gettext_lazy("Passed to a higher centre"),
     Action.SEND_BACK: gettext_lazy("Passed back to the local centre"),
+    Action.PASS_DOWN: gettext_lazy("Passed to the local centre nearest to you"),
+    Action.SOLVE_IN_GRID: gettext_lazy("Solved on site by the grid worker"),
     Action.URGE: gettext_lazy("The centre urged the department on"),
     Action.MERGE: gettext_lazy("Handled together with an earlier report"),
     Note.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),
