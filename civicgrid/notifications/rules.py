@@ -204,6 +204,10 @@ RULES: dict[str, Rule] = {
     Note.ADD_NOTE: notify(STEP_HOLDER),
     # Summoned departments must report in (报到); the grid's workers meet them there.
     "whistle": notify(NAMED_DEPARTMENTS),
+    # The centre summons a stationed unit on duty; a co-handling unit's reply reaches
+    # the main unit, which reads it before replying (centres).
+    "stationed_summoned": notify(NAMED_DEPARTMENTS),
+    "co_reply": notify(MAIN_DEPARTMENT),
     "report_in": notify(GRID_WORKERS),
     # Supervision: the unit must respond in writing; the centre reads the response; the
     # units of a joint review have their tasks; inspectors hear of a copied case.
