@@ -27,12 +27,11 @@ from .lifecycle import (
     PERMISSIONS,
     REFERRAL_KINDS,
     A,
-    ActionRefused,
     Change,
     InvalidAction,
 )
 from .models import CallbackResult, Case, Rating, Status
-from .scope import ScopeRule, refusal_for, region_paths
+from .scope import ScopeRule, refusal_for
 
 
 def _require(value, message, field: str = "note") -> Any:
@@ -433,12 +432,6 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
             fields={"joint_consultation": True, "owner_region": district},
             data={"to": "joint", "region": district.name if district else ""},
         )
-    if owner is not None and owner.level == Level.GRID:
-        _grid_worker_holds(case, actor)
-    elif _only_grid_worker(actor):
-        raise ActionRefused(
-            _("A grid worker raises only the cases passed down to their grid.")
-        )
     parent = owner.parent if owner else None
     if parent is None or parent.level not in (
         Level.DISTRICT,
@@ -465,20 +458,19 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
     )
 
 
-def _only_grid_worker(actor) -> bool:
-    """Whether the actor acts only as a grid worker (no centre role, not an admin)."""
-    if actor is None or actor.is_superuser or actor.has_role(Role.ADMIN):
-        return False
-    roles = set(actor.roles)
-    return roles == {Role.GRID_WORKER}
-
-
-def _grid_worker_holds(case, actor) -> None:
-    """A case held by a grid is its grid worker's to raise: refuse anyone else's grid."""
-    if actor is None or not _only_grid_worker(actor):
-        return
-    if not any(case.owner_region.path.startswith(p) for p in region_paths(actor)):
-        raise ActionRefused(_("This case is not in one of your grids."))
+def _raise_from_grid(case, note, data, actor: Actor = None) -> Change:
+    """The grid worker raises a case passed down to their grid back to the community
+    (提级), with the reason and the move's own time limit."""
+    _require(note, _("Say why the case needs a higher level."))
+    owner = case.owner_region if case.owner_region_id else None
+    parent = owner.parent if owner is not None and owner.level == Level.GRID else None
+    if parent is None:
+        raise InvalidAction(_("This case is not held in a grid."))
+    return Change(
+        fields={"owner_region": parent},
+        data={"to": "parent", "region": parent.name, **centres.event_data(parent)},
+        limit=deadlines.move_limit(case.urgency, "escalate"),
+    )
 
 
 def _pass_down(case, note, data, actor: Actor = None) -> Change:
@@ -611,6 +603,7 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.SEND_BACK: _send_back,
     A.PASS_DOWN: _pass_down,
     A.SOLVE_IN_GRID: _solve_in_grid,
+    A.RAISE_FROM_GRID: _raise_from_grid,
     A.URGE: _need_note(gettext_lazy("Write what the urging notice says.")),
     A.MARK_OVERDUE: _mark_overdue,
 }

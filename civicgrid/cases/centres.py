@@ -108,7 +108,13 @@ def levels_passed(case) -> list[dict]:
     name, level and the move that brought it there (the “levels” strip)."""
     from .lifecycle import Action
 
-    moves = (Action.REGISTER, Action.ESCALATE, Action.SEND_BACK, Action.PASS_DOWN)
+    moves = (
+        Action.REGISTER,
+        Action.ESCALATE,
+        Action.SEND_BACK,
+        Action.PASS_DOWN,
+        Action.RAISE_FROM_GRID,
+    )
     strip: list[dict] = []
     for event in case.events.filter(action__in=moves).order_by("at", "pk"):
         data = event.data or {}

@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     SEND_BACK = "send_back", gettext_lazy("send back to the lower centre")
     PASS_DOWN = "pass_down", gettext_lazy("pass down to the lower level")
     SOLVE_IN_GRID = "solve_in_grid", gettext_lazy("solved in the grid")
+    RAISE_FROM_GRID = "raise_from_grid", gettext_lazy("raise to the community")
     URGE = "urge", gettext_lazy("urge")
     MARK_OVERDUE = "mark_overdue", gettext_lazy("overdue")
 
@@ -91,6 +92,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     # which is the check on site too, and the centre calls the citizen back.
     (S.REGISTERED, A.PASS_DOWN): S.REGISTERED,
     (S.REGISTERED, A.SOLVE_IN_GRID): S.VERIFIED,
+    (S.REGISTERED, A.RAISE_FROM_GRID): S.REGISTERED,
     (S.DISPATCHED, A.ACKNOWLEDGE): S.HANDLING,
     # A department's return (退单) is a request the owning centre reviews: accepted, the
     # case goes back to the queue (or straight to another department: reassign);
@@ -138,13 +140,11 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
     A.PLACE: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
     A.DISPATCH: ((Role.DISPATCHER,), ScopeRule.OWNER),
     # A street's mediator escalates what the district owns: the place suffices.
-    # A grid worker raises what was passed down to them (``_escalate`` checks it is).
-    A.ESCALATE: (
-        (Role.DISPATCHER, Role.LEADER, Role.MEDIATOR, Role.GRID_WORKER),
-        ScopeRule.REGION,
-    ),
+    A.ESCALATE: ((Role.DISPATCHER, Role.LEADER, Role.MEDIATOR), ScopeRule.REGION),
     A.PASS_DOWN: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
-    A.SOLVE_IN_GRID: ((Role.GRID_WORKER,), ScopeRule.OWNER),
+    # The grid worker solves or raises only what was passed down to their grid.
+    A.SOLVE_IN_GRID: ((Role.GRID_WORKER,), ScopeRule.HELD),
+    A.RAISE_FROM_GRID: ((Role.GRID_WORKER,), ScopeRule.HELD),
     A.ACKNOWLEDGE: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.RETURN: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.ACCEPT_RETURN: (CONTROL, ScopeRule.OWNER),

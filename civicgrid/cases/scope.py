@@ -17,6 +17,7 @@ class ScopeRule(models.TextChoices):
     MAIN_DEPARTMENT = "main_department", "main department"
     GRID = "grid", "grid"
     OWNER = "owner", "owning centre"
+    HELD = "held", "held here"
     SYSTEM = "system", "system"
 
 
@@ -90,6 +91,13 @@ def _grant_refusal(grant, case, rule: str) -> str | None:
             return _("This case is not assigned to your department.")
         return None
     mine = grant.region_paths
+    if rule == ScopeRule.HELD:
+        # Only where the case is held now: a grid worker acts on what was passed down
+        # to their grid, not on what a centre above holds there (docs/centres.md).
+        owner = case.owner_region if case.owner_region_id else None
+        if owner is None or not any(owner.path.startswith(m) for m in mine):
+            return _("Case %(number)s has not been passed down to you.") % {"number": case.number}
+        return None
     if rule == ScopeRule.OWNER:
         if not any(p.startswith(m) for p in _case_paths(case) for m in mine):
             return _("This case is outside the regions you are responsible for.")

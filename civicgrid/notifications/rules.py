@@ -197,6 +197,7 @@ RULES: dict[str, Rule] = {
     # Passed down a level: the lower centre's dispatchers, or the grid's workers.
     A.PASS_DOWN: notify(CENTRE_DISPATCHERS, GRID_WORKERS),
     A.SOLVE_IN_GRID: notify(OPERATORS),
+    A.RAISE_FROM_GRID: notify(CENTRE_DISPATCHERS),
     A.URGE: notify(STEP_HOLDER),
     A.MARK_OVERDUE: notify(STEP_HOLDER, DISPATCHERS),
     A.MERGE: notify(MERGE_TARGET_HOLDER),

@@ -27,6 +27,7 @@ from civicgrid.cases.lifecycle import TRANSITIONS, Action
 from civicgrid.cases.models import Attachment, Case, CaseExport, Channel, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.tests import factories as f
+from civicgrid.centres.models import CoPart, DutyMode, Stationing
 from civicgrid.citizens import services as citizens
 from civicgrid.duplicates.models import HotIssue, HotIssueBatch, HotIssueCase
 from civicgrid.gridwork import services as gridwork
@@ -132,6 +133,11 @@ class World:
     alert_source: AlertSource | None = None
     # A case handed over to mediation, its dispute waiting for the acceptance check.
     dispute_case: Case | None = None
+    # A case passed down district → street → community → grid 11 (docs/centres.md); a
+    # unit on duty in the district centre; a co-handling part of the dispatched case.
+    grid_case: Case | None = None
+    stationing: Stationing | None = None
+    co_part: CoPart | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -225,8 +231,14 @@ def action_input(action: str, world: World) -> dict | None:
         Action.CLOSE: {},
         Action.REOPEN: {"note": "市民反映问题仍在"},
         Action.URGE: {"note": "请加快办理"},
+        Action.PASS_DOWN: {"note": "请街道先处理"},
+        Action.SOLVE_IN_GRID: {"reply": "网格员已上门修好路灯。"},
+        Action.RAISE_FROM_GRID: {"note": "需要社区协调物业"},
     }
     return dict(inputs[action]) if action in inputs else None
+
+
+GRID_MOVES = (Action.SOLVE_IN_GRID, Action.RAISE_FROM_GRID)
 
 
 def from_status(action: str) -> str:
@@ -241,7 +253,9 @@ def paths_to_statuses() -> dict[str, list[str]]:
     while queue:
         status = queue.popleft()
         for (old, action), new in TRANSITIONS.items():
-            if old == status and new not in paths and action in PERSON_ACTIONS:
+            # The grid's own moves start from a case passed down to a grid (``grid_case``).
+            person = action in PERSON_ACTIONS and action not in GRID_MOVES
+            if old == status and new not in paths and person:
                 paths[new] = [*paths[status], action]
                 queue.append(new)
     return paths
@@ -434,6 +448,20 @@ def _mediation(world: World) -> None:
     mediation.hand_over(world.dispute_case, actor=world.builder, type_code="0201", source="hotline")
 
 
+def _centres(world: World) -> None:
+    case = _new_case(world, title="楼道灯不亮")
+    world.grid_case = drive(world, case, [Action.PASS_DOWN] * 3)
+    world.stationing = Stationing.objects.create(
+        centre=world.district["district"],
+        department=world.bureau,
+        mode=DutyMode.PERMANENT,
+        starts_on=timezone.localdate() - timedelta(days=1),
+    )
+    world.co_part = CoPart.objects.create(
+        case=world.case, department=world.bureau, due_at=timezone.now() + timedelta(days=3)
+    )
+
+
 def build() -> World:
     category = f.make_category("市容环境", code="01")
     bureau = f.make_department("城市管理局", code="CGJ")
@@ -453,4 +481,5 @@ def build() -> World:
     _knowledge(world)
     _public_side(world)
     _mediation(world)
+    _centres(world)
     return world

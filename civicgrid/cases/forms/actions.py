@@ -279,6 +279,11 @@ class SolveInGridForm(ActionForm):
         return {"reply": self.cleaned_data["reply"]}
 
 
+class EscalateFromGridForm(ActionForm):
+    note_label = _("Why a higher level is needed")
+    note_required = True
+
+
 class UrgeForm(ActionForm):
     note_label = _("What the urging notice says")
     note_required = True
@@ -311,6 +316,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.SEND_BACK: SendBackForm,
     Action.PASS_DOWN: PassDownForm,
     Action.SOLVE_IN_GRID: SolveInGridForm,
+    Action.RAISE_FROM_GRID: EscalateFromGridForm,
     Action.URGE: UrgeForm,
 }
 

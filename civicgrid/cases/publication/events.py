@@ -56,6 +56,7 @@ PLAIN_EVENTS: dict[str, Promise] = {
     Action.SEND_BACK: gettext_lazy("Passed back to the local centre"),
     Action.PASS_DOWN: gettext_lazy("Passed to the local centre nearest to you"),
     Action.SOLVE_IN_GRID: gettext_lazy("Solved on site by the grid worker"),
+    Action.RAISE_FROM_GRID: gettext_lazy("Passed to a higher centre"),
     Action.URGE: gettext_lazy("The centre urged the department on"),
     Action.MERGE: gettext_lazy("Handled together with an earlier report"),
     Note.MERGED_FROM: gettext_lazy("Another report of the same problem was added"),

@@ -100,9 +100,7 @@ def test_the_street_passes_a_case_down_to_the_community_with_its_own_time_limit(
     with pytest.raises(lifecycle.InvalidAction):
         lifecycle.apply(case, Action.PASS_DOWN, actor=street_dispatcher, note="  ")
     before = timezone.now()
-    event = lifecycle.apply(
-        case, Action.PASS_DOWN, actor=street_dispatcher, note="社区先上门看看"
-    )
+    event = lifecycle.apply(case, Action.PASS_DOWN, actor=street_dispatcher, note="社区先上门看看")
     case.refresh_from_db()
     assert case.owner_region == district["community1"]
     assert case.status == Status.REGISTERED
@@ -168,7 +166,9 @@ def test_a_grid_worker_raises_a_case_passed_to_their_grid_with_a_reason(
     case = report(operator, district, category)
     lifecycle.apply(case, Action.PASS_DOWN, actor=workstation, note="网格员处理")
     case.refresh_from_db()
-    lifecycle.apply(case, Action.ESCALATE, actor=grid_worker, note="需要物业配合")
+    with pytest.raises(lifecycle.InvalidAction):
+        lifecycle.apply(case, Action.RAISE_FROM_GRID, actor=grid_worker, note="")
+    lifecycle.apply(case, Action.RAISE_FROM_GRID, actor=grid_worker, note="需要物业配合")
     case.refresh_from_db()
     assert case.owner_region == district["community1"]
     assert case.due_at - case.step_started_at <= timedelta(days=3)
@@ -178,8 +178,10 @@ def test_a_grid_worker_cannot_raise_a_case_a_centre_holds(
     operator, workstation, grid_worker, district, category
 ):
     case = report(operator, district, category)
-    with pytest.raises(lifecycle.ActionRefused):
-        lifecycle.apply(case, Action.ESCALATE, actor=grid_worker, note="想提级")
+    with pytest.raises(lifecycle.ActionRefused, match="not been passed down"):
+        lifecycle.apply(case, Action.RAISE_FROM_GRID, actor=grid_worker, note="想提级")
+    with pytest.raises(lifecycle.ActionRefused, match="not been passed down"):
+        lifecycle.apply(case, Action.SOLVE_IN_GRID, actor=grid_worker, reply="已处理")
 
 
 def test_each_street_sees_only_its_own_queue(
