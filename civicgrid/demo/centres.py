@@ -63,9 +63,15 @@ def load_staff(district: Region, grids: list[Region], password: str) -> list[tup
     for street in streets:
         for community in street.children.filter(level=Level.COMMUNITY).order_by("code"):
             if community == station_community:
+                # The workstation's operator takes calls and also decides on the
+                # community's cases (pass down to the grid, raise to the street).
                 username, name = STATION_OPERATOR
-                _account(username, name, Role.OPERATOR, [community], password)
-                named.append((username, str(Role.OPERATOR.label), name, f"{community.name}工作站"))
+                user = _account(username, name, Role.OPERATOR, [community], password)
+                if not user.has_role(Role.DISPATCHER):
+                    grant_role(user, Role.DISPATCHER, regions=[community])
+                    user.forget_grants()
+                for role in (Role.OPERATOR, Role.DISPATCHER):
+                    named.append((username, str(role.label), name, f"{community.name}工作站"))
             else:
                 _account(
                     f"ws-{community.code}",
