@@ -3,6 +3,7 @@ a citizen's report solved inside the grid (小事不出网格), and another that
 → street → district and back down. Screenshots go to ``test-artifacts/levels-*``."""
 
 import pytest
+from test_browser_loop import Desk  # tests/ is on the path, as a rootdir
 
 from civicgrid.accounts.models import User
 from civicgrid.cases import services
@@ -11,8 +12,6 @@ from civicgrid.demo import centres as demo_centres
 from civicgrid.demo import load
 from civicgrid.regions.models import Level
 from civicgrid.routing.models import Category
-
-from test_browser_loop import Desk  # tests/ is on the path, as a rootdir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +27,7 @@ def demo_levels(db):
     load.load_accounts()
     demo_centres.load_staff(
         load._district(),
-        list(
-            User.objects.get(username="gridworker").grants.get().regions.order_by("code").all()
-        ),
+        list(User.objects.get(username="gridworker").grants.get().regions.order_by("code").all()),
         load.DEMO_PASSWORD,
     )
 

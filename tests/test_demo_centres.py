@@ -30,9 +30,7 @@ def test_the_demo_has_street_and_community_centres_with_cases_at_each_level(caps
     assert street.grants.get().regions.get().level == Level.STREET
     assert station.roles == [Role.OPERATOR, Role.DISPATCHER]
     assert {g.regions.get().level for g in station.grants.all()} == {Level.COMMUNITY}
-    levels = {
-        c.owner_region.level for c in Case.objects.filter(title__startswith="【分级】")
-    }
+    levels = {c.owner_region.level for c in Case.objects.filter(title__startswith="【分级】")}
     assert levels == {Level.COMMUNITY, Level.GRID, Level.STREET, Level.DISTRICT}
     other = User.objects.get(username="street2dispatcher")
     assert queries.triage_queue(street).exists()
@@ -40,4 +38,5 @@ def test_the_demo_has_street_and_community_centres_with_cases_at_each_level(caps
     assert Stationing.objects.count() == Stationing.objects.values("department").count() > 3
     load.print_accounts(accounts + [load.DemoAccount(*row) for row in named])
     printed = capsys.readouterr().out
-    assert "streetdispatcher" in printed and "station" in printed
+    assert "streetdispatcher" in printed
+    assert "station" in printed
