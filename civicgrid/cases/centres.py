@@ -14,6 +14,7 @@ to a unit. See docs/centres.md.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ from civicgrid.routing.services import level_rule_for
 CENTRE_LEVELS = (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
 CENTRE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 
-CENTRE_NAMES = {
+CENTRE_NAMES: dict[str, Any] = {
     Level.CITY: _("city centre"),
     Level.DISTRICT: _("district centre"),
     Level.STREET: _("street sub-centre"),

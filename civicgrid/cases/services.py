@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -137,7 +138,11 @@ def position_fields(location: Location | None, category=None) -> dict:
     unless its category's starting level says otherwise)."""
     if location is None:
         return {"grid": None, "region_path": "", "needs_placement": True}
-    fields = {"lng": location.lng, "lat": location.lat, "needs_placement": location.grid is None}
+    fields: dict[str, Any] = {
+        "lng": location.lng,
+        "lat": location.lat,
+        "needs_placement": location.grid is None,
+    }
     if location.grid is not None:
         start = centres.starting_centre(location.grid, category)
         owner = start.centre or location.district

@@ -44,7 +44,8 @@ _MODE_ORDER = When_(
 
 def district_of(case: Case) -> Region | None:
     """The district whose centre the case's stationed units sit in."""
-    path = case.region_path or (case.owner_region.path if case.owner_region_id else "")
+    owner = case.owner_region if case.owner_region_id else None
+    path = case.region_path or (owner.path if owner is not None else "")
     codes = [c for c in path.split("/") if c]
     found = Region.objects.filter(code__in=codes, level=Level.DISTRICT).defer("boundary")
     return found.first()

@@ -266,17 +266,12 @@ class PassDownForm(ActionForm):
     note_required = True
 
 
-class SolveInGridForm(ActionForm):
-    note_label = None
-    reply = forms.CharField(
-        label=_("What was done, for the citizen"),
-        max_length=limits.REPLY,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    files = MultipleFileField(label=_("Photos on site"))
+class SolveInGridForm(ReplyForm):
+    """The grid worker's reply: what was done on site, with its photos."""
 
-    def action_data(self):
-        return {"reply": self.cleaned_data["reply"]}
+    def setup(self):
+        self.fields["reply"].label = _("What was done, for the citizen")
+        self.fields["files"].label = _("Photos on site")
 
 
 class EscalateFromGridForm(ActionForm):
