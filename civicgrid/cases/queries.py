@@ -278,8 +278,10 @@ def own_returns(user, *, now=None, days: int = RETURNS_SHOWN_DAYS) -> list[OwnRe
 
 
 def verification_tasks(user) -> QuerySet:
-    """Replied cases to verify on site: a grid worker's own grids, a dispatcher's scope."""
-    cases = visible_cases(user, Case.objects.filter(status=Status.REPLIED))
+    """Replied cases to verify on site, and cases passed down to a grid to solve there
+    (docs/centres.md): a grid worker's own grids, a dispatcher's scope."""
+    passed_down = Q(status=Status.REGISTERED, owner_region__level=Level.GRID)
+    cases = visible_cases(user, Case.objects.filter(Q(status=Status.REPLIED) | passed_down))
     if user.has_role(Role.GRID_WORKER):
         # A grid worker's own grids; what another grant of theirs covers stays.
         mine = paths_query(p for g in user.grants_for(Role.DISPATCHER) for p in g.region_paths)

@@ -210,3 +210,15 @@ def test_the_case_page_shows_the_levels_strip(
     assert page.index("第1街道", page.index("levels-strip")) < page.index(
         "第1社区", page.index("levels-strip")
     )
+
+
+def test_the_grid_worker_finds_a_case_passed_down_in_their_tasks(
+    client, operator, workstation, grid_worker, district, category
+):
+    case = report(operator, district, category)
+    client.force_login(grid_worker)
+    assert case.number not in client.get("/tasks/").content.decode()
+    lifecycle.apply(case, Action.PASS_DOWN, actor=workstation, note="网格员处理")
+    page = client.get("/tasks/").content.decode()
+    assert case.number in page
+    assert "Passed down to your grid" in page

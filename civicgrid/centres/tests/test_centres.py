@@ -13,7 +13,6 @@ from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.tests import factories as f
 from civicgrid.centres import services
 from civicgrid.centres.models import CoPart, DutyMode, Stationing
-from civicgrid.notifications.models import Notification
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_the_centre_summons_the_unit_on_duty_and_it_is_told_and_recorded(
         services.summon(new_case, stationing, actor=dispatcher, note="现场需要民警")
     event = CaseEvent.objects.get(case=new_case, action="stationed_summoned")
     assert event.data["unit"] == "区公安分局"
-    assert Notification.objects.filter(recipient=officer, event=event).exists()
+    assert officer.notifications.filter(event=event).exists()  # the notifications app's
     assert visible_cases(officer, type(new_case).objects.filter(pk=new_case.pk)).exists()
 
 
@@ -116,7 +115,7 @@ def test_the_co_unit_replies_to_its_part_once_and_the_main_unit_reads_it_first(
     assert "parts-waiting" in page
     with django_capture_on_commit_callbacks(execute=True):
         services.reply_part(part, actor=helper, reply="已关闭阀门，管道待维修")
-    assert Notification.objects.filter(recipient=handler, event__action="co_reply").exists()
+    assert handler.notifications.filter(event__action="co_reply").exists()
     with pytest.raises(lifecycle.InvalidAction, match="already replied"):
         services.reply_part(part, actor=helper, reply="再说一次")
     page = client.get(f"/cases/{co_dispatched.number}/").content.decode()
