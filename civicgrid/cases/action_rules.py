@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.actor import Actor
+from civicgrid.accounts.models import Role
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing import leaves
 from civicgrid.routing.models import Category, Department, DepartmentKind, LimitUnit, Step
 
-from . import deadlines, events
+from . import centres, deadlines, events
 from .extensions import answer_source
 from .lifecycle import (
     MAX_EXTENSION_DAYS,
@@ -120,7 +121,8 @@ def _place(case, note, data, actor: Actor = None) -> Change:
         raise InvalidAction(
             _("That point is outside every grid; pick a point inside the district."), "lng"
         )
-    fields = position_fields(location)
+    fields = position_fields(location, case.category)
+    fields.pop("_unit", None)
     return Change(fields=fields, data={"grid": location.grid.code})
 
 
@@ -431,7 +433,12 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
             data={"to": "joint", "region": district.name if district else ""},
         )
     parent = owner.parent if owner else None
-    if parent is None or parent.level not in (Level.DISTRICT, Level.STREET, Level.CITY):
+    if parent is None or parent.level not in (
+        Level.DISTRICT,
+        Level.STREET,
+        Level.COMMUNITY,
+        Level.CITY,
+    ):
         if owner is not None and owner.level == Level.CITY:
             raise InvalidAction(
                 _(
@@ -444,7 +451,73 @@ def _escalate(case, note, data, actor: Actor = None) -> Change:
         raise InvalidAction(
             _("There is no higher centre to escalate to; ask for a joint consultation."), "to"
         )
-    return Change(fields={"owner_region": parent}, data={"to": "parent", "region": parent.name})
+    return Change(
+        fields={"owner_region": parent},
+        data={"to": "parent", "region": parent.name, **centres.event_data(parent)},
+        limit=deadlines.move_limit(case.urgency, "escalate"),
+    )
+
+
+def _raise_from_grid(case, note, data, actor: Actor = None) -> Change:
+    """The grid worker raises a case passed down to their grid back to the community
+    (提级), with the reason and the move's own time limit."""
+    _require(note, _("Say why the case needs a higher level."))
+    owner = case.owner_region if case.owner_region_id else None
+    parent = owner.parent if owner is not None and owner.level == Level.GRID else None
+    if parent is None:
+        raise InvalidAction(_("This case is not held in a grid."))
+    return Change(
+        fields={"owner_region": parent},
+        data={"to": "parent", "region": parent.name, **centres.event_data(parent)},
+        limit=deadlines.move_limit(case.urgency, "escalate"),
+    )
+
+
+def _pass_down(case, note, data, actor: Actor = None) -> Change:
+    """Two-level dispatch (二级派单): the centre holding the case hands it one level
+    down where it lies — district → street, street → community, community → the grid
+    worker — with what the lower level should do and the move's own time limit."""
+    _require(note, _("Say what the lower level should do with the case."))
+    owner = case.owner_region if case.owner_region_id else None
+    lower = centres.next_down(case)
+    if owner is None or owner.level == Level.CITY or lower is None:
+        raise InvalidAction(
+            _("There is no lower level where this case lies; dispatch it yourself."), "to"
+        )
+    move = "pass_to_grid" if lower.level == Level.GRID else "pass_down"
+    if lower.level == Level.GRID and not _has_grid_worker(lower):
+        raise InvalidAction(
+            _("No grid worker works in %(grid)s; handle the case at this level.")
+            % {"grid": lower.name},
+            "to",
+        )
+    return Change(
+        fields={"owner_region": lower},
+        data={"region": lower.name, "from": owner.name, **centres.event_data(lower)},
+        limit=deadlines.move_limit(case.urgency, move),
+    )
+
+
+def _has_grid_worker(grid: Region) -> bool:
+    from civicgrid.accounts.models import RoleGrant
+
+    prefixes = [p for p in grid.path.split("/") if p]
+    paths = ["/".join(prefixes[: i + 1]) + "/" for i in range(len(prefixes))]
+    return RoleGrant.objects.filter(
+        role=Role.GRID_WORKER, regions__path__in=paths, user__is_active=True
+    ).exists()
+
+
+def _solve_in_grid(case, note, data, actor: Actor = None) -> Change:
+    """The grid worker solved it on site (小事不出网格): the reply to the citizen, and
+    the check on site in one; the centre calls the citizen back."""
+    text = _require(
+        (data.get("reply") or note).strip(), _("Write what was done, for the citizen."), "reply"
+    )
+    return Change(
+        fields={"reply": text, "callback_tries": 0, "callback_next_at": None},
+        data={"reply": text, **centres.event_data(case.owner_region)},
+    )
 
 
 def _send_back(case, note, data, actor: Actor = None) -> Change:
@@ -456,11 +529,15 @@ def _send_back(case, note, data, actor: Actor = None) -> Change:
     if owner is not None and case.region_path.startswith(owner.path):
         below = case.region_path[len(owner.path) :].split("/", 1)[0]
         lower = Region.objects.filter(path=f"{owner.path}{below}/").first() if below else None
-    if lower is None or lower.level not in (Level.DISTRICT, Level.STREET):
+    if lower is None or lower.level not in (Level.DISTRICT, Level.STREET, Level.COMMUNITY):
         raise InvalidAction(
             _("There is no lower centre where this case lies; dispatch it yourself."), "to"
         )
-    return Change(fields={"owner_region": lower}, data={"region": lower.name})
+    return Change(
+        fields={"owner_region": lower},
+        data={"region": lower.name, **centres.event_data(lower)},
+        limit=deadlines.move_limit(case.urgency, "send_back"),
+    )
 
 
 def _closing(prepare: Callable[..., Change]) -> Callable[..., Change]:
@@ -524,6 +601,9 @@ PREPARE: dict[str, Callable[..., Change]] = {
     A.REOPEN: _reopen,
     A.ESCALATE: _escalate,
     A.SEND_BACK: _send_back,
+    A.PASS_DOWN: _pass_down,
+    A.SOLVE_IN_GRID: _solve_in_grid,
+    A.RAISE_FROM_GRID: _raise_from_grid,
     A.URGE: _need_note(gettext_lazy("Write what the urging notice says.")),
     A.MARK_OVERDUE: _mark_overdue,
 }

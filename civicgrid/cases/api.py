@@ -374,6 +374,7 @@ ACTION_DATA = {
     Action.ESCALATE: _fields(to="to"),
     Action.ANSWER_DIRECTLY: _fields(answer="answer", knowledge_entry="knowledge_entry"),
     Action.REPLY: _fields(reply="reply"),
+    Action.SOLVE_IN_GRID: _fields(reply="reply"),
 }
 
 

@@ -98,3 +98,28 @@ def window(start: datetime, limit: Limit) -> tuple[datetime, datetime]:
 
 def step_window(category, urgency: str, step: str, start: datetime) -> tuple[datetime, datetime]:
     return window(start, limit_for(category, urgency, step))
+
+
+# The time limit of each move between the levels of centres (docs/centres.md): how long
+# the centre (or grid worker) a case is passed to, raised to or sent back to has to
+# decide on it, by urgency. Passed down to a grid worker it is the time to solve it.
+MOVE_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
+    (Urgency.URGENT, "pass_down"): (1, LimitUnit.HOURS),
+    (Urgency.URGENT, "pass_to_grid"): (4, LimitUnit.HOURS),
+    (Urgency.URGENT, "escalate"): (30, LimitUnit.MINUTES),
+    (Urgency.URGENT, "send_back"): (1, LimitUnit.HOURS),
+    (Urgency.SAME_DAY, "pass_down"): (2, LimitUnit.HOURS),
+    (Urgency.SAME_DAY, "pass_to_grid"): (8, LimitUnit.HOURS),
+    (Urgency.SAME_DAY, "escalate"): (1, LimitUnit.HOURS),
+    (Urgency.SAME_DAY, "send_back"): (2, LimitUnit.HOURS),
+    (Urgency.NORMAL, "pass_down"): (4, LimitUnit.WORKING_HOURS),
+    (Urgency.NORMAL, "pass_to_grid"): (3, LimitUnit.WORKING_DAYS),
+    (Urgency.NORMAL, "escalate"): (2, LimitUnit.WORKING_HOURS),
+    (Urgency.NORMAL, "send_back"): (4, LimitUnit.WORKING_HOURS),
+}
+
+
+def move_limit(urgency: str, move: str) -> Limit:
+    """The time limit of a move between levels (``MOVE_LIMITS``)."""
+    amount, unit = MOVE_LIMITS.get((urgency, move)) or MOVE_LIMITS[(Urgency.NORMAL, move)]
+    return Limit(amount, unit)

@@ -54,6 +54,9 @@ class Action(models.TextChoices):
     REOPEN = "reopen", gettext_lazy("reopen")
     ESCALATE = "escalate", gettext_lazy("escalate")
     SEND_BACK = "send_back", gettext_lazy("send back to the lower centre")
+    PASS_DOWN = "pass_down", gettext_lazy("pass down to the lower level")
+    SOLVE_IN_GRID = "solve_in_grid", gettext_lazy("solved in the grid")
+    RAISE_FROM_GRID = "raise_from_grid", gettext_lazy("raise to the community")
     URGE = "urge", gettext_lazy("urge")
     MARK_OVERDUE = "mark_overdue", gettext_lazy("overdue")
 
@@ -84,6 +87,12 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.HANDLING, A.ESCALATE): S.REGISTERED,
     # The higher centre hands an escalated case back down; the lower one owns it again.
     (S.REGISTERED, A.SEND_BACK): S.REGISTERED,
+    # Levels (分级): a centre passes a case down one level (二级派单: street → community →
+    # grid worker), each with its own time limit; the grid worker solves it on site,
+    # which is the check on site too, and the centre calls the citizen back.
+    (S.REGISTERED, A.PASS_DOWN): S.REGISTERED,
+    (S.REGISTERED, A.SOLVE_IN_GRID): S.VERIFIED,
+    (S.REGISTERED, A.RAISE_FROM_GRID): S.REGISTERED,
     (S.DISPATCHED, A.ACKNOWLEDGE): S.HANDLING,
     # A department's return (退单) is a request the owning centre reviews: accepted, the
     # case goes back to the queue (or straight to another department: reassign);
@@ -132,6 +141,10 @@ PERMISSIONS: dict[str, tuple[tuple[str, ...], ScopeRule]] = {
     A.DISPATCH: ((Role.DISPATCHER,), ScopeRule.OWNER),
     # A street's mediator escalates what the district owns: the place suffices.
     A.ESCALATE: ((Role.DISPATCHER, Role.LEADER, Role.MEDIATOR), ScopeRule.REGION),
+    A.PASS_DOWN: ((Role.OPERATOR, Role.DISPATCHER), ScopeRule.OWNER),
+    # The grid worker solves or raises only what was passed down to their grid.
+    A.SOLVE_IN_GRID: ((Role.GRID_WORKER,), ScopeRule.HELD),
+    A.RAISE_FROM_GRID: ((Role.GRID_WORKER,), ScopeRule.HELD),
     A.ACKNOWLEDGE: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.RETURN: ((Role.HANDLER,), ScopeRule.MAIN_DEPARTMENT),
     A.ACCEPT_RETURN: (CONTROL, ScopeRule.OWNER),
@@ -198,6 +211,8 @@ class Change:
     co_departments: list[Department] | None = None
     step_from: datetime | None = None
     public: bool = True
+    # The move's own time limit (``deadlines.MOVE_LIMITS``): the step clock restarts now.
+    limit: deadlines.Limit | None = None
     # Writes to other rows, run inside the same transaction once the move has won.
     also: list[Callable[[], Any]] = field(default_factory=list)
 
@@ -240,7 +255,10 @@ def apply(case: Case, action: str, *, actor: Actor, note: str = "", **data) -> C
     new_status = TRANSITIONS[(old_status, action)]
     now = timezone.now()
     fields = {"status": new_status, "updated_at": now, **change.fields}
-    if new_status != old_status or change.step_from:
+    if change.limit is not None:
+        warn, due = deadlines.window(now, change.limit)
+        fields.update(step_started_at=now, warn_at=warn, due_at=due)
+    elif new_status != old_status or change.step_from:
         start = change.step_from or now
         if deadlines.STEP_OF_STATUS.get(new_status) == Step.HANDLE and not change.step_from:
             # The handling clock started at dispatch and runs on through acknowledgement

@@ -99,14 +99,14 @@ def triage_queue(user) -> QuerySet:
 
 
 def owned_in(paths) -> Q:
-    """Cases whose centre works in one of the region subtrees ``paths`` (by position when
-    the case has no centre). A city's centre works on what is escalated to it, not on
-    the cases its districts triage themselves."""
+    """Cases held by the centre of one of the regions ``paths`` (by position when the
+    case has no centre): each level's queue is its own (docs/centres.md). A city's
+    centre works on what is escalated to it; a district's on what it holds, not on what
+    its streets and communities hold; a street's on what it holds, never another's."""
     query = Q(pk__in=[])
     for path in paths:
         below = ~Exists(Region.objects.filter(path=path, level=Level.CITY))
         query |= Q(owner_region__path=path)
-        query |= below & Q(owner_region__path__startswith=path)
         query |= below & Q(owner_region__isnull=True, region_path__startswith=path)
     return query
 
@@ -278,8 +278,10 @@ def own_returns(user, *, now=None, days: int = RETURNS_SHOWN_DAYS) -> list[OwnRe
 
 
 def verification_tasks(user) -> QuerySet:
-    """Replied cases to verify on site: a grid worker's own grids, a dispatcher's scope."""
-    cases = visible_cases(user, Case.objects.filter(status=Status.REPLIED))
+    """Replied cases to verify on site, and cases passed down to a grid to solve there
+    (docs/centres.md): a grid worker's own grids, a dispatcher's scope."""
+    passed_down = Q(status=Status.REGISTERED, owner_region__level=Level.GRID)
+    cases = visible_cases(user, Case.objects.filter(Q(status=Status.REPLIED) | passed_down))
     if user.has_role(Role.GRID_WORKER):
         # A grid worker's own grids; what another grant of theirs covers stays.
         mine = paths_query(p for g in user.grants_for(Role.DISPATCHER) for p in g.region_paths)

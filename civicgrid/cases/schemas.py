@@ -112,7 +112,7 @@ class ActionIn(Input):
     knowledge_entry: int | None = Field(
         None, ge=1, description="answer_directly: id of the knowledge-base entry used"
     )
-    reply: str | None = Field(None, max_length=limits.REPLY, description="reply")
+    reply: str | None = Field(None, max_length=limits.REPLY, description="reply, solve_in_grid")
     lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="place")
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="place")
     datum: Datum = Field(Datum.WGS84, description="place")

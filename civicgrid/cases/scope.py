@@ -17,6 +17,7 @@ class ScopeRule(models.TextChoices):
     MAIN_DEPARTMENT = "main_department", "main department"
     GRID = "grid", "grid"
     OWNER = "owner", "owning centre"
+    HELD = "held", "held here"
     SYSTEM = "system", "system"
 
 
@@ -48,8 +49,9 @@ def owns(path: str, case, *, city: bool) -> bool:
     """Whether the centre working in the region subtree ``path`` (a city's when ``city``)
     decides on ``case``, which lies in or is owned within that subtree. A city's centre
     decides on what is escalated to it, not on its districts' cases (the triage queue's
-    rule, ``queries.owned_in``); a district's or street's, on its cases unless the city
-    has taken them (escalated, until it sends them back)."""
+    rule, ``queries.owned_in``); a district's, street's or community's, on its cases
+    unless the city has taken them (escalated, until it sends them back). Each level's
+    *queue* holds only what its own centre holds (docs/centres.md)."""
     owner = case.owner_region if case.owner_region_id else None
     if city:
         return owner is not None and owner.path == path
@@ -89,6 +91,13 @@ def _grant_refusal(grant, case, rule: str) -> str | None:
             return _("This case is not assigned to your department.")
         return None
     mine = grant.region_paths
+    if rule == ScopeRule.HELD:
+        # Only where the case is held now: a grid worker acts on what was passed down
+        # to their grid, not on what a centre above holds there (docs/centres.md).
+        owner = case.owner_region if case.owner_region_id else None
+        if owner is None or not any(owner.path.startswith(m) for m in mine):
+            return _("Case %(number)s has not been passed down to you.") % {"number": case.number}
+        return None
     if rule == ScopeRule.OWNER:
         if not any(p.startswith(m) for p in _case_paths(case) for m in mine):
             return _("This case is outside the regions you are responsible for.")

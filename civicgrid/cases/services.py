@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +20,7 @@ from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import attachments, events, lifecycle, phones
+from . import attachments, centres, events, lifecycle, phones
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -131,16 +132,23 @@ def validate_intake(intake: Intake) -> dict:
     return errors
 
 
-def position_fields(location: Location | None) -> dict:
-    """Case columns for a resolved position (or for none)."""
+def position_fields(location: Location | None, category=None) -> dict:
+    """Case columns for a resolved position (or for none): where it lies, and the
+    centre it starts at (``centres.starting_centre``: the lowest one able to handle it,
+    unless its category's starting level says otherwise)."""
     if location is None:
         return {"grid": None, "region_path": "", "needs_placement": True}
-    fields = {"lng": location.lng, "lat": location.lat, "needs_placement": location.grid is None}
+    fields: dict[str, Any] = {
+        "lng": location.lng,
+        "lat": location.lat,
+        "needs_placement": location.grid is None,
+    }
     if location.grid is not None:
-        district = location.district or next(
-            (r for r in location.grid.lineage() if r.level == Level.DISTRICT), None
-        )
-        fields.update(grid=location.grid, region_path=location.grid.path, owner_region=district)
+        start = centres.starting_centre(location.grid, category)
+        owner = start.centre or location.district
+        fields.update(grid=location.grid, region_path=location.grid.path, owner_region=owner)
+        if start.unit is not None:
+            fields["_unit"] = start.unit
     else:
         fields.update(grid=None, region_path="")
     return fields
@@ -266,8 +274,12 @@ def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None)
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
     )
-    for name, value in position_fields(location).items():
-        setattr(case, name, value)
+    unit = None
+    for name, value in position_fields(location, intake.category).items():
+        if name == "_unit":
+            unit = value
+        else:
+            setattr(case, name, value)
     if case.owner_region_id is None:
         case.owner_region = default_centre(actor)
     reason = refusal_for(actor, case, registering_roles(actor, case.channel), ScopeRule.REGION)
@@ -286,7 +298,11 @@ def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None)
                 Action.REGISTER,
                 actor=case.created_by,
                 from_status="",
-                data={"channel": case.channel, "needs_placement": case.needs_placement},
+                data={
+                    "channel": case.channel,
+                    "needs_placement": case.needs_placement,
+                    **centres.event_data(case.owner_region),
+                },
                 at=now,
             )
             for uploaded in files:
@@ -297,7 +313,25 @@ def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None)
         if earlier is None:
             raise
         return Registered(earlier, replayed=True)
+    if unit is not None:
+        _straight_to(case, unit)
     return Registered(case, replayed=False)
+
+
+def _straight_to(case: Case, unit) -> None:
+    """Dispatch a new case straight to the unit its category's starting level names
+    (a utility); if that is refused the case simply waits in the district's queue."""
+    try:
+        lifecycle.apply(
+            case,
+            Action.DISPATCH,
+            actor=None,
+            note=str(_("Straight to the unit its category names.")),
+            main_department=unit,
+            triage={"straight_to_unit": True},
+        )
+    except lifecycle.LifecycleError:
+        return
 
 
 def checked_files(files) -> list:

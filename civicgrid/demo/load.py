@@ -32,6 +32,7 @@ from civicgrid.routing.models import (
 )
 
 from .alerts import load_demo as load_alert_sources
+from .centres import load_demo as load_centres
 from .diversion import load_demo_110, print_demo_110
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
@@ -142,6 +143,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
         (_("mediation centre"), lambda: load_mediation(DISTRICT_CODE)),
         (_("petitions"), lambda: load_petitions(DISTRICT_CODE)),
+        (_("levels of centres"), lambda: load_centres(DISTRICT_CODE, DEMO_PASSWORD)),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:
@@ -150,6 +152,8 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         result = step()
         if label == _("accounts"):
             accounts = result
+        if label == _("levels of centres"):
+            accounts += [DemoAccount(*row) for row in result]
     return accounts
 
 

@@ -194,6 +194,10 @@ RULES: dict[str, Rule] = {
     A.REOPEN: notify(ALL_DEPARTMENTS),
     A.ESCALATE: notify(CENTRE_DISPATCHERS, CENTRE_LEADERS),
     A.SEND_BACK: notify(CENTRE_DISPATCHERS),
+    # Passed down a level: the lower centre's dispatchers, or the grid's workers.
+    A.PASS_DOWN: notify(CENTRE_DISPATCHERS, GRID_WORKERS),
+    A.SOLVE_IN_GRID: notify(OPERATORS),
+    A.RAISE_FROM_GRID: notify(CENTRE_DISPATCHERS),
     A.URGE: notify(STEP_HOLDER),
     A.MARK_OVERDUE: notify(STEP_HOLDER, DISPATCHERS),
     A.MERGE: notify(MERGE_TARGET_HOLDER),
@@ -201,6 +205,10 @@ RULES: dict[str, Rule] = {
     Note.ADD_NOTE: notify(STEP_HOLDER),
     # Summoned departments must report in (报到); the grid's workers meet them there.
     "whistle": notify(NAMED_DEPARTMENTS),
+    # The centre summons a stationed unit on duty; a co-handling unit's reply reaches
+    # the main unit, which reads it before replying (centres).
+    "stationed_summoned": notify(NAMED_DEPARTMENTS),
+    "co_reply": notify(MAIN_DEPARTMENT),
     "report_in": notify(GRID_WORKERS),
     # Supervision: the unit must respond in writing; the centre reads the response; the
     # units of a joint review have their tasks; inspectors hear of a copied case.

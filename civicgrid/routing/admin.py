@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .extensions import model_thresholds
-from .models import Category, Department, RoutingRule, TimeLimitPolicy
+from .models import Category, Department, LevelRule, RoutingRule, TimeLimitPolicy
 
 
 @admin.register(Department)
@@ -70,3 +70,12 @@ class TimeLimitPolicyAdmin(admin.ModelAdmin):
     list_display = ["category", "urgency", "step", "amount", "unit", "yellow_at"]
     list_filter = ["urgency", "step", "unit"]
     autocomplete_fields = ["category"]
+
+
+@admin.register(LevelRule)
+class LevelRuleAdmin(admin.ModelAdmin):
+    """Where new cases start, per category (分级受理): see docs/centres.md."""
+
+    list_display = ["category", "start", "unit", "updated_at"]
+    list_filter = ["start"]
+    autocomplete_fields = ["category", "unit"]

@@ -236,3 +236,65 @@ class TimeLimitPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or '*'} {self.urgency} {self.step}: {self.amount} {self.unit}"
+
+
+class StartLevel(models.TextChoices):
+    LOWEST = "lowest", _("the lowest staffed centre where the case lies")
+    COMMUNITY = "community", _("the community workstation")
+    STREET = "street", _("the street sub-centre")
+    DISTRICT = "district", _("the district centre")
+    UNIT = "unit", _("straight to a unit")
+
+
+class LevelRule(models.Model):
+    """Where a new case of a category starts (分级受理): at the lowest centre able to
+    handle it, at a fixed level, or dispatched straight to a unit (a utility).
+
+    A rule without a category is the default for every category; a rule on a parent
+    category covers its children. With no rule at all, cases start at the lowest
+    staffed centre.
+    """
+
+    category = models.OneToOneField(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="level_rule",
+        help_text=_("Empty: the default for every category."),
+    )
+    start = models.CharField(
+        _("starts at"), max_length=10, choices=StartLevel.choices, default=StartLevel.LOWEST
+    )
+    unit = models.ForeignKey(
+        Department,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="level_rules",
+        help_text=_("Only for “straight to a unit”: the unit the case is dispatched to."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("starting level")
+        verbose_name_plural = _("starting levels")
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} → {self.get_start_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start == StartLevel.UNIT and self.unit_id is None:
+            raise ValidationError({"unit": _("Choose the unit the case goes straight to.")})
+        if self.start != StartLevel.UNIT and self.unit_id is not None:
+            raise ValidationError({"unit": _("A unit is only chosen for “straight to a unit”.")})
+        if self.category_id is None:
+            others = LevelRule.objects.filter(category__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"category": _("There is already a default rule for every category.")}
+                )

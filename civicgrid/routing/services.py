@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch
 
-from .models import Category, Department, RoutingRule
+from .models import Category, Department, LevelRule, RoutingRule
 
 Suggestion = tuple[Department | None, list[Department]]
 NO_SUGGESTION: Suggestion = (None, [])
@@ -109,3 +109,16 @@ class RuleTable:
                 if rule is not None:
                     return rule.main_department, list(rule.co_departments.all())
         return NO_SUGGESTION
+
+
+def level_rule_for(category) -> LevelRule | None:
+    """The starting-level rule of ``category``: its own, its nearest ancestor's, else
+    the rule for every category, else None (start at the lowest staffed centre)."""
+    rules = {rule.category_id: rule for rule in LevelRule.objects.select_related("unit")}
+    if not rules:
+        return None
+    chain = category.lineage() if category is not None else []
+    for key in [c.pk for c in chain] + [None]:
+        if key in rules:
+            return rules[key]
+    return None

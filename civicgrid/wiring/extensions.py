@@ -24,6 +24,8 @@ def connect() -> None:
 def _events() -> None:
     from civicgrid.alerts import events as alert_events
     from civicgrid.cases import events
+    from civicgrid.centres import events as centres_events
+    from civicgrid.centres.services import open_parts
     from civicgrid.duplicates import events as duplicate_events
     from civicgrid.gridwork import events as gridwork_events
     from civicgrid.knowledge import events as knowledge_events
@@ -42,6 +44,7 @@ def _events() -> None:
         *alert_events.KINDS,
         *mediation_events.KINDS,
         *petition_events.KINDS,
+        *centres_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
@@ -49,6 +52,8 @@ def _events() -> None:
     events.add_consumer(notify_for_event)
     # The copy rules of discipline inspection fire on dispatches, reopenings, overruled returns.
     events.add_consumer(copy_on_event)
+    # A dispatch gives each co-handling unit its own part and deadline (协办).
+    events.add_consumer(open_parts)
 
 
 def _menu() -> None:
@@ -97,6 +102,10 @@ def _menu() -> None:
     register_page(
         "inspection", Page("supervision:inspection", _("Discipline inspection"), (Role.INSPECTOR,))
     )
+    register_page(
+        "rota",
+        Page("centres:rota", _("Stationed units"), (Role.DISPATCHER, Role.LEADER)),
+    )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("knowledge", Page("knowledge:index", _("Knowledge base"), EVERYONE))
     register_page(
@@ -113,6 +122,7 @@ def _case_pages() -> None:
         register_category_guesses,
         register_panel,
     )
+    from civicgrid.centres import panels as centres
     from civicgrid.duplicates import panels as duplicates
     from civicgrid.gridwork import panels as gridwork
     from civicgrid.knowledge import panels as knowledge
@@ -134,6 +144,7 @@ def _case_pages() -> None:
     register_panel(
         Slot.CASE, Panel("supervision", "supervision/_case_panel.html", supervision.case_panel, 15)
     )
+    register_panel(Slot.CASE, Panel("centres", "centres/_case_panel.html", centres.case_panel, 12))
     register_panel(
         Slot.INBOX,
         Panel("supervision", "supervision/_inbox_panel.html", supervision.inbox_panel, 5),

@@ -30,6 +30,7 @@ MODULES: tuple[Module, ...] = (
     Module("civicgrid.supervision", urls="supervision/", api=(("/supervision", "router"),)),
     Module("civicgrid.mediation", urls="mediation/", api=(("/mediation", "router"),)),
     Module("civicgrid.petitions", urls="petitions/", api=(("/petitions", "router"),)),
+    Module("civicgrid.centres", urls="centres/"),
     # ways in
     Module("civicgrid.diversion", api=(("/diversion", "router"),)),
     Module("civicgrid.open311", urls="open311/v2/"),

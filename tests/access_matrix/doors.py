@@ -21,6 +21,9 @@ from civicgrid.cases.lifecycle import PERMISSIONS
 from civicgrid.cases.models import Case, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
+from civicgrid.centres import services as centres
+from civicgrid.centres.models import CoPart
+from civicgrid.centres.models import Summons as CentresSummons
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.gridwork.models import Summons
@@ -64,10 +67,12 @@ from .targets import (
     ALERT_SOURCE,
     BATCH,
     CASE,
+    CO_PART,
     DISPUTE,
     ENTRY,
     EXPORT,
     FILE,
+    GRID_CASE,
     HOT_ISSUE,
     INSPECTION_COPY,
     NOTICE,
@@ -131,7 +136,7 @@ class Door:
 
 
 def action_doors(action: str) -> list[Door]:
-    target = case_at(w.from_status(action))
+    target = GRID_CASE if action in w.GRID_MOVES else case_at(w.from_status(action))
     grant = table_rule(*PERMISSIONS[action])
     fixed = {"action": str(action)}
     return [
@@ -172,6 +177,30 @@ def _soon(days: int = 3) -> str:
     from django.utils import timezone
 
     return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+CENTRES_DOORS = [
+    Door(
+        "POST",
+        "/centres/cases/{number}/summon/",
+        Kind.PAGE,
+        CASE,
+        grant=allowed_if(centres.may_summon),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"stationing": world.stationing.pk, "note": "请到场"},
+        done=redirected_and(lambda c: CentresSummons.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/centres/parts/{pk}/reply/",
+        Kind.PAGE,
+        CO_PART,
+        grant=allowed_if(centres.may_reply),
+        refusal=Refusal.BACK,
+        body=lambda world, user, part: {"reply": "协办部分已完成"},
+        done=redirected_and(lambda c: CoPart.objects.get(pk=c.obj.pk).replied_at is not None),
+    ),
+]
 
 
 SUPERVISION_DOORS = [
@@ -758,6 +787,7 @@ DOORS: list[Door] = [
     *PAGE_DOORS,
     *PETITION_DOORS,
     *SUPERVISION_DOORS,
+    *CENTRES_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,
     *PUBLIC_DOORS,

@@ -50,6 +50,22 @@ def case_at(status: str) -> Target:
 
 
 CASE = case_at(Status.DISPATCHED)
+# A case passed down to grid 11: the grid worker's own moves start from it.
+GRID_CASE = Target(
+    "case held in a grid",
+    lambda world, scope, role: world.grid_case,
+    _case_params,
+    {"number": MISSING_NUMBER},
+    lambda user, case, world: w.sees_case(user, case),
+)
+# A co-handling unit's part of the dispatched case.
+CO_PART = Target(
+    "co-handling part",
+    lambda world, scope, role: world.co_part,
+    lambda part, world: {"pk": part.pk},
+    {"pk": MISSING_PK},
+    lambda user, part, world: w.sees_case(user, part.case),
+)
 # A case handed over to mediation: its dispute waits for the acceptance check.
 DISPUTE = Target(
     "dispute",

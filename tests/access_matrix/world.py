@@ -27,6 +27,7 @@ from civicgrid.cases.lifecycle import TRANSITIONS, Action
 from civicgrid.cases.models import Attachment, Case, CaseExport, Channel, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.tests import factories as f
+from civicgrid.centres.models import CoPart, DutyMode, Stationing
 from civicgrid.citizens import services as citizens
 from civicgrid.duplicates.models import HotIssue, HotIssueBatch, HotIssueCase
 from civicgrid.gridwork import services as gridwork
@@ -136,6 +137,11 @@ class World:
     # A petition waiting for the decision on acceptance, and an accepted one.
     petition_case: Case | None = None
     accepted_petition_case: Case | None = None
+    # A case passed down district → street → community → grid 11 (docs/centres.md); a
+    # unit on duty in the district centre; a co-handling part of the dispatched case.
+    grid_case: Case | None = None
+    stationing: Stationing | None = None
+    co_part: CoPart | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -229,8 +235,14 @@ def action_input(action: str, world: World) -> dict | None:
         Action.CLOSE: {},
         Action.REOPEN: {"note": "市民反映问题仍在"},
         Action.URGE: {"note": "请加快办理"},
+        Action.PASS_DOWN: {"note": "请街道先处理"},
+        Action.SOLVE_IN_GRID: {"reply": "网格员已上门修好路灯。"},
+        Action.RAISE_FROM_GRID: {"note": "需要社区协调物业"},
     }
     return dict(inputs[action]) if action in inputs else None
+
+
+GRID_MOVES = (Action.SOLVE_IN_GRID, Action.RAISE_FROM_GRID)
 
 
 def from_status(action: str) -> str:
@@ -245,7 +257,9 @@ def paths_to_statuses() -> dict[str, list[str]]:
     while queue:
         status = queue.popleft()
         for (old, action), new in TRANSITIONS.items():
-            if old == status and new not in paths and action in PERSON_ACTIONS:
+            # The grid's own moves start from a case passed down to a grid (``grid_case``).
+            person = action in PERSON_ACTIONS and action not in GRID_MOVES
+            if old == status and new not in paths and person:
                 paths[new] = [*paths[status], action]
                 queue.append(new)
     return paths
@@ -455,6 +469,18 @@ def _petitions(world: World) -> None:
     petition(world.petition_case, "13900005555")
     world.accepted_petition_case = _new_case(world, title="欠薪信访")
     petitions.accept(petition(world.accepted_petition_case, "13900006666"), actor=world.builder)
+def _centres(world: World) -> None:
+    case = _new_case(world, title="楼道灯不亮")
+    world.grid_case = drive(world, case, [Action.PASS_DOWN] * 3)
+    world.stationing = Stationing.objects.create(
+        centre=world.district["district"],
+        department=world.bureau,
+        mode=DutyMode.PERMANENT,
+        starts_on=timezone.localdate() - timedelta(days=1),
+    )
+    world.co_part = CoPart.objects.create(
+        case=world.case, department=world.bureau, due_at=timezone.now() + timedelta(days=3)
+    )
 
 
 def build() -> World:
@@ -477,4 +503,5 @@ def build() -> World:
     _public_side(world)
     _mediation(world)
     _petitions(world)
+    _centres(world)
     return world

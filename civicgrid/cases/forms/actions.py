@@ -261,6 +261,24 @@ class SendBackForm(ActionForm):
     note_required = True
 
 
+class PassDownForm(ActionForm):
+    note_label = _("What the lower level should do")
+    note_required = True
+
+
+class SolveInGridForm(ReplyForm):
+    """The grid worker's reply: what was done on site, with its photos."""
+
+    def setup(self):
+        self.fields["reply"].label = _("What was done, for the citizen")
+        self.fields["files"].label = _("Photos on site")
+
+
+class EscalateFromGridForm(ActionForm):
+    note_label = _("Why a higher level is needed")
+    note_required = True
+
+
 class UrgeForm(ActionForm):
     note_label = _("What the urging notice says")
     note_required = True
@@ -291,6 +309,9 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.REOPEN: ReopenForm,
     Action.ESCALATE: EscalateForm,
     Action.SEND_BACK: SendBackForm,
+    Action.PASS_DOWN: PassDownForm,
+    Action.SOLVE_IN_GRID: SolveInGridForm,
+    Action.RAISE_FROM_GRID: EscalateFromGridForm,
     Action.URGE: UrgeForm,
 }
 

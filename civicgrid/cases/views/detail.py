@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import attachments, lifecycle, queries, services
+from .. import attachments, centres, lifecycle, queries, services
 from ..events import Note
 from ..forms import ACTION_FORMS, ActionForm, Options, action_form
 from ..lifecycle import Action
@@ -67,6 +67,8 @@ def render_detail(
         "suggestion": suggestion,
         "alert": alert,
         **timeline_context(request, case),
+        "levels": centres.levels_passed(case),
+        "centre_label": centres.centre_name(case.owner_region if case.owner_region_id else None),
         "attachments": list(case.attachments.all()),
         "co_departments": list(case.co_departments.all()),
         "merged_cases": list(case.merged_cases.only("number", "reporter_name", "reporter_phone")),

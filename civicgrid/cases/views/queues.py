@@ -33,7 +33,12 @@ from .common import (
 QUEUE_SIZE = 50
 EXTENSION_ACTIONS = (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)
 INBOX_ACTIONS = (Action.ACKNOWLEDGE, Action.REPLY, Action.REQUEST_EXTENSION, Action.RETURN)
-TASK_ACTIONS = (Action.VERIFY_PASS, Action.VERIFY_FAIL)
+TASK_ACTIONS = (
+    Action.VERIFY_PASS,
+    Action.VERIFY_FAIL,
+    Action.SOLVE_IN_GRID,
+    Action.RAISE_FROM_GRID,
+)
 CALLBACK_ACTIONS = (Action.CALLBACK, Action.CLOSE, Action.REOPEN)
 
 
@@ -111,7 +116,8 @@ def inbox(request):
 @page("tasks")
 @require_GET
 def tasks(request):
-    """Replied cases to verify on site; laid out for a phone."""
+    """Replied cases to verify on site, and cases passed down to a grid to solve there;
+    laid out for a phone."""
     user = request.user
     listing = paginate(request, queries.verification_tasks(user), QUEUE_SIZE)
     rows = rows_with_opener(listing, user, "tasks")

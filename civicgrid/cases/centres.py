@@ -1,0 +1,151 @@
+"""Three levels of centres (区—街道—社区): which centre holds a case, and where a new
+case starts.
+
+A centre is not a row of its own: it is a region of the district, street or community
+level where someone works the queue (an active operator or dispatcher grant on exactly
+that region). The district's is the centre (中心), a street's a sub-centre (分中心), a
+community's a workstation (工作站). The centre holding a case is ``Case.owner_region``;
+its level is the region's. A grid (网格) is the level below: a community may pass a case
+down to its grid worker, who solves it there or raises it back up.
+
+Where a case starts is configured per category in the routing app (``LevelRule``):
+the lowest staffed centre where the case lies (the default), a fixed level, or straight
+to a unit. See docs/centres.md.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.models import Role
+from civicgrid.regions.models import Level, Region
+from civicgrid.routing.models import Department, StartLevel
+from civicgrid.routing.services import level_rule_for
+
+# The levels a centre can sit at, lowest first; the grid is the level below them all.
+CENTRE_LEVELS = (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
+CENTRE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
+
+CENTRE_NAMES: dict[str, Any] = {
+    Level.CITY: _("city centre"),
+    Level.DISTRICT: _("district centre"),
+    Level.STREET: _("street sub-centre"),
+    Level.COMMUNITY: _("community workstation"),
+    Level.GRID: _("grid worker"),
+}
+
+
+def centre_name(region: Region | None) -> str:
+    """“第1街道 street sub-centre”: the region and the kind of centre at its level."""
+    if region is None:
+        return ""
+    return f"{region.name} {CENTRE_NAMES.get(region.level, '')}".strip()
+
+
+def event_data(region: Region | None) -> dict:
+    """What an event records of the centre a move brings a case to (the strip reads it)."""
+    if region is None:
+        return {}
+    return {"centre": region.name, "level": region.level}
+
+
+def level_of(case) -> str:
+    """The level of the centre holding ``case`` ("" when none holds it)."""
+    return case.owner_region.level if case.owner_region_id else ""
+
+
+def staffed(regions: list[Region]) -> set[int]:
+    """Which of ``regions`` have a centre: someone holding an operator or dispatcher
+    grant on exactly that region. One query."""
+    ids = [r.pk for r in regions]
+    rows = Region.objects.filter(
+        pk__in=ids,
+        grants__role__in=CENTRE_ROLES,
+        grants__user__is_active=True,
+    ).values_list("pk", flat=True)
+    return set(rows)
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a new case starts: the centre holding it and, for “straight to a unit”,
+    the unit it is dispatched to on registration."""
+
+    centre: Region | None
+    unit: Department | None = None
+
+
+def starting_centre(grid: Region, category) -> Start:
+    """The centre a new case in ``grid`` of ``category`` starts at (see ``LevelRule``)."""
+    lineage = [r for r in grid.lineage() if r.level in CENTRE_LEVELS]
+    by_level = {r.level: r for r in lineage}
+    district = by_level.get(Level.DISTRICT)
+    rule = level_rule_for(category)
+    start = rule.start if rule is not None else StartLevel.LOWEST
+    if start == StartLevel.UNIT:
+        unit = rule.unit if rule is not None and rule.unit and rule.unit.active else None
+        return Start(district, unit)
+    if start in (StartLevel.DISTRICT, StartLevel.STREET, StartLevel.COMMUNITY):
+        return Start(by_level.get(start) or district)
+    with_centre = staffed(lineage)
+    lowest = next((r for r in lineage if r.pk in with_centre), None)
+    return Start(lowest or district)
+
+
+def next_down(case) -> Region | None:
+    """The region one level below the case's centre, on the way to where it lies."""
+    owner = case.owner_region if case.owner_region_id else None
+    if owner is None or not case.region_path.startswith(owner.path):
+        return None
+    below = case.region_path[len(owner.path) :].split("/", 1)[0]
+    if not below:
+        return None
+    return Region.objects.filter(path=f"{owner.path}{below}/").defer("boundary").first()
+
+
+def levels_passed(case) -> list[dict]:
+    """The centres a case went through, in order, from its events: each with its region
+    name, level and the move that brought it there (the “levels” strip)."""
+    from .lifecycle import Action
+
+    moves = (
+        Action.REGISTER,
+        Action.ESCALATE,
+        Action.SEND_BACK,
+        Action.PASS_DOWN,
+        Action.RAISE_FROM_GRID,
+    )
+    strip: list[dict] = []
+    for event in case.events.filter(action__in=moves).order_by("at", "pk"):
+        data = event.data or {}
+        name = data.get("centre") or data.get("region")
+        level = data.get("level", "")
+        if not name:
+            continue
+        if strip and strip[-1]["name"] == name:
+            continue
+        strip.append(
+            {
+                "name": name,
+                "level": level,
+                "level_label": CENTRE_NAMES.get(level, ""),
+                "action": event.action,
+                "at": event.at,
+                "current": False,
+            }
+        )
+    if case.owner_region_id:
+        if not strip or strip[-1]["name"] != case.owner_region.name:
+            strip.append(
+                {
+                    "name": case.owner_region.name,
+                    "level": case.owner_region.level,
+                    "level_label": CENTRE_NAMES.get(case.owner_region.level, ""),
+                    "action": "",
+                    "at": None,
+                    "current": False,
+                }
+            )
+        strip[-1]["current"] = True
+    return strip
