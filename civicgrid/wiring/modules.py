@@ -43,5 +43,5 @@ MODULES: tuple[Module, ...] = (
     # ways in: the citizens' public pages, /report/, /track/<token>/, /results/ (no login)
     Module("civicgrid.citizens", urls=""),
     # read-only
-    Module("civicgrid.analytics", urls="map/"),
+    Module("civicgrid.analytics", urls="map/", api=(("/analytics", "router"),)),
 )

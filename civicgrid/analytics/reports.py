@@ -1,0 +1,319 @@
+"""Daily, weekly and monthly reports (日分析、周总结、月通报): one ``Report`` built from
+grouped counts, shown as a page, written as an Excel workbook and as a PDF with charts.
+
+A period without cases gives a report whose ``empty`` is true: every rate is "—" and the
+page says so; nothing divides by zero.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from io import BytesIO
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicgrid.cases.models import CLOSED_STATUSES, Channel, Status
+from civicgrid.duplicates.models import HotIssue
+from civicgrid.regions.models import Region
+from civicgrid.routing.models import Category, Department
+
+from . import figures
+from .models import SurgeNotice
+from .periods import BadPeriod, Period, of
+
+KINDS = {
+    "day": gettext_lazy("Daily analysis"),
+    "week": gettext_lazy("Weekly summary"),
+    "month": gettext_lazy("Monthly bulletin"),
+}
+_PERIOD_OF_KIND = {"day": "today", "week": "week", "month": "month"}
+WORST_UNITS = 10
+TOP_CATEGORIES = 15
+
+
+def period_of(kind: str, params) -> Period:
+    """The day, week or month containing ``params['on']`` (today by default)."""
+    if kind not in KINDS:
+        raise BadPeriod(_("Unknown report."))
+    on = params.get("on") if params else None
+    try:
+        day = date.fromisoformat(on) if on else timezone.localdate()
+    except ValueError:
+        raise BadPeriod(_("Enter days as YYYY-MM-DD.")) from None
+    return of(_PERIOD_OF_KIND[kind], on=day)
+
+
+def kind_of(period: Period) -> str:
+    return {"today": "day", "week": "week", "month": "month"}.get(period.kind, "day")
+
+
+@dataclass
+class Line:
+    """One row of a breakdown: a name, counts, rates and the case list behind it."""
+
+    name: str
+    received: int
+    closed: int = 0
+    overdue: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    url: str = ""
+
+    @property
+    def resolution(self) -> float | None:
+        return figures.rate(self.closed, self.received)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return figures.rate(self.satisfied, self.rated)
+
+
+@dataclass
+class Report:
+    kind: str
+    region: Region
+    period: Period
+    counts: dict
+    rates: dict
+    previous_received: int
+    by_channel: list[Line] = field(default_factory=list)
+    by_category: list[Line] = field(default_factory=list)
+    by_area: list[Line] = field(default_factory=list)
+    worst_units: list[Line] = field(default_factory=list)
+    by_day: list[tuple[date, int]] = field(default_factory=list)
+    hot_issues: list[HotIssue] = field(default_factory=list)
+    surges: list[SurgeNotice] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.counts["received"] == 0
+
+    @property
+    def title(self) -> str:
+        return f"{KINDS[self.kind]} · {self.region.name} · {self.period.label()}"
+
+    @property
+    def change(self) -> float | None:
+        """Received, in percent more (or less) than the period before; None without one."""
+        if not self.previous_received:
+            return None
+        return round(100 * (self.counts["received"] - self.previous_received) / self.previous_received, 1)
+
+
+_LINE_COUNTS = {
+    "received": Count("id"),
+    "closed": Count("id", filter=Q(status=Status.CLOSED)),
+    "rated": Count("id", filter=~Q(rating="")),
+    "satisfied": Count("id", filter=Q(rating__in=figures.SATISFIED)),
+}
+
+
+def _overdue(now) -> dict:
+    return {"overdue": Count("id", filter=~Q(status__in=CLOSED_STATUSES) & Q(due_at__lt=now))}
+
+
+def _channels(received, within) -> list[Line]:
+    rows = {r.pop("channel"): r for r in received.values("channel").annotate(**_LINE_COUNTS)}
+    return [
+        Line(str(label), url=figures.case_list_url(channel=value, **within), **rows[value])
+        for value, label in Channel.choices
+        if value in rows
+    ]
+
+
+def _categories(received, within) -> list[Line]:
+    rows = list(
+        received.exclude(category__isnull=True)
+        .values("category_id")
+        .annotate(**_LINE_COUNTS)
+        .order_by("-received")[:TOP_CATEGORIES]
+    )
+    names = dict(Category.objects.filter(pk__in=[r["category_id"] for r in rows]).values_list("pk", "name"))
+    return [
+        Line(
+            names.get(r["category_id"], "?"),
+            url=figures.case_list_url(category=r["category_id"], **within),
+            **{k: v for k, v in r.items() if k != "category_id"},
+        )
+        for r in rows
+    ]
+
+
+def _worst_units(received, within, now) -> list[Line]:
+    rows = list(
+        received.exclude(main_department__isnull=True)
+        .values("main_department_id")
+        .annotate(**_LINE_COUNTS, **_overdue(now))
+    )
+    names = dict(
+        Department.objects.filter(pk__in=[r["main_department_id"] for r in rows]).values_list("pk", "name")
+    )
+    lines = [
+        Line(names.get(r.pop("main_department_id"), "?"), **r, url="")
+        for r in rows
+    ]
+    # Worst first: most overdue, then the lowest resolution rate, then most cases.
+    lines.sort(key=lambda x: (-x.overdue, x.resolution if x.resolution is not None else 100, -x.received))
+    return lines[:WORST_UNITS]
+
+
+def _by_day(received) -> list[tuple[date, int]]:
+    rows = dict(received.annotate(on=TruncDate("created_at")).values("on").annotate(n=Count("id")).values_list("on", "n"))
+    return rows
+
+
+def build(region: Region, period: Period, now=None) -> Report:
+    """The report of ``region`` over ``period``."""
+    now = now or timezone.now()
+    received = figures.received_in(region, period).order_by()
+    counts = figures.period_counts(received)
+    within = {"region": region.code, **figures.period_filters(period)}
+    previous = figures.received_in(region, period.previous()).count()
+    areas = [
+        Line(
+            row.region.name,
+            row.received,
+            closed=row.closed,
+            overdue=row.overdue,
+            rated=row.rated,
+            satisfied=row.satisfied,
+            url=row.received_url,
+        )
+        for row in figures.drill_down(region, period, now)
+    ]
+    days = _by_day(received)
+    report = Report(
+        kind=kind_of(period),
+        region=region,
+        period=period,
+        counts=counts,
+        rates=figures.rates_of(counts),
+        previous_received=previous,
+        by_channel=_channels(received, within),
+        by_category=_categories(received, within),
+        by_area=areas,
+        worst_units=_worst_units(received, within, now),
+        by_day=[(period.start + timedelta(days=i), days.get(period.start + timedelta(days=i), 0)) for i in range(period.days)],
+        hot_issues=list(
+            HotIssue.objects.filter(region_path__startswith=region.path).order_by("-heat")[:10]
+        ),
+        surges=list(
+            SurgeNotice.objects.in_scope([region])
+            .filter(day__gte=period.start, day__lt=period.end)
+            .select_related("region", "category")
+            .order_by("-excess")[:20]
+        ),
+    )
+    return report
+
+
+def filename(report: Report, extension: str) -> str:
+    return f"report-{report.kind}-{report.region.code}-{report.period.start.isoformat()}.{extension}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def summary_pairs(report: Report) -> list[tuple[str, object]]:
+    c = report.counts
+    return [
+        (_("Received"), c["received"]),
+        (_("Received in the period before"), report.previous_received),
+        (_("Closed"), c["closed"]),
+        (_("Rated"), c["rated"]),
+        (_("Response rate"), _pct(report.rates["response"])),
+        (_("Resolution rate"), _pct(report.rates["resolution"])),
+        (_("Satisfaction rate"), _pct(report.rates["satisfaction"])),
+    ]
+
+
+def _line_header(first: str) -> list[str]:
+    return [first, _("Received"), _("Closed"), _("Overdue"), _("Resolution rate"), _("Satisfaction rate")]
+
+
+def _line_row(line: Line) -> list[object]:
+    return [line.name, line.received, line.closed, line.overdue, _pct(line.resolution), _pct(line.satisfaction)]
+
+
+def sections(report: Report) -> list[tuple[str, list[list[object]]]]:
+    """The report's tables, header row first, shared by the workbook and the PDF."""
+    return [
+        (_("By channel"), [_line_header(_("Channel")), *map(_line_row, report.by_channel)]),
+        (_("By category"), [_line_header(_("Category")), *map(_line_row, report.by_category)]),
+        (_("By area"), [_line_header(_("Area")), *map(_line_row, report.by_area)]),
+        (_("The ten worst units"), [_line_header(_("Unit")), *map(_line_row, report.worst_units)]),
+        (
+            _("Hot issues"),
+            [[_("Hot issue"), _("Reports"), _("Open cases")]]
+            + [[h.title, h.reports, h.open_cases] for h in report.hot_issues],
+        ),
+        (
+            _("Surges"),
+            [[_("Day"), _("Area"), _("Category"), _("Cases"), _("Baseline mean")]]
+            + [
+                [s.day.isoformat(), s.region.name, s.category.name, s.count, s.baseline_mean]
+                for s in report.surges
+            ],
+        ),
+        (
+            _("By day"),
+            [[_("Day"), _("Received")]] + [[d.isoformat(), n] for d, n in report.by_day],
+        ),
+    ]
+
+
+def workbook(report: Report) -> bytes:
+    """The report as an .xlsx: a summary sheet, then one sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Summary")[:31]
+    sheet.append([report.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    if report.empty:
+        sheet.append([str(_("No cases were received in this period."))])
+    for label, value in summary_pairs(report):
+        sheet.append([str(label), value])
+    for title, rows in sections(report):
+        tab = book.create_sheet(str(title)[:31])
+        for i, row in enumerate(rows):
+            tab.append([str(v) if not isinstance(v, int | float) else v for v in row])
+            if i == 0:
+                for cell in tab[1]:
+                    cell.font = Font(bold=True)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def pdf(report: Report) -> bytes:
+    """The report as a PDF with a bar chart per breakdown."""
+    from civicgrid.core.pdf import Document
+
+    doc = Document(report.title, subtitle=_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    if report.empty:
+        doc.paragraph(_("No cases were received in this period."))
+    doc.heading(_("Summary")).fields(summary_pairs(report))
+    charts = {
+        str(_("By channel")): report.by_channel,
+        str(_("By category")): report.by_category,
+        str(_("By area")): report.by_area,
+    }
+    for title, rows in sections(report):
+        if len(rows) <= 1:
+            continue
+        doc.heading(title)
+        lines = charts.get(str(title))
+        if lines:
+            doc.bar_chart([x.name for x in lines], [x.received for x in lines])
+        if str(title) == str(_("By day")) and len(rows) > 2:
+            doc.bar_chart([d.strftime("%m-%d") for d, _n in report.by_day], [n for _d, n in report.by_day])
+            continue
+        doc.table(rows)
+    return doc.render()
