@@ -92,3 +92,23 @@ def test_a_project_without_a_title_is_refused_and_nothing_is_made(client, leader
         {"title": "", "owner": bureau.pk, "region": district["street2"].pk, "due_on": "2030-01-01"},
     )
     assert not Project.objects.exists()
+
+
+def test_the_api_lists_projects_and_the_owner_marks_a_milestone_done(
+    client, project, leader, handler, operator
+):
+    from civicgrid.accounts.models import ApiToken
+
+    step = projects.add_milestone(project, actor=leader, title="摸排", due_on=timezone.localdate())
+
+    def bearer(user):
+        return {"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"}
+
+    listed = client.get("/api/supervision/projects", headers=bearer(leader)).json()
+    assert [(p["title"], p["progress"]) for p in listed] == [("老旧小区停车难", 0)]
+    assert client.get("/api/supervision/projects", headers=bearer(operator)).status_code == 403
+    done = client.post(
+        f"/api/supervision/projects/{project.pk}/milestones/{step.pk}/done", headers=bearer(handler)
+    )
+    assert done.status_code == 200
+    assert done.json()["done_at"] is not None
