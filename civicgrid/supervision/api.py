@@ -191,8 +191,8 @@ def _projects_reader(request: HttpRequest):
 @router.get("/projects", response={200: list[ProjectOut], **ERRORS}, summary="Problems of the month")
 def list_projects(request: HttpRequest, status: ProjectStatus | None = None):
     """The problems of the month (未诉先办), the nearest due first."""
-    _projects_reader(request)
-    rows = Project.objects.select_related("owner", "region").prefetch_related("milestones")
+    user = _projects_reader(request)
+    rows = projects.visible_projects(user).select_related("owner", "region").prefetch_related("milestones")
     if status:
         rows = rows.filter(status=status)
     return list(rows.with_progress().order_by("due_on", "id")[:MAX_LIMIT])
@@ -205,12 +205,13 @@ def list_projects(request: HttpRequest, status: ProjectStatus | None = None):
 )
 def milestone_done(request: HttpRequest, project_id: int, milestone_id: int):
     """The centre or the owner unit marks a milestone done (once; again changes nothing)."""
+    user = _caller(request)
     step = (
         Milestone.objects.select_related("project")
-        .filter(pk=milestone_id, project_id=project_id)
+        .filter(pk=milestone_id, project_id=project_id, project__in=projects.visible_projects(user))
         .first()
     )
     if step is None:
         raise not_found(_("There is no such milestone."))
-    projects.complete_milestone(step, actor=_caller(request))
+    projects.complete_milestone(step, actor=user)
     return step

@@ -15,7 +15,7 @@ from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Department
 
 from . import projects
-from .models import Milestone, Project, ProjectStatus
+from .models import Milestone, ProjectStatus
 
 
 class ProjectForm(forms.Form):
@@ -56,7 +56,7 @@ def project_list(request):
                 return redirect("supervision:project", pk=project.pk)
         else:
             messages.error(request, _first_error(form))
-    rows = Project.objects.select_related("owner", "region").with_progress().order_by("status", "due_on")
+    rows = projects.visible_projects(request.user).select_related("owner", "region").with_progress().order_by("status", "due_on")
     return render(
         request,
         "supervision/projects.html",
@@ -67,7 +67,8 @@ def project_list(request):
 @page("projects")
 def project_detail(request, pk: int):
     project = get_object_or_404(
-        Project.objects.select_related("owner", "region").with_progress(), pk=pk
+        projects.visible_projects(request.user).select_related("owner", "region").with_progress(),
+        pk=pk,
     )
     return render(
         request,
@@ -85,7 +86,7 @@ def project_detail(request, pk: int):
 @page("projects")
 @require_POST
 def milestone_add(request, pk: int):
-    project = get_object_or_404(Project, pk=pk)
+    project = get_object_or_404(projects.visible_projects(request.user), pk=pk)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -100,7 +101,12 @@ def milestone_add(request, pk: int):
 @page("projects")
 @require_POST
 def milestone_done(request, pk: int, milestone: int):
-    step = get_object_or_404(Milestone.objects.select_related("project"), pk=milestone, project_id=pk)
+    step = get_object_or_404(
+        Milestone.objects.select_related("project"),
+        pk=milestone,
+        project__in=projects.visible_projects(request.user),
+        project_id=pk,
+    )
     try:
         projects.complete_milestone(step, actor=request.user, note=request.POST.get("note", ""))
     except LifecycleError as refused:
@@ -111,7 +117,7 @@ def milestone_done(request, pk: int, milestone: int):
 @page("projects")
 @require_POST
 def project_close(request, pk: int):
-    project = get_object_or_404(Project, pk=pk)
+    project = get_object_or_404(projects.visible_projects(request.user), pk=pk)
     try:
         projects.close_project(
             project, actor=request.user, status=request.POST.get("status", ProjectStatus.DONE)

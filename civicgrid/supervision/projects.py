@@ -8,17 +8,37 @@ Marking done is a conditional update, so two clicks record it once.
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.models import Role, User
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
+from civicgrid.cases.scope import region_paths
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Department
 
 from .models import Milestone, Project, ProjectStatus
 
 CENTRE = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+
+
+def visible_projects(user: User) -> QuerySet:
+    """The projects ``user`` sees: in their regions, or owned by one of their units."""
+    projects = Project.objects.all()
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return projects
+    query = Q(owner_id__in=user.department_ids)
+    for path in region_paths(user):
+        query |= Q(region__path__startswith=path)
+    return projects.filter(query)
+
+
+def may_complete(actor: User, project: Project) -> bool:
+    """The centre, or a handler of the owner unit, marks milestones done."""
+    if actor.is_superuser or actor.has_role(*CENTRE):
+        return True
+    return actor.has_role(Role.HANDLER) and project.owner_id in actor.department_ids
 
 
 def _centre(actor: User) -> None:
@@ -66,15 +86,9 @@ def add_milestone(project: Project, *, actor: User, title: str, due_on: date) ->
         return Milestone.objects.create(project=project, title=_title(title), due_on=due_on)
 
 
-def _may_complete(actor: User, project: Project) -> bool:
-    if actor.is_superuser or actor.has_role(*CENTRE):
-        return True
-    return project.owner_id in actor.department_ids
-
-
 def complete_milestone(milestone: Milestone, *, actor: User, note: str = "") -> bool:
     """Mark ``milestone`` done; False if it already was (nothing changes)."""
-    if not _may_complete(actor, milestone.project):
+    if not may_complete(actor, milestone.project):
         raise ActionRefused(_("Only the centre or the owner unit marks milestones done."))
     with transaction.atomic():
         changed = Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(
