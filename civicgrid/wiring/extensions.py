@@ -83,6 +83,10 @@ def _menu() -> None:
     register_page(
         "inspection", Page("supervision:inspection", _("Discipline inspection"), (Role.INSPECTOR,))
     )
+    register_page(
+        "assessment",
+        Page("assessment:ranking", _("Assessment"), (Role.ASSESSOR, Role.LEADER)),
+    )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("screen", Page("analytics:screen", _("One screen"), (Role.LEADER,)))
     register_page("reports", Page("analytics:report", _("Reports"), (Role.LEADER,)))
