@@ -7,12 +7,15 @@ ones placed in its subtree or, unplaced, owned by a centre in it (the list's rul
 Counting is done with a few grouped queries on indexed columns (``created_at``,
 ``region_path``, ``status``/``due_at``), never by reading the event log on a page view.
 
-The three rates, over the cases received in the period (merged duplicates left out):
-  响应率 responded ÷ received — a case is responded once it left the queue and the
-         unit's inbox (acknowledged, answered directly, or further);
-  解决率 closed ÷ received;
+The intake (received, by channel) is counted on the cases, so the case list behind it
+shows exactly the cases counted. The rates are the assessment's (``assessment.indicators``
+over its rollup table ``DailyFigure``, kept current by ``civicgrid rollup``), so the
+screen, the reports and the red/black list agree:
+  响应率 acknowledged on time ÷ dispatched;
+  解决率 resolved ÷ called back;
   满意率 (satisfied + basically satisfied) ÷ rated.
 A rate with nothing to divide by is ``None`` (shown as "—"), never a division by zero.
+Open, overdue and active alerts are counts of now, on the indexed status/deadline columns.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role
+from civicgrid.assessment.indicators import indicators
 from civicgrid.cases.models import CLOSED_STATUSES, Case, Channel, Rating, Status
 from civicgrid.cases.scope import region_paths
 from civicgrid.cases.search import CaseFilter
@@ -32,7 +36,6 @@ from civicgrid.regions.models import LEVEL_ORDER, Level, Region
 
 from .periods import Period
 
-UNRESPONDED = (Status.REGISTERED, Status.DISPATCHED)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
 
 
@@ -112,20 +115,24 @@ def period_counts(cases: QuerySet) -> dict[str, int]:
     return cases.aggregate(
         received=Count("id"),
         merged=Count("id", filter=Q(status=Status.MERGED)),
-        responded=Count("id", filter=~Q(status__in=UNRESPONDED) & ~Q(status=Status.MERGED)),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
         rated=Count("id", filter=~Q(rating="")),
         satisfied=Count("id", filter=Q(rating__in=SATISFIED)),
     )
 
 
-def rates_of(counts: dict[str, int]) -> dict[str, float | None]:
-    counted = counts["received"] - counts["merged"]
-    return {
-        "response": rate(counts["responded"], counted),
-        "resolution": rate(counts["closed"], counted),
-        "satisfaction": rate(counts["satisfied"], counts["rated"]),
-    }
+def as_percent(fraction: float | None) -> float | None:
+    return None if fraction is None else round(100 * fraction, 1)
+
+
+def three_rates(fractions: dict[str, float | None]) -> dict[str, float | None]:
+    return {key: as_percent(fractions.get(key)) for key in RATE_LABELS}
+
+
+def rates_in(region: Region, period: Period) -> dict[str, float | None]:
+    """The three rates of ``region`` over ``period`` from the assessment's rollup."""
+    (total,) = indicators(period.start, period.last_day, "all", within_path=region.path)
+    return three_rates(total.rates)
 
 
 RATE_LABELS = {
@@ -147,7 +154,7 @@ def key_figures(region: Region, period: Period, now: datetime | None = None) -> 
     now = now or timezone.now()
     received = received_in(region, period)
     counts = period_counts(received.order_by())
-    rates = rates_of(counts)
+    rates = rates_in(region, period)
     by_channel = dict(
         received.order_by().values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
     )
@@ -201,13 +208,18 @@ class Row:
     closed: int = 0
     satisfied: int = 0
     rated: int = 0
+    rates: dict = field(default_factory=dict)
     received_url: str = ""
     open_url: str = ""
     overdue_url: str = ""
 
     @property
     def satisfaction(self) -> float | None:
-        return rate(self.satisfied, self.rated)
+        return self.rates.get("satisfaction")
+
+    @property
+    def response(self) -> float | None:
+        return self.rates.get("response")
 
     @property
     def can_drill(self) -> bool:
@@ -258,10 +270,25 @@ def drill_down(region: Region, period: Period, now: datetime | None = None) -> l
         open=Count("id"),
         overdue=Count("id", filter=Q(due_at__lt=now)),
     )
+    assessed = {
+        f.id: three_rates(f.rates)
+        for f in indicators(
+            period.start,
+            period.last_day,
+            children[0].level,
+            [c.pk for c in children],
+            within_path=region.path,
+        )
+    }
     rows = []
     within = period_filters(period)
     for child in children:
-        row = Row(child, **received.get(child.path, {}), **running.get(child.path, {}))
+        row = Row(
+            child,
+            **received.get(child.path, {}),
+            **running.get(child.path, {}),
+            rates=assessed.get(child.pk, {}),
+        )
         row.received_url = case_list_url(region=child.code, **within)
         row.open_url = case_list_url(region=child.code, group="open")
         row.overdue_url = case_list_url(region=child.code, light="red")

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from civicgrid.cases.models import CLOSED_STATUSES, Channel, Status
 from civicgrid.duplicates.models import HotIssue
 from civicgrid.regions.models import Region
-from civicgrid.routing.models import Category, Department
+from civicgrid.routing.models import Category
+
+from civicgrid.assessment.indicators import indicators
 
 from . import figures
 from .models import SurgeNotice
@@ -61,9 +63,14 @@ class Line:
     rated: int = 0
     satisfied: int = 0
     url: str = ""
+    # The assessment's rates (percent) where the line has them (units, areas).
+    rates: dict = field(default_factory=dict)
 
     @property
     def resolution(self) -> float | None:
+        """The assessment's 解决率 when given, else closed ÷ received of the period."""
+        if "resolution" in self.rates:
+            return self.rates["resolution"]
         return figures.rate(self.closed, self.received)
 
     @property
@@ -111,10 +118,6 @@ _LINE_COUNTS = {
 }
 
 
-def _overdue(now) -> dict:
-    return {"overdue": Count("id", filter=~Q(status__in=CLOSED_STATUSES) & Q(due_at__lt=now))}
-
-
 def _channels(received, within) -> list[Line]:
     rows = {r.pop("channel"): r for r in received.values("channel").annotate(**_LINE_COUNTS)}
     return [
@@ -142,22 +145,38 @@ def _categories(received, within) -> list[Line]:
     ]
 
 
-def _worst_units(received, within, now) -> list[Line]:
-    rows = list(
-        received.exclude(main_department__isnull=True)
-        .values("main_department_id")
-        .annotate(**_LINE_COUNTS, **_overdue(now))
-    )
-    names = dict(
-        Department.objects.filter(pk__in=[r["main_department_id"] for r in rows]).values_list("pk", "name")
-    )
-    lines = [
-        Line(names.get(r.pop("main_department_id"), "?"), **r, url="")
-        for r in rows
+def _worst_units(region: Region, period: Period) -> list[Line]:
+    """The ten units with the lowest assessment figures in the region over the period:
+    most steps marked overdue, then the lowest response and satisfaction rates."""
+    rows = [
+        f
+        for f in indicators(period.start, period.last_day, "unit", within_path=region.path)
+        if f.has_data
     ]
-    # Worst first: most overdue, then the lowest resolution rate, then most cases.
-    lines.sort(key=lambda x: (-x.overdue, x.resolution if x.resolution is not None else 100, -x.received))
-    return lines[:WORST_UNITS]
+    lines = [
+        Line(
+            f.name,
+            f.counts["dispatched"],
+            closed=f.counts["closed"],
+            overdue=f.counts["overdue"],
+            rated=f.counts["rated"],
+            satisfied=f.counts["satisfied"] + f.counts["basically"],
+            rates=figures.three_rates(f.rates),
+        )
+        for f in rows
+    ]
+
+    def badness(line: Line):
+        response = line.rates.get("response")
+        satisfaction = line.satisfaction
+        return (
+            -line.overdue,
+            100 if response is None else response,
+            100 if satisfaction is None else satisfaction,
+            -line.received,
+        )
+
+    return sorted(lines, key=badness)[:WORST_UNITS]
 
 
 def _by_day(received) -> list[tuple[date, int]]:
@@ -181,6 +200,7 @@ def build(region: Region, period: Period, now=None) -> Report:
             rated=row.rated,
             satisfied=row.satisfied,
             url=row.received_url,
+            rates=row.rates,
         )
         for row in figures.drill_down(region, period, now)
     ]
@@ -190,12 +210,12 @@ def build(region: Region, period: Period, now=None) -> Report:
         region=region,
         period=period,
         counts=counts,
-        rates=figures.rates_of(counts),
+        rates=figures.rates_in(region, period),
         previous_received=previous,
         by_channel=_channels(received, within),
         by_category=_categories(received, within),
         by_area=areas,
-        worst_units=_worst_units(received, within, now),
+        worst_units=_worst_units(region, period),
         by_day=[(period.start + timedelta(days=i), days.get(period.start + timedelta(days=i), 0)) for i in range(period.days)],
         hot_issues=list(
             HotIssue.objects.filter(region_path__startswith=region.path).order_by("-heat")[:10]
@@ -231,8 +251,15 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
     ]
 
 
-def _line_header(first: str) -> list[str]:
-    return [first, _("Received"), _("Closed"), _("Overdue"), _("Resolution rate"), _("Satisfaction rate")]
+def _line_header(first: str, counted: str = "") -> list[str]:
+    return [
+        first,
+        counted or _("Received"),
+        _("Closed"),
+        _("Overdue"),
+        _("Resolution rate"),
+        _("Satisfaction rate"),
+    ]
 
 
 def _line_row(line: Line) -> list[object]:
@@ -245,7 +272,7 @@ def sections(report: Report) -> list[tuple[str, list[list[object]]]]:
         (_("By channel"), [_line_header(_("Channel")), *map(_line_row, report.by_channel)]),
         (_("By category"), [_line_header(_("Category")), *map(_line_row, report.by_category)]),
         (_("By area"), [_line_header(_("Area")), *map(_line_row, report.by_area)]),
-        (_("The ten worst units"), [_line_header(_("Unit")), *map(_line_row, report.worst_units)]),
+        (_("The ten worst units"), [_line_header(_("Unit"), _("Dispatched")), *map(_line_row, report.worst_units)]),
         (
             _("Hot issues"),
             [[_("Hot issue"), _("Reports"), _("Open cases")]]

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from civicgrid.analytics import reports
+from civicgrid.analytics import periods, reports
+from civicgrid.assessment.rollup import roll_up
+from civicgrid.assessment.tests.helpers import full_loop
 from civicgrid.cases.models import Case, Rating
 from civicgrid.cases.tests import factories as f
 from civicgrid.core.pdf import text_of
@@ -31,16 +33,21 @@ def month(operator, district, category, bureau):
 
 
 def test_the_report_counts_by_channel_category_area_and_unit(district, month, category, bureau):
-    report = reports.build(district["district"], reports.period_of("week", {}))
-    assert report.counts["received"] == 5
-    assert {x.name: x.received for x in report.by_channel} == {"12345 hotline": 4, "website / app": 1}
-    assert [(x.name, x.received) for x in report.by_category] == [(category.name, 5)]
+    full_loop(category, district["grid11"], bureau, timezone.now(), rating="satisfied")
+    roll_up()
+    today = timezone.localdate()
+    # Around today, wide enough for the loop's later steps whatever the hour.
+    period = periods.of("custom", start=today - timedelta(days=1), end=today + timedelta(days=3))
+    report = reports.build(district["district"], period)
+    assert report.counts["received"] == 6
+    assert {x.name: x.received for x in report.by_channel} == {"12345 hotline": 5, "website / app": 1}
+    assert [(x.name, x.received) for x in report.by_category] == [(category.name, 6)]
     assert {x.name: x.received for x in report.by_area} == {
-        district["street1"].name: 4,
+        district["street1"].name: 5,
         district["street2"].name: 1,
     }
     (unit,) = report.worst_units
-    assert (unit.name, unit.received, unit.overdue) == (bureau.name, 1, 1)
+    assert (unit.name, unit.received, unit.satisfaction) == (bureau.name, 1, 100.0)
     assert report.rates["satisfaction"] == 100.0
 
 

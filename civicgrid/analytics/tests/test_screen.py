@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import ApiToken
 from civicgrid.analytics import figures, periods
+from civicgrid.assessment.rollup import roll_up
+from civicgrid.assessment.tests.helpers import full_loop
 from civicgrid.cases import services
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Rating
@@ -50,16 +52,42 @@ def test_the_key_figures_count_the_hand_made_cases(district, cases):
     assert {c.key: c.value for c in key.by_channel} == {"hotline": 4, "web": 1}
     assert key.open.value == 5  # four of today's and last month's; the answered one is closed
     assert key.overdue.value == 1
-    rates = {r.key: r.value for r in key.rates}
-    assert rates["resolution"] == 20.0  # 1 closed of 5
-    assert rates["response"] == 20.0  # only the answered one left the queue
-    assert rates["satisfaction"] == 50.0  # 1 satisfied of 2 rated
+
+
+def test_the_three_rates_are_the_assessments_over_the_rollup(district, category, bureau):
+    """Two full loops ten days ago: one acknowledged on time and satisfied, one late and
+    unsatisfied; the rates read the rollup table, not the cases."""
+    start = timezone.now() - timedelta(days=10)
+    full_loop(category, district["grid11"], bureau, start, rating="satisfied")
+    full_loop(category, district["grid21"], bureau, start, rating="unsatisfied", late_ack=True)
+    roll_up()
+    today = timezone.localdate()
+    period = periods.of("custom", start=today - timedelta(days=15), end=today)
+    rates = {r.key: r.value for r in figures.key_figures(district["district"], period).rates}
+    assert rates == {"response": 50.0, "resolution": 50.0, "satisfaction": 50.0}
+    rows = {r.region.code: r for r in figures.drill_down(district["district"], period)}
+    assert rows[district["street1"].code].satisfaction == 100.0
+    assert rows[district["street2"].code].response == 0.0
 
 
 def test_a_period_without_cases_shows_dashes_not_a_division_by_zero(district, category):
     key = figures.key_figures(district["district"], periods.of("today"))
     assert key.received == 0
     assert all(r.value is None for r in key.rates)
+    assert "—" in figures_html(district)
+
+
+def figures_html(district) -> str:
+    from django.template.loader import render_to_string
+
+    from civicgrid.analytics.screen import screen_context
+    from civicgrid.cases.tests import factories as ff
+
+    leader = ff.make_user("leader", regions=[district["district"]], username="leader2")
+    return render_to_string(
+        "analytics/partials/_screen_body.html",
+        screen_context(leader, district["district"], periods.of("today")),
+    )
 
 
 def test_every_figure_opens_the_cases_it_counts(client, leader, district, cases):
@@ -170,7 +198,7 @@ def test_the_api_gives_the_same_figures(client, leader, district, cases):
     body = response.json()
     assert body["received"] == 5
     assert body["overdue"] == 1
-    assert body["satisfaction_rate"] == 50.0
+    assert body["satisfaction_rate"] is None  # nothing rated in the rollup yet
     assert {a["code"]: a["received"] for a in body["areas"]} == {
         district["street1"].code: 4,
         district["street2"].code: 1,
