@@ -241,9 +241,9 @@ def _pct(value: float | None) -> str:
 def summary_pairs(report: Report) -> list[tuple[str, object]]:
     c = report.counts
     return [
-        (_("Received"), c["received"]),
+        (_("Cases received"), c["received"]),
         (_("Received in the period before"), report.previous_received),
-        (_("Closed"), c["closed"]),
+        (_("Cases closed"), c["closed"]),
         (_("Rated"), c["rated"]),
         (_("Response rate"), _pct(report.rates["response"])),
         (_("Resolution rate"), _pct(report.rates["resolution"])),
@@ -254,8 +254,8 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
 def _line_header(first: str, counted: str = "") -> list[str]:
     return [
         first,
-        counted or _("Received"),
-        _("Closed"),
+        counted or _("Cases received"),
+        _("Cases closed"),
         _("Overdue"),
         _("Resolution rate"),
         _("Satisfaction rate"),
@@ -288,7 +288,7 @@ def sections(report: Report) -> list[tuple[str, list[list[object]]]]:
         ),
         (
             _("By day"),
-            [[_("Day"), _("Received")]] + [[d.isoformat(), n] for d, n in report.by_day],
+            [[_("Day"), _("Cases received")]] + [[d.isoformat(), n] for d, n in report.by_day],
         ),
     ]
 

@@ -20,7 +20,7 @@ from .models import Milestone, ProjectStatus
 
 class ProjectForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    source = forms.CharField(label=gettext_lazy("Source"), max_length=200, required=False)
+    source = forms.CharField(label=gettext_lazy("Where it comes from"), max_length=200, required=False)
     owner = forms.ModelChoiceField(
         label=gettext_lazy("Owner unit"), queryset=Department.objects.order_by("code")
     )
@@ -29,7 +29,7 @@ class ProjectForm(forms.Form):
         queryset=Region.objects.exclude(level=Level.GRID).defer("boundary").order_by("path"),
     )
     due_on = forms.DateField(label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(label=gettext_lazy("What is to be done"), widget=forms.Textarea, required=False)
 
 
 class MilestoneForm(forms.Form):

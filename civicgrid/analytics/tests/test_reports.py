@@ -67,7 +67,7 @@ def test_the_workbook_opens_with_openpyxl_and_holds_each_table(client, leader, d
     book = load_workbook(BytesIO(response.content))
     assert {"Summary", "By channel", "By area", "The ten worst units"} <= set(book.sheetnames)
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["Received"] == 5
+    assert summary["Cases received"] == 5
     areas = list(book["By area"].iter_rows(min_row=2, values_only=True))
     assert (district["street1"].name, 4) == areas[0][:2]
 
