@@ -94,7 +94,8 @@ def screen_figures(request: HttpRequest, params: Query[AnalyticsPeriodIn]):
         )
     except BadPeriod as bad:
         raise InvalidInput("period", str(bad.message)) from None
-    key = figures.key_figures(region, period)
+    seen = figures.overview(region, period)
+    key = seen.figures
     rates = {r.key: r.value for r in key.rates}
     return {
         "region": region.code,
@@ -119,7 +120,7 @@ def screen_figures(request: HttpRequest, params: Query[AnalyticsPeriodIn]):
                 "closed": row.closed,
                 "satisfaction_rate": row.satisfaction,
             }
-            for row in figures.drill_down(region, period)
+            for row in seen.rows
         ],
     }
 

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role
 from civicgrid.assessment.indicators import indicators
-from civicgrid.cases.models import CLOSED_STATUSES, Case, Channel, Rating, Status
+from civicgrid.cases.models import OPEN_STATUSES, Case, Channel, Rating, Status
 from civicgrid.cases.scope import region_paths
 from civicgrid.cases.search import CaseFilter
 from civicgrid.regions.models import LEVEL_ORDER, Level, Region
@@ -147,51 +147,120 @@ def received_in(region: Region, period: Period) -> QuerySet:
     return Case.objects.filter(in_region(region), created_at__gte=after, created_at__lt=before)
 
 
-def key_figures(region: Region, period: Period, now: datetime | None = None) -> KeyFigures:
-    """The screen's figures for ``region`` over ``period``; open and overdue are now."""
+PERIOD_COUNTS = {
+    "received": Count("id"),
+    "closed": Count("id", filter=Q(status=Status.CLOSED)),
+    "rated": Count("id", filter=~Q(rating="")),
+    "satisfied": Count("id", filter=Q(rating__in=SATISFIED)),
+}
+
+
+def _now_counts(now: datetime) -> dict:
+    return {
+        "open": Count("id"),
+        "overdue": Count("id", filter=Q(due_at__lt=now)),
+        "alerts": Count("id", filter=Q(channel=Channel.SENSOR)),
+    }
+
+
+def _scan(region: Region, cases: QuerySet, length: int, extra: tuple, counts: dict) -> list[dict]:
+    """Counts of ``cases`` in ``region`` per path prefix of ``length`` (and ``extra``
+    columns): placed cases by their path, unplaced ones by their owner's. Two queries,
+    each on one column, so each can use its index (an OR across the join could not)."""
+    rows: list[dict] = []
+    for source, part in (
+        ("region_path", cases.filter(region_path__startswith=region.path)),
+        ("owner_region__path", cases.filter(region_path="", owner_region__path__startswith=region.path)),
+    ):
+        if length:
+            part = part.annotate(prefix=Left(source, length))
+        else:
+            part = part.annotate(prefix=Value(""))
+        rows.extend(part.order_by().values("prefix", *extra).annotate(**counts))
+    return rows
+
+
+def _sum(rows: list[dict], key: str | None, names) -> dict:
+    """``rows`` summed per value of ``key`` (all together when None)."""
+    out: dict = {}
+    for row in rows:
+        slot = out.setdefault(row[key] if key else None, dict.fromkeys(names, 0))
+        for name in names:
+            slot[name] += row[name]
+    return out
+
+
+@dataclass
+class Overview:
+    """The screen's figures and its drill-down rows, counted together."""
+
+    figures: KeyFigures
+    rows: list["Row"]
+    # The period's grouped counts per (path prefix, channel), for the reports.
+    period_rows: list[dict] = field(default_factory=list)
+
+
+def overview(region: Region, period: Period, now: datetime | None = None) -> Overview:
+    """Key figures of ``region`` over ``period`` and its children's totals: two grouped
+    scans of the cases (received in the period; open now, on the open statuses) and two
+    reads of the assessment's rollup for the rates."""
     from django.utils.translation import gettext as _
 
     now = now or timezone.now()
-    received = received_in(region, period)
-    counts = period_counts(received.order_by())
-    rates = rates_in(region, period)
-    by_channel = dict(
-        received.order_by().values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
+    children = list(region.children.defer("boundary").order_by("code"))
+    length = len(children[0].path) if children else len(region.path)
+    after, before = period.bounds()
+    received = _scan(
+        region,
+        Case.objects.filter(created_at__gte=after, created_at__lt=before),
+        length,
+        ("channel",),
+        PERIOD_COUNTS,
     )
+    running = _scan(
+        region, Case.objects.filter(status__in=sorted(OPEN_STATUSES)), length, (), _now_counts(now)
+    )
+    total = _sum(received, None, PERIOD_COUNTS).get(None, dict.fromkeys(PERIOD_COUNTS, 0))
+    now_total = _sum(running, None, ("open", "overdue", "alerts")).get(
+        None, dict.fromkeys(("open", "overdue", "alerts"), 0)
+    )
+    by_channel = _sum(received, "channel", ("received",))
     within = {"region": region.code, **period_filters(period)}
-    channels = [
-        Figure(str(label), by_channel.get(value, 0), case_list_url(channel=value, **within), value)
-        for value, label in Channel.choices
-        if by_channel.get(value, 0)
-    ]
-    now_counts = Case.objects.filter(in_region(region)).order_by().aggregate(
-        open=Count("id", filter=~Q(status__in=CLOSED_STATUSES)),
-        overdue=Count("id", filter=~Q(status__in=CLOSED_STATUSES) & Q(due_at__lt=now)),
-        alerts=Count("id", filter=~Q(status__in=CLOSED_STATUSES) & Q(channel=Channel.SENSOR)),
-    )
+    rates = rates_in(region, period)
     rate_links = {
         "response": case_list_url(**within),
         "resolution": case_list_url(group="closed", **within),
         "satisfaction": case_list_url(group="closed", **within),
     }
-    return KeyFigures(
+    key = KeyFigures(
         region=region,
         period=period,
-        received=counts["received"],
-        by_channel=channels,
-        open=Figure(_("Open"), now_counts["open"], case_list_url(group="open", region=region.code)),
+        received=total["received"],
+        by_channel=[
+            Figure(str(label), by_channel[value]["received"], case_list_url(channel=value, **within), value)
+            for value, label in Channel.choices
+            if by_channel.get(value, {}).get("received")
+        ],
+        open=Figure(_("Open"), now_total["open"], case_list_url(group="open", region=region.code)),
         overdue=Figure(
-            _("Overdue"), now_counts["overdue"], case_list_url(light="red", region=region.code)
+            _("Overdue"), now_total["overdue"], case_list_url(light="red", region=region.code)
         ),
         rates=[Figure(_(RATE_LABELS[k]), v, rate_links[k], k) for k, v in rates.items()],
         alerts=Figure(
             _("Active alerts"),
-            now_counts["alerts"],
+            now_total["alerts"],
             case_list_url(channel=Channel.SENSOR, group="open", region=region.code),
         ),
         received_url=case_list_url(**within),
-        counts=counts,
+        counts=total,
     )
+    rows = _rows(region, children, period, received, running) if children else []
+    return Overview(key, rows, received)
+
+
+def key_figures(region: Region, period: Period, now: datetime | None = None) -> KeyFigures:
+    """The screen's figures for ``region`` over ``period``; open and overdue are now."""
+    return overview(region, period, now).figures
 
 
 # --- drill-down -------------------------------------------------------------------------
@@ -205,6 +274,7 @@ class Row:
     received: int = 0
     open: int = 0
     overdue: int = 0
+    alerts: int = 0
     closed: int = 0
     satisfied: int = 0
     rated: int = 0
@@ -226,50 +296,9 @@ class Row:
         return self.region.level != Level.GRID
 
 
-def _grouped(cases: QuerySet, length: int, **counts) -> dict[str, dict[str, int]]:
-    """Counts per child path prefix: placed cases by their path, unplaced by their owner's."""
-    out: dict[str, dict[str, int]] = {}
-    for source, rows in (
-        ("region_path", cases.exclude(region_path="")),
-        ("owner_region__path", cases.filter(region_path="")),
-    ):
-        grouped = (
-            rows.order_by()
-            .annotate(prefix=Left(source, length))
-            .values("prefix")
-            .annotate(**counts)
-        )
-        for row in grouped:
-            slot = out.setdefault(row.pop("prefix") or "", dict.fromkeys(counts, 0))
-            for key, value in row.items():
-                slot[key] += value
-    return out
-
-
-def drill_down(region: Region, period: Period, now: datetime | None = None) -> list[Row]:
-    """The children of ``region`` with their totals (received, closed and rated in the
-    period; open and overdue now). A region without children gives no rows."""
-    now = now or timezone.now()
-    children = list(region.children.defer("boundary").order_by("code"))
-    if not children:
-        return []
-    length = len(children[0].path)
-    after, before = period.bounds()
-    scope = Case.objects.filter(in_region(region))
-    received = _grouped(
-        scope.filter(created_at__gte=after, created_at__lt=before),
-        length,
-        received=Count("id"),
-        closed=Count("id", filter=Q(status=Status.CLOSED)),
-        rated=Count("id", filter=~Q(rating="")),
-        satisfied=Count("id", filter=Q(rating__in=SATISFIED)),
-    )
-    running = _grouped(
-        scope.exclude(status__in=CLOSED_STATUSES),
-        length,
-        open=Count("id"),
-        overdue=Count("id", filter=Q(due_at__lt=now)),
-    )
+def _rows(region, children, period, received, running) -> list[Row]:
+    per_child = _sum(received, "prefix", PERIOD_COUNTS)
+    now_per_child = _sum(running, "prefix", ("open", "overdue", "alerts"))
     assessed = {
         f.id: three_rates(f.rates)
         for f in indicators(
@@ -280,13 +309,13 @@ def drill_down(region: Region, period: Period, now: datetime | None = None) -> l
             within_path=region.path,
         )
     }
-    rows = []
     within = period_filters(period)
+    rows = []
     for child in children:
         row = Row(
             child,
-            **received.get(child.path, {}),
-            **running.get(child.path, {}),
+            **per_child.get(child.path, {}),
+            **now_per_child.get(child.path, {}),
             rates=assessed.get(child.pk, {}),
         )
         row.received_url = case_list_url(region=child.code, **within)
@@ -294,6 +323,12 @@ def drill_down(region: Region, period: Period, now: datetime | None = None) -> l
         row.overdue_url = case_list_url(region=child.code, light="red")
         rows.append(row)
     return rows
+
+
+def drill_down(region: Region, period: Period, now: datetime | None = None) -> list[Row]:
+    """The children of ``region`` with their totals (received, closed and rated in the
+    period; open and overdue now). A region without children gives no rows."""
+    return overview(region, period, now).rows
 
 
 def lineage(region: Region, top: Region) -> list[Region]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civicgrid.cases.models import CLOSED_STATUSES, Channel, Status
+from civicgrid.cases.models import Case, Channel, Status
 from civicgrid.duplicates.models import HotIssue
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
@@ -118,8 +118,8 @@ _LINE_COUNTS = {
 }
 
 
-def _channels(received, within) -> list[Line]:
-    rows = {r.pop("channel"): r for r in received.values("channel").annotate(**_LINE_COUNTS)}
+def _channels(period_rows: list[dict], within: dict) -> list[Line]:
+    rows = figures._sum(period_rows, "channel", tuple(_LINE_COUNTS))
     return [
         Line(str(label), url=figures.case_list_url(channel=value, **within), **rows[value])
         for value, label in Channel.choices
@@ -127,22 +127,32 @@ def _channels(received, within) -> list[Line]:
     ]
 
 
-def _categories(received, within) -> list[Line]:
-    rows = list(
-        received.exclude(category__isnull=True)
-        .values("category_id")
-        .annotate(**_LINE_COUNTS)
-        .order_by("-received")[:TOP_CATEGORIES]
+def _categories_and_days(region: Region, period: Period, within: dict):
+    """Cases per category (the most first) and per day, from one grouped scan."""
+    after, before = period.bounds()
+    cases = Case.objects.annotate(on=TruncDate("created_at")).filter(
+        created_at__gte=after, created_at__lt=before
     )
-    names = dict(Category.objects.filter(pk__in=[r["category_id"] for r in rows]).values_list("pk", "name"))
-    return [
-        Line(
-            names.get(r["category_id"], "?"),
-            url=figures.case_list_url(category=r["category_id"], **within),
-            **{k: v for k, v in r.items() if k != "category_id"},
-        )
-        for r in rows
+    rows = figures._scan(region, cases, 0, ("category_id", "on"), _LINE_COUNTS)
+    per_category = figures._sum([r for r in rows if r["category_id"]], "category_id", tuple(_LINE_COUNTS))
+    top = sorted(per_category.items(), key=lambda item: -item[1]["received"])[:TOP_CATEGORIES]
+    names = dict(Category.objects.filter(pk__in=[pk for pk, _c in top]).values_list("pk", "name"))
+    categories = [
+        Line(names.get(pk, "?"), url=figures.case_list_url(category=pk, **within), **counts)
+        for pk, counts in top
     ]
+    per_day = figures._sum(rows, "on", ("received",))
+    days = [
+        (period.start + timedelta(days=i), per_day.get(period.start + timedelta(days=i), {}).get("received", 0))
+        for i in range(period.days)
+    ]
+    return categories, days
+
+
+def _received_before(region: Region, period: Period) -> int:
+    after, before = period.previous().bounds()
+    cases = Case.objects.filter(created_at__gte=after, created_at__lt=before)
+    return sum(r["received"] for r in figures._scan(region, cases, 0, (), {"received": Count("id")}))
 
 
 def _worst_units(region: Region, period: Period) -> list[Line]:
@@ -179,18 +189,13 @@ def _worst_units(region: Region, period: Period) -> list[Line]:
     return sorted(lines, key=badness)[:WORST_UNITS]
 
 
-def _by_day(received) -> list[tuple[date, int]]:
-    rows = dict(received.annotate(on=TruncDate("created_at")).values("on").annotate(n=Count("id")).values_list("on", "n"))
-    return rows
-
-
 def build(region: Region, period: Period, now=None) -> Report:
-    """The report of ``region`` over ``period``."""
+    """The report of ``region`` over ``period``: the screen's overview (totals, channels,
+    areas), one scan per category and day, one count of the period before, and the
+    assessment's rollup for the rates and the units."""
     now = now or timezone.now()
-    received = figures.received_in(region, period).order_by()
-    counts = figures.period_counts(received)
+    seen = figures.overview(region, period, now)
     within = {"region": region.code, **figures.period_filters(period)}
-    previous = figures.received_in(region, period.previous()).count()
     areas = [
         Line(
             row.region.name,
@@ -202,21 +207,21 @@ def build(region: Region, period: Period, now=None) -> Report:
             url=row.received_url,
             rates=row.rates,
         )
-        for row in figures.drill_down(region, period, now)
+        for row in seen.rows
     ]
-    days = _by_day(received)
-    report = Report(
+    categories, days = _categories_and_days(region, period, within)
+    return Report(
         kind=kind_of(period),
         region=region,
         period=period,
-        counts=counts,
-        rates=figures.rates_in(region, period),
-        previous_received=previous,
-        by_channel=_channels(received, within),
-        by_category=_categories(received, within),
+        counts=seen.figures.counts,
+        rates={r.key: r.value for r in seen.figures.rates},
+        previous_received=_received_before(region, period),
+        by_channel=_channels(seen.period_rows, within),
+        by_category=categories,
         by_area=areas,
         worst_units=_worst_units(region, period),
-        by_day=[(period.start + timedelta(days=i), days.get(period.start + timedelta(days=i), 0)) for i in range(period.days)],
+        by_day=days,
         hot_issues=list(
             HotIssue.objects.filter(region_path__startswith=region.path).order_by("-heat")[:10]
         ),
@@ -227,7 +232,6 @@ def build(region: Region, period: Period, now=None) -> Report:
             .order_by("-excess")[:20]
         ),
     )
-    return report
 
 
 def filename(report: Report, extension: str) -> str:

@@ -49,12 +49,13 @@ def screen_context(user, region: Region, period: Period) -> dict:
     tops = figures.roots(user)
     top = next(t for t in tops if region.path.startswith(t.path))
     now = timezone.now()
+    seen = figures.overview(region, period, now)
     return {
         "region": region,
         "period": period,
         "period_query": urlencode(period.query()),
-        "figures": figures.key_figures(region, period, now),
-        "rows": figures.drill_down(region, period, now),
+        "figures": seen.figures,
+        "rows": seen.rows,
         "crumbs": figures.lineage(region, top),
         "hot_issues": hot_issues(region),
         "surges": recent_surges(region, period),
