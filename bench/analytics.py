@@ -75,14 +75,43 @@ LOOP = [
 ]
 DEPTH = {to: i for i, (_a, _f, to) in enumerate(LOOP)}
 RATINGS = [("satisfied", 0.86), ("basically", 0.1), ("unsatisfied", 0.04)]
-CASE_COLUMNS = (
-    "number channel request_type urgency title content extra address lat lng input_datum "
-    "region_path needs_placement joint_consultation reporter_name reporter_phone "
-    "reporter_phone_hash status due_at warn_at extension_days rating outcome reply "
-    "reopen_count version created_at updated_at closed_at category_id grid_id "
-    "main_department_id callback_result callback_tries"
-).split()
-EVENT_COLUMNS = "at action from_status to_status note data public case_id".split()
+CASE_COLUMNS = [
+    "number",
+    "channel",
+    "request_type",
+    "urgency",
+    "title",
+    "content",
+    "extra",
+    "address",
+    "lat",
+    "lng",
+    "input_datum",
+    "region_path",
+    "needs_placement",
+    "joint_consultation",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_phone_hash",
+    "status",
+    "due_at",
+    "warn_at",
+    "extension_days",
+    "rating",
+    "outcome",
+    "reply",
+    "reopen_count",
+    "version",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "category_id",
+    "grid_id",
+    "main_department_id",
+    "callback_result",
+    "callback_tries",
+]
+EVENT_COLUMNS = ["at", "action", "from_status", "to_status", "note", "data", "public", "case_id"]
 
 
 def parse_args(argv=None):
@@ -252,8 +281,7 @@ def generate(args, world) -> dict:
         made += n
         elapsed = time.perf_counter() - started
         print(  # noqa: T201
-            f"  {have + made:>11,} cases, {events_made:,} events "
-            f"({made / elapsed:,.0f} cases/s)",
+            f"  {have + made:>11,} cases, {events_made:,} events ({made / elapsed:,.0f} cases/s)",
             flush=True,
         )
     seconds = time.perf_counter() - started
@@ -413,8 +441,12 @@ def check(world) -> dict:
         cursor.execute(
             "SELECT left(region_path, %s), count(*) FROM cases_case WHERE created_at >= %s "
             "AND created_at < %s AND region_path LIKE %s GROUP BY 1",
-            [len(next(iter(Region.objects.filter(parent=district))).path), after, before,
-             district.path + "%"],
+            [
+                len(next(iter(Region.objects.filter(parent=district))).path),
+                after,
+                before,
+                district.path + "%",
+            ],
         )
         by_street = dict(cursor.fetchall())
     codes = {r.region.path: code for code, r in rows.items()}
@@ -427,7 +459,9 @@ def check(world) -> dict:
     for path, n in by_street.items():
         code = codes.get(path)
         if code is None or rows[code].received != n:
-            differences.append(f"street {path}: screen {rows[code].received if code else '-'} ≠ SQL {n}")
+            differences.append(
+                f"street {path}: screen {rows[code].received if code else '-'} ≠ SQL {n}"
+            )
     return {"screen": screen, "sql": sql, "streets": len(by_street), "differences": differences}
 
 

@@ -35,15 +35,21 @@ def test_a_leader_drills_down_opens_the_cases_behind_a_figure_and_puts_it_on_the
         due_on=timezone.localdate() + timedelta(days=20),
     )
     SurgeNotice.objects.create(
-        region=district["street1"], category=category, day=timezone.localdate(),
-        count=9, baseline_mean=0.8, baseline_sd=0.6, threshold=2.6, excess=3.5,
+        region=district["street1"],
+        category=category,
+        day=timezone.localdate(),
+        count=9,
+        baseline_mean=0.8,
+        baseline_sd=0.6,
+        threshold=2.6,
+        excess=3.5,
     )
     base = live_server.url
     page = sign_in(new_page(), base, "leader")
     page.goto(f"{base}/map/screen/")
     assert page.locator('[data-figure="received"]').inner_text() == "7"
     assert page.locator('[data-figure="overdue"] .figure-value').inner_text() == "1"
-    assert page.locator('#drill tr[data-child]').count() == 2
+    assert page.locator("#drill tr[data-child]").count() == 2
     assert "老旧小区停车难" in page.locator("#projects").inner_text()
     assert category.name in page.locator("#surges").inner_text()
     page.wait_for_selector("#city-map .leaflet-interactive")
@@ -55,7 +61,10 @@ def test_a_leader_drills_down_opens_the_cases_behind_a_figure_and_puts_it_on_the
     page.click(f'#drill tr[data-child="{district["community1"].code}"] a.drill-link')
     grids = page.locator("#drill tr[data-child]")
     assert grids.count() == 2
-    assert page.locator(f'#drill tr[data-child="{district["grid11"].code}"] td').nth(1).inner_text() == "3"
+    assert (
+        page.locator(f'#drill tr[data-child="{district["grid11"].code}"] td').nth(1).inner_text()
+        == "3"
+    )
     assert district["street1"].name in page.locator("#crumbs").inner_text()
     shot(page, "one-screen-community")
 
@@ -63,7 +72,7 @@ def test_a_leader_drills_down_opens_the_cases_behind_a_figure_and_puts_it_on_the
     page.goto(f"{base}/map/screen/")
     page.click('[data-figure="overdue"]')
     page.wait_for_url("**/cases/**")
-    assert page.locator(f'text={late.number}').count() == 1
+    assert page.locator(f"text={late.number}").count() == 1
     assert page.locator("tbody tr").count() == 1
 
     # Full screen for the command-room wall: no menu, big type, refreshed by htmx.

@@ -79,7 +79,9 @@ def _fig(f: figures.Figure) -> dict:
     return {"label": str(f.label), "value": f.value, "cases_url": f.url, "key": f.key}
 
 
-@router.get("/figures", response={200: AnalyticsFiguresOut, **ERRORS}, summary="The one screen's figures")
+@router.get(
+    "/figures", response={200: AnalyticsFiguresOut, **ERRORS}, summary="The one screen's figures"
+)
 def screen_figures(request: HttpRequest, params: Query[AnalyticsPeriodIn]):
     """Key figures of a region over a period and its children's totals (the drill-down)."""
     user = _caller(request)
@@ -173,7 +175,9 @@ def _lines(lines: list[reports.Line]) -> list[dict]:
 
 
 @router.get(
-    "/reports/{kind}", response={200: AnalyticsReportOut, **ERRORS}, summary="A daily, weekly or monthly report"
+    "/reports/{kind}",
+    response={200: AnalyticsReportOut, **ERRORS},
+    summary="A daily, weekly or monthly report",
 )
 def report(request: HttpRequest, kind: str, params: Query[AnalyticsReportIn]):
     """``kind`` is ``day``, ``week`` or ``month``."""

@@ -26,13 +26,13 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.models import Role
 from civicgrid.assessment.indicators import indicators
 from civicgrid.cases.models import OPEN_STATUSES, Case, Channel, Rating, Status
 from civicgrid.cases.scope import region_paths
-from civicgrid.cases.search import CaseFilter
-from civicgrid.regions.models import LEVEL_ORDER, Level, Region
+from civicgrid.regions.models import Level, Region
 
 from .periods import Period
 
@@ -136,9 +136,9 @@ def rates_in(region: Region, period: Period) -> dict[str, float | None]:
 
 
 RATE_LABELS = {
-    "response": "Response rate",
-    "resolution": "Resolution rate",
-    "satisfaction": "Satisfaction rate",
+    "response": gettext_lazy("Response rate"),
+    "resolution": gettext_lazy("Resolution rate"),
+    "satisfaction": gettext_lazy("Satisfaction rate"),
 }
 
 
@@ -170,7 +170,10 @@ def _scan(region: Region, cases: QuerySet, length: int, extra: tuple, counts: di
     rows: list[dict] = []
     for source, part in (
         ("region_path", cases.filter(region_path__startswith=region.path)),
-        ("owner_region__path", cases.filter(region_path="", owner_region__path__startswith=region.path)),
+        (
+            "owner_region__path",
+            cases.filter(region_path="", owner_region__path__startswith=region.path),
+        ),
     ):
         if length:
             part = part.annotate(prefix=Left(source, length))
@@ -237,7 +240,12 @@ def overview(region: Region, period: Period, now: datetime | None = None) -> Ove
         period=period,
         received=total["received"],
         by_channel=[
-            Figure(str(label), by_channel[value]["received"], case_list_url(channel=value, **within), value)
+            Figure(
+                str(label),
+                by_channel[value]["received"],
+                case_list_url(channel=value, **within),
+                value,
+            )
             for value, label in Channel.choices
             if by_channel.get(value, {}).get("received")
         ],
@@ -245,7 +253,7 @@ def overview(region: Region, period: Period, now: datetime | None = None) -> Ove
         overdue=Figure(
             _("Overdue"), now_total["overdue"], case_list_url(light="red", region=region.code)
         ),
-        rates=[Figure(_(RATE_LABELS[k]), v, rate_links[k], k) for k, v in rates.items()],
+        rates=[Figure(str(RATE_LABELS[k]), v, rate_links[k], k) for k, v in rates.items()],
         alerts=Figure(
             _("Active alerts"),
             now_total["alerts"],
@@ -334,16 +342,3 @@ def drill_down(region: Region, period: Period, now: datetime | None = None) -> l
 def lineage(region: Region, top: Region) -> list[Region]:
     """The regions from ``top`` down to ``region`` (the breadcrumb of the drill-down)."""
     return [r for r in (*region.ancestors(), region) if r.path.startswith(top.path)]
-
-
-def next_level(region: Region) -> str:
-    index = LEVEL_ORDER.index(region.level)
-    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else ""
-
-
-def check_filter_agrees(region: Region, period: Period) -> bool:
-    """Whether the case list filter selects as many cases as the screen counts (a self
-    check the tests and the benchmark use)."""
-    after, before = period.bounds()
-    listed = CaseFilter(region=region.code, created_after=after, created_before=before)
-    return listed.apply(Case.objects.all()).count() == received_in(region, period).count()

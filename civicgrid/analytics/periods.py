@@ -58,7 +58,11 @@ class Period:
     def query(self) -> dict[str, str]:
         """The GET parameters that name this period."""
         if self.kind == "custom":
-            return {"period": "custom", "start": self.start.isoformat(), "end": self.last_day.isoformat()}
+            return {
+                "period": "custom",
+                "start": self.start.isoformat(),
+                "end": self.last_day.isoformat(),
+            }
         return {"period": self.kind}
 
     def previous(self) -> "Period":
@@ -70,7 +74,9 @@ def today() -> date:
     return timezone.localdate()
 
 
-def of(kind: str, *, start: date | None = None, end: date | None = None, on: date | None = None) -> Period:
+def of(
+    kind: str, *, start: date | None = None, end: date | None = None, on: date | None = None
+) -> Period:
     """The period of ``kind`` containing ``on`` (today by default); ``custom`` takes
     ``start`` and ``end``, both inclusive days."""
     on = on or today()
@@ -107,5 +113,8 @@ def from_query(params) -> Period:
     """The period named by GET parameters ``period``, ``start``, ``end``, ``on``."""
     kind = params.get("period") or "today"
     return of(
-        kind, start=_date(params.get("start")), end=_date(params.get("end")), on=_date(params.get("on"))
+        kind,
+        start=_date(params.get("start")),
+        end=_date(params.get("end")),
+        on=_date(params.get("on")),
     )

@@ -15,12 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.assessment.indicators import indicators
 from civicgrid.cases.models import Case, Channel, Status
 from civicgrid.duplicates.models import HotIssue
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
-
-from civicgrid.assessment.indicators import indicators
 
 from . import figures
 from .models import SurgeNotice
@@ -107,7 +106,9 @@ class Report:
         """Received, in percent more (or less) than the period before; None without one."""
         if not self.previous_received:
             return None
-        return round(100 * (self.counts["received"] - self.previous_received) / self.previous_received, 1)
+        return round(
+            100 * (self.counts["received"] - self.previous_received) / self.previous_received, 1
+        )
 
 
 _LINE_COUNTS = {
@@ -134,7 +135,9 @@ def _categories_and_days(region: Region, period: Period, within: dict):
         created_at__gte=after, created_at__lt=before
     )
     rows = figures._scan(region, cases, 0, ("category_id", "on"), _LINE_COUNTS)
-    per_category = figures._sum([r for r in rows if r["category_id"]], "category_id", tuple(_LINE_COUNTS))
+    per_category = figures._sum(
+        [r for r in rows if r["category_id"]], "category_id", tuple(_LINE_COUNTS)
+    )
     top = sorted(per_category.items(), key=lambda item: -item[1]["received"])[:TOP_CATEGORIES]
     names = dict(Category.objects.filter(pk__in=[pk for pk, _c in top]).values_list("pk", "name"))
     categories = [
@@ -143,7 +146,10 @@ def _categories_and_days(region: Region, period: Period, within: dict):
     ]
     per_day = figures._sum(rows, "on", ("received",))
     days = [
-        (period.start + timedelta(days=i), per_day.get(period.start + timedelta(days=i), {}).get("received", 0))
+        (
+            period.start + timedelta(days=i),
+            per_day.get(period.start + timedelta(days=i), {}).get("received", 0),
+        )
         for i in range(period.days)
     ]
     return categories, days
@@ -152,7 +158,9 @@ def _categories_and_days(region: Region, period: Period, within: dict):
 def _received_before(region: Region, period: Period) -> int:
     after, before = period.previous().bounds()
     cases = Case.objects.filter(created_at__gte=after, created_at__lt=before)
-    return sum(r["received"] for r in figures._scan(region, cases, 0, (), {"received": Count("id")}))
+    return sum(
+        r["received"] for r in figures._scan(region, cases, 0, (), {"received": Count("id")})
+    )
 
 
 def _worst_units(region: Region, period: Period) -> list[Line]:
@@ -235,7 +243,9 @@ def build(region: Region, period: Period, now=None) -> Report:
 
 
 def filename(report: Report, extension: str) -> str:
-    return f"report-{report.kind}-{report.region.code}-{report.period.start.isoformat()}.{extension}"
+    return (
+        f"report-{report.kind}-{report.region.code}-{report.period.start.isoformat()}.{extension}"
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -255,7 +265,7 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
     ]
 
 
-def _line_header(first: str, counted: str = "") -> list[str]:
+def _line_header(first: str, counted: str = "") -> list[object]:
     return [
         first,
         counted or _("Cases received"),
@@ -267,16 +277,26 @@ def _line_header(first: str, counted: str = "") -> list[str]:
 
 
 def _line_row(line: Line) -> list[object]:
-    return [line.name, line.received, line.closed, line.overdue, _pct(line.resolution), _pct(line.satisfaction)]
+    return [
+        line.name,
+        line.received,
+        line.closed,
+        line.overdue,
+        _pct(line.resolution),
+        _pct(line.satisfaction),
+    ]
 
 
-def sections(report: Report) -> list[tuple[str, list[list[object]]]]:
+def sections(report: Report) -> list[tuple[str, list]]:
     """The report's tables, header row first, shared by the workbook and the PDF."""
     return [
         (_("By channel"), [_line_header(_("Channel")), *map(_line_row, report.by_channel)]),
         (_("By category"), [_line_header(_("Category")), *map(_line_row, report.by_category)]),
         (_("By area"), [_line_header(_("Area")), *map(_line_row, report.by_area)]),
-        (_("The ten worst units"), [_line_header(_("Unit"), _("Dispatched")), *map(_line_row, report.worst_units)]),
+        (
+            _("The ten worst units"),
+            [_line_header(_("Unit"), _("Dispatched")), *map(_line_row, report.worst_units)],
+        ),
         (
             _("Hot issues"),
             [[_("Hot issue"), _("Reports"), _("Open cases")]]
@@ -327,7 +347,10 @@ def pdf(report: Report) -> bytes:
     """The report as a PDF with a bar chart per breakdown."""
     from civicgrid.core.pdf import Document
 
-    doc = Document(report.title, subtitle=_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    doc = Document(
+        report.title,
+        subtitle=_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    )
     if report.empty:
         doc.paragraph(_("No cases were received in this period."))
     doc.heading(_("Summary")).fields(summary_pairs(report))
@@ -344,7 +367,9 @@ def pdf(report: Report) -> bytes:
         if lines:
             doc.bar_chart([x.name for x in lines], [x.received for x in lines])
         if str(title) == str(_("By day")) and len(rows) > 2:
-            doc.bar_chart([d.strftime("%m-%d") for d, _n in report.by_day], [n for _d, n in report.by_day])
+            doc.bar_chart(
+                [d.strftime("%m-%d") for d, _n in report.by_day], [n for _d, n in report.by_day]
+            )
             continue
         doc.table(rows)
     return doc.render()

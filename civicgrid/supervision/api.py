@@ -188,11 +188,17 @@ def _projects_reader(request: HttpRequest):
     return user
 
 
-@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, summary="Problems of the month")
+@router.get(
+    "/projects", response={200: list[ProjectOut], **ERRORS}, summary="Problems of the month"
+)
 def list_projects(request: HttpRequest, status: ProjectStatus | None = None):
     """The problems of the month (未诉先办), the nearest due first."""
     user = _projects_reader(request)
-    rows = projects.visible_projects(user).select_related("owner", "region").prefetch_related("milestones")
+    rows = (
+        projects.visible_projects(user)
+        .select_related("owner", "region")
+        .prefetch_related("milestones")
+    )
     if status:
         rows = rows.filter(status=status)
     return list(rows.with_progress().order_by("due_on", "id")[:MAX_LIMIT])

@@ -341,13 +341,18 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month it is chosen for."))
+    month = models.DateField(
+        _("month"), help_text=_("The first day of the month it is chosen for.")
+    )
     due_on = models.DateField(_("due on"))
     status = models.CharField(
         _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -20,7 +20,9 @@ from .models import Milestone, ProjectStatus
 
 class ProjectForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    source = forms.CharField(label=gettext_lazy("Where it comes from"), max_length=200, required=False)
+    source = forms.CharField(
+        label=gettext_lazy("Where it comes from"), max_length=200, required=False
+    )
     owner = forms.ModelChoiceField(
         label=gettext_lazy("Owner unit"), queryset=Department.objects.order_by("code")
     )
@@ -28,13 +30,19 @@ class ProjectForm(forms.Form):
         label=gettext_lazy("Area"),
         queryset=Region.objects.exclude(level=Level.GRID).defer("boundary").order_by("path"),
     )
-    due_on = forms.DateField(label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=gettext_lazy("What is to be done"), widget=forms.Textarea, required=False)
+    due_on = forms.DateField(
+        label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=gettext_lazy("What is to be done"), widget=forms.Textarea, required=False
+    )
 
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Milestone"), max_length=200)
-    due_on = forms.DateField(label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=gettext_lazy("Due on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _first_error(form) -> str:
@@ -56,7 +64,12 @@ def project_list(request):
                 return redirect("supervision:project", pk=project.pk)
         else:
             messages.error(request, _first_error(form))
-    rows = projects.visible_projects(request.user).select_related("owner", "region").with_progress().order_by("status", "due_on")
+    rows = (
+        projects.visible_projects(request.user)
+        .select_related("owner", "region")
+        .with_progress()
+        .order_by("status", "due_on")
+    )
     return render(
         request,
         "supervision/projects.html",

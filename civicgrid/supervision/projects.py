@@ -6,9 +6,10 @@ Marking done is a conditional update, so two clicks record it once.
 """
 
 from datetime import date
+from typing import cast
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,14 +19,14 @@ from civicgrid.cases.scope import region_paths
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Department
 
-from .models import Milestone, Project, ProjectStatus
+from .models import Milestone, Project, ProjectQuerySet, ProjectStatus
 
 CENTRE = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
 
 
-def visible_projects(user: User) -> QuerySet:
+def visible_projects(user: User) -> ProjectQuerySet:
     """The projects ``user`` sees: in their regions, or owned by one of their units."""
-    projects = Project.objects.all()
+    projects = cast(ProjectQuerySet, Project.objects.all())
     if user.is_superuser or user.has_role(Role.ADMIN):
         return projects
     query = Q(owner_id__in=user.department_ids)
@@ -54,8 +55,14 @@ def _title(value: str) -> str:
 
 
 def create_project(
-    *, actor: User, title: str, owner: Department, region: Region, due_on: date,
-    source: str = "", description: str = "",
+    *,
+    actor: User,
+    title: str,
+    owner: Department,
+    region: Region,
+    due_on: date,
+    source: str = "",
+    description: str = "",
 ) -> Project:
     """Take on a problem for this month, owned by ``owner``, in ``region``."""
     _centre(actor)

@@ -664,7 +664,10 @@ PROJECT_DOORS = [
         Kind.PAGE,
         PROJECT,
         page="projects",
-        body=lambda world, user, project: {"title": "施划车位", "due_on": project.due_on.isoformat()},
+        body=lambda world, user, project: {
+            "title": "施划车位",
+            "due_on": project.due_on.isoformat(),
+        },
         done=redirected_and(lambda c: Milestone.objects.filter(project=c.obj).count() == 2),
     ),
     Door(

@@ -219,6 +219,11 @@ MILESTONE = Target(
         "milestone": step.pk,
         "milestone_id": step.pk,
     },
-    {"pk": MISSING_PK, "project_id": MISSING_PK, "milestone": MISSING_PK, "milestone_id": MISSING_PK},
+    {
+        "pk": MISSING_PK,
+        "project_id": MISSING_PK,
+        "milestone": MISSING_PK,
+        "milestone_id": MISSING_PK,
+    },
     lambda user, step, world: w.sees_project(user, step.project),
 )

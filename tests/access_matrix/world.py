@@ -37,8 +37,8 @@ from civicgrid.mediation import services as mediation
 from civicgrid.notifications.models import Notification
 from civicgrid.open311.models import ClientSystem, ServiceRequest
 from civicgrid.routing.models import Department, RequestType
-from civicgrid.supervision import services as supervision
 from civicgrid.supervision import projects as supervision_projects
+from civicgrid.supervision import services as supervision
 from civicgrid.supervision.models import Copy, CopyReason, Level, Milestone, Order, Project
 
 IN, OUT = "in", "out"

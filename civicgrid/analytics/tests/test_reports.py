@@ -23,8 +23,12 @@ pytestmark = pytest.mark.django_db
 def month(operator, district, category, bureau):
     """Four cases this week in street 1 (one dispatched to the bureau and overdue, one
     rated satisfied), one web case in street 2."""
-    made = [f.make_case(actor=operator, grid=district["grid11"], category=category) for _ in range(4)]
-    made.append(f.make_case(actor=operator, grid=district["grid21"], category=category, channel="web"))
+    made = [
+        f.make_case(actor=operator, grid=district["grid11"], category=category) for _ in range(4)
+    ]
+    made.append(
+        f.make_case(actor=operator, grid=district["grid21"], category=category, channel="web")
+    )
     Case.objects.filter(pk=made[0].pk).update(
         main_department=bureau, due_at=timezone.now() - timedelta(hours=1)
     )
@@ -40,7 +44,10 @@ def test_the_report_counts_by_channel_category_area_and_unit(district, month, ca
     period = periods.of("custom", start=today - timedelta(days=1), end=today + timedelta(days=3))
     report = reports.build(district["district"], period)
     assert report.counts["received"] == 6
-    assert {x.name: x.received for x in report.by_channel} == {"12345 hotline": 5, "website / app": 1}
+    assert {x.name: x.received for x in report.by_channel} == {
+        "12345 hotline": 5,
+        "website / app": 1,
+    }
     assert [(x.name, x.received) for x in report.by_category] == [(category.name, 6)]
     assert {x.name: x.received for x in report.by_area} == {
         district["street1"].name: 5,
@@ -103,7 +110,9 @@ def test_the_report_api_gives_the_month(client, leader, district, month):
     from civicgrid.accounts.models import ApiToken
 
     _token, raw = ApiToken.issue(leader, "test")
-    response = client.get("/api/analytics/reports/month", headers={"Authorization": f"Bearer {raw}"})
+    response = client.get(
+        "/api/analytics/reports/month", headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 200
     assert response.json()["received"] == 5
     unknown = client.get("/api/analytics/reports/year", headers={"Authorization": f"Bearer {raw}"})

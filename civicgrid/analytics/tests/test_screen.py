@@ -28,7 +28,9 @@ def cases(operator, district, category):
         "answered": f.make_case(actor=operator, grid=district["grid11"], category=category),
         "a": f.make_case(actor=operator, grid=district["grid11"], category=category),
         "b": f.make_case(actor=operator, grid=district["grid11"], category=category),
-        "web": f.make_case(actor=operator, grid=district["grid12"], category=category, channel="web"),
+        "web": f.make_case(
+            actor=operator, grid=district["grid12"], category=category, channel="web"
+        ),
         "late": f.make_case(actor=operator, grid=district["grid21"], category=category),
         "old": f.make_case(actor=operator, grid=district["grid22"], category=category),
     }
@@ -180,7 +182,10 @@ def test_the_case_list_filters_by_the_day_received(client, leader, cases):
     today = timezone.localdate()
     response = client.get(
         reverse("cases:list"),
-        {"created_after": today.isoformat(), "created_before": (today + timedelta(days=1)).isoformat()},
+        {
+            "created_after": today.isoformat(),
+            "created_before": (today + timedelta(days=1)).isoformat(),
+        },
     )
     assert response.context["page"].paginator.count == 5
     link = figures.case_list_url(created_after=today.isoformat())

@@ -50,8 +50,8 @@ def test_a_sharp_rise_under_the_minimum_raises_nothing(operator, district, categ
 
 def test_running_the_command_twice_raises_the_notice_once(operator, district, category):
     series(operator, district["grid21"], category, [0] * 28 + [6])
-    call_command("early-warning", verbosity=0)
-    call_command("early-warning", verbosity=0)
+    call_command("early_warning", verbosity=0)
+    call_command("early_warning", verbosity=0)
     assert SurgeNotice.objects.count() == 1
 
 

@@ -31,7 +31,9 @@ def test_a_leader_takes_on_a_problem_and_its_progress_follows_the_milestones(
 ):
     today = timezone.localdate()
     first = projects.add_milestone(project, actor=leader, title="摸排车位", due_on=today)
-    projects.add_milestone(project, actor=leader, title="施划车位", due_on=today + timedelta(days=9))
+    projects.add_milestone(
+        project, actor=leader, title="施划车位", due_on=today + timedelta(days=9)
+    )
     assert projects.complete_milestone(first, actor=handler, note="已摸排") is True
     assert projects.complete_milestone(first, actor=handler) is False  # twice: once
     shown = Project.objects.with_progress().get(pk=project.pk)
@@ -51,7 +53,10 @@ def test_only_the_centre_creates_and_only_the_owner_marks_done(
 ):
     with pytest.raises(ActionRefused):
         projects.create_project(
-            actor=handler, title="x", owner=bureau, region=district["street1"],
+            actor=handler,
+            title="x",
+            owner=bureau,
+            region=district["street1"],
             due_on=timezone.localdate(),
         )
     step = projects.add_milestone(project, actor=leader, title="摸排", due_on=timezone.localdate())
@@ -77,7 +82,8 @@ def test_the_pages_create_a_project_and_mark_a_milestone_done(client, leader, bu
     project = Project.objects.get()
     assert response.url == reverse("supervision:project", args=[project.pk])
     client.post(
-        reverse("supervision:milestone_add", args=[project.pk]), {"title": "约谈摊主", "due_on": due}
+        reverse("supervision:milestone_add", args=[project.pk]),
+        {"title": "约谈摊主", "due_on": due},
     )
     step = project.milestones.get()
     client.post(reverse("supervision:milestone_done", args=[project.pk, step.pk]))

@@ -34,8 +34,12 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(_("Enter days as YYYY-MM-DD.")) from None
         if k <= 0 or minimum < 1 or window < 7:
-            raise CommandError(_("k must be above 0, the minimum at least 1, the window at least 7 days."))
+            raise CommandError(
+                _("k must be above 0, the minimum at least 1, the window at least 7 days.")
+            )
         raised = raise_notices(on, Rule(k=k, minimum=minimum, window=window, level=level))
         for notice in raised:
-            self.stdout.write(f"{notice.day} {notice.region.name} {notice.category.name}: {notice.count}")
+            self.stdout.write(
+                f"{notice.day} {notice.region.name} {notice.category.name}: {notice.count}"
+            )
         self.stdout.write(_("Surge notices raised: %(n)d.") % {"n": len(raised)})
