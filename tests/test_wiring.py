@@ -23,8 +23,12 @@ def test_the_menu_keeps_its_order():
         "cases",
         "hot_issues",
         "supervision",
+        "projects",
         "inspection",
+        "assessment",
         "map",
+        "screen",
+        "reports",
         "knowledge",
         "knowledge_stats",
     ]
@@ -42,6 +46,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "cases:list",
         "duplicates:hot_issues",
         "supervision:orders",
+        "supervision:projects",
         "analytics:map",
         "knowledge:index",
     ]

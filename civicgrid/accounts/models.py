@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     # 纪检监察: reads the cases copied to it and keeps the accountability record
     # (``supervision``); scoped to the units it watches (a grant's department).
     INSPECTOR = "inspector", _("discipline inspector")
+    # 考核: keeps the assessment schemes, reads every unit's figures and scores
+    # (``assessment``); scoped like a leader, by its grant's regions.
+    ASSESSOR = "assessor", _("assessment officer")
     ADMIN = "admin", _("administrator")
     INTEGRATION = "integration", _("integration account")
 

@@ -169,7 +169,12 @@ def _recategorised(case, category, actor: Actor) -> Category | None:
 def _dispatch(case, note, data, actor: Actor = None) -> Change:
     main, co = _departments(data)
     fields = {"main_department": main, "extension_days": 0}
-    event = {"main_department": main.name, "co_departments": [d.name for d in co]}
+    event = {
+        "main_department": main.name,
+        # The unit by its id as well: names repeat across districts (assessment reads it).
+        "department_id": main.pk,
+        "co_departments": [d.name for d in co],
+    }
     category = _recategorised(case, data.get("category"), actor)
     if category is not None:
         # The dispatcher (or the triage model) corrects the category: the deadlines
@@ -280,6 +285,7 @@ def _reassign(case, note, data, actor: Actor = None) -> Change:
     event = {
         "from_department": _returning(case),
         "main_department": new.name,
+        "department_id": new.pk,
         "return_accepted": case.status == Status.RETURN_REQUESTED,
         "department_ids": _losing(case),
     }

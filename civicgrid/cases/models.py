@@ -39,6 +39,9 @@ class StatusGroup(models.TextChoices):
 
 
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.MERGED})
+# The same, in a fixed order: a partial index's condition and the queries meant to use it
+# must spell the list alike for PostgreSQL to match them.
+CLOSED_ORDER = (Status.CLOSED.value, Status.MERGED.value)
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
 
 
@@ -245,6 +248,18 @@ class Case(models.Model):
             models.Index(fields=["grid", "created_at", "status"], name="cases_case_grid_recent"),
             # The public results page: closed cases, newest first (citizens.queries).
             models.Index(fields=["status", "-closed_at"], name="cases_case_closed_recent"),
+            # The leaders' one screen and reports (analytics.figures): the cases received in
+            # a period counted by area, channel, status, rating and category from the index
+            # alone, and the open cases by area and deadline from a small partial index.
+            models.Index(
+                fields=["created_at", "region_path", "channel", "status", "rating", "category"],
+                name="cases_case_received_counts",
+            ),
+            models.Index(
+                fields=["region_path", "due_at", "channel"],
+                condition=~models.Q(status__in=CLOSED_ORDER),
+                name="cases_case_open_by_area",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from civicgrid.core.admin import ReadOnlyAdmin
 
-from .models import Copy, CopyRule, Inspection, Order, Review, ReviewTask, SiteVisit
+from .models import (
+    Copy,
+    CopyRule,
+    Inspection,
+    Milestone,
+    Order,
+    Project,
+    Review,
+    ReviewTask,
+    SiteVisit,
+)
 
 
 @admin.register(CopyRule)
@@ -61,3 +71,26 @@ class InspectionAdmin(ReadOnlyAdmin):
     list_display = ["copy", "measure", "by", "at", "due_at"]
     list_filter = ["measure"]
     readonly_fields = [f.name for f in Inspection._meta.fields]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    readonly_fields = ["done_at", "done_by"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    """Problems of the month (未诉先办) with their milestones."""
+
+    list_display = ["title", "owner", "region", "month", "due_on", "status"]
+    list_filter = ["status", "owner"]
+    search_fields = ["title", "source"]
+    raw_id_fields = ["region"]
+    readonly_fields = ["created_by", "created_at", "closed_at"]
+    inlines = [MilestoneInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

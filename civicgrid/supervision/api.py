@@ -3,19 +3,21 @@ unit's response. Refusals are the API's usual errors (``LifecycleError`` → 400
 
 from datetime import date, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from civicgrid.accounts.pages import may_open
 from civicgrid.cases.api import not_found, visible_case
 from civicgrid.cases.models import Case
 from civicgrid.cases.scope import visible_cases
 from civicgrid.core.api import ERRORS, Input
 from civicgrid.routing.models import Department
 
-from . import services
-from .models import Level, Order, OrderStatus
+from . import projects, services
+from .models import Level, Milestone, Order, OrderStatus, Project, ProjectStatus
 
 router = Router(tags=["supervision"])
 MAX_LIMIT = 200
@@ -145,3 +147,77 @@ def respond_to_order(request: HttpRequest, order_id: int, payload: RespondIn):
     return services.respond(
         order, actor=_caller(request), response=payload.response, done_by=payload.done_by
     )
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: date
+    done_at: datetime | None
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    source: str
+    owner: str = Field(description="Department code of the owner unit.")
+    region: str = Field(description="Region code.")
+    month: date
+    due_on: date
+    status: ProjectStatus
+    progress: int = Field(description="Percent of milestones done.")
+    milestones: list[MilestoneOut]
+
+    @staticmethod
+    def resolve_owner(project: Project) -> str:
+        return project.owner.code
+
+    @staticmethod
+    def resolve_region(project: Project) -> str:
+        return project.region.code
+
+    @staticmethod
+    def resolve_milestones(project: Project) -> list[Milestone]:
+        return list(project.milestones.all())
+
+
+def _projects_reader(request: HttpRequest):
+    user = _caller(request)
+    if not may_open(user, "projects"):
+        raise PermissionDenied(_("Only the centre reads the problems of the month."))
+    return user
+
+
+@router.get(
+    "/projects", response={200: list[ProjectOut], **ERRORS}, summary="Problems of the month"
+)
+def list_projects(request: HttpRequest, status: ProjectStatus | None = None):
+    """The problems of the month (未诉先办), the nearest due first."""
+    user = _projects_reader(request)
+    rows = (
+        projects.visible_projects(user)
+        .select_related("owner", "region")
+        .prefetch_related("milestones")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return list(rows.with_progress().order_by("due_on", "id")[:MAX_LIMIT])
+
+
+@router.post(
+    "/projects/{project_id}/milestones/{milestone_id}/done",
+    response={200: MilestoneOut, **ERRORS},
+    summary="Mark a milestone done",
+)
+def milestone_done(request: HttpRequest, project_id: int, milestone_id: int):
+    """The centre or the owner unit marks a milestone done (once; again changes nothing)."""
+    user = _caller(request)
+    step = (
+        Milestone.objects.select_related("project")
+        .filter(pk=milestone_id, project_id=project_id, project__in=projects.visible_projects(user))
+        .first()
+    )
+    if step is None:
+        raise not_found(_("There is no such milestone."))
+    projects.complete_milestone(step, actor=user)
+    return step

@@ -293,3 +293,113 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.copy_id} {self.measure}"
+
+
+class ProjectStatus(models.TextChoices):
+    ACTIVE = "active", _("under way")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=ProjectStatus.ACTIVE)
+
+    def with_progress(self):
+        """Annotate ``milestones_total`` and ``milestones_done``."""
+        return self.annotate(
+            milestones_total=models.Count("milestones"),
+            milestones_done=models.Count("milestones", filter=Q(milestones__done_at__isnull=False)),
+        )
+
+
+class Project(models.Model):
+    """A "problem of the month" (未诉先办, 每月一题): a hot issue or a recurring complaint
+    taken on before more people call, with an owner unit, milestones and progress.
+
+    ``source`` says where it came from (a hot issue's key, a category's repeat complaints);
+    progress is the share of milestones done. The one screen shows the open ones.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("The hot issue or the recurring complaint this takes on."),
+    )
+    owner = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("owner unit"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    month = models.DateField(
+        _("month"), help_text=_("The first day of the month it is chosen for.")
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem of the month")
+        verbose_name_plural = _("problems of the month")
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress(self) -> int:
+        """Percent of milestones done (needs ``with_progress``); 0 without milestones."""
+        total = getattr(self, "milestones_total", 0)
+        return round(100 * getattr(self, "milestones_done", 0) / total) if total else 0
+
+
+class Milestone(models.Model):
+    """A step of a project with its due day; done once, by someone, at a time."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def late(self, today) -> bool:
+        return self.done_at is None and self.due_on < today

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import project_views, views
 
 app_name = "supervision"
 
@@ -14,4 +14,13 @@ urlpatterns = [
     path("orders/<int:pk>/close/", views.close, name="close"),
     path("inspection/<int:pk>/measures/", views.measure, name="measure"),
     path("inspection/<int:pk>/sign-off/", views.sign_off, name="sign_off"),
+    path("projects/", project_views.project_list, name="projects"),
+    path("projects/<int:pk>/", project_views.project_detail, name="project"),
+    path("projects/<int:pk>/milestones/", project_views.milestone_add, name="milestone_add"),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone>/done/",
+        project_views.milestone_done,
+        name="milestone_done",
+    ),
+    path("projects/<int:pk>/close/", project_views.project_close, name="project_close"),
 ]

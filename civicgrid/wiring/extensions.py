@@ -100,13 +100,23 @@ def _menu() -> None:
         "supervision", Page("supervision:orders", _("Supervision"), (Role.DISPATCHER, Role.LEADER))
     )
     register_page(
+        "projects",
+        Page("supervision:projects", _("Problems of the month"), (Role.DISPATCHER, Role.LEADER)),
+    )
+    register_page(
         "inspection", Page("supervision:inspection", _("Discipline inspection"), (Role.INSPECTOR,))
     )
     register_page(
         "rota",
         Page("centres:rota", _("Stationed units"), (Role.DISPATCHER, Role.LEADER)),
     )
+    register_page(
+        "assessment",
+        Page("assessment:ranking", _("Assessment"), (Role.ASSESSOR, Role.LEADER)),
+    )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
+    register_page("screen", Page("analytics:screen", _("One screen"), (Role.LEADER,)))
+    register_page("reports", Page("analytics:report", _("Reports"), (Role.LEADER,)))
     register_page("knowledge", Page("knowledge:index", _("Knowledge base"), EVERYONE))
     register_page(
         "knowledge_stats", Page("knowledge:stats", _("Knowledge statistics"), (Role.LEADER,))

@@ -31,6 +31,7 @@ MODULES: tuple[Module, ...] = (
     Module("civicgrid.mediation", urls="mediation/", api=(("/mediation", "router"),)),
     Module("civicgrid.petitions", urls="petitions/", api=(("/petitions", "router"),)),
     Module("civicgrid.centres", urls="centres/"),
+    Module("civicgrid.assessment", urls="assessment/", api=(("/assessment", "router"),)),
     # ways in
     Module("civicgrid.diversion", api=(("/diversion", "router"),)),
     Module("civicgrid.open311", urls="open311/v2/"),
@@ -45,5 +46,5 @@ MODULES: tuple[Module, ...] = (
     # ways in: the citizens' public pages, /report/, /track/<token>/, /results/ (no login)
     Module("civicgrid.citizens", urls=""),
     # read-only
-    Module("civicgrid.analytics", urls="map/"),
+    Module("civicgrid.analytics", urls="map/", api=(("/analytics", "router"),)),
 )

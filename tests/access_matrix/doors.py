@@ -36,8 +36,19 @@ from civicgrid.notifications.models import Notification
 from civicgrid.petitions import services as petitions
 from civicgrid.petitions.models import Petition
 from civicgrid.supervision import accountability
+from civicgrid.supervision import projects as supervision_projects
 from civicgrid.supervision import services as supervision
-from civicgrid.supervision.models import Copy, Inspection, Order, OrderStatus, Review, SiteVisit
+from civicgrid.supervision.models import (
+    Copy,
+    Inspection,
+    Milestone,
+    Order,
+    OrderStatus,
+    Project,
+    ProjectStatus,
+    Review,
+    SiteVisit,
+)
 
 from . import world as w
 from .rules import (
@@ -75,11 +86,13 @@ from .targets import (
     GRID_CASE,
     HOT_ISSUE,
     INSPECTION_COPY,
+    MILESTONE,
     NOTICE,
     OPEN311_TOKEN,
     ORDER,
     PETITION,
     PHOTO,
+    PROJECT,
     PROPOSAL,
     PUBLISHED,
     SERVICE,
@@ -783,11 +796,64 @@ PETITION_DOORS = [
     ),
 ]
 
+
+# Problems of the month (未诉先办): the centre's pages, the owner unit's API door.
+PROJECT_DOORS = [
+    Door(
+        "GET",
+        "/supervision/projects/{pk}/",
+        Kind.PAGE,
+        PROJECT,
+        page="projects",
+        done=shows(lambda c: c.obj.title),
+    ),
+    Door(
+        "POST",
+        "/supervision/projects/{pk}/milestones/",
+        Kind.PAGE,
+        PROJECT,
+        page="projects",
+        body=lambda world, user, project: {
+            "title": "施划车位",
+            "due_on": project.due_on.isoformat(),
+        },
+        done=redirected_and(lambda c: Milestone.objects.filter(project=c.obj).count() == 2),
+    ),
+    Door(
+        "POST",
+        "/supervision/projects/{pk}/milestones/{milestone}/done/",
+        Kind.PAGE,
+        MILESTONE,
+        page="projects",
+        done=redirected_and(lambda c: Milestone.objects.get(pk=c.obj.pk).done_at is not None),
+    ),
+    Door(
+        "POST",
+        "/supervision/projects/{pk}/close/",
+        Kind.PAGE,
+        PROJECT,
+        page="projects",
+        body=lambda world, user, project: {"status": "done"},
+        done=redirected_and(
+            lambda c: Project.objects.get(pk=c.obj.pk).status == ProjectStatus.DONE
+        ),
+    ),
+    Door(
+        "POST",
+        "/api/supervision/projects/{project_id}/milestones/{milestone_id}/done",
+        Kind.API,
+        MILESTONE,
+        grant=allowed_if(lambda user, step: supervision_projects.may_complete(user, step.project)),
+        done=answered(200),
+    ),
+]
+
 DOORS: list[Door] = [
     *PAGE_DOORS,
     *PETITION_DOORS,
     *SUPERVISION_DOORS,
     *CENTRES_DOORS,
+    *PROJECT_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,
     *PUBLIC_DOORS,

@@ -234,3 +234,28 @@ ALERT_SOURCE = Target(
     {"slug": "no-such-source"},
     _everyone,
 )
+
+PROJECT = Target(
+    "problem of the month",
+    lambda world, scope, role: world.project,
+    lambda project, world: {"pk": project.pk, "project_id": project.pk},
+    {"pk": MISSING_PK, "project_id": MISSING_PK},
+    lambda user, project, world: w.sees_project(user, project),
+)
+MILESTONE = Target(
+    "milestone of a problem of the month",
+    lambda world, scope, role: world.milestone,
+    lambda step, world: {
+        "pk": step.project_id,
+        "project_id": step.project_id,
+        "milestone": step.pk,
+        "milestone_id": step.pk,
+    },
+    {
+        "pk": MISSING_PK,
+        "project_id": MISSING_PK,
+        "milestone": MISSING_PK,
+        "milestone_id": MISSING_PK,
+    },
+    lambda user, step, world: w.sees_project(user, step.project),
+)

@@ -14,6 +14,8 @@ NOT_OBJECTS = {
     "/open311/v2/{path}": "the catch-all answering the spec's 404 for unknown methods",
     "/cases/exports/{source}/": "a list's name: the caller's scope and the filters decide "
     "the rows (cases/tests/test_exports.py)",
+    "/api/analytics/reports/{kind}": "a report's name (day, week, month): the caller's "
+    "regions decide the figures (analytics/tests/test_reports.py)",
 }
 ADMIN = "/admin/"
 API = "/api/"

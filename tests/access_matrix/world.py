@@ -39,8 +39,9 @@ from civicgrid.notifications.models import Notification
 from civicgrid.open311.models import ClientSystem, ServiceRequest
 from civicgrid.petitions import services as petitions
 from civicgrid.routing.models import Department, RequestType
+from civicgrid.supervision import projects as supervision_projects
 from civicgrid.supervision import services as supervision
-from civicgrid.supervision.models import Copy, CopyReason, Level, Order
+from civicgrid.supervision.models import Copy, CopyReason, Level, Milestone, Order, Project
 
 IN, OUT = "in", "out"
 # A nested object (a case's file) of a case out of scope, addressed through a case in
@@ -142,6 +143,9 @@ class World:
     grid_case: Case | None = None
     stationing: Stationing | None = None
     co_part: CoPart | None = None
+    # A problem of the month in street 1 owned by the bureau, with one open milestone.
+    project: Project | None = None
+    milestone: Milestone | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -362,6 +366,28 @@ def _hot_issue(world: World) -> None:
     HotIssueCase.objects.create(hot_issue=world.hot_issue, case=world.case)
 
 
+def _project(world: World) -> None:
+    due = timezone.localdate() + timedelta(days=30)
+    world.project = supervision_projects.create_project(
+        actor=world.builder,
+        title="老旧小区停车难",
+        owner=world.bureau,
+        region=world.district["street1"],
+        due_on=due,
+    )
+    world.milestone = supervision_projects.add_milestone(
+        world.project, actor=world.builder, title="摸排车位", due_on=due
+    )
+
+
+def sees_project(user: User, project: Project) -> bool:
+    """In the account's regions, or owned by its department."""
+    grant = the_grant(user)
+    if ROLE_REACH[grant.role] is Reach.DEPARTMENT:
+        return grant.department_id == project.owner_id
+    return covers_path(user, project.region.path)
+
+
 def _notices(world: World) -> None:
     event = world.case.events.order_by("-at", "-id").first()
     for role in ROLES:
@@ -469,6 +495,8 @@ def _petitions(world: World) -> None:
     petition(world.petition_case, "13900005555")
     world.accepted_petition_case = _new_case(world, title="欠薪信访")
     petitions.accept(petition(world.accepted_petition_case, "13900006666"), actor=world.builder)
+
+
 def _centres(world: World) -> None:
     case = _new_case(world, title="楼道灯不亮")
     world.grid_case = drive(world, case, [Action.PASS_DOWN] * 3)
@@ -504,4 +532,5 @@ def build() -> World:
     _mediation(world)
     _petitions(world)
     _centres(world)
+    _project(world)
     return world

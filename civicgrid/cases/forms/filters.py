@@ -1,6 +1,9 @@
 """Filters of the case list and the department inbox, submitted with GET."""
 
+from datetime import date, datetime, time
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Channel, Light, Status, StatusGroup
@@ -32,11 +35,30 @@ class CaseFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[("", _("all")), *Channel.choices]
     )
     region = forms.CharField(label=_("Region code"), required=False, max_length=20)
+    # Received from this day on, and before that day (the analytics figures link here
+    # with a period: the first day and the day after the last).
+    created_after = forms.DateField(label=_("Received from"), required=False)
+    created_before = forms.DateField(label=_("Received before"), required=False)
 
     def __init__(self, *args, options: Options, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("all")), *options.category_choices]
         self.fields["region"].widget = forms.HiddenInput()
+        for name in ("created_after", "created_before"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean_created_after(self):
+        return _start_of(self.cleaned_data["created_after"])
+
+    def clean_created_before(self):
+        return _start_of(self.cleaned_data["created_before"])
+
+
+def _start_of(day: date | None) -> datetime | None:
+    """The first moment of ``day`` in the current time zone (the filter compares datetimes)."""
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 class InboxFilterForm(forms.Form):

@@ -1,0 +1,187 @@
+"""Assessment (考核): the rollup tables the figures are read from, the schemes that turn
+them into scores, reverse evaluations and the monthly red/black list.
+
+The rollup (``rollup.py``) keeps ``DailyFigure`` current from the case events; nothing
+on a page ever counts events. See docs/assessment.md.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The counters of one rollup cell, in the order docs/assessment.md explains them. Each is
+# a number of events (never of cases) of one day, unit, region, category, channel and
+# person; ``rollup.tally`` says which event adds to which counter.
+COUNTERS: tuple[str, ...] = (
+    "received",  # cases registered (受理)
+    "direct_answers",  # answered directly by the hotline (直接答复)
+    "referred",  # referred elsewhere (转办/告知)
+    "merged",  # merged into another case
+    "repeats",  # repeat complaints: merged, or referred as a repeat (重复投诉)
+    "dispatched",  # should acknowledge: dispatched, reassigned or reopened to a unit (应签收)
+    "acknowledged",  # acknowledged (签收)
+    "ack_on_time",
+    "ack_late",
+    "returned",  # returned as misrouted by the unit (退单)
+    "extension_requested",
+    "extended",  # extension approved (延期)
+    "replied",  # the unit's reply, handling done (办结/处置)
+    "replied_on_time",
+    "replied_late",
+    "verify_checks",  # verification visits, passed or failed (核查)
+    "verified",
+    "verify_failed",  # failed verification: rework (返工)
+    "verify_on_time",
+    "verify_late",
+    "callbacks",  # callback rounds ended, rated or not (回访)
+    "callback_on_time",
+    "callback_late",
+    "rated",
+    "satisfied",
+    "basically",
+    "unsatisfied",
+    "resolved",  # callbacks that found the case resolved (解决)
+    "closed",  # closed: after the callback, answered directly or referred (结案)
+    "closed_on_time",
+    "reopened",  # reopened after the callback (返工)
+    "overdue",  # a step marked overdue by the clock (超时)
+    "urged",  # urged (催办)
+)
+
+
+class DailyFigure(models.Model):
+    """One rollup cell: the counters of one day × unit × region × category × channel × person.
+
+    ``region`` is the lowest region of the case (its grid when placed) and
+    ``region_path`` that region's path, so a street or community sums the cells whose
+    path starts with its own. ``category`` is the top-level category. ``department`` is
+    the unit in charge of the case at the event (None before dispatch); ``person`` the
+    event's actor (None: the system or a citizen). ``key`` joins the six so one unique
+    index holds even where PostgreSQL and SQLite treat NULLs differently.
+    """
+
+    key = models.CharField(max_length=120, unique=True, editable=False)
+    day = models.DateField(_("day"), db_index=True)
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    region_path = models.CharField(_("region path"), max_length=255, blank=True)
+    category = models.ForeignKey(
+        "routing.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    received = models.IntegerField(default=0)
+    direct_answers = models.IntegerField(default=0)
+    referred = models.IntegerField(default=0)
+    merged = models.IntegerField(default=0)
+    repeats = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    acknowledged = models.IntegerField(default=0)
+    ack_on_time = models.IntegerField(default=0)
+    ack_late = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    extension_requested = models.IntegerField(default=0)
+    extended = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    replied_on_time = models.IntegerField(default=0)
+    replied_late = models.IntegerField(default=0)
+    verify_checks = models.IntegerField(default=0)
+    verified = models.IntegerField(default=0)
+    verify_failed = models.IntegerField(default=0)
+    verify_on_time = models.IntegerField(default=0)
+    verify_late = models.IntegerField(default=0)
+    callbacks = models.IntegerField(default=0)
+    callback_on_time = models.IntegerField(default=0)
+    callback_late = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    basically = models.IntegerField(default=0)
+    unsatisfied = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    urged = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+        indexes = [
+            models.Index(fields=["day", "department"], name="assess_fig_day_unit"),
+            models.Index(fields=["day", "region_path"], name="assess_fig_day_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CaseTally(models.Model):
+    """What one case adds to the rollup, as last computed: {cell key: {counter: n}}.
+
+    The rollup recomputes a touched case's tally from all its events and applies only
+    the difference to ``DailyFigure``, so the cells always equal the sum of the tallies.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    cells = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class RollupState(models.Model):
+    """The rollup's watermark: every event up to ``last_event_id`` is in the figures."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
+
+    def __str__(self) -> str:
+        return str(self.last_event_id)
+
+
+def validate_counter(value: str) -> None:
+    if value not in COUNTERS:
+        raise ValidationError(_("Not a counter of the rollup: %(value)s") % {"value": value})
