@@ -671,13 +671,18 @@ def apply_confirmation(dispute: Dispute, *, actor: User, now=None) -> Dispute:
 
 
 def perform(dispute: Dispute, *, actor: User) -> Dispute:
+    """The agreement is performed: each obligation's follow-up found it performed
+    (``aftercare.follow_up``); an oral agreement has none."""
     _require(actor, dispute)
     lifecycle.check(dispute, Move.PERFORM)
-    with transaction.atomic():
-        dispute.obligations.filter(performed_on__isnull=True).update(
-            performed_on=timezone.localdate()
+    missing = list(dispute.obligations.filter(superseded=False, performed_on__isnull=True))
+    if missing:
+        raise InvalidAction(
+            _("Not every obligation is performed yet: %(list)s.")
+            % {"list": "；".join(f"{o.who}: {o.what[:30]}" for o in missing)},
+            "obligations",
         )
-        return lifecycle.move(dispute, Move.PERFORM, actor=actor)
+    return lifecycle.move(dispute, Move.PERFORM, actor=actor)
 
 
 def close(dispute: Dispute, *, actor: User, note: str = "") -> Dispute:

@@ -75,6 +75,9 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
+    register_page(
+        "mediation_aftercare", Page("mediation:aftercare", _("After the agreement"), mediation)
+    )
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page(
@@ -123,6 +126,10 @@ def _case_pages() -> None:
     )
     register_panel(
         Slot.CASE, Panel("dispute", "mediation/_dispute_panel.html", mediation.dispute_panel, 30)
+    )
+    register_panel(
+        Slot.CASE,
+        Panel("aftercare", "mediation/_aftercare_panel.html", mediation.aftercare_panel, 31),
     )
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)
