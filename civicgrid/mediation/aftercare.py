@@ -486,7 +486,7 @@ def publish(dispute: Dispute, *, actor: User) -> Publication:
         publication = Publication.objects.create(
             dispute=dispute,
             type_name=f"{kind.parent.name} / {kind.name}" if kind.parent_id else kind.name,
-            month=timezone.localtime(dispute.outcome_at or timezone.now()).strftime("%Y-%m"),
+            month=timezone.localtime(_performed_at(dispute)).strftime("%Y-%m"),
             district=district,
             street=street,
             outcome=_outcome(dispute),
@@ -495,6 +495,13 @@ def publish(dispute: Dispute, *, actor: User) -> Publication:
         )
         events.record(dispute.case, PUBLISHED, actor=actor, data={"satisfaction": satisfaction})
     return publication
+
+
+def _performed_at(dispute: Dispute) -> datetime:
+    moved = (
+        dispute.case.events.filter(action=MOVED, data__move=Move.PERFORM).order_by("-at").first()
+    )
+    return moved.at if moved else timezone.now()
 
 
 def _outcome(dispute: Dispute) -> str:
