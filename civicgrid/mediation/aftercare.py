@@ -56,7 +56,9 @@ def _agreed_on(dispute: Dispute) -> date:
     return timezone.localdate(dispute.outcome_at) if dispute.outcome_at else _today()
 
 
-def _check_date(value, field: str, *, not_before: date, today: date, what: str) -> date:
+def _check_date(
+    value: date | None, field: str, *, not_before: date, today: date, what: str
+) -> date:
     """A date that happened: not in the future, not before ``not_before``."""
     if not isinstance(value, date):
         raise InvalidAction(_("Give the date of the %(what)s.") % {"what": what}, field)
@@ -109,7 +111,12 @@ def confirmation_warning(dispute: Dispute, now: datetime | None = None) -> str:
 
 
 def apply_for_confirmation(
-    dispute: Dispute, *, actor: User, court: str, applied_on: date, now: datetime | None = None
+    dispute: Dispute,
+    *,
+    actor: User,
+    court: str,
+    applied_on: date | None,
+    now: datetime | None = None,
 ) -> Confirmation:
     """The parties applied jointly to ``court`` for judicial confirmation (人民调解法
     第三十三条): within 30 days of the agreement, once (a rejection is final)."""
@@ -153,7 +160,7 @@ def record_ruling(
     *,
     actor: User,
     ruling: str,
-    ruled_on: date,
+    ruled_on: date | None,
     reference: str = "",
     now: datetime | None = None,
 ) -> Confirmation:
@@ -203,7 +210,7 @@ def notarise(
     *,
     actor: User,
     office: str,
-    notarised_on: date,
+    notarised_on: date | None,
     certificate: str,
     now: datetime | None = None,
 ) -> Confirmation:
@@ -255,7 +262,7 @@ def follow_up(
     *,
     actor: User,
     result: str,
-    on: date,
+    on: date | None,
     note: str = "",
     now: datetime | None = None,
 ) -> FollowUp:
@@ -382,7 +389,7 @@ def call_back(
     *,
     actor: User,
     satisfaction: str,
-    on: date,
+    on: date | None,
     note: str = "",
     party: Party | None = None,
     now: datetime | None = None,
@@ -485,7 +492,7 @@ def publish(dispute: Dispute, *, actor: User) -> Publication:
         kind = dispute.type
         publication = Publication.objects.create(
             dispute=dispute,
-            type_name=f"{kind.parent.name} / {kind.name}" if kind.parent_id else kind.name,
+            type_name=f"{kind.parent.name} / {kind.name}" if kind.parent else kind.name,
             month=timezone.localtime(_performed_at(dispute)).strftime("%Y-%m"),
             district=district,
             street=street,
