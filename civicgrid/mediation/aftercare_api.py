@@ -49,10 +49,6 @@ class ObligationOut(Schema):
     superseded: bool = Field(description="Replaced by a re-mediation (kept as history).")
     follow_ups: list[FollowUpOut]
 
-    @staticmethod
-    def resolve_follow_ups(o: Obligation) -> list:
-        return list(o.follow_ups.all())
-
 
 class CallbackOut(Schema):
     satisfaction: str
@@ -104,9 +100,11 @@ def _dispute(request: HttpRequest, number: str) -> Dispute:
 )
 def get_aftercare(request: HttpRequest, number: str):
     """The confirmation countdown, confirmations, obligations with their follow-ups,
-    callbacks, re-mediations, publication, and the dossier checklist. No party data."""
+    callbacks, re-mediations, publication, and the dossier checklist. The parties' names
+    are masked wherever a free text names them."""
     dispute = _dispute(request, number)
     now = timezone.now()
+    mask = documents.masker(dispute)  # a person's name in a free text, masked
     return {
         "case": dispute.case.number,
         "state": dispute.state,
@@ -114,8 +112,25 @@ def get_aftercare(request: HttpRequest, number: str):
         "confirmation_days_left": services.confirmation_days_left(dispute, now),
         "confirmation_warning": aftercare.confirmation_warning(dispute, now),
         "confirmations": list(dispute.confirmations.all()),
-        "obligations": list(dispute.obligations.prefetch_related("follow_ups")),
-        "callbacks": list(dispute.callbacks.all()),
+        "obligations": [
+            {
+                "id": o.pk,
+                "who": mask(o.who),
+                "what": mask(o.what),
+                "due_on": o.due_on,
+                "performed_on": o.performed_on,
+                "superseded": o.superseded,
+                "follow_ups": [
+                    {"result": f.result, "on": f.on, "note": mask(f.note)}
+                    for f in o.follow_ups.all()
+                ],
+            }
+            for o in dispute.obligations.prefetch_related("follow_ups")
+        ],
+        "callbacks": [
+            {"satisfaction": c.satisfaction, "on": c.on, "note": mask(c.note)}
+            for c in dispute.callbacks.all()
+        ],
         "remediations": aftercare.remediation_count(dispute),
         "published": Publication.objects.filter(dispute=dispute).exists(),
         "checklist": [

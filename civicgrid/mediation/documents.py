@@ -70,7 +70,7 @@ def _parties_table(parties: list[Party], *, masked: bool) -> list[list[str]]:
     return rows
 
 
-def _masker(dispute: Dispute):
+def masker(dispute: Dispute):
     """Replaces the persons' names in a text with their masked names (the dossier)."""
     persons = [(p.name, p.masked_name) for p in dispute.parties.all() if p.name != p.masked_name]
     persons.sort(key=lambda pair: -len(pair[0]))
@@ -305,7 +305,7 @@ def dossier_pdf(dispute: Dispute, *, actor: User) -> bytes:
 
 def dossier_document(dispute: Dispute) -> Document:
     case = dispute.case
-    mask = _masker(dispute)
+    mask = masker(dispute)
     doc = Document(_("Dispute dossier"), subtitle=case.number)
     doc.heading(_("Checklist"))
     rows = [[_("document"), _("required"), _("in the dossier")]]

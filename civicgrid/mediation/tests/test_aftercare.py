@@ -362,3 +362,36 @@ def test_the_aftercare_forms_walk_a_dispute_to_publication(client, new_case, med
     assert Publication.objects.get(dispute=dispute).outcome == "judicial"
     queue = client.get(reverse("mediation:aftercare"))
     assert queue.status_code == 200
+
+
+def test_the_queue_and_the_risk_board_warn_of_the_last_week_of_the_countdown(
+    client, new_case, mediator, leader
+):
+    _agreed(new_case, mediator, now=timezone.now() - timedelta(days=25), due_in=40)
+    client.force_login(mediator)
+    queue = client.get(reverse("mediation:aftercare")).content.decode()
+    assert f'data-case="{new_case.number}" data-warning="orange"' in queue
+    client.force_login(leader)
+    board = client.get(reverse("mediation:risk_board")).content.decode()
+    assert 'class="tag light-orange" data-confirm-days="5"' in board
+
+
+def test_the_api_shows_the_aftercare_and_records_a_follow_up(new_case, mediator, handler):
+    from civicgrid.cases.tests.test_api import get, post
+
+    dispute = _agreed(new_case, mediator)
+    url = f"/api/mediation/disputes/{new_case.number}"
+    assert get(handler, f"{url}/aftercare").status_code == 404
+    answer = get(mediator, f"{url}/aftercare").json()
+    assert answer["confirmation_days_left"] == 30
+    assert "赵大明" not in str(answer)
+    obligation = answer["obligations"][0]["id"]
+    late = {"obligation": obligation, "result": "performed", "on": str(TODAY() + timedelta(1))}
+    response = post(mediator, f"{url}/follow-ups", late)
+    assert response.status_code == 400
+    assert "future" in str(response.json())
+    done = {"obligation": obligation, "result": "performed", "on": str(TODAY())}
+    assert post(mediator, f"{url}/follow-ups", done).status_code == 201
+    assert dispute.obligations.get(pk=obligation).performed_on == TODAY()
+    published = get(mediator, "/api/mediation/published").json()
+    assert published == {"published": 0, "satisfied_rate": None, "disputes": []}
