@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.accounts.pages import page
 from civicgrid.cases.lifecycle import LifecycleError
+from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.views.common import paginate, visible_case_or_404
 from civicgrid.core.pdf import pdf_response
 
 from . import aftercare, documents, services
-from .lifecycle import AFTER_AGREEMENT
+from .events import MOVED
+from .lifecycle import AFTER_AGREEMENT, Move
 from .models import Dispute, DisputeState, Obligation, Party
 from .records import Publication, PublishedOutcome, Satisfaction
 from .views import _back, _day
@@ -176,7 +178,8 @@ def act(request, number: str):
 @page("mediation_aftercare")
 def queue(request):
     """After the agreement, what needs doing: confirmation countdowns (orange ≤ 7 days,
-    red when over), overdue follow-ups, callbacks due, publications possible."""
+    red when over), overdue follow-ups, callbacks due, publications possible, and the
+    failures sent on through the green channel with where their case is now."""
     visible = services.visible_disputes(request.user)
     now = timezone.now()
     overdue: dict[int, int] = {}
@@ -189,6 +192,15 @@ def queue(request):
         visible.filter(state=DisputeState.PERFORMED, publication__isnull=True)
         .prefetch_related("callbacks")
         .order_by("outcome_at", "pk")[:QUEUE_SIZE]
+    )
+    referred = list(
+        visible.filter(state=DisputeState.REFERRED).order_by("-outcome_at", "-pk")[:QUEUE_SIZE]
+    )
+    # Where each went (the green channel's move records it) and where its case is now.
+    sent_to = dict(
+        CaseEvent.objects.filter(
+            case_id__in=[d.case_id for d in referred], action=MOVED, data__move=Move.REFER
+        ).values_list("case_id", "data__organisation")
     )
     rows = [
         {
@@ -206,6 +218,7 @@ def queue(request):
             "rows": rows,
             "callbacks_due": [d for d in performed if not d.callbacks.all()],
             "publishable": [d for d in performed if d.callbacks.all()],
+            "referred": [(d, sent_to.get(d.case_id, "")) for d in referred],
         },
     )
 

@@ -395,3 +395,24 @@ def test_the_api_shows_the_aftercare_and_records_a_follow_up(new_case, mediator,
     assert dispute.obligations.get(pk=obligation).performed_on == TODAY()
     published = get(mediator, "/api/mediation/published").json()
     assert published == {"published": 0, "satisfied_rate": None, "disputes": []}
+
+
+def test_the_queue_follows_a_failure_sent_to_a_department_as_a_dispatch(
+    client, new_case, mediator, bureau
+):
+    dispute = services.hand_over(
+        new_case, actor=mediator, type_code="0201", source=Source.HOTLINE, other_side_consents=True
+    )
+    services.accept(dispute, actor=mediator)
+    services.add_session(
+        dispute, actor=mediator, held_at=timezone.now(), place="室", attendees="双方", record="笔录"
+    )
+    routes = list(ResolutionMethod.objects.filter(name="诉讼").values_list("pk", flat=True))
+    services.fail(dispute, actor=mediator, reason="分歧大", routes=routes)
+    services.refer(dispute, actor=mediator, to="department", note="请依法处理", department=bureau)
+    client.force_login(mediator)
+    queue = client.get(reverse("mediation:aftercare")).content.decode()
+    referred = queue[queue.index('id="referred"') :]
+    assert new_case.number in referred
+    assert bureau.name in referred
+    assert 'data-status="dispatched"' in referred
