@@ -66,6 +66,8 @@ YELLOW_AT = 0.8
 # 人民调解法 §33: judicial confirmation is applied for within 30 days of the agreement.
 CONFIRMATION_DAYS = 30
 CONFIRMATION_WARN_DAYS = 7
+# An agreement's obligations are performed within five years (a date beyond is a typo).
+MAX_PERFORMANCE_DAYS = 5 * 366
 MAX_PEOPLE = 1_000_000
 MAX_AMOUNT = Decimal("1e11")
 
@@ -601,6 +603,10 @@ def agree(
             )
         if o.due_on < timezone.localdate(now):
             raise InvalidAction(_("A performance date cannot be in the past."), "obligations")
+        if o.due_on > timezone.localdate(now) + timedelta(days=MAX_PERFORMANCE_DAYS):
+            raise InvalidAction(
+                _("A performance date is at most five years after the agreement."), "obligations"
+            )
     if not signed:
         raise InvalidAction(_("The agreement must be signed by the parties."), "signed")
     confirm_by = now + timedelta(days=CONFIRMATION_DAYS)

@@ -416,3 +416,19 @@ def test_the_queue_follows_a_failure_sent_to_a_department_as_a_dispatch(
     assert new_case.number in referred
     assert bureau.name in referred
     assert 'data-status="dispatched"' in referred
+
+
+def test_an_agreement_with_a_performance_date_years_away_is_refused(new_case, mediator):
+    dispute = services.hand_over(
+        new_case, actor=mediator, type_code="0201", source=Source.HOTLINE, other_side_consents=True
+    )
+    services.accept(dispute, actor=mediator)
+    services.add_session(
+        dispute, actor=mediator, held_at=timezone.now(), place="室", attendees="双方", record="笔录"
+    )
+    far = services.ObligationInput("钱小红", "拆除", TODAY() + timedelta(days=6 * 366))
+    with pytest.raises(InvalidAction, match="five years"):
+        services.agree(dispute, actor=mediator, facts="事实", obligations=[far], signed=True)
+    assert dispute.obligations.count() == 0
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.MEDIATING
