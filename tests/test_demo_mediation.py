@@ -5,13 +5,14 @@ import pytest
 from civicgrid.accounts.models import Role
 from civicgrid.cases.tests import factories as f
 from civicgrid.demo.mediation import DISPUTES, load_demo
-from civicgrid.mediation import queries
+from civicgrid.mediation import aftercare, queries
 from civicgrid.mediation.models import (
     Dispute,
     DisputeState,
     Mediator,
     Organisation,
     OrganisationKind,
+    Publication,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,16 @@ def test_the_demo_centre_has_its_teams_committees_rooms_and_disputes(district):
         DisputeState.AGREED,
         DisputeState.FAILED,
         DisputeState.CLOSED,
+        DisputeState.CONFIRMED,
+        DisputeState.NOTARISED,
+        DisputeState.PERFORMED,
     } <= states
+    # After the agreement: a countdown in its last week, one published, one re-mediated.
+    countdown = Dispute.objects.get(case__title="拖欠货款纠纷")
+    assert aftercare.confirmation_warning(countdown) == "orange"
+    assert aftercare.overdue_obligations(Dispute.objects.all()).count() == 1
+    assert Publication.objects.get().satisfaction == "satisfied"
+    assert aftercare.remediation_count(Dispute.objects.get(case__title="拆迁补偿分配")) == 1
     # The demo mediator works for one team and sees only its disputes.
     team = Mediator.objects.get(user=mediator).organisation
     mine = queries.my_disputes(mediator)

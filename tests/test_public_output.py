@@ -352,6 +352,67 @@ def test_the_join_page_and_a_supporters_tracking_page_show_nothing_planted(clien
     assert_clean("refused join page", refused.content.decode(), world)
 
 
+def _published_dispute(world):
+    """A planted case mediated to a performed agreement, called back and published with
+    both parties' consent (mediation.aftercare): the parties are the planted people."""
+    from django.utils import timezone
+
+    from civicgrid.accounts.models import Role
+    from civicgrid.mediation import aftercare
+    from civicgrid.mediation import services as mediation
+
+    leader = f.make_user(Role.LEADER, regions=[world["district"]["district"]], username="centre")
+    case = world["closed"][Channel.HOTLINE]
+    dispute = mediation.hand_over(
+        case,
+        actor=leader,
+        type_code="0201",
+        source="hotline",
+        other_side_consents=True,
+        summary=NOTE,
+        parties=[
+            mediation.PartyInput("applicant", REPORTER, PHONE),
+            mediation.PartyInput("respondent", THIRD, "13912345679"),
+        ],
+    )
+    mediation.accept(dispute, actor=leader)
+    mediation.add_session(
+        dispute,
+        actor=leader,
+        held_at=timezone.now(),
+        place=ROOM,
+        attendees=PERSONAL,
+        record=NOTE,
+        signed=True,
+    )
+    mediation.agree(
+        dispute,
+        actor=leader,
+        facts=PERSONAL,
+        obligations=[mediation.ObligationInput(THIRD, REPLY, timezone.localdate())],
+        signed=True,
+    )
+    aftercare.follow_up(
+        dispute.obligations.get(), actor=leader, result="performed", on=timezone.localdate()
+    )
+    mediation.perform(dispute, actor=leader)
+    aftercare.call_back(
+        dispute, actor=leader, satisfaction="satisfied", on=timezone.localdate(), note=NOTE
+    )
+    for party in dispute.parties.all():
+        aftercare.record_publication_consent(party, actor=leader, consented=True)
+    aftercare.publish(dispute, actor=leader)
+    return dispute
+
+
+def test_the_mediation_centres_published_disputes_show_nothing_planted(client, world):
+    dispute = _published_dispute(world)
+    body = read(client, "/mediation/published/", world)
+    assert 'data-published="1"' in body  # the dispute is there, so an empty page cannot pass
+    assert dispute.type.name in body
+    assert dispute.case.number not in body
+
+
 def _numbers(body: str, fmt: str) -> set[str]:
     if fmt == "json":
         return {row["service_request_id"] for row in json.loads(body)}

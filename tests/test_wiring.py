@@ -17,6 +17,7 @@ def test_the_menu_keeps_its_order():
         "disputes",
         "risk_board",
         "mediation_registry",
+        "mediation_aftercare",
         "petitions",
         "petition_intake",
         "petitions_owned",
@@ -59,6 +60,7 @@ def test_every_slot_has_the_panels_of_the_apps_above():
         "supporters",
         "petition",
         "dispute",
+        "aftercare",
     ]
     assert [p.name for p in panels(Slot.INBOX)] == ["supervision", "summoned"]
     assert [p.name for p in panels(Slot.INTAKE_ANSWER)] == ["knowledge"]

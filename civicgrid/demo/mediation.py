@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import User
 from civicgrid.cases import services as cases
-from civicgrid.mediation import services
+from civicgrid.mediation import aftercare, services
 from civicgrid.mediation.models import (
     Dispute,
     Mediator,
@@ -23,6 +23,7 @@ from civicgrid.mediation.models import (
     ResolutionMethod,
     Source,
 )
+from civicgrid.mediation.records import FollowUpResult, Ruling, Satisfaction
 from civicgrid.mediation.taxonomy import load_taxonomies
 from civicgrid.regions.models import Level, Region
 
@@ -57,6 +58,13 @@ DISPUTES = [
     ("土地承包纠纷", "0499", Source.SCREENING, 600, None, "registered", "朱村民代表", "某合作社"),
     ("已起诉的借款纠纷", "0599", Source.APPLICATION, 2, 50000, "refused", "秦川", "尤勇"),
     ("噪音扰民", "0203", Source.HOTLINE, 8, None, "closed", "许静", "何平"),
+    # After the agreement (mediation.aftercare).
+    ("拖欠货款纠纷", "0599", Source.APPLICATION, 2, 20000, "countdown", "吕方", "施工"),
+    ("邻里漏水赔偿", "0401", Source.HOTLINE, 2, 6000, "confirmed", "张伟", "孔亮"),
+    ("装修款争议", "0402", Source.APPLICATION, 2, 30000, "notarised", "曹阳", "严宽"),
+    ("宠物伤人赔偿", "0303", Source.HOTLINE, 2, 3000, "called_back", "华清", "金玉"),
+    ("共用楼道堆物", "0201", Source.SCREENING, 6, None, "published", "魏强", "陶然"),
+    ("拆迁补偿分配", "0102", Source.PETITION, 5, 90000, "remediated", "姜红", "戚明"),
 ]
 FLOW = {
     "registered": [],
@@ -69,6 +77,14 @@ FLOW = {
     "confirming": ["accept", "session", "agree", "apply_confirmation"],
     "performed": ["accept", "session", "agree_orally", "perform"],
     "closed": ["accept", "session", "agree_orally", "perform", "close"],
+    # Agreed 25 days ago, its obligation's date past without a follow-up: 5 days left
+    # to apply for judicial confirmation (orange) and a follow-up overdue.
+    "countdown": ["accept", "session", "agree_25_days_ago"],
+    "confirmed": ["accept", "session", "agree", "apply_court", "ruling"],
+    "notarised": ["accept", "session", "agree", "notarise"],
+    "called_back": ["accept", "session", "agree", "follow_up", "perform", "callback"],
+    "published": ["accept", "session", "agree", "follow_up", "perform", "callback", "publish"],
+    "remediated": ["accept", "session", "agree", "not_performed", "remediate", "session"],
 }
 
 
@@ -225,3 +241,64 @@ def _walk(dispute: Dispute, steps: list[str], admin, routes, held_at) -> None:
             services.perform(dispute, actor=admin)
         elif step == "close":
             services.close(dispute, actor=admin)
+        else:
+            _after(dispute, step, admin)
+
+
+def _after(dispute: Dispute, step: str, admin) -> None:
+    """The steps after the agreement (``mediation.aftercare``)."""
+    today = timezone.localdate()
+    if step == "agree_25_days_ago":
+        agreed = timezone.now() - timedelta(days=25)
+        services.agree(
+            dispute,
+            actor=admin,
+            facts="双方确认欠款金额无异议。",
+            obligations=[
+                services.ObligationInput(
+                    "被申请人", "分两期支付货款", timezone.localdate(agreed) + timedelta(days=20)
+                )
+            ],
+            signed=True,
+            now=agreed,
+        )
+    elif step == "apply_court":
+        aftercare.apply_for_confirmation(
+            dispute, actor=admin, court="东营区人民法院", applied_on=today
+        )
+    elif step == "ruling":
+        aftercare.record_ruling(
+            dispute,
+            actor=admin,
+            ruling=Ruling.CONFIRMED,
+            ruled_on=today,
+            reference=f"（{today.year}）鲁0502民特{dispute.pk}号",
+        )
+    elif step == "notarise":
+        aftercare.notarise(
+            dispute,
+            actor=admin,
+            office="山东省东营市东营公证处",
+            notarised_on=today,
+            certificate=f"（{today.year}）鲁东营证字第{dispute.pk}号",
+        )
+    elif step in ("follow_up", "not_performed"):
+        performed = step == "follow_up"
+        for obligation in dispute.obligations.filter(superseded=False):
+            aftercare.follow_up(
+                obligation,
+                actor=admin,
+                result=FollowUpResult.PERFORMED if performed else FollowUpResult.NOT_PERFORMED,
+                on=today,
+                note="" if performed else "被申请人称暂无能力支付。",
+            )
+    elif step == "callback":
+        aftercare.call_back(
+            dispute, actor=admin, satisfaction=Satisfaction.SATISFIED, on=today, note="双方满意。"
+        )
+    elif step == "publish":
+        for party in dispute.parties.all():
+            aftercare.record_publication_consent(party, actor=admin, consented=True)
+        aftercare.publish(dispute, actor=admin)
+    elif step == "remediate":
+        aftercare.remediate(dispute, actor=admin, reason="协议未履行，双方同意再次调解。")

@@ -1,15 +1,20 @@
 from django.contrib import admin
 
 from .models import (
+    Callback,
+    Confirmation,
     Dispute,
     DisputeType,
     Mediator,
     Obligation,
     Organisation,
     Party,
+    Publication,
+    PublicationConsent,
     ResolutionMethod,
     Session,
 )
+from .records import FollowUp
 
 
 @admin.register(Organisation)
@@ -68,4 +73,58 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         # A dispute is born from a case's hand-over, which records it on the case.
+        return False
+
+
+# --- after the agreement (mediation.records): read here, written through the pages ----
+
+
+class _RecordAdmin(admin.ModelAdmin):
+    """Records of what happened after an agreement: each is also a case event, so the
+    admin reads them; they are made on the dispute's page (``mediation.aftercare``)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Confirmation)
+class ConfirmationAdmin(_RecordAdmin):
+    list_display = ("dispute", "kind", "body", "applied_on", "ruling", "ruled_on", "reference")
+    list_filter = ("kind", "ruling")
+    search_fields = ("dispute__case__number", "reference", "body")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(_RecordAdmin):
+    list_display = ("obligation", "result", "on", "recorded_by")
+    list_filter = ("result",)
+    search_fields = ("obligation__dispute__case__number",)
+
+
+@admin.register(Callback)
+class CallbackAdmin(_RecordAdmin):
+    list_display = ("dispute", "satisfaction", "on", "recorded_by")
+    list_filter = ("satisfaction",)
+    search_fields = ("dispute__case__number",)
+
+
+@admin.register(PublicationConsent)
+class PublicationConsentAdmin(_RecordAdmin):
+    list_display = ("party", "consented", "recorded_at")
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """A published dispute can be withdrawn (deleted) here; its copy holds no person."""
+
+    list_display = ("month", "type_name", "district", "street", "outcome", "satisfaction")
+    list_filter = ("outcome", "satisfaction")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -153,3 +153,7 @@ def get_dispute(request: HttpRequest, number: str):
 def risk_board(request: HttpRequest, limit: int = Query(100, ge=1, le=MAX_LIMIT)):
     """Open disputes, red and orange first, nearest deadline first."""
     return list(queries.risk_board(_caller(request))[:limit])
+
+
+# The endpoints after the agreement register on this router.
+from . import aftercare_api  # noqa: E402, F401

@@ -30,6 +30,10 @@ class Move(models.TextChoices):
     PERFORM = "perform", gettext_lazy("agreement performed")
     REFER = "refer", gettext_lazy("green channel: refer to court or department")
     CLOSE = "close", gettext_lazy("close the dispute")
+    CONFIRM = "confirm", gettext_lazy("judicial confirmation granted")
+    REJECT_CONFIRMATION = "reject_confirmation", gettext_lazy("judicial confirmation rejected")
+    NOTARISE = "notarise", gettext_lazy("notarise the agreement")
+    REMEDIATE = "remediate", gettext_lazy("mediate again (agreement not performed)")
 
 
 S, M = DisputeState, Move
@@ -49,7 +53,22 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.FAILED, M.REFER): S.REFERRED,
     (S.FAILED, M.CLOSE): S.CLOSED,
     (S.PERFORMED, M.CLOSE): S.CLOSED,
+    # After a written agreement (mediation.aftercare): the court's ruling on the joint
+    # application, or a notary instead; performance; re-mediation when not performed.
+    (S.CONFIRMING, M.CONFIRM): S.CONFIRMED,
+    (S.CONFIRMING, M.REJECT_CONFIRMATION): S.AGREED,
+    (S.AGREED, M.NOTARISE): S.NOTARISED,
+    (S.CONFIRMED, M.PERFORM): S.PERFORMED,
+    (S.NOTARISED, M.PERFORM): S.PERFORMED,
+    (S.AGREED, M.REMEDIATE): S.MEDIATING,
+    (S.AGREED_ORALLY, M.REMEDIATE): S.MEDIATING,
+    (S.CONFIRMING, M.REMEDIATE): S.MEDIATING,
+    (S.CONFIRMED, M.REMEDIATE): S.MEDIATING,
+    (S.NOTARISED, M.REMEDIATE): S.MEDIATING,
 }
+
+# States after an agreement and before its performance: follow-ups are recorded here.
+AFTER_AGREEMENT = (S.AGREED, S.AGREED_ORALLY, S.CONFIRMING, S.CONFIRMED, S.NOTARISED)
 
 
 def allowed_moves(state: str) -> list[str]:

@@ -146,6 +146,8 @@ class DisputeState(models.TextChoices):
     AGREED_ORALLY = "agreed_orally", _("oral agreement")
     FAILED = "failed", _("mediation failed")
     CONFIRMING = "confirming", _("judicial confirmation applied for")
+    CONFIRMED = "confirmed", _("judicially confirmed")
+    NOTARISED = "notarised", _("agreement notarised")
     PERFORMED = "performed", _("agreement performed")
     REFERRED = "referred", _("referred (green channel)")
     CLOSED = "closed", _("closed")
@@ -368,6 +370,8 @@ class Obligation(models.Model):
     what = models.TextField(_("what"))
     due_on = models.DateField(_("perform by"))
     performed_on = models.DateField(_("performed on"), null=True, blank=True)
+    # Re-mediation replaces an agreement's obligations; the old ones stay, as history.
+    superseded = models.BooleanField(_("replaced by a re-mediation"), default=False)
 
     class Meta:
         verbose_name = _("obligation")
@@ -376,3 +380,13 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.who}: {self.what[:30]}"
+
+
+# What happens after an agreement (confirmation, performance, callback, publication).
+from .records import (  # noqa: E402, F401
+    Callback,
+    Confirmation,
+    FollowUp,
+    Publication,
+    PublicationConsent,
+)

@@ -87,3 +87,65 @@ def dispute_panel(request, case) -> dict | None:
             can_assign=not dispute.is_finished,
         )
     return context
+
+
+def aftercare_panel(request, case) -> dict | None:
+    """After the agreement, on the case page: the confirmation countdown and papers,
+    each obligation's follow-ups, the callback, re-mediation, publication; and the
+    links to the printed papers and the dossier."""
+    from . import aftercare
+    from .lifecycle import AFTER_AGREEMENT
+    from .records import FollowUpResult, Ruling, Satisfaction
+
+    dispute = Dispute.objects.filter(case=case).select_related("type", "case").first()
+    if dispute is None or not services.may_work_on(request.user, dispute):
+        return None
+    now = timezone.now()
+    today = timezone.localdate(now)
+    obligations = list(dispute.obligations.filter(superseded=False).prefetch_related("follow_ups"))
+    parties = list(dispute.parties.select_related("publication_consent"))
+    moves = allowed_moves(dispute.state)
+    resolved = aftercare.is_resolved(dispute)
+    return {
+        "case": case,
+        "dispute": dispute,
+        "today": today.isoformat(),
+        "days_left": services.confirmation_days_left(dispute, now),
+        "warning": aftercare.confirmation_warning(dispute, now),
+        "confirmations": list(dispute.confirmations.all()),
+        "obligations": [
+            {
+                "o": o,
+                "overdue": o.performed_on is None
+                and o.due_on < today
+                and not any(f.on >= o.due_on for f in o.follow_ups.all()),
+            }
+            for o in obligations
+        ],
+        "old_obligations": list(dispute.obligations.filter(superseded=True)),
+        "following_up": dispute.state in AFTER_AGREEMENT,
+        "all_performed": bool(obligations) and all(o.performed_on for o in obligations),
+        "moves": moves,
+        "resolved": resolved,
+        "callbacks": list(dispute.callbacks.select_related("party")),
+        "parties": parties,
+        "consents": {p.pk: getattr(p, "publication_consent", None) for p in parties},
+        "publication": getattr(dispute, "publication", None),
+        "remediations": aftercare.remediation_count(dispute),
+        "results": FollowUpResult.choices,
+        "satisfactions": Satisfaction.choices,
+        "rulings": [
+            (Ruling.CONFIRMED, Ruling.CONFIRMED.label),
+            (Ruling.REJECTED, Ruling.REJECTED.label),
+        ],
+        "written": dispute.state
+        in (
+            DisputeState.AGREED,
+            DisputeState.CONFIRMING,
+            DisputeState.CONFIRMED,
+            DisputeState.NOTARISED,
+            DisputeState.PERFORMED,
+            DisputeState.CLOSED,
+        )
+        and bool(obligations),
+    }

@@ -66,6 +66,8 @@ YELLOW_AT = 0.8
 # 人民调解法 §33: judicial confirmation is applied for within 30 days of the agreement.
 CONFIRMATION_DAYS = 30
 CONFIRMATION_WARN_DAYS = 7
+# An agreement's obligations are performed within five years (a date beyond is a typo).
+MAX_PERFORMANCE_DAYS = 5 * 366
 MAX_PEOPLE = 1_000_000
 MAX_AMOUNT = Decimal("1e11")
 
@@ -601,6 +603,10 @@ def agree(
             )
         if o.due_on < timezone.localdate(now):
             raise InvalidAction(_("A performance date cannot be in the past."), "obligations")
+        if o.due_on > timezone.localdate(now) + timedelta(days=MAX_PERFORMANCE_DAYS):
+            raise InvalidAction(
+                _("A performance date is at most five years after the agreement."), "obligations"
+            )
     if not signed:
         raise InvalidAction(_("The agreement must be signed by the parties."), "signed")
     confirm_by = now + timedelta(days=CONFIRMATION_DAYS)
@@ -671,13 +677,18 @@ def apply_confirmation(dispute: Dispute, *, actor: User, now=None) -> Dispute:
 
 
 def perform(dispute: Dispute, *, actor: User) -> Dispute:
+    """The agreement is performed: each obligation's follow-up found it performed
+    (``aftercare.follow_up``); an oral agreement has none."""
     _require(actor, dispute)
     lifecycle.check(dispute, Move.PERFORM)
-    with transaction.atomic():
-        dispute.obligations.filter(performed_on__isnull=True).update(
-            performed_on=timezone.localdate()
+    missing = list(dispute.obligations.filter(superseded=False, performed_on__isnull=True))
+    if missing:
+        raise InvalidAction(
+            _("Not every obligation is performed yet: %(list)s.")
+            % {"list": "；".join(f"{o.who}: {o.what[:30]}" for o in missing)},
+            "obligations",
         )
-        return lifecycle.move(dispute, Move.PERFORM, actor=actor)
+    return lifecycle.move(dispute, Move.PERFORM, actor=actor)
 
 
 def close(dispute: Dispute, *, actor: User, note: str = "") -> Dispute:

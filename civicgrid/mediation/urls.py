@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import aftercare_views, views
 
 app_name = "mediation"
 
@@ -10,4 +10,16 @@ urlpatterns = [
     path("registry/", views.registry, name="registry"),
     path("cases/<str:number>/hand-over/", views.hand_over, name="hand_over"),
     path("cases/<str:number>/act/", views.act, name="act"),
+    # After the agreement (mediation.aftercare_views).
+    path("aftercare/", aftercare_views.queue, name="aftercare"),
+    path("published/", aftercare_views.published, name="published"),
+    path("cases/<str:number>/after/", aftercare_views.act, name="after"),
+    path("cases/<str:number>/dossier/", aftercare_views.dossier, name="dossier"),
+    path("cases/<str:number>/dossier.pdf", aftercare_views.dossier_pdf, name="dossier_pdf"),
+    path("cases/<str:number>/agreement.pdf", aftercare_views.agreement_pdf, name="agreement_pdf"),
+    path(
+        "cases/<str:number>/rights-notice.pdf",
+        aftercare_views.rights_notice_pdf,
+        name="rights_notice_pdf",
+    ),
 ]

@@ -82,6 +82,9 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
+    register_page(
+        "mediation_aftercare", Page("mediation:aftercare", _("After the agreement"), mediation)
+    )
     # The petition window (信访): the centre's operators, dispatchers and mediators
     # register and decide; leaders too, and they own petitions (包案).
     petition_window = (Role.OPERATOR, Role.DISPATCHER, Role.MEDIATOR)
@@ -167,6 +170,10 @@ def _case_pages() -> None:
     )
     # 访调对接: the petition panel links to the dispute of the same case, if there is one.
     register_dispute_lookup(lambda case: Dispute.objects.filter(case=case).exists())
+    register_panel(
+        Slot.CASE,
+        Panel("aftercare", "mediation/_aftercare_panel.html", mediation.aftercare_panel, 31),
+    )
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)
     )

@@ -31,7 +31,8 @@ from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
 from civicgrid.knowledge.models import Proposal, ProposalStatus
 from civicgrid.mediation import services as mediation
-from civicgrid.mediation.models import Dispute
+from civicgrid.mediation.models import Dispute, Party
+from civicgrid.mediation.records import PublicationConsent
 from civicgrid.notifications.models import Notification
 from civicgrid.petitions import services as petitions
 from civicgrid.petitions.models import Petition
@@ -102,6 +103,12 @@ from .targets import (
     case_at,
 )
 from .world import World
+
+
+def pdf_served(call: Call) -> None:
+    assert call.response.status_code == 200, call.response.content[:300]
+    assert call.response["Content-Type"] == "application/pdf"
+    assert call.response.content.startswith(b"%PDF")
 
 
 class Kind(Enum):
@@ -400,6 +407,56 @@ PAGE_DOORS = [
         body=lambda world, user, case: {"move": "consent"},
         done=redirected_and(lambda c: Dispute.objects.get(case=c.obj).other_side_consents),
     ),
+    # After the agreement (mediation.aftercare_views): the papers, the dossier, the forms.
+    *(
+        Door(
+            "GET",
+            url,
+            Kind.PAGE,
+            DISPUTE,
+            grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+            done=pdf_served,
+        )
+        for url in (
+            "/mediation/cases/{number}/dossier.pdf",
+            "/mediation/cases/{number}/rights-notice.pdf",
+        )
+    ),
+    Door(
+        "GET",
+        "/mediation/cases/{number}/dossier/",
+        Kind.PAGE,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        done=shows(lambda c: 'id="dossier-checklist"'),
+    ),
+    Door(
+        "GET",
+        "/mediation/cases/{number}/agreement.pdf",
+        Kind.PAGE,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        # The world's dispute has no agreement yet: back to the case, nothing printed.
+        done=redirected_and(
+            lambda c: not c.obj.events.filter(action="dispute_document_printed").exists()
+        ),
+    ),
+    Door(
+        "POST",
+        "/mediation/cases/{number}/after/",
+        Kind.PAGE,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {
+            "move": "publication_consent",
+            "party": Party.objects.filter(dispute__case=case).first().pk,
+            "consented": "on",
+        },
+        done=redirected_and(
+            lambda c: PublicationConsent.objects.filter(party__dispute__case=c.obj).exists()
+        ),
+    ),
     Door(
         "POST",
         "/grid/summons/{pk}/report-in/",
@@ -569,6 +626,24 @@ API_DOORS = [
         DISPUTE,
         grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
         done=json_answer(200, "case", lambda c: c.obj.number),
+    ),
+    Door(
+        "GET",
+        "/api/mediation/disputes/{number}/aftercare",
+        Kind.API,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        done=json_answer(200, "case", lambda c: c.obj.number),
+    ),
+    Door(
+        "POST",
+        "/api/mediation/disputes/{number}/follow-ups",
+        Kind.API,
+        DISPUTE,
+        grant=allowed_if(lambda user, case: mediation.may_work_on(user, case.dispute)),
+        body=lambda world, user, case: {"obligation": 0, "result": "performed", "on": "2026-01-01"},
+        # The world's dispute has no agreement yet: past the guards, no such obligation.
+        done=answered(404),
     ),
     Door("GET", "/api/cases/{number}/actions", Kind.API, CASE),
     Door("GET", "/api/cases/{number}/reply-templates", Kind.API, CASE),

@@ -475,7 +475,13 @@ def _public_side(world: World) -> None:
 
 def _mediation(world: World) -> None:
     world.dispute_case = _new_case(world, title="邻里围墙纠纷")
-    mediation.hand_over(world.dispute_case, actor=world.builder, type_code="0201", source="hotline")
+    mediation.hand_over(
+        world.dispute_case,
+        actor=world.builder,
+        type_code="0201",
+        source="hotline",
+        parties=[mediation.PartyInput("applicant", "赵大明", "13900001111")],
+    )
 
 
 def _petitions(world: World) -> None:

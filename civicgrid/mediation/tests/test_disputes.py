@@ -16,7 +16,7 @@ from civicgrid.cases.lifecycle import (
 from civicgrid.cases.models import CaseEvent, Status
 from civicgrid.cases.tests import factories as f
 from civicgrid.core.models import PersonalDataRead
-from civicgrid.mediation import services
+from civicgrid.mediation import aftercare, services
 from civicgrid.mediation.events import GRADED, HANDED_OVER, MOVED
 from civicgrid.mediation.models import (
     Colour,
@@ -218,6 +218,11 @@ def test_sessions_then_a_signed_agreement_start_the_confirmation_countdown(new_c
     assert services.confirmation_days_left(dispute) == 30
     assert services.light(dispute, timezone.now() + timedelta(days=25)) == "yellow"
     services.apply_confirmation(dispute, actor=mediator)
+    with pytest.raises(InvalidAction, match="Not every obligation"):
+        services.perform(dispute, actor=mediator)
+    aftercare.follow_up(
+        dispute.obligations.get(), actor=mediator, result="performed", on=timezone.localdate()
+    )
     services.perform(dispute, actor=mediator)
     services.close(dispute, actor=mediator)
     assert dispute.state == DisputeState.CLOSED
