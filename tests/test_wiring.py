@@ -26,6 +26,7 @@ def test_the_menu_keeps_its_order():
         "supervision",
         "projects",
         "inspection",
+        "rota",
         "assessment",
         "map",
         "screen",
@@ -48,6 +49,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "duplicates:hot_issues",
         "supervision:orders",
         "supervision:projects",
+        "centres:rota",
         "analytics:map",
         "knowledge:index",
     ]
@@ -56,6 +58,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
 def test_every_slot_has_the_panels_of_the_apps_above():
     assert [p.name for p in panels(Slot.CASE)] == [
         "summons",
+        "centres",
         "supervision",
         "supporters",
         "petition",
