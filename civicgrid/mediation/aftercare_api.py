@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
+from ninja.responses import Status
 
 from civicgrid.cases.api import MAX_NUMBER, not_found
 from civicgrid.cases.lifecycle import ActionRefused
@@ -163,7 +164,7 @@ def post_follow_up(request: HttpRequest, number: str, payload: FollowUpIn):
         on=payload.on,
         note=payload.note,
     )
-    return 201, record
+    return Status(201, record)
 
 
 class PublishedOut(Schema):
