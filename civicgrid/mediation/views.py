@@ -233,7 +233,13 @@ def _act(request, dispute: Dispute, move: str) -> str:
         )
         return _("Sent on through the green channel.")
     if move == Move.CLOSE:
-        services.close(dispute, actor=user, note=post.get("note", ""))
+        services.close(
+            dispute,
+            actor=user,
+            note=post.get("note", ""),
+            prevented_criminal=post.get("prevented_criminal") == "on",
+            prevented_group_petition=post.get("prevented_group_petition") == "on",
+        )
         return _("Dispute closed.")
     raise services.InvalidAction(_("Unknown step."), "move")
 

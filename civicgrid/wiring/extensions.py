@@ -75,6 +75,16 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
+    register_page(
+        "screening", Page("mediation:screening", _("Dispute screening"), (Role.GRID_WORKER,))
+    )
+    register_page(
+        "screening_board", Page("mediation:screening_board", _("Screening board"), (Role.LEADER,))
+    )
+    register_page(
+        "mediation_statistics",
+        Page("mediation:statistics", _("Mediation statistics"), (Role.LEADER,)),
+    )
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page(
