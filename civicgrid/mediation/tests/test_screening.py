@@ -74,7 +74,8 @@ def test_a_dispute_found_becomes_a_case_handed_over_with_the_screening_source(
 
 def test_a_zero_report_is_filed_when_nothing_was_found(grid_worker, district):
     filed = _file(grid_worker, district["grid12"], zero=True)
-    assert filed.report.zero and filed.disputes == []
+    assert filed.report.zero
+    assert filed.disputes == []
     assert not Dispute.objects.exists()
 
 

@@ -154,7 +154,8 @@ def test_the_statistics_page_filters_by_source_and_exports_to_excel(client, lead
     page = client.get(reverse("mediation:statistics"), {"group": "source"})
     assert page.status_code == 200
     table = page.content.decode().split('id="statistics"')[1]
-    assert 'data-row="hotline"' in table and 'data-row="petition"' in table
+    assert 'data-row="hotline"' in table
+    assert 'data-row="petition"' in table
     assert 'data-row="application"' not in table
     petition = client.get(
         reverse("mediation:statistics"), {"group": "source", "source": "petition"}
