@@ -5,7 +5,6 @@ and the sensitive periods, the statistics table and its Excel export."""
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +12,6 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.accounts.models import Role
 from civicgrid.accounts.pages import page
 from civicgrid.cases.lifecycle import ActionRefused, LifecycleError
 from civicgrid.regions.models import Region
@@ -88,16 +86,10 @@ def screening_form(request):
     )
 
 
-def _leader_paths(user) -> list[str]:
-    if user.is_superuser or user.has_role(Role.ADMIN):
-        return list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True))
-    return list(dict.fromkeys(p for g in user.grants_for(Role.LEADER) for p in g.region_paths))
-
-
 @page("screening_board")
 def screening_board(request):
     """Overdue screening per community and grid; the sensitive periods."""
-    current, previous, communities = screening.board(_leader_paths(request.user))
+    current, previous, communities = screening.board(screening.leader_paths(request.user))
     return render(
         request,
         "mediation/screening_board.html",
@@ -130,18 +122,6 @@ def sensitive_period(request):
 # --- statistics ------------------------------------------------------------------------
 
 
-def scoped_organisations(user) -> QuerySet[Organisation] | None:
-    """The organisations whose figures ``user`` sees: all for an administrator, else
-    those in the leader's regions (and the rows of no organisation)."""
-    if user.is_superuser or user.has_role(Role.ADMIN):
-        return None
-    paths = _leader_paths(user)
-    orgs = Organisation.objects.none()
-    for path in paths:
-        orgs |= Organisation.objects.filter(region__path__startswith=path)
-    return orgs
-
-
 def filters_from(params) -> statistics.Filters:
     def number(name: str) -> int | None:
         value = (params.get(name) or "").strip()
@@ -161,7 +141,7 @@ def filters_from(params) -> statistics.Filters:
 @page("mediation_statistics")
 def statistics_page(request):
     filters = filters_from(request.GET)
-    rows, total = statistics.table(filters, scoped_organisations(request.user))
+    rows, total = statistics.table(filters, statistics.scoped_organisations(request.user))
     return render(
         request,
         "mediation/statistics.html",
@@ -185,7 +165,7 @@ def statistics_export(request):
     from openpyxl import Workbook
 
     filters = filters_from(request.GET)
-    rows, total = statistics.table(filters, scoped_organisations(request.user))
+    rows, total = statistics.table(filters, statistics.scoped_organisations(request.user))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(str(_("Mediation statistics")))
     columns = ["accepted", "succeeded", "rate", *statistics.COUNTERS[2:]]

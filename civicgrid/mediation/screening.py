@@ -85,6 +85,13 @@ def my_grids(user) -> list[Region]:
     return list(grids.order_by("code")[:200])
 
 
+def leader_paths(user) -> list[str]:
+    """The region subtrees a leader oversees (every top region for an administrator)."""
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    return list(dict.fromkeys(p for g in user.grants_for(Role.LEADER) for p in g.region_paths))
+
+
 def _check_grid(actor: User, grid: Region | None) -> Region:
     if grid is None or grid.level != Level.GRID:
         raise InvalidAction(_("Choose one of your grids."), "grid")

@@ -31,7 +31,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Dispute, DisputeState, MediationMonth, Source
+from civicgrid.accounts.models import Role
+
+from .models import Dispute, DisputeState, MediationMonth, Organisation, Source
 
 COUNTERS = (
     "accepted",
@@ -174,6 +176,18 @@ def rebuild(progress: Callable[[int, int, date], None] | None = None) -> int:
         if progress:
             progress(done, len(months), month)
     return written
+
+
+def scoped_organisations(user) -> QuerySet[Organisation] | None:
+    """The organisations whose figures ``user`` sees: all (None) for an administrator,
+    else those in the leader's regions (the rows of no organisation are shown too)."""
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return None
+    paths = [p for g in user.grants_for(Role.LEADER) for p in g.region_paths]
+    organisations = Organisation.objects.none()
+    for path in paths:
+        organisations |= Organisation.objects.filter(region__path__startswith=path)
+    return organisations
 
 
 # --- reading ---------------------------------------------------------------------------
