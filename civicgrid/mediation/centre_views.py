@@ -2,22 +2,37 @@
 forms in ``views``: the grid worker's screening form (phone first), the overdue board
 and the sensitive periods, the statistics table and its Excel export."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.pages import page
 from civicgrid.cases.lifecycle import ActionRefused, LifecycleError
 from civicgrid.regions.models import Region
 
-from . import screening, statistics
-from .models import DisputeType, Mediator, Organisation, ScreeningReport, SensitivePeriod, Source
+from . import queries, screening, services, statistics
+from .models import (
+    FINISHED,
+    RUNNING,
+    DisputeState,
+    DisputeType,
+    Mediator,
+    Organisation,
+    ScreeningReport,
+    SensitivePeriod,
+    Session,
+    Source,
+)
+
+PAGE_SIZE = 100
 
 
 def _day(value: str | None) -> date | None:
@@ -64,10 +79,15 @@ def screening_form(request):
             if filed.report.zero:
                 messages.success(request, _("Zero report filed. Thank you."))
             else:
+                count = len(filed.disputes)
                 messages.success(
                     request,
-                    _("Screening filed; %(count)s disputes handed over to mediation.")
-                    % {"count": len(filed.disputes)},
+                    ngettext(
+                        "Screening filed; %(count)s dispute handed over to mediation.",
+                        "Screening filed; %(count)s disputes handed over to mediation.",
+                        count,
+                    )
+                    % {"count": count},
                 )
             return redirect("mediation:screening")
     recent = ScreeningReport.objects.filter(grid__in=grids).select_related("grid")[:20]
@@ -193,3 +213,75 @@ def statistics_export(request):
 def _text(value: str) -> str:
     # Text that looks like a formula stays text.
     return "'" + value if value[:1] in "=+-@" else value
+
+
+# --- the mediator's home, the court liaison --------------------------------------------
+
+SOON_DAYS = 3
+COURT_SOURCES = (Source.COURT_DELEGATED, Source.COURT_ENTRUSTED)
+
+
+@page("mediator_home")
+def mediator_home(request):
+    """The mediator's day: sessions held today, deadlines within three days, their open
+    disputes nearest deadline first (phone first)."""
+    now = timezone.now()
+    today = timezone.localdate()
+    mine = queries.my_disputes(request.user)
+    soon = now + timedelta(days=SOON_DAYS)
+    due_soon = [
+        (d, services.light(d, now))
+        for d in mine.filter(
+            Q(state__in=RUNNING, due_at__lte=soon)
+            | Q(state=DisputeState.AGREED, confirm_by__lte=soon)
+        )[:50]
+    ]
+    start, end = statistics.day_bounds(today)
+    sessions = (
+        Session.objects.filter(dispute__in=services.visible_disputes(request.user))
+        .filter(held_at__gte=start, held_at__lt=end)
+        .select_related("dispute__case")
+        .order_by("held_at")[:50]
+    )
+    rows = [(d, services.light(d, now)) for d in mine[:PAGE_SIZE]]
+    return render(
+        request,
+        "mediation/mediator_home.html",
+        {"due_soon": due_soon, "sessions": sessions, "rows": rows},
+    )
+
+
+@page("court_liaison")
+def court_liaison(request):
+    """Cases sent by the court (委派 before filing, 委托 after) and their outcome, and the
+    failures referred back to the court through the green channel."""
+    court = (
+        services.visible_disputes(request.user)
+        .filter(source__in=COURT_SOURCES)
+        .order_by("-registered_at")
+    )
+    counts = {
+        row["source"]: row
+        for row in court.values("source")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=~Q(state__in=FINISHED) & Q(outcome_at__isnull=True)),
+            succeeded=Count("pk", filter=statistics.SUCCEEDED),
+            failed=Count("pk", filter=Q(failure_reason__gt="")),
+        )
+        .order_by()
+    }
+    referred = (
+        services.visible_disputes(request.user)
+        .filter(state=DisputeState.REFERRED, case__main_department__isnull=True)
+        .order_by("-outcome_at")[:PAGE_SIZE]
+    )
+    return render(
+        request,
+        "mediation/court_liaison.html",
+        {
+            "sources": [(s, Source(s).label, counts.get(s)) for s in COURT_SOURCES],
+            "rows": list(court[:PAGE_SIZE]),
+            "referred": list(referred),
+        },
+    )

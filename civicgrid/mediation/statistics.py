@@ -101,6 +101,13 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     )
 
 
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The first moment of ``day`` and of the next one, local time."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, time.min), tz)
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
+
+
 def _month_of(moment: datetime) -> date:
     return timezone.localtime(moment).date().replace(day=1)
 

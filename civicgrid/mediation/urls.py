@@ -13,6 +13,8 @@ urlpatterns = [
     path("screening/sensitive/", centre_views.sensitive_period, name="sensitive_period"),
     path("statistics/", centre_views.statistics_page, name="statistics"),
     path("statistics/export/", centre_views.statistics_export, name="statistics_export"),
+    path("home/", centre_views.mediator_home, name="home"),
+    path("court/", centre_views.court_liaison, name="court_liaison"),
     path("cases/<str:number>/hand-over/", views.hand_over, name="hand_over"),
     path("cases/<str:number>/act/", views.act, name="act"),
 ]
