@@ -170,7 +170,7 @@ class StatisticsFilter(Input):
     organisation: int | None = None
     mediator: int | None = None
     source: Source | None = None
-    type: str = Field("", max_length=8, description="Dispute type code; a first level takes all.")
+    type: str = Field("", max_length=8, description="First-level dispute type code.")
 
 
 class StatisticsRowOut(Schema):

@@ -190,6 +190,17 @@ class Court(models.TextChoices):
     SIMPLIFIED = "simplified", _("entrusted, simplified procedure")
 
 
+# The risk board's order: red, orange, yellow (an expression index serves it).
+COLOUR_RANK = models.Case(
+    models.When(colour="red", then=models.Value(0)),
+    models.When(colour="orange", then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+# Not on the risk board any more.
+OFF_THE_BOARD = ("refused", "closed", "referred", "performed")
+
+
 class Dispute(models.Model):
     """A dispute (矛盾纠纷) handed over to mediation: the sidecar of one case."""
 
@@ -273,6 +284,15 @@ class Dispute(models.Model):
         indexes = [
             models.Index(fields=["colour", "state"], name="dispute_risk"),
             models.Index(fields=["accepted_at"], name="dispute_accepted"),
+            # The risk board: open disputes in its order, read from the top.
+            models.Index(
+                COLOUR_RANK,
+                "due_at",
+                "confirm_by",
+                models.F("registered_at").desc(),
+                name="dispute_risk_board",
+                condition=~models.Q(state__in=OFF_THE_BOARD),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -486,7 +506,7 @@ class ScreeningFinding(models.Model):
 
 class MediationMonth(models.Model):
     """The monthly rollup the statistics read: counters of the disputes accepted in one
-    month, per organisation, mediator, source and type (``statistics.rebuild``).
+    month, per organisation, mediator, source and first-level type (``statistics.rebuild``).
 
     A dispute with several mediators counts once per mediator in the mediator rows and
     once in total (``mediator`` null rows are per organisation; ``lead`` says which)."""
@@ -526,8 +546,17 @@ class MediationMonth(models.Model):
         verbose_name = _("mediation month")
         verbose_name_plural = _("mediation months")
         indexes = [
-            models.Index(fields=["month", "organisation"], name="medmonth_org"),
-            models.Index(fields=["mediator", "month"], name="medmonth_mediator"),
+            # The organisation rows (no mediator) and the mediator rows, by month.
+            models.Index(
+                fields=["month", "organisation"],
+                name="medmonth_org",
+                condition=models.Q(mediator__isnull=True),
+            ),
+            models.Index(
+                fields=["month", "mediator"],
+                name="medmonth_mediator",
+                condition=models.Q(mediator__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,15 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
 
-from .models import Dispute, DisputeState, MediationMonth, Organisation, Source
+from .models import (
+    Dispute,
+    DisputeState,
+    DisputeType,
+    MediationMonth,
+    Mediator,
+    Organisation,
+    Source,
+)
 
 COUNTERS = (
     "accepted",
@@ -113,8 +121,11 @@ def _month_of(moment: datetime) -> date:
 
 
 def _rows(disputes: QuerySet[Dispute], by_mediator: bool) -> Iterable[MediationMonth]:
-    keys = ["m", "organisation_id", "source", "type_id"]
-    rows = disputes.annotate(m=TruncMonth("accepted_at", output_field=DateField()))
+    keys = ["m", "organisation_id", "source", "kind"]
+    rows = disputes.annotate(
+        m=TruncMonth("accepted_at", output_field=DateField()),
+        kind=Coalesce("type__parent_id", "type_id"),
+    )
     if by_mediator:
         rows = rows.filter(mediators__isnull=False).annotate(med=F("mediators"))
         keys.append("med")
@@ -124,7 +135,7 @@ def _rows(disputes: QuerySet[Dispute], by_mediator: bool) -> Iterable[MediationM
             organisation_id=row["organisation_id"],
             mediator_id=row.get("med"),
             source=row["source"],
-            type_id=row["type_id"],
+            type_id=row["kind"],
             **{name: row[name] for name in COUNTERS},
         )
 
@@ -182,6 +193,9 @@ def rebuild(progress: Callable[[int, int, date], None] | None = None) -> int:
         written += refresh_month(month)
         if progress:
             progress(done, len(months), month)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE mediation_mediationmonth")
     return written
 
 
@@ -207,7 +221,7 @@ class Filters:
     organisation: int | None = None
     mediator: int | None = None
     source: str = ""
-    type: str = ""  # a type code; a first-level code takes its children too
+    type: str = ""  # a first-level type code: it takes its children
     group: str = "organisation"
 
     def __post_init__(self):
@@ -257,44 +271,45 @@ def _filtered(filters: Filters, organisations: QuerySet | None) -> QuerySet[Medi
     if filters.source:
         rows = rows.filter(source=filters.source)
     if filters.type:
-        rows = rows.filter(Q(type__code=filters.type) | Q(type__parent__code=filters.type))
+        rows = rows.filter(type__code=filters.type)
     if organisations is not None:
         rows = rows.filter(Q(organisation__in=organisations) | Q(organisation__isnull=True))
     return rows
 
 
 GROUP_FIELDS = {
-    "organisation": ("organisation_id", "organisation__name"),
-    "mediator": ("mediator_id", "mediator__name"),
-    "source": ("source", None),
-    "type": ("type__code", "type__name"),
-    "month": ("month", None),
+    "organisation": "organisation_id",
+    "mediator": "mediator_id",
+    "source": "source",
+    "type": "type_id",
+    "month": "month",
 }
+
+
+def _labels(group: str, keys: list) -> dict:
+    """The name shown for each key of the rows (one query, after the aggregation)."""
+    if group == "source":
+        return {k: str(label) for k, label in Source.choices}
+    if group == "month":
+        return {k: f"{k:%Y-%m}" for k in keys if k}
+    model = {"organisation": Organisation, "mediator": Mediator, "type": DisputeType}[group]
+    found = model.objects.filter(pk__in=[k for k in keys if k is not None])
+    return {o.pk: (f"{o.code} {o.name}" if group == "type" else o.name) for o in found}
 
 
 def table(filters: Filters, organisations: QuerySet | None = None) -> tuple[list[Row], Row]:
     """The rows of the statistics under ``filters`` and their total.
 
     ``organisations`` limits the rows to those organisations (and the unassigned)."""
-    key, name = GROUP_FIELDS[filters.group]
-    fields = [key] + ([name] if name else [])
-    sums = {
-        c: Coalesce(Sum(c), 0) if c != "amount" else Coalesce(Sum(c), Decimal(0)) for c in COUNTERS
-    }
-    found = _filtered(filters, organisations).values(*fields).annotate(**sums).order_by(key)
-    sources = dict(Source.choices)
+    key = GROUP_FIELDS[filters.group]
+    sums = {c: Coalesce(Sum(c), Decimal(0) if c == "amount" else 0) for c in COUNTERS}
+    found = list(_filtered(filters, organisations).values(key).annotate(**sums).order_by(key))
+    labels = _labels(filters.group, [values[key] for values in found])
     rows = []
     total = Row(key=None, label=str(_("total")))
     for values in found:
         value = values[key]
-        if filters.group == "source":
-            label = str(sources.get(value, value))
-        elif filters.group == "month":
-            label = f"{value:%Y-%m}"
-        elif value is None:
-            label = str(_("not assigned"))
-        else:
-            label = values[name]
+        label = labels.get(value, str(value)) if value is not None else str(_("not assigned"))
         row = Row(key=value, label=label, **{c: values[c] for c in COUNTERS})
         rows.append(row)
         for c in COUNTERS:
@@ -327,12 +342,14 @@ def count_raw(filters: Filters) -> tuple[list[Row], Row]:
     group = {
         "organisation": "organisation_id",
         "source": "source",
-        "type": "type__code",
+        "type": "kind",
         "month": "m",
         "mediator": "mediators",
     }[filters.group]
     if filters.group == "month":
         disputes = disputes.annotate(m=TruncMonth("accepted_at", output_field=DateField()))
+    if filters.group == "type":
+        disputes = disputes.annotate(kind=Coalesce("type__parent_id", "type_id"))
     if filters.group == "mediator":
         disputes = disputes.filter(mediators__isnull=False)
         if filters.mediator:
