@@ -74,13 +74,27 @@ def registry(request):
             | Q(mediators__languages__contains=q)
             | Q(mediators__name__contains=q)
         ).distinct()
-    organisations = organisations.prefetch_related(
-        Prefetch("mediators", Mediator.objects.order_by("name"))
-    )[:PAGE_SIZE]
+    organisations = list(
+        organisations.prefetch_related(Prefetch("mediators", Mediator.objects.order_by("name")))[
+            :PAGE_SIZE
+        ]
+    )
+    # On the map: each organisation at its region's centre (the registry has no address
+    # coordinates), with how many mediators it has.
+    places = [
+        {
+            "name": o.name,
+            "lat": o.region.centroid_lat,
+            "lng": o.region.centroid_lng,
+            "mediators": len(o.mediators.all()),
+        }
+        for o in organisations
+        if o.region and o.region.centroid_lat is not None and o.region.centroid_lng is not None
+    ]
     return render(
         request,
         "mediation/registry.html",
-        {"organisations": organisations, "q": q, "region": region},
+        {"organisations": organisations, "q": q, "region": region, "places": places},
     )
 
 

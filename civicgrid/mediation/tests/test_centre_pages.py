@@ -125,3 +125,15 @@ def test_a_grid_worker_files_a_dispute_found_from_a_phone(
     report = ScreeningReport.objects.get()
     assert report.grid == district["grid12"]
     assert report.findings.get().dispute.source == Source.SCREENING
+
+
+@pytest.mark.django_db
+def test_the_registry_puts_each_organisation_on_the_map_at_its_region(client, leader, team):
+    client.force_login(leader)
+    page = client.get(reverse("mediation:registry"), {"q": "诉调"})
+    assert page.status_code == 200
+    places = page.context["places"]
+    assert [p["name"] for p in places] == ["诉调对接工作室"]
+    assert places[0]["mediators"] == 1
+    assert 'id="registry-places"' in page.content.decode()
+    assert "leaflet/leaflet.js" in page.content.decode()
