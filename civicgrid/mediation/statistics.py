@@ -292,9 +292,12 @@ def _labels(group: str, keys: list) -> dict:
         return {k: str(label) for k, label in Source.choices}
     if group == "month":
         return {k: f"{k:%Y-%m}" for k in keys if k}
-    model = {"organisation": Organisation, "mediator": Mediator, "type": DisputeType}[group]
-    found = model.objects.filter(pk__in=[k for k in keys if k is not None])
-    return {o.pk: (f"{o.code} {o.name}" if group == "type" else o.name) for o in found}
+    ids = [k for k in keys if k is not None]
+    if group == "type":
+        return {t.pk: f"{t.code} {t.name}" for t in DisputeType.objects.filter(pk__in=ids)}
+    if group == "mediator":
+        return dict(Mediator.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
 def table(filters: Filters, organisations: QuerySet | None = None) -> tuple[list[Row], Row]:
