@@ -466,7 +466,8 @@ def assign(
         dispute.mediators.set(mediators)
         users = [m.user for m in mediators if m.user_id]
         grant_access(dispute.case, reason="mediation", actor=actor, users=users)
-        refresh_after_commit(dispute)
+        # The rollup's cells of the old and the new organisation.
+        refresh_after_commit(dispute, organisation.pk)
         events.record(
             dispute.case,
             ASSIGNED,

@@ -2,7 +2,8 @@
 
 The page and the API read ``MediationMonth``, a rollup of the disputes *accepted* in a
 month (the month of ``accepted_at``, local time). ``refresh_month`` recounts one month
-from the raw disputes; the dispute moves call it after they commit, and
+from the raw disputes, ``refresh_cell`` the one cell a dispute's move can change (the
+moves call it after they commit), and
 ``civicgrid mediation-rollup`` rebuilds every month (with progress). ``count_raw``
 counts the same figures straight from the disputes: the tests check both agree exactly.
 
@@ -162,11 +163,44 @@ def refresh_month(month: date) -> int:
     return len(made)
 
 
-def refresh_after_commit(dispute: Dispute) -> None:
-    """Recount the month of ``dispute`` once the caller's transaction commits."""
-    if dispute.accepted_at is not None:
-        month = _month_of(dispute.accepted_at)
-        transaction.on_commit(lambda: refresh_month(month))
+def refresh_cell(month: date, organisation_id: int | None, source: str, kind_id: int) -> int:
+    """Recount one cell of the rollup (a month, organisation, source and first-level
+    type, with its mediator rows): what one dispute's move can change, cheap at scale."""
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    disputes = Dispute.objects.filter(
+        Q(type_id=kind_id) | Q(type__parent_id=kind_id),
+        accepted_at__gte=start,
+        accepted_at__lt=end,
+        organisation_id=organisation_id,
+        source=source,
+    )
+    with transaction.atomic():
+        _lock(month)
+        MediationMonth.objects.filter(
+            month=month, organisation_id=organisation_id, source=source, type_id=kind_id
+        ).delete()
+        made = MediationMonth.objects.bulk_create(
+            [*_rows(disputes, False), *_rows(disputes, True)], batch_size=2000
+        )
+    return len(made)
+
+
+def refresh_after_commit(dispute: Dispute, organisation_id: int | None = None) -> None:
+    """Recount the cell of ``dispute`` once the caller's transaction commits (and the
+    cell of ``organisation_id`` too, when it moves to another organisation)."""
+    if dispute.accepted_at is None:
+        return
+    month = _month_of(dispute.accepted_at)
+    kind = DisputeType.objects.filter(pk=dispute.type_id).values_list("parent_id", flat=True)
+    kind_id = kind.first() or dispute.type_id
+    organisations = {dispute.organisation_id}
+    if organisation_id is not None:
+        organisations.add(organisation_id)
+    for organisation in organisations:
+        transaction.on_commit(
+            lambda o=organisation: refresh_cell(month, o, dispute.source, kind_id)
+        )
 
 
 def months_with_disputes() -> list[date]:
