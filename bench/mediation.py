@@ -175,7 +175,7 @@ def generate(n: int, seed: int, district, organisations) -> float:
         cursor.execute("SELECT coalesce(max(id), 0) FROM mediation_dispute")
         dispute0 = cursor.fetchone()[0] + 1
         plan = []
-        for i in range(n):
+        for _ in range(n):
             at = now - timedelta(seconds=rng.randrange(DAYS * 86400))
             plan.append((at, rng.random(), rng.choice(organisations).pk))
 
@@ -208,7 +208,11 @@ def generate(n: int, seed: int, district, organisations) -> float:
             for i, (at, r, organisation) in enumerate(plan):
                 open_ = r < OPEN_SHARE
                 colour = (
-                    "red" if r < OPEN_SHARE * 0.05 else "orange" if r < OPEN_SHARE * 0.2 else "yellow"
+                    "red"
+                    if r < OPEN_SHARE * 0.05
+                    else "orange"
+                    if r < OPEN_SHARE * 0.2
+                    else "yellow"
                 )
                 agreed = not open_ and r < 0.67
                 written = agreed and r < 0.45
@@ -234,7 +238,9 @@ def generate(n: int, seed: int, district, organisations) -> float:
                     "facts": "达成协议" if agreed else "",
                     "failure_reason": "" if agreed or open_ else "分歧大",
                     "confirm_by": at + timedelta(days=42) if written else None,
-                    "confirmation_applied_at": at + timedelta(days=20) if written and r < 0.2 else None,
+                    "confirmation_applied_at": at + timedelta(days=20)
+                    if written and r < 0.2
+                    else None,
                     "prevented_criminal": r > 0.99,
                     "prevented_group_petition": 0.98 < r <= 0.99,
                 }
@@ -315,7 +321,9 @@ def main(argv=None) -> int:
     else:
         say(f"reusing {have:,} disputes")
     started = time.perf_counter()
-    rows = statistics.rebuild(lambda d, t, m: say(f"  rollup {d}/{t} {m:%Y-%m}") if d % 6 == 0 else None)
+    rows = statistics.rebuild(
+        lambda d, t, m: say(f"  rollup {d}/{t} {m:%Y-%m}") if d % 6 == 0 else None
+    )
     rollup = time.perf_counter() - started
     say(f"rollup: {rows:,} rows in {rollup:.1f} s")
     # Exactness at scale: the rollup's total equals counting the raw disputes.
