@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
@@ -168,17 +169,23 @@ def refresh_cell(month: date, organisation_id: int | None, source: str, kind_id:
     type, with its mediator rows): what one dispute's move can change, cheap at scale."""
     month = month.replace(day=1)
     start, end = month_bounds(month)
+    # No organisation yet is a cell too (IS NULL, not "= NULL").
+    of_organisation = (
+        Q(organisation__isnull=True)
+        if organisation_id is None
+        else Q(organisation_id=organisation_id)
+    )
     disputes = Dispute.objects.filter(
         Q(type_id=kind_id) | Q(type__parent_id=kind_id),
+        of_organisation,
         accepted_at__gte=start,
         accepted_at__lt=end,
-        organisation_id=organisation_id,
         source=source,
     )
     with transaction.atomic():
         _lock(month)
         MediationMonth.objects.filter(
-            month=month, organisation_id=organisation_id, source=source, type_id=kind_id
+            of_organisation, month=month, source=source, type_id=kind_id
         ).delete()
         made = MediationMonth.objects.bulk_create(
             [*_rows(disputes, False), *_rows(disputes, True)], batch_size=2000
@@ -197,10 +204,9 @@ def refresh_after_commit(dispute: Dispute, organisation_id: int | None = None) -
     organisations = {dispute.organisation_id}
     if organisation_id is not None:
         organisations.add(organisation_id)
+    source = dispute.source
     for organisation in organisations:
-        transaction.on_commit(
-            lambda o=organisation: refresh_cell(month, o, dispute.source, kind_id)
-        )
+        transaction.on_commit(partial(refresh_cell, month, organisation, source, kind_id))
 
 
 def months_with_disputes() -> list[date]:
