@@ -4,21 +4,26 @@ A token sees what its user sees on the pages (``services.visible_disputes``); pa
 are never in the answer, only their count.
 """
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
+from civicgrid.accounts.models import Role
 from civicgrid.cases.api import MAX_NUMBER, not_found
 from civicgrid.cases.lifecycle import ActionRefused
 from civicgrid.cases.models import Case
 from civicgrid.cases.scope import visible_cases
 from civicgrid.core.api import ERRORS, Input
+from civicgrid.regions.models import Region
 
-from . import queries, services
+from . import queries, screening, services, statistics
 from .lifecycle import allowed_moves
-from .models import Colour, Dispute, DisputeState, Party
+from .models import Colour, Dispute, DisputeState, Party, Source
 
 router = Router(tags=["mediation"])
 MAX_LIMIT = 200
@@ -153,6 +158,156 @@ def get_dispute(request: HttpRequest, number: str):
 def risk_board(request: HttpRequest, limit: int = Query(100, ge=1, le=MAX_LIMIT)):
     """Open disputes, red and orange first, nearest deadline first."""
     return list(queries.risk_board(_caller(request))[:limit])
+
+
+# --- statistics and screening ----------------------------------------------------------
+
+
+class StatisticsFilter(Input):
+    group: Literal["organisation", "mediator", "source", "type", "month"] = "organisation"
+    start: date | None = Field(None, description="First month (any day of it).")
+    end: date | None = Field(None, description="Last month (any day of it).")
+    organisation: int | None = None
+    mediator: int | None = None
+    source: Source | None = None
+    type: str = Field("", max_length=8, description="First-level dispute type code.")
+
+
+class StatisticsRowOut(Schema):
+    key: str | None = Field(description="Organisation/mediator id, source, type or month.")
+    label: str
+    accepted: int
+    succeeded: int
+    rate: Decimal | None = Field(description="Succeeded / accepted in %, null with none accepted.")
+    written: int
+    oral: int
+    amount: Decimal
+    confirmations: int
+    performed: int
+    prevented_criminal: int
+    prevented_petition: int
+
+    @staticmethod
+    def resolve_key(row) -> str | None:
+        return None if row.key is None else str(row.key)
+
+
+class StatisticsOut(Schema):
+    rows: list[StatisticsRowOut]
+    total: StatisticsRowOut
+
+
+def _may_see_statistics(user) -> None:
+    if not (user.is_superuser or user.has_role(Role.LEADER, Role.ADMIN)):
+        raise ActionRefused(_("Only the centre's leaders see the mediation statistics."))
+
+
+@router.get(
+    "/statistics",
+    response={200: StatisticsOut, **ERRORS},
+    summary="Mediation statistics (the monthly rollup)",
+)
+def get_statistics(request: HttpRequest, filters: Query[StatisticsFilter]):
+    """What the statistics page shows under the same filters, for a leader's regions."""
+    user = _caller(request)
+    _may_see_statistics(user)
+    rows, total = statistics.table(
+        statistics.Filters(
+            start=filters.start,
+            end=filters.end,
+            organisation=filters.organisation,
+            mediator=filters.mediator,
+            source=filters.source or "",
+            type=filters.type,
+            group=filters.group,
+        ),
+        statistics.scoped_organisations(user),
+    )
+    return {"rows": rows, "total": total}
+
+
+class FindingIn(Input):
+    type: str = Field(max_length=8, description="Dispute type code (second level).")
+    summary: str = Field(max_length=4000)
+    people_involved: int = Field(2, ge=1, le=1_000_000)
+
+
+class ScreeningIn(Input):
+    grid: str = Field(max_length=15, description="The grid's region code.")
+    zero: bool = Field(False, description="Nothing found: a zero report (零报告).")
+    findings: list[FindingIn] = Field(default_factory=list, max_length=screening.MAX_FINDINGS)
+    note: str = Field("", max_length=2000)
+
+
+class ScreeningOut(Schema):
+    grid: str
+    cadence: str
+    period_start: date
+    period_end: date
+    zero: bool
+    disputes: list[str] = Field(description="Case numbers of the disputes handed over.")
+
+
+@router.post(
+    "/screening",
+    response={201: ScreeningOut, **ERRORS},
+    summary="File this period's screening of a grid",
+)
+def file_screening(request: HttpRequest, body: ScreeningIn):
+    """One report per grid and period (monthly; weekly in a sensitive period): the
+    disputes found, each handed over to mediation, or a zero report."""
+    user = _caller(request)
+    filed = screening.file_report(
+        actor=user,
+        grid=Region.objects.filter(code=body.grid).first(),
+        findings=[
+            screening.FindingInput(f.type, f.summary, f.people_involved) for f in body.findings
+        ],
+        zero=body.zero,
+        note=body.note,
+    )
+    report = filed.report
+    return Status(
+        201,
+        {
+            "grid": report.grid.code,
+            "cadence": report.cadence,
+            "period_start": report.period_start,
+            "period_end": report.period_end,
+            "zero": report.zero,
+            "disputes": [d.case.number for d in filed.disputes],
+        },
+    )
+
+
+class CommunityScreeningOut(Schema):
+    community: str
+    name: str
+    grids: int
+    filed: int = Field(description="Grids that filed this period.")
+    overdue: list[str] = Field(description="Codes of the grids without last period's report.")
+
+
+@router.get(
+    "/screening/board",
+    response={200: list[CommunityScreeningOut], **ERRORS},
+    summary="Overdue screening per community",
+)
+def screening_board(request: HttpRequest):
+    """The leader's regions: per community, the grids overdue (no report last period)."""
+    user = _caller(request)
+    _may_see_statistics(user)
+    _, _previous, communities = screening.board(screening.leader_paths(user))
+    return [
+        {
+            "community": c.community.code if c.community else "",
+            "name": c.community.name if c.community else "",
+            "grids": len(c.grids),
+            "filed": c.filed,
+            "overdue": [g.grid.code for g in c.grids if g.overdue],
+        }
+        for c in communities
+    ]
 
 
 # The endpoints after the agreement register on this router.

@@ -110,4 +110,8 @@ def move(
             at=timezone.now(),
         )
     dispute.refresh_from_db()
+    # The statistics' monthly rollup follows every move (after the commit).
+    from .statistics import refresh_after_commit
+
+    refresh_after_commit(dispute)
     return dispute

@@ -192,6 +192,17 @@ class Court(models.TextChoices):
     SIMPLIFIED = "simplified", _("entrusted, simplified procedure")
 
 
+# The risk board's order: red, orange, yellow (an expression index serves it).
+COLOUR_RANK = models.Case(
+    models.When(colour="red", then=models.Value(0)),
+    models.When(colour="orange", then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+# Not on the risk board any more.
+OFF_THE_BOARD = ("refused", "closed", "referred", "performed")
+
+
 class Dispute(models.Model):
     """A dispute (矛盾纠纷) handed over to mediation: the sidecar of one case."""
 
@@ -264,12 +275,27 @@ class Dispute(models.Model):
     confirmation_applied_at = models.DateTimeField(
         _("judicial confirmation applied for"), null=True, blank=True
     )
+    # Set by the mediator at closing (statistics: 防止民转刑, 防止群体性上访).
+    prevented_criminal = models.BooleanField(_("prevented from turning criminal"), default=False)
+    prevented_group_petition = models.BooleanField(_("prevented a group petition"), default=False)
 
     class Meta:
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["-registered_at"]
-        indexes = [models.Index(fields=["colour", "state"], name="dispute_risk")]
+        indexes = [
+            models.Index(fields=["colour", "state"], name="dispute_risk"),
+            models.Index(fields=["accepted_at"], name="dispute_accepted"),
+            # The risk board: open disputes in its order, read from the top.
+            models.Index(
+                COLOUR_RANK,
+                "due_at",
+                "confirm_by",
+                models.F("registered_at").desc(),
+                name="dispute_risk_board",
+                condition=~models.Q(state__in=OFF_THE_BOARD),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.type}"
@@ -380,6 +406,165 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.who}: {self.what[:30]}"
+
+
+# --- screening (排查) and statistics ---------------------------------------------------
+# (Kept together at the end of the module: ``mediation.screening`` and
+# ``mediation.statistics`` hold their rules.)
+
+
+class SensitivePeriod(models.Model):
+    """A period set by the centre (两会, 春节…) in which grids screen weekly, not monthly."""
+
+    name = models.CharField(_("name"), max_length=60)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("sensitive period")
+        verbose_name_plural = _("sensitive periods")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="sensitive_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start}–{self.end}"
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("monthly")
+    WEEKLY = "weekly", _("weekly (sensitive period)")
+
+
+class ScreeningReport(models.Model):
+    """One grid's screening for one period: the disputes found, or a zero report (零报告)."""
+
+    grid = models.ForeignKey(
+        "regions.Region", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    cadence = models.CharField(_("cadence"), max_length=8, choices=Cadence.choices)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    zero = models.BooleanField(_("zero report"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("screening report")
+        verbose_name_plural = _("screening reports")
+        ordering = ["-period_start", "grid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "cadence", "period_start"], name="one_screening_per_grid_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.period_start}"
+
+
+class ScreeningFinding(models.Model):
+    """A dispute found by a screening: it became a case handed over to mediation."""
+
+    report = models.ForeignKey(
+        ScreeningReport,
+        verbose_name=_("screening report"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    dispute = models.ForeignKey(
+        Dispute,
+        verbose_name=_("dispute"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.TextField(_("what was found"))
+
+    class Meta:
+        verbose_name = _("screening finding")
+        verbose_name_plural = _("screening findings")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.summary[:40]
+
+
+class MediationMonth(models.Model):
+    """The monthly rollup the statistics read: counters of the disputes accepted in one
+    month, per organisation, mediator, source and first-level type (``statistics.rebuild``).
+
+    A dispute with several mediators counts once per mediator in the mediator rows and
+    once in total (``mediator`` null rows are per organisation; ``lead`` says which)."""
+
+    month = models.DateField(_("month"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    mediator = models.ForeignKey(
+        Mediator,
+        verbose_name=_("mediator"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    type = models.ForeignKey(
+        DisputeType, verbose_name=_("dispute type"), on_delete=models.CASCADE, related_name="+"
+    )
+    accepted = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+    oral = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    confirmations = models.PositiveIntegerField(default=0)
+    performed = models.PositiveIntegerField(default=0)
+    prevented_criminal = models.PositiveIntegerField(default=0)
+    prevented_petition = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("mediation month")
+        verbose_name_plural = _("mediation months")
+        indexes = [
+            # The organisation rows (no mediator) and the mediator rows, by month.
+            models.Index(
+                fields=["month", "organisation"],
+                name="medmonth_org",
+                condition=models.Q(mediator__isnull=True),
+            ),
+            models.Index(
+                fields=["month", "mediator"],
+                name="medmonth_mediator",
+                condition=models.Q(mediator__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
 
 
 # What happens after an agreement (confirmation, performance, callback, publication).

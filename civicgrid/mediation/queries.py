@@ -1,18 +1,12 @@
 """The lists of mediation: a mediator's disputes, and the centre leader's risk board."""
 
-from django.db.models import Case as When_
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import FINISHED, Colour, Dispute, DisputeState
+from .models import COLOUR_RANK, FINISHED, OFF_THE_BOARD, Dispute
 from .services import visible_disputes
 
-COLOUR_ORDER = When_(
-    When(colour=Colour.RED, then=Value(0)),
-    When(colour=Colour.ORANGE, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
+COLOUR_ORDER = COLOUR_RANK
 
 
 def my_disputes(user) -> QuerySet[Dispute]:
@@ -30,7 +24,7 @@ def risk_board(user) -> QuerySet[Dispute]:
     (mediation limit or judicial-confirmation date) first."""
     return (
         visible_disputes(user)
-        .exclude(state__in=FINISHED + (DisputeState.PERFORMED,))
+        .exclude(state__in=OFF_THE_BOARD)
         .annotate(colour_rank=COLOUR_ORDER)
         .order_by("colour_rank", "due_at", "confirm_by", "-registered_at")
     )

@@ -47,6 +47,7 @@ from .models import (
     Session,
     Source,
 )
+from .statistics import refresh_after_commit
 
 # Who hands a case over to mediation: the centre's window and mediators.
 HAND_OVER_ROLES = (Role.MEDIATOR, Role.DISPATCHER, Role.LEADER)
@@ -205,9 +206,13 @@ def hand_over(
     court: str = "",
     summary: str = "",
     parties: list[PartyInput] | None = None,
+    roles: tuple[str, ...] = HAND_OVER_ROLES,
 ) -> Dispute:
-    """Make ``case`` a dispute waiting for the acceptance check (one click from the case)."""
-    why = refusal_for(actor, case, HAND_OVER_ROLES, ScopeRule.REGION)
+    """Make ``case`` a dispute waiting for the acceptance check (one click from the case).
+
+    ``roles`` widens who may hand over for one door (``screening``: the grid worker who
+    found the dispute)."""
+    why = refusal_for(actor, case, roles, ScopeRule.REGION)
     if why:
         raise ActionRefused(why)
     if case.status == Status.MERGED:
@@ -463,6 +468,8 @@ def assign(
         dispute.mediators.set(mediators)
         users = [m.user for m in mediators if m.user_id]
         grant_access(dispute.case, reason="mediation", actor=actor, users=users)
+        # The rollup's cells of the old and the new organisation.
+        refresh_after_commit(dispute, organisation.pk)
         events.record(
             dispute.case,
             ASSIGNED,
@@ -691,9 +698,27 @@ def perform(dispute: Dispute, *, actor: User) -> Dispute:
     return lifecycle.move(dispute, Move.PERFORM, actor=actor)
 
 
-def close(dispute: Dispute, *, actor: User, note: str = "") -> Dispute:
+def close(
+    dispute: Dispute,
+    *,
+    actor: User,
+    note: str = "",
+    prevented_criminal: bool = False,
+    prevented_group_petition: bool = False,
+) -> Dispute:
+    """Close; the mediator says whether the mediation prevented the dispute from turning
+    criminal (防止民转刑) or into a group petition (the statistics count both)."""
     _require(actor, dispute)
-    return lifecycle.move(dispute, Move.CLOSE, actor=actor, note=note.strip()[:2000])
+    return lifecycle.move(
+        dispute,
+        Move.CLOSE,
+        actor=actor,
+        note=note.strip()[:2000],
+        fields={
+            "prevented_criminal": bool(prevented_criminal),
+            "prevented_group_petition": bool(prevented_group_petition),
+        },
+    )
 
 
 def refer(

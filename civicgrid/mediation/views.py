@@ -74,13 +74,27 @@ def registry(request):
             | Q(mediators__languages__contains=q)
             | Q(mediators__name__contains=q)
         ).distinct()
-    organisations = organisations.prefetch_related(
-        Prefetch("mediators", Mediator.objects.order_by("name"))
-    )[:PAGE_SIZE]
+    organisations = list(
+        organisations.prefetch_related(Prefetch("mediators", Mediator.objects.order_by("name")))[
+            :PAGE_SIZE
+        ]
+    )
+    # On the map: each organisation at its region's centre (the registry has no address
+    # coordinates), with how many mediators it has.
+    places = [
+        {
+            "name": o.name,
+            "lat": o.region.centroid_lat,
+            "lng": o.region.centroid_lng,
+            "mediators": len(o.mediators.all()),
+        }
+        for o in organisations
+        if o.region and o.region.centroid_lat is not None and o.region.centroid_lng is not None
+    ]
     return render(
         request,
         "mediation/registry.html",
-        {"organisations": organisations, "q": q, "region": region},
+        {"organisations": organisations, "q": q, "region": region, "places": places},
     )
 
 
@@ -233,7 +247,13 @@ def _act(request, dispute: Dispute, move: str) -> str:
         )
         return _("Sent on through the green channel.")
     if move == Move.CLOSE:
-        services.close(dispute, actor=user, note=post.get("note", ""))
+        services.close(
+            dispute,
+            actor=user,
+            note=post.get("note", ""),
+            prevented_criminal=post.get("prevented_criminal") == "on",
+            prevented_group_petition=post.get("prevented_group_petition") == "on",
+        )
         return _("Dispute closed.")
     raise services.InvalidAction(_("Unknown step."), "move")
 

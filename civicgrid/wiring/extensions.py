@@ -82,6 +82,18 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
+    register_page("mediator_home", Page("mediation:home", _("My day"), (Role.MEDIATOR,)))
+    register_page("court_liaison", Page("mediation:court_liaison", _("Court liaison"), mediation))
+    register_page(
+        "screening", Page("mediation:screening", _("Dispute screening"), (Role.GRID_WORKER,))
+    )
+    register_page(
+        "screening_board", Page("mediation:screening_board", _("Screening board"), (Role.LEADER,))
+    )
+    register_page(
+        "mediation_statistics",
+        Page("mediation:statistics", _("Mediation statistics"), (Role.LEADER,)),
+    )
     register_page(
         "mediation_aftercare", Page("mediation:aftercare", _("After the agreement"), mediation)
     )
