@@ -21,6 +21,7 @@ def test_the_menu_keeps_its_order():
         "hot_issues",
         "supervision",
         "inspection",
+        "rota",
         "map",
         "knowledge",
         "knowledge_stats",
@@ -37,6 +38,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "cases:list",
         "duplicates:hot_issues",
         "supervision:orders",
+        "centres:rota",
         "analytics:map",
         "knowledge:index",
     ]
@@ -45,6 +47,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
 def test_every_slot_has_the_panels_of_the_apps_above():
     assert [p.name for p in panels(Slot.CASE)] == [
         "summons",
+        "centres",
         "supervision",
         "supporters",
         "dispute",
