@@ -237,6 +237,9 @@ def test_every_user_keeps_what_they_may_do_when_their_role_becomes_a_grant(
         assert len(user.role_grants()) == 1 or then.is_superuser, username
         for case in cases:
             for action, (roles, rule) in PERMISSIONS.items():
+                if rule == ScopeRule.HELD:
+                    # The grid's own moves (docs/centres.md) came after grants: no before.
+                    continue
                 now, before = (
                     refusal_for(user, case, roles, rule),
                     old_refusal_for(then, case, roles, rule),
