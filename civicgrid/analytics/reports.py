@@ -159,7 +159,8 @@ def _received_before(region: Region, period: Period) -> int:
     after, before = period.previous().bounds()
     cases = Case.objects.filter(created_at__gte=after, created_at__lt=before)
     return sum(
-        r["received"] for r in figures._scan(region, cases, 0, (), {"received": Count("region_path")})
+        r["received"]
+        for r in figures._scan(region, cases, 0, (), {"received": Count("region_path")})
     )
 
 
