@@ -113,11 +113,11 @@ class KeyFigures:
 def period_counts(cases: QuerySet) -> dict[str, int]:
     """The counts the rates are made of, in one query."""
     return cases.aggregate(
-        received=Count("id"),
-        merged=Count("id", filter=Q(status=Status.MERGED)),
-        closed=Count("id", filter=Q(status=Status.CLOSED)),
-        rated=Count("id", filter=~Q(rating="")),
-        satisfied=Count("id", filter=Q(rating__in=SATISFIED)),
+        received=Count("region_path"),
+        merged=Count("region_path", filter=Q(status=Status.MERGED)),
+        closed=Count("region_path", filter=Q(status=Status.CLOSED)),
+        rated=Count("region_path", filter=~Q(rating="")),
+        satisfied=Count("region_path", filter=Q(rating__in=SATISFIED)),
     )
 
 
@@ -148,18 +148,18 @@ def received_in(region: Region, period: Period) -> QuerySet:
 
 
 PERIOD_COUNTS = {
-    "received": Count("id"),
-    "closed": Count("id", filter=Q(status=Status.CLOSED)),
-    "rated": Count("id", filter=~Q(rating="")),
-    "satisfied": Count("id", filter=Q(rating__in=SATISFIED)),
+    "received": Count("region_path"),
+    "closed": Count("region_path", filter=Q(status=Status.CLOSED)),
+    "rated": Count("region_path", filter=~Q(rating="")),
+    "satisfied": Count("region_path", filter=Q(rating__in=SATISFIED)),
 }
 
 
 def _now_counts(now: datetime) -> dict:
     return {
-        "open": Count("id"),
-        "overdue": Count("id", filter=Q(due_at__lt=now)),
-        "alerts": Count("id", filter=Q(channel=Channel.SENSOR)),
+        "open": Count("region_path"),
+        "overdue": Count("region_path", filter=Q(due_at__lt=now)),
+        "alerts": Count("region_path", filter=Q(channel=Channel.SENSOR)),
     }
 
 

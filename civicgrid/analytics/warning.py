@@ -63,7 +63,7 @@ def daily_counts(day: date, rule: Rule) -> dict[tuple[str, int], dict[date, int]
             .order_by()
             .annotate(area=Left("region_path", length), on=TruncDate("created_at"))
             .values("area", "category_id", "on")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
         )
         for row in rows:
             counts.setdefault((row["area"], row["category_id"]), {})[row["on"]] = row["n"]
