@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     # 纪检监察: reads the cases copied to it and keeps the accountability record
     # (``supervision``); scoped to the units it watches (a grant's department).
     INSPECTOR = "inspector", _("discipline inspector")
+    # 应急指挥: the emergency command room (``emergency``) opens incidents, starts plans,
+    # changes response levels; scoped to the regions it commands.
+    COMMANDER = "commander", _("emergency command room")
     ADMIN = "admin", _("administrator")
     INTEGRATION = "integration", _("integration account")
 

@@ -51,6 +51,7 @@ HOME = {
     Role.MEDIATOR: "cases",
     Role.ADMIN: "cases",
     Role.INSPECTOR: "inspection",
+    Role.COMMANDER: "incidents",
 }
 
 

@@ -348,6 +348,8 @@ def load_accounts() -> list[DemoAccount]:
         ("mediator", "吴调解", [(Role.MEDIATOR, [district], None)]),
         # Discipline inspection (纪检监察), watching the law-enforcement bureau.
         ("inspector", "陈纪检", [(Role.INSPECTOR, [], departments["ZFJ"])]),
+        # The emergency command room (应急指挥中心) on duty for the district.
+        ("commander", "韩应急", [(Role.COMMANDER, [district], None)]),
         # One official, two roles: dispatches for the district, mediates in one street.
         (
             "official",

@@ -25,6 +25,7 @@ def _events() -> None:
     from civicgrid.alerts import events as alert_events
     from civicgrid.cases import events
     from civicgrid.duplicates import events as duplicate_events
+    from civicgrid.emergency import events as emergency_events
     from civicgrid.gridwork import events as gridwork_events
     from civicgrid.knowledge import events as knowledge_events
     from civicgrid.mediation import events as mediation_events
@@ -40,6 +41,7 @@ def _events() -> None:
         *duplicate_events.KINDS,
         *alert_events.KINDS,
         *mediation_events.KINDS,
+        *emergency_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})

@@ -72,6 +72,8 @@ ROLE_REACH: dict[str, Reach] = {
     Role.INTEGRATION: Reach.OWN,
     # A discipline inspector watches a unit: its grant's department.
     Role.INSPECTOR: Reach.DEPARTMENT,
+    # The emergency command room commands a district (its incidents' cases by grant).
+    Role.COMMANDER: Reach.REGIONS,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 
