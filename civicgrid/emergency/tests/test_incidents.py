@@ -232,7 +232,8 @@ def test_only_the_tasks_unit_acknowledges_it(
         response.acknowledge(patrol, actor=works_handler)
     response.complete(patrol, actor=water_handler, note="已巡查")
     patrol.refresh_from_db()
-    assert patrol.status == TaskStatus.DONE and patrol.acknowledged_by == water_handler
+    assert patrol.status == TaskStatus.DONE
+    assert patrol.acknowledged_by == water_handler
     with pytest.raises(InvalidAction, match="done already"):
         response.acknowledge(patrol, actor=water_handler)
 
