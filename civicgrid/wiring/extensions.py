@@ -85,6 +85,11 @@ def _menu() -> None:
     register_page(
         "inspection", Page("supervision:inspection", _("Discipline inspection"), (Role.INSPECTOR,))
     )
+    command = (Role.COMMANDER, Role.LEADER)
+    register_page(
+        "incidents", Page("emergency:incidents", _("Incidents"), (*command, Role.HANDLER))
+    )
+    register_page("plans", Page("emergency:plans", _("Emergency plans"), command))
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("knowledge", Page("knowledge:index", _("Knowledge base"), EVERYONE))
     register_page(
@@ -102,6 +107,7 @@ def _case_pages() -> None:
         register_panel,
     )
     from civicgrid.duplicates import panels as duplicates
+    from civicgrid.emergency import panels as emergency
     from civicgrid.gridwork import panels as gridwork
     from civicgrid.knowledge import panels as knowledge
     from civicgrid.knowledge.services import usable_entry
@@ -125,6 +131,9 @@ def _case_pages() -> None:
     )
     register_panel(
         Slot.CASE, Panel("dispute", "mediation/_dispute_panel.html", mediation.dispute_panel, 30)
+    )
+    register_panel(
+        Slot.CASE, Panel("incident", "emergency/_case_panel.html", emergency.case_panel, 12)
     )
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)
