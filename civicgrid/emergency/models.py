@@ -176,6 +176,9 @@ class IncidentCase(models.Model):
             models.UniqueConstraint(fields=["incident", "case"], name="emergency_case_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.incident} · {self.case}"
+
 
 class ReportKind(models.TextChoices):
     FIRST = "first", _("first report (phone)")
@@ -259,6 +262,9 @@ class LogEntry(models.Model):
         verbose_name = _("incident log entry")
         verbose_name_plural = _("incident log")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.text[:60]}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

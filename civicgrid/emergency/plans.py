@@ -343,9 +343,11 @@ def proposals(incident: Incident) -> list[dict]:
     for row in rows:
         if not taxonomy.covers(row.plan.type_codes, incident.type_code):
             continue
-        if row.trigger_at_least is not None and readings[row.trigger_key] >= row.trigger_at_least:
-            if row.plan_id not in best or row.level < best[row.plan_id].level:
-                best[row.plan_id] = row
+        reached = row.trigger_at_least is not None and (
+            readings[row.trigger_key] >= row.trigger_at_least
+        )
+        if reached and (row.plan_id not in best or row.level < best[row.plan_id].level):
+            best[row.plan_id] = row
     for row in best.values():
         found.append(
             {

@@ -110,9 +110,9 @@ def may_view(user, incident: Incident) -> bool:
         return True
     if not user.is_authenticated:
         return False
-    if incident.case is not None and user.has_role(Role.LEADER):
-        if refusal_for(user, incident.case, (Role.LEADER,), ScopeRule.REGION) is None:
-            return True
+    leading = incident.case is not None and user.has_role(Role.LEADER)
+    if leading and refusal_for(user, incident.case, (Role.LEADER,), ScopeRule.REGION) is None:
+        return True
     mine = set(user.department_ids)
     return bool(mine and user.has_role(Role.HANDLER) and mine & unit_ids(incident))
 
