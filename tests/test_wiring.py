@@ -21,6 +21,8 @@ def test_the_menu_keeps_its_order():
         "hot_issues",
         "supervision",
         "inspection",
+        "incidents",
+        "plans",
         "map",
         "knowledge",
         "knowledge_stats",
@@ -45,6 +47,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
 def test_every_slot_has_the_panels_of_the_apps_above():
     assert [p.name for p in panels(Slot.CASE)] == [
         "summons",
+        "incident",
         "supervision",
         "supporters",
         "dispute",

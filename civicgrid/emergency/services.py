@@ -359,7 +359,7 @@ def open_incident(
     return incident
 
 
-def _register_case(*, title, content, lng, lat, address, actor) -> Case:
+def _register_case(*, title, content, lng, lat, address, actor: User) -> Case:
     """The incident's own case, registered as the system (the command room is not an
     intake desk); the command room is then checked against its place."""
     intake = Intake(
