@@ -223,16 +223,16 @@ class Report(models.Model):
 
 
 class LogKind(models.TextChoices):
-    OPENED = "opened", _("opened")
-    ORDER = "order", _("order")
-    REPORT = "report", _("report")
-    RESOURCE = "resource", _("resource move")
-    DECISION = "decision", _("decision")
-    LEVEL = "level", _("level change")
-    TASK = "task", _("task")
+    OPENED = "opened", _("incident opened")
+    ORDER = "order", _("order given")
+    REPORT = "report", _("report filed")
+    RESOURCE = "resource", _("resource moved")
+    DECISION = "decision", _("decision taken")
+    LEVEL = "level", _("level changed")
+    TASK = "task", _("task update")
     CASE = "case", _("case grouped")
-    STATUS = "status", _("status")
-    NOTE = "note", _("note")
+    STATUS = "status", _("status changed")
+    NOTE = "note", _("field note")
 
 
 class AppendOnly(Exception):
