@@ -16,7 +16,6 @@ from civicgrid.emergency.models import (
     ReportKind,
     TaskStatus,
 )
-from civicgrid.notifications.models import Notification
 
 from .factories import open_flood
 
@@ -169,7 +168,8 @@ def test_starting_a_plan_gives_each_unit_its_tasks_and_tells_them(
     assert (incident.status, incident.level, incident.lead_unit) == ("responding", 4, water)
     patrol = incident.tasks.get(key="patrol")
     assert patrol.due_at - patrol.created_at == timedelta(minutes=30)
-    assert Notification.objects.filter(recipient=water_handler, case=incident.case).exists()
+    told = CaseEvent.objects.get(case=incident.case, action="emergency_plan_started")
+    assert told.data["department_ids"] == [water.pk]
 
 
 def test_a_level_the_plan_does_not_define_is_refused(commander, district, flood_plan):
@@ -204,7 +204,8 @@ def test_raising_the_level_adds_and_cancels_tasks_and_ending_closes_them(
         response.change_level(incident, 3, actor=commander, version=incident.version)
     statuses = dict(incident.tasks.values_list("key", "status"))
     assert statuses == {"patrol": "acknowledged", "warn": "cancelled", "sandbags": "open"}
-    assert Notification.objects.filter(recipient=works_handler).exists()
+    told = CaseEvent.objects.get(case=incident.case, action="emergency_level_changed")
+    assert works_handler.department_ids[0] in told.data["department_ids"]
     with pytest.raises(InvalidAction, match="already at level III"):
         response.change_level(incident, 3, actor=commander)
     response.end_response(incident, actor=commander)
