@@ -166,10 +166,11 @@ def _parse(data) -> tuple[dict, list[dict], list[dict]]:
     code = check.text(data, "code", "", required=True, limit=40)
     if code and not KEY.match(code):
         check.problem("code", _("use lower-case letters, digits, - and _"))
-    plan = {
+    type_codes: list[str] = []
+    plan: dict = {
         "code": code,
         "name": check.text(data, "name", "", required=True, limit=120),
-        "type_codes": [],
+        "type_codes": type_codes,
         "places": check.text_list(data, "places"),
         "teams": "\n".join(check.text_list(data, "teams")),
         "materials": "\n".join(check.text_list(data, "materials")),
@@ -186,7 +187,7 @@ def _parse(data) -> tuple[dict, list[dict], list[dict]]:
         if str(type_code) not in taxonomy.types():
             check.problem(f"types[{i}]", _("unknown incident type %(code)s") % {"code": type_code})
         else:
-            plan["type_codes"].append(str(type_code))
+            type_codes.append(str(type_code))
     levels: list[dict] = []
     raw_levels = data.get("levels")
     if not isinstance(raw_levels, list) or not raw_levels:

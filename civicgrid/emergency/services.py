@@ -383,7 +383,8 @@ def share(incident: Incident, *, actor: Actor) -> None:
     links = list(incident.links.select_related("case"))
     units = unit_ids(incident)
     for link in links:
-        units.add(link.case.main_department_id)
+        if link.case.main_department_id:
+            units.add(link.case.main_department_id)
         units.update(link.case.co_departments.values_list("pk", flat=True))
     units.discard(None)
     departments = list(Department.objects.filter(pk__in=units))

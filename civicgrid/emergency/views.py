@@ -75,8 +75,8 @@ def _open_fields(post) -> dict:
         "lat": post.get("lat") or None,
         "radius_m": post.get("radius_m") or None,
         "area": post.get("area") or None,
-        "lead_unit": Department.objects.filter(pk=lead, active=True).first()
-        if str(lead or "").isdigit()
+        "lead_unit": Department.objects.filter(pk=int(lead), active=True).first()
+        if lead and str(lead).isdigit()
         else None,
         "member_unit_ids": [u for u in post.getlist("member_units") if u.isdigit()],
         "content": post.get("content", "")[:4000],
@@ -135,10 +135,11 @@ def incident(request, pk: int):
     found = _incident_or_404(request, pk)
     user = request.user
     commanding = services.may_command(user, found)
-    tasks = list(found.tasks.select_related("unit", "acknowledged_by", "done_by"))
     mine = set(user.department_ids)
-    for task in tasks:
-        task.mine = task.unit_id in mine or commanding
+    tasks = [
+        (task, task.unit_id in mine or commanding)
+        for task in found.tasks.select_related("unit", "acknowledged_by", "done_by")
+    ]
     levels = []
     if found.plan:
         levels = [
@@ -183,9 +184,8 @@ def act(request, pk: int, action: str):
     version = post.get("version")
     try:
         if action == "start":
-            plan = Plan.objects.filter(
-                pk=post.get("plan") if str(post.get("plan", "")).isdigit() else None
-            ).first()
+            chosen = str(post.get("plan", ""))
+            plan = Plan.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
             if plan is None:
                 raise InvalidAction(_("Choose a plan."), "plan")
             response.start_plan(found, plan, post.get("level"), actor=user, version=version)
