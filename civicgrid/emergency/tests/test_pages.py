@@ -120,3 +120,15 @@ def test_a_drill_is_marked_on_its_page_and_in_the_list(client, commander, distri
     page = client.get(reverse("emergency:incidents")).content.decode()
     assert 'data-drill="1"' in page
     assert "DRILL" in page
+
+
+def test_the_incident_list_runs_a_fixed_number_of_queries(
+    client, commander, district, django_assert_max_num_queries
+):
+    for i in range(8):
+        open_flood(commander, district, title=f"积水{i}", drill=bool(i % 2))
+    client.force_login(commander)
+    client.get(reverse("emergency:incidents"))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("emergency:incidents"))
+    assert page.content.decode().count("data-incident=") == 8
