@@ -9,12 +9,13 @@ a case event on its case. Starting a plan and changing the level are in ``respon
 import json
 from datetime import datetime, timedelta
 
+import shapely
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
 from civicgrid.accounts.actor import Actor
@@ -25,6 +26,7 @@ from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseAccess, Channel, Status
 from civicgrid.cases.scope import ScopeRule, refusal_for
 from civicgrid.cases.services import Intake, register_case
+from civicgrid.regions.datum import Datum, InvalidCoordinates, to_wgs84
 from civicgrid.routing.models import Department
 
 from . import taxonomy
@@ -206,8 +208,9 @@ def add_log_entry(incident: Incident, kind: str, text: str, *, actor: User) -> L
 # --- opening an incident and grouping cases ------------------------------------------
 
 
-def check_area(area) -> dict | None:
-    """A drawn affected area: a GeoJSON Polygon (or its JSON text), valid, in China."""
+def check_area(area, datum: str = Datum.WGS84) -> dict | None:
+    """A drawn affected area: a GeoJSON Polygon (or its JSON text), valid, in China,
+    stored in WGS84 (a map on GCJ-02 tiles draws in GCJ-02)."""
     if area in (None, "", {}):
         return None
     if isinstance(area, str):
@@ -232,10 +235,21 @@ def check_area(area) -> dict | None:
     minx, miny, maxx, maxy = geometry.bounds
     if minx < 72 or maxx > 138 or miny < 0.8 or maxy > 56:
         raise InvalidAction(_("The affected area lies outside China."), "area")
-    return geometry.__geo_interface__
+    if datum != Datum.WGS84:
+        geometry = shapely.transform(
+            geometry, lambda xy: [list(_wgs84(x, y, datum)) for x, y in xy]
+        )
+    return dict(mapping(geometry))
 
 
-def _check_point(lng, lat) -> tuple[float | None, float | None]:
+def _wgs84(lng, lat, datum: str) -> tuple[float, float]:
+    try:
+        return to_wgs84(float(lng), float(lat), datum)
+    except InvalidCoordinates as exc:
+        raise InvalidAction(str(exc), "datum") from None
+
+
+def _check_point(lng, lat, datum: str = Datum.WGS84) -> tuple[float | None, float | None]:
     if lng in (None, "") and lat in (None, ""):
         return None, None
     try:
@@ -244,7 +258,7 @@ def _check_point(lng, lat) -> tuple[float | None, float | None]:
         raise InvalidAction(_("Give the place as longitude and latitude."), "lng") from None
     if not (72 <= lng <= 138 and 0.8 <= lat <= 56):
         raise InvalidAction(_("The place lies outside China."), "lng")
-    return lng, lat
+    return _wgs84(lng, lat, datum) if datum != Datum.WGS84 else (lng, lat)
 
 
 def _check_radius(radius) -> int | None:
@@ -285,10 +299,12 @@ def open_incident(
     member_unit_ids=(),
     occurred_at: datetime | None = None,
     content: str = "",
+    datum: str = Datum.WGS84,
 ) -> Incident:
     """Open an incident: from an existing ``case`` (an alert, a grid worker's report),
     which it attaches to; by the command room, which registers its case; or a drill,
-    which has no case at all."""
+    which has no case at all. The point and area are given in ``datum`` (a map on GCJ-02
+    tiles) and stored in WGS84."""
     _require_command(actor, case=case)
     if drill and case is not None:
         raise InvalidAction(_("A drill never touches live cases; open it without a case."))
@@ -303,11 +319,16 @@ def open_incident(
         raise InvalidAction(_("Choose the type of incident."), "type_code")
     if severity not in Severity.values:
         raise InvalidAction(_("Choose the severity."), "severity")
+    if datum not in Datum.values:
+        raise InvalidAction(
+            _("Unknown datum “%(datum)s”: use wgs84, gcj02 or bd09.") % {"datum": datum}, "datum"
+        )
+    datum_of_point: str = datum
     if lng in (None, "") and case is not None and case.lng is not None:
-        lng, lat = case.lng, case.lat
-    lng, lat = _check_point(lng, lat)
+        lng, lat, datum_of_point = case.lng, case.lat, Datum.WGS84
+    lng, lat = _check_point(lng, lat, datum_of_point)
     radius = _check_radius(radius_m)
-    area = check_area(area)
+    area = check_area(area, datum)
     if area is None and lng is None:
         raise InvalidAction(_("Put the incident on the map: a point or a drawn area."), "lng")
     if area is not None and lng is None:

@@ -80,6 +80,7 @@ def _open_fields(post) -> dict:
         else None,
         "member_unit_ids": [u for u in post.getlist("member_units") if u.isdigit()],
         "content": post.get("content", "")[:4000],
+        "datum": post.get("datum") or "wgs84",
     }
 
 

@@ -259,3 +259,24 @@ def test_an_alert_over_the_mark_proposes_the_plan_level(commander, district, flo
     events.record(incident.case, "alert_received", actor=None, data={"values": {"level_m": 3.8}})
     [proposal] = proposals(incident)
     assert (proposal["plan"], proposal["level"]) == (flood_plan, 3)
+
+
+def test_a_place_clicked_on_gcj02_tiles_is_stored_in_wgs84(commander, district):
+    from civicgrid.regions.datum import from_wgs84
+
+    x, y = f.point_in(district["grid11"])
+    gx, gy = from_wgs84(x, y, "gcj02")
+    square = [[gx, gy], [gx + 0.002, gy], [gx + 0.002, gy + 0.002], [gx, gy]]
+    incident = open_flood(
+        commander,
+        district,
+        lng=gx,
+        lat=gy,
+        datum="gcj02",
+        area={"type": "Polygon", "coordinates": [square]},
+    )
+    assert abs(incident.lng - x) < 1e-5
+    assert abs(incident.lat - y) < 1e-5
+    assert abs(incident.area["coordinates"][0][0][0] - x) < 1e-5
+    with pytest.raises(InvalidAction, match="Unknown datum"):
+        open_flood(commander, district, datum="mars")

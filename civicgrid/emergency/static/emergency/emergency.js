@@ -42,6 +42,8 @@
     map.setView([37.45, 118.58], 11);
     var marker = null, polygon = null, corners = [];
     var draw = form.querySelector("[name=draw_area]");
+    // A click on GCJ-02 tiles is a GCJ-02 position: the server turns it into WGS84.
+    if ((document.body.dataset.tileDatum || "").toLowerCase() === "gcj02") put("datum", "gcj02");
     function put(name, value) { form.querySelector("[name=" + name + "]").value = value; }
     map.on("click", function (e) {
       if (draw && draw.checked) {
