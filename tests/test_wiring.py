@@ -33,6 +33,8 @@ def test_the_menu_keeps_its_order():
         "inspection",
         "rota",
         "assessment",
+        "incidents",
+        "plans",
         "map",
         "screen",
         "reports",
@@ -64,6 +66,7 @@ def test_every_slot_has_the_panels_of_the_apps_above():
     assert [p.name for p in panels(Slot.CASE)] == [
         "summons",
         "centres",
+        "incident",
         "supervision",
         "supporters",
         "petition",

@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     # 考核: keeps the assessment schemes, reads every unit's figures and scores
     # (``assessment``); scoped like a leader, by its grant's regions.
     ASSESSOR = "assessor", _("assessment officer")
+    # 应急指挥: the emergency command room (``emergency``) opens incidents, starts plans,
+    # changes response levels; scoped to the regions it commands.
+    COMMANDER = "commander", _("emergency command room")
     ADMIN = "admin", _("administrator")
     INTEGRATION = "integration", _("integration account")
 

@@ -52,6 +52,7 @@ HOME = {
     Role.ADMIN: "cases",
     Role.INSPECTOR: "inspection",
     Role.ASSESSOR: "assessment",
+    Role.COMMANDER: "incidents",
 }
 
 

@@ -34,6 +34,7 @@ from civicgrid.routing.models import (
 from .alerts import load_demo as load_alert_sources
 from .centres import load_demo as load_centres
 from .diversion import load_demo_110, print_demo_110
+from .emergency import load_demo as load_emergency
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
 from .mediation import load_demo as load_mediation
@@ -144,6 +145,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("mediation centre"), lambda: load_mediation(DISTRICT_CODE)),
         (_("petitions"), lambda: load_petitions(DISTRICT_CODE)),
         (_("levels of centres"), lambda: load_centres(DISTRICT_CODE, DEMO_PASSWORD)),
+        (_("emergency plans"), load_emergency),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:
@@ -354,6 +356,8 @@ def load_accounts() -> list[DemoAccount]:
         ("mediator", "吴调解", [(Role.MEDIATOR, [district], None)]),
         # Discipline inspection (纪检监察), watching the law-enforcement bureau.
         ("inspector", "陈纪检", [(Role.INSPECTOR, [], departments["ZFJ"])]),
+        # The emergency command room (应急指挥中心) on duty for the district.
+        ("commander", "韩应急", [(Role.COMMANDER, [district], None)]),
         # One official, two roles: dispatches for the district, mediates in one street.
         (
             "official",

@@ -217,6 +217,10 @@ RULES: dict[str, Rule] = {
     "supervision_response": notify(DISPATCHERS),
     "joint_review": notify(NAMED_DEPARTMENTS),
     "inspection_copy": notify(NAMED_PEOPLE),
+    # Emergency command: the units given (or relieved of) plan tasks must act at once.
+    "emergency_plan_started": notify(NAMED_DEPARTMENTS),
+    "emergency_level_changed": notify(NAMED_DEPARTMENTS),
+    "emergency_response_ended": notify(NAMED_DEPARTMENTS),
 }
 
 

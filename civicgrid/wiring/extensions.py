@@ -27,6 +27,7 @@ def _events() -> None:
     from civicgrid.centres import events as centres_events
     from civicgrid.centres.services import open_parts
     from civicgrid.duplicates import events as duplicate_events
+    from civicgrid.emergency import events as emergency_events
     from civicgrid.gridwork import events as gridwork_events
     from civicgrid.knowledge import events as knowledge_events
     from civicgrid.mediation import events as mediation_events
@@ -45,6 +46,7 @@ def _events() -> None:
         *mediation_events.KINDS,
         *petition_events.KINDS,
         *centres_events.KINDS,
+        *emergency_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
@@ -129,6 +131,11 @@ def _menu() -> None:
         "assessment",
         Page("assessment:ranking", _("Assessment"), (Role.ASSESSOR, Role.LEADER)),
     )
+    command = (Role.COMMANDER, Role.LEADER)
+    register_page(
+        "incidents", Page("emergency:incidents", _("Incidents"), (*command, Role.HANDLER))
+    )
+    register_page("plans", Page("emergency:plans", _("Emergency plans"), command))
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("screen", Page("analytics:screen", _("One screen"), (Role.LEADER,)))
     register_page("reports", Page("analytics:report", _("Reports"), (Role.LEADER,)))
@@ -149,6 +156,7 @@ def _case_pages() -> None:
     )
     from civicgrid.centres import panels as centres
     from civicgrid.duplicates import panels as duplicates
+    from civicgrid.emergency import panels as emergency
     from civicgrid.gridwork import panels as gridwork
     from civicgrid.knowledge import panels as knowledge
     from civicgrid.knowledge.services import usable_entry
@@ -185,6 +193,9 @@ def _case_pages() -> None:
     register_panel(
         Slot.CASE,
         Panel("aftercare", "mediation/_aftercare_panel.html", mediation.aftercare_panel, 31),
+    )
+    register_panel(
+        Slot.CASE, Panel("incident", "emergency/_case_panel.html", emergency.case_panel, 12)
     )
     register_panel(
         Slot.INBOX, Panel("summoned", "gridwork/_summoned_here.html", gridwork.summoned_here, 10)

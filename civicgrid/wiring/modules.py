@@ -32,6 +32,7 @@ MODULES: tuple[Module, ...] = (
     Module("civicgrid.petitions", urls="petitions/", api=(("/petitions", "router"),)),
     Module("civicgrid.centres", urls="centres/"),
     Module("civicgrid.assessment", urls="assessment/", api=(("/assessment", "router"),)),
+    Module("civicgrid.emergency", urls="emergency/", api=(("/emergency", "router"),)),
     # ways in
     Module("civicgrid.diversion", api=(("/diversion", "router"),)),
     Module("civicgrid.open311", urls="open311/v2/"),

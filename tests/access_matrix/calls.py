@@ -17,6 +17,7 @@ from civicgrid.cases.models import Attachment, Case, CaseEvent
 from civicgrid.citizens.models import Tracking
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.duplicates.models import Supporter
+from civicgrid.emergency.models import Incident, LogEntry, Report, Task
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge.models import EntryChange, Proposal
 from civicgrid.notifications.models import Notification
@@ -80,6 +81,10 @@ WATCHED = {
     "reviews": Review.objects.all(),
     "inspection measures": Inspection.objects.all(),
     "signed off": Copy.objects.filter(signed_off_at__isnull=False),
+    "incidents": Incident.objects.all(),
+    "incident reports": Report.objects.all(),
+    "incident log": LogEntry.objects.all(),
+    "emergency tasks acknowledged": Task.objects.exclude(status="open"),
 }
 
 

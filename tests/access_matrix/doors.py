@@ -26,6 +26,9 @@ from civicgrid.centres.models import CoPart
 from civicgrid.centres.models import Summons as CentresSummons
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
+from civicgrid.emergency import response as emergency_response
+from civicgrid.emergency import services as emergency
+from civicgrid.emergency.models import Incident, Report, Task
 from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
@@ -81,11 +84,13 @@ from .targets import (
     CASE,
     CO_PART,
     DISPUTE,
+    EMERGENCY_TASK,
     ENTRY,
     EXPORT,
     FILE,
     GRID_CASE,
     HOT_ISSUE,
+    INCIDENT,
     INSPECTION_COPY,
     MILESTONE,
     NOTICE,
@@ -93,9 +98,11 @@ from .targets import (
     ORDER,
     PETITION,
     PHOTO,
+    PLAN,
     PROJECT,
     PROPOSAL,
     PUBLISHED,
+    RESPONDING,
     SERVICE,
     SUMMONS,
     TRACKING,
@@ -923,12 +930,155 @@ PROJECT_DOORS = [
     ),
 ]
 
+
+def _served(content_type: str) -> Callable[[Call], None]:
+    def check(call: Call) -> None:
+        assert call.response.status_code == 200, call.response.content[:300]
+        assert call.response["Content-Type"].startswith(content_type)
+
+    return check
+
+
+_commands = allowed_if(lambda user, incident: emergency.may_command(user, incident))
+_works_on = allowed_if(emergency_response.may_work_on)
+
+EMERGENCY_DOORS = [
+    Door(
+        "POST",
+        "/emergency/cases/{number}/open/",
+        Kind.PAGE,
+        CASE,
+        page="incidents",
+        grant=allowed_if(lambda user, case: emergency.command_refusal(user, case=case) is None),
+        refusal=Refusal.BACK,
+        body=lambda world, user, case: {"type_code": "101", "severity": "general"},
+        done=redirected_and(lambda c: Incident.objects.filter(case=c.obj).exists()),
+    ),
+    Door(
+        "GET",
+        "/emergency/{pk}/",
+        Kind.PAGE,
+        INCIDENT,
+        page="incidents",
+        done=shows(lambda c: c.obj.title),
+    ),
+    Door(
+        "GET",
+        "/emergency/{pk}/log.pdf",
+        Kind.PAGE,
+        INCIDENT,
+        page="incidents",
+        done=_served("application/pdf"),
+    ),
+    Door(
+        "POST",
+        "/emergency/{pk}/{action}/",
+        Kind.PAGE,
+        INCIDENT,
+        page="incidents",
+        grant=_commands,
+        refusal=Refusal.BACK,
+        body=lambda world, user, incident: {"kind": "first", "text": "电话首报"},
+        done=redirected_and(lambda c: Report.objects.filter(incident=c.obj).exists()),
+        fixed={"action": "report"},
+    ),
+    Door(
+        "POST",
+        "/emergency/tasks/{pk}/{move}/",
+        Kind.PAGE,
+        EMERGENCY_TASK,
+        page="incidents",
+        grant=_works_on,
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: Task.objects.get(pk=c.obj.pk).status == "acknowledged"),
+        fixed={"move": "acknowledge"},
+    ),
+    Door(
+        "GET",
+        "/emergency/plans/{pk}/",
+        Kind.PAGE,
+        PLAN,
+        page="plans",
+        done=shows(lambda c: c.obj.name),
+    ),
+    Door(
+        "GET",
+        "/emergency/plans/{pk}/export.json",
+        Kind.PAGE,
+        PLAN,
+        page="plans",
+        done=_served("application/json"),
+    ),
+    Door(
+        "GET",
+        "/emergency/plans/{pk}/plan.pdf",
+        Kind.PAGE,
+        PLAN,
+        page="plans",
+        done=_served("application/pdf"),
+    ),
+    Door(
+        "GET",
+        "/api/emergency/incidents/{incident_id}",
+        Kind.API,
+        INCIDENT,
+        done=json_answer(200, "id", lambda c: c.obj.pk),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/incidents/{incident_id}/plan",
+        Kind.API,
+        INCIDENT,
+        grant=_commands,
+        body=lambda world, user, incident: {"plan": world.plan.code, "level": 4, "version": 0},
+        done=json_answer(200, "level", lambda c: 4),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/incidents/{incident_id}/level",
+        Kind.API,
+        RESPONDING,
+        grant=_commands,
+        body=lambda world, user, incident: {
+            "level": 3,
+            "version": Incident.objects.get(pk=incident.pk).version,
+        },
+        done=json_answer(200, "level", lambda c: 3),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/incidents/{incident_id}/reports",
+        Kind.API,
+        INCIDENT,
+        grant=_commands,
+        body=lambda world, user, incident: {"kind": "first", "text": "电话首报"},
+        done=json_answer(200, "kind", lambda c: "first"),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/tasks/{task_id}/acknowledge",
+        Kind.API,
+        EMERGENCY_TASK,
+        grant=_works_on,
+        done=json_answer(200, "status", lambda c: "acknowledged"),
+    ),
+    Door(
+        "GET",
+        "/api/emergency/plans/{code}",
+        Kind.API,
+        PLAN,
+        done=json_answer(200, "code", lambda c: c.obj.code),
+    ),
+]
+
+
 DOORS: list[Door] = [
     *PAGE_DOORS,
     *PETITION_DOORS,
     *SUPERVISION_DOORS,
     *CENTRES_DOORS,
     *PROJECT_DOORS,
+    *EMERGENCY_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,
     *PUBLIC_DOORS,

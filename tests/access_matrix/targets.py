@@ -259,3 +259,40 @@ MILESTONE = Target(
     },
     lambda user, step, world: w.sees_project(user, step.project),
 )
+
+
+# Emergency command: an incident just reported, one responding, its task, a plan.
+def _incident_params(incident, world: World) -> dict:
+    return {"pk": incident.pk, "incident_id": incident.pk}
+
+
+INCIDENT_MISSING = {"pk": MISSING_PK, "incident_id": MISSING_PK}
+INCIDENT = Target(
+    "incident",
+    lambda world, scope, role: world.incident,
+    _incident_params,
+    INCIDENT_MISSING,
+    lambda user, incident, world: w.sees_incident(user, incident),
+)
+RESPONDING = Target(
+    "incident responding",
+    lambda world, scope, role: world.responding,
+    _incident_params,
+    INCIDENT_MISSING,
+    lambda user, incident, world: w.sees_incident(user, incident),
+)
+EMERGENCY_TASK = Target(
+    "emergency task",
+    lambda world, scope, role: world.task,
+    lambda task, world: {"pk": task.pk, "task_id": task.pk},
+    {"pk": MISSING_PK, "task_id": MISSING_PK},
+    lambda user, task, world: w.sees_incident(user, task.incident),
+)
+# Plans are the command room's and the leaders' reading, wherever they serve.
+PLAN = Target(
+    "emergency plan",
+    lambda world, scope, role: world.plan,
+    lambda plan, world: {"pk": plan.pk, "code": plan.code},
+    {"pk": MISSING_PK, "code": "no-such-plan"},
+    lambda user, plan, world: w.the_grant(user).role in (Role.COMMANDER, Role.LEADER, Role.ADMIN),
+)

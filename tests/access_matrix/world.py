@@ -30,6 +30,10 @@ from civicgrid.cases.tests import factories as f
 from civicgrid.centres.models import CoPart, DutyMode, Stationing
 from civicgrid.citizens import services as citizens
 from civicgrid.duplicates.models import HotIssue, HotIssueBatch, HotIssueCase
+from civicgrid.emergency import plans as emergency_plans
+from civicgrid.emergency import response as emergency_response
+from civicgrid.emergency import services as emergency
+from civicgrid.emergency.models import Incident, Plan, Task
 from civicgrid.gridwork import services as gridwork
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge import services as knowledge
@@ -75,6 +79,8 @@ ROLE_REACH: dict[str, Reach] = {
     Role.INTEGRATION: Reach.OWN,
     # A discipline inspector watches a unit: its grant's department.
     Role.INSPECTOR: Reach.DEPARTMENT,
+    # The emergency command room commands a district (its incidents' cases by grant).
+    Role.COMMANDER: Reach.REGIONS,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 
@@ -146,6 +152,12 @@ class World:
     # A problem of the month in street 1 owned by the bureau, with one open milestone.
     project: Project | None = None
     milestone: Milestone | None = None
+    # Emergency command: a plan whose steps are the bureau's, an incident just reported
+    # (the bureau leads it) and one responding at level IV (the bureau's task open).
+    plan: Plan | None = None
+    incident: Incident | None = None
+    responding: Incident | None = None
+    task: Task | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -206,6 +218,21 @@ def sees_case(user: User, case: Case) -> bool:
         return False
     owner = case.owner_region.path if case.owner_region_id else ""
     return covers_path(user, case.region_path) or covers_path(user, owner)
+
+
+def sees_incident(user: User, incident: Incident) -> bool:
+    """The command room and leaders covering its case; a department's staff when the
+    department leads it, helps or has a task on it."""
+    grant = the_grant(user)
+    reach = ROLE_REACH[grant.role]
+    if reach is Reach.EVERYTHING:
+        return True
+    if grant.role in (Role.COMMANDER, Role.LEADER):
+        return sees_case(user, incident.case)
+    if grant.role == Role.HANDLER:
+        units = {incident.lead_unit_id, *incident.tasks.values_list("unit_id", flat=True)}
+        return grant.department_id in units
+    return False
 
 
 # --- what each action needs -------------------------------------------------------------
@@ -517,6 +544,44 @@ def _centres(world: World) -> None:
     )
 
 
+def _emergency(world: World) -> None:
+    commander = world.users[(Role.COMMANDER, IN)]
+    code = world.bureau.code
+    world.plan = emergency_plans.import_plan(
+        {
+            "code": "matrix-flood",
+            "name": "防汛预案",
+            "types": ["101"],
+            "levels": [{"level": "IV"}, {"level": "III"}],
+            "steps": [
+                {
+                    "key": "patrol",
+                    "owner": code,
+                    "measure": "巡查",
+                    "time_limit_minutes": 30,
+                    "levels": ["IV", "III"],
+                },
+                {
+                    "key": "pump",
+                    "owner": code,
+                    "measure": "排水",
+                    "time_limit_minutes": 60,
+                    "levels": ["III"],
+                },
+            ],
+        },
+        actor=commander,
+    )
+    lng, lat = f.point_in(world.district["grid11"])
+    place = {"type_code": "101", "severity": "general", "lng": lng, "lat": lat}
+    world.incident = emergency.open_incident(
+        actor=commander, title="低洼路段积水", lead_unit=world.bureau, **place
+    )
+    world.responding = emergency.open_incident(actor=commander, title="河道水位超警戒", **place)
+    emergency_response.start_plan(world.responding, world.plan, 4, actor=commander)
+    world.task = world.responding.tasks.get(key="patrol")
+
+
 def build() -> World:
     category = f.make_category("市容环境", code="01")
     bureau = f.make_department("城市管理局", code="CGJ")
@@ -539,4 +604,5 @@ def build() -> World:
     _petitions(world)
     _centres(world)
     _project(world)
+    _emergency(world)
     return world

@@ -1,0 +1,181 @@
+"""Emergency command: what the one-click start of a 40-step plan costs, notices included.
+
+Not a test. Builds a throw-away database (SQLite in a temporary folder, or the database
+of ``--database-url``, which must be empty; it is filled and left): a district, ten units
+with ``--handlers`` handlers each, a command-room account and a plan of ``--steps`` steps
+spread over the ten units at level IV (and 10 more at level III)::
+
+    uv run python bench/emergency.py
+    uv run python bench/emergency.py --database-url postgres://postgres@127.0.0.1:5432/eb
+
+For ``-n`` incidents it measures, in milliseconds:
+
+1. ``response.start_plan`` at level IV: the tasks, the log line, the case event and —
+   after the commit, in the same call — the in-app notices of every unit's handlers
+   (``notifications.notify_for_event``); goal p95 ≤ 1000 ms;
+2. ``response.change_level`` to III (new steps given, others cancelled, units told).
+
+Resources ("nearest suitable") are not built yet, so there is no nearest-resources part.
+Writes ``bench/results/emergency-<db>-<date>.json``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+GOAL_START_MS = 1000.0
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="", help="PostgreSQL (empty: SQLite)")
+    parser.add_argument("-n", type=int, default=30, help="incidents started")
+    parser.add_argument("--steps", type=int, default=40, help="steps at level IV")
+    parser.add_argument("--handlers", type=int, default=3, help="handlers per unit")
+    parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
+    return parser.parse_args(argv)
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["CIVICGRID_DATA_DIR"] = tempfile.mkdtemp(prefix="cg-emergency-bench-")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", interactive=False, verbosity=0)
+    from civicgrid.cases.models import Case
+
+    if Case.objects.exists():
+        sys.exit("The database already holds cases: give the benchmark an empty database.")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def build(args):
+    from civicgrid.accounts.models import Role
+    from civicgrid.cases.tests import factories as f
+    from civicgrid.emergency import plans
+
+    district = f.make_district()
+    units = [f.make_department(f"应急单位{i}", code=f"U{i:02d}") for i in range(10)]
+    for unit in units:
+        for h in range(args.handlers):
+            f.make_user(Role.HANDLER, department=unit, username=f"h-{unit.code}-{h}")
+    commander = f.make_user(Role.COMMANDER, regions=[district["district"]], username="commander")
+    steps = [
+        {
+            "key": f"s{i}",
+            "owner": units[i % 10].code,
+            "measure": f"第{i + 1}项处置措施",
+            "time_limit_minutes": 30 + i,
+            "levels": ["IV", "III"] if i % 4 else ["IV"],
+        }
+        for i in range(args.steps)
+    ] + [
+        {
+            "key": f"x{i}",
+            "owner": units[i % 10].code,
+            "measure": f"升级后第{i + 1}项措施",
+            "time_limit_minutes": 60,
+            "levels": ["III"],
+        }
+        for i in range(10)
+    ]
+    plan = plans.import_plan(
+        {
+            "code": "bench",
+            "name": "基准预案",
+            "types": ["101"],
+            "levels": [{"level": "IV"}, {"level": "III"}],
+            "steps": steps,
+        },
+        actor=commander,
+    )
+    return district, commander, plan
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    setup_django(args.database_url)
+    from django.db import connection
+
+    from civicgrid.cases.tests import factories as f
+    from civicgrid.emergency import response, services
+    from civicgrid.notifications.models import Notification
+
+    district, commander, plan = build(args)
+    lng, lat = f.point_in(district["grid11"])
+    starts, raises, notices = [], [], []
+    for i in range(args.n):
+        incident = services.open_incident(
+            actor=commander,
+            title=f"基准事件{i}",
+            type_code="101",
+            severity="larger",
+            lng=lng,
+            lat=lat,
+        )
+        before = Notification.objects.count()
+        t0 = time.perf_counter()
+        tasks = response.start_plan(incident, plan, 4, actor=commander, version=0)
+        starts.append((time.perf_counter() - t0) * 1000)
+        notices.append(Notification.objects.count() - before)
+        assert len(tasks) == args.steps
+        t0 = time.perf_counter()
+        response.change_level(incident, 3, actor=commander, version=1)
+        raises.append((time.perf_counter() - t0) * 1000)
+
+    def figures(values):
+        return {
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": round(percentile(values, 95), 1),
+            "max_ms": round(max(values), 1),
+        }
+
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": connection.vendor,
+        "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        "incidents": args.n,
+        "steps": args.steps,
+        "units": 10,
+        "handlers_per_unit": args.handlers,
+        "notices_per_start": statistics.median(notices),
+        "start_plan": figures(starts),
+        "raise_level": figures(raises),
+        "goal_start_p95_ms": GOAL_START_MS,
+        "met": percentile(starts, 95) <= GOAL_START_MS,
+        "nearest_resources": "not measured: resources are not built yet",
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))  # noqa: T201
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"emergency-{connection.vendor}-{datetime.now(UTC):%Y%m%d}.json"
+    (out / name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    (out / "emergency.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0 if result["met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
