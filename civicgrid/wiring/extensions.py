@@ -25,6 +25,8 @@ def _events() -> None:
     from civicgrid.alerts import events as alert_events
     from civicgrid.cases import events
     from civicgrid.duplicates import events as duplicate_events
+    from civicgrid.fieldwork import events as fieldwork_events
+    from civicgrid.fieldwork.services import must_attend_on_event
     from civicgrid.gridwork import events as gridwork_events
     from civicgrid.knowledge import events as knowledge_events
     from civicgrid.mediation import events as mediation_events
@@ -40,6 +42,7 @@ def _events() -> None:
         *duplicate_events.KINDS,
         *alert_events.KINDS,
         *mediation_events.KINDS,
+        *fieldwork_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
@@ -47,6 +50,8 @@ def _events() -> None:
     events.add_consumer(notify_for_event)
     # The copy rules of discipline inspection fire on dispatches, reopenings, overruled returns.
     events.add_consumer(copy_on_event)
+    # A case of a must-attend category (五必到) gives its grid worker an on-site task.
+    events.add_consumer(must_attend_on_event)
 
 
 def _menu() -> None:
@@ -75,6 +80,11 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
+    register_page("field_day", Page("fieldwork:day", _("My day"), (Role.GRID_WORKER,)))
+    field = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER)
+    register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
+    register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
+    register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page(

@@ -29,6 +29,7 @@ MODULES: tuple[Module, ...] = (
     Module("civicgrid.gridwork", urls="grid/"),
     Module("civicgrid.supervision", urls="supervision/", api=(("/supervision", "router"),)),
     Module("civicgrid.mediation", urls="mediation/", api=(("/mediation", "router"),)),
+    Module("civicgrid.fieldwork", urls="field/", api=(("/fieldwork", "router"),)),
     # ways in
     Module("civicgrid.diversion", api=(("/diversion", "router"),)),
     Module("civicgrid.open311", urls="open311/v2/"),
