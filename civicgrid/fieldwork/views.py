@@ -233,7 +233,8 @@ def visit(request, pk: int):
                     problem_title=data["problem_title"],
                 )
             except LifecycleError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                for name, message in (error.errors or {None: error.message}).items():
+                    form.add_error(name if name in form.fields else None, message)
                 status = 403 if error.code == "forbidden" else 400
             else:
                 return _visited(request, recorded)
