@@ -24,6 +24,10 @@ def test_the_menu_keeps_its_order():
         "map",
         "knowledge",
         "knowledge_stats",
+        "field_day",
+        "field_board",
+        "field_tasks",
+        "field_teams",
     ]
 
 
@@ -39,6 +43,9 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "supervision:orders",
         "analytics:map",
         "knowledge:index",
+        "fieldwork:board",
+        "fieldwork:tasks",
+        "fieldwork:teams",
     ]
 
 

@@ -59,17 +59,17 @@ def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TE
     return value
 
 
-def _require_team(actor, grid: Region) -> None:
+def _require_team(actor: Actor, grid: Region) -> None:
     if not scope.in_team(actor, grid):
         raise ActionRefused(_("%(grid)s is not one of your grids.") % {"grid": grid.name})
 
 
-def _require_seen(actor, grid: Region) -> None:
+def _require_seen(actor: Actor, grid: Region) -> None:
     if not scope.may_see(actor, grid):
         raise ActionRefused(_("%(grid)s is not one of your grids.") % {"grid": grid.name})
 
 
-def _require_community(actor, grid: Region) -> None:
+def _require_community(actor: Actor, grid: Region) -> None:
     if not scope.in_community(actor, grid):
         raise ActionRefused(
             _("Only the community or centre responsible for %(grid)s does this.")

@@ -80,11 +80,6 @@ def _menu() -> None:
         "mediation_registry",
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
-    register_page("field_day", Page("fieldwork:day", _("My day"), (Role.GRID_WORKER,)))
-    field = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER)
-    register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
-    register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
-    register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
     register_page("cases", Page("cases:list", _("Cases"), EVERYONE))
     register_page("hot_issues", Page("duplicates:hot_issues", _("Hot issues"), desk))
     register_page(
@@ -98,6 +93,12 @@ def _menu() -> None:
     register_page(
         "knowledge_stats", Page("knowledge:stats", _("Knowledge statistics"), (Role.LEADER,))
     )
+    # Field work (fieldwork): the grid worker's day, visits, centre tasks, teams.
+    register_page("field_day", Page("fieldwork:day", _("My day"), (Role.GRID_WORKER,)))
+    field = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER)
+    register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
+    register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
+    register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
 
 
 def _case_pages() -> None:

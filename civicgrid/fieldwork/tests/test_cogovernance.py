@@ -69,7 +69,8 @@ def test_arrival_is_recorded_once_with_its_time_and_note(
     assert case.number in client.get("/field/").content.decode()
     client.post(f"/field/attend/{task.pk}/arrive/", {"note": "已到现场，双方情绪稳定"})
     task.refresh_from_db()
-    assert task.arrived_by == grid_worker and task.note == "已到现场，双方情绪稳定"
+    assert task.arrived_by == grid_worker
+    assert task.note == "已到现场，双方情绪稳定"
     assert case.events.filter(action="must_attend_arrived").exists()
     with pytest.raises(InvalidAction, match="already recorded"):
         services.arrive(task, actor=grid_worker)
@@ -96,7 +97,8 @@ def test_the_centre_sends_one_task_to_many_grids_and_sees_who_has_done_it(
         },
     )
     task = services.visible_tasks(dispatcher).get()
-    assert answer.status_code == 302 and task.replies.count() == 2
+    assert answer.status_code == 302
+    assert task.replies.count() == 2
     client.force_login(grid_worker)
     reply = TaskReply.objects.get(task=task, grid=district["grid11"])
     client.post(
@@ -104,7 +106,8 @@ def test_the_centre_sends_one_task_to_many_grids_and_sees_who_has_done_it(
         {"reply": reply.pk, "result": "3处地下室已排查，沙袋到位", "photos": [make_image()]},
     )
     reply.refresh_from_db()
-    assert reply.done_by == grid_worker and reply.photos.count() == 1
+    assert reply.done_by == grid_worker
+    assert reply.photos.count() == 1
     client.force_login(dispatcher)
     board = client.get(f"/field/tasks/{task.pk}/").content.decode()
     assert "1 of 2 grids done" in board
@@ -164,7 +167,8 @@ def test_a_redemption_beyond_the_balance_is_refused_and_changes_nothing(househol
     with pytest.raises(InvalidAction, match="costs 50 points; the household has 10"):
         services.redeem(household, rice, actor=grid_worker)
     rice.refresh_from_db()
-    assert rice.stock == 3 and PointEntry.objects.count() == 1
+    assert rice.stock == 3
+    assert PointEntry.objects.count() == 1
 
 
 def test_a_redemption_beyond_the_stock_is_refused(household, grid_worker):
@@ -202,8 +206,11 @@ def test_the_public_roster_shows_names_and_roles_only(client, district, househol
         grid=district["grid11"], name="陈律师", role=TeamRole.SPECIALIST, speciality="律师"
     )
     page = client.get(f"/field/roster/?grid={district['grid11'].code}").content.decode()
-    assert "王建国" in page and "陈律师" in page and "律师" in page
-    assert "3-2-401" not in page and "1391" not in page
+    assert "王建国" in page
+    assert "陈律师" in page
+    assert "律师" in page
+    assert "3-2-401" not in page
+    assert "1391" not in page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -102,7 +102,8 @@ def test_a_visit_is_recorded_once_a_month(household, grid_worker):
     recorded = services.record_visit(
         household, actor=grid_worker, found="身体还好", key="k-first-1"
     )
-    assert recorded.visit.visited_on == today and not recorded.replayed
+    assert recorded.visit.visited_on == today
+    assert not recorded.replayed
     with pytest.raises(InvalidAction, match="already visited"):
         services.record_visit(household, actor=grid_worker, found="又来了", key="k-second-2")
     assert Visit.objects.get().found == "身体还好"
@@ -111,7 +112,8 @@ def test_a_visit_is_recorded_once_a_month(household, grid_worker):
 def test_a_resent_visit_returns_the_first_record(household, grid_worker):
     first = services.record_visit(household, actor=grid_worker, found="一切正常", key="lost-net-1")
     again = services.record_visit(household, actor=grid_worker, found="一切正常", key="lost-net-1")
-    assert again.replayed and again.visit.pk == first.visit.pk
+    assert again.replayed
+    assert again.visit.pk == first.visit.pk
     assert Visit.objects.count() == 1
 
 
@@ -137,10 +139,13 @@ def test_a_problem_found_on_a_visit_becomes_a_case_in_one_go(household, grid_wor
         key="with-case-1",
     )
     case = recorded.visit.case
-    assert case is not None and case.channel == Channel.GRID_PATROL
-    assert case.title == "楼道灯坏了" and case.created_by == grid_worker
+    assert case is not None
+    assert case.channel == Channel.GRID_PATROL
+    assert case.title == "楼道灯坏了"
+    assert case.created_by == grid_worker
     again = services.record_visit(household, actor=grid_worker, found="x", key="with-case-1")
-    assert again.visit.case == case and Case.objects.count() == 1
+    assert again.visit.case == case
+    assert Case.objects.count() == 1
 
 
 def test_a_refused_visit_files_no_case(household, grid_worker):
@@ -187,7 +192,8 @@ def test_a_visit_made_after_its_month_is_late(household, grid_worker):
 def test_contacts_are_masked_and_each_reveal_is_logged(client, household, grid_worker):
     client.force_login(grid_worker)
     page = client.get(f"/field/households/{household.pk}/").content.decode()
-    assert "139****5678" in page and "13912345678" not in page
+    assert "139****5678" in page
+    assert "13912345678" not in page
     shown = client.post(f"/field/households/{household.pk}/reveal/", {"reason": "约上门"})
     assert "13912345678" in shown.content.decode()
     read = PersonalDataRead.objects.get()
