@@ -17,6 +17,7 @@ from civicgrid.cases.models import Attachment, Case, CaseEvent
 from civicgrid.citizens.models import Tracking
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.duplicates.models import Supporter
+from civicgrid.fieldwork.models import MustAttend, PointEntry, TaskReply, Visit
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge.models import EntryChange, Proposal
 from civicgrid.notifications.models import Notification
@@ -80,6 +81,10 @@ WATCHED = {
     "reviews": Review.objects.all(),
     "inspection measures": Inspection.objects.all(),
     "signed off": Copy.objects.filter(signed_off_at__isnull=False),
+    "visits made": Visit.objects.filter(visited_on__isnull=False),
+    "points entries": PointEntry.objects.all(),
+    "arrivals": MustAttend.objects.filter(arrived_at__isnull=False),
+    "task replies": TaskReply.objects.filter(done_at__isnull=False),
 }
 
 

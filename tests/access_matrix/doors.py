@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from django.utils import timezone
+
 from civicgrid.accounts.models import User
 from civicgrid.cases.lifecycle import PERMISSIONS
 from civicgrid.cases.models import Case, Status
@@ -21,6 +23,8 @@ from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
+from civicgrid.fieldwork import scope as field_scope
+from civicgrid.fieldwork.models import MustAttend, PointEntry, Visit
 from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
@@ -59,18 +63,22 @@ from .targets import (
     ALERT_SOURCE,
     BATCH,
     CASE,
+    CENTRE_TASK,
     DISPUTE,
     ENTRY,
     EXPORT,
     FILE,
     HOT_ISSUE,
+    HOUSEHOLD,
     INSPECTION_COPY,
+    MUST_ATTEND,
     NOTICE,
     OPEN311_TOKEN,
     ORDER,
     PHOTO,
     PROPOSAL,
     PUBLISHED,
+    REPLY_PHOTO,
     SERVICE,
     SUMMONS,
     TRACKING,
@@ -576,6 +584,7 @@ PUBLIC_DOORS = [
         "/report/join/{number}/",
         Kind.PUBLIC,
         PUBLISHED,
+        REPLY_PHOTO,
         body=citizen_join_form,
         done=supporter_added(200, "13600001234"),
     ),
@@ -595,6 +604,7 @@ PUBLIC_DOORS = [
         "/open311/v2/requests/{service_request_id}.{fmt}",
         Kind.PUBLIC,
         PUBLISHED,
+        REPLY_PHOTO,
         done=json_answer(200, "service_request_id", lambda c: c.obj.number),
         fixed={"fmt": "json"},
     ),
@@ -603,6 +613,7 @@ PUBLIC_DOORS = [
         "/open311/v2/request/{service_request_id}.{fmt}",
         Kind.PUBLIC,
         PUBLISHED,
+        REPLY_PHOTO,
         done=json_answer(200, "service_request_id", lambda c: c.obj.number),
         fixed={"fmt": "json"},
     ),
@@ -635,8 +646,85 @@ PUBLIC_DOORS = [
     ),
 ]
 
+
+def _in_team(user, obj) -> bool:
+    return field_scope.in_team(user, obj.grid)
+
+
+FIELD_DOORS = [
+    Door(
+        "GET",
+        "/field/households/{pk}/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_teams",
+        done=shows(lambda c: c.obj.label),
+    ),
+    Door(
+        "POST",
+        "/field/households/{pk}/visit/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_day",
+        grant=allowed_if(_in_team),
+        body=lambda world, user, household: {
+            "visited_on": timezone.localdate().isoformat(),
+            "found": "老人身体还好",
+        },
+        done=redirected_and(lambda c: Visit.objects.filter(household=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/field/households/{pk}/reveal/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_teams",
+        body=lambda world, user, household: {"reason": "约上门时间"},
+        done=shows(lambda c: c.obj.contact_phone),
+    ),
+    Door(
+        "POST",
+        "/field/households/{pk}/points/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_teams",
+        grant=allowed_if(_in_team),
+        refusal=Refusal.BACK,
+        body=lambda world, user, household: {"points": 5, "reason": "清理楼道"},
+        done=redirected_and(lambda c: PointEntry.objects.filter(household=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/field/attend/{pk}/arrive/",
+        Kind.PAGE,
+        MUST_ATTEND,
+        page="field_day",
+        grant=allowed_if(_in_team),
+        refusal=Refusal.BACK,
+        body=lambda world, user, task: {"note": "已到现场"},
+        done=redirected_and(lambda c: MustAttend.objects.get(pk=c.obj.pk).arrived_at is not None),
+    ),
+    Door(
+        "GET",
+        "/field/tasks/{pk}/",
+        Kind.PAGE,
+        CENTRE_TASK,
+        page="field_tasks",
+        done=shows(lambda c: c.obj.title),
+    ),
+    Door(
+        "GET",
+        "/field/photos/{pk}/",
+        Kind.PAGE,
+        REPLY_PHOTO,
+        page="field_tasks",
+        done=file_served("image/"),
+    ),
+]
+
 DOORS: list[Door] = [
     *PAGE_DOORS,
+    *FIELD_DOORS,
     *SUPERVISION_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,
