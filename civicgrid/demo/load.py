@@ -33,6 +33,7 @@ from civicgrid.routing.models import (
 
 from .alerts import load_demo as load_alert_sources
 from .diversion import load_demo_110, print_demo_110
+from .fieldwork import load_demo as load_fieldwork
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
 from .mediation import load_demo as load_mediation
@@ -140,6 +141,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
         (_("mediation centre"), lambda: load_mediation(DISTRICT_CODE)),
+        (_("field work (households, visits, tasks, points)"), load_fieldwork),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:
