@@ -105,7 +105,7 @@ def load_demo() -> None:
                 services.add_household(
                     grid,
                     actor=worker,
-                    label=f"{rng.randint(1, 12)}-{rng.randint(1, 3)}-{rng.randint(1, 6)}0{door % 4 + 1}",
+                    label=f"{rng.randint(1, 12)}-{rng.randint(1, 3)}-{door:03d}",
                     category=category,
                     consent_on=today - timedelta(days=rng.randint(30, 400)),
                     contact_name=_name(rng),
