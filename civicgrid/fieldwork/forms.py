@@ -15,7 +15,7 @@ class VisitForm(forms.Form):
 
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     visited_on = forms.DateField(
-        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     found = forms.CharField(
         label=_("What was found"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -48,7 +48,7 @@ class HouseholdForm(forms.Form):
     consent_on = forms.DateField(
         label=_("Consent given on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Nothing is kept about a household that has not agreed."),
     )
 
@@ -68,7 +68,7 @@ class TaskForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("Due by"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     grids = forms.TypedMultipleChoiceField(label=_("Grids"), coerce=int)
 
@@ -88,7 +88,7 @@ class CouncilForm(forms.Form):
     grid = forms.TypedChoiceField(label=_("Grid"), coerce=int)
     topic = forms.CharField(label=_("Topic"), max_length=200)
     meeting_on = forms.DateField(
-        label=_("Meeting on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Meeting on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     attendance = forms.IntegerField(label=_("Residents present"), min_value=0, max_value=10000)
     decision = forms.CharField(
