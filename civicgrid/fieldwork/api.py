@@ -64,7 +64,7 @@ class FieldVisitOut(Schema):
 
     @staticmethod
     def resolve_case(v: Visit) -> str | None:
-        return v.case.number if v.case_id else None
+        return v.case.number if v.case is not None else None
 
     @staticmethod
     def resolve_late(v: Visit) -> bool:

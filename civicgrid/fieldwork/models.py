@@ -222,7 +222,8 @@ class Visit(models.Model):
             models.UniqueConstraint(fields=["household", "month"], name="one_visit_a_month")
         ]
         indexes = [
-            models.Index(fields=["grid", "month"]),
+            # The board counts a month's visits per grid from this index alone.
+            models.Index(fields=["month", "grid", "visited_on"], name="fieldwork_visit_board"),
             models.Index(fields=["worker", "month"]),
             # The backlog: visits not made yet (few, looked up on every board and day page).
             models.Index(

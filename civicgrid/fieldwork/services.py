@@ -5,9 +5,8 @@ one transaction: refused input changes nothing."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +43,6 @@ from .models import (
 
 # Months are counted from here so that a household's visits fall in a fixed rhythm.
 EPOCH = date(2000, 1, 1)
-BATCH = 5000
 MAX_TEXT = 4000
 MAX_POINTS = 1000
 MAX_GRIDS = 500
@@ -83,7 +81,7 @@ def _require_community(actor: Actor, grid: Region) -> None:
 def add_household(
     grid: Region,
     *,
-    actor: Actor,
+    actor: User,
     label: str,
     category: str,
     consent_on: date | None,
@@ -143,31 +141,25 @@ def schedule() -> dict[str, int]:
 def generate_due_visits(month: date) -> int:
     """The visits due in ``month``, one row per household that is due; running it again
     adds nothing. A household every ``k`` months is due when (its id + the month's number)
-    is a multiple of ``k``, so a grid's quarterly visits spread over the quarter."""
+    is a multiple of ``k``, so a grid's quarterly visits spread over the quarter.
+
+    One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per category: the rows never leave
+    the database (PostgreSQL and SQLite alike)."""
     month = month_of(month)
     index = months_between(EPOCH, month)
-    before = Visit.objects.filter(month=month).count()
-    for category, every in schedule().items():
-        rows = (
-            Household.objects.filter(category=category, active=True)
-            .annotate(turn=Mod(F("id") + index, every))
-            .filter(turn=0)
-            .values_list("id", "grid_id")
-            .iterator(chunk_size=BATCH)
-        )
-        batch: list[Visit] = []
-        for household_id, grid_id in rows:
-            batch.append(Visit(household_id=household_id, grid_id=grid_id, month=month))
-            if len(batch) >= BATCH:
-                _insert(batch)
-                batch = []
-        _insert(batch)
-    return Visit.objects.filter(month=month).count() - before
-
-
-def _insert(batch: list[Visit]) -> None:
-    if batch:
-        Visit.objects.bulk_create(batch, ignore_conflicts=True, batch_size=BATCH)
+    visits, households = Visit._meta.db_table, Household._meta.db_table
+    sql = (
+        f"INSERT INTO {visits} (household_id, grid_id, month, found, follow_up, client_key) "
+        f"SELECT id, grid_id, %s, '', '', '' FROM {households} "
+        "WHERE active AND category = %s AND (id + %s) %% %s = 0 "
+        "ON CONFLICT (household_id, month) DO NOTHING"
+    )
+    created = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for category, every in schedule().items():
+            cursor.execute(sql, [month, category, index, every])
+            created += max(cursor.rowcount, 0)
+    return created
 
 
 @dataclass
@@ -241,12 +233,11 @@ def _report(household: Household, actor: User, title: str, found: str, key: str)
 def due_visits(user, month: date | None = None):
     """The visits still to make in the user's grids: this month's and the overdue."""
     month = month_of(month or timezone.localdate())
+    grids = list(scope.team_grids(user).values_list("pk", flat=True))
     return (
-        Visit.objects.filter(
-            grid__in=scope.team_grids(user), visited_on__isnull=True, month__lte=month
-        )
+        Visit.objects.filter(grid_id__in=grids, visited_on__isnull=True, month__lte=month)
         .select_related("household", "grid")
-        .order_by("month", "grid__code", "household__label")
+        .order_by("month", "grid_id", "household_id")
     )
 
 
@@ -287,41 +278,48 @@ def overdue_board(user, month: date | None = None, *, region: Region | None = No
     and the visits of earlier months still not made. Two grouped queries."""
     month = month_of(month or timezone.localdate())
     end = next_month(month)
-    where = scope.grid_filter(user)
+    # The grids as a list of ids: the visit queries then read only the visits table.
+    grids = scope.visible_grids(user)
     if region is not None:
-        where &= Q(grid__path__startswith=region.path)
+        grids = grids.filter(path__startswith=region.path)
+    names = {
+        pk: (name, path, parent_id, parent_name)
+        for pk, name, path, parent_id, parent_name in grids.values_list(
+            "pk", "name", "path", "parent_id", "parent__name"
+        )
+    }
+    where = Q(grid_id__in=list(names))
     current = (
         Visit.objects.filter(where, month=month)
+        .order_by()
         .values("grid_id")
         .annotate(
-            due=Count("id"),
-            done=Count("id", filter=Q(visited_on__isnull=False)),
-            on_time=Count("id", filter=Q(visited_on__lt=end)),
+            # Columns of the (month, grid, visited_on) index only: an index-only scan.
+            due=Count("grid_id"),
+            made=Count("visited_on"),
+            on_time=Count("visited_on", filter=Q(visited_on__lt=end)),
         )
     )
     backlog = (
         Visit.objects.filter(where, month__lt=month, visited_on__isnull=True)
+        .order_by()
         .values("grid_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("grid_id"))
     )
     rows: dict[int, Tally] = {}
     for row in current:
-        rows[row["grid_id"]] = Tally("", row["due"], row["done"], row["on_time"])
-    for row in backlog:
-        rows.setdefault(row["grid_id"], Tally("")).overdue = row["n"]
-    grids = {g.pk: g for g in Region.objects.filter(pk__in=rows).select_related("parent")}
+        rows[row["grid_id"]] = Tally("", row["due"], row["made"], row["on_time"])
+    for late in backlog:
+        rows.setdefault(late["grid_id"], Tally("")).overdue = late["n"]
     communities: dict[int, Tally] = {}
     total = Tally(_("All"))
     for pk, tally in rows.items():
-        grid = grids[pk]
-        tally.name = grid.name
-        parent = grid.parent
-        community = communities.setdefault(
-            parent.pk if parent else 0, Tally(parent.name if parent else "")
-        )
+        name, _path, parent_id, parent_name = names[pk]
+        tally.name = name
+        community = communities.setdefault(parent_id or 0, Tally(parent_name or ""))
         community.add(tally)
         total.add(tally)
-    workers = _worker_tallies(rows, grids)
+    workers = _worker_tallies(rows, {pk: names[pk][1] for pk in rows})
     return Board(
         month=month,
         grids=sorted(rows.values(), key=_worst_first),
@@ -335,27 +333,22 @@ def _worst_first(tally: Tally):
     return (tally.share if tally.share is not None else 1.0, -tally.overdue, tally.name)
 
 
-def _worker_tallies(rows: dict[int, Tally], grids: dict[int, Region]) -> list[Tally]:
+def _worker_tallies(rows: dict[int, Tally], paths: dict[int, str]) -> list[Tally]:
     """Each grid worker answers for the grids their grant covers."""
     from civicgrid.accounts.models import RoleGrant
 
-    grants = RoleGrant.objects.filter(role=Role.GRID_WORKER).select_related("user")
-    grants = grants.prefetch_related("regions")
+    covers = RoleGrant.objects.filter(role=Role.GRID_WORKER, regions__isnull=False).values_list(
+        "user_id", "user__username", "user__first_name", "user__last_name", "regions__path"
+    )
     by_user: dict[int, Tally] = {}
-    paths = {pk: grid.path for pk, grid in grids.items()}
-    for grant in grants:
-        covered = [
-            pk
-            for pk, path in paths.items()
-            if any(path.startswith(r.path) for r in grant.regions.all())
-        ]
-        if not covered:
-            continue
-        tally = by_user.setdefault(
-            grant.user_id, Tally(grant.user.get_full_name() or grant.user.username)
-        )
-        for pk in covered:
-            tally.add(rows[pk])
+    counted: set[tuple[int, int]] = set()
+    for user_id, username, first, last, region_path in covers:
+        for pk, path in paths.items():
+            if not path.startswith(region_path) or (user_id, pk) in counted:
+                continue
+            counted.add((user_id, pk))
+            name = f"{last}{first}".strip() or username
+            by_user.setdefault(user_id, Tally(name)).add(rows[pk])
     return list(by_user.values())
 
 
@@ -391,7 +384,7 @@ def assess(worker: User, *, actor: User, months: int = 12) -> WorkerRecord:
 
 
 def rule_for(case: Case) -> MustAttendRule | None:
-    if not case.category_id:
+    if case.category is None:
         return None
     lineage = [c.pk for c in case.category.lineage()]
     rules = {
@@ -415,7 +408,7 @@ def must_attend_on_event(event: CaseEvent) -> None:
         return
     MustAttend.objects.get_or_create(
         case=case,
-        defaults={"grid": case.grid, "due_at": event.at + timedelta(minutes=rule.minutes)},
+        defaults={"grid_id": case.grid_id, "due_at": event.at + timedelta(minutes=rule.minutes)},
     )
 
 

@@ -33,6 +33,7 @@ from .models import (
 )
 
 LIST = 50
+BOARD_GRIDS = 100
 
 
 def _wants_json(request) -> bool:
@@ -81,7 +82,13 @@ def board(request):
     if problem:
         messages.error(request, problem)
     result = services.overdue_board(request.user, month)
-    return render(request, "fieldwork/board.html", {"board": result})
+    # The worst grids first; a district has hundreds (all of them are in the API).
+    context = {
+        "board": result,
+        "grids": result.grids[:BOARD_GRIDS],
+        "more_grids": max(0, len(result.grids) - BOARD_GRIDS),
+    }
+    return render(request, "fieldwork/board.html", context)
 
 
 def _household_or_404(user, pk: int) -> Household:
@@ -233,7 +240,8 @@ def visit(request, pk: int):
                     problem_title=data["problem_title"],
                 )
             except LifecycleError as error:
-                for name, message in (error.errors or {None: error.message}).items():
+                problems: dict[str | None, str] = {**error.errors} or {None: error.message}
+                for name, message in problems.items():
                     form.add_error(name if name in form.fields else None, message)
                 status = 403 if error.code == "forbidden" else 400
             else:
@@ -253,7 +261,7 @@ def _visited(request, recorded: services.Recorded):
         text = _("This visit had already arrived; it was not recorded twice.")
     else:
         text = _("Visit to %(door)s recorded.") % {"door": visit.household.label}
-    if visit.case_id:
+    if visit.case is not None:
         text += " " + _("Case %(number)s filed.") % {"number": visit.case.number}
     messages.success(request, text)
     if _wants_json(request):
