@@ -79,9 +79,9 @@ def load_demo() -> None:
     for category, every in DEFAULT_EVERY_MONTHS.items():
         VisitRule.objects.get_or_create(category=category, defaults={"every_months": every})
     for name, minutes in MUST_ATTEND:
-        category = Category.objects.filter(name=name).order_by("code").first()
-        if category is not None:
-            MustAttendRule.objects.get_or_create(category=category, defaults={"minutes": minutes})
+        listed = Category.objects.filter(name=name).order_by("code").first()
+        if listed is not None:
+            MustAttendRule.objects.get_or_create(category=listed, defaults={"minutes": minutes})
     if Household.objects.exists():
         return
     rng = random.Random(14)
@@ -144,7 +144,7 @@ def load_demo() -> None:
         due_at=timezone.now() + timedelta(hours=6),
     )
     services.reply_task(
-        task.replies.order_by("grid__code").first(),
+        task.replies.order_by("grid__code")[0],
         actor=worker,
         result="已排查地下室 4 处、车库 1 处，沙袋到位，无积水。",
     )
@@ -167,7 +167,7 @@ def load_demo() -> None:
             services.award(
                 household, actor=worker, points=rng.choice([5, 10, 20]), reason=rng.choice(acts)
             )
-    first = Household.objects.filter(grid=grids[0]).order_by("pk").first()
+    first = Household.objects.filter(grid=grids[0]).order_by("pk")[0]
     services.award(first, actor=worker, points=20, reason="参加社区义诊志愿服务")
     services.redeem(first, Reward.objects.get(name="洗衣液"), actor=worker)
     # The grid worker's file.

@@ -240,8 +240,8 @@ def visit(request, pk: int):
                     problem_title=data["problem_title"],
                 )
             except LifecycleError as error:
-                problems: dict[str | None, str] = {**error.errors} or {None: error.message}
-                for name, message in problems.items():
+                problems: list[tuple[str | None, str]] = list(error.errors.items())
+                for name, message in problems or [(None, error.message)]:
                     form.add_error(name if name in form.fields else None, message)
                 status = 403 if error.code == "forbidden" else 400
             else:
