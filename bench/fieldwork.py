@@ -19,7 +19,6 @@ second adds nothing). Writes ``bench/results/fieldwork-<database>-<date>.json`` 
 """
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -28,7 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -81,10 +80,10 @@ def _copy(table: str, columns: list[str], rows) -> None:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     marks = ", ".join(["%s"] * len(columns))
     batch: list = []
@@ -116,7 +115,9 @@ def build(households: int) -> dict:
     worker = User.objects.get(username="gridworker")
     categories = [c for c, _w in MIX]
     weights = [w for _c, w in MIX]
-    today = date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     started = time.perf_counter()
     with transaction.atomic():
         _copy(
@@ -205,8 +206,10 @@ def build(households: int) -> dict:
                 + "))",
                 [Visit._meta.db_table],
             )
-            cursor.execute(f"ANALYZE {Household._meta.db_table}")
-            cursor.execute(f"ANALYZE {Visit._meta.db_table}")
+            # What autovacuum does on a live database: statistics, and the visibility map
+            # that lets the board count from its index alone.
+            cursor.execute(f"VACUUM ANALYZE {Household._meta.db_table}")
+            cursor.execute(f"VACUUM ANALYZE {Visit._meta.db_table}")
     visits_s = time.perf_counter() - started
     return {
         "grids": len(grids),
@@ -240,6 +243,11 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--households", type=int, default=300_000)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="reuse the data an earlier run left in --database-url; only measure",
+    )
     args = parser.parse_args()
     setup_django(args.database_url)
     from django.db import connection
@@ -253,12 +261,26 @@ def main() -> int:
 
     setup_test_environment()
     started = time.perf_counter()
-    load_district()
-    setup_s = time.perf_counter() - started
-    data = build(args.households)
+    if args.measure_only:
+        from civicgrid.fieldwork.models import Household
+        from civicgrid.regions.models import Level, Region
+
+        setup_s = 0.0
+        data = {
+            "grids": Region.objects.filter(level=Level.GRID).count(),
+            "households": Household.objects.count(),
+            "visits": Visit.objects.count(),
+            "reused": True,
+        }
+    else:
+        load_district()
+        setup_s = time.perf_counter() - started
+        data = build(args.households)
     print(f"data: {data} (district set up in {setup_s:.0f} s)")  # noqa: T201
 
-    this = month_of(date.today())
+    from django.utils import timezone
+
+    this = month_of(timezone.localdate())
     started = time.perf_counter()
     created_now = generate_due_visits(this)
     this_s = time.perf_counter() - started
