@@ -40,6 +40,10 @@ def test_the_menu_keeps_its_order():
         "reports",
         "knowledge",
         "knowledge_stats",
+        "field_day",
+        "field_board",
+        "field_tasks",
+        "field_teams",
     ]
 
 
@@ -59,6 +63,9 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "centres:rota",
         "analytics:map",
         "knowledge:index",
+        "fieldwork:board",
+        "fieldwork:tasks",
+        "fieldwork:teams",
     ]
 
 

@@ -35,6 +35,7 @@ from .alerts import load_demo as load_alert_sources
 from .centres import load_demo as load_centres
 from .diversion import load_demo_110, print_demo_110
 from .emergency import load_demo as load_emergency
+from .fieldwork import load_demo as load_fieldwork
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
 from .mediation import load_demo as load_mediation
@@ -146,6 +147,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("petitions"), lambda: load_petitions(DISTRICT_CODE)),
         (_("levels of centres"), lambda: load_centres(DISTRICT_CODE, DEMO_PASSWORD)),
         (_("emergency plans"), load_emergency),
+        (_("field work (households, visits, tasks, points)"), load_fieldwork),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:

@@ -28,6 +28,8 @@ def _events() -> None:
     from civicgrid.centres.services import open_parts
     from civicgrid.duplicates import events as duplicate_events
     from civicgrid.emergency import events as emergency_events
+    from civicgrid.fieldwork import events as fieldwork_events
+    from civicgrid.fieldwork.services import must_attend_on_event
     from civicgrid.gridwork import events as gridwork_events
     from civicgrid.knowledge import events as knowledge_events
     from civicgrid.mediation import events as mediation_events
@@ -47,6 +49,7 @@ def _events() -> None:
         *petition_events.KINDS,
         *centres_events.KINDS,
         *emergency_events.KINDS,
+        *fieldwork_events.KINDS,
     )
     # What upper apps write into the data of cases' own kinds, for the timeline.
     events.declare_data({**triage_events.DATA, **knowledge_events.DATA, **open311_events.DATA})
@@ -56,6 +59,8 @@ def _events() -> None:
     events.add_consumer(copy_on_event)
     # A dispatch gives each co-handling unit its own part and deadline (协办).
     events.add_consumer(open_parts)
+    # A case of a must-attend category (五必到) gives its grid worker an on-site task.
+    events.add_consumer(must_attend_on_event)
 
 
 def _menu() -> None:
@@ -143,6 +148,12 @@ def _menu() -> None:
     register_page(
         "knowledge_stats", Page("knowledge:stats", _("Knowledge statistics"), (Role.LEADER,))
     )
+    # Field work (fieldwork): the grid worker's day, visits, centre tasks, teams.
+    register_page("field_day", Page("fieldwork:day", _("My day"), (Role.GRID_WORKER,)))
+    field = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER)
+    register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
+    register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
+    register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
 
 
 def _case_pages() -> None:

@@ -33,6 +33,7 @@ MODULES: tuple[Module, ...] = (
     Module("civicgrid.centres", urls="centres/"),
     Module("civicgrid.assessment", urls="assessment/", api=(("/assessment", "router"),)),
     Module("civicgrid.emergency", urls="emergency/", api=(("/emergency", "router"),)),
+    Module("civicgrid.fieldwork", urls="field/", api=(("/fieldwork", "router"),)),
     # ways in
     Module("civicgrid.diversion", api=(("/diversion", "router"),)),
     Module("civicgrid.open311", urls="open311/v2/"),

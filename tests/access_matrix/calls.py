@@ -18,6 +18,7 @@ from civicgrid.citizens.models import Tracking
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.duplicates.models import Supporter
 from civicgrid.emergency.models import Incident, LogEntry, Report, Task
+from civicgrid.fieldwork.models import MustAttend, PointEntry, TaskReply, Visit
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge.models import EntryChange, Proposal
 from civicgrid.notifications.models import Notification
@@ -85,6 +86,10 @@ WATCHED = {
     "incident reports": Report.objects.all(),
     "incident log": LogEntry.objects.all(),
     "emergency tasks acknowledged": Task.objects.exclude(status="open"),
+    "visits made": Visit.objects.filter(visited_on__isnull=False),
+    "points entries": PointEntry.objects.all(),
+    "arrivals": MustAttend.objects.filter(arrived_at__isnull=False),
+    "task replies": TaskReply.objects.filter(done_at__isnull=False),
 }
 
 

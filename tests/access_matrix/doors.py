@@ -29,6 +29,8 @@ from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
 from civicgrid.emergency.models import Incident, Report, Task
+from civicgrid.fieldwork import scope as field_scope
+from civicgrid.fieldwork.models import MustAttend, PointEntry, Visit
 from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
@@ -82,6 +84,7 @@ from .targets import (
     ALERT_SOURCE,
     BATCH,
     CASE,
+    CENTRE_TASK,
     CO_PART,
     DISPUTE,
     EMERGENCY_TASK,
@@ -90,9 +93,11 @@ from .targets import (
     FILE,
     GRID_CASE,
     HOT_ISSUE,
+    HOUSEHOLD,
     INCIDENT,
     INSPECTION_COPY,
     MILESTONE,
+    MUST_ATTEND,
     NOTICE,
     OPEN311_TOKEN,
     ORDER,
@@ -102,6 +107,7 @@ from .targets import (
     PROJECT,
     PROPOSAL,
     PUBLISHED,
+    REPLY_PHOTO,
     RESPONDING,
     SERVICE,
     SUMMONS,
@@ -1072,9 +1078,86 @@ EMERGENCY_DOORS = [
 ]
 
 
+def _in_team(user, obj) -> bool:
+    return field_scope.in_team(user, obj.grid)
+
+
+FIELD_DOORS = [
+    Door(
+        "GET",
+        "/field/households/{pk}/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_teams",
+        done=shows(lambda c: c.obj.label),
+    ),
+    Door(
+        "POST",
+        "/field/households/{pk}/visit/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_day",
+        grant=allowed_if(_in_team),
+        body=lambda world, user, household: {
+            "visited_on": timezone.localdate().isoformat(),
+            "found": "老人身体还好",
+        },
+        done=redirected_and(lambda c: Visit.objects.filter(household=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/field/households/{pk}/reveal/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_teams",
+        body=lambda world, user, household: {"reason": "约上门时间"},
+        done=shows(lambda c: c.obj.contact_phone),
+    ),
+    Door(
+        "POST",
+        "/field/households/{pk}/points/",
+        Kind.PAGE,
+        HOUSEHOLD,
+        page="field_teams",
+        grant=allowed_if(_in_team),
+        refusal=Refusal.BACK,
+        body=lambda world, user, household: {"points": 5, "reason": "清理楼道"},
+        done=redirected_and(lambda c: PointEntry.objects.filter(household=c.obj).exists()),
+    ),
+    Door(
+        "POST",
+        "/field/attend/{pk}/arrive/",
+        Kind.PAGE,
+        MUST_ATTEND,
+        page="field_day",
+        grant=allowed_if(_in_team),
+        refusal=Refusal.BACK,
+        body=lambda world, user, task: {"note": "已到现场"},
+        done=redirected_and(lambda c: MustAttend.objects.get(pk=c.obj.pk).arrived_at is not None),
+    ),
+    Door(
+        "GET",
+        "/field/tasks/{pk}/",
+        Kind.PAGE,
+        CENTRE_TASK,
+        page="field_tasks",
+        done=shows(lambda c: c.obj.title),
+    ),
+    Door(
+        "GET",
+        "/field/photos/{pk}/",
+        Kind.PAGE,
+        REPLY_PHOTO,
+        page="field_tasks",
+        done=file_served("image/"),
+    ),
+]
+
+
 DOORS: list[Door] = [
     *PAGE_DOORS,
     *PETITION_DOORS,
+    *FIELD_DOORS,
     *SUPERVISION_DOORS,
     *CENTRES_DOORS,
     *PROJECT_DOORS,

@@ -296,3 +296,39 @@ PLAN = Target(
     {"pk": MISSING_PK, "code": "no-such-plan"},
     lambda user, plan, world: w.the_grant(user).role in (Role.COMMANDER, Role.LEADER, Role.ADMIN),
 )
+
+
+def _pk(obj, world: World) -> dict:
+    return {"pk": obj.pk}
+
+
+HOUSEHOLD = Target(
+    "household of concern",
+    lambda world, scope, role: world.household,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, household, world: w.sees_grid(user, household.grid),
+)
+MUST_ATTEND = Target(
+    "must-attend task",
+    lambda world, scope, role: world.must_attend,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, task, world: w.sees_grid(user, task.grid),
+)
+CENTRE_TASK = Target(
+    "centre task",
+    lambda world, scope, role: world.centre_task,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, task, world: any(w.sees_grid(user, r.grid) for r in task.replies.all()),
+)
+REPLY_PHOTO = Target(
+    "centre task reply photo",
+    lambda world, scope, role: world.reply_photo,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, photo, world: any(
+        w.sees_grid(user, r.grid) for r in photo.reply.task.replies.all()
+    ),
+)

@@ -34,6 +34,8 @@ from civicgrid.emergency import plans as emergency_plans
 from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
 from civicgrid.emergency.models import Incident, Plan, Task
+from civicgrid.fieldwork import services as fieldwork
+from civicgrid.fieldwork.models import CentreTask, Household, MustAttend, ReplyPhoto
 from civicgrid.gridwork import services as gridwork
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge import services as knowledge
@@ -158,6 +160,12 @@ class World:
     incident: Incident | None = None
     responding: Incident | None = None
     task: Task | None = None
+    # Field work in grid 1-1: a household of concern, a must-attend task on the dispatched
+    # case, a centre task with grid 1-1's reply and its photo.
+    household: Household | None = None
+    must_attend: MustAttend | None = None
+    centre_task: CentreTask | None = None
+    reply_photo: ReplyPhoto | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -582,6 +590,37 @@ def _emergency(world: World) -> None:
     world.task = world.responding.tasks.get(key="patrol")
 
 
+FIELD_ROLES = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER, Role.ADMIN)
+
+
+def sees_grid(user: User, grid) -> bool:
+    """Field work (households, visits, tasks) is seen by the grid's team and community."""
+    return the_grant(user).role in FIELD_ROLES and covers_path(user, grid.path)
+
+
+def _fieldwork(world: World) -> None:
+    grid = world.district["grid11"]
+    worker = world.users[(Role.GRID_WORKER, IN)]
+    world.household = fieldwork.add_household(
+        grid,
+        actor=worker,
+        label="3-2-401",
+        category="elderly_alone",
+        consent_on=timezone.localdate(),
+        contact_name="李秀英",
+        contact_phone="13912345678",
+    )
+    world.must_attend = MustAttend.objects.create(
+        case=world.case, grid=grid, due_at=timezone.now() + timedelta(minutes=30)
+    )
+    world.centre_task = fieldwork.send_task(
+        [grid, world.district["grid12"]], actor=world.builder, title="排查易涝地下室"
+    )
+    reply = world.centre_task.replies.get(grid=grid)
+    fieldwork.reply_task(reply, actor=worker, result="已排查", files=[png("地下室.png")])
+    world.reply_photo = reply.photos.get()
+
+
 def build() -> World:
     category = f.make_category("市容环境", code="01")
     bureau = f.make_department("城市管理局", code="CGJ")
@@ -605,4 +644,5 @@ def build() -> World:
     _centres(world)
     _project(world)
     _emergency(world)
+    _fieldwork(world)
     return world
