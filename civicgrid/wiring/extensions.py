@@ -47,6 +47,11 @@ def _events() -> None:
     events.add_consumer(notify_for_event)
     # The copy rules of discipline inspection fire on dispatches, reopenings, overruled returns.
     events.add_consumer(copy_on_event)
+    # The red/black list of the assessment reads the accountability record of supervision.
+    from civicgrid.assessment.extensions import register_accountability
+    from civicgrid.supervision.accountability import records_by_unit
+
+    register_accountability(records_by_unit)
 
 
 def _menu() -> None:
