@@ -92,6 +92,14 @@ def _menu() -> None:
         "assessment",
         Page("assessment:ranking", _("Assessment"), (Role.ASSESSOR, Role.LEADER)),
     )
+    register_page(
+        "reverse_evaluation",
+        Page(
+            "assessment:reverse",
+            _("Reverse evaluation"),
+            (Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER, Role.ASSESSOR),
+        ),
+    )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("knowledge", Page("knowledge:index", _("Knowledge base"), EVERYONE))
     register_page(

@@ -72,6 +72,8 @@ ROLE_REACH: dict[str, Reach] = {
     Role.INTEGRATION: Reach.OWN,
     # A discipline inspector watches a unit: its grant's department.
     Role.INSPECTOR: Reach.DEPARTMENT,
+    # An assessment officer reads the figures of a region subtree (its cases as a leader).
+    Role.ASSESSOR: Reach.REGIONS,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 

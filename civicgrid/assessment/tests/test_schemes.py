@@ -157,7 +157,8 @@ def test_the_red_black_list_ranks_units_by_score_and_accountability(
     assert listed.public is False
     services.set_public(listed, True, actor=leader)
     again = services.compile_list(date(2026, 11, 1), actor=assessor)
-    assert again.pk == listed.pk and again.public is True
+    assert again.pk == listed.pk
+    assert again.public is True
 
 
 def test_a_list_needs_a_scheme_and_figures(assessor, handler):
