@@ -18,6 +18,7 @@ from .helpers import full_loop, moment
 pytestmark = pytest.mark.django_db
 
 NOV = "2026-11"
+FIVE = {"community-stars": 5}
 
 
 @pytest.fixture
