@@ -32,6 +32,7 @@ from civicgrid.routing.models import (
 )
 
 from .alerts import load_demo as load_alert_sources
+from .assessment import load_demo as load_assessment
 from .diversion import load_demo_110, print_demo_110
 from .hot_issues import load_demo_hot_issues
 from .knowledge_seed import load_demo as load_knowledge_base
@@ -140,6 +141,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("110 diversion account"), lambda: load_demo_110(DISTRICT_CODE)),
         (_("platform alert sources"), lambda: load_alert_sources(DISTRICT_CODE)),
         (_("mediation centre"), lambda: load_mediation(DISTRICT_CODE)),
+        (_("assessment month"), lambda: load_assessment(progress)),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:
@@ -321,6 +323,12 @@ def _demo_grid_worker_scope() -> list[Region]:
     return list(Region.objects.filter(level=Level.GRID)[:3])
 
 
+def _demo_community() -> Region:
+    """The community of the demo grid worker's grids (it rates the departments)."""
+    grids = _demo_grid_worker_scope()
+    return grids[0].parent if grids and grids[0].parent else _district()
+
+
 def _scope_text(regions, department) -> str:
     scope = department.name if department else "、".join(r.name for r in regions[:3])
     if len(regions) > 3:
@@ -348,6 +356,9 @@ def load_accounts() -> list[DemoAccount]:
         ("mediator", "吴调解", [(Role.MEDIATOR, [district], None)]),
         # Discipline inspection (纪检监察), watching the law-enforcement bureau.
         ("inspector", "陈纪检", [(Role.INSPECTOR, [], departments["ZFJ"])]),
+        # The assessment officer (考核办), and a community that rates the departments.
+        ("assessor", "韩考核", [(Role.ASSESSOR, [district], None)]),
+        ("community", "何社区", [(Role.LEADER, [_demo_community()], None)]),
         # One official, two roles: dispatches for the district, mediates in one street.
         (
             "official",
