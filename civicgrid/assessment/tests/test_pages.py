@@ -11,7 +11,6 @@ from civicgrid.assessment import services
 from civicgrid.assessment.models import ListKind, MonthList, ReverseEvaluation, Scheme
 from civicgrid.assessment.rollup import roll_up
 from civicgrid.cases.tests import factories as f
-from civicgrid.citizens.tests.conftest import solve
 
 from .helpers import full_loop, moment
 
@@ -38,6 +37,12 @@ def november(assessor, district, category, bureau, other_bureau):
     full_loop(category, district["grid11"], bureau, start)
     full_loop(category, district["grid11"], other_bureau, start, rating="unsatisfied")
     roll_up()
+
+
+def solve(question: str) -> str:
+    """The answer to the check question as the English page asks it."""
+    a, b = (int(n) for n in re.findall(r"\d+", question)[:2])
+    return str(a + b if "plus" in question else a - b)
 
 
 def bearer(user) -> dict:
