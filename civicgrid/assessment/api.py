@@ -3,7 +3,7 @@ the month's scores, and the schemes. Readers: assessment officers, leaders, admi
 only an assessment officer (or an admin) adds a scheme."""
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -21,10 +21,29 @@ from .models import Scheme
 router = Router(tags=["assessment"])
 MAX_IDS = 200
 
-AssessmentLevel = Enum("AssessmentLevel", {level.upper(): level for level in LEVELS}, type=str)
-ScoredLevel = Enum(
-    "ScoredLevel", {level.upper(): level for level in services.SCORED_LEVELS}, type=str
-)
+
+class AssessmentLevel(StrEnum):
+    """``indicators.LEVELS``."""
+
+    ALL = "all"
+    UNIT = "unit"
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+    PERSON = "person"
+
+
+class ScoredLevel(StrEnum):
+    """``services.SCORED_LEVELS``."""
+
+    UNIT = "unit"
+    COMMUNITY = "community"
+    GRID = "grid"
+
+
+assert {level.value for level in AssessmentLevel} == set(LEVELS)
+assert {level.value for level in ScoredLevel} == set(services.SCORED_LEVELS)
 
 
 def _reader(request: HttpRequest):
@@ -59,7 +78,7 @@ class IndicatorRowOut(Schema):
 class IndicatorQueryIn(Input):
     start: date
     end: date
-    level: AssessmentLevel = AssessmentLevel.UNIT  # type: ignore[attr-defined]
+    level: AssessmentLevel = AssessmentLevel.UNIT
     ids: str = Field("", max_length=2000, description="Comma-separated ids; empty: all.")
 
 
@@ -141,7 +160,7 @@ class ScoresOut(Schema):
 
 class ScoresQueryIn(Input):
     month: str = Field(max_length=7, description="YYYY-MM")
-    level: ScoredLevel = ScoredLevel.UNIT  # type: ignore[attr-defined]
+    level: ScoredLevel = ScoredLevel.UNIT
 
 
 @router.get("/scores", response={200: ScoresOut, **ERRORS}, summary="The month's scores")

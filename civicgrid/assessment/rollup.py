@@ -309,9 +309,7 @@ def _write(delta: dict[str, Counter], lookups: Lookups) -> None:
                 dims = parse_key(key)
                 figure = DailyFigure(
                     key=key,
-                    region_path=lookups.region_path.get(dims["region_id"], "")
-                    if dims["region_id"]
-                    else "",
+                    region_path=lookups.region_path.get(dims["region_id"] or 0, ""),
                     **dims,
                 )
                 new.append(figure)

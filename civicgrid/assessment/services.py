@@ -263,6 +263,7 @@ def scores(month: date, level: str = "unit", ids=None) -> Scores:
     found = []
     for row in rows:
         rates = dict(row.rates)
+        assert row.id is not None  # a unit, community or grid, never "all"
         average = reverse.get(row.id)
         rates[REVERSE] = average[0] / 5 if average else None
         score, parts = score_of(scheme.weights, rates)

@@ -27,7 +27,7 @@ def _month(request) -> tuple[MonthForm, date]:
     form = MonthForm(request.GET or None)
     month = form.cleaned_data["month"] if form.is_valid() else timezone.localdate().replace(day=1)
     if request.GET and not form.is_valid():
-        messages.error(request, form.errors["month"][0])
+        messages.error(request, str(form.errors["month"][0]))
     return form, month
 
 

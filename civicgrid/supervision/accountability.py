@@ -220,6 +220,6 @@ def records_by_unit(since, until) -> dict[int, int]:
         .values("copy__department_id")
         .annotate(n=Count("pk"))
     )
-    for row in measures:
-        found[row["copy__department_id"]] += row["n"]
+    for unit, n in measures.values_list("copy__department_id", "n"):
+        found[unit] += n
     return dict(found)
