@@ -21,6 +21,8 @@ def test_the_menu_keeps_its_order():
         "hot_issues",
         "supervision",
         "inspection",
+        "assessment",
+        "reverse_evaluation",
         "map",
         "knowledge",
         "knowledge_stats",

@@ -64,6 +64,11 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, date.fromordinal(after.toordinal() - 1)
 
 
+def month_moments(first: date, last: date) -> tuple[datetime, datetime]:
+    """[start of ``first``, start of the day after ``last``) as aware local moments."""
+    return _moment(first), _moment(last + timedelta(days=1))
+
+
 def _moment(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 

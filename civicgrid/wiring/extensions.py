@@ -97,7 +97,7 @@ def _menu() -> None:
         Page(
             "assessment:reverse",
             _("Reverse evaluation"),
-            (Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER, Role.ASSESSOR),
+            (Role.GRID_WORKER, Role.LEADER, Role.ASSESSOR),
         ),
     )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))

@@ -41,5 +41,7 @@ def test_a_month_is_seeded_once(district, category, bureau):
     call_command("seed_figures", "zhangye", "--month", "2026-09", "--scale", "0.001")
     with pytest.raises(CommandError, match="already seeded"):
         call_command("seed_figures", "zhangye", "--month", "2026-09", "--scale", "0.001")
+    with pytest.raises(CommandError, match="already has cases"):
+        call_command("seed_figures", "yicheng", "--month", "2026-09", "--scale", "0.001")
     with pytest.raises(CommandError, match="--scale"):
         call_command("seed_figures", "zhangye", "--month", "2026-08", "--scale", "2")

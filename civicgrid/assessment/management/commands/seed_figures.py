@@ -11,7 +11,7 @@ from civicgrid.assessment.forms import parse_month
 from civicgrid.assessment.indicators import indicators, percent
 from civicgrid.assessment.rollup import roll_up
 from civicgrid.assessment.seed import PLACES, places_in, seed
-from civicgrid.assessment.services import month_bounds
+from civicgrid.assessment.services import month_bounds, month_moments
 from civicgrid.cases.models import Case
 from civicgrid.regions.models import Region
 
@@ -44,6 +44,11 @@ class Command(BaseCommand):
         prefix = place[0].upper()
         if Case.objects.filter(number__startswith=f"{prefix}{chosen:%Y%m}-").exists():
             raise CommandError(_("This month is already seeded for this place."))
+        # The figures printed (and compared with the article's) are the month's: other
+        # cases in it would add to them.
+        since, until = month_moments(first, last)
+        if Case.objects.filter(created_at__gte=since, created_at__lt=until).exists():
+            raise CommandError(_("That month already has cases; choose a month without any."))
         plan = PLACES[place].scaled(scale)
         quiet = options["verbosity"] < 1
         began = time.monotonic()
