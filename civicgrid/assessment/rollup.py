@@ -93,7 +93,8 @@ class Lookups:
             found.region_path[pk] = path
         categories = {c.pk: c for c in Category.objects.all()}
         for category in categories.values():
-            category.parent = categories.get(category.parent_id)  # no query on lineage()
+            parent = category.parent_id
+            category.parent = categories.get(parent) if parent else None  # no query on lineage()
         found.categories = categories
         found.calendar = get_calendar()  # one copy for the run
         for pk, category in categories.items():
