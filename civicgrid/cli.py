@@ -99,10 +99,11 @@ def _start_workers():
     """The background workers, each in its own process as in production: the triage
     worker (classifies and auto-dispatches new cases) and the notification sender
     (e-mail, SMS, webhooks; in-app notices need no worker), the export worker (long
-    Excel exports) and the supervision rule (催办/督办 of late cases, once a minute)."""
+    Excel exports), the supervision rule (催办/督办 of late cases, once a minute) and the
+    assessment rollup (the new case events into the daily figures, once a minute)."""
     print(
-        "Starting the triage worker, the notification sender, the export worker "
-        "and the supervision rule."
+        "Starting the triage worker, the notification sender, the export worker, "
+        "the supervision rule and the assessment rollup."
     )
     return [
         subprocess.Popen(
@@ -114,6 +115,7 @@ def _start_workers():
             ("send-notifications",),
             ("export-worker",),
             ("supervise", "--every", "60"),
+            ("rollup", "--every", "60"),
         )
     ]
 

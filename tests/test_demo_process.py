@@ -70,12 +70,13 @@ def test_stopping_the_demo_stops_its_workers(data_dir, signum):
             except OSError:
                 time.sleep(0.5)
                 continue
-            if len(workers) == 4:
+            if len(workers) == 5:
                 break
             time.sleep(0.5)
         assert demo.poll() is None, "the demo ended by itself"
-        assert len(workers) == 4, (
-            "the demo serves with a triage worker, a sender, an exporter and the supervision rule"
+        assert len(workers) == 5, (
+            "the demo serves with a triage worker, a sender, an exporter, the supervision rule "
+            "and the assessment rollup"
         )
         assert all(_running(pid) for pid in workers)
 

@@ -20,6 +20,7 @@ import re
 import xml.etree.ElementTree as ET  # noqa: N817
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.accounts.models import ApiToken, Integration
 from civicgrid.cases import lifecycle, publication
@@ -322,6 +323,22 @@ def test_no_public_door_shows_a_planted_value_or_a_cases_own_point(client, world
     read(client, "/results/", world, street=world["district"]["street1"].code)
     read(client, "/results/", world, category=world["category"].pk)
     read(client, "/results/", world, page="2")
+
+    # The assessment's public doors: the units' lists the centre published, the grid rating.
+    from civicgrid.accounts.models import Role
+    from civicgrid.assessment import services as assessment
+    from civicgrid.assessment.rollup import roll_up
+
+    roll_up()
+    officer = f.make_user(Role.ASSESSOR, username="public-output-assessor")
+    month = timezone.localdate().replace(day=1)
+    assessment.save_scheme(
+        actor=officer, name="方案", valid_from=month, weights={"satisfaction": 100}
+    )
+    assessment.set_public(assessment.compile_list(month, actor=officer), True, actor=officer)
+    lists = read(client, "/results/units/", world)
+    assert f"{month:%Y-%m}" in lists
+    read(client, "/rate-grid/", world)
 
     # "Same problem?": open published cases nearby.
     lng, lat = world["point"]

@@ -33,6 +33,7 @@ def test_the_menu_keeps_its_order():
         "inspection",
         "rota",
         "assessment",
+        "reverse_evaluation",
         "incidents",
         "plans",
         "map",

@@ -185,3 +185,179 @@ class RollupState(models.Model):
 def validate_counter(value: str) -> None:
     if value not in COUNTERS:
         raise ValidationError(_("Not a counter of the rollup: %(value)s") % {"value": value})
+
+
+# --- schemes ----------------------------------------------------------------------
+
+# What a scheme may weigh: the rates of ``indicators.RATES`` and the reverse evaluation.
+# For these, less is better: the score takes 1 − rate.
+LOWER_IS_BETTER = frozenset({"repeat", "return", "rework", "extension"})
+REVERSE = "reverse"
+
+
+class Scheme(models.Model):
+    """One version of the assessment scheme (考核方案), in force from ``valid_from``.
+
+    A month is always scored with the scheme in force on its first day; a scheme in
+    force is never changed (a new version is added instead), so a past month's scores
+    stay what they were. ``weights`` gives each indicator's weight, adding up to 100.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateField(
+        _("in force from"), unique=True, help_text=_("The first day of a month.")
+    )
+    weights = models.JSONField(_("weights"), default=dict)
+    grade_a = models.PositiveSmallIntegerField(_("grade A from"), default=90)
+    grade_b = models.PositiveSmallIntegerField(_("grade B from"), default=75)
+    grade_c = models.PositiveSmallIntegerField(_("grade C from"), default=60)
+    red_size = models.PositiveSmallIntegerField(_("units on the red list"), default=3)
+    black_size = models.PositiveSmallIntegerField(_("units on the black list"), default=3)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment scheme")
+        verbose_name_plural = _("assessment schemes")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from:%Y-%m})"
+
+    def grade(self, score: float | None) -> str:
+        if score is None:
+            return ""
+        for letter, floor in (("A", self.grade_a), ("B", self.grade_b), ("C", self.grade_c)):
+            if score >= floor:
+                return letter
+        return "D"
+
+
+# --- reverse evaluation (逆向评价) -------------------------------------------------
+
+
+class Rater(models.TextChoices):
+    RESIDENT = "resident", _("a resident rates their grid")
+    GRID_WORKER = "grid_worker", _("a grid worker rates their community")
+    COMMUNITY = "community", _("a community rates a department")
+
+
+class ReverseEvaluation(models.Model):
+    """One rating (1–5 and a comment) of a grid, a community or a department for a month.
+
+    One per rater and target a month: rating again replaces it. ``rater_key`` is the
+    resident's phone as a keyed hash (never the number) or ``user:<id>``.
+    """
+
+    rater_kind = models.CharField(_("who rates"), max_length=12, choices=Rater.choices)
+    month = models.DateField(_("month"), db_index=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("grid or community rated"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "routing.Department",
+        verbose_name=_("department rated"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target = models.CharField(max_length=20, editable=False)
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rater_key = models.CharField(max_length=64, editable=False)
+    stars = models.PositiveSmallIntegerField(_("rating (1–5)"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reverse evaluation")
+        verbose_name_plural = _("reverse evaluations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "rater_key", "target"], name="assessment_one_rating_a_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="assessment_stars_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "target"], name="assessment_rev_target")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.target} {self.stars}"
+
+
+# --- the red/black list (红黑榜) -----------------------------------------------------
+
+
+class MonthList(models.Model):
+    """The red/black list of one month, compiled from the scores and the accountability
+    record; published internally when compiled, publicly when the centre says so."""
+
+    month = models.DateField(_("month"), unique=True)
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="+"
+    )
+    compiled_at = models.DateTimeField(_("compiled at"), default=timezone.now)
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compiled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    public = models.BooleanField(_("published to the public"), default=False)
+
+    class Meta:
+        verbose_name = _("red/black list")
+        verbose_name_plural = _("red/black lists")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class ListKind(models.TextChoices):
+    RED = "red", _("red list (红榜)")
+    BLACK = "black", _("black list (黑榜)")
+
+
+class ListEntry(models.Model):
+    month_list = models.ForeignKey(
+        MonthList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="entries"
+    )
+    kind = models.CharField(_("list"), max_length=5, choices=ListKind.choices)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    department = models.ForeignKey(
+        "routing.Department", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    records = models.PositiveIntegerField(_("accountability records"), default=0)
+
+    class Meta:
+        verbose_name = _("red/black list entry")
+        verbose_name_plural = _("red/black list entries")
+        ordering = ["kind", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.rank} {self.department_id}"

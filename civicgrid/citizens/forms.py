@@ -208,3 +208,33 @@ class RatingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class GridRatingForm(HumanCheck):
+    """逆向评价: a resident rates the grid (its grid worker's service) this month, 1–5."""
+
+    name = None  # type: ignore[assignment]  # no name: a rating is not a report
+    grid = forms.ChoiceField(label=_("Your grid"))
+    stars = forms.TypedChoiceField(
+        label=_("How well is your grid served? (5 best)"),
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that my rating counts in the grid's monthly assessment."),
+        error_messages={"required": _("Please agree to how your rating is used.")},
+    )
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [("", "—"), *grids]
+        self.fields["phone"].help_text = _(
+            "Only to count one rating per person a month; kept as a keyed hash, never the number."
+        )

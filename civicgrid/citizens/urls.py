@@ -14,4 +14,6 @@ urlpatterns = [
     path("track/<str:token>/rate/", views.rate, name="rate"),
     path("track/<str:token>/photos/<int:pk>/", views.photo, name="photo"),
     path("results/", views.results, name="results"),
+    path("results/units/", views.unit_lists, name="unit_lists"),
+    path("rate-grid/", views.rate_grid, name="rate_grid"),
 ]

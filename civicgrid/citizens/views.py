@@ -376,3 +376,89 @@ def grids_geojson(request):
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# --- the assessment's public doors: residents rate their grid, the units' lists ------
+
+
+def _grids() -> list[tuple[str, str]]:
+    rows = Region.objects.filter(level=Level.GRID).order_by("path").values_list("pk", "name")
+    return [(str(pk), name) for pk, name in rows]
+
+
+def _grid_rating_page(request, form, *, status: int = 200, done: bool = False, alert: str = ""):
+    key = form.data.get("key") if form.is_bound else form.initial.get("key")
+    key = key if isinstance(key, str) and key else _new_key()
+    context = {
+        "form": form,
+        "key": key,
+        "challenge": challenge.new_challenge(key),
+        "done": done,
+        "alert": alert,
+    }
+    return render(request, "citizens/rate_grid.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate_grid(request):
+    """逆向评价: a resident rates their grid, once a month per phone (a new rating replaces
+    the last). The same refusals as a report: address limit, honeypot, check question,
+    phone limit."""
+    from civicgrid.assessment import services as assessment
+
+    from .forms import GridRatingForm
+
+    grids = _grids()
+    if request.method == "GET":
+        return _grid_rating_page(request, GridRatingForm(initial={"key": _new_key()}, grids=grids))
+    verdict = _address_verdict(request)
+    if not verdict.allowed:
+        return _limited(request, verdict)
+    form = GridRatingForm(request.POST, grids=grids)
+    if form.is_spam:
+        return _grid_rating_page(
+            request,
+            GridRatingForm(grids=grids),
+            status=400,
+            alert=_("The rating was not sent."),
+        )
+    if not form.is_valid():
+        return _grid_rating_page(request, form, status=400)
+    verdict = _phone_verdict(form.cleaned_data["phone"])
+    if not verdict.allowed:
+        return _limited(request, verdict)
+    data = form.cleaned_data
+    try:
+        assessment.rate_grid(
+            Region.objects.get(pk=int(data["grid"])),
+            phone=data["phone"],
+            stars=data["stars"],
+            comment=data["comment"],
+        )
+    except LifecycleError as error:
+        form.add_error(None, error.message)
+        return _grid_rating_page(request, form, status=400)
+    fresh = GridRatingForm(initial={"key": _new_key()}, grids=grids)
+    return _grid_rating_page(request, fresh, done=True)
+
+
+@require_GET
+def unit_lists(request):
+    """The units' red/black lists the centre chose to publish: names, scores, grades."""
+    from civicgrid.assessment.models import ListKind, MonthList
+
+    listed = (
+        MonthList.objects.filter(public=True)
+        .order_by("-month")
+        .prefetch_related("entries__department")[:12]
+    )
+    months = [
+        {
+            "month": m.month,
+            "red": [e for e in m.entries.all() if e.kind == ListKind.RED],
+            "black": [e for e in m.entries.all() if e.kind == ListKind.BLACK],
+        }
+        for m in listed
+    ]
+    return render(request, "citizens/unit_lists.html", {"months": months})

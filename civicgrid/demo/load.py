@@ -32,6 +32,7 @@ from civicgrid.routing.models import (
 )
 
 from .alerts import load_demo as load_alert_sources
+from .assessment import load_demo as load_assessment
 from .centres import load_demo as load_centres
 from .diversion import load_demo_110, print_demo_110
 from .emergency import load_demo as load_emergency
@@ -148,6 +149,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("levels of centres"), lambda: load_centres(DISTRICT_CODE, DEMO_PASSWORD)),
         (_("emergency plans"), load_emergency),
         (_("field work (households, visits, tasks, points)"), load_fieldwork),
+        (_("assessment month"), lambda: load_assessment(progress)),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:
@@ -331,6 +333,12 @@ def _demo_grid_worker_scope() -> list[Region]:
     return list(Region.objects.filter(level=Level.GRID)[:3])
 
 
+def _demo_community() -> Region:
+    """The community of the demo grid worker's grids (it rates the departments)."""
+    grids = _demo_grid_worker_scope()
+    return grids[0].parent if grids and grids[0].parent else _district()
+
+
 def _scope_text(regions, department) -> str:
     scope = department.name if department else "、".join(r.name for r in regions[:3])
     if len(regions) > 3:
@@ -360,6 +368,9 @@ def load_accounts() -> list[DemoAccount]:
         ("inspector", "陈纪检", [(Role.INSPECTOR, [], departments["ZFJ"])]),
         # The emergency command room (应急指挥中心) on duty for the district.
         ("commander", "韩应急", [(Role.COMMANDER, [district], None)]),
+        # The assessment officer (考核办), and a community that rates the departments.
+        ("assessor", "韩考核", [(Role.ASSESSOR, [district], None)]),
+        ("community", "何社区", [(Role.LEADER, [_demo_community()], None)]),
         # One official, two roles: dispatches for the district, mediates in one street.
         (
             "official",

@@ -6,10 +6,11 @@ with regions only, every unit's cases in those regions. A copied case opens to t
 through a ``CaseAccess`` row (``cases.access.grant_access``).
 """
 
+from collections import Counter
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,3 +197,29 @@ def sign_off(copy: Copy, *, actor: Actor, note: str = "") -> Copy:
         events.record(case, SIGNED_OFF, actor=actor, note=(note or "").strip()[:MAX_TEXT], at=now)
     copy.refresh_from_db()
     return copy
+
+
+def records_by_unit(since, until) -> dict[int, int]:
+    """{department id: accountability records in [since, until)}: the cases copied to
+    discipline inspection, and the warnings, rectification orders and formal
+    recommendations recorded on them. The assessment's red/black list reads it (the
+    wiring connects it: ``assessment.extensions.register_accountability``)."""
+    found: Counter = Counter()
+    copies = (
+        Copy.objects.filter(copied_at__gte=since, copied_at__lt=until, department__isnull=False)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in copies:
+        found[row["department_id"]] += row["n"]
+    serious = (Measure.WARNING, Measure.RECTIFICATION, Measure.RECOMMENDATION)
+    measures = (
+        Inspection.objects.filter(
+            at__gte=since, at__lt=until, measure__in=serious, copy__department__isnull=False
+        )
+        .values("copy__department_id")
+        .annotate(n=Count("pk"))
+    )
+    for unit, n in measures.values_list("copy__department_id", "n"):
+        found[unit] += n
+    return dict(found)

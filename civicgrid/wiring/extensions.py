@@ -61,6 +61,11 @@ def _events() -> None:
     events.add_consumer(open_parts)
     # A case of a must-attend category (五必到) gives its grid worker an on-site task.
     events.add_consumer(must_attend_on_event)
+    # The red/black list of the assessment reads the accountability record of supervision.
+    from civicgrid.assessment.extensions import register_accountability
+    from civicgrid.supervision.accountability import records_by_unit
+
+    register_accountability(records_by_unit)
 
 
 def _menu() -> None:
@@ -135,6 +140,14 @@ def _menu() -> None:
     register_page(
         "assessment",
         Page("assessment:ranking", _("Assessment"), (Role.ASSESSOR, Role.LEADER)),
+    )
+    register_page(
+        "reverse_evaluation",
+        Page(
+            "assessment:reverse",
+            _("Reverse evaluation"),
+            (Role.GRID_WORKER, Role.LEADER, Role.ASSESSOR),
+        ),
     )
     command = (Role.COMMANDER, Role.LEADER)
     register_page(

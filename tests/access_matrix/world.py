@@ -83,6 +83,8 @@ ROLE_REACH: dict[str, Reach] = {
     Role.INSPECTOR: Reach.DEPARTMENT,
     # The emergency command room commands a district (its incidents' cases by grant).
     Role.COMMANDER: Reach.REGIONS,
+    # An assessment officer reads the figures of a region subtree (its cases as a leader).
+    Role.ASSESSOR: Reach.REGIONS,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 

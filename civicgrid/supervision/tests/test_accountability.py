@@ -261,3 +261,22 @@ def test_the_admin_lists_supervision_records(admin_client, copied, model):
         rule = CopyRule.objects.get()
         page = admin_client.get(reverse("admin:supervision_copyrule_change", args=[rule.pk]))
         assert page.status_code == 200
+
+
+def test_the_accountability_record_per_unit_counts_copies_and_serious_measures(
+    new_case, bureau, leader
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civicgrid.supervision.accountability import records_by_unit
+    from civicgrid.supervision.models import Copy, CopyReason, Inspection, Measure
+
+    copy = Copy.objects.create(case=new_case, reason=CopyReason.SUPERVISION, department=bureau)
+    for measure in (Measure.WARNING, Measure.ENQUIRY, Measure.RECTIFICATION):
+        Inspection.objects.create(copy=copy, measure=measure, text="x", by=leader)
+    now = timezone.now()
+    # The copy, the warning and the rectification order; an enquiry is no record.
+    assert records_by_unit(now - timedelta(days=1), now + timedelta(days=1)) == {bureau.pk: 3}
+    assert records_by_unit(now + timedelta(days=1), now + timedelta(days=2)) == {}
