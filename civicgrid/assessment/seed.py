@@ -19,8 +19,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from civicgrid.cases import events
 from civicgrid.cases.lifecycle import Action as A  # noqa: N817 (the lifecycle's own alias)
-from civicgrid.cases.models import Case, CaseEvent, Channel, Rating, Status
+from civicgrid.cases.models import Case, Channel, Rating, Status
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category, Department
 
@@ -253,9 +254,9 @@ def seed(
             scripts.append((begin, steps))
         with transaction.atomic():
             Case.objects.bulk_create(cases, batch_size=1000)
-            CaseEvent.objects.bulk_create(
+            events.write_history(
                 (
-                    CaseEvent(
+                    dict(
                         case=case,
                         at=begin + timedelta(minutes=offset),
                         action=action,

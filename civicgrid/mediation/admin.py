@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from civicgrid.core.admin import ReadOnlyAdmin
+
 from .models import (
     Callback,
     Confirmation,
@@ -79,15 +81,9 @@ class DisputeAdmin(admin.ModelAdmin):
 # --- after the agreement (mediation.records): read here, written through the pages ----
 
 
-class _RecordAdmin(admin.ModelAdmin):
+class _RecordAdmin(ReadOnlyAdmin):
     """Records of what happened after an agreement: each is also a case event, so the
     admin reads them; they are made on the dispute's page (``mediation.aftercare``)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Confirmation)
@@ -117,14 +113,9 @@ class PublicationConsentAdmin(_RecordAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdmin):
     """A published dispute can be withdrawn (deleted) here; its copy holds no person."""
 
+    deletable = True
     list_display = ("month", "type_name", "district", "street", "outcome", "satisfaction")
     list_filter = ("outcome", "satisfaction")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -389,7 +389,9 @@ def test_the_api_shows_the_aftercare_and_records_a_follow_up(new_case, mediator,
     late = {"obligation": obligation, "result": "performed", "on": str(TODAY() + timedelta(1))}
     response = post(mediator, f"{url}/follow-ups", late)
     assert response.status_code == 400
-    assert "future" in str(response.json())
+    # The API answers in the default language (Chinese): the date may not be after today.
+    assert response.json()["errors"][0]["field"] == "on"
+    assert "不能晚于今天" in response.json()["message"]
     done = {"obligation": obligation, "result": "performed", "on": str(TODAY())}
     assert post(mediator, f"{url}/follow-ups", done).status_code == 201
     assert dispute.obligations.get(pk=obligation).performed_on == TODAY()

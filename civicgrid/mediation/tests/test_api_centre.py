@@ -20,7 +20,8 @@ def test_a_grid_worker_files_a_screening_through_the_api_once_per_period(grid_wo
     assert Dispute.objects.get(case__number=number).source == Source.SCREENING
     again = post(grid_worker, "/api/mediation/screening", {**body, "findings": [], "zero": True})
     assert again.status_code == 400
-    assert "already filed" in again.json()["message"]
+    # In the API's default language (Chinese): this grid's period is already filed.
+    assert "已报送" in again.json()["message"]
     assert ScreeningReport.objects.count() == 1
 
 

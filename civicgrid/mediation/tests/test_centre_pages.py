@@ -17,6 +17,7 @@ from civicgrid.mediation.models import (
     ScreeningReport,
     Source,
 )
+from civicgrid.mediation.taxonomy import load_taxonomies
 
 PHONE = {"width": 390, "height": 844}
 
@@ -107,6 +108,7 @@ def test_a_grid_worker_opens_neither_the_mediators_day_nor_the_court_liaison(cli
 def test_a_grid_worker_files_a_dispute_found_from_a_phone(
     live_server, new_page, sign_in, shot, grid_worker, district
 ):
+    load_taxonomies()  # a transactional test empties the tables migrations filled
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     sign_in(page, live_server.url, "gridworker")
     page.goto(f"{live_server.url}/mediation/screening/")
