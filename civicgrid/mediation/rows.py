@@ -33,7 +33,8 @@ def _day(value) -> str:
 
 
 def _labels(field: str) -> dict[str, str]:
-    return {k: str(v) for k, v in Dispute._meta.get_field(field).flatchoices}
+    choices = Dispute._meta.get_field(field).flatchoices  # type: ignore[union-attr]
+    return {k: str(v) for k, v in choices}
 
 
 def render_rows(rows) -> SafeString:
