@@ -31,6 +31,7 @@ from .models import (
     TaskReply,
     TeamMember,
 )
+from .rows import render_tally
 
 LIST = 50
 BOARD_GRIDS = 100
@@ -55,7 +56,9 @@ def day(request):
     context = {
         "today": today,
         "month": month_of(today),
-        "visits": list(visits[:LIST]),
+        "visits": _with_labels(
+            visits.only("month", "household__label", "household__category", "grid__name")[:LIST]
+        ),
         "visit_count": visits.count(),
         "attend": list(services.open_must_attend(user)[:LIST]),
         "replies": list(services.open_replies(user)[:LIST]),
@@ -63,6 +66,16 @@ def day(request):
         "now": timezone.now(),
     }
     return render(request, "fieldwork/day.html", context)
+
+
+def _with_labels(visits) -> list:
+    """The visits, each with its household's category label: translated once per page,
+    not per row (``get_category_display`` rebuilds and hashes every lazy label)."""
+    labels = {k: str(v) for k, v in Household._meta.get_field("category").flatchoices}
+    rows = list(visits)
+    for visit in rows:
+        visit.category_label = labels.get(visit.household.category, visit.household.category)
+    return rows
 
 
 def _month_param(request):
@@ -85,7 +98,11 @@ def board(request):
     # The worst grids first; a district has hundreds (all of them are in the API).
     context = {
         "board": result,
-        "grids": result.grids[:BOARD_GRIDS],
+        "tables": [
+            render_tally(_("Grid workers"), result.workers),
+            render_tally(_("Communities"), result.communities),
+            render_tally(_("Grids"), result.grids[:BOARD_GRIDS]),
+        ],
         "more_grids": max(0, len(result.grids) - BOARD_GRIDS),
     }
     return render(request, "fieldwork/board.html", context)

@@ -275,3 +275,29 @@ def test_the_worker_assessment_scores_the_share_of_visits_on_time(district, grid
     assert record.score == 50
     with pytest.raises(ActionRefused):
         services.assess(grid_worker, actor=grid_worker)
+
+
+def test_the_board_page_lists_each_grid_community_and_worker_with_their_counts(
+    client, household, grid_worker, leader, district
+):
+    services.generate_due_visits(timezone.localdate())
+    services.record_visit(household, actor=grid_worker, found="好")
+    client.force_login(leader)
+    page = client.get("/field/board/").content.decode()
+    grid11 = district["grid11"].name
+    assert f"<tr><td>{grid11}</td><td>1</td><td>1</td><td>1</td><td>100%</td><td>0</td></tr>" in (
+        page
+    )
+    assert f"<tr><td>{district['community1'].name}</td><td>1</td>" in page
+    assert page.count("<h2>") >= 3  # grid workers, communities, grids
+
+
+def test_the_day_page_shows_each_visit_with_its_household_category(
+    client, household, grid_worker, django_assert_max_num_queries
+):
+    services.generate_due_visits(timezone.localdate())
+    client.force_login(grid_worker)
+    with django_assert_max_num_queries(20):
+        page = client.get("/field/").content.decode()
+    assert "3-2-401" in page
+    assert f'<span class="tag">{HouseholdCategory.ELDERLY_ALONE.label}</span>' in page

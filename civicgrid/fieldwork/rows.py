@@ -1,0 +1,44 @@
+"""Rows of the field-work pages drawn in Python rather than per-row template lookups.
+
+The overdue board lists every grid worker and community of a district and its worst
+grids: ~11,000 template variables for a district of 948 grids, over half the page's time
+(``bench/fieldwork.py``). The markup is the one ``fieldwork/_tally.html`` drew.
+"""
+
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from .services import Tally
+
+
+def _e(value) -> str:
+    return conditional_escape(value)
+
+
+def render_tally(title, rows: list[Tally]) -> SafeString:
+    """One table of the board: name, due, made, on time, share on time, overdue."""
+    heads = ("Name", "Due", "Made", "On time", "Share on time", "Overdue (earlier months)")
+    head = "".join(f"<th>{_e(gettext(h))}</th>" for h in heads)
+    out = [
+        f'<section class="card">\n  <h2>{_e(title)}</h2>\n  <table class="table">\n'
+        f"    <thead><tr>{head}</tr></thead>\n    <tbody>\n"
+    ]
+    # Counts as the template showed them: plain digits unless thousands are grouped.
+    n = number_format if settings.USE_THOUSAND_SEPARATOR else str
+    for row in rows:
+        share = row.share
+        shown = f"{round(share * 100)}%" if share is not None else "–"
+        late = ' class="late"' if row.overdue else ""
+        out.append(
+            f"        <tr{late}><td>{_e(row.name)}</td><td>{n(row.due)}</td>"
+            f"<td>{n(row.done)}</td><td>{n(row.on_time)}</td><td>{shown}</td>"
+            f"<td>{n(row.overdue)}</td></tr>\n"
+        )
+    if not rows:
+        empty = _e(gettext("No visits in your grids this month."))
+        out.append(f'        <tr><td colspan="6" class="empty">{empty}</td></tr>\n')
+    out.append("    </tbody>\n  </table>\n</section>\n")
+    return mark_safe("".join(out))  # noqa: S308 — every value above is escaped
