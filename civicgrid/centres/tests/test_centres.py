@@ -103,6 +103,21 @@ def test_a_dispatch_gives_each_co_handling_unit_its_part_and_deadline(co_dispatc
     assert part.replied_at is None
 
 
+def test_the_co_part_limit_is_a_setting_in_working_days(settings, co_dispatched):
+    from civicgrid.cases import deadlines
+
+    start = timezone.now()
+    settings.CIVICGRID_CO_PART_DAYS = 1
+    short = deadlines.add_limit(start, *services.co_part_limit())
+    settings.CIVICGRID_CO_PART_DAYS = 5
+    long = deadlines.add_limit(start, *services.co_part_limit())
+    assert short < long
+    CoPart.objects.filter(case=co_dispatched).delete()
+    co_dispatched.handle_due_at = None
+    (part,) = services.ensure_parts(co_dispatched, start=start)
+    assert part.due_at == long
+
+
 def test_the_co_unit_replies_to_its_part_once_and_the_main_unit_reads_it_first(
     client, django_capture_on_commit_callbacks, co_dispatched, handler, water
 ):
