@@ -23,7 +23,7 @@ from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
 from civicgrid.centres import services as centres
 from civicgrid.centres.models import CoPart
-from civicgrid.centres.models import Summons as CentresSummons
+from civicgrid.centres.models import DutySummons
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.emergency import response as emergency_response
@@ -221,7 +221,7 @@ CENTRES_DOORS = [
         grant=allowed_if(centres.may_summon),
         refusal=Refusal.BACK,
         body=lambda world, user, case: {"stationing": world.stationing.pk, "note": "请到场"},
-        done=redirected_and(lambda c: CentresSummons.objects.filter(case=c.obj).exists()),
+        done=redirected_and(lambda c: DutySummons.objects.filter(case=c.obj).exists()),
     ),
     Door(
         "POST",

@@ -7,27 +7,11 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import Role
 from civicgrid.cases import lifecycle
-from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.tests import factories as f
 from civicgrid.centres import services
 from civicgrid.centres.models import CoPart, DutyMode, Stationing
-
-
-@pytest.fixture
-def police(db):
-    return f.make_department("区公安分局", code="GAJ", stationed=True)
-
-
-@pytest.fixture
-def market(db):
-    return f.make_department("区市场监管局", code="SCJ", stationed=True)
-
-
-@pytest.fixture
-def water(db):
-    return f.make_department("区水务局", code="SWJ")
 
 
 def line(district, department, mode, days=(-1, 1)):
@@ -80,20 +64,6 @@ def test_only_the_centre_summons_and_only_with_a_reason(
         services.summon(new_case, stationing, actor=grid_worker, note="来人")
     with pytest.raises(lifecycle.InvalidAction):
         services.summon(new_case, stationing, actor=dispatcher, note="  ")
-
-
-@pytest.fixture
-def co_dispatched(django_capture_on_commit_callbacks, new_case, dispatcher, bureau, water):
-    with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.apply(
-            new_case,
-            Action.DISPATCH,
-            actor=dispatcher,
-            main_department=bureau,
-            co_departments=[water],
-        )
-    new_case.refresh_from_db()
-    return new_case
 
 
 def test_a_dispatch_gives_each_co_handling_unit_its_part_and_deadline(co_dispatched, water):
