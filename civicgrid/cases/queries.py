@@ -319,8 +319,9 @@ def verification_tasks(user) -> QuerySet:
     passed_down = Q(status=Status.REGISTERED, owner_region__level=Level.GRID)
     cases = visible_cases(user, Case.objects.filter(Q(status=Status.REPLIED) | passed_down))
     if user.has_role(Role.GRID_WORKER):
-        # A grid worker's own grids; what a dispatcher grant of theirs holds stays.
-        mine = held_in(p for g in user.grants_for(Role.DISPATCHER) for p in g.region_paths)
+        # A grid worker's own grids; what another grant of theirs covers stays (the
+        # region's, not narrowed to the level: a grid worker verifies on site there).
+        mine = paths_query(p for g in user.grants_for(Role.DISPATCHER) for p in g.region_paths)
         for grant in user.grants_for(Role.GRID_WORKER):
             for path in grant.region_paths:
                 mine |= Q(region_path__startswith=path)
