@@ -233,6 +233,25 @@ CENTRES_DOORS = [
         body=lambda world, user, part: {"reply": "协办部分已完成"},
         done=redirected_and(lambda c: CoPart.objects.get(pk=c.obj.pk).replied_at is not None),
     ),
+    Door(
+        "POST",
+        "/api/centres/cases/{number}/summons",
+        Kind.API,
+        CASE,
+        grant=allowed_if(centres.may_summon),
+        body=lambda world, user, case: {"stationing": world.stationing.pk, "note": "请到场"},
+        done=answered(201),
+    ),
+    Door("GET", "/api/centres/cases/{number}/parts", Kind.API, CASE),
+    Door(
+        "POST",
+        "/api/centres/parts/{part_id}/reply",
+        Kind.API,
+        CO_PART,
+        grant=allowed_if(centres.may_reply),
+        body=lambda world, user, part: {"reply": "协办部分已完成"},
+        done=answered(200),
+    ),
 ]
 
 
