@@ -69,9 +69,10 @@ def on_duty(request: HttpRequest, filters: Query[RotaFilterIn]):
     user = _caller(request)
     if not may_open(user, "rota"):
         raise PermissionDenied(_("Only the centre's dispatchers and leaders read the rota."))
-    districts = Region.objects.filter(level=Level.DISTRICT).defer("boundary").order_by("path")
+    found = Region.objects.filter(level=Level.DISTRICT).defer("boundary").order_by("path")
     if filters.centre:
-        districts = districts.filter(code=filters.centre)
+        found = found.filter(code=filters.centre)
+    districts = list(found)
     if not (user.is_superuser or user.has_role("admin")):
         paths = region_paths(user)
         districts = [

@@ -22,8 +22,7 @@ from civicgrid.cases.models import Case, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
 from civicgrid.centres import services as centres
-from civicgrid.centres.models import CoPart
-from civicgrid.centres.models import DutySummons
+from civicgrid.centres.models import CoPart, DutySummons
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.emergency import response as emergency_response
