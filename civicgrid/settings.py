@@ -241,6 +241,8 @@ CIVICGRID_LOGIN_FAILURES_PER_ACCOUNT = int(env_str("CIVICGRID_LOGIN_FAILURES_PER
 CIVICGRID_LOGIN_FAILURES_PER_ADDRESS = int(env_str("CIVICGRID_LOGIN_FAILURES_PER_ADDRESS", "20"))
 CIVICGRID_LOGIN_WINDOW_SECONDS = int(env_str("CIVICGRID_LOGIN_WINDOW_SECONDS", "900"))
 CIVICGRID_LOGIN_FAILURES_KEEP_DAYS = int(env_str("CIVICGRID_LOGIN_FAILURES_KEEP_DAYS", "90"))
+# How many working days a co-handling unit (协办) has for its part (docs/centres.md).
+CIVICGRID_CO_PART_DAYS = int(env_str("CIVICGRID_CO_PART_DAYS", "3"))
 
 # The map's base layer: an intranet tile server in production. Empty means no base
 # layer (grids and cases are drawn on a plain background), which works offline.

@@ -111,6 +111,41 @@ def owned_in(paths) -> Q:
     return query
 
 
+def held_in(paths) -> Q:
+    """Cases the centres of ``paths`` work on: what they hold (``owned_in``, the triage
+    queue's rule) and what a community passed down to one of its grids, which stays the
+    community's to verify and call back (docs/centres.md)."""
+    paths = list(paths)
+    return owned_in(paths) | Q(owner_region__level=Level.GRID, owner_region__parent__path__in=paths)
+
+
+def own_level(user, cases: QuerySet) -> QuerySet:
+    """``cases`` narrowed to those the user's own centres work on (``held_in``); an
+    admin's are not narrowed. The callback and verification lists' rule, as the triage
+    queue's: a street never sees another's, the district not what a street holds."""
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return cases
+    return cases.filter(held_in(region_paths(user)))
+
+
+def below_district_own_level(user, cases: QuerySet) -> QuerySet:
+    """``cases`` as a street's or community's centre sees them (``held_in``), while a
+    district's or city's grant keeps its whole region: the supervision lists, where the
+    district follows up what its streets hold (docs/centres.md)."""
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return cases
+    paths = region_paths(user)
+    upper = set(
+        Region.objects.filter(path__in=paths, level__in=(Level.CITY, Level.DISTRICT)).values_list(
+            "path", flat=True
+        )
+    )
+    rule = held_in(p for p in paths if p not in upper)
+    if upper:
+        rule |= paths_query(upper)
+    return cases.filter(rule)
+
+
 def extension_requests(user) -> QuerySet:
     """Extensions a dispatcher or leader must approve or refuse, each with what was asked:
     ``days_asked`` and ``reason_given`` (the latest request's days and note)."""
@@ -279,16 +314,20 @@ def own_returns(user, *, now=None, days: int = RETURNS_SHOWN_DAYS) -> list[OwnRe
 
 def verification_tasks(user) -> QuerySet:
     """Replied cases to verify on site, and cases passed down to a grid to solve there
-    (docs/centres.md): a grid worker's own grids, a dispatcher's scope."""
+    (docs/centres.md): a grid worker's own grids; a centre's, what it holds and what
+    its community passed down to a grid (``own_level``)."""
     passed_down = Q(status=Status.REGISTERED, owner_region__level=Level.GRID)
     cases = visible_cases(user, Case.objects.filter(Q(status=Status.REPLIED) | passed_down))
     if user.has_role(Role.GRID_WORKER):
-        # A grid worker's own grids; what another grant of theirs covers stays.
+        # A grid worker's own grids; what another grant of theirs covers stays (the
+        # region's, not narrowed to the level: a grid worker verifies on site there).
         mine = paths_query(p for g in user.grants_for(Role.DISPATCHER) for p in g.region_paths)
         for grant in user.grants_for(Role.GRID_WORKER):
             for path in grant.region_paths:
                 mine |= Q(region_path__startswith=path)
         cases = cases.filter(mine)
+    else:
+        cases = own_level(user, cases)
     return pressing_first(rows(cases, grid_outline=True).prefetch_related("attachments"))
 
 
@@ -311,7 +350,7 @@ def callbacks(user, *, now=None, later: bool = False) -> QuerySet:
     reply = CaseEvent.objects.filter(case=OuterRef("pk"), action=lifecycle.Action.REPLY)
     reply = reply.order_by("-at", "-id")
     return (
-        rows(visible_cases(user, cases))
+        rows(own_level(user, visible_cases(user, cases)))
         .annotate(
             later=SqlCase(When(not_due, then=Value(1)), default=Value(0)),
             replied_at=Subquery(reply.values("at")[:1]),
@@ -328,7 +367,7 @@ def callbacks_later(user, now=None) -> int:
     """How many verified cases wait for a later try (the callback page's toggle)."""
     now = now or timezone.now()
     cases = Case.objects.filter(status=Status.VERIFIED, callback_next_at__gt=now)
-    return visible_cases(user, cases).order_by().count()
+    return own_level(user, visible_cases(user, cases)).order_by().count()
 
 
 def category_and_descendants(category_id: int) -> set[int]:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CoPart, Stationing, Summons
+from .models import CoPart, DutySummons, Stationing
 
 
 @admin.register(Stationing)
@@ -13,8 +13,8 @@ class StationingAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_on"
 
 
-@admin.register(Summons)
-class SummonsAdmin(admin.ModelAdmin):
+@admin.register(DutySummons)
+class DutySummonsAdmin(admin.ModelAdmin):
     list_display = ["case", "stationing", "by", "at"]
     readonly_fields = ["case", "stationing", "note", "by", "at"]
 

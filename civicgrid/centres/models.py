@@ -71,7 +71,7 @@ class Stationing(models.Model):
             raise ValidationError({"ends_on": _("The rota line ends before it starts.")})
 
 
-class Summons(models.Model):
+class DutySummons(models.Model):
     """The centre summoned a stationed unit to a case (调度进驻部门)."""
 
     case = models.ForeignKey(

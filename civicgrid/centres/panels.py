@@ -6,7 +6,7 @@ stationed unit on duty (a panel of ``cases.extensions``, wired in
 from civicgrid.accounts.models import Role
 
 from . import services
-from .models import Summons
+from .models import DutySummons
 
 
 def case_panel(request, case) -> dict | None:
@@ -23,7 +23,7 @@ def case_panel(request, case) -> dict | None:
         return None
     duty = services.on_duty(services.district_of(case)) if centre and case.is_open else []
     summonses = list(
-        Summons.objects.filter(case=case).select_related("stationing__department", "by")
+        DutySummons.objects.filter(case=case).select_related("stationing__department", "by")
     )
     if not parts and not duty and not summonses:
         return None

@@ -7,6 +7,7 @@ case event (``cases.events.record``); who hears of it is ``notifications.RULES``
 
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
@@ -24,10 +25,16 @@ from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import LimitUnit
 
 from . import events as kinds
-from .models import CoPart, DutyMode, Stationing, Summons
+from .models import CoPart, DutyMode, DutySummons, Stationing
 
-# How long a co-handling unit has for its part, capped by the main unit's deadline.
-CO_PART_LIMIT = (3, LimitUnit.WORKING_DAYS)
+
+def co_part_limit() -> tuple[int, str]:
+    """How long a co-handling unit has for its part (``CIVICGRID_CO_PART_DAYS`` working
+    days, 3 unless set), capped by the main unit's deadline."""
+    days = int(getattr(settings, "CIVICGRID_CO_PART_DAYS", 3))
+    return (max(days, 1), LimitUnit.WORKING_DAYS)
+
+
 NOTE_MAX = 1000
 REPLY_MAX = 2000
 
@@ -66,7 +73,7 @@ def may_summon(user, case: Case) -> bool:
     return refusal_for(user, case, (Role.DISPATCHER, Role.LEADER), ScopeRule.REGION) is None
 
 
-def summon(case: Case, stationing: Stationing, *, actor: User, note: str) -> Summons:
+def summon(case: Case, stationing: Stationing, *, actor: User, note: str) -> DutySummons:
     """Summon a stationed unit on duty to ``case``: the unit is told (a notification),
     may see the case from now on, and the summons is on the case's timeline."""
     note = (note or "").strip()
@@ -85,7 +92,7 @@ def summon(case: Case, stationing: Stationing, *, actor: User, note: str) -> Sum
         )
     now = timezone.now()
     with transaction.atomic():
-        summons = Summons.objects.create(
+        summons = DutySummons.objects.create(
             case=case, stationing=stationing, note=note, by=actor, at=now
         )
         grant_access(
@@ -125,7 +132,7 @@ def open_parts(event: CaseEvent) -> None:
 def ensure_parts(case: Case, *, start=None) -> list[CoPart]:
     """A part for each co-handling unit of ``case`` that has none yet."""
     start = start or timezone.now()
-    due = deadlines.add_limit(start, *CO_PART_LIMIT)
+    due = deadlines.add_limit(start, *co_part_limit())
     if case.handle_due_at is not None:
         due = min(due, case.handle_due_at)
     have = set(CoPart.objects.filter(case=case).values_list("department_id", flat=True))

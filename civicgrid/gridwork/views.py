@@ -14,7 +14,7 @@ from civicgrid.cases import queries
 from civicgrid.cases.forms import Options
 from civicgrid.cases.lifecycle import LifecycleError
 from civicgrid.cases.maps import LOAD_CLASSES, map_strings
-from civicgrid.cases.models import Case
+from civicgrid.cases.models import Case, Status
 from civicgrid.cases.refusals import status_for
 from civicgrid.cases.services import Registered, SubmissionKey, register_case_once
 from civicgrid.cases.views.common import safe_next, visible_case_or_404
@@ -26,13 +26,21 @@ from .forms import FieldReportForm, PatrolNotesForm, ReportInForm, WhistleForm
 from .models import Patrol, Summons
 
 RECENT = 10
+PASSED_DOWN_SHOWN = 20
 
 
 @page("grid")
 def home(request):
     """My grids on a map, my patrol, my recent reports and the departments I summoned."""
     user = request.user
+    my_grids = (
+        Region.objects.filter(grants__user=user, grants__role=Role.GRID_WORKER)
+        .defer("boundary")
+        .order_by("code")
+        .distinct()
+    )
     context = {
+        "passed_down": _passed_down(user, my_grids),
         "patrol": services.open_patrol(user),
         "patrols": Patrol.objects.filter(worker=user, ended_at__isnull=False)[:RECENT],
         "notes_form": PatrolNotesForm(),
@@ -41,13 +49,18 @@ def home(request):
         .select_related("case", "department")
         .order_by("-summoned_at")[:RECENT],
         "task_count": queries.verification_tasks(user).count(),
-        "my_grids": Region.objects.filter(grants__user=user, grants__role=Role.GRID_WORKER)
-        .order_by("code")
-        .distinct(),
+        "my_grids": my_grids,
         "load_classes": LOAD_CLASSES,
         "map_strings": map_strings(),
     }
     return render(request, "gridwork/home.html", context)
+
+
+def _passed_down(user, my_grids) -> list[Case]:
+    """The cases a community passed down to one of my grids (docs/centres.md), waiting
+    for me to solve them on site or raise them, the most pressing first."""
+    held = Case.objects.filter(status=Status.REGISTERED, owner_region__in=my_grids)
+    return list(queries.pressing_first(queries.rows(held))[:PASSED_DOWN_SHOWN])
 
 
 def _my_reports(user) -> list[Case]:

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from civicgrid.accounts.pages import may_open
 from civicgrid.cases.api import not_found, visible_case
 from civicgrid.cases.models import Case
+from civicgrid.cases.queries import below_district_own_level
 from civicgrid.cases.scope import visible_cases
 from civicgrid.core.api import ERRORS, Input
 from civicgrid.routing.models import Department
@@ -79,7 +80,11 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilterIn]):
     pressing first."""
     rows = services.orders_by_pressure(
         Order.objects.filter(status=filters.status) if filters.status else None
-    ).filter(case__in=visible_cases(_caller(request), Case.objects.all()))
+    ).filter(
+        case__in=below_district_own_level(
+            _caller(request), visible_cases(_caller(request), Case.objects.all())
+        )
+    )
     if filters.level:
         rows = rows.filter(level=filters.level)
     if filters.unit:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from civicgrid.accounts.pages import page
 from civicgrid.cases.lifecycle import LifecycleError
 from civicgrid.cases.models import Case
+from civicgrid.cases.queries import below_district_own_level
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.views.common import safe_next, visible_case_or_404
 from civicgrid.routing.models import Department
@@ -55,7 +56,8 @@ def orders(request):
         .values_list("pk", "name")
     )
     form = OrderFilter(request.GET or None, units=units)
-    rows = services.open_orders().filter(case__in=visible_cases(request.user, Case.objects.all()))
+    cases = below_district_own_level(request.user, visible_cases(request.user, Case.objects.all()))
+    rows = services.open_orders().filter(case__in=cases)
     now = timezone.now()
     if form.is_valid():
         data = form.cleaned_data

@@ -30,7 +30,7 @@ MODULES: tuple[Module, ...] = (
     Module("civicgrid.supervision", urls="supervision/", api=(("/supervision", "router"),)),
     Module("civicgrid.mediation", urls="mediation/", api=(("/mediation", "router"),)),
     Module("civicgrid.petitions", urls="petitions/", api=(("/petitions", "router"),)),
-    Module("civicgrid.centres", urls="centres/"),
+    Module("civicgrid.centres", urls="centres/", api=(("/centres", "router"),)),
     Module("civicgrid.assessment", urls="assessment/", api=(("/assessment", "router"),)),
     Module("civicgrid.emergency", urls="emergency/", api=(("/emergency", "router"),)),
     Module("civicgrid.fieldwork", urls="field/", api=(("/fieldwork", "router"),)),

@@ -22,8 +22,7 @@ from civicgrid.cases.models import Case, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
 from civicgrid.centres import services as centres
-from civicgrid.centres.models import CoPart
-from civicgrid.centres.models import Summons as CentresSummons
+from civicgrid.centres.models import CoPart, DutySummons
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.emergency import response as emergency_response
@@ -221,7 +220,7 @@ CENTRES_DOORS = [
         grant=allowed_if(centres.may_summon),
         refusal=Refusal.BACK,
         body=lambda world, user, case: {"stationing": world.stationing.pk, "note": "请到场"},
-        done=redirected_and(lambda c: CentresSummons.objects.filter(case=c.obj).exists()),
+        done=redirected_and(lambda c: DutySummons.objects.filter(case=c.obj).exists()),
     ),
     Door(
         "POST",
@@ -232,6 +231,25 @@ CENTRES_DOORS = [
         refusal=Refusal.BACK,
         body=lambda world, user, part: {"reply": "协办部分已完成"},
         done=redirected_and(lambda c: CoPart.objects.get(pk=c.obj.pk).replied_at is not None),
+    ),
+    Door(
+        "POST",
+        "/api/centres/cases/{number}/summons",
+        Kind.API,
+        CASE,
+        grant=allowed_if(centres.may_summon),
+        body=lambda world, user, case: {"stationing": world.stationing.pk, "note": "请到场"},
+        done=answered(201),
+    ),
+    Door("GET", "/api/centres/cases/{number}/parts", Kind.API, CASE),
+    Door(
+        "POST",
+        "/api/centres/parts/{part_id}/reply",
+        Kind.API,
+        CO_PART,
+        grant=allowed_if(centres.may_reply),
+        body=lambda world, user, part: {"reply": "协办部分已完成"},
+        done=answered(200),
     ),
 ]
 

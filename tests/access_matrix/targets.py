@@ -62,8 +62,8 @@ GRID_CASE = Target(
 CO_PART = Target(
     "co-handling part",
     lambda world, scope, role: world.co_part,
-    lambda part, world: {"pk": part.pk},
-    {"pk": MISSING_PK},
+    lambda part, world: {"pk": part.pk, "part_id": part.pk},
+    {"pk": MISSING_PK, "part_id": MISSING_PK},
     lambda user, part, world: w.sees_case(user, part.case),
 )
 # A case handed over to mediation: its dispute waits for the acceptance check.

@@ -222,3 +222,56 @@ def test_the_grid_worker_finds_a_case_passed_down_in_their_tasks(
     page = client.get("/tasks/").content.decode()
     assert case.number in page
     assert "Passed down to your grid" in page
+
+
+def _verified(case):
+    """The unit replied and the grid checked on site: the case waits for its callback."""
+    type(case).objects.filter(pk=case.pk).update(status=Status.VERIFIED)
+    return case
+
+
+def _replied(case):
+    type(case).objects.filter(pk=case.pk).update(status=Status.REPLIED)
+    return case
+
+
+def test_each_street_calls_back_only_what_it_holds_and_the_district_not_what_a_street_holds(
+    operator, street_dispatcher, other_street_dispatcher, dispatcher, district, category
+):
+    mine = _verified(report(operator, district, category))
+    theirs = _verified(report(operator, district, category, grid="grid21"))
+    assert list(queries.callbacks(street_dispatcher)) == [mine]
+    assert list(queries.callbacks(other_street_dispatcher)) == [theirs]
+    assert list(queries.callbacks(dispatcher)) == []
+
+
+def test_each_street_verifies_only_what_it_holds_and_the_district_not_what_a_street_holds(
+    operator, street_dispatcher, other_street_dispatcher, dispatcher, district, category
+):
+    mine = _replied(report(operator, district, category))
+    theirs = _replied(report(operator, district, category, grid="grid21"))
+    assert list(queries.verification_tasks(street_dispatcher)) == [mine]
+    assert list(queries.verification_tasks(other_street_dispatcher)) == [theirs]
+    assert list(queries.verification_tasks(dispatcher)) == []
+
+
+def test_the_workstation_calls_back_what_its_grid_worker_solved_and_the_street_does_not(
+    operator, workstation, street_dispatcher, grid_worker, district, category
+):
+    case = report(operator, district, category)
+    assert case.owner_region == district["community1"]
+    lifecycle.apply(case, Action.PASS_DOWN, actor=workstation, note="网格员处理")
+    lifecycle.apply(case, Action.SOLVE_IN_GRID, actor=grid_worker, reply="已修好路灯")
+    assert list(queries.callbacks(workstation)) == [case]
+    assert list(queries.callbacks(street_dispatcher)) == []
+
+
+def test_the_callbacks_page_of_a_street_lists_its_own_cases_only(
+    client, operator, street_dispatcher, district, category
+):
+    mine = _verified(report(operator, district, category))
+    theirs = _verified(report(operator, district, category, grid="grid21"))
+    client.force_login(street_dispatcher)
+    page = client.get("/callbacks/").content.decode()
+    assert mine.number in page
+    assert theirs.number not in page

@@ -7,27 +7,11 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import Role
 from civicgrid.cases import lifecycle
-from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.tests import factories as f
 from civicgrid.centres import services
 from civicgrid.centres.models import CoPart, DutyMode, Stationing
-
-
-@pytest.fixture
-def police(db):
-    return f.make_department("区公安分局", code="GAJ", stationed=True)
-
-
-@pytest.fixture
-def market(db):
-    return f.make_department("区市场监管局", code="SCJ", stationed=True)
-
-
-@pytest.fixture
-def water(db):
-    return f.make_department("区水务局", code="SWJ")
 
 
 def line(district, department, mode, days=(-1, 1)):
@@ -82,25 +66,26 @@ def test_only_the_centre_summons_and_only_with_a_reason(
         services.summon(new_case, stationing, actor=dispatcher, note="  ")
 
 
-@pytest.fixture
-def co_dispatched(django_capture_on_commit_callbacks, new_case, dispatcher, bureau, water):
-    with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.apply(
-            new_case,
-            Action.DISPATCH,
-            actor=dispatcher,
-            main_department=bureau,
-            co_departments=[water],
-        )
-    new_case.refresh_from_db()
-    return new_case
-
-
 def test_a_dispatch_gives_each_co_handling_unit_its_part_and_deadline(co_dispatched, water):
     (part,) = CoPart.objects.filter(case=co_dispatched)
     assert part.department == water
     assert part.due_at <= co_dispatched.handle_due_at
     assert part.replied_at is None
+
+
+def test_the_co_part_limit_is_a_setting_in_working_days(settings, co_dispatched):
+    from civicgrid.cases import deadlines
+
+    start = timezone.now()
+    settings.CIVICGRID_CO_PART_DAYS = 1
+    short = deadlines.add_limit(start, *services.co_part_limit())
+    settings.CIVICGRID_CO_PART_DAYS = 5
+    long = deadlines.add_limit(start, *services.co_part_limit())
+    assert short < long
+    CoPart.objects.filter(case=co_dispatched).delete()
+    co_dispatched.handle_due_at = None
+    (part,) = services.ensure_parts(co_dispatched, start=start)
+    assert part.due_at == long
 
 
 def test_the_co_unit_replies_to_its_part_once_and_the_main_unit_reads_it_first(

@@ -318,3 +318,31 @@ def test_the_public_reads_a_listed_supervision_but_never_its_reason(
     assert len(supervised) == 1  # the internal urging stays inside
     assert supervised[0].text == ""
     assert supervised[0].detail == ""
+
+
+def test_a_street_or_community_lists_the_orders_on_what_it_holds_and_the_district_all(
+    client, operator, dispatcher, district, category, bureau
+):
+    from civicgrid.accounts.models import Role
+
+    street = f.make_user(Role.DISPATCHER, regions=[district["street1"]], username="streetdisp")
+    station = f.make_user(Role.DISPATCHER, regions=[district["community1"]], username="station")
+    other = f.make_user(Role.DISPATCHER, regions=[district["street2"]], username="street2disp")
+    held_below = f.make_case(actor=operator, grid=district["grid11"], category=category)
+    raised = f.make_case(actor=operator, grid=district["grid12"], category=category)
+    assert held_below.owner_region == district["community1"]
+    case_services.act(held_below, Action.DISPATCH, actor=station, main_department=bureau)
+    case_services.act(raised, Action.ESCALATE, actor=station, note="社区协调不了")
+    case_services.act(raised, Action.DISPATCH, actor=street, main_department=bureau)
+    for case in (held_below, raised):
+        services.issue(case, bureau, Level.URGING, actor=dispatcher, reason="请加快")
+
+    def listed(user):
+        client.force_login(user)
+        page = client.get(reverse("supervision:orders")).content.decode()
+        return {c.number for c in (held_below, raised) if c.number in page}
+
+    assert listed(station) == {held_below.number}
+    assert listed(street) == {raised.number}
+    assert listed(other) == set()
+    assert listed(dispatcher) == {held_below.number, raised.number}
