@@ -133,9 +133,7 @@ def nearest(
         found = Item.objects.filter(code=item.strip()[:8]).first() if item else None
         if found is None:
             raise InvalidAction(_("Choose a material by its code."), "item")
-        stock = Stock.objects.filter(item=found, quantity__gt=0).select_related(
-            "warehouse", "item"
-        )
+        stock = Stock.objects.filter(item=found, quantity__gt=0).select_related("warehouse", "item")
         return _ranked(stock, lng, lat, n, prefix="warehouse__")
     if kind == "experts":
         qs = Expert.objects.all()

@@ -51,9 +51,9 @@ def test_experts_and_shelters_are_ranked_too(flood, commander):
     Expert.objects.create(name="王工", field="水利", phone="13800001234", **_near(flood, 0.01, 0))
     Expert.objects.create(name="李工", field="化工", **_near(flood, 0.001, 0))
     Shelter.objects.create(name="体育馆", capacity=2000, **_near(flood, 0, 0.01))
-    assert [e.name for e in resourcing.nearest(flood, "experts", actor=commander, field="水利")] == [
-        "王工"
-    ]
+    assert [
+        e.name for e in resourcing.nearest(flood, "experts", actor=commander, field="水利")
+    ] == ["王工"]
     assert resourcing.nearest(flood, "shelters", actor=commander)[0].name == "体育馆"
 
 
@@ -88,8 +88,11 @@ def test_a_team_is_sent_then_acknowledges_departs_and_arrives_in_the_log(
         deployment = resourcing.move_deployment(deployment, move, actor=water_handler)
     assert deployment.status == "arrived"
     assert deployment.acknowledged_at <= deployment.departed_at <= deployment.arrived_at
-    lines = list(LogEntry.objects.filter(incident=flood, kind="resource").values_list("text", flat=True))
-    assert len(lines) == 4 and "arrived" in lines[-1]
+    lines = list(
+        LogEntry.objects.filter(incident=flood, kind="resource").values_list("text", flat=True)
+    )
+    assert len(lines) == 4
+    assert "arrived" in lines[-1]
     with pytest.raises(InvalidAction, match="not available"):
         resourcing.deploy(flood, team, actor=commander)
 
@@ -106,7 +109,8 @@ def test_shipping_takes_the_stock_and_refuses_more_than_there_is(flood, commande
     stock = Stock.objects.create(warehouse=wh, item=sandbags, quantity=100, minimum=50)
     resourcing.ship(flood, wh, sandbags, 60, actor=commander)
     stock.refresh_from_db()
-    assert stock.quantity == 40 and stock.low
+    assert stock.quantity == 40
+    assert stock.low
     assert list(resourcing.low_stock()) == [stock]
     with pytest.raises(InvalidAction, match="holds only 40"):
         resourcing.ship(flood, wh, sandbags, 41, actor=commander)
