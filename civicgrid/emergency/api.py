@@ -215,7 +215,7 @@ def import_plan(request: HttpRequest, body: PlanIn):
 
 
 class NearestFilter(Input):
-    kind: str = Field(description="teams, warehouses, experts or shelters.", max_length=12)
+    kind: str = Field("teams", description="teams, warehouses, experts or shelters.", max_length=12)
     skill: str = Field("", description="Teams: a skill keyword, e.g. flood.", max_length=40)
     item: str = Field("", description="Warehouses: the material code held.", max_length=8)
     field: str = Field("", description="Experts: their field.", max_length=60)
