@@ -74,3 +74,21 @@ def test_unknown_warehouses_codes_and_negative_stock_are_refused():
         stockfile.import_workbook("stock", b"not a workbook")
     with pytest.raises(stockfile.ImportRefused, match="Missing columns"):
         stockfile.import_workbook("stock", xlsx(("warehouse",), ("库",)))
+
+
+def test_the_admin_imports_a_workbook_and_shows_row_errors(admin_client):
+    bad = xlsx(("name", "lng", "lat"), ("队", "x", 37.4))
+    page = admin_client.post("/admin/emergency/team/import/", {"file": _named(bad)})
+    assert "Row 2:" in page.content.decode()
+    assert not Team.objects.exists()
+    upload = io.BytesIO(xlsx(("name", "lng", "lat", "size"), ("防汛抢险队", 118.5, 37.45, 50)))
+    upload.name = "teams.xlsx"
+    done = admin_client.post("/admin/emergency/team/import/", {"file": upload})
+    assert done.status_code == 302
+    assert Team.objects.get().size == 50
+
+
+def _named(data: bytes):
+    upload = io.BytesIO(data)
+    upload.name = "resources.xlsx"
+    return upload
