@@ -162,6 +162,7 @@ def _map_data(incident: Incident, near: dict | None = None) -> dict:
         "drill": incident.drill,
         "circles": resourcing.circles() if near else [],
         "resources": layer,
+        "resources_label": str(_("Resources")),
         "cases": [
             {"number": c.number, "title": c.title, "point": [c.lng, c.lat]}
             for c in cases

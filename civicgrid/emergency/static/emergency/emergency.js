@@ -29,9 +29,10 @@
     if (data.point) {
       // The 1-3-5 minute response circles around the incident.
       (data.circles || []).forEach(function (c) {
-        L.circle(M.shown(data.point[0], data.point[1]), {
+        var ring = L.circle(M.shown(data.point[0], data.point[1]), {
           radius: c.radius_m, color: "#e37400", weight: 1, dashArray: "4 4", fill: false
         }).bindTooltip(M.textTip(c.minutes + " min")).addTo(map);
+        extend(ring.getBounds());
       });
     }
     var resourceColour = { team: "#188038", warehouse: "#8e5a00", shelter: "#1a73e8" };
@@ -44,7 +45,9 @@
     });
     if ((data.resources || []).length) {
       resources.addTo(map);
-      L.control.layers(null, { "⛑": resources }, { collapsed: false }).addTo(map);
+      var named = {};
+      named[data.resources_label || "resources"] = resources;
+      L.control.layers(null, named, { collapsed: false }).addTo(map);
     }
     (data.cases || []).forEach(function (c) {
       var p = M.shown(c.point[0], c.point[1]);
