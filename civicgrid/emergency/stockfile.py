@@ -67,7 +67,9 @@ def _number(v, low: float, high: float, whole: bool = False):
     return int(n) if whole else n
 
 
-def _check(kind: str, row: dict, units: dict, warehouses: dict, items: dict) -> Callable[[], None]:
+def _check(
+    kind: str, row: dict, units: dict, warehouses: dict, items: dict
+) -> Callable[[], object]:
     """A saver for one row, or ValueError with the reason."""
     for name in REQUIRED[kind]:
         if _text(row.get(name)) == "":
