@@ -1,7 +1,8 @@
 """Emergency command end to end in headless Chromium, in Chinese: a flood alert's case
 becomes an incident from its case page, the command room starts the flood plan at level
 IV, the water bureau acknowledges its task, a follow-up report is filed late and
-flagged, the level is raised to III, the response ends and the log is printed.
+flagged, the level is raised to III, the nearest team is sent (and acknowledged by
+its unit) and sandbags shipped from a warehouse, the response ends and the log is printed.
 Screenshots go to ``test-artifacts/``."""
 
 import pytest
@@ -12,6 +13,7 @@ from civicgrid.cases.tests import factories as f
 from civicgrid.core.pdf import text_of
 from civicgrid.emergency import plans
 from civicgrid.emergency.models import Incident, Report
+from civicgrid.emergency.resources import Deployment, Item, Stock, Team, Warehouse
 from civicgrid.emergency.tests.factories import flood_plan_data
 
 pytestmark = [
@@ -31,6 +33,12 @@ def test_a_flood_alert_becomes_an_incident_whose_plan_runs_and_ends_in_a_printed
     works = f.make_department("区住房和城乡建设局", code="ZJJ")
     f.make_user(Role.HANDLER, department=water, username="water")
     plans.import_plan(flood_plan_data(water, works), actor=commander)
+    x, y = f.point_in(district["grid11"])
+    Team.objects.create(name="区防汛抢险队", unit=water, skills=["flood"], size=50, lng=x, lat=y)
+    Team.objects.create(name="远处抢险队", skills=["flood"], size=30, lng=x + 0.2, lat=y)
+    sandbags = Item.objects.create(code="03010101", name="沙袋", unit_of_measure="条")
+    depot = Warehouse.objects.create(name="区防汛物资仓库", lng=x + 0.01, lat=y)
+    Stock.objects.create(warehouse=depot, item=sandbags, quantity=5000, minimum=1000)
     case = f.make_case(
         actor=operator, grid=district["grid11"], channel="sensor", title="广利河水位超警戒"
     )
@@ -79,6 +87,22 @@ def test_a_flood_alert_becomes_an_incident_whose_plan_runs_and_ends_in_a_printed
     assert room.locator('tr[data-key="patrol"]').get_attribute("data-status") == "acknowledged"
     shot(room, "emergency-2-level-raised")
 
+    # The nearest team is sent, the water bureau acknowledges it; sandbags are shipped.
+    assert room.locator("#near-teams li").first.get_attribute("data-team") == "区防汛抢险队"
+    with room.expect_navigation():
+        room.click('[data-team="区防汛抢险队"] button')
+    room.fill('[data-warehouse="区防汛物资仓库"] [name=quantity]', "2000")
+    with room.expect_navigation():
+        room.click('[data-warehouse="区防汛物资仓库"] button')
+    assert Stock.objects.get(warehouse=depot).quantity == 3000
+    unit.goto(f"{base}/emergency/{incident.pk}/")
+    with unit.expect_navigation():
+        unit.click('[data-deployment="区防汛抢险队"] button')
+    assert Deployment.objects.get().status == "acknowledged"
+    room.reload()
+    room.locator("#resources").scroll_into_view_if_needed()
+    shot(room, "emergency-2b-resources")
+
     room.fill("#end-form [name=reason]", "水位回落至警戒水位以下")
     with room.expect_navigation():
         room.click("#end-button")
@@ -91,5 +115,5 @@ def test_a_flood_alert_becomes_an_incident_whose_plan_runs_and_ends_in_a_printed
     printed = room.request.get(f"{base}/emergency/{incident.pk}/log.pdf")
     assert printed.headers["content-type"] == "application/pdf"
     text = text_of(printed.body()).replace("\n", "")
-    for words in ("广利河水位超警戒", "电话首报", "续报", "终报", "水位回落至警戒水位以下"):
+    for words in ("广利河水位超警戒", "电话首报", "续报", "终报", "水位回落至警戒水位以下", "沙袋"):
         assert words in text

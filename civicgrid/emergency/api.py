@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from civicgrid.cases.api import not_found
+from civicgrid.cases.lifecycle import ActionRefused
 from civicgrid.core.api import ERRORS, Input
 
-from . import plans, response, services
+from . import plans, resourcing, response, services
 from .models import Incident, Plan, Task
+from .resources import Deployment, Item, Shipment, Stock, Team, Warehouse
 
 router = Router(tags=["emergency"])
 # Commands also answer 409 when another commander changed the incident meanwhile.
@@ -207,3 +209,239 @@ class PlanOut(Schema):
 def import_plan(request: HttpRequest, body: PlanIn):
     """Create or replace (same code) a plan; nothing is written unless all of it is right."""
     return plans.import_plan(body.plan, actor=_caller(request))
+
+
+# --- resources -----------------------------------------------------------------------
+
+
+class NearestFilter(Input):
+    kind: str = Field("teams", description="teams, warehouses, experts or shelters.", max_length=12)
+    skill: str = Field("", description="Teams: a skill keyword, e.g. flood.", max_length=40)
+    item: str = Field("", description="Warehouses: the material code held.", max_length=8)
+    field: str = Field("", description="Experts: their field.", max_length=60)
+    limit: int = Field(10, ge=1, le=resourcing.MAX_RESULTS)
+
+
+class NearestResourceOut(Schema):
+    kind: str
+    id: int = Field(description="The team, warehouse, expert or shelter.")
+    name: str
+    lng: float
+    lat: float
+    distance_km: float = Field(description="Straight-line (great-circle) distance.")
+    detail: str = Field(description="Skills and size, stock held, field, or capacity.")
+    quantity: int | None = Field(None, description="Warehouses: the quantity held.")
+
+
+class CircleOut(Schema):
+    minutes: int
+    radius_m: int
+
+
+class NearestOut(Schema):
+    incident: int
+    lng: float
+    lat: float
+    circles: list[CircleOut] = Field(description="The 1-3-5 minute response circles.")
+    resources: list[NearestResourceOut]
+
+
+def _resource_row(kind: str, row) -> dict:
+    if kind == "warehouses":
+        wh = row.warehouse
+        return {
+            "kind": kind,
+            "id": wh.pk,
+            "name": wh.name,
+            "lng": wh.lng,
+            "lat": wh.lat,
+            "distance_km": row.distance_km,
+            "detail": f"{row.item.name} {row.quantity} {row.item.unit_of_measure}",
+            "quantity": row.quantity,
+        }
+    detail = {
+        "teams": lambda t: f"{', '.join(t.skills)} · {t.size}",
+        "experts": lambda e: e.field,
+        "shelters": lambda s: f"{s.capacity} · {s.level}",
+    }[kind](row)
+    return {
+        "kind": kind,
+        "id": row.pk,
+        "name": row.name,
+        "lng": row.lng,
+        "lat": row.lat,
+        "distance_km": row.distance_km,
+        "detail": detail,
+    }
+
+
+@router.get(
+    "/incidents/{incident_id}/nearest",
+    response={200: NearestOut, **ERRORS},
+    summary="The nearest suitable resources",
+)
+def nearest(request: HttpRequest, incident_id: int, filters: Query[NearestFilter]):
+    """Ranked by straight-line distance from the incident's point, nearest first."""
+    incident = _incident(request, incident_id)
+    rows = resourcing.nearest(
+        incident,
+        filters.kind,
+        actor=_caller(request),
+        skill=filters.skill,
+        item=filters.item,
+        field=filters.field,
+        limit=filters.limit,
+    )
+    return {
+        "incident": incident.pk,
+        "lng": incident.lng,
+        "lat": incident.lat,
+        "circles": resourcing.circles(),
+        "resources": [_resource_row(filters.kind, r) for r in rows],
+    }
+
+
+class DeploymentOut(Schema):
+    id: int
+    team: str
+    status: str = Field(description="sent, acknowledged, departed or arrived.")
+    distance_km: float | None
+    sent_at: datetime
+    acknowledged_at: datetime | None
+    departed_at: datetime | None
+    arrived_at: datetime | None
+
+    @staticmethod
+    def resolve_team(d: Deployment) -> str:
+        return d.team.name
+
+
+class DeploymentIn(Input):
+    team: int = Field(description="The team's id (from /nearest).")
+
+
+@router.get(
+    "/incidents/{incident_id}/deployments",
+    response={200: list[DeploymentOut], **ERRORS},
+    summary="Teams sent to an incident",
+)
+def list_deployments(request: HttpRequest, incident_id: int):
+    return list(_incident(request, incident_id).deployments.select_related("team"))
+
+
+@router.post(
+    "/incidents/{incident_id}/deployments",
+    response={200: DeploymentOut, **ERRORS},
+    summary="Send a team",
+)
+def deploy(request: HttpRequest, incident_id: int, body: DeploymentIn):
+    incident = _incident(request, incident_id)
+    team = Team.objects.filter(pk=body.team).first()
+    if team is None:
+        raise not_found(_("There is no such team."))
+    return resourcing.deploy(incident, team, actor=_caller(request))
+
+
+@router.post(
+    "/deployments/{deployment_id}/{move}",
+    response={200: DeploymentOut, **ERRORS},
+    summary="Acknowledge, depart or arrive",
+)
+def move_deployment(request: HttpRequest, deployment_id: int, move: str):
+    """The team's unit or the command room: acknowledge, depart, arrive — in that order."""
+    user = _caller(request)
+    found = Deployment.objects.select_related("incident", "team").filter(pk=deployment_id).first()
+    if found is None or not (
+        services.may_view(user, found.incident) or resourcing.may_move_deployment(user, found)
+    ):
+        raise not_found(_("There is no such deployment that you can see."))
+    return resourcing.move_deployment(found, move[:12], actor=user)
+
+
+class ShipmentIn(Input):
+    warehouse: int = Field(description="The warehouse's id.")
+    item: str = Field(description="The material code.", max_length=8)
+    quantity: int = Field(ge=1, le=resourcing.MAX_QUANTITY)
+
+
+class ShipmentOut(Schema):
+    id: int
+    warehouse: str
+    item: str
+    quantity: int
+    shipped_at: datetime
+    left: int = Field(description="What the warehouse still holds of the item.")
+
+    @staticmethod
+    def resolve_warehouse(s: Shipment) -> str:
+        return s.warehouse.name
+
+    @staticmethod
+    def resolve_item(s: Shipment) -> str:
+        return s.item.code
+
+    @staticmethod
+    def resolve_left(s: Shipment) -> int:
+        stock = Stock.objects.filter(warehouse=s.warehouse, item=s.item).first()
+        return stock.quantity if stock else 0
+
+
+@router.post(
+    "/incidents/{incident_id}/shipments",
+    response={200: ShipmentOut, **ERRORS},
+    summary="Ship stock to an incident",
+)
+def ship(request: HttpRequest, incident_id: int, body: ShipmentIn):
+    """Of two shipments taking the last units, exactly one goes through."""
+    incident = _incident(request, incident_id)
+    warehouse = Warehouse.objects.filter(pk=body.warehouse).first()
+    item = Item.objects.filter(code=body.item).first()
+    if warehouse is None or item is None:
+        raise not_found(_("There is no such warehouse or material."))
+    return resourcing.ship(incident, warehouse, item, body.quantity, actor=_caller(request))
+
+
+class StockOut(Schema):
+    warehouse_id: int
+    warehouse: str
+    item: str
+    name: str
+    quantity: int
+    minimum: int
+    low: bool
+
+    @staticmethod
+    def resolve_warehouse(s: Stock) -> str:
+        return s.warehouse.name
+
+    @staticmethod
+    def resolve_item(s: Stock) -> str:
+        return s.item.code
+
+    @staticmethod
+    def resolve_name(s: Stock) -> str:
+        return s.item.name
+
+
+class StockFilter(Input):
+    item: str = Field("", description="Only this material code.", max_length=8)
+    low_only: bool = Field(False, description="Only stock below its minimum level.")
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+
+
+@router.get("/stock", response={200: list[StockOut], **ERRORS}, summary="Stock by warehouse")
+def stock(request: HttpRequest, filters: Query[StockFilter]):
+    """For the command room and leaders: what each warehouse holds; low stock first."""
+    user = _caller(request)
+    if services.command_refusal(user) and not user.has_role("leader"):
+        raise ActionRefused(_("Only the emergency command room reads the stock."))
+    rows = (
+        resourcing.low_stock()
+        if filters.low_only
+        else Stock.objects.select_related("warehouse", "item").order_by(
+            "warehouse__name", "item__code"
+        )
+    )
+    if filters.item:
+        rows = rows.filter(item__code=filters.item)
+    return list(rows[: filters.limit])

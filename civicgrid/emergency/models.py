@@ -452,3 +452,16 @@ class Task(models.Model):
     @property
     def overdue(self) -> bool:
         return self.status in LIVE_TASKS and self.due_at < timezone.now()
+
+
+from .resources import (  # noqa: E402,F401  (the resources' models live in their own file)
+    Deployment,
+    DeploymentStatus,
+    Expert,
+    Item,
+    Shelter,
+    Shipment,
+    Stock,
+    Team,
+    Warehouse,
+)

@@ -97,9 +97,15 @@ def _require_command(user, incident: Incident | None = None, case: Case | None =
 
 
 def unit_ids(incident: Incident) -> set[int]:
-    """The units working on ``incident``: lead, members and those given tasks."""
+    """The units working on ``incident``: lead, members, those given tasks and those
+    whose teams were sent."""
     ids = set(incident.member_units.values_list("pk", flat=True))
     ids |= set(incident.tasks.values_list("unit_id", flat=True))
+    ids |= set(
+        incident.deployments.filter(team__unit__isnull=False).values_list(
+            "team__unit_id", flat=True
+        )
+    )
     if incident.lead_unit_id:
         ids.add(incident.lead_unit_id)
     return ids
@@ -148,7 +154,10 @@ def visible_incidents(user) -> QuerySet[Incident]:
     mine = user.department_ids if user.has_role(Role.HANDLER) else []
     if mine:
         query |= (
-            Q(lead_unit_id__in=mine) | Q(member_units__in=mine) | Q(pk__in=_task_incidents(mine))
+            Q(lead_unit_id__in=mine)
+            | Q(member_units__in=mine)
+            | Q(pk__in=_task_incidents(mine))
+            | Q(deployments__team__unit_id__in=mine)
         )
     return incidents.filter(query).distinct()
 

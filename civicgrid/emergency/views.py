@@ -17,7 +17,7 @@ from civicgrid.cases.views.common import visible_case_or_404
 from civicgrid.core.pdf import pdf_response
 from civicgrid.routing.models import Department
 
-from . import plans, printing, response, services, taxonomy
+from . import plans, printing, resourcing, response, services, taxonomy
 from .models import (
     Incident,
     IncidentStatus,
@@ -28,6 +28,7 @@ from .models import (
     Severity,
     Task,
 )
+from .resources import Item, Team, Warehouse
 
 MAX_IMPORT_BYTES = 512 * 1024
 
@@ -113,7 +114,45 @@ def open_from_case(request, number: str):
     return redirect("emergency:incident", incident.pk)
 
 
-def _map_data(incident: Incident) -> dict:
+# The material the page offers to ship first (沙袋, sandbags); any code can be asked for.
+PAGE_ITEM = "03010101"
+
+
+def _resources(incident: Incident, user) -> dict:
+    """The nearest teams, warehouses holding sandbags and shelters, the 1-3-5 minute
+    circles and the deployments; empty when the incident has no point."""
+    if incident.lng is None or incident.lat is None:
+        return {}
+    teams = resourcing.nearest(incident, "teams", actor=user, limit=5)
+    item = Item.objects.filter(code=PAGE_ITEM).first()
+    stock = (
+        resourcing.nearest(incident, "warehouses", actor=user, item=PAGE_ITEM, limit=5)
+        if item
+        else []
+    )
+    shelters = resourcing.nearest(incident, "shelters", actor=user, limit=3)
+    return {"teams": teams, "stock": stock, "shelters": shelters, "item": item}
+
+
+def _map_data(incident: Incident, near: dict | None = None) -> dict:
+    near = near or {}
+    layer = [
+        {"kind": "team", "name": t.name, "point": [t.lng, t.lat], "km": t.distance_km}
+        for t in near.get("teams", [])
+    ]
+    layer += [
+        {
+            "kind": "warehouse",
+            "name": s.warehouse.name,
+            "point": [s.warehouse.lng, s.warehouse.lat],
+            "km": s.distance_km,
+        }
+        for s in near.get("stock", [])
+    ]
+    layer += [
+        {"kind": "shelter", "name": s.name, "point": [s.lng, s.lat], "km": s.distance_km}
+        for s in near.get("shelters", [])
+    ]
     cases = [incident.case] if incident.case else []
     cases += [link.case for link in incident.links.select_related("case")]
     return {
@@ -121,6 +160,9 @@ def _map_data(incident: Incident) -> dict:
         "radius": incident.radius_m,
         "area": incident.area,
         "drill": incident.drill,
+        "circles": resourcing.circles() if near else [],
+        "resources": layer,
+        "resources_label": str(_("Resources")),
         "cases": [
             {"number": c.number, "title": c.title, "point": [c.lng, c.lat]}
             for c in cases
@@ -141,6 +183,7 @@ def incident(request, pk: int):
         (task, task.unit_id in mine or commanding)
         for task in found.tasks.select_related("unit", "acknowledged_by", "done_by")
     ]
+    near = _resources(found, user)
     levels = []
     if found.plan:
         levels = [
@@ -159,7 +202,13 @@ def incident(request, pk: int):
             "owed": services.expected_reports(found),
             "log": found.log.select_related("actor"),
             "links": found.links.select_related("case"),
-            "map_data": _map_data(found),
+            "map_data": _map_data(found, near),
+            "near": near,
+            "deployments": [
+                (d, resourcing.may_move_deployment(user, d))
+                for d in found.deployments.select_related("team", "incident")
+            ],
+            "shipments": found.shipments.select_related("warehouse", "item"),
             "plans": Plan.objects.filter(active=True).order_by("code") if commanding else [],
             "all_levels": ResponseLevel.choices,
             "plan_levels": levels,
@@ -171,7 +220,7 @@ def incident(request, pk: int):
     )
 
 
-ACTIONS = ("start", "level", "end", "assess", "report", "log", "group")
+ACTIONS = ("start", "level", "end", "assess", "report", "log", "group", "deploy", "ship", "move")
 
 
 @page("incidents")
@@ -216,9 +265,32 @@ def act(request, pk: int, action: str):
             if case is None:
                 raise InvalidAction(_("There is no case with this number."), "number")
             services.group_case(found, case, actor=user)
+        elif action == "deploy":
+            team = Team.objects.filter(pk=_int(post.get("team"))).first()
+            if team is None:
+                raise InvalidAction(_("Choose a team."), "team")
+            resourcing.deploy(found, team, actor=user)
+            messages.success(request, _("The team is sent."))
+        elif action == "ship":
+            warehouse = Warehouse.objects.filter(pk=_int(post.get("warehouse"))).first()
+            item = Item.objects.filter(code=str(post.get("item", ""))[:8]).first()
+            if warehouse is None or item is None:
+                raise InvalidAction(_("Choose a warehouse and a material."), "warehouse")
+            resourcing.ship(found, warehouse, item, post.get("quantity"), actor=user)
+            messages.success(request, _("The shipment is on its way; the stock is updated."))
+        elif action == "move":
+            deployment = found.deployments.filter(pk=_int(post.get("deployment"))).first()
+            if deployment is None:
+                raise InvalidAction(_("There is no such deployment."), "deployment")
+            resourcing.move_deployment(deployment, str(post.get("move", ""))[:12], actor=user)
     except LifecycleError as exc:
         _refused(request, exc)
     return redirect("emergency:incident", found.pk)
+
+
+def _int(value) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 12 else 0
 
 
 @page("incidents")

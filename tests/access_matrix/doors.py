@@ -25,6 +25,7 @@ from civicgrid.centres import services as centres
 from civicgrid.centres.models import CoPart, DutySummons
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
+from civicgrid.emergency import resourcing as emergency_resourcing
 from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
 from civicgrid.emergency.models import Incident, Report, Task
@@ -85,6 +86,7 @@ from .targets import (
     CASE,
     CENTRE_TASK,
     CO_PART,
+    DEPLOYMENT,
     DISPUTE,
     EMERGENCY_TASK,
     ENTRY,
@@ -1085,6 +1087,51 @@ EMERGENCY_DOORS = [
         EMERGENCY_TASK,
         grant=_works_on,
         done=json_answer(200, "status", lambda c: "acknowledged"),
+    ),
+    Door(
+        "GET",
+        "/api/emergency/incidents/{incident_id}/nearest",
+        Kind.API,
+        INCIDENT,
+        done=json_answer(200, "incident", lambda c: c.obj.pk),
+    ),
+    Door(
+        "GET",
+        "/api/emergency/incidents/{incident_id}/deployments",
+        Kind.API,
+        RESPONDING,
+        done=answered(200),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/incidents/{incident_id}/deployments",
+        Kind.API,
+        INCIDENT,
+        grant=_commands,
+        body=lambda world, user, incident: {"team": world.team.pk},
+        done=json_answer(200, "team", lambda c: "防汛抢险队"),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/deployments/{deployment_id}/{move}",
+        Kind.API,
+        DEPLOYMENT,
+        grant=allowed_if(emergency_resourcing.may_move_deployment),
+        done=json_answer(200, "status", lambda c: "acknowledged"),
+        fixed={"move": "acknowledge"},
+    ),
+    Door(
+        "POST",
+        "/api/emergency/incidents/{incident_id}/shipments",
+        Kind.API,
+        INCIDENT,
+        grant=_commands,
+        body=lambda world, user, incident: {
+            "warehouse": world.warehouse.pk,
+            "item": "03010101",
+            "quantity": 10,
+        },
+        done=json_answer(200, "left", lambda c: 90),
     ),
     Door(
         "GET",

@@ -288,6 +288,13 @@ EMERGENCY_TASK = Target(
     {"pk": MISSING_PK, "task_id": MISSING_PK},
     lambda user, task, world: w.sees_incident(user, task.incident),
 )
+DEPLOYMENT = Target(
+    "team deployment",
+    lambda world, scope, role: world.deployment,
+    lambda deployment, world: {"deployment_id": deployment.pk},
+    {"deployment_id": MISSING_PK},
+    lambda user, deployment, world: w.sees_incident(user, deployment.incident),
+)
 # Plans are the command room's and the leaders' reading, wherever they serve.
 PLAN = Target(
     "emergency plan",

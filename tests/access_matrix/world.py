@@ -31,9 +31,11 @@ from civicgrid.centres.models import CoPart, DutyMode, Stationing
 from civicgrid.citizens import services as citizens
 from civicgrid.duplicates.models import HotIssue, HotIssueBatch, HotIssueCase
 from civicgrid.emergency import plans as emergency_plans
+from civicgrid.emergency import resourcing as emergency_resourcing
 from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
 from civicgrid.emergency.models import Incident, Plan, Task
+from civicgrid.emergency.resources import Deployment, Item, Stock, Team, Warehouse
 from civicgrid.fieldwork import services as fieldwork
 from civicgrid.fieldwork.models import CentreTask, Household, MustAttend, ReplyPhoto
 from civicgrid.gridwork import services as gridwork
@@ -162,6 +164,11 @@ class World:
     incident: Incident | None = None
     responding: Incident | None = None
     task: Task | None = None
+    # Resources: a team (no unit: the command room moves it), sandbags in a warehouse,
+    # the team sent to the responding incident.
+    team: Team | None = None
+    warehouse: Warehouse | None = None
+    deployment: Deployment | None = None
     # Field work in grid 1-1: a household of concern, a must-attend task on the dispatched
     # case, a centre task with grid 1-1's reply and its photo.
     household: Household | None = None
@@ -590,6 +597,13 @@ def _emergency(world: World) -> None:
     world.responding = emergency.open_incident(actor=commander, title="河道水位超警戒", **place)
     emergency_response.start_plan(world.responding, world.plan, 4, actor=commander)
     world.task = world.responding.tasks.get(key="patrol")
+    near = {"lng": lng + 0.01, "lat": lat}
+    world.team = Team.objects.create(name="防汛抢险队", skills=["flood"], size=50, **near)
+    sent = Team.objects.create(name="排涝队", skills=["flood"], size=30, **near)
+    world.deployment = emergency_resourcing.deploy(world.responding, sent, actor=commander)
+    world.warehouse = Warehouse.objects.create(name="区防汛仓库", **near)
+    sandbags = Item.objects.create(code="03010101", name="沙袋", unit_of_measure="条")
+    Stock.objects.create(warehouse=world.warehouse, item=sandbags, quantity=100)
 
 
 FIELD_ROLES = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER, Role.ADMIN)

@@ -26,6 +26,29 @@
         extend(L.latLngBounds(at, at));
       }
     }
+    if (data.point) {
+      // The 1-3-5 minute response circles around the incident.
+      (data.circles || []).forEach(function (c) {
+        var ring = L.circle(M.shown(data.point[0], data.point[1]), {
+          radius: c.radius_m, color: "#e37400", weight: 1, dashArray: "4 4", fill: false
+        }).bindTooltip(M.textTip(c.minutes + " min")).addTo(map);
+        extend(ring.getBounds());
+      });
+    }
+    var resourceColour = { team: "#188038", warehouse: "#8e5a00", shelter: "#1a73e8" };
+    var resources = L.layerGroup();
+    (data.resources || []).forEach(function (r) {
+      var p = M.shown(r.point[0], r.point[1]);
+      var c = resourceColour[r.kind] || "#555";
+      L.circleMarker(p, { radius: 6, color: c, fillColor: c, fillOpacity: 0.8, weight: 2 })
+        .bindTooltip(M.textTip(r.name + " · " + r.km + " km")).addTo(resources);
+    });
+    if ((data.resources || []).length) {
+      resources.addTo(map);
+      var named = {};
+      named[data.resources_label || "resources"] = resources;
+      L.control.layers(null, named, { collapsed: false }).addTo(map);
+    }
     (data.cases || []).forEach(function (c) {
       var p = M.shown(c.point[0], c.point[1]);
       L.circleMarker(p, { radius: 6, color: "#2468b0", fillColor: "#5597d0", fillOpacity: 0.9 })

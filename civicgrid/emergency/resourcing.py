@@ -1,0 +1,308 @@
+"""Finding and sending resources: the nearest suitable teams, warehouses holding an item,
+experts and shelters for an incident; sending a team (a ``Deployment`` the team's unit or
+the command room moves through acknowledged → departed → arrived) and shipping stock
+(the warehouse's row locked, the quantity checked and taken in one transaction).
+
+Every move is a line in the incident log.
+"""
+
+import math
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.actor import Actor
+from civicgrid.accounts.models import User
+from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
+from civicgrid.core.models import PersonalDataRead
+
+from .models import Incident, LogKind
+from .resources import (
+    Deployment,
+    DeploymentStatus,
+    Expert,
+    Item,
+    Shelter,
+    Shipment,
+    Stock,
+    Team,
+    Warehouse,
+)
+from .services import _require_command, _require_view, log, may_command
+
+EARTH_KM = 6371.0088
+KINDS = ("teams", "warehouses", "experts", "shelters")
+MAX_RESULTS = 50
+MAX_QUANTITY = 10_000_000
+# How far the command room looks (km), widening the box until enough are found.
+SEARCH_KM = (5, 20, 80, 300)
+# Response circles: 1, 3 and 5 minutes at a travel speed (km/h) —
+# ``settings.EMERGENCY_TRAVEL_KMH`` overrides it.
+CIRCLE_MINUTES = (1, 3, 5)
+TRAVEL_KMH = 40.0
+
+
+def distance_km(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle (haversine) distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def circles() -> list[dict]:
+    """The 1-3-5 minute circles: minutes and radius in metres at the travel speed."""
+    kmh = float(getattr(settings, "EMERGENCY_TRAVEL_KMH", TRAVEL_KMH))
+    return [{"minutes": m, "radius_m": round(kmh * 1000 * m / 60)} for m in CIRCLE_MINUTES]
+
+
+def _box(qs: QuerySet, lng: float, lat: float, km: float, prefix: str = "") -> QuerySet:
+    dlat = km / 111.2
+    dlng = km / (111.2 * max(0.05, math.cos(math.radians(lat))))
+    return qs.filter(
+        **{
+            f"{prefix}lat__gte": lat - dlat,
+            f"{prefix}lat__lte": lat + dlat,
+            f"{prefix}lng__gte": lng - dlng,
+            f"{prefix}lng__lte": lng + dlng,
+        }
+    )
+
+
+def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") -> list:
+    """The ``limit`` rows of ``qs`` nearest (lng, lat), each with ``distance_km``: a
+    bounding box in SQL (an index on lat, lng), widened until enough lie within."""
+    place = (lambda o: o.warehouse) if prefix else (lambda o: o)
+    rows: list = []
+    for km in SEARCH_KM:
+        rows = list(_box(qs, lng, lat, km, prefix)[:5000])
+        for row in rows:
+            p = place(row)
+            row.distance_km = round(distance_km(lng, lat, p.lng, p.lat), 3)
+        rows = [r for r in rows if r.distance_km <= km]
+        if len(rows) >= limit:
+            break
+    rows.sort(key=lambda r: (r.distance_km, r.pk))
+    return rows[:limit]
+
+
+def _point(incident: Incident) -> tuple[float, float]:
+    if incident.lng is None or incident.lat is None:
+        raise InvalidAction(_("The incident has no place on the map; set its point first."), "lng")
+    return incident.lng, incident.lat
+
+
+def _limit(limit) -> int:
+    try:
+        n = int(limit)
+    except (TypeError, ValueError):
+        raise InvalidAction(_("Ask for between 1 and 50 resources."), "limit") from None
+    if not 1 <= n <= MAX_RESULTS:
+        raise InvalidAction(_("Ask for between 1 and 50 resources."), "limit")
+    return n
+
+
+def nearest(
+    incident: Incident,
+    kind: str,
+    *,
+    actor: Actor,
+    skill: str = "",
+    item: str = "",
+    field: str = "",
+    limit=10,
+) -> list:
+    """The nearest suitable resources of ``kind`` for ``incident``, nearest first, each
+    with ``distance_km``: available teams (with ``skill``), warehouses holding ``item``
+    (its code; the ``Stock`` rows with quantity > 0 come back, warehouse attached),
+    experts (in ``field``), shelters."""
+    _require_view(actor, incident)
+    if kind not in KINDS:
+        raise InvalidAction(_("Choose teams, warehouses, experts or shelters."), "kind")
+    n = _limit(limit)
+    lng, lat = _point(incident)
+    if kind == "teams":
+        qs: QuerySet = Team.objects.filter(available=True)
+        if skill:
+            qs = _with_skill(qs, skill.strip()[:40])
+        return _ranked(qs, lng, lat, n)
+    if kind == "warehouses":
+        found = Item.objects.filter(code=item.strip()[:8]).first() if item else None
+        if found is None:
+            raise InvalidAction(_("Choose a material by its code."), "item")
+        stock = Stock.objects.filter(item=found, quantity__gt=0).select_related("warehouse", "item")
+        return _ranked(stock, lng, lat, n, prefix="warehouse__")
+    if kind == "experts":
+        qs = Expert.objects.all()
+        if field:
+            qs = qs.filter(field__icontains=field.strip()[:60])
+        return _ranked(qs, lng, lat, n)
+    return _ranked(Shelter.objects.all(), lng, lat, n)
+
+
+def _with_skill(qs: QuerySet, skill: str) -> QuerySet:
+    # JSON "contains" is not on SQLite: match the quoted keyword in the JSON text.
+    return qs.filter(skills__icontains=f'"{skill}"')
+
+
+def low_stock() -> QuerySet[Stock]:
+    """Stock below its minimum level: the low-stock warning list."""
+    return (
+        Stock.objects.filter(quantity__lt=F("minimum"))
+        .select_related("warehouse", "item")
+        .order_by("warehouse__name", "item__code")
+    )
+
+
+# --- sending a team ------------------------------------------------------------------
+
+
+@transaction.atomic
+def deploy(incident: Incident, team: Team, *, actor: User) -> Deployment:
+    """Send ``team`` to ``incident`` (the command room); the log says so."""
+    _require_command(actor, incident)
+    if not incident.is_open:
+        raise InvalidAction(_("The response has ended; nothing more is sent."), "incident")
+    locked = Team.objects.select_for_update().get(pk=team.pk)
+    if not locked.available:
+        raise InvalidAction(_("This team is not available."), "team")
+    if Deployment.objects.filter(incident=incident, team=locked).exists():
+        raise InvalidAction(_("This team is already sent to this incident."), "team")
+    km = None
+    if incident.lng is not None and incident.lat is not None:
+        km = round(distance_km(incident.lng, incident.lat, locked.lng, locked.lat), 3)
+    deployment = Deployment.objects.create(
+        incident=incident, team=locked, sent_by=actor, distance_km=km
+    )
+    locked.available = False
+    locked.save(update_fields=["available"])
+    log(
+        incident,
+        LogKind.RESOURCE,
+        _("Team %(team)s (%(size)s people) sent.") % {"team": locked.name, "size": locked.size},
+        actor=actor,
+        data={"deployment": deployment.pk, "team": locked.pk, "distance_km": km},
+    )
+    return deployment
+
+
+DEPLOYMENT_MOVES = {
+    "acknowledge": (DeploymentStatus.SENT, DeploymentStatus.ACKNOWLEDGED, "acknowledged_at"),
+    "depart": (DeploymentStatus.ACKNOWLEDGED, DeploymentStatus.DEPARTED, "departed_at"),
+    "arrive": (DeploymentStatus.DEPARTED, DeploymentStatus.ARRIVED, "arrived_at"),
+}
+
+
+def may_move_deployment(user, deployment: Deployment) -> bool:
+    """The command room, or the staff of the team's unit."""
+    if may_command(user, deployment.incident):
+        return True
+    unit = deployment.team.unit_id
+    return bool(user.is_authenticated and unit and unit in set(user.department_ids))
+
+
+@transaction.atomic
+def move_deployment(deployment: Deployment, move: str, *, actor: User) -> Deployment:
+    """Acknowledge, depart or arrive: each once, in that order; the log says when."""
+    if move not in DEPLOYMENT_MOVES:
+        raise InvalidAction(_("Choose acknowledge, depart or arrive."), "move")
+    if not may_move_deployment(actor, deployment):
+        raise ActionRefused(_("Only the team's unit or the command room moves a deployment."))
+    frm, to, field = DEPLOYMENT_MOVES[move]
+    locked = Deployment.objects.select_for_update().select_related("team").get(pk=deployment.pk)
+    if locked.status != frm:
+        raise InvalidAction(
+            _("The deployment is %(state)s; this step does not follow.")
+            % {"state": locked.get_status_display()},
+            "move",
+        )
+    now = timezone.now()
+    locked.status = to
+    setattr(locked, field, now)
+    locked.save(update_fields=["status", field])
+    labels = {
+        "acknowledge": _("Team %(team)s acknowledged."),
+        "depart": _("Team %(team)s departed."),
+        "arrive": _("Team %(team)s arrived on site."),
+    }
+    log(
+        locked.incident,
+        LogKind.RESOURCE,
+        labels[move] % {"team": locked.team.name},
+        actor=actor,
+        data={"deployment": locked.pk, "move": move},
+        at=now,
+    )
+    return locked
+
+
+# --- shipping stock ------------------------------------------------------------------
+
+
+def _quantity(value) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise InvalidAction(_("Enter a whole quantity above zero."), "quantity") from None
+    if isinstance(value, float) and value != n:
+        raise InvalidAction(_("Enter a whole quantity above zero."), "quantity")
+    if not 1 <= n <= MAX_QUANTITY:
+        raise InvalidAction(_("Enter a whole quantity above zero."), "quantity")
+    return n
+
+
+@transaction.atomic
+def ship(
+    incident: Incident, warehouse: Warehouse, item: Item, quantity, *, actor: User
+) -> Shipment:
+    """Ship ``quantity`` of ``item`` from ``warehouse`` to ``incident``. The stock row is
+    locked, so of two shipments taking the last units exactly one goes through; stock
+    never goes below zero."""
+    _require_command(actor, incident)
+    if not incident.is_open:
+        raise InvalidAction(_("The response has ended; nothing more is sent."), "incident")
+    n = _quantity(quantity)
+    stock = Stock.objects.select_for_update().filter(warehouse=warehouse, item=item).first()
+    if stock is None or stock.quantity < n:
+        raise InvalidAction(
+            _("%(warehouse)s holds only %(have)s %(unit)s of %(item)s; %(want)s cannot be sent.")
+            % {
+                "warehouse": warehouse.name,
+                "have": stock.quantity if stock else 0,
+                "unit": item.unit_of_measure,
+                "item": item.name,
+                "want": n,
+            },
+            "quantity",
+        )
+    stock.quantity = F("quantity") - n
+    stock.save(update_fields=["quantity"])
+    shipment = Shipment.objects.create(
+        incident=incident, warehouse=warehouse, item=item, quantity=n, shipped_by=actor
+    )
+    log(
+        incident,
+        LogKind.RESOURCE,
+        _("%(quantity)s %(unit)s of %(item)s shipped from %(warehouse)s.")
+        % {
+            "quantity": n,
+            "unit": item.unit_of_measure,
+            "item": item.name,
+            "warehouse": warehouse.name,
+        },
+        actor=actor,
+        data={"shipment": shipment.pk, "item": item.code, "quantity": n},
+    )
+    return shipment
+
+
+def reveal_expert_phone(expert: Expert, *, actor: User, reason: str = "") -> str:
+    """An expert's full phone for the command room; every call is audited."""
+    _require_command(actor)
+    PersonalDataRead.objects.create(
+        user=actor, subject=f"expert {expert.pk}", field="expert phone", reason=reason[:200]
+    )
+    return expert.phone
