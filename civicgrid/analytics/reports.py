@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from civicgrid.assessment.indicators import indicators
 from civicgrid.cases.models import Case, Channel, Status
@@ -300,7 +300,7 @@ def sections(report: Report) -> list[tuple[str, list]]:
         ),
         (
             _("Hot issues"),
-            [[_("Hot issue"), _("Reports"), _("Open cases")]]
+            [[_("Hot issue"), pgettext("hot issue", "Reports"), _("Open cases")]]
             + [[h.title, h.reports, h.open_cases] for h in report.hot_issues],
         ),
         (

@@ -3,6 +3,7 @@ files. A drill says so in its title, on every page."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from civicgrid.core.pdf import Document
 
@@ -43,7 +44,7 @@ def incident_log_pdf(incident: Incident) -> bytes:
             (_("Response ended"), _when(incident.ended_at)),
         ]
     )
-    doc.heading(_("Reports"))
+    doc.heading(pgettext("incident", "Reports"))
     rows = [[_("Report"), _("Filed"), _("Due"), _("Author"), _("Text")]]
     for report in incident.reports.select_related("author"):
         name = str(report) + (f" ({_('late')})" if report.late else "")
