@@ -1,7 +1,7 @@
 """The wiring fills the lower floors' extension points the way users knew the pages."""
 
 from civicgrid.accounts.models import Role
-from civicgrid.accounts.pages import PAGES, pages_for
+from civicgrid.accounts.pages import PAGES, MenuGroup, menu_entries, pages_for
 from civicgrid.cases.extensions import Slot, panels
 from civicgrid.cases.tests import factories as f
 
@@ -68,6 +68,40 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "fieldwork:tasks",
         "fieldwork:teams",
     ]
+
+
+def test_a_leaders_menu_folds_each_centre_under_one_entry(district, client):
+    leader = f.make_user(Role.LEADER, regions=[district["district"]])
+    menu = menu_entries(leader)
+    groups = {str(entry.label): entry for entry in menu if isinstance(entry, MenuGroup)}
+    assert list(groups) == [
+        "Mediation centre",
+        "Supervision and assessment",
+        "Grids and centres",
+        "Emergency command",
+        "Analysis",
+    ]
+    assert "mediation:risk_board" in [p.url_name for p in groups["Mediation centre"].pages]
+    # Nothing is lost by folding: the same pages, no more than 15 entries on the bar.
+    folded = [p for e in menu for p in (e.pages if isinstance(e, MenuGroup) else (e,))]
+    assert sorted(p.url_name for p in folded) == sorted(p.url_name for p in pages_for(leader))
+    assert len(menu) <= 15 < len(folded)
+    # The daily pages stay on the bar.
+    assert {"cases:list", "analytics:map", "knowledge:index"} <= {
+        e.url_name for e in menu if not isinstance(e, MenuGroup)
+    }
+    client.force_login(leader)
+    html = client.get("/cases/").content.decode()
+    assert html.count('<li class="menugroup">') == 5
+    assert '<summary class="current">' not in html
+    html = client.get("/mediation/risk/").content.decode()
+    assert '<summary class="current">Mediation centre</summary>' in html
+
+
+def test_a_group_of_one_page_stays_a_plain_entry(handler):
+    menu = menu_entries(handler)
+    assert not [e for e in menu if isinstance(e, MenuGroup)]
+    assert "emergency:incidents" in [e.url_name for e in menu]
 
 
 def test_every_slot_has_the_panels_of_the_apps_above():

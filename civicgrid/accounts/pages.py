@@ -41,6 +41,27 @@ def register_page(key: str, page: Page) -> None:
     PAGES[key] = page
 
 
+@dataclass(frozen=True)
+class MenuGroup:
+    """Pages of one centre, folded under one menu entry (a leader opens over thirty pages)."""
+
+    label: str | Promise
+    pages: tuple[Page, ...]
+
+
+# URL namespace → the label of the menu group its pages fold into; pages of a namespace
+# not named here, and pages named in ``UNGROUPED``, stay on the menu bar itself.
+GROUPS: dict[str, str | Promise] = {}
+UNGROUPED: set[str] = set()
+
+
+def register_menu_group(label: str | Promise, namespaces: tuple[str, ...], *, except_pages=()):
+    """Fold the pages of ``namespaces`` under ``label``, but for the page keys ``except_pages``."""
+    for namespace in namespaces:
+        GROUPS[namespace] = label
+    UNGROUPED.update(except_pages)
+
+
 # Where "home" takes each role: the page its work starts on.
 HOME = {
     Role.OPERATOR: "intake",
@@ -65,6 +86,35 @@ def may_open(user, key: str) -> bool:
 def pages_for(user) -> list[Page]:
     """The menu of ``user``, in a fixed order."""
     return [page for key, page in PAGES.items() if may_open(user, key)]
+
+
+def menu_entries(user) -> list[Page | MenuGroup]:
+    """The menu of ``user`` with each centre's pages folded into one group, in the order of
+    each group's first page. A group the user has only one page of stays a plain entry."""
+    slots: list[Page | str] = []
+    grouped: dict[str, list[Page]] = {}
+    for key, entry in PAGES.items():
+        if not may_open(user, key):
+            continue
+        label = None if key in UNGROUPED else GROUPS.get(entry.url_name.split(":")[0])
+        if label is None:
+            slots.append(entry)
+            continue
+        name = str(label)
+        if name not in grouped:
+            grouped[name] = []
+            slots.append(name)
+        grouped[name].append(entry)
+    labels = {str(label): label for label in GROUPS.values()}
+    menu: list[Page | MenuGroup] = []
+    for slot in slots:
+        if isinstance(slot, Page):
+            menu.append(slot)
+        elif len(grouped[slot]) == 1:
+            menu.append(grouped[slot][0])
+        else:
+            menu.append(MenuGroup(labels[slot], tuple(grouped[slot])))
+    return menu
 
 
 def home_page(user) -> Page:

@@ -71,7 +71,7 @@ def _events() -> None:
 def _menu() -> None:
     """The menu, in the order users see it; ``HOME`` in ``accounts.pages`` names these keys."""
     from civicgrid.accounts.models import Role
-    from civicgrid.accounts.pages import EVERYONE, Page, register_page
+    from civicgrid.accounts.pages import EVERYONE, Page, register_menu_group, register_page
 
     desk = (Role.OPERATOR, Role.DISPATCHER, Role.LEADER)
     register_page(
@@ -167,6 +167,14 @@ def _menu() -> None:
     register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
     register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
     register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
+    # Each centre's pages fold under one entry; the daily work pages stay on the bar.
+    register_menu_group(_("Mediation centre"), ("mediation", "petitions"))
+    register_menu_group(_("Supervision and assessment"), ("supervision", "assessment"))
+    register_menu_group(_("Emergency command"), ("emergency",))
+    register_menu_group(_("Grids and centres"), ("fieldwork", "centres"))
+    register_menu_group(
+        _("Analysis"), ("analytics", "knowledge"), except_pages=("map", "knowledge")
+    )
 
 
 def _case_pages() -> None:

@@ -1,14 +1,14 @@
 from django import template
 
-from civicgrid.accounts.pages import PAGES, may_open, pages_for
+from civicgrid.accounts.pages import PAGES, may_open, menu_entries
 
 register = template.Library()
 
 
 @register.simple_tag
 def menu_for(user):
-    """The pages of all of ``user``'s roles, for the header menu."""
-    return pages_for(user) if user.is_authenticated else []
+    """The pages of all of ``user``'s roles, for the header menu, each centre's folded."""
+    return menu_entries(user) if user.is_authenticated else []
 
 
 @register.simple_tag
