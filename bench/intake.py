@@ -387,7 +387,7 @@ def database_of(url: str, token: str) -> str:
         f"{url}/bench/bare-insert/",
         json={"title": "probe"},
         headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
+        timeout=60,
     )
     if response.status_code == 404:
         sys.exit(
