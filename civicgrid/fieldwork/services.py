@@ -417,19 +417,20 @@ def must_attend_on_event(event: CaseEvent) -> None:
     the grid's worker; once per case."""
     if event.action not in (Action.REGISTER, Action.DISPATCH):
         return
-    registered = event.action == Action.REGISTER and CaseEvent.case.is_cached(event)
-    if registered and _rule_of(event.case.category_id) is None:
-        return  # a new case whose category has no rule: nothing to read
-    case = Case.objects.select_related("category", "grid").get(pk=event.case_id)
+    if event.action == Action.REGISTER and CaseEvent.case.is_cached(event):
+        case = event.case  # written a moment ago, in the transaction that just committed
+    else:
+        case = Case.objects.only("pk", "status", "grid_id", "category_id").get(pk=event.case_id)
     if case.grid_id is None or not case.is_open:
         return
     rule = rule_for(case)
     if rule is None:
         return
-    MustAttend.objects.get_or_create(
-        case=case,
-        defaults={"grid_id": case.grid_id, "due_at": event.at + timedelta(minutes=rule.minutes)},
+    # Once per case: the case's unique task row decides, in one statement.
+    task = MustAttend(
+        case=case, grid_id=case.grid_id, due_at=event.at + timedelta(minutes=rule.minutes)
     )
+    MustAttend.objects.bulk_create([task], ignore_conflicts=True)
 
 
 def arrive(task: MustAttend, *, actor: User, note: str = "") -> MustAttend:
