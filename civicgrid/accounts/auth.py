@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from .keys import KeyCache, Known, own_copy
 from .models import ApiToken, Integration, User, hash_token
 
 TOKEN_PREFIX = "cg_"
@@ -23,25 +24,38 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user behind a raw API key, or None for an unknown or revoked key."""
+    """The active user behind a raw API key, or None for an unknown or revoked key.
+
+    Resolved keys are kept in the process (``keys.KeyCache``): a warm request reads no
+    token and no grant.
+    """
     raw = raw.strip()
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
+    entry = _tokens.get(hash_token(raw), lambda: _load_token(raw))
+    if entry is None:
+        return None
+    now = timezone.now()
+    stale = now - LAST_USED_RESOLUTION
+    if entry.last_used_at is None or entry.last_used_at < stale:
+        # Conditional, so concurrent requests of one token write the row once.
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=entry.pk
+        ).update(last_used_at=now)
+        entry.last_used_at = now
+    return own_copy(entry.user)
+
+
+def _load_token(raw: str) -> Known | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token(raw), revoked=False, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
-    now = timezone.now()
-    stale = now - LAST_USED_RESOLUTION
-    if token.last_used_at is None or token.last_used_at < stale:
-        # Conditional, so concurrent requests of one token write the row once.
-        ApiToken.objects.filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=token.pk
-        ).update(last_used_at=now)
-    return token.user
+    return None if token is None else Known(token.pk, token.user, token.last_used_at)
+
+
+_tokens = KeyCache()
 
 
 class TokenAuth(HttpBearer):

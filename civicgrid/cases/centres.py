@@ -18,7 +18,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.accounts.keys import accounts_version
 from civicgrid.accounts.models import Role
+from civicgrid.core.snapshot import Snapshot
+from civicgrid.regions.lineage import lineage as region_lineage
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Department, StartLevel
 from civicgrid.routing.services import level_rule_for
@@ -56,15 +59,21 @@ def level_of(case) -> str:
 
 
 def staffed(regions: list[Region]) -> set[int]:
-    """Which of ``regions`` have a centre: someone holding an operator or dispatcher
-    grant on exactly that region. One query."""
-    ids = [r.pk for r in regions]
+    """Which of ``regions`` have a centre: someone active holding an operator or
+    dispatcher grant on exactly that region. Read from a per-process copy of every
+    staffed region (dropped when an account or a grant changes: ``accounts_version``)."""
+    every = _staffed.get()
+    return {r.pk for r in regions if r.pk in every}
+
+
+def _all_staffed() -> frozenset[int]:
     rows = Region.objects.filter(
-        pk__in=ids,
-        grants__role__in=CENTRE_ROLES,
-        grants__user__is_active=True,
+        grants__role__in=CENTRE_ROLES, grants__user__is_active=True
     ).values_list("pk", flat=True)
-    return set(rows)
+    return frozenset(rows)
+
+
+_staffed: Snapshot[frozenset[int]] = Snapshot(accounts_version, _all_staffed)
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class Start:
 
 def starting_centre(grid: Region, category) -> Start:
     """The centre a new case in ``grid`` of ``category`` starts at (see ``LevelRule``)."""
-    lineage = [r for r in grid.lineage() if r.level in CENTRE_LEVELS]
+    lineage = [r for r in region_lineage(grid) if r.level in CENTRE_LEVELS]
     by_level = {r.level: r for r in lineage}
     district = by_level.get(Level.DISTRICT)
     rule = level_rule_for(category)

@@ -3,12 +3,13 @@
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import attachments, centres, events, lifecycle, phones
+from . import attachments, centres, events, lifecycle, numbers, phones
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -28,7 +29,6 @@ from .models import (
     Case,
     CaseEvent,
     Channel,
-    DailySequence,
     IntakeKey,
 )
 from .scope import ScopeRule, refusal_for
@@ -64,41 +64,8 @@ def phone_hash(phone: str) -> str:
 
 
 def next_number(day: date) -> str:
-    """Next human-readable number of ``day`` (20261122-00001).
-
-    The counter row is bumped in its own short transaction, like a database sequence,
-    so concurrent intakes wait on it only for one statement; a failed intake leaves a
-    gap, never a duplicate.
-    """
-    for _attempt in range(3):
-        last = _bump_sequence(day)
-        if last is not None:
-            return f"{day:%Y%m%d}-{last:05d}"
-        try:
-            with transaction.atomic():
-                DailySequence.objects.create(day=day, last=1)
-            return f"{day:%Y%m%d}-00001"
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not allocate a case number")
-
-
-def _bump_sequence(day: date) -> int | None:
-    """Increment the day's counter; None when the day has no row yet."""
-    if not connection.features.can_return_columns_from_insert:  # SQLite < 3.35
-        with transaction.atomic():
-            if DailySequence.objects.filter(day=day).update(last=F("last") + 1):
-                return DailySequence.objects.get(day=day).last
-            return None
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
-    with connection.cursor() as cursor:
-        # One statement, its own transaction: the row is locked only while it runs.
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last",  # noqa: S608
-            [connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    """Next human-readable number of ``day`` (20261122-00001); see ``numbers``."""
+    return numbers.next_number(day)
 
 
 def validate_intake(intake: Intake) -> dict:
@@ -207,10 +174,12 @@ def registering_roles(actor: Actor, channel: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Registered:
-    """What ``register_case_once`` did: the case, and whether the key had already made it."""
+    """What ``register_case_once`` did: the case, whether the key had already made it,
+    and what the door's ``then`` kept with a new case (None on a replay)."""
 
     case: Case
     replayed: bool
+    kept: Any = None
 
 
 def register_case(intake: Intake, *, actor: Actor, files=()) -> Case:
@@ -223,23 +192,53 @@ def register_case(intake: Intake, *, actor: Actor, files=()) -> Case:
 
 
 def register_case_once(
-    intake: Intake, *, actor: Actor, key: SubmissionKey | None, files=()
+    intake: Intake,
+    *,
+    actor: Actor,
+    key: SubmissionKey | None,
+    files=(),
+    then: Callable[[Case], Any] | None = None,
 ) -> Registered:
     """``register_case`` for a door that may send the same report again.
 
-    A report sent again under the same ``key`` (a retry after a lost connection) gives
-    the case the first one made, ``replayed``, instead of registering a second one.
-    Without a key (the caller sent none), every report registers a case.
+    A report sent again under the same ``key`` (a retry after a lost connection, or
+    after the server died mid-request) gives the case the first one made, ``replayed``,
+    instead of registering a second one; two copies racing make one case (the key's
+    unique constraint decides). Without a key (the caller sent none), every report
+    registers a case.
+
+    ``then(case)`` runs inside the same transaction, after the case and its event are
+    written: a door keeps its own row of the case there (Open311's request), so a
+    crash leaves both or neither. Its result is ``Registered.kept``.
     """
-    return _register(intake, actor=actor, files=files, key=key)
+    return _register(intake, actor=actor, files=files, key=key, then=then)
 
 
-def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None) -> Registered:
-    if key is not None:
-        if problem := key.problem():
-            raise InvalidAction(problem, "idempotency_key")
-        if (earlier := key.earlier_case()) is not None:
-            return Registered(earlier, replayed=True)
+def _replay(key: SubmissionKey | None) -> Registered | None:
+    earlier = key.earlier_case() if key is not None else None
+    return None if earlier is None else Registered(earlier, replayed=True)
+
+
+def _register(
+    intake: Intake,
+    *,
+    actor: Actor,
+    files,
+    key: SubmissionKey | None,
+    then: Callable[[Case], Any] | None = None,
+) -> Registered:
+    """Check, then write case, event, files, key and the door's row in one transaction.
+
+    A key is not looked up first: a retry is rare, so the new key's row is simply
+    inserted with the case and its unique constraint refuses a second one (the whole
+    transaction rolls back and the first case is returned). Only a report with files (not
+    to store them again) or a refused one looks its key up first, so that a retry of an
+    accepted report still gets its case.
+    """
+    if key is not None and (problem := key.problem()):
+        raise InvalidAction(problem, "idempotency_key")
+    if files and (replayed := _replay(key)):
+        return replayed  # files would be cleaned and stored for nothing
     errors = validate_intake(intake)
     try:
         files = attachments.check_files(files)
@@ -252,12 +251,13 @@ def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None)
         except ValueError as exc:
             errors["lng"] = str(exc)
     if errors:
+        if replayed := _replay(key):
+            return replayed
         error = InvalidAction(next(iter(errors.values())))
         error.errors = errors
         raise error
     now = timezone.now()
     case = Case(
-        number=next_number(timezone.localdate(now)),
         channel=intake.channel,
         request_type=intake.request_type,
         category=intake.category,
@@ -284,15 +284,19 @@ def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None)
         case.owner_region = default_centre(actor)
     reason = refusal_for(actor, case, registering_roles(actor, case.channel), ScopeRule.REGION)
     if reason and actor is not None:
+        if replayed := _replay(key):
+            return replayed
         raise lifecycle.ActionRefused(reason)
     window = lifecycle.clock_fields(case, case.status, now, {})
     for name, value in window.items():
         setattr(case, name, value)
+    day = timezone.localdate(now)
+    numbers.prepare(day)
+    kept = None
     try:
         with transaction.atomic():
-            case.save()
-            if key is not None:
-                IntakeKey.objects.create(owner=key.owner, key=key.key, case=case)
+            case.number = numbers.next_number(day)
+            case.save(force_insert=True)
             event = events.record(
                 case,
                 Action.REGISTER,
@@ -307,15 +311,20 @@ def _register(intake: Intake, *, actor: Actor, files, key: SubmissionKey | None)
             )
             for uploaded in files:
                 attach(case, uploaded, actor=case.created_by, event=event)
+            if then is not None:
+                kept = then(case)
+            if key is not None:
+                # Last, so that a retry racing this one waits on the key's unique index
+                # for the shortest time.
+                IntakeKey.objects.create(owner=key.owner, key=key.key, case=case, created_at=now)
     except IntegrityError:
-        # The same key arrived twice at once: the other request's case stands.
-        earlier = key.earlier_case() if key is not None else None
-        if earlier is None:
-            raise
-        return Registered(earlier, replayed=True)
+        # The same key arrived twice: the other request's case stands.
+        if replayed := _replay(key):
+            return replayed
+        raise
     if unit is not None:
         _straight_to(case, unit)
-    return Registered(case, replayed=False)
+    return Registered(case, replayed=False, kept=kept)
 
 
 def _straight_to(case: Case, unit) -> None:

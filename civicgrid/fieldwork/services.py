@@ -18,7 +18,9 @@ from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.services import Intake, SubmissionKey, register_case_once
 from civicgrid.core.models import PersonalDataRead
+from civicgrid.core.snapshot import Snapshot
 from civicgrid.regions.models import Region
+from civicgrid.routing import catalogue
 
 from . import scope
 from .calendar import month_of, months_between, next_month
@@ -383,15 +385,30 @@ def assess(worker: User, *, actor: User, months: int = 12) -> WorkerRecord:
 # --- must-attend events (五必到) -------------------------------------------------------
 
 
-def rule_for(case: Case) -> MustAttendRule | None:
-    if case.category is None:
+def _rules_version() -> tuple:
+    row = MustAttendRule.objects.aggregate(
+        n=Count("id"), a=Sum("id", filter=Q(active=True)), m=Sum("minutes")
+    )
+    return tuple(row.values())
+
+
+# The active rules by category, per process: every registration and dispatch asks.
+_rules: Snapshot[dict[int, MustAttendRule]] = Snapshot(
+    _rules_version,
+    lambda: {r.category_id: r for r in MustAttendRule.objects.filter(active=True)},
+)
+
+
+def _rule_of(category_id: int | None) -> MustAttendRule | None:
+    rules = _rules.get()
+    category = catalogue.category_by_id(category_id)
+    if not rules or category is None:
         return None
-    lineage = [c.pk for c in case.category.lineage()]
-    rules = {
-        r.category_id: r
-        for r in MustAttendRule.objects.filter(category_id__in=lineage, active=True)
-    }
-    return next((rules[pk] for pk in lineage if pk in rules), None)
+    return next((rules[c.pk] for c in category.lineage() if c.pk in rules), None)
+
+
+def rule_for(case: Case) -> MustAttendRule | None:
+    return _rule_of(case.category_id)
 
 
 def must_attend_on_event(event: CaseEvent) -> None:
@@ -400,16 +417,20 @@ def must_attend_on_event(event: CaseEvent) -> None:
     the grid's worker; once per case."""
     if event.action not in (Action.REGISTER, Action.DISPATCH):
         return
-    case = Case.objects.select_related("category", "grid").get(pk=event.case_id)
+    if event.action == Action.REGISTER and CaseEvent.case.is_cached(event):
+        case = event.case  # written a moment ago, in the transaction that just committed
+    else:
+        case = Case.objects.only("pk", "status", "grid_id", "category_id").get(pk=event.case_id)
     if case.grid_id is None or not case.is_open:
         return
     rule = rule_for(case)
     if rule is None:
         return
-    MustAttend.objects.get_or_create(
-        case=case,
-        defaults={"grid_id": case.grid_id, "due_at": event.at + timedelta(minutes=rule.minutes)},
+    # Once per case: the case's unique task row decides, in one statement.
+    task = MustAttend(
+        case=case, grid_id=case.grid_id, due_at=event.at + timedelta(minutes=rule.minutes)
     )
+    MustAttend.objects.bulk_create([task], ignore_conflicts=True)
 
 
 def arrive(task: MustAttend, *, actor: User, note: str = "") -> MustAttend:

@@ -21,7 +21,7 @@ def _active_chain(category: Category) -> bool:
 def offered() -> list[Category]:
     """The categories offered as Open311 services, by code."""
     categories = catalogue.categories()
-    with_children = {c.parent_id for c in categories.values() if c.active and c.parent_id}
+    with_children = catalogue.with_active_children()
     return sorted(
         (c for c in categories.values() if c.pk not in with_children and _active_chain(c)),
         key=lambda c: c.code,
@@ -33,7 +33,7 @@ def service(code: str) -> Category | None:
     category = catalogue.category(code)
     if category is None or not _active_chain(category):
         return None
-    if any(c.active and c.parent_id == category.pk for c in catalogue.categories().values()):
+    if catalogue.has_active_children(category):
         return None
     return category
 

@@ -37,6 +37,9 @@ class ClientSystem(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Bumped by every save: the per-process key cache (``services.client_for_key``)
+    # drops what it knew when it changes (a key rotated, the client deactivated).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:

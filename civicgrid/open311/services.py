@@ -5,14 +5,16 @@ is written. A request becomes a case through ``cases.services.register_case`` wi
 channel ``open311``, so it enters the same loop as every other channel.
 """
 
+import copy
 import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.keys import KeyCache, Known, accounts_version, own_copy
 from civicgrid.accounts.models import Integration, hash_token
 from civicgrid.cases import events, lifecycle
 from civicgrid.cases import services as case_services
@@ -36,29 +38,23 @@ PARAM_OF_FIELD = {
     "request_type": "request_type",
     "urgency": "service_code",
     "channel": "service_code",
+    "idempotency_key": "Idempotency-Key",
 }
 
 
 def client_for_key(raw: str) -> ClientSystem:
     """The active client system with this API key; a 403 otherwise.
 
-    ``last_used_at`` is refreshed at most once a minute, conditionally, so a busy client
-    does not turn every request into a write.
+    Resolved keys are kept in the process (``accounts.keys.KeyCache``, dropped when an
+    account, a grant or a client system changes). ``last_used_at`` is refreshed at most
+    once a minute, conditionally, so a busy client does not turn every request into a
+    write.
     """
     raw = raw.strip()
-    client = None
+    entry = None
     if raw and len(raw) <= 200:
-        client = (
-            ClientSystem.objects.select_related("user")
-            .filter(
-                key_hash=hash_token(raw),
-                active=True,
-                user__is_active=True,
-                user__integration=Integration.OPEN311,
-            )
-            .first()
-        )
-    if client is None:
+        entry = _clients.get(hash_token(raw), lambda: _load_client(raw))
+    if entry is None:
         raise Open311Error(
             403,
             _("api_key: this key is unknown or no longer valid.")
@@ -67,11 +63,41 @@ def client_for_key(raw: str) -> ClientSystem:
         )
     now = timezone.now()
     stale = now - LAST_USED_RESOLUTION
-    if client.last_used_at is None or client.last_used_at < stale:
+    if entry.last_used_at is None or entry.last_used_at < stale:
         ClientSystem.objects.filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=client.pk
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=entry.pk
         ).update(last_used_at=now)
+        entry.last_used_at = now
+    client = copy.copy(entry.row)
+    client.user = own_copy(entry.user)
     return client
+
+
+def _load_client(raw: str) -> Known | None:
+    client = (
+        ClientSystem.objects.select_related("user")
+        .filter(
+            key_hash=hash_token(raw),
+            active=True,
+            user__is_active=True,
+            user__integration=Integration.OPEN311,
+        )
+        .first()
+    )
+    if client is None:
+        return None
+    return Known(client.pk, client.user, client.last_used_at, row=client)
+
+
+def _clients_version() -> tuple:
+    """The accounts' version and the client systems' (a key rotated, one deactivated)."""
+    systems = ClientSystem.objects.aggregate(
+        n=Count("id"), active=Sum("id", filter=Q(active=True)), changed=Max("updated_at")
+    )
+    return (*accounts_version(), *systems.values())
+
+
+_clients = KeyCache(_clients_version)
 
 
 def _field_errors(errors: dict) -> list[str]:
@@ -93,10 +119,34 @@ def notice_for(case: Case) -> str:
     ) % {"number": case.number}
 
 
-def submit_request(given: RequestInput, *, client: ClientSystem) -> ServiceRequest:
-    """Register the case a client posts, as its account, and keep its Open311 row."""
+def submit_request(
+    given: RequestInput, *, client: ClientSystem, key: str | None = None
+) -> ServiceRequest:
+    """Register the case a client posts, as its account, with its Open311 row.
+
+    The case, its event, the Open311 row and the idempotency ``key`` (the client's
+    ``Idempotency-Key`` header) are written in one transaction: a crash leaves all or
+    nothing, and the client's retry under the same key gets the request the first
+    attempt made instead of a second case.
+    """
+    submission = None
+    if key and key.strip():
+        submission = case_services.SubmissionKey(f"open311:{client.pk}", key.strip())
+
+    def keep(case: Case) -> ServiceRequest:
+        return ServiceRequest.objects.create(
+            case=case,
+            client=client,
+            token=secrets.token_urlsafe(16),
+            address_id=given.address_id,
+            account_id=given.account_id,
+            device_id=given.device_id,
+        )
+
     try:
-        case = case_services.register_case(given.intake, actor=client.user)
+        registered = case_services.register_case_once(
+            given.intake, actor=client.user, key=submission, then=keep
+        )
     except lifecycle.InvalidAction as exc:
         errors = exc.errors or {"content": exc.message}
         raise Open311Error(400, *_field_errors(errors)) from exc
@@ -104,16 +154,9 @@ def submit_request(given: RequestInput, *, client: ClientSystem) -> ServiceReque
         # ClientSystem.clean makes sure its account may register: what remains is a
         # point in a grid outside the regions this client serves.
         raise invalid("lat", _("This place is outside the area this client serves.")) from exc
-    # Written after the case's own transaction, so the case number is taken exactly as
-    # for any other intake (its counter is locked for one statement only).
-    return ServiceRequest.objects.create(
-        case=case,
-        client=client,
-        token=secrets.token_urlsafe(16),
-        address_id=given.address_id,
-        account_id=given.account_id,
-        device_id=given.device_id,
-    )
+    if registered.replayed:
+        return ServiceRequest.objects.select_related("case").get(case=registered.case)
+    return registered.kept
 
 
 def no_such_request(number: str) -> Open311Error:
@@ -171,5 +214,6 @@ def post_update(given: UpdateInput, *, client: ClientSystem) -> ClientUpdate:
 def rotate_key(client: ClientSystem) -> str:
     """Give ``client`` a new API key (the old one stops working) and return it, once."""
     raw = client.new_key()
-    client.save(update_fields=["prefix", "key_hash"])
+    client.save(update_fields=["prefix", "key_hash", "updated_at"])
+    _clients.forget()
     return raw

@@ -141,7 +141,9 @@ def service_requests(request: HttpRequest, fmt: str):
 def _create_request(request: HttpRequest, fmt: str):
     data = _params(request)
     client = services.client_for_key(text(data, "api_key", 200))
-    sent = services.submit_request(inputs.request_input(data), client=client)
+    sent = services.submit_request(
+        inputs.request_input(data), client=client, key=request.headers.get("Idempotency-Key")
+    )
     body = [
         {
             "service_request_id": sent.case.number,

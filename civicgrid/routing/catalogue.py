@@ -18,18 +18,31 @@ def _version(model) -> tuple:
     return (row["n"], row["m"])
 
 
-def _build_categories() -> dict[str, Category]:
+class Tree(dict[str, Category]):
+    """Categories by code, with what intake asks of the tree worked out once per build:
+    the nodes by id, and which have an active child (so a leaf is known without
+    scanning every category)."""
+
+    def __init__(self, nodes: dict[int, Category]):
+        super().__init__((c.code, c) for c in nodes.values())
+        self.by_id = nodes
+        self.with_active_children = frozenset(
+            c.parent_id for c in nodes.values() if c.active and c.parent_id
+        )
+
+
+def _build_categories() -> Tree:
     nodes = {c.pk: c for c in Category.objects.all()}
     for node in nodes.values():
         node.parent = nodes.get(node.parent_id)  # links the cache: no query on .parent
-    return {c.code: c for c in nodes.values()}
+    return Tree(nodes)
 
 
 def _build_policies() -> dict[tuple, TimeLimitPolicy]:
     return {(p.category_id, p.urgency, p.step): p for p in TimeLimitPolicy.objects.all()}
 
 
-_categories: Snapshot[dict[str, Category]] = Snapshot(lambda: _version(Category), _build_categories)
+_categories: Snapshot[Tree] = Snapshot(lambda: _version(Category), _build_categories)
 _policies: Snapshot[dict[tuple, TimeLimitPolicy]] = Snapshot(
     lambda: _version(TimeLimitPolicy), _build_policies
 )
@@ -47,6 +60,21 @@ def categories(*, active_only: bool = False) -> dict[str, Category]:
     """Categories by code, parents linked (read-only)."""
     found = _categories.get()
     return {k: c for k, c in found.items() if c.active} if active_only else found
+
+
+def category_by_id(pk: int | None) -> Category | None:
+    """The category with id ``pk`` from the snapshot (parents linked), active or not."""
+    return None if pk is None else _categories.get().by_id.get(pk)
+
+
+def has_active_children(category: Category) -> bool:
+    """Whether an active category sits under ``category`` (then it is a group, not a leaf)."""
+    return category.pk in _categories.get().with_active_children
+
+
+def with_active_children() -> frozenset[int]:
+    """The ids of every category with an active child."""
+    return _categories.get().with_active_children
 
 
 def policy(category_id: int | None, urgency: str, step: str) -> TimeLimitPolicy | None:

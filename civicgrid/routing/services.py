@@ -5,7 +5,9 @@ A suggestion is read-only; the dispatcher confirms or overrides it when dispatch
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch, Q, Sum
+
+from civicgrid.core.snapshot import Snapshot
 
 from .models import Category, Department, LevelRule, RoutingRule
 
@@ -111,10 +113,24 @@ class RuleTable:
         return NO_SUGGESTION
 
 
+def _level_rules_version() -> tuple:
+    rules = LevelRule.objects.aggregate(n=Count("id"), m=Max("updated_at"))
+    units = Department.objects.aggregate(n=Count("id"), a=Sum("id", filter=Q(active=True)))
+    return (*rules.values(), *units.values())
+
+
+# Every starting-level rule with its unit, per process (``core.snapshot``): intake reads
+# them for every case; an admin's change is seen within the snapshot's seconds.
+_level_rules: Snapshot[dict[int | None, LevelRule]] = Snapshot(
+    _level_rules_version,
+    lambda: {rule.category_id: rule for rule in LevelRule.objects.select_related("unit")},
+)
+
+
 def level_rule_for(category) -> LevelRule | None:
     """The starting-level rule of ``category``: its own, its nearest ancestor's, else
     the rule for every category, else None (start at the lowest staffed centre)."""
-    rules = {rule.category_id: rule for rule in LevelRule.objects.select_related("unit")}
+    rules = _level_rules.get()
     if not rules:
         return None
     chain = category.lineage() if category is not None else []
