@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case as SqlCase
 from django.db.models import (
     Avg,
     Count,
@@ -26,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as SqlCase
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Floor
 from django.utils import formats, timezone
