@@ -24,6 +24,7 @@ from . import attachments, centres, events, lifecycle, phones
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
+    OVERDUE_UNMARKED,
     Attachment,
     Case,
     CaseEvent,
@@ -415,10 +416,13 @@ def mark_overdue(now=None) -> int:
     conditional update in ``lifecycle.apply`` stops two runs marking it twice.
     """
     now = now or timezone.now()
+    # Read from the partial index of the cases still to mark: as fast with a million open
+    # cases, most of them marked long ago, as with ten.
     due = (
-        Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-        .exclude(overdue_marked_for=F("due_at"))
+        Case.objects.filter(OVERDUE_UNMARKED, due_at__lt=now)
         .select_related("category", "owner_region", "main_department")
+        .defer("owner_region__boundary")
+        .order_by("due_at", "id")
     )
     marked = 0
     for case in due.iterator(chunk_size=500):

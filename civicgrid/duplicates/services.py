@@ -129,10 +129,12 @@ def _category_roots() -> dict[int, int]:
 
 def _block(case: Case, roots: dict[int, int]) -> tuple:
     """Cases are clustered with those of the same first-level category and street."""
-    return _block_of(case.category_id, case.region_path, case.owner_region_id, roots)
+    return _block_of((case.category_id, case.region_path, case.owner_region_id), roots)
 
 
-def _block_of(category_id, region_path: str, owner_region_id, roots: dict[int, int]) -> tuple:
+def _block_of(row: tuple, roots: dict[int, int]) -> tuple:
+    """The block of a case read as ``(category_id, region_path, owner_region_id)``."""
+    category_id, region_path, owner_region_id = row
     codes = [c for c in region_path.split("/") if c]
     place = ("street", codes[2]) if len(codes) >= 3 else ("centre", owner_region_id)
     return (roots.get(category_id), *place)
@@ -152,7 +154,7 @@ def _reports(cases: list[Case], roots: dict[int, int]) -> list[Report]:
         Report(
             key=c.number,
             title=c.title,
-            content=c.opening,
+            content=getattr(c, "opening", ""),  # annotated by _with_text
             at=c.created_at,
             person=c.reporter_phone_hash,
             block=_block(c, roots),
@@ -285,7 +287,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         else:
             dirty, new_cases = _changed_blocks(state, top_case, top_supporter, since, roots)
         chosen, capped = _block_members(since, now, dirty, roots)
-        if full:
+        if dirty is None:
             HotIssue.objects.all().delete()
         else:
             _carry_forward(state, dirty, now)
@@ -302,7 +304,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         state.days = days
         state.computed_at = now
         state.blocks_refreshed = len(chosen)
-        if full:
+        if dirty is None:
             state.capped = capped
         else:
             state.capped = {k: n for k, n in state.capped.items() if k not in dirty} | capped
@@ -325,13 +327,13 @@ def _changed_blocks(state, top_case, top_supporter, since, roots) -> tuple[set[s
         Q(pk__gt=state.last_case_id, pk__lte=top_case) | Q(pk__in=holes.get("cases", [])),
         created_at__gte=since,
     )
-    dirty = {block_key(_block_of(*row, roots)) for row in new.values_list(*light)}
+    dirty = {block_key(_block_of(row, roots)) for row in new.values_list(*light)}
     joined = Supporter.objects.filter(
         Q(pk__gt=state.last_supporter_id, pk__lte=top_supporter)
         | Q(pk__in=holes.get("supporters", []))
     ).values("case_id")
     dirty |= {
-        block_key(_block_of(*row, roots))
+        block_key(_block_of(row, roots))
         for row in Case.objects.filter(pk__in=joined).values_list(*light)
     }
     aged = HotIssueCase.objects.filter(case__created_at__lt=since).values("hot_issue_id")
@@ -357,7 +359,7 @@ def _block_members(since, now, dirty, roots) -> tuple[dict[str, list[int]], dict
     )
     rows = window.values_list("id", "category_id", "region_path", "owner_region_id")
     for pk, *place in rows.iterator(chunk_size=10_000):
-        key = block_key(_block_of(*place, roots))
+        key = block_key(_block_of(tuple(place), roots))
         if dirty is not None and key not in dirty:
             continue
         if len(chosen[key]) < MAX_BLOCK:
