@@ -275,6 +275,12 @@ class Case(models.Model):
                 condition=~models.Q(status__in=CLOSED_ORDER),
                 name="cases_case_open_by_area",
             ),
+            # The map (queries.open_on_map): the open cases placed in a box, by position.
+            models.Index(
+                fields=["lng", "lat"],
+                condition=~models.Q(status__in=CLOSED_ORDER) & models.Q(lat__isnull=False),
+                name="cases_case_open_on_map",
+            ),
             # The overdue scan (services.mark_overdue): only the cases it may still mark.
             models.Index(
                 fields=["due_at"], condition=OVERDUE_UNMARKED, name="cases_case_overdue_unmarked"
