@@ -283,7 +283,9 @@ class Case(models.Model):
             ),
             # The overdue scan (services.mark_overdue): only the cases it may still mark.
             models.Index(
-                fields=["due_at"], condition=OVERDUE_UNMARKED, name="cases_case_overdue_unmarked"
+                fields=["due_at", "id"],
+                condition=OVERDUE_UNMARKED,
+                name="cases_case_overdue_unmarked",
             ),
         ]
 
