@@ -18,6 +18,9 @@ def map_strings() -> dict[str, str]:
         "points": _("Open cases"),
         "legend": _("Open cases per grid"),
         "empty": _("No grids with a boundary are loaded yet."),
+        # %(n)s is filled in by the script.
+        "inView": _("Open cases in view: %(n)s"),
+        "cluster": _("%(n)s open cases here; click to zoom in"),
         **{light.value: light.label for light in Light},
     }
     return {key: str(value) for key, value in words.items()}

@@ -45,6 +45,21 @@ CLOSED_ORDER = (Status.CLOSED.value, Status.MERGED.value)
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
 
 
+# Open cases with a deadline not yet marked overdue for it: what ``services.mark_overdue``
+# looks through, and the condition of the small partial index it reads (the same Q, so
+# PostgreSQL matches them). "Marked for another deadline" is written < or >, not a
+# negation, for the same reason.
+OVERDUE_UNMARKED = (
+    ~models.Q(status__in=CLOSED_ORDER)
+    & models.Q(due_at__isnull=False)
+    & (
+        models.Q(overdue_marked_for__isnull=True)
+        | models.Q(overdue_marked_for__lt=models.F("due_at"))
+        | models.Q(overdue_marked_for__gt=models.F("due_at"))
+    )
+)
+
+
 def group_of(status: str) -> str:
     """Open311 and dashboards speak in status groups, never single statuses."""
     return StatusGroup.CLOSED if status in CLOSED_STATUSES else StatusGroup.OPEN
@@ -259,6 +274,18 @@ class Case(models.Model):
                 fields=["region_path", "due_at", "channel"],
                 condition=~models.Q(status__in=CLOSED_ORDER),
                 name="cases_case_open_by_area",
+            ),
+            # The map (queries.open_on_map): the open cases placed in a box, by position.
+            models.Index(
+                fields=["lng", "lat"],
+                condition=~models.Q(status__in=CLOSED_ORDER) & models.Q(lat__isnull=False),
+                name="cases_case_open_on_map",
+            ),
+            # The overdue scan (services.mark_overdue): only the cases it may still mark.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=OVERDUE_UNMARKED,
+                name="cases_case_overdue_unmarked",
             ),
         ]
 

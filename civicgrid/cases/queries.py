@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case as SqlCase
 from django.db.models import (
+    Avg,
     Count,
     Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -23,8 +25,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as SqlCase
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Floor
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +38,7 @@ from civicgrid.routing.models import Category, Urgency
 from . import events, lifecycle
 from .lifecycle import action_label
 from .models import (
+    CLOSED_ORDER,
     OPEN_STATUSES,
     CallbackResult,
     Case,
@@ -391,11 +395,90 @@ def open_counts_by_grid(user) -> dict[int, int]:
     return {row["grid_id"]: row["n"] for row in counts}
 
 
-def open_points(user, limit: int = 2000) -> list[dict]:
-    """Open cases with a position, newest first, as plain rows for the map."""
-    cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False))
-    fields = ("number", "title", "status", "lng", "lat", "due_at", "warn_at")
-    return list(cases.order_by("-created_at").values(*fields)[:limit])
+# --- the map: every open case, clustered server-side by zoom ---------------------------
+
+# At most this many open cases in view are sent one by one; more are sent as clusters.
+MAP_POINTS_MAX = 500
+# A cluster gathers the cases of one square cell about this many screen pixels wide.
+MAP_CELL_PX = 64
+MAP_ZOOM_DEFAULT = 12
+MAP_ZOOM_MAX = 22
+POINT_FIELDS = ("id", "number", "title", "status", "lng", "lat", "due_at", "warn_at")
+
+
+@dataclass
+class MapView:
+    """What the map shows of the open cases in a box: every one, as points or clusters.
+
+    ``total`` is the number of open cases in the box; the points and the clusters' counts
+    always add up to it (nothing is cut).
+    """
+
+    total: int
+    points: list[dict]
+    clusters: list[dict]
+    cell: float | None  # the cell side in degrees, None when every case is a point
+
+
+def map_cell_degrees(zoom: int) -> float:
+    """The side of a cluster cell at ``zoom``, in degrees (≈ ``MAP_CELL_PX`` on screen)."""
+    return 360 / 2**zoom * MAP_CELL_PX / 256
+
+
+def open_on_map(user, bbox: tuple[float, float, float, float] | None = None, zoom=None, now=None):
+    """The open cases of ``user``'s scope inside ``bbox`` (west, south, east, north, WGS84).
+
+    Up to ``MAP_POINTS_MAX`` of them come as points; more are grouped by a grid of square
+    cells snapped to whole multiples of ``map_cell_degrees(zoom)`` (one GROUP BY, so the
+    work is one pass over the open cases in the box whatever their number), a cell with a
+    single case still being a point. A cluster carries its count, its cases' mean position,
+    their bounds (to zoom into) and how many are overdue.
+    """
+    now = now or timezone.now()
+    # Spelt as the condition of the index of open cases on the map, for PostgreSQL to use it.
+    placed = Case.objects.exclude(status__in=CLOSED_ORDER).filter(
+        lat__isnull=False, lng__isnull=False
+    )
+    cases = visible_cases(user, placed).order_by()
+    if bbox is not None:
+        west, south, east, north = bbox
+        cases = cases.filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
+    zoom = MAP_ZOOM_DEFAULT if zoom is None else max(0, min(int(zoom), MAP_ZOOM_MAX))
+    cell = map_cell_degrees(zoom)
+    cells = list(
+        cases.annotate(cx=Floor(F("lng") / cell), cy=Floor(F("lat") / cell))
+        .values("cx", "cy")
+        .annotate(
+            n=Count("id"),
+            first=Min("id"),
+            mean_lng=Avg("lng"),
+            mean_lat=Avg("lat"),
+            west=Min("lng"),
+            south=Min("lat"),
+            east=Max("lng"),
+            north=Max("lat"),
+            red=Count("id", filter=Q(due_at__lt=now)),
+        )
+        .order_by("cx", "cy")
+    )
+    total = sum(c["n"] for c in cells)
+    if total <= MAP_POINTS_MAX:
+        points = list(cases.order_by("-created_at", "-id").values(*POINT_FIELDS))
+        return MapView(total=total, points=points, clusters=[], cell=None)
+    singles = [c["first"] for c in cells if c["n"] == 1]
+    points = list(Case.objects.filter(pk__in=singles).order_by("-id").values(*POINT_FIELDS))
+    clusters = [
+        {
+            "count": c["n"],
+            "lng": c["mean_lng"],
+            "lat": c["mean_lat"],
+            "bounds": [c["west"], c["south"], c["east"], c["north"]],
+            "red": c["red"],
+        }
+        for c in cells
+        if c["n"] > 1
+    ]
+    return MapView(total=total, points=points, clusters=clusters, cell=cell)
 
 
 def light_of(due_at, warn_at, now=None) -> str:

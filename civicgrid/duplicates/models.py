@@ -84,13 +84,16 @@ class Supporter(models.Model):
 class HotIssue(models.Model):
     """A cluster of recent cases about the same problem in the same place (热点问题).
 
-    Rebuilt as a whole by ``refresh_hot_issues``. ``key`` is the number of the cluster's
+    Kept by ``refresh_hot_issues``, block by block. ``key`` is the number of the cluster's
     first case, so a link to a hot issue survives a refresh while that case is in it.
     ``heat`` weighs people (reporters, and supporters at a quarter) by how recent their
     report is; see ``hotissues.heat``.
     """
 
     key = models.CharField(_("first case"), max_length=20, unique=True)
+    # The block its cases were clustered in (services.block_key): an incremental refresh
+    # replaces the issues of the blocks that changed and leaves the others.
+    block = models.CharField(max_length=60, blank=True, db_index=True)
     title = models.CharField(_("title"), max_length=200)
     representative = models.ForeignKey(
         "cases.Case",
@@ -201,3 +204,39 @@ class HotIssueBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_key} {self.action} ({len(self.done)}/{self.asked})"
+
+
+class HotIssueRefresh(models.Model):
+    """The hot-issue refresh's watermark and what its last run did (one row).
+
+    Every case up to ``last_case_id`` and every supporter up to ``last_supporter_id`` is
+    in the issues. ``capped`` counts, per crowded block, the reports left out of its last
+    clustering (only the newest ``hotissues.MAX_BLOCK`` of a block are
+    compared); the command and the page say so.
+    """
+
+    last_case_id = models.BigIntegerField(default=0)
+    last_supporter_id = models.BigIntegerField(default=0)
+    # Ids just below the watermarks that had no row yet ({"cases": [...], "supporters": [...]}):
+    # a transaction that commits late fills them, and the next run reads those rows.
+    holes = models.JSONField(default=dict, blank=True)
+    days = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    blocks_refreshed = models.PositiveIntegerField(default=0)
+    # {block: reports left out} for every crowded block, as of its last clustering.
+    capped = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("hot-issue refresh")
+        verbose_name_plural = _("hot-issue refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at} ≤ {self.last_case_id}"
+
+    @property
+    def capped_reports(self) -> int:
+        return sum(self.capped.values())
+
+    @property
+    def capped_blocks(self) -> int:
+        return len(self.capped)

@@ -24,8 +24,8 @@ from civicgrid.routing.models import Category
 from . import batch, services
 from .candidates import LIKELY_DUPLICATE, WINDOW_DAYS, find_candidates
 from .forms import BatchForm
-from .hotissues import HALF_LIFE_DAYS
-from .models import HotIssueBatch, Supporter
+from .hotissues import HALF_LIFE_DAYS, MAX_BLOCK
+from .models import HotIssueBatch, HotIssueRefresh, Supporter
 from .queries import hot_issue_cases, visible_hot_issues
 
 HOT_ISSUES_SHOWN = 50
@@ -178,6 +178,8 @@ def hot_issues(request):
         "issues": issues,
         "points": points,
         "computed_at": issues[0].computed_at if issues else None,
+        "refreshed": HotIssueRefresh.objects.filter(pk=1).first(),
+        "max_block": MAX_BLOCK,
         "words": {"reports": _("reports")},
         "half_life": HALF_LIFE_DAYS,
     }

@@ -3,6 +3,7 @@ outlines, and the case points, each within the user's scope."""
 
 import hashlib
 import json
+import math
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, TextField
@@ -62,24 +63,72 @@ def grids_geojson(request):
     )
 
 
+def _bbox(value: str):
+    """``west,south,east,north`` in degrees, or None when absent or not four numbers."""
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    return (max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0))
+
+
+def _zoom(value: str):
+    try:
+        return round(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _point(row: dict) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [row["lng"], row["lat"]]},
+        "properties": {
+            "number": row["number"],
+            "title": row["title"],
+            "status": row["status"],
+            "light": queries.light_of(row["due_at"], row["warn_at"]),
+        },
+    }
+
+
+def _cluster(cluster: dict) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [cluster["lng"], cluster["lat"]]},
+        "properties": {
+            "cluster": True,
+            "count": cluster["count"],
+            "red": cluster["red"],
+            "bounds": cluster["bounds"],
+        },
+    }
+
+
 @login_required
 @require_GET
+@gzip_page
 def cases_geojson(request):
-    """Open case points in the user's scope, each with its traffic light."""
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["lng"], row["lat"]]},
-            "properties": {
-                "number": row["number"],
-                "title": row["title"],
-                "status": row["status"],
-                "light": queries.light_of(row["due_at"], row["warn_at"]),
-            },
-        }
-        for row in queries.open_points(request.user)
-    ]
-    return _geojson(request, {"type": "FeatureCollection", "features": features})
+    """Every open case in the user's scope as points, or as clusters with counts.
+
+    ``?bbox=west,south,east,north&zoom=z`` (what the map shows) limits the cases to the box
+    and sets the cluster size; up to ``queries.MAP_POINTS_MAX`` cases come one by one, each
+    with its traffic light. ``total`` is how many open cases the box holds: the points and
+    the clusters' counts add up to it, nothing is left out.
+    """
+    found = queries.open_on_map(
+        request.user, bbox=_bbox(request.GET.get("bbox", "")), zoom=_zoom(request.GET.get("zoom"))
+    )
+    features = [_cluster(c) for c in found.clusters] + [_point(row) for row in found.points]
+    collection = {
+        "type": "FeatureCollection",
+        "total": found.total,
+        "clustered": bool(found.clusters),
+        "features": features,
+    }
+    return _geojson(request, collection)
 
 
 def _json(value) -> str:

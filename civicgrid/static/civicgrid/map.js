@@ -244,8 +244,63 @@
       return box;
     }
 
-    Promise.all([getJson(el.dataset.gridsUrl), getJson(el.dataset.casesUrl)]).then(function (got) {
-      var regions = got[0];
+    // Open cases: fetched for the box in view at each move, as points or, where many,
+    // as clusters counted by the server (every case is in a point or a count).
+    var points = L.layerGroup();
+    var inView = L.control({ position: "topleft" });
+    inView.onAdd = function () { return L.DomUtil.create("div", "map-legend map-in-view"); };
+    var asked = 0;
+
+    function clusterMarker(f) {
+      var p = f.properties;
+      var size = p.count < 100 ? 34 : p.count < 10000 ? 42 : 52;
+      var icon = L.divIcon({
+        className: "map-cluster" + (p.red ? " has-red" : ""),
+        html: textElement(p.count.toLocaleString()),
+        iconSize: [size, size],
+      });
+      var at = shown(f.geometry.coordinates[0], f.geometry.coordinates[1]);
+      var marker = L.marker(at, { icon: icon, keyboard: true,
+                                  title: words.cluster.replace("%(n)s", p.count) });
+      marker.on("click", function () {
+        // Into the cluster's cases: at least one level closer, at most the tiles' last.
+        var b = p.bounds;
+        var box = L.latLngBounds(shown(b[0], b[1]), shown(b[2], b[3])).pad(0.1);
+        var deepest = TILE_URL ? 19 : 22;
+        var zoom = Math.min(Math.max(map.getBoundsZoom(box), map.getZoom() + 1), deepest);
+        map.setView(box.getCenter(), zoom);
+      });
+      return marker;
+    }
+
+    function loadPoints() {
+      var box = map.getBounds().pad(0.25);
+      // GCJ-02 tiles are drawn up to ~700 m off the stored WGS84 positions.
+      var slack = TILES_GCJ ? 0.01 : 0;
+      var bbox = [box.getWest() - slack, box.getSouth() - slack, box.getEast() + slack,
+                  box.getNorth() + slack].map(function (v) { return v.toFixed(5); }).join(",");
+      var url = el.dataset.casesUrl + (el.dataset.casesUrl.indexOf("?") < 0 ? "?" : "&") +
+        "bbox=" + bbox + "&zoom=" + Math.round(map.getZoom());
+      var mine = ++asked;
+      getJson(url).then(function (data) {
+        if (mine !== asked) return; // a later move's answer is on its way
+        points.clearLayers();
+        geoJson(data, {
+          pointToLayer: function (f, at) {
+            return f.properties.cluster ? clusterMarker(f) : caseMarker(at, f.properties.light);
+          },
+          onEachFeature: function (f, layer) {
+            if (!f.properties.cluster) layer.bindPopup(function () { return casePopup(f.properties); });
+          },
+        }).eachLayer(function (layer) { points.addLayer(layer); });
+        var box = inView.getContainer();
+        if (box) box.textContent = words.inView.replace("%(n)s", data.total.toLocaleString());
+        el.dataset.casesTotal = data.total;
+        el.dataset.casesLoaded = String(mine);
+      });
+    }
+
+    getJson(el.dataset.gridsUrl).then(function (regions) {
       var grids = geoJson(regions, {
         filter: function (f) { return !isStreet(f); },
         style: function (f) {
@@ -261,12 +316,7 @@
         },
       }).addTo(map);
       var streets = geoJson(regions, { filter: isStreet, style: STREET_STYLE }).addTo(map);
-      var points = geoJson(got[1], {
-        pointToLayer: function (f, at) { return caseMarker(at, f.properties.light); },
-        onEachFeature: function (f, layer) {
-          layer.bindPopup(function () { return casePopup(f.properties); });
-        },
-      }).addTo(map);
+      points.addTo(map);
       // The layer control writes its labels with innerHTML: give it the translated
       // words as HTML the DOM escaped.
       var overlays = {};
@@ -275,11 +325,14 @@
       overlays[textElement(words.points).innerHTML] = points;
       L.control.layers(null, overlays, { collapsed: false }).addTo(map);
       legend(map, words, classes, loadColour).addTo(map);
+      inView.addTo(map);
       if (grids.getLayers().length) {
         fit(map, grids.getBounds(), { padding: [12, 12] });
       } else {
         el.appendChild(textElement(words.empty, "p")).className = "map-empty";
       }
+      map.on("moveend", loadPoints);
+      loadPoints();
     });
   }
 

@@ -1,29 +1,54 @@
-"""civicgrid refresh-hot-issues [--days 90]"""
+"""civicgrid refresh-hot-issues [--days 90] [--full]"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from civicgrid.duplicates.hotissues import WINDOW_DAYS
-from civicgrid.duplicates.services import refresh_hot_issues
+from civicgrid.duplicates.hotissues import MAX_BLOCK, WINDOW_DAYS
+from civicgrid.duplicates.services import refresh
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the hot issues (many people, the same problem, the same place) from "
-        "recent cases. Safe to run from cron while the site serves."
+        "Bring the hot issues (many people, the same problem, the same place) up to date "
+        "from the cases since the last run. Safe to run from cron while the site serves."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--days", type=int, default=WINDOW_DAYS, help="cases of the last N days"
         )
+        parser.add_argument(
+            "--full", action="store_true", help="cluster every block again (e.g. nightly)"
+        )
 
     def handle(self, *args, **options):
         days = options["days"]
         if not 1 <= days <= 366:
             raise CommandError(_("--days must be between 1 and 366."))
-        self.stdout.write(_("Clustering the cases of the last %(days)d days…") % {"days": days})
-        found = refresh_hot_issues(days=days)
-        for issue in found[:10]:
+        done = refresh(days=days, full=options["full"])
+        if done.full:
+            self.stdout.write(
+                _("Clustered every block of the last %(days)d days.") % {"days": days}
+            )
+        else:
+            self.stdout.write(
+                _("%(cases)d new cases; %(blocks)d blocks clustered again.")
+                % {"cases": done.new_cases, "blocks": done.blocks_refreshed}
+            )
+        for issue in done.issues[:10]:
             self.stdout.write(f"  {issue.heat:8.2f}  {issue.reports:4d}  {issue.title}")
-        self.stdout.write(self.style.SUCCESS(_("%(n)d hot issues.") % {"n": len(found)}))
+        if done.capped_reports:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "%(reports)d older reports in %(blocks)d crowded blocks were not "
+                        "clustered (only the newest %(max)d of a block are compared)."
+                    )
+                    % {
+                        "reports": done.capped_reports,
+                        "blocks": done.capped_blocks,
+                        "max": MAX_BLOCK,
+                    }
+                )
+            )
+        self.stdout.write(self.style.SUCCESS(_("%(n)d hot issues.") % {"n": len(done.issues)}))
