@@ -542,6 +542,11 @@ class MediationMonth(models.Model):
     oral = models.PositiveIntegerField(default=0)
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     confirmations = models.PositiveIntegerField(default=0)
+    # The court's rulings on those applications, and the notarisations instead.
+    confirmed = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    notarised = models.PositiveIntegerField(default=0)
     performed = models.PositiveIntegerField(default=0)
     prevented_criminal = models.PositiveIntegerField(default=0)
     prevented_petition = models.PositiveIntegerField(default=0)

@@ -14,6 +14,10 @@ What each counter counts (of the disputes accepted in the month):
   agreement records the facts without it; succeeded (调解成功) = written + oral;
 - amount: the amount involved, summed;
 - confirmations: judicial confirmation applied for (``confirmation_applied_at``);
+- confirmed / rejected: the court's ruling on it (a judicial ``Confirmation`` record);
+  pending: applied for and not ruled on yet, so confirmations = confirmed + rejected +
+  pending whenever each ruling follows an application;
+- notarised: the agreement notarised instead (a notarial ``Confirmation`` record);
 - performed: a successful one that reached "performed" (or was closed after it);
 - prevented_criminal / prevented_petition: the flags the mediator sets at closing.
 
@@ -28,7 +32,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +48,7 @@ from .models import (
     Organisation,
     Source,
 )
+from .records import Confirmation, ConfirmationKind, Ruling
 
 COUNTERS = (
     "accepted",
@@ -52,6 +57,10 @@ COUNTERS = (
     "oral",
     "amount",
     "confirmations",
+    "confirmed",
+    "rejected",
+    "pending",
+    "notarised",
     "performed",
     "prevented_criminal",
     "prevented_petition",
@@ -64,6 +73,10 @@ LABELS = {
     "oral": _("oral agreements"),
     "amount": _("amount involved (yuan)"),
     "confirmations": _("judicial confirmations applied for"),
+    "confirmed": _("judicially confirmed"),
+    "rejected": _("confirmation rejected"),
+    "pending": _("ruling pending"),
+    "notarised": _("notarised"),
     "performed": _("performed"),
     "prevented_criminal": _("prevented from turning criminal"),
     "prevented_petition": _("prevented group petitions"),
@@ -83,6 +96,24 @@ SUCCEEDED = WRITTEN | ORAL
 PERFORMED = SUCCEEDED & Q(state__in=[DisputeState.PERFORMED, DisputeState.CLOSED])
 
 
+def _confirmation(kind: str, *rulings: str) -> Exists:
+    records = Confirmation.objects.filter(dispute=OuterRef("pk"), kind=kind)
+    return Exists(records.filter(ruling__in=rulings) if rulings else records)
+
+
+def _rulings() -> dict:
+    """The counters of the court's rulings and the notarisations (one each per dispute:
+    an application is made once, a rejection is final)."""
+    judicial, notarial = ConfirmationKind.JUDICIAL, ConfirmationKind.NOTARIAL
+    ruled = _confirmation(judicial, Ruling.CONFIRMED, Ruling.REJECTED)
+    return {
+        "confirmed": Count("pk", filter=Q(_confirmation(judicial, Ruling.CONFIRMED))),
+        "rejected": Count("pk", filter=Q(_confirmation(judicial, Ruling.REJECTED))),
+        "pending": Count("pk", filter=Q(confirmation_applied_at__isnull=False) & ~Q(ruled)),
+        "notarised": Count("pk", filter=Q(_confirmation(notarial))),
+    }
+
+
 def _counters() -> dict:
     def flag(name: str) -> Q:
         return Q(**{name: True})
@@ -94,6 +125,7 @@ def _counters() -> dict:
         "oral": Count("pk", filter=ORAL),
         "amount": Coalesce(Sum("amount"), Decimal(0)),
         "confirmations": Count("pk", filter=Q(confirmation_applied_at__isnull=False)),
+        **_rulings(),
         "performed": Count("pk", filter=PERFORMED),
         "prevented_criminal": Count("pk", filter=flag("prevented_criminal")),
         "prevented_petition": Count("pk", filter=flag("prevented_group_petition")),
@@ -281,6 +313,10 @@ class Row:
     oral: int = 0
     amount: Decimal = Decimal(0)
     confirmations: int = 0
+    confirmed: int = 0
+    rejected: int = 0
+    pending: int = 0
+    notarised: int = 0
     performed: int = 0
     prevented_criminal: int = 0
     prevented_petition: int = 0
