@@ -163,7 +163,9 @@ def _rows(disputes: QuerySet[Dispute], by_mediator: bool) -> Iterable[MediationM
     if by_mediator:
         rows = rows.filter(mediators__isnull=False).annotate(med=F("mediators"))
         keys.append("med")
-    for row in rows.values(*keys).annotate(**_counters()).order_by():
+    # Written in organisation order: an organisation's rows of a month share a few table
+    # pages, so its monthly statistics read ~3 pages a month instead of one per row.
+    for row in rows.values(*keys).annotate(**_counters()).order_by(*keys[1:], "m"):
         yield MediationMonth(
             month=row["m"],
             organisation_id=row["organisation_id"],

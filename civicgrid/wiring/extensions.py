@@ -95,7 +95,10 @@ def _menu() -> None:
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
     register_page("mediator_home", Page("mediation:home", _("My day"), (Role.MEDIATOR,)))
-    register_page("court_liaison", Page("mediation:court_liaison", _("Court liaison"), mediation))
+    register_page(
+        "court_liaison",
+        Page("mediation:court_liaison", _("Court liaison"), (*mediation, Role.COURT_LIAISON)),
+    )
     register_page(
         "screening", Page("mediation:screening", _("Dispute screening"), (Role.GRID_WORKER,))
     )
