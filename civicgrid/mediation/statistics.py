@@ -259,9 +259,15 @@ def months_with_disputes() -> list[date]:
 
 
 def rebuild(progress: Callable[[int, int, date], None] | None = None) -> int:
-    """Recount every month (and drop rows of months with no dispute left)."""
+    """Recount every month from an empty rollup.
+
+    Emptied first, the table is written again month after month, each month in
+    organisation order: one organisation's rows of a month lie on a few neighbouring
+    pages (recounting month by month in place scattered them over the free space of
+    the rows deleted, one page read per row for an organisation's monthly statistics).
+    Until it ends, the statistics show the months recounted so far."""
     months = months_with_disputes()
-    MediationMonth.objects.exclude(month__in=months).delete()
+    MediationMonth.objects.all().delete()
     written = 0
     for done, month in enumerate(months, 1):
         written += refresh_month(month)

@@ -121,6 +121,12 @@ def _menu() -> None:
     register_page(
         "petition_intake", Page("petitions:register", _("Register a petition"), petition_window)
     )
+    # The mediation centre's window: a dispute that is also a petition, in one form
+    # (civicgrid/wiring/window.py composes the two apps).
+    register_page(
+        "mediation_window",
+        Page("window", _("Dispute and petition"), (Role.MEDIATOR, Role.DISPATCHER)),
+    )
     register_page(
         "petitions_owned", Page("petitions:owned", _("My petitions (包案)"), (Role.LEADER,))
     )
