@@ -366,7 +366,8 @@ def main(argv=None) -> int:
         results[name] = result
         say(f"{name:18} p50 {result['p50_ms']:>7} ms  p95 {result['p95_ms']:>7} ms  "
             f"goal {GOALS[name]:.0f}  {'ok' if result['met'] else 'OVER'}  "
-            f"(server cpu {result['server_cpu_p50_ms']} ms, db {result['server_db_p50_ms']} ms)")  # fmt: skip
+            f"(server cpu {result['server_cpu_p50_ms']} ms, "
+            f"db {result['server_db_p50_ms']} ms)")  # fmt: skip
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(

@@ -222,11 +222,19 @@ def rulings(operator, district, category, mediator, team, django_capture_on_comm
                 dispute, actor=mediator, court="东营区人民法院", applied_on=today
             )
         aftercare.record_ruling(
-            confirmed, actor=mediator, ruling="confirmed", ruled_on=today, reference="(2026)鲁0502民特1号"
+            confirmed,
+            actor=mediator,
+            ruling="confirmed",
+            ruled_on=today,
+            reference="(2026)鲁0502民特1号",
         )
         aftercare.record_ruling(rejected, actor=mediator, ruling="rejected", ruled_on=today)
         aftercare.notarise(
-            notarised, actor=mediator, office="东营市公证处", notarised_on=today, certificate="2026-7"
+            notarised,
+            actor=mediator,
+            office="东营市公证处",
+            notarised_on=today,
+            certificate="2026-7",
         )
     return disputes
 
