@@ -341,6 +341,7 @@ def main(argv=None) -> int:
     rows = statistics.rebuild(
         lambda d, t, m: say(f"  rollup {d}/{t} {m:%Y-%m}") if d % 6 == 0 else None
     )
+    statistics.vacuum()  # as civicgrid mediation-rollup does
     rollup = time.perf_counter() - started
     say(f"rollup: {rows:,} rows in {rollup:.1f} s")
     # Exactness at scale: the rollup's total equals counting the raw disputes.
