@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -275,3 +276,11 @@ def test_the_statistics_page_and_its_export_show_the_rulings(client, leader, rul
     assert counted["confirmation rejected"] == 1
     assert counted["ruling pending"] == 1
     assert counted["notarised"] == 1
+
+
+def test_the_rollup_command_recounts_every_month(rulings, capsys):
+    MediationMonth.objects.all().delete()
+    call_command("mediation_rollup")
+    assert "rollup rows" in capsys.readouterr().out
+    rows, total = statistics.table(statistics.Filters(group="organisation"))
+    assert (total.accepted, total.confirmed, total.notarised) == (4, 1, 1)
