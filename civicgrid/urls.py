@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from civicgrid.accounts.views import home
 from civicgrid.api import api
+from civicgrid.wiring import window
 from civicgrid.wiring.modules import MODULES
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
         for module in MODULES
         if module.urls is not None
     ),
+    # The mediation centre's window: a dispute that is also a petition (wiring/window.py).
+    path("window/", window.register, name="window"),
     # The global name LOGIN_REDIRECT_URL points at; it sends each role to its own page.
     path("", home, name="home"),
     path("", include("civicgrid.cases.urls")),

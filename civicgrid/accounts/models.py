@@ -25,6 +25,9 @@ class Role(models.TextChoices):
     # 应急指挥: the emergency command room (``emergency``) opens incidents, starts plans,
     # changes response levels; scoped to the regions it commands.
     COMMANDER = "commander", _("emergency command room")
+    # 法院联络员: the court's link to the mediation centre, reading the cases the court
+    # sent (诉调对接) and the failures referred back to it (green channel), in its regions.
+    COURT_LIAISON = "court_liaison", _("court liaison")
     ADMIN = "admin", _("administrator")
     INTEGRATION = "integration", _("integration account")
 
@@ -163,7 +166,7 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"
     )
-    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     regions = models.ManyToManyField(
         "regions.Region", verbose_name=_("regions in scope"), blank=True, related_name="grants"
     )

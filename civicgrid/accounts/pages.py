@@ -74,6 +74,7 @@ HOME = {
     Role.INSPECTOR: "inspection",
     Role.ASSESSOR: "assessment",
     Role.COMMANDER: "incidents",
+    Role.COURT_LIAISON: "court_liaison",
 }
 
 

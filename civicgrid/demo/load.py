@@ -370,6 +370,8 @@ def load_accounts() -> list[DemoAccount]:
         ("commander", "韩应急", [(Role.COMMANDER, [district], None)]),
         # The assessment officer (考核办), and a community that rates the departments.
         ("assessor", "韩考核", [(Role.ASSESSOR, [district], None)]),
+        # The court's liaison (法院联络员) at the centre: what the court sent, and back.
+        ("liaison", "钟法联", [(Role.COURT_LIAISON, [district], None)]),
         ("community", "何社区", [(Role.LEADER, [_demo_community()], None)]),
         # One official, two roles: dispatches for the district, mediates in one street.
         (

@@ -182,7 +182,11 @@ class StatisticsRowOut(Schema):
     written: int
     oral: int
     amount: Decimal
-    confirmations: int
+    confirmations: int = Field(description="Judicial confirmation applied for.")
+    confirmed: int = Field(description="The court confirmed the agreement.")
+    rejected: int = Field(description="The court rejected the application.")
+    pending: int = Field(description="Applied for, no ruling yet.")
+    notarised: int = Field(description="The agreement was notarised instead.")
     performed: int
     prevented_criminal: int
     prevented_petition: int

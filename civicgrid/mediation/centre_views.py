@@ -218,7 +218,7 @@ def _text(value: str) -> str:
 # --- the mediator's home, the court liaison --------------------------------------------
 
 SOON_DAYS = 3
-COURT_SOURCES = (Source.COURT_DELEGATED, Source.COURT_ENTRUSTED)
+COURT_SOURCES = services.COURT_SOURCES
 
 
 @page("mediator_home")
@@ -256,7 +256,7 @@ def court_liaison(request):
     """Cases sent by the court (委派 before filing, 委托 after) and their outcome, and the
     failures referred back to the court through the green channel."""
     court = (
-        services.visible_disputes(request.user)
+        services.court_disputes(request.user)
         .filter(source__in=COURT_SOURCES)
         .order_by("-registered_at")
     )
@@ -272,7 +272,7 @@ def court_liaison(request):
         .order_by()
     }
     referred = (
-        services.visible_disputes(request.user)
+        services.court_disputes(request.user)
         .filter(state=DisputeState.REFERRED, case__main_department__isnull=True)
         .order_by("-outcome_at")[:PAGE_SIZE]
     )

@@ -542,6 +542,11 @@ class MediationMonth(models.Model):
     oral = models.PositiveIntegerField(default=0)
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     confirmations = models.PositiveIntegerField(default=0)
+    # The court's rulings on those applications, and the notarisations instead.
+    confirmed = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    notarised = models.PositiveIntegerField(default=0)
     performed = models.PositiveIntegerField(default=0)
     prevented_criminal = models.PositiveIntegerField(default=0)
     prevented_petition = models.PositiveIntegerField(default=0)
@@ -560,6 +565,13 @@ class MediationMonth(models.Model):
                 fields=["month", "mediator"],
                 name="medmonth_mediator",
                 condition=models.Q(mediator__isnull=False),
+            ),
+            # One organisation's months (its monthly statistics): its own rows only, not
+            # its mediators' (the plain organisation index finds five times as many).
+            models.Index(
+                fields=["organisation", "month"],
+                name="medmonth_org_month",
+                condition=models.Q(mediator__isnull=True),
             ),
         ]
 

@@ -168,11 +168,33 @@ def visible_disputes(user) -> QuerySet[Dispute]:
         return disputes
     if not user.is_authenticated or not user.has_role(*MEDIATION_ROLES):
         return disputes.none()
-    as_leader = _in_paths(user.grants_for(Role.LEADER))
-    as_mediator = _in_paths(user.grants_for(Role.MEDIATOR)) & (
-        Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids(user))
+    seen = _in_paths(user.grants_for(Role.LEADER))
+    mediating = user.grants_for(Role.MEDIATOR)
+    if mediating:  # a leader alone spares the query of the organisations
+        seen |= _in_paths(mediating) & (
+            Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids(user))
+        )
+    return disputes.filter(seen)
+
+
+# What a court sends to the centre (诉调对接): delegated before filing, entrusted after.
+COURT_SOURCES = (Source.COURT_DELEGATED, Source.COURT_ENTRUSTED)
+
+
+def court_disputes(user) -> QuerySet[Dispute]:
+    """The disputes of the court-liaison page: the ones ``user`` sees as a leader or a
+    mediator, and, for a court liaison (法院联络员), in its regions only those the court
+    sent and those referred to the court through the green channel — no other dispute
+    of the centre, and nothing to work on (``refusal`` knows no such role)."""
+    disputes = visible_disputes(user)
+    grants = user.grants_for(Role.COURT_LIAISON) if user.is_authenticated else []
+    if _is_admin(user) or not grants:
+        return disputes
+    to_court = Q(state=DisputeState.REFERRED, case__main_department__isnull=True)
+    liaison = _in_paths(grants) & (Q(source__in=COURT_SOURCES) | to_court)
+    return (disputes | Dispute.objects.filter(liaison)).select_related(
+        "case", "type", "organisation"
     )
-    return disputes.filter(as_leader | as_mediator)
 
 
 def may_hand_over(user, case: Case) -> bool:

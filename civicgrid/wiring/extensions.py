@@ -95,7 +95,10 @@ def _menu() -> None:
         Page("mediation:registry", _("Mediation rooms and mediators"), mediation),
     )
     register_page("mediator_home", Page("mediation:home", _("My day"), (Role.MEDIATOR,)))
-    register_page("court_liaison", Page("mediation:court_liaison", _("Court liaison"), mediation))
+    register_page(
+        "court_liaison",
+        Page("mediation:court_liaison", _("Court liaison"), (*mediation, Role.COURT_LIAISON)),
+    )
     register_page(
         "screening", Page("mediation:screening", _("Dispute screening"), (Role.GRID_WORKER,))
     )
@@ -117,6 +120,12 @@ def _menu() -> None:
     )
     register_page(
         "petition_intake", Page("petitions:register", _("Register a petition"), petition_window)
+    )
+    # The mediation centre's window: a dispute that is also a petition, in one form
+    # (civicgrid/wiring/window.py composes the two apps).
+    register_page(
+        "mediation_window",
+        Page("window", _("Dispute and petition"), (Role.MEDIATOR, Role.DISPATCHER)),
     )
     register_page(
         "petitions_owned", Page("petitions:owned", _("My petitions (包案)"), (Role.LEADER,))

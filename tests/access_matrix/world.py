@@ -87,6 +87,8 @@ ROLE_REACH: dict[str, Reach] = {
     Role.COMMANDER: Reach.REGIONS,
     # An assessment officer reads the figures of a region subtree (its cases as a leader).
     Role.ASSESSOR: Reach.REGIONS,
+    # A court liaison reads what the court sent to the centre in a region subtree.
+    Role.COURT_LIAISON: Reach.REGIONS,
 }
 ROLES = [role for role in Role.values if role in ROLE_REACH]
 

@@ -97,6 +97,44 @@ def test_the_court_liaison_sees_court_cases_and_the_referrals_back_to_court(
 
 
 @pytest.mark.django_db
+def test_a_court_liaison_sees_what_the_court_sent_in_its_regions_and_nothing_else(
+    client, operator, district, other_district, category, mediator, team
+):
+    sent = _court_dispute(operator, district, category, mediator, team, Source.COURT_DELEGATED)
+    failed = _court_dispute(operator, district, category, mediator, team, Source.HOTLINE)
+    route = [ResolutionMethod.objects.first().pk]
+    services.fail(failed, actor=mediator, reason="分歧大", routes=route)
+    services.refer(failed, actor=mediator, to="court", note="请优先立案")
+    hotline = _court_dispute(operator, district, category, mediator, team, Source.HOTLINE)
+    liaison = f.make_user(Role.COURT_LIAISON, regions=[district["district"]], username="liaison")
+    client.force_login(liaison)
+    # Home is the court-liaison page; the page lists the court's case and the referral.
+    home = client.get(reverse("home"), follow=True)
+    assert home.redirect_chain[-1][0] == reverse("mediation:court_liaison")
+    text = home.content.decode()
+    cases = text.split('id="court-cases"')[1].split("</section>")[0]
+    assert cases.count("data-case=") == 1
+    assert sent.case.number in cases
+    back = text.split('id="green-channel"')[1].split("</section>")[0]
+    assert failed.case.number in back
+    assert hotline.case.number not in text
+    # Nothing of the centre's work: no lists, boards, statistics, no move on a dispute.
+    for name in ("mediation:list", "mediation:risk_board", "mediation:statistics"):
+        assert client.get(reverse(name)).status_code == 403, name
+    assert client.get(reverse("mediation:home")).status_code == 403
+    client.post(reverse("mediation:act", args=[sent.case.number]), {"move": "fail", "reason": "x"})
+    sent.refresh_from_db()
+    assert sent.state == "mediating"
+    # Another district's liaison sees none of it.
+    client.force_login(
+        f.make_user(Role.COURT_LIAISON, regions=[other_district["district"]], username="far")
+    )
+    text = client.get(reverse("mediation:court_liaison")).content.decode()
+    assert sent.case.number not in text
+    assert failed.case.number not in text
+
+
+@pytest.mark.django_db
 def test_a_grid_worker_opens_neither_the_mediators_day_nor_the_court_liaison(client, grid_worker):
     client.force_login(grid_worker)
     assert client.get(reverse("mediation:home")).status_code == 403

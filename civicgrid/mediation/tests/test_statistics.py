@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -194,3 +195,92 @@ def test_a_mediator_does_not_open_the_statistics(client, mediator):
     client.force_login(mediator)
     assert client.get(reverse("mediation:statistics")).status_code == 403
     assert client.get(reverse("mediation:statistics_export")).status_code == 403
+
+
+def _agreed(operator, district, category, mediator, team):
+    dispute = _accepted(operator, district, category, mediator, team)
+    services.agree(
+        dispute,
+        actor=mediator,
+        facts="赔偿",
+        obligations=[
+            services.ObligationInput("甲", "付款", timezone.localdate() + timedelta(days=10))
+        ],
+        signed=True,
+    )
+    return dispute
+
+
+@pytest.fixture
+def rulings(operator, district, category, mediator, team, django_capture_on_commit_callbacks):
+    """Four written agreements: confirmed, rejected and pending in court, and notarised."""
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        disputes = [_agreed(operator, district, category, mediator, team) for _ in range(4)]
+        confirmed, rejected, pending, notarised = disputes
+        for dispute in (confirmed, rejected, pending):
+            aftercare.apply_for_confirmation(
+                dispute, actor=mediator, court="东营区人民法院", applied_on=today
+            )
+        aftercare.record_ruling(
+            confirmed,
+            actor=mediator,
+            ruling="confirmed",
+            ruled_on=today,
+            reference="(2026)鲁0502民特1号",
+        )
+        aftercare.record_ruling(rejected, actor=mediator, ruling="rejected", ruled_on=today)
+        aftercare.notarise(
+            notarised,
+            actor=mediator,
+            office="东营市公证处",
+            notarised_on=today,
+            certificate="2026-7",
+        )
+    return disputes
+
+
+def test_the_rulings_are_counted_cell_by_cell_exactly_as_in_the_raw_disputes(rulings, team):
+    for group in statistics.GROUPS:
+        rows, total = statistics.table(statistics.Filters(group=group))
+        raw_rows, raw_total = statistics.count_raw(statistics.Filters(group=group))
+        counters = ("confirmations", "confirmed", "rejected", "pending", "notarised")
+        assert [[getattr(r, c) for c in counters] for r in rows] == [
+            [getattr(r, c) for c in counters] for r in raw_rows
+        ], group
+        assert [getattr(total, c) for c in counters] == [getattr(raw_total, c) for c in counters]
+    rows, total = statistics.table(statistics.Filters(group="organisation"))
+    assert (total.confirmations, total.confirmed, total.rejected, total.pending) == (3, 1, 1, 1)
+    assert total.notarised == 1
+    # A full rebuild counts the same.
+    MediationMonth.objects.all().delete()
+    statistics.rebuild()
+    rows, again = statistics.table(statistics.Filters(group="organisation"))
+    assert (again.confirmed, again.rejected, again.pending, again.notarised) == (1, 1, 1, 1)
+
+
+def test_the_statistics_page_and_its_export_show_the_rulings(client, leader, rulings, team):
+    client.force_login(leader)
+    page = client.get(reverse("mediation:statistics"))
+    text = page.content.decode()
+    assert "Judicially confirmed" in text
+    assert "Notarised" in text
+    row = text.split(f'data-row="{team.pk}"')[1].split("</tr>")[0]
+    assert '<td class="confirmed">1</td><td class="rejected">1</td>' in row
+    assert '<td class="pending">1</td><td class="notarised">1</td>' in row
+    export = client.get(reverse("mediation:statistics_export"))
+    sheet = list(load_workbook(io.BytesIO(export.content)).active.values)
+    header, total = sheet[0], sheet[-1]
+    counted = dict(zip(header, total, strict=True))
+    assert counted["judicially confirmed"] == 1
+    assert counted["confirmation rejected"] == 1
+    assert counted["ruling pending"] == 1
+    assert counted["notarised"] == 1
+
+
+def test_the_rollup_command_recounts_every_month(rulings, capsys):
+    MediationMonth.objects.all().delete()
+    call_command("mediation_rollup")
+    assert "rollup rows" in capsys.readouterr().out
+    rows, total = statistics.table(statistics.Filters(group="organisation"))
+    assert (total.accepted, total.confirmed, total.notarised) == (4, 1, 1)

@@ -13,4 +13,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{done}/{total} {month:%Y-%m}")
 
         rows = statistics.rebuild(progress)
+        statistics.vacuum()
         self.stdout.write(f"{rows} rollup rows")
