@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -103,11 +102,15 @@ def owned_in(paths) -> Q:
     case has no centre): each level's queue is its own (docs/centres.md). A city's
     centre works on what is escalated to it; a district's on what it holds, not on what
     its streets and communities hold; a street's on what it holds, never another's."""
+    paths = list(paths)
+    cities = set(
+        Region.objects.filter(path__in=paths, level=Level.CITY).values_list("path", flat=True)
+    )
     query = Q(pk__in=[])
     for path in paths:
-        below = ~Exists(Region.objects.filter(path=path, level=Level.CITY))
-        query |= Q(owner_region__path=path)
-        query |= below & Q(owner_region__isnull=True, region_path__startswith=path)
+        query |= Q(owner_path=path)  # the centre's path, on the case's row (indexed)
+        if path not in cities:
+            query |= Q(owner_region__isnull=True, region_path__startswith=path)
     return query
 
 
@@ -116,7 +119,8 @@ def held_in(paths) -> Q:
     queue's rule) and what a community passed down to one of its grids, which stays the
     community's to verify and call back (docs/centres.md)."""
     paths = list(paths)
-    return owned_in(paths) | Q(owner_region__level=Level.GRID, owner_region__parent__path__in=paths)
+    grids = Region.objects.filter(level=Level.GRID, parent__path__in=paths)
+    return owned_in(paths) | Q(owner_region_id__in=list(grids.values_list("pk", flat=True)))
 
 
 def own_level(user, cases: QuerySet) -> QuerySet:
