@@ -82,7 +82,8 @@ def matches(text: str) -> Q:
     """Cases whose title holds ``text``: on PostgreSQL, each of its words, through the
     word index; elsewhere (SQLite), the text itself, anywhere in the title."""
     text = text.strip()
-    words = query_words(text) if uses_index() else []
+    # One character is no word: looked for inside words too, as before.
+    words = query_words(text) if uses_index() and len(text) > 1 else []
     if not words:
         return Q(title__icontains=text)
     return Q(HasWords(F("title_words"), Value(" ".join(words))))
