@@ -93,7 +93,7 @@ def triage_queue(user) -> QuerySet:
     """
     cases = visible_cases(user, Case.objects.filter(status=Status.REGISTERED))
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        cases = cases.filter(owned_in(region_paths(user)))
+        cases = cases.filter(owned_by(user))
     return pressing_first(rows(cases))
 
 
@@ -114,6 +114,21 @@ def owned_in(paths) -> Q:
     return query
 
 
+def owned_by(user) -> Q:
+    """``owned_in`` the user's regions, worked out once per user object (as
+    ``scope.region_paths``): a page with several queues asks for it each time."""
+    if not hasattr(user, "_civicgrid_owned"):
+        user._civicgrid_owned = owned_in(region_paths(user))
+    return user._civicgrid_owned
+
+
+def held_by(user) -> Q:
+    """``held_in`` the user's regions, once per user object (``owned_by``)."""
+    if not hasattr(user, "_civicgrid_held"):
+        user._civicgrid_held = held_in(region_paths(user))
+    return user._civicgrid_held
+
+
 def held_in(paths) -> Q:
     """Cases the centres of ``paths`` work on: what they hold (``owned_in``, the triage
     queue's rule) and what a community passed down to one of its grids, which stays the
@@ -129,7 +144,7 @@ def own_level(user, cases: QuerySet) -> QuerySet:
     queue's: a street never sees another's, the district not what a street holds."""
     if user.is_superuser or user.has_role(Role.ADMIN):
         return cases
-    return cases.filter(held_in(region_paths(user)))
+    return cases.filter(held_by(user))
 
 
 def below_district_own_level(user, cases: QuerySet) -> QuerySet:
@@ -171,7 +186,7 @@ def returned(user) -> QuerySet:
     nearest first."""
     cases = visible_cases(user, Case.objects.filter(status=Status.RETURN_REQUESTED))
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        cases = cases.filter(owned_in(region_paths(user)))
+        cases = cases.filter(owned_by(user))
     asked = CaseEvent.objects.filter(case=OuterRef("pk"), action=lifecycle.Action.RETURN)
     return pressing_first(rows(cases)).annotate(
         reason_given=Subquery(asked.order_by("-at", "-id").values("note")[:1])
@@ -195,7 +210,7 @@ def work_counts(user, now=None) -> dict[str, int]:
     registered = Q(status=Status.REGISTERED)
     returns = Q(status=Status.RETURN_REQUESTED)
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        owned = owned_in(region_paths(user))  # the queues' own rule (triage_queue)
+        owned = owned_by(user)  # the queues' own rule (triage_queue)
         registered &= owned
         returns &= owned
     lists = {
