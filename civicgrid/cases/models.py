@@ -273,18 +273,19 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
     def save(self, *args, **kwargs):
-        """Saved with its copies kept current: the centre's path and the title's words."""
+        """Saved with its copies kept current: the centre's path and the title's words
+        (when the save writes the owner or the title)."""
         from .words import title_words
 
-        self.owner_path = self.owner_region.path if self.owner_region_id else ""
-        self.title_words = title_words(self.title)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
+        writes = set(update_fields) if update_fields is not None else None
+        if writes is None or "owner_region" in writes:
+            self.owner_path = self.owner_region.path if self.owner_region_id else ""
+        if writes is None or "title" in writes:
+            self.title_words = title_words(self.title)
+        if writes is not None:
             also = {"owner_region": "owner_path", "title": "title_words"}
-            kwargs["update_fields"] = {
-                *update_fields,
-                *(also[f] for f in update_fields if f in also),
-            }
+            kwargs["update_fields"] = writes | {also[f] for f in writes if f in also}
         super().save(*args, **kwargs)
 
     @property
