@@ -162,7 +162,13 @@ DATABASES = {
         env_str("DATABASE_URL", _default_sqlite), conn_max_age=int(env_str("CONN_MAX_AGE", "60"))
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # No JIT: the lists' queries are short index reads, on which PostgreSQL's cost
+    # estimate can still cross jit_above_cost (a planner guess over a big table) and spend
+    # 50-200 ms compiling code for a 2 ms query (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
     # failing with "database is locked" half-way through a transaction.
     DATABASES["default"]["OPTIONS"] = {

@@ -80,7 +80,7 @@ def region_for(user, code: str | None) -> Region | None:
 
 def in_region(region: Region) -> Q:
     path = region.path
-    return Q(region_path__startswith=path) | Q(region_path="", owner_region__path__startswith=path)
+    return Q(region_path__startswith=path) | Q(region_path="", owner_path__startswith=path)
 
 
 # --- the key figures ------------------------------------------------------------------

@@ -6,8 +6,9 @@ exist, so numbers cannot be probed.
 """
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
+from civicgrid.core.paging import COUNT_BOUND, BoundedPaginator
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 
@@ -46,11 +48,51 @@ MAX_NUMBER = Case._meta.get_field("number").max_length
 
 
 class CasePagination(LimitOffsetPagination):
-    """limit/offset with bounds, so a huge offset is a 400 rather than a database error."""
+    """limit/offset within the first 10,000 cases, or keyset paging at any depth
+    (``older_than``: the cases after that one, newest first); ``count`` stops at
+    10,000 (``count_capped``), so no request counts or skips a whole table
+    (docs/performance.md)."""
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0, le=10_000_000)
+        offset: int = Field(
+            0, ge=0, le=COUNT_BOUND, description="at most 10,000: further on, use older_than"
+        )
+        older_than: str | None = Field(
+            None,
+            max_length=MAX_NUMBER,
+            description="a case number: the cases listed after it (next_older_than of the "
+            "previous page)",
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description="the matching cases (from older_than on), up to 10,000")
+        count_capped: bool = Field(description="true when more than count cases match")
+        next_older_than: str | None = Field(
+            description="older_than for the next page; null on the last page"
+        )
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        if pagination.older_than:
+            mark = (
+                Case.objects.filter(number=pagination.older_than).values("created_at", "id").first()
+            )
+            if mark is None:
+                raise InvalidInput("older_than", _("There is no case with this number."))
+            at, pk = mark["created_at"], mark["id"]
+            queryset = queryset.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+        start, limit = pagination.offset, pagination.limit
+        rows = list(queryset[start : start + limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        counted = BoundedPaginator(queryset, limit)
+        return {
+            "items": rows,
+            "count": counted.count,
+            "count_capped": counted.capped,
+            "next_older_than": rows[-1].number if more else None,
+        }
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -135,7 +177,8 @@ def case_filter(filters: CaseFilters) -> CaseFilter:
 @router.get("", response={200: list[CaseOut], **ERRORS}, summary="List the cases you can see")
 @paginate(CasePagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
-    """Newest first; ``count`` is the number of matching cases."""
+    """Newest first; ``count`` is the number of matching cases up to 10,000
+    (``count_capped`` when there are more); page on with ``next_older_than``."""
     return case_filter(filters).apply(_visible(request)).order_by(*NEWEST_FIRST)
 
 

@@ -255,6 +255,8 @@ def apply(case: Case, action: str, *, actor: Actor, note: str = "", **data) -> C
     new_status = TRANSITIONS[(old_status, action)]
     now = timezone.now()
     fields = {"status": new_status, "updated_at": now, **change.fields}
+    if "owner_region" in fields:  # its copy, read by the scope filters
+        fields["owner_path"] = fields["owner_region"].path if fields["owner_region"] else ""
     if change.limit is not None:
         warn, due = deadlines.window(now, change.limit)
         fields.update(step_started_at=now, warn_at=warn, due_at=due)

@@ -159,6 +159,8 @@ class Case(models.Model):
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     title = models.CharField(_("title"), max_length=200)
+    # The title's words (``cases.words``), filled on save: PostgreSQL's word index.
+    title_words = models.TextField(blank=True, editable=False)
     content = models.TextField(_("content"))
     extra = models.JSONField(_("extra fields"), default=dict, blank=True)
 
@@ -187,6 +189,11 @@ class Case(models.Model):
         related_name="owned_cases",
         help_text=_("The region whose centre triages this case; escalation moves it up."),
     )
+    # The centre's region path, copied from ``owner_region`` by every move that changes
+    # it (``save``, ``lifecycle.apply``): the scope filters read it beside
+    # ``region_path`` from the case's own row, through an index, instead of a join that
+    # no index serves (docs/performance.md).
+    owner_path = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
     joint_consultation = models.BooleanField(_("joint consultation"), default=False)
 
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
@@ -291,6 +298,22 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        """Saved with its copies kept current: the centre's path and the title's words
+        (when the save writes the owner or the title)."""
+        from .words import title_words
+
+        update_fields = kwargs.get("update_fields")
+        writes = set(update_fields) if update_fields is not None else None
+        if writes is None or "owner_region" in writes:
+            self.owner_path = self.owner_region.path if self.owner_region_id else ""
+        if writes is None or "title" in writes:
+            self.title_words = title_words(self.title)
+        if writes is not None:
+            also = {"owner_region": "owner_path", "title": "title_words"}
+            kwargs["update_fields"] = writes | {also[f] for f in writes if f in also}
+        super().save(*args, **kwargs)
 
     @property
     def status_group(self) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import (
     Avg,
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
@@ -98,7 +97,7 @@ def triage_queue(user) -> QuerySet:
     """
     cases = visible_cases(user, Case.objects.filter(status=Status.REGISTERED))
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        cases = cases.filter(owned_in(region_paths(user)))
+        cases = cases.filter(owned_by(user))
     return pressing_first(rows(cases))
 
 
@@ -107,12 +106,31 @@ def owned_in(paths) -> Q:
     case has no centre): each level's queue is its own (docs/centres.md). A city's
     centre works on what is escalated to it; a district's on what it holds, not on what
     its streets and communities hold; a street's on what it holds, never another's."""
+    paths = list(paths)
+    cities = set(
+        Region.objects.filter(path__in=paths, level=Level.CITY).values_list("path", flat=True)
+    )
     query = Q(pk__in=[])
     for path in paths:
-        below = ~Exists(Region.objects.filter(path=path, level=Level.CITY))
-        query |= Q(owner_region__path=path)
-        query |= below & Q(owner_region__isnull=True, region_path__startswith=path)
+        query |= Q(owner_path=path)  # the centre's path, on the case's row (indexed)
+        if path not in cities:
+            query |= Q(owner_region__isnull=True, region_path__startswith=path)
     return query
+
+
+def owned_by(user) -> Q:
+    """``owned_in`` the user's regions, worked out once per user object (as
+    ``scope.region_paths``): a page with several queues asks for it each time."""
+    if not hasattr(user, "_civicgrid_owned"):
+        user._civicgrid_owned = owned_in(region_paths(user))
+    return user._civicgrid_owned
+
+
+def held_by(user) -> Q:
+    """``held_in`` the user's regions, once per user object (``owned_by``)."""
+    if not hasattr(user, "_civicgrid_held"):
+        user._civicgrid_held = held_in(region_paths(user))
+    return user._civicgrid_held
 
 
 def held_in(paths) -> Q:
@@ -120,7 +138,8 @@ def held_in(paths) -> Q:
     queue's rule) and what a community passed down to one of its grids, which stays the
     community's to verify and call back (docs/centres.md)."""
     paths = list(paths)
-    return owned_in(paths) | Q(owner_region__level=Level.GRID, owner_region__parent__path__in=paths)
+    grids = Region.objects.filter(level=Level.GRID, parent__path__in=paths)
+    return owned_in(paths) | Q(owner_region_id__in=list(grids.values_list("pk", flat=True)))
 
 
 def own_level(user, cases: QuerySet) -> QuerySet:
@@ -129,7 +148,7 @@ def own_level(user, cases: QuerySet) -> QuerySet:
     queue's: a street never sees another's, the district not what a street holds."""
     if user.is_superuser or user.has_role(Role.ADMIN):
         return cases
-    return cases.filter(held_in(region_paths(user)))
+    return cases.filter(held_by(user))
 
 
 def below_district_own_level(user, cases: QuerySet) -> QuerySet:
@@ -171,7 +190,7 @@ def returned(user) -> QuerySet:
     nearest first."""
     cases = visible_cases(user, Case.objects.filter(status=Status.RETURN_REQUESTED))
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        cases = cases.filter(owned_in(region_paths(user)))
+        cases = cases.filter(owned_by(user))
     asked = CaseEvent.objects.filter(case=OuterRef("pk"), action=lifecycle.Action.RETURN)
     return pressing_first(rows(cases)).annotate(
         reason_given=Subquery(asked.order_by("-at", "-id").values("note")[:1])
@@ -195,7 +214,7 @@ def work_counts(user, now=None) -> dict[str, int]:
     registered = Q(status=Status.REGISTERED)
     returns = Q(status=Status.RETURN_REQUESTED)
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
-        owned = owned_in(region_paths(user))  # the queues' own rule (triage_queue)
+        owned = owned_by(user)  # the queues' own rule (triage_queue)
         registered &= owned
         returns &= owned
     lists = {

@@ -15,8 +15,10 @@ COUNT_BOUND = 10_000
 class BoundedPaginator(Paginator):
     """A ``Paginator`` whose ``count`` stops at ``bound``; ``capped`` says it did."""
 
-    def __init__(self, object_list, per_page, *, bound: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
+    def __init__(
+        self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, bound=None
+    ):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.bound = bound or COUNT_BOUND
 
     @cached_property

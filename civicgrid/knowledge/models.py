@@ -67,6 +67,11 @@ class Entry(models.Model):
         _("other phrasings"), blank=True, help_text=_("Other ways callers ask, one per line.")
     )
     search_text = models.TextField(editable=False, blank=True)
+    # How many calls were answered with the entry, and the last one: counted as each
+    # direct answer is recorded (``events.count_use``), so a list of entries shows its
+    # uses without reading every answer in the case log (docs/performance.md).
+    use_count = models.PositiveIntegerField(_("uses"), default=0, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)

@@ -1,8 +1,10 @@
 """Reading the knowledge base: how often entries were used, and the statistics page.
 
 Use is counted from the cases' event log: every ``answer_directly`` event names the entry
-it used in ``data["knowledge_entry"]`` (``cases.action_rules``). Nothing is counted twice
-and nothing can drift from what happened to the cases.
+it used in ``data["knowledge_entry"]`` (``cases.action_rules``). Uses of a period are
+read from those events (by the ``(action, at)`` index); uses in all from the entry's own
+counter (``Entry.use_count``), which the event consumer ``events.count_use`` adds to as
+each answer is recorded and migration ``0002`` filled from the log.
 """
 
 from collections import Counter
@@ -37,27 +39,35 @@ def _uses(since=None):
 
 
 def usage_counts(entry_ids, since=None) -> dict[int, int]:
-    """How many calls were answered with each of ``entry_ids`` (one query)."""
+    """How many calls were answered with each of ``entry_ids`` (one query): in all from
+    the entries' counters, since ``since`` from the answers of that period."""
     ids = [int(i) for i in entry_ids]
     if not ids:
         return {}
+    if since is None:
+        return dict(
+            Entry.objects.filter(pk__in=ids, use_count__gt=0).values_list("pk", "use_count")
+        )
     rows = _uses(since).filter(**{f"{KEY}__in": ids}).values_list(KEY, flat=True)
     return dict(Counter(int(value) for value in rows))
 
 
 def usage_of(entry: Entry) -> dict:
-    """Uses of one entry: in all, in the last 30 days, and the last one."""
-    uses = _uses().filter(**{KEY: entry.pk})
+    """Uses of one entry: in all and the last one (its counters), in the last 30 days
+    (the answers of those days)."""
     month_ago = timezone.now() - timedelta(days=30)
     return {
-        "total": uses.count(),
-        "last_30_days": uses.filter(at__gte=month_ago).count(),
-        "last": uses.order_by("-at").values_list("at", flat=True).first(),
+        "total": entry.use_count,
+        "last_30_days": _uses(month_ago).filter(**{KEY: entry.pk}).count(),
+        "last": entry.last_used_at,
     }
 
 
 def most_used(limit: int = 10, since=None) -> list[tuple[Entry, int]]:
     """The entries used most (since ``since``), with their counts, most first."""
+    if since is None:
+        top_entries = Entry.objects.filter(use_count__gt=0).select_related("category", "department")
+        return [(e, e.use_count) for e in top_entries.order_by("-use_count", "pk")[:limit]]
     counts = Counter(int(v) for v in _uses(since).values_list(KEY, flat=True))
     top = counts.most_common(limit)
     entries = Entry.objects.select_related("category", "department").in_bulk([i for i, _n in top])

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from civicgrid.core.admin import ReadOnlyAdmin
+from civicgrid.core.admin import BoundedListAdmin, ReadOnlyAdmin
 
 from .models import (
     Callback,
@@ -63,7 +63,7 @@ class ObligationInline(admin.TabularInline):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(BoundedListAdmin):
     """Read the disputes; states move only through the mediation pages (the table)."""
 
     list_display = ("case", "type", "state", "colour", "organisation", "due_at")

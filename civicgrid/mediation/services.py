@@ -155,7 +155,7 @@ def _in_paths(grants) -> Q:
     query = Q(pk__in=[])
     for path in dict.fromkeys(p for grant in grants for p in grant.region_paths):
         query |= Q(case__region_path__startswith=path)
-        query |= Q(case__owner_region__path__startswith=path)
+        query |= Q(case__owner_path__startswith=path)
     return query
 
 

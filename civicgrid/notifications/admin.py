@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from civicgrid.cases import events
-from civicgrid.core.admin import ReadOnlyAdmin
+from civicgrid.core.admin import BoundedListAdmin, ReadOnlyAdmin
 
 from . import sender
 from .models import (
@@ -17,7 +17,7 @@ from .models import (
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(BoundedListAdmin):
     list_display = ["created_at", "recipient", "message", "read_at"]
     list_filter = ["read_at"]
     raw_id_fields = ["recipient", "case", "event"]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.cases.models import mask_phone
+from civicgrid.core.paging import BoundedPaginator
 
 from . import services
 from .forms import PreferenceForm
@@ -28,7 +28,7 @@ def notification_list(request):
     notices = Notification.objects.filter(recipient=request.user).select_related("case", "event")
     if request.GET.get("show") == "unread":
         notices = notices.filter(read_at__isnull=True)
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/list.html",

@@ -112,7 +112,7 @@ def visible_petitions(user) -> QuerySet[Petition]:
     grants = user.grants_for(*PETITION_ROLES)
     for path in dict.fromkeys(p for grant in grants for p in grant.region_paths):
         query |= Q(case__region_path__startswith=path)
-        query |= Q(case__owner_region__path__startswith=path)
+        query |= Q(case__owner_path__startswith=path)
     return petitions.filter(query)
 
 

@@ -3,7 +3,6 @@ panel (issue, respond, close, visit, review, measure, sign off)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from civicgrid.cases.models import Case
 from civicgrid.cases.queries import below_district_own_level
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.views.common import safe_next, visible_case_or_404
+from civicgrid.core.paging import BoundedPaginator
 from civicgrid.routing.models import Department
 
 from . import accountability, services
@@ -71,7 +71,7 @@ def orders(request):
             rows = rows.filter(
                 Q(status=OrderStatus.OVERDUE) | Q(status=OrderStatus.OPEN, due_at__lt=now)
             )
-    listing = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # How many of the listed orders are at each level, and how many are late: one query.
     tally = rows.order_by().aggregate(
         **{level.value: Count("pk", filter=Q(level=level)) for level in Level},
@@ -239,7 +239,7 @@ def inspection(request):
         rows = rows.filter(signed_off_at__isnull=True)
     elif state == "signed":
         rows = rows.filter(signed_off_at__isnull=False)
-    listing = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/inspection.html",

@@ -61,6 +61,8 @@ def _events() -> None:
     events.add_consumer(open_parts)
     # A case of a must-attend category (五必到) gives its grid worker an on-site task.
     events.add_consumer(must_attend_on_event)
+    # A direct answer citing a knowledge-base entry counts as one of its uses.
+    events.add_consumer(knowledge_events.count_use)
     # The red/black list of the assessment reads the accountability record of supervision.
     from civicgrid.assessment.extensions import register_accountability
     from civicgrid.supervision.accountability import records_by_unit

@@ -73,13 +73,14 @@ def test_answering_at_intake_sent_twice_files_and_answers_one_case(
 
 
 def test_answering_at_intake_closes_the_call_and_links_the_entry(
-    client, operator, district, category, entries
+    client, operator, district, category, entries, django_capture_on_commit_callbacks
 ):
     entry = entries["fund"]
     assert queries.usage_of(entry)["total"] == 0
-    response = signed_in(client, operator).post(
-        reverse("cases:intake"), answered(district, category, entry)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(client, operator).post(
+            reverse("cases:intake"), answered(district, category, entry)
+        )
     case = Case.objects.get()
     assert response.status_code == 302
     assert case.status == Status.CLOSED
@@ -87,7 +88,9 @@ def test_answering_at_intake_closes_the_call_and_links_the_entry(
     assert case.reply == entry.answer
     event = case.events.get(action="answer_directly")
     assert event.data["knowledge_entry"] == entry.pk
+    entry.refresh_from_db()  # its counter, kept as the answer was recorded
     assert queries.usage_of(entry)["total"] == 1
+    assert entry.last_used_at == event.at
     detail = client.get(reverse("knowledge:detail", args=[entry.pk])).content.decode()
     assert '<strong class="kb-usage">1</strong>' in detail
 

@@ -1,0 +1,185 @@
+"""What keeps every list flat in the number of cases (docs/performance.md; bench/pages.py
+measures the time): scope filters on the case's own indexed columns, a word index for
+Chinese titles, counts that stop at a bound, keyset paging in the API. The EXPLAIN tests
+run on PostgreSQL only and name the index each list must read."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from civicgrid.cases import queries, services, words
+from civicgrid.cases.lifecycle import Action
+from civicgrid.cases.models import Case, Status
+from civicgrid.cases.scope import visible_cases
+from civicgrid.cases.search import CaseFilter
+from civicgrid.cases.tests import factories as f
+from civicgrid.core import paging
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL's indexes"
+)
+
+
+def make_cases(n, operator, district, category, **fields):
+    return [
+        f.make_case(actor=operator, grid=district["grid11"], category=category, **fields)
+        for _ in range(n)
+    ]
+
+
+def plan_of(queryset) -> str:
+    """PostgreSQL's plan for ``queryset`` with sequential scans made dear, as on a
+    table of millions (a test table of ten rows is cheaper to read whole)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+# --- the copies on the case row --------------------------------------------------------
+
+
+def test_a_case_carries_its_centres_path_through_an_escalation(
+    dispatcher, new_case, district, leader
+):
+    assert new_case.owner_path == new_case.owner_region.path
+    services.act(new_case, Action.ESCALATE, actor=dispatcher, note="涉及多区，需市级协调")
+    case = Case.objects.get(pk=new_case.pk)
+    assert case.owner_region == district["city"]
+    assert case.owner_path == district["city"].path
+    # The district's leader still finds it in the list, by the copied path.
+    assert visible_cases(leader, Case.objects.all()).filter(pk=case.pk).exists()
+
+
+def test_a_case_keeps_the_words_of_its_title(operator, district, category):
+    (case,) = make_cases(1, operator, district, category, title="小区物业不作为，停车位被占")
+    assert {"小区", "物业", "停车", "停车位"} <= set(case.title_words.split())
+
+
+def test_a_two_character_word_finds_the_titles_that_hold_it(
+    client, leader, operator, district, category
+):
+    parking, lamp = (
+        make_cases(1, operator, district, category, title=title)[0]
+        for title in ("小区停车位被外来车辆占用", "路灯不亮")
+    )
+    client.force_login(leader)
+    page = client.get(reverse("cases:list"), {"text": "停车"}).content.decode()
+    assert parking.number in page
+    assert lamp.number not in page
+
+
+# --- counts and pages ------------------------------------------------------------------
+
+
+def test_the_api_counts_to_its_bound_and_pages_on_by_case_number(
+    client, leader, operator, district, category, monkeypatch
+):
+    monkeypatch.setattr(paging, "COUNT_BOUND", 3)
+    cases = make_cases(5, operator, district, category)
+    newest_first = [c.number for c in reversed(cases)]
+    client.force_login(leader)
+    first = client.get("/api/cases", {"limit": 2}).json()
+    assert first["count"] == 3
+    assert first["count_capped"] is True
+    assert [c["number"] for c in first["items"]] == newest_first[:2]
+    seen = [c["number"] for c in first["items"]]
+    cursor = first["next_older_than"]
+    while cursor:
+        page = client.get("/api/cases", {"limit": 2, "older_than": cursor}).json()
+        seen += [c["number"] for c in page["items"]]
+        cursor = page["next_older_than"]
+    assert seen == newest_first
+    assert client.get("/api/cases", {"older_than": "NO-SUCH"}).status_code == 400
+
+
+def test_the_api_list_makes_as_many_queries_for_25_cases_as_for_5(
+    client, leader, operator, district, category
+):
+    client.force_login(leader)
+    make_cases(5, operator, district, category)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/cases").status_code == 200
+    make_cases(20, operator, district, category)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/api/cases").status_code == 200
+    assert len(many) == len(few)
+    counts = [q["sql"] for q in many.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts
+    assert all("LIMIT" in sql.upper() for sql in counts)
+
+
+def test_the_case_admin_never_counts_the_whole_table(admin_client, operator, district, category):
+    make_cases(2, operator, district, category)
+    with CaptureQueriesContext(connection) as seen:
+        response = admin_client.get(reverse("admin:cases_case_changelist"), {"status": "closed"})
+    assert response.status_code == 200
+    counts = [q["sql"] for q in seen.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts
+    assert all("LIMIT" in sql.upper() for sql in counts)
+
+
+# --- the plans on PostgreSQL -----------------------------------------------------------
+
+
+@on_postgresql
+def test_a_grid_workers_list_reads_the_two_path_indexes_without_a_join(
+    grid_worker, operator, district, category
+):
+    make_cases(3, operator, district, category)
+    plan = plan_of(visible_cases(grid_worker, Case.objects.all()).values("id"))
+    assert re.search(r"cases_case_region_path_\w+_like", plan), plan
+    assert re.search(r"cases_case_owner_path_\w+_like", plan), plan
+    assert "regions_region" not in plan
+
+
+@on_postgresql
+def test_a_region_filter_reads_the_path_indexes(leader, operator, district, category):
+    make_cases(3, operator, district, category)
+    street = district["grid11"].parent.parent
+    chosen = CaseFilter(region=street.code).apply(Case.objects.all()).values("id")
+    plan = plan_of(chosen)
+    assert re.search(r"cases_case_region_path_\w+_like", plan), plan
+    assert "regions_region" not in plan
+
+
+@on_postgresql
+def test_a_chinese_text_search_reads_the_word_index_once(operator, district, category):
+    make_cases(3, operator, district, category, title="小区停车难")
+    plan = plan_of(CaseFilter(text="停车").apply(Case.objects.all()).values("id"))
+    assert plan.count("cases_case_title_words") == 1, plan
+    assert "trgm" not in plan
+
+
+@on_postgresql
+def test_a_case_number_search_reads_the_trigram_indexes(operator, district, category):
+    (case,) = make_cases(1, operator, district, category)
+    found = CaseFilter(text=case.number[-6:]).apply(Case.objects.all())
+    plan = plan_of(found.order_by().values("id"))
+    assert "cases_case_number_trgm" in plan
+
+
+@on_postgresql
+def test_the_triage_queue_reads_the_centres_path_from_the_case_row(
+    dispatcher, operator, district, category
+):
+    make_cases(3, operator, district, category)
+    sql = str(queries.triage_queue(dispatcher).query)
+    assert '"owner_path"' in sql
+
+
+@on_postgresql
+def test_the_public_results_read_the_closed_cases_index(operator, district, category):
+    make_cases(2, operator, district, category)
+    closed = Case.objects.filter(status=Status.CLOSED).order_by("-closed_at").values("id")[:20]
+    assert "cases_case_closed_recent" in plan_of(closed)
+
+
+def test_one_character_is_looked_for_inside_words(operator, district, category):
+    assert "title__icontains" in str(words.matches("灯"))
