@@ -167,6 +167,10 @@ def _menu() -> None:
     register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
     register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
     register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
+    register_page(
+        "field_workers",
+        Page("fieldwork:workers", _("Grid worker files"), (Role.LEADER, Role.DISPATCHER)),
+    )
 
 
 def _case_pages() -> None:
