@@ -314,6 +314,19 @@ def main() -> int:
     worker_client, leader_client = Client(), Client()
     worker_client.force_login(worker)
     leader_client.force_login(leader)
+    # How busy the machine is: a bare round trip to the database, timed like the pages.
+    trips = []
+    for _i in range(args.requests):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        trips.append((time.perf_counter() - started) * 1000)
+    trips.sort()
+    round_trip = {
+        "p50_ms": round(statistics.median(trips), 2),
+        "p95_ms": round(trips[int(len(trips) * 0.95) - 1], 2),
+    }
+    print(f"database round trip (SELECT 1): {round_trip}")  # noqa: T201
     day = time_get(worker_client, "/field/", 5, args.requests)
     day["visits_listed"] = due_visits(worker).count()
     board = time_get(leader_client, "/field/board/", 3, args.requests)
@@ -335,6 +348,7 @@ def main() -> int:
             "again_seconds": round(again_s, 1),
             "goal_seconds": GOAL_GENERATE_S,
         },
+        "round_trip": round_trip,
         "day_page": {**day, "goal_p95_ms": GOALS_MS["day_page_p95"]},
         "district_board": {**board, "goal_p95_ms": GOALS_MS["board_p95"]},
     }
