@@ -294,8 +294,9 @@ def test_a_deployment_sends_a_channel_to_the_district_but_a_category_rule_still_
     from civicgrid.cases.models import Channel
 
     settings.CIVICGRID_CHANNEL_START = {"hotline": "district", "walk_in": "nowhere"}
-    assert report(operator, district, category, channel=Channel.HOTLINE).owner_region == (
-        district["district"]
+    assert (
+        report(operator, district, category, channel=Channel.HOTLINE).owner_region
+        == (district["district"])
     )
     # An unknown level in the setting is ignored: the walk-in window keeps its default.
     walk_in = report(operator, district, category, channel=Channel.WALK_IN)
@@ -312,4 +313,5 @@ def test_the_centre_page_shows_where_new_cases_land(client, dispatcher, category
     assert "Where new cases land" in page
     assert "12345 hotline" in page
     assert "the lowest staffed centre where the case lies" in page
-    assert category.name in page and "the district centre" in page
+    assert category.name in page
+    assert "the district centre" in page

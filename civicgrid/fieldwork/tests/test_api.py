@@ -95,9 +95,7 @@ def test_the_arrival_and_reply_doors_are_in_the_openapi_schema(client):
     assert "/api/fieldwork/tasks/{task_id}/replies/{reply_id}" in paths
 
 
-def test_the_grid_worker_records_an_arrival_once_through_the_api(
-    client, must_attend, grid_worker
-):
+def test_the_grid_worker_records_an_arrival_once_through_the_api(client, must_attend, grid_worker):
     url = f"/api/fieldwork/must-attend/{must_attend.pk}/arrive"
     headers = bearer(grid_worker)
     first = client.post(url, {"note": "已到现场"}, content_type="application/json", headers=headers)
@@ -136,7 +134,10 @@ def test_a_grid_replies_to_a_centre_task_through_the_api(
     assert {r["grid"] for r in listed.json()} == {district["grid11"].code, district["grid21"].code}
     url = f"/api/fieldwork/tasks/{task.pk}/replies/{mine.pk}"
     done = client.post(
-        url, {"result": "3处地下室已排查"}, content_type="application/json", headers=bearer(grid_worker)
+        url,
+        {"result": "3处地下室已排查"},
+        content_type="application/json",
+        headers=bearer(grid_worker),
     )
     assert done.status_code == 200
     assert done.json()["result"] == "3处地下室已排查"
@@ -152,9 +153,10 @@ def test_a_grid_replies_to_a_centre_task_through_the_api(
         headers=bearer(grid_worker),
     )
     assert other.status_code == 403
-    assert "不是您的网格" in other.json()["message"] or "not one of your grids" in other.json()[
-        "message"
-    ]
+    assert (
+        "不是您的网格" in other.json()["message"]
+        or "not one of your grids" in other.json()["message"]
+    )
     hidden = client.get(f"/api/fieldwork/tasks/{task.pk}/replies", headers=bearer(outsider))
     assert hidden.status_code == 404
     board = client.get("/api/fieldwork/tasks", headers=bearer(dispatcher)).json()

@@ -4,9 +4,9 @@ visit log) and the follow-up of a grid council's decisions."""
 import pytest
 from django.utils import timezone
 
+from civicgrid.accounts.models import Role
 from civicgrid.cases.models import Case
 from civicgrid.cases.tests.factories import make_user
-from civicgrid.accounts.models import Role
 from civicgrid.fieldwork import services
 from civicgrid.fieldwork.models import CouncilTask, TeamMember, TeamRole, WorkerRecord
 
@@ -30,7 +30,8 @@ def test_the_community_adds_and_retires_team_members_and_the_public_roster_follo
     )
     member = TeamMember.objects.get(name="王警官")
     roster = client.get(f"/field/roster/?grid={grid.code}").content.decode()
-    assert "王警官" in roster and "社区民警" in roster
+    assert "王警官" in roster
+    assert "社区民警" in roster
     left = client.post(f"/field/members/{member.pk}/leave/", follow=True).content.decode()
     assert "王警官 left the team" in left
     assert "王警官" not in client.get(f"/field/roster/?grid={grid.code}").content.decode()
@@ -38,10 +39,14 @@ def test_the_community_adds_and_retires_team_members_and_the_public_roster_follo
 
 
 def test_the_grid_worker_cannot_change_the_roster(client, grid_worker, district):
-    member = TeamMember.objects.create(grid=district["grid11"], name="李楼长", role="building_chief")
+    member = TeamMember.objects.create(
+        grid=district["grid11"], name="李楼长", role="building_chief"
+    )
     client.force_login(grid_worker)
     client.post(f"/field/members/{member.pk}/leave/")
-    client.post("/field/members/new/", {"grid": district["grid11"].pk, "name": "X", "role": "volunteer"})
+    client.post(
+        "/field/members/new/", {"grid": district["grid11"].pk, "name": "X", "role": "volunteer"}
+    )
     member.refresh_from_db()
     assert member.active
     assert not TeamMember.objects.filter(name="X").exists()
@@ -80,9 +85,7 @@ def test_a_file_outside_the_community_is_not_found_and_a_future_record_is_refuse
     assert not WorkerRecord.objects.exists()
 
 
-def test_a_council_decision_is_followed_up_as_done_or_as_a_case(
-    client, community_staff, district
-):
+def test_a_council_decision_is_followed_up_as_done_or_as_a_case(client, community_staff, district):
     council = services.hold_council(
         district["grid11"],
         actor=community_staff,
@@ -95,7 +98,8 @@ def test_a_council_decision_is_followed_up_as_done_or_as_a_case(
     paint, signs = council.tasks.order_by("pk")
     client.force_login(community_staff)
     page = client.get(f"/field/councils/{council.pk}/").content.decode()
-    assert "划定临时停车位" in page and "物业施划车位" in page
+    assert "划定临时停车位" in page
+    assert "物业施划车位" in page
     client.post(f"/field/council-tasks/{paint.pk}/done/")
     client.post(f"/field/council-tasks/{signs.pk}/case/")
     signs.refresh_from_db()
