@@ -45,6 +45,7 @@ def test_the_menu_keeps_its_order():
         "field_board",
         "field_tasks",
         "field_teams",
+        "field_workers",
     ]
 
 
@@ -67,6 +68,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "fieldwork:board",
         "fieldwork:tasks",
         "fieldwork:teams",
+        "fieldwork:workers",
     ]
 
 
