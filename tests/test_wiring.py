@@ -46,6 +46,7 @@ def test_the_menu_keeps_its_order():
         "field_board",
         "field_tasks",
         "field_teams",
+        "field_workers",
     ]
 
 
@@ -69,6 +70,7 @@ def test_a_dispatcher_sees_the_menu_of_a_dispatcher(district):
         "fieldwork:board",
         "fieldwork:tasks",
         "fieldwork:teams",
+        "fieldwork:workers",
     ]
 
 

@@ -121,7 +121,7 @@ def _place(case, note, data, actor: Actor = None) -> Change:
         raise InvalidAction(
             _("That point is outside every grid; pick a point inside the district."), "lng"
         )
-    fields = position_fields(location, case.category)
+    fields = position_fields(location, case.category, case.channel)
     fields.pop("_unit", None)
     return Change(fields=fields, data={"grid": location.grid.code})
 

@@ -16,10 +16,12 @@ to a unit. See docs/centres.md.
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.keys import accounts_version
 from civicgrid.accounts.models import Role
+from civicgrid.cases.models import Channel
 from civicgrid.core.snapshot import Snapshot
 from civicgrid.regions.lineage import lineage as region_lineage
 from civicgrid.regions.models import Level, Region
@@ -85,13 +87,46 @@ class Start:
     unit: Department | None = None
 
 
-def starting_centre(grid: Region, category) -> Start:
-    """The centre a new case in ``grid`` of ``category`` starts at (see ``LevelRule``)."""
+# Where a new case lands by default, per channel (分级受理), when its category's rule
+# does not name a level or a unit: every channel starts at the lowest staffed centre
+# where the case lies (a grid worker's or a citizen's report in a community goes to the
+# community's workstation first). A deployment changes a channel with the setting
+# ``CIVICGRID_CHANNEL_START`` ({"hotline": "district", ...}). See docs/centres.md.
+CHANNEL_START: dict[str, str] = {
+    Channel.GRID_PATROL: StartLevel.LOWEST,
+    Channel.CITIZEN: StartLevel.LOWEST,
+    Channel.WEB: StartLevel.LOWEST,
+    Channel.WALK_IN: StartLevel.LOWEST,
+    Channel.HOTLINE: StartLevel.LOWEST,
+    Channel.POLICE_DIVERSION: StartLevel.LOWEST,
+    Channel.OPEN311: StartLevel.LOWEST,
+    Channel.SENSOR: StartLevel.LOWEST,
+    Channel.API: StartLevel.LOWEST,
+}
+CHANNEL_LEVELS = (StartLevel.LOWEST, StartLevel.COMMUNITY, StartLevel.STREET, StartLevel.DISTRICT)
+
+
+def channel_starts() -> dict[str, str]:
+    """Each channel's default starting level: the table above, with the setting's
+    changes (unknown channels or levels in the setting are ignored)."""
+    starts = dict(CHANNEL_START)
+    for channel, level in (getattr(settings, "CIVICGRID_CHANNEL_START", None) or {}).items():
+        if channel in starts and level in CHANNEL_LEVELS:
+            starts[channel] = level
+    return starts
+
+
+def starting_centre(grid: Region, category, channel: str = "") -> Start:
+    """The centre a new case in ``grid`` of ``category`` starts at: its category's
+    ``LevelRule`` when that names a level or a unit, else its channel's default
+    (``channel_starts``), else the lowest staffed centre."""
     lineage = [r for r in region_lineage(grid) if r.level in CENTRE_LEVELS]
     by_level = {r.level: r for r in lineage}
     district = by_level.get(Level.DISTRICT)
     rule = level_rule_for(category)
     start = rule.start if rule is not None else StartLevel.LOWEST
+    if start == StartLevel.LOWEST:
+        start = channel_starts().get(channel, StartLevel.LOWEST)
     if start == StartLevel.UNIT:
         unit = rule.unit if rule is not None and rule.unit and rule.unit.active else None
         return Start(district, unit)

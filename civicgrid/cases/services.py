@@ -100,7 +100,7 @@ def validate_intake(intake: Intake) -> dict:
     return errors
 
 
-def position_fields(location: Location | None, category=None) -> dict:
+def position_fields(location: Location | None, category=None, channel: str = "") -> dict:
     """Case columns for a resolved position (or for none): where it lies, and the
     centre it starts at (``centres.starting_centre``: the lowest one able to handle it,
     unless its category's starting level says otherwise)."""
@@ -112,7 +112,7 @@ def position_fields(location: Location | None, category=None) -> dict:
         "needs_placement": location.grid is None,
     }
     if location.grid is not None:
-        start = centres.starting_centre(location.grid, category)
+        start = centres.starting_centre(location.grid, category, channel)
         owner = start.centre or location.district
         fields.update(grid=location.grid, region_path=location.grid.path, owner_region=owner)
         if start.unit is not None:
@@ -276,7 +276,7 @@ def _register(
         created_at=now,
     )
     unit = None
-    for name, value in position_fields(location, intake.category).items():
+    for name, value in position_fields(location, intake.category, intake.channel).items():
         if name == "_unit":
             unit = value
         else:

@@ -191,3 +191,36 @@ def parts_of(case: Case) -> list[CoPart]:
 def waiting_parts(actor: Actor, case: Case) -> list[CoPart]:
     """The parts not replied yet, for the main unit's warning before it replies."""
     return [p for p in parts_of(case) if p.replied_at is None]
+
+
+def intake_defaults(user) -> dict:
+    """Where new cases land (分级受理), as the centre's page shows it: the user's own
+    centres, each channel's default level and the categories whose rule overrides it."""
+    from civicgrid.cases import centres as levels
+    from civicgrid.cases.models import Channel
+    from civicgrid.regions.models import Region
+    from civicgrid.routing.models import LevelRule, StartLevel
+
+    labels = dict(StartLevel.choices)
+    own = (
+        Region.objects.filter(
+            grants__user=user, grants__role__in=levels.CENTRE_ROLES, level__in=levels.CENTRE_LEVELS
+        )
+        .defer("boundary")
+        .distinct()
+        .order_by("path")
+    )
+    starts = levels.channel_starts()
+    rules = LevelRule.objects.select_related("category", "unit").order_by("category__code")
+    return {
+        "centres": [levels.centre_name(r) for r in own],
+        "channels": [(label, labels[starts[value]]) for value, label in Channel.choices],
+        "rules": [
+            {
+                "category": str(rule.category) if rule.category_id else "",
+                "start": labels.get(rule.start, rule.start),
+                "unit": str(rule.unit) if rule.unit_id else "",
+            }
+            for rule in rules
+        ],
+    }

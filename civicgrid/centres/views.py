@@ -45,7 +45,8 @@ def rota(request):
         if lines:
             duty = {s.pk for s in services.on_duty(district, today)}
             centres.append({"centre": district, "lines": lines, "duty": duty})
-    return render(request, "centres/rota.html", {"centres": centres, "today": today})
+    context = {"centres": centres, "today": today, "intake": services.intake_defaults(user)}
+    return render(request, "centres/rota.html", context)
 
 
 @login_required

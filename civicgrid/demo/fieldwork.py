@@ -124,6 +124,8 @@ def load_demo() -> None:
         day = (visit.month_end if late else visit.month) + timedelta(days=rng.randint(0, 20))
         visit.visited_on, visit.worker, visit.found = day, worker, rng.choice(FOUND)
         visit.save(update_fields=["visited_on", "worker", "found"])
+    # The visits above were written directly: count them into the board's tallies.
+    services.refresh_tallies()
     due_now = list(
         Visit.objects.filter(month=this).select_related("household", "household__grid")[:4]
     )

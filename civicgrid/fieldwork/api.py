@@ -14,7 +14,7 @@ from civicgrid.core.api import ERRORS, Input
 
 from . import scope, services
 from .calendar import parse_month
-from .models import Household, MustAttend, Visit
+from .models import CentreTask, Household, MustAttend, TaskReply, Visit
 
 router = Router(tags=["fieldwork"])
 MAX_LIMIT = 500
@@ -155,6 +155,7 @@ class MustAttendOut(Schema):
     grid: str
     due_at: datetime
     arrived_at: datetime | None
+    note: str = Field(description="What the grid worker noted on arrival.")
     late: bool
 
     @staticmethod
@@ -201,3 +202,84 @@ def tasks(request: HttpRequest):
         .order_by("-created_at")[:MAX_LIMIT]
     )
     return list(listed)
+
+
+class ArrivalIn(Input):
+    note: str = Field("", max_length=2000, description="What the grid worker found on site.")
+
+
+@router.post(
+    "/must-attend/{task_id}/arrive",
+    response={200: MustAttendOut, **ERRORS},
+    summary="Record an arrival (五必到)",
+)
+def arrive(request: HttpRequest, task_id: int, payload: ArrivalIn):
+    """The grid worker is on site: the time is recorded once (never a position). A task
+    of another grid is not found (404), or refused (403) to the community that sees it
+    without being in the grid's team; a second arrival is refused (400)."""
+    user = _caller(request)
+    task = get_object_or_404(
+        MustAttend.objects.filter(scope.grid_filter(user)).select_related("case", "grid"),
+        pk=task_id,
+    )
+    return services.arrive(task, actor=user, note=payload.note)
+
+
+class TaskReplyOut(Schema):
+    id: int
+    task: int
+    grid: str = Field(description="The grid's code.")
+    grid_name: str
+    result: str
+    done_at: datetime | None
+    photos: int = Field(description="How many photos came with the reply.")
+
+    @staticmethod
+    def resolve_task(r: TaskReply) -> int:
+        return r.task_id
+
+    @staticmethod
+    def resolve_grid(r: TaskReply) -> str:
+        return r.grid.code
+
+    @staticmethod
+    def resolve_grid_name(r: TaskReply) -> str:
+        return r.grid.name
+
+    @staticmethod
+    def resolve_photos(r: TaskReply) -> int:
+        return len(r.photos.all())
+
+
+def _visible_task(user, task_id: int) -> CentreTask:
+    return get_object_or_404(services.visible_tasks(user), pk=task_id)
+
+
+@router.get(
+    "/tasks/{task_id}/replies",
+    response={200: list[TaskReplyOut], **ERRORS},
+    summary="A centre task's replies",
+)
+def task_replies(request: HttpRequest, task_id: int):
+    """Each grid's share of the task and its reply: the progress board."""
+    task = _visible_task(_caller(request), task_id)
+    return list(task.replies.select_related("grid").prefetch_related("photos").order_by("grid"))
+
+
+class TaskReplyIn(Input):
+    result: str = Field(max_length=4000, description="What the grid did.")
+
+
+@router.post(
+    "/tasks/{task_id}/replies/{reply_id}",
+    response={200: TaskReplyOut, **ERRORS},
+    summary="Reply for a grid",
+)
+def reply_task(request: HttpRequest, task_id: int, reply_id: int, payload: TaskReplyIn):
+    """A grid's reply to the centre's task, once, by the grid's team (photos: on the
+    task's page)."""
+    user = _caller(request)
+    task = _visible_task(user, task_id)
+    reply = get_object_or_404(TaskReply.objects.select_related("grid"), pk=reply_id, task=task)
+    services.reply_task(reply, actor=user, result=payload.result)
+    return TaskReply.objects.select_related("grid").prefetch_related("photos").get(pk=reply.pk)

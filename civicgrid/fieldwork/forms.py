@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import HouseholdCategory
+from .models import HouseholdCategory, RecordKind, TeamRole
 
 
 class VisitForm(forms.Form):
@@ -115,3 +115,30 @@ class PointsForm(forms.Form):
     points = forms.IntegerField(label=_("Points"), required=False, min_value=1, max_value=1000)
     reason = forms.CharField(label=_("Civic act"), required=False, max_length=200)
     reward = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class MemberForm(forms.Form):
+    grid = forms.TypedChoiceField(label=_("Grid"), coerce=int)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    role = forms.ChoiceField(label=_("Team role"), choices=TeamRole.choices)
+    speciality = forms.CharField(
+        label=_("Speciality"),
+        max_length=50,
+        required=False,
+        help_text=_("e.g. community police, lawyer"),
+    )
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = grids
+
+
+class RecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=RecordKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    score = forms.DecimalField(
+        label=_("Score"), required=False, min_value=0, max_value=100, decimal_places=1
+    )

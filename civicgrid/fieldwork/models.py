@@ -254,6 +254,40 @@ class Visit(models.Model):
         return (today or timezone.localdate()) >= end
 
 
+class VisitTally(models.Model):
+    """Per grid and month, the visits due, made, and made within their month: what the
+    overdue board reads instead of counting a district's visits on every view (300,000
+    households make 60,000 visits a month). Kept current by ``services`` after each
+    change to the visits (``refresh_tally``, ``refresh_tallies``); never edited by hand.
+    Still to make = due - made."""
+
+    grid = models.ForeignKey(
+        "regions.Region", verbose_name=_("grid"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("due in month"))
+    due = models.PositiveIntegerField(_("due"), default=0)
+    made = models.PositiveIntegerField(_("made"), default=0)
+    on_time = models.PositiveIntegerField(_("on time"), default=0)
+
+    class Meta:
+        verbose_name = _("visit tally")
+        verbose_name_plural = _("visit tallies")
+        ordering = ["-month", "grid"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "month"], name="one_tally_per_grid_month")
+        ]
+        indexes = [
+            # The board reads every column of a month's (and earlier months') rows from
+            # this index alone.
+            models.Index(
+                fields=["month", "grid", "due", "made", "on_time"], name="fieldwork_tally_board"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.month:%Y-%m}: {self.made}/{self.due}"
+
+
 class MustAttendRule(models.Model):
     """A case category whose cases the grid worker must attend in person (五必到), and
     how soon they must be there."""
@@ -412,11 +446,23 @@ class Council(models.Model):
 
 
 class CouncilTask(models.Model):
+    """One follow-up of a council's decision: done by the grid and community, or turned
+    into a case when it needs a unit."""
+
     council = models.ForeignKey(
         Council, verbose_name=_("council"), on_delete=models.CASCADE, related_name="tasks"
     )
     text = models.CharField(_("follow-up task"), max_length=200)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The case the follow-up became, when it needs a unit."),
+    )
 
     class Meta:
         verbose_name = _("council follow-up task")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from civicgrid.cases import events
 from civicgrid.cases.attachments import FileProblem, check_files
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel
-from civicgrid.cases.services import Intake, SubmissionKey, register_case_once
+from civicgrid.cases.services import Intake, SubmissionKey, register_case, register_case_once
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.core.snapshot import Snapshot
 from civicgrid.regions.models import Region
@@ -35,11 +35,15 @@ from .models import (
     MustAttend,
     MustAttendRule,
     PointEntry,
+    RecordKind,
     ReplyPhoto,
     Reward,
     TaskReply,
+    TeamMember,
+    TeamRole,
     Visit,
     VisitRule,
+    VisitTally,
     WorkerRecord,
 )
 
@@ -161,7 +165,65 @@ def generate_due_visits(month: date) -> int:
         for category, every in schedule().items():
             cursor.execute(sql, [month, category, index, every])
             created += max(cursor.rowcount, 0)
+        _count_month(cursor, month)
     return created
+
+
+# --- the per-grid tallies the board reads ----------------------------------------------
+
+_TALLY_SQL = (
+    "INSERT INTO {tally} (grid_id, month, due, made, on_time) "
+    "SELECT grid_id, month, COUNT(*), COUNT(visited_on), "
+    "SUM(CASE WHEN visited_on < %s THEN 1 ELSE 0 END) "
+    "FROM {visits} WHERE month = %s GROUP BY grid_id, month "
+    "ON CONFLICT (grid_id, month) DO UPDATE SET due = excluded.due, made = excluded.made, "
+    "on_time = excluded.on_time"
+)
+
+
+def _count_month(cursor, month: date) -> None:
+    """Count ``month``'s visits of every grid into its tallies, in the database."""
+    sql = _TALLY_SQL.format(tally=VisitTally._meta.db_table, visits=Visit._meta.db_table)
+    cursor.execute(
+        f"DELETE FROM {VisitTally._meta.db_table} WHERE month = %s AND grid_id NOT IN "
+        f"(SELECT grid_id FROM {Visit._meta.db_table} WHERE month = %s)",
+        [month, month],
+    )
+    cursor.execute(sql, [next_month(month), month])
+
+
+def refresh_tallies(month: date | None = None) -> int:
+    """Count the visits again into the board's tallies: every month, or ``month`` only.
+    For a repair, after visits were loaded or changed outside the services (the demo,
+    a bulk load); the services keep the tallies current themselves. Returns the
+    number of months counted."""
+    months = (
+        [month_of(month)]
+        if month is not None
+        else list(Visit.objects.order_by("month").values_list("month", flat=True).distinct())
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if month is None:
+            VisitTally.objects.all().delete()
+        for each in months:
+            _count_month(cursor, each)
+    return len(months)
+
+
+def _bump(grid_id: int, month: date, *, due: int = 0, made: int = 0, on_time: int = 0) -> None:
+    """Add to one grid's tally of ``month`` (an increment in the database: two visits
+    recorded at once both count)."""
+    changes = {
+        "due": F("due") + due,
+        "made": F("made") + made,
+        "on_time": F("on_time") + on_time,
+    }
+    row = VisitTally.objects.filter(grid_id=grid_id, month=month)
+    if not row.update(**changes):
+        VisitTally.objects.bulk_create(
+            [VisitTally(grid_id=grid_id, month=month)], ignore_conflicts=True
+        )
+        row.update(**changes)
 
 
 @dataclass
@@ -201,7 +263,7 @@ def record_visit(
     problem_title = _text(problem_title, "problem_title", limit=200)
     month = month_of(visited_on)
     with transaction.atomic():
-        visit, _new = Visit.objects.select_for_update().get_or_create(
+        visit, new = Visit.objects.select_for_update().get_or_create(
             household=household, month=month, defaults={"grid_id": household.grid_id}
         )
         if visit.visited_on is not None:
@@ -217,6 +279,13 @@ def record_visit(
         if problem_title:
             visit.case = _report(household, actor, problem_title, found, key)
         visit.save()
+        _bump(
+            visit.grid_id,
+            visit.month,
+            due=1 if new else 0,
+            made=1,
+            on_time=0 if visit.late(today) else 1,
+        )
     return Recorded(visit, replayed=False)
 
 
@@ -235,7 +304,8 @@ def _report(household: Household, actor: User, title: str, found: str, key: str)
 def due_visits(user, month: date | None = None):
     """The visits still to make in the user's grids: this month's and the overdue."""
     month = month_of(month or timezone.localdate())
-    grids = list(scope.team_grids(user).values_list("pk", flat=True))
+    # The grids as a subquery, in the same round trip as the visits.
+    grids = scope.team_grids(user).values("pk")
     return (
         Visit.objects.filter(grid_id__in=grids, visited_on__isnull=True, month__lte=month)
         .select_related("household", "grid")
@@ -277,10 +347,10 @@ class Board:
 
 def overdue_board(user, month: date | None = None, *, region: Region | None = None) -> Board:
     """Per grid, community and grid worker: the month's due visits, those made on time,
-    and the visits of earlier months still not made. Two grouped queries."""
+    and the visits of earlier months still not made. Read from the per-grid tallies
+    (``VisitTally``, a few dozen rows per grid) in one grouped query, not from the
+    visits themselves."""
     month = month_of(month or timezone.localdate())
-    end = next_month(month)
-    # The grids as a list of ids: the visit queries then read only the visits table.
     grids = scope.visible_grids(user)
     if region is not None:
         grids = grids.filter(path__startswith=region.path)
@@ -290,29 +360,28 @@ def overdue_board(user, month: date | None = None, *, region: Region | None = No
             "pk", "name", "path", "parent_id", "parent__name"
         )
     }
-    where = Q(grid_id__in=list(names))
-    current = (
-        Visit.objects.filter(where, month=month)
-        .order_by()
-        .values("grid_id")
-        .annotate(
-            # Columns of the (month, grid, visited_on) index only: an index-only scan.
-            due=Count("grid_id"),
-            made=Count("visited_on"),
-            on_time=Count("visited_on", filter=Q(visited_on__lt=end)),
-        )
-    )
-    backlog = (
-        Visit.objects.filter(where, month__lt=month, visited_on__isnull=True)
-        .order_by()
-        .values("grid_id")
-        .annotate(n=Count("grid_id"))
+    this = Q(month=month)
+    earlier = Q(month__lt=month)
+    tallies = VisitTally.objects.filter(month__lte=month).order_by().values("grid_id")
+    if not scope.is_admin(user) or region is not None:
+        # The grids as a subquery: a district's 948 ids are not sent back and forth.
+        tallies = tallies.filter(grid_id__in=grids.values("pk"))
+    current = tallies.annotate(
+        due_now=Sum("due", filter=this),
+        made_now=Sum("made", filter=this),
+        on_time_now=Sum("on_time", filter=this),
+        backlog=Sum(F("due") - F("made"), filter=earlier),
     )
     rows: dict[int, Tally] = {}
     for row in current:
-        rows[row["grid_id"]] = Tally("", row["due"], row["made"], row["on_time"])
-    for late in backlog:
-        rows.setdefault(late["grid_id"], Tally("")).overdue = late["n"]
+        if row["grid_id"] not in names:
+            continue
+        due, backlog = row["due_now"] or 0, row["backlog"] or 0
+        if not due and not backlog:
+            continue
+        rows[row["grid_id"]] = Tally(
+            "", due, row["made_now"] or 0, row["on_time_now"] or 0, backlog
+        )
     communities: dict[int, Tally] = {}
     total = Tally(_("All"))
     for pk, tally in rows.items():
@@ -619,3 +688,128 @@ def redeem(household: Household, reward: Reward, *, actor: User) -> PointEntry:
             reward=item,
             actor=actor,
         )
+
+
+# --- the community's own pages: roster, grid worker files, council follow-up -----------
+
+
+def add_member(
+    grid: Region, *, actor: User, name: str, role: str, speciality: str = ""
+) -> TeamMember:
+    """Put a person on a grid's "1 + N + X" roster (the community manages it)."""
+    _require_community(actor, grid)
+    if role not in TeamRole.values:
+        raise InvalidAction(_("Choose a team role."), "role")
+    name = _text(name, "name", required=True, limit=50)
+    speciality = _text(speciality, "speciality", limit=50)
+    with transaction.atomic():
+        return TeamMember.objects.create(grid=grid, name=name, role=role, speciality=speciality)
+
+
+def retire_member(member: TeamMember, *, actor: User) -> TeamMember:
+    """Take a person off the roster; the row stays (who served when) but is no longer
+    shown."""
+    _require_community(actor, member.grid)
+    with transaction.atomic():
+        if not TeamMember.objects.filter(pk=member.pk, active=True).update(active=False):
+            raise InvalidAction(_("%(name)s is no longer on the team.") % {"name": member.name})
+    member.active = False
+    return member
+
+
+def visible_workers(user):
+    """The grid workers whose files ``user`` reads: those working in a grid of the
+    community (or centre) ``user`` serves."""
+    from civicgrid.accounts.models import RoleGrant
+
+    workers = User.objects.filter(grants__role=Role.GRID_WORKER, is_active=True)
+    if scope.is_admin(user):
+        return workers.distinct()
+    paths = scope.paths_of(user, scope.COMMUNITY)
+    if not paths:
+        return User.objects.none()
+    covered = Q()
+    for path in paths:
+        covered |= Q(regions__path__startswith=path)
+    grants = RoleGrant.objects.filter(covered, role=Role.GRID_WORKER).values("user_id")
+    return workers.filter(pk__in=grants).distinct()
+
+
+def may_keep_file(actor: User, worker: User) -> bool:
+    """The community serving one of the worker's grids keeps their file (not the worker)."""
+    if actor.pk == worker.pk:
+        return False
+    return visible_workers(actor).filter(pk=worker.pk).exists()
+
+
+def add_record(
+    worker: User,
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    on: date | None = None,
+    score=None,
+) -> WorkerRecord:
+    """An appointment, a training or an assessment in a grid worker's file."""
+    if not may_keep_file(actor, worker):
+        raise ActionRefused(_("Only the community or centre keeps a grid worker's file."))
+    if kind not in RecordKind.values:
+        raise InvalidAction(_("Choose what kind of record this is."), "kind")
+    if score is not None and not 0 <= score <= 100:
+        raise InvalidAction(_("A score is between 0 and 100."), "score")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise InvalidAction(_("A record cannot be dated in the future."), "on")
+    title = _text(title, "title", required=True, limit=200)
+    with transaction.atomic():
+        return WorkerRecord.objects.create(
+            worker=worker, kind=kind, on=on, title=title, score=score, recorded_by=actor
+        )
+
+
+def visit_log(worker: User):
+    """The visits a grid worker made, the latest first (the worker's record of visits)."""
+    return (
+        Visit.objects.filter(worker=worker, visited_on__isnull=False)
+        .select_related("household", "grid", "case")
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def finish_council_task(task: CouncilTask, *, actor: User, on: date | None = None) -> CouncilTask:
+    """A council's follow-up is done (by the grid's team or the community)."""
+    _require_seen(actor, task.council.grid)
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        if not CouncilTask.objects.filter(pk=task.pk, done_on__isnull=True).update(done_on=on):
+            raise InvalidAction(_("This follow-up is already done."))
+    task.done_on = on
+    return task
+
+
+def council_task_to_case(task: CouncilTask, *, actor: User) -> Case:
+    """A follow-up that needs a unit becomes a case (the grid worker's report, or the
+    community's walk-in intake), once; the case is then followed on the council page."""
+    council = task.council
+    _require_seen(actor, council.grid)
+    channel = Channel.GRID_PATROL if scope.in_team(actor, council.grid) else Channel.WALK_IN
+    with transaction.atomic():
+        locked = CouncilTask.objects.select_for_update().get(pk=task.pk)
+        if locked.case_id is not None or locked.done_on is not None:
+            raise InvalidAction(_("This follow-up is already done or already a case."))
+        intake = Intake(
+            channel=channel,
+            title=task.text,
+            content=_("Grid council of %(day)s on “%(topic)s”: %(decision)s")
+            % {
+                "day": council.meeting_on.isoformat(),
+                "topic": council.topic,
+                "decision": council.decision or "—",
+            },
+            address=council.grid.name,
+        )
+        case = register_case(intake, actor=actor)
+        CouncilTask.objects.filter(pk=task.pk).update(case=case)
+    task.case = case
+    return case

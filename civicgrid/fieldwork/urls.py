@@ -19,4 +19,15 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task, name="task"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("councils/new/", views.council_new, name="council_new"),
+    path("councils/<int:pk>/", views.council, name="council"),
+    path(
+        "council-tasks/<int:pk>/<str:move>/",
+        views.council_task,
+        name="council_task",
+    ),
+    path("members/new/", views.member_new, name="member_new"),
+    path("members/<int:pk>/leave/", views.member_leave, name="member_leave"),
+    path("workers/", views.workers, name="workers"),
+    path("workers/<int:pk>/", views.worker, name="worker"),
+    path("workers/<int:pk>/records/", views.worker_record, name="worker_record"),
 ]

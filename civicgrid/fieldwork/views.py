@@ -3,7 +3,7 @@ and households, centre tasks, councils and points. Views parse, call ``services`
 render; refusals come back as the service's translated message."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +20,19 @@ from civicgrid.regions.models import Level, Region
 
 from . import scope, services
 from .calendar import month_of, parse_month
-from .forms import CouncilForm, HouseholdForm, PointsForm, ReplyForm, TaskForm, VisitForm
+from .forms import (
+    CouncilForm,
+    HouseholdForm,
+    MemberForm,
+    PointsForm,
+    RecordForm,
+    ReplyForm,
+    TaskForm,
+    VisitForm,
+)
 from .models import (
     Council,
+    CouncilTask,
     Household,
     MustAttend,
     PointEntry,
@@ -51,15 +61,18 @@ def day(request):
     centre's tasks for my grids, my reports."""
     user = request.user
     today = timezone.localdate()
-    visits = services.due_visits(user, today)
+    # The first visits and how many there are in all, in one query (a window count).
+    visits = _with_labels(
+        services.due_visits(user, today)
+        .only("month", "household__label", "household__category", "grid__name")
+        .annotate(total=Window(Count("pk")))[:LIST]
+    )
     mine = Case.objects.filter(created_by=user).order_by("-created_at", "-id")
     context = {
         "today": today,
         "month": month_of(today),
-        "visits": _with_labels(
-            visits.only("month", "household__label", "household__category", "grid__name")[:LIST]
-        ),
-        "visit_count": visits.count(),
+        "visits": visits,
+        "visit_count": visits[0].total if visits else 0,
         "attend": list(services.open_must_attend(user)[:LIST]),
         "replies": list(services.open_replies(user)[:LIST]),
         "reports": list(queries.rows(mine)[:10]),
@@ -72,9 +85,13 @@ def _with_labels(visits) -> list:
     """The visits, each with its household's category label: translated once per page,
     not per row (``get_category_display`` rebuilds and hashes every lazy label)."""
     labels = {k: str(v) for k, v in Household._meta.get_field("category").flatchoices}
+    # One URL reversed, the household's id put in per row (50 reversals were a tenth of
+    # the page's time).
+    head, tail = reverse("fieldwork:visit", args=[0]).rsplit("/0/", 1)
     rows = list(visits)
     for visit in rows:
         visit.category_label = labels.get(visit.household.category, visit.household.category)
+        visit.url = f"{head}/{visit.household_id}/{tail}"
     return rows
 
 
@@ -131,6 +148,8 @@ def teams(request):
         if chosen
         else [],
         "household_form": HouseholdForm(grids=choices, initial={"grid": chosen and chosen.pk}),
+        "community": bool(chosen) and scope.in_community(request.user, chosen),
+        "member_form": MemberForm(grids=choices, initial={"grid": chosen and chosen.pk}),
         "council_form": CouncilForm(grids=choices, initial={"grid": chosen and chosen.pk}),
     }
     return render(request, "fieldwork/teams.html", context)
@@ -413,3 +432,168 @@ def photo(request, pk: int):
     if not services.visible_tasks(request.user).filter(pk=found.reply.task_id).exists():
         raise Http404
     return download(found)
+
+
+def _problem_text(error: LifecycleError) -> str:
+    return "; ".join(str(m) for m in error.errors.values()) or error.message
+
+
+@page("field_teams")
+@require_POST
+def member_new(request):
+    """The community puts a person on a grid's roster."""
+    grids = scope.visible_grids(request.user)
+    form = MemberForm(request.POST, grids=_grid_choices(grids))
+    if not form.is_valid():
+        messages.error(request, _("Give the name and the team role."))
+        return redirect("fieldwork:teams")
+    data = form.cleaned_data
+    grid = grids.get(pk=data["grid"])
+    try:
+        member = services.add_member(
+            grid,
+            actor=request.user,
+            name=data["name"],
+            role=data["role"],
+            speciality=data["speciality"],
+        )
+    except LifecycleError as error:
+        messages.error(request, _problem_text(error))
+    else:
+        messages.success(request, _("%(name)s joined the team.") % {"name": member.name})
+    return redirect(reverse("fieldwork:teams") + f"?grid={grid.code}")
+
+
+@page("field_teams")
+@require_POST
+def member_leave(request, pk: int):
+    member = get_object_or_404(TeamMember.objects.select_related("grid"), pk=pk)
+    if not scope.may_see(request.user, member.grid):
+        raise Http404
+    try:
+        services.retire_member(member, actor=request.user)
+    except LifecycleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s left the team.") % {"name": member.name})
+    return redirect(reverse("fieldwork:teams") + f"?grid={member.grid.code}")
+
+
+@page("field_workers")
+def workers(request):
+    """The grid workers of the community: their grids, visits made this month, their
+    last assessment."""
+    month = month_of(timezone.localdate())
+    listed = (
+        services.visible_workers(request.user)
+        .annotate(
+            made=Count(
+                "visits_made",
+                filter=Q(visits_made__month=month, visits_made__visited_on__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("last_name", "first_name", "username")[:200]
+    )
+    return render(request, "fieldwork/workers.html", {"workers": listed, "month": month})
+
+
+def _worker_or_404(user, pk: int):
+    worker = services.visible_workers(user).filter(pk=pk).first()
+    if worker is None:
+        raise Http404
+    return worker
+
+
+@page("field_workers")
+def worker(request, pk: int):
+    """A grid worker's file: appointment, training, assessments, and the visits made
+    (never where they were)."""
+    person = _worker_or_404(request.user, pk)
+    keeps = services.may_keep_file(request.user, person)
+    context = {
+        "person": person,
+        "grids": scope.team_grids(person).order_by("code"),
+        "records": person.worker_records.select_related("recorded_by"),
+        "visits": list(services.visit_log(person)[:LIST]),
+        "visits_made": services.visit_log(person).count(),
+        "keeps": keeps,
+        "record_form": RecordForm(initial={"on": timezone.localdate()}) if keeps else None,
+    }
+    return render(request, "fieldwork/worker.html", context)
+
+
+@page("field_workers")
+@require_POST
+def worker_record(request, pk: int):
+    """The community adds an appointment, a training or an assessment, or scores the
+    worker's visits on time (``assess``)."""
+    person = _worker_or_404(request.user, pk)
+    back = redirect("fieldwork:worker", pk=pk)
+    try:
+        if request.POST.get("assess"):
+            if not services.may_keep_file(request.user, person):
+                raise LifecycleError(_("Only the community or centre keeps a grid worker's file."))
+            services.assess(person, actor=request.user)
+            messages.success(request, _("Assessment recorded."))
+            return back
+        form = RecordForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the kind, the title and the date."))
+            return back
+        data = form.cleaned_data
+        services.add_record(
+            person,
+            actor=request.user,
+            kind=data["kind"],
+            title=data["title"],
+            on=data["on"],
+            score=data["score"],
+        )
+    except LifecycleError as error:
+        messages.error(request, _problem_text(error))
+    else:
+        messages.success(request, _("Record added."))
+    return back
+
+
+def _council_or_404(user, pk: int) -> Council:
+    council = get_object_or_404(Council.objects.select_related("grid", "created_by"), pk=pk)
+    if not scope.may_see(user, council.grid):
+        raise Http404
+    return council
+
+
+@page("field_teams")
+def council(request, pk: int):
+    """A council: the topic, the residents' decision, and where each follow-up stands
+    (open, done, or a case and its status)."""
+    found = _council_or_404(request.user, pk)
+    tasks = list(found.tasks.select_related("case").order_by("pk"))
+    context = {
+        "council": found,
+        "tasks": tasks,
+        "open": sum(1 for t in tasks if t.done_on is None and t.case_id is None),
+    }
+    return render(request, "fieldwork/council.html", context)
+
+
+@page("field_teams")
+@require_POST
+def council_task(request, pk: int, move: str):
+    """A follow-up is done, or becomes a case."""
+    if move not in ("done", "case"):
+        raise Http404
+    task = get_object_or_404(CouncilTask.objects.select_related("council__grid"), pk=pk)
+    if not scope.may_see(request.user, task.council.grid):
+        raise Http404
+    try:
+        if move == "case":
+            case = services.council_task_to_case(task, actor=request.user)
+            messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
+        else:
+            services.finish_council_task(task, actor=request.user)
+            messages.success(request, _("Follow-up done."))
+    except LifecycleError as error:
+        messages.error(request, _problem_text(error))
+    return redirect("fieldwork:council", pk=task.council_id)

@@ -178,8 +178,12 @@ def _menu() -> None:
     register_page("field_board", Page("fieldwork:board", _("Visits board"), field))
     register_page("field_tasks", Page("fieldwork:tasks", _("Grid tasks"), field))
     register_page("field_teams", Page("fieldwork:teams", _("Grid teams and households"), field))
+    register_page(
+        "field_workers",
+        Page("fieldwork:workers", _("Grid worker files"), (Role.LEADER, Role.DISPATCHER)),
+    )
     # Each centre's pages fold under one entry; the daily work pages stay on the bar.
-    register_menu_group(_("Mediation centre"), ("mediation", "petitions"))
+    register_menu_group(_("Mediation centre"), ("mediation", "petitions", "window"))
     register_menu_group(_("Supervision and assessment"), ("supervision", "assessment"))
     register_menu_group(_("Emergency command"), ("emergency",))
     register_menu_group(_("Grids and centres"), ("fieldwork", "centres"))

@@ -30,7 +30,15 @@ from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
 from civicgrid.emergency.models import Incident, Report, Task
 from civicgrid.fieldwork import scope as field_scope
-from civicgrid.fieldwork.models import MustAttend, PointEntry, Visit
+from civicgrid.fieldwork import services as field_services
+from civicgrid.fieldwork.models import (
+    CouncilTask,
+    MustAttend,
+    PointEntry,
+    TeamMember,
+    Visit,
+    WorkerRecord,
+)
 from civicgrid.gridwork.models import Summons
 from civicgrid.gridwork.services import WHISTLE_ROLES, may_report_in
 from civicgrid.knowledge import services as knowledge
@@ -86,6 +94,8 @@ from .targets import (
     CASE,
     CENTRE_TASK,
     CO_PART,
+    COUNCIL,
+    COUNCIL_TASK,
     DEPLOYMENT,
     DISPUTE,
     EMERGENCY_TASK,
@@ -112,7 +122,9 @@ from .targets import (
     RESPONDING,
     SERVICE,
     SUMMONS,
+    TEAM_MEMBER,
     TRACKING,
+    WORKER_FILE,
     Target,
     case_at,
 )
@@ -1219,10 +1231,69 @@ FIELD_DOORS = [
 ]
 
 
+def _in_community(user, obj) -> bool:
+    return field_scope.in_community(user, obj.grid)
+
+
+COMMUNITY_FIELD_DOORS = [
+    Door(
+        "POST",
+        "/field/members/{pk}/leave/",
+        Kind.PAGE,
+        TEAM_MEMBER,
+        page="field_teams",
+        grant=allowed_if(_in_community),
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: not TeamMember.objects.get(pk=c.obj.pk).active),
+    ),
+    Door(
+        "GET",
+        "/field/workers/{pk}/",
+        Kind.PAGE,
+        WORKER_FILE,
+        page="field_workers",
+        done=shows(lambda c: c.obj.get_full_name() or c.obj.username),
+    ),
+    Door(
+        "POST",
+        "/field/workers/{pk}/records/",
+        Kind.PAGE,
+        WORKER_FILE,
+        page="field_workers",
+        grant=allowed_if(field_services.may_keep_file),
+        refusal=Refusal.BACK,
+        body=lambda world, user, worker: {
+            "kind": "training",
+            "title": "入户走访培训",
+            "on": timezone.localdate().isoformat(),
+        },
+        done=redirected_and(lambda c: WorkerRecord.objects.filter(worker=c.obj).exists()),
+    ),
+    Door(
+        "GET",
+        "/field/councils/{pk}/",
+        Kind.PAGE,
+        COUNCIL,
+        page="field_teams",
+        done=shows(lambda c: c.obj.topic),
+    ),
+    Door(
+        "POST",
+        "/field/council-tasks/{pk}/{move}/",
+        Kind.PAGE,
+        COUNCIL_TASK,
+        page="field_teams",
+        done=redirected_and(lambda c: CouncilTask.objects.get(pk=c.obj.pk).done_on is not None),
+        fixed={"move": "done"},
+    ),
+]
+
+
 DOORS: list[Door] = [
     *PAGE_DOORS,
     *PETITION_DOORS,
     *FIELD_DOORS,
+    *COMMUNITY_FIELD_DOORS,
     *SUPERVISION_DOORS,
     *CENTRES_DOORS,
     *PROJECT_DOORS,

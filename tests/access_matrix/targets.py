@@ -339,3 +339,42 @@ REPLY_PHOTO = Target(
         w.sees_grid(user, r.grid) for r in photo.reply.task.replies.all()
     ),
 )
+
+
+def sees_worker_file(user, worker, world) -> bool:
+    """A grid worker's file: the community (leaders, dispatchers) serving their grid."""
+    role = w.the_grant(user).role
+    grids = [r.path for r in w.the_grant(worker).regions.all()]
+    return role in (Role.LEADER, Role.DISPATCHER, Role.ADMIN) and any(
+        w.covers_path(user, path) for path in grids
+    )
+
+
+TEAM_MEMBER = Target(
+    "grid team member",
+    lambda world, scope, role: world.team_member,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, member, world: w.sees_grid(user, member.grid),
+)
+WORKER_FILE = Target(
+    "grid worker's file",
+    lambda world, scope, role: world.users[(Role.GRID_WORKER, w.IN)],
+    _pk,
+    {"pk": MISSING_PK},
+    sees_worker_file,
+)
+COUNCIL = Target(
+    "grid council",
+    lambda world, scope, role: world.council_task.council,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, council, world: w.sees_grid(user, council.grid),
+)
+COUNCIL_TASK = Target(
+    "grid council follow-up",
+    lambda world, scope, role: world.council_task,
+    _pk,
+    {"pk": MISSING_PK},
+    lambda user, task, world: w.sees_grid(user, task.council.grid),
+)

@@ -37,7 +37,14 @@ from civicgrid.emergency import services as emergency
 from civicgrid.emergency.models import Incident, Plan, Task
 from civicgrid.emergency.resources import Deployment, Item, Stock, Team, Warehouse
 from civicgrid.fieldwork import services as fieldwork
-from civicgrid.fieldwork.models import CentreTask, Household, MustAttend, ReplyPhoto
+from civicgrid.fieldwork.models import (
+    CentreTask,
+    CouncilTask,
+    Household,
+    MustAttend,
+    ReplyPhoto,
+    TeamMember,
+)
 from civicgrid.gridwork import services as gridwork
 from civicgrid.gridwork.models import Summons
 from civicgrid.knowledge import services as knowledge
@@ -177,6 +184,9 @@ class World:
     must_attend: MustAttend | None = None
     centre_task: CentreTask | None = None
     reply_photo: ReplyPhoto | None = None
+    # The community's pages: a roster line and a council with a follow-up, in grid 1-1.
+    team_member: TeamMember | None = None
+    council_task: CouncilTask | None = None
 
     def user(self, role: str | None, scope: str) -> User | None:
         if role is None:
@@ -637,6 +647,18 @@ def _fieldwork(world: World) -> None:
     reply = world.centre_task.replies.get(grid=grid)
     fieldwork.reply_task(reply, actor=worker, result="已排查", files=[png("地下室.png")])
     world.reply_photo = reply.photos.get()
+    world.team_member = TeamMember.objects.create(
+        grid=grid, name="王警官", role="specialist", speciality="社区民警"
+    )
+    council = fieldwork.hold_council(
+        grid,
+        actor=world.builder,
+        topic="小区停车难",
+        meeting_on=timezone.localdate(),
+        decision="划定临时停车位",
+        tasks=["物业施划车位"],
+    )
+    world.council_task = council.tasks.get()
 
 
 def build() -> World:

@@ -275,3 +275,43 @@ def test_the_callbacks_page_of_a_street_lists_its_own_cases_only(
     page = client.get("/callbacks/").content.decode()
     assert mine.number in page
     assert theirs.number not in page
+
+
+def test_every_channel_starts_at_the_lowest_staffed_centre_by_default(
+    operator, workstation, district, category
+):
+    from civicgrid.cases.models import Channel
+
+    assert set(centres.channel_starts().values()) == {StartLevel.LOWEST}
+    for channel in (Channel.HOTLINE, Channel.GRID_PATROL, Channel.WALK_IN):
+        case = report(operator, district, category, channel=channel)
+        assert case.owner_region == district["community1"], channel
+
+
+def test_a_deployment_sends_a_channel_to_the_district_but_a_category_rule_still_wins(
+    settings, operator, workstation, district, category
+):
+    from civicgrid.cases.models import Channel
+
+    settings.CIVICGRID_CHANNEL_START = {"hotline": "district", "walk_in": "nowhere"}
+    assert (
+        report(operator, district, category, channel=Channel.HOTLINE).owner_region
+        == (district["district"])
+    )
+    # An unknown level in the setting is ignored: the walk-in window keeps its default.
+    walk_in = report(operator, district, category, channel=Channel.WALK_IN)
+    assert walk_in.owner_region == district["community1"]
+    LevelRule.objects.create(category=category, start=StartLevel.COMMUNITY)
+    case = report(operator, district, category, channel=Channel.HOTLINE)
+    assert case.owner_region == district["community1"]
+
+
+def test_the_centre_page_shows_where_new_cases_land(client, dispatcher, category):
+    LevelRule.objects.create(category=category, start=StartLevel.DISTRICT)
+    client.force_login(dispatcher)
+    page = client.get("/centres/rota/").content.decode()
+    assert "Where new cases land" in page
+    assert "12345 hotline" in page
+    assert "the lowest staffed centre where the case lies" in page
+    assert category.name in page
+    assert "the district centre" in page

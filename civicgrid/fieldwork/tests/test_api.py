@@ -75,3 +75,106 @@ def test_the_board_and_the_open_visits_are_listed(client, household, leader, gri
 def test_someone_outside_sees_no_visits(client, household, outsider):
     services.generate_due_visits(timezone.localdate())
     assert client.get("/api/fieldwork/visits", headers=bearer(outsider)).json() == []
+
+
+@pytest.fixture
+def must_attend(django_capture_on_commit_callbacks, operator, district, category):
+    from civicgrid.cases.tests.factories import make_case
+    from civicgrid.fieldwork.models import MustAttend, MustAttendRule
+
+    MustAttendRule.objects.create(category=category, minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(actor=operator, grid=district["grid11"], category=category)
+    return MustAttend.objects.get(case=case)
+
+
+def test_the_arrival_and_reply_doors_are_in_the_openapi_schema(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "/api/fieldwork/must-attend/{task_id}/arrive" in paths
+    assert "/api/fieldwork/tasks/{task_id}/replies" in paths
+    assert "/api/fieldwork/tasks/{task_id}/replies/{reply_id}" in paths
+
+
+def test_the_grid_worker_records_an_arrival_once_through_the_api(client, must_attend, grid_worker):
+    url = f"/api/fieldwork/must-attend/{must_attend.pk}/arrive"
+    headers = bearer(grid_worker)
+    first = client.post(url, {"note": "已到现场"}, content_type="application/json", headers=headers)
+    assert first.status_code == 200
+    assert first.json()["arrived_at"] is not None
+    assert first.json()["note"] == "已到现场"
+    again = client.post(url, {"note": "又到"}, content_type="application/json", headers=headers)
+    assert again.status_code == 400
+    assert "已记录" in again.json()["message"] or "already" in again.json()["message"]
+    listed = client.get("/api/fieldwork/must-attend?open=false", headers=headers).json()
+    assert [t["note"] for t in listed] == ["已到现场"]
+
+
+def test_an_arrival_outside_the_callers_grids_is_not_found_and_the_community_is_refused(
+    client, must_attend, outsider, dispatcher
+):
+    url = f"/api/fieldwork/must-attend/{must_attend.pk}/arrive"
+    far = client.post(url, {}, content_type="application/json", headers=bearer(outsider))
+    assert far.status_code == 404
+    # The centre sees the task but is not the grid's team: refused with the reason.
+    centre = client.post(url, {}, content_type="application/json", headers=bearer(dispatcher))
+    assert centre.status_code == 403
+    must_attend.refresh_from_db()
+    assert must_attend.arrived_at is None
+
+
+def test_a_grid_replies_to_a_centre_task_through_the_api(
+    client, district, dispatcher, grid_worker, outsider
+):
+    task = services.send_task(
+        [district["grid11"], district["grid21"]], actor=dispatcher, title="排查易涝地下室"
+    )
+    mine = task.replies.get(grid=district["grid11"])
+    theirs = task.replies.get(grid=district["grid21"])
+    listed = client.get(f"/api/fieldwork/tasks/{task.pk}/replies", headers=bearer(grid_worker))
+    assert {r["grid"] for r in listed.json()} == {district["grid11"].code, district["grid21"].code}
+    url = f"/api/fieldwork/tasks/{task.pk}/replies/{mine.pk}"
+    done = client.post(
+        url,
+        {"result": "3处地下室已排查"},
+        content_type="application/json",
+        headers=bearer(grid_worker),
+    )
+    assert done.status_code == 200
+    assert done.json()["result"] == "3处地下室已排查"
+    assert done.json()["done_at"] is not None
+    twice = client.post(
+        url, {"result": "再报"}, content_type="application/json", headers=bearer(grid_worker)
+    )
+    assert twice.status_code == 400
+    other = client.post(
+        f"/api/fieldwork/tasks/{task.pk}/replies/{theirs.pk}",
+        {"result": "代答"},
+        content_type="application/json",
+        headers=bearer(grid_worker),
+    )
+    assert other.status_code == 403
+    assert (
+        "不是您的网格" in other.json()["message"]
+        or "not one of your grids" in other.json()["message"]
+    )
+    hidden = client.get(f"/api/fieldwork/tasks/{task.pk}/replies", headers=bearer(outsider))
+    assert hidden.status_code == 404
+    board = client.get("/api/fieldwork/tasks", headers=bearer(dispatcher)).json()
+    assert (board[0]["grids"], board[0]["done"]) == (2, 1)
+
+
+def test_an_empty_reply_is_refused_in_chinese(district, dispatcher, grid_worker):
+    from django.test import Client
+
+    task = services.send_task([district["grid11"]], actor=dispatcher, title="排查")
+    reply = task.replies.get()
+    answer = Client().post(
+        f"/api/fieldwork/tasks/{task.pk}/replies/{reply.pk}",
+        {"result": "  "},
+        content_type="application/json",
+        headers=bearer(grid_worker),
+    )
+    assert answer.status_code == 400
+    assert "必填" in answer.text
+    reply.refresh_from_db()
+    assert reply.done_at is None

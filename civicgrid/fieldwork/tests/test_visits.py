@@ -168,6 +168,8 @@ def test_the_board_counts_due_on_time_and_overdue_per_grid_community_and_worker(
         Visit.objects.filter(household=h, month=last).update(
             visited_on=last + timedelta(days=3), worker=grid_worker
         )
+    # Written past the services (as a bulk load would): counted again into the tallies.
+    services.refresh_tallies(last)
     services.record_visit(households[0], actor=grid_worker, found="好")
     board = services.overdue_board(leader)
     assert (board.total.due, board.total.on_time, board.total.overdue) == (4, 1, 2)
@@ -301,3 +303,21 @@ def test_the_day_page_shows_each_visit_with_its_household_category(
         page = client.get("/field/").content.decode()
     assert "3-2-401" in page
     assert f'<span class="tag">{HouseholdCategory.ELDERLY_ALONE.label}</span>' in page
+
+
+def test_the_board_tallies_follow_each_visit_and_agree_with_a_recount(
+    household, grid_worker, leader
+):
+    from civicgrid.fieldwork.models import VisitTally
+
+    services.generate_due_visits(timezone.localdate())
+    before = services.overdue_board(leader).total
+    assert (before.due, before.done, before.on_time) == (1, 0, 0)
+    services.record_visit(household, actor=grid_worker, found="好")
+    after = services.overdue_board(leader).total
+    assert (after.due, after.done, after.on_time) == (1, 1, 1)
+    kept = sorted(VisitTally.objects.values_list("grid_id", "month", "due", "made", "on_time"))
+    services.refresh_tallies()
+    assert (
+        sorted(VisitTally.objects.values_list("grid_id", "month", "due", "made", "on_time")) == kept
+    )
