@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Department, DepartmentKind
 
-from .models import COUNTERS, DailyFigure
+from .models import COUNTERS, AreaFigure, DailyFigure
 
 LEVELS = ("all", "unit", "district", "street", "community", "grid", "person")
 REGION_LEVELS = {
@@ -205,7 +205,9 @@ def indicators(
     if period_end < period_start:
         raise ValueError("the period ends before it starts")
     wanted = None if ids is None else {int(i) for i in ids}
-    rows = DailyFigure.objects.filter(day__gte=period_start, day__lte=period_end)
+    # Above the person level the coarse rollup (summed over people) is enough.
+    table = DailyFigure if level == "person" else AreaFigure
+    rows = table.objects.filter(day__gte=period_start, day__lte=period_end)
     if within_path:
         rows = rows.filter(region_path__startswith=within_path)
     if level == "all":
