@@ -119,7 +119,6 @@ class Cell(models.Model):
     overdue = models.IntegerField(default=0)
     urged = models.IntegerField(default=0)
 
-
     class Meta:
         abstract = True
 

@@ -66,4 +66,3 @@ def load_demo(district_code: str) -> list[SurgeNotice]:
                 actor=operator,
             )
     return raise_notices(today)
-
