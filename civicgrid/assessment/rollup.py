@@ -28,6 +28,7 @@ Which event adds to which counter, and the deadline each "on time" is measured a
 is ``tally`` below and docs/assessment.md.
 """
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -333,6 +334,9 @@ def _write(delta: dict[str, Counter], lookups: Lookups) -> None:
 def _write_cells(
     model: type[Cell], delta: dict[str, Counter], parse: Callable[[str], dict], lookups: Lookups
 ) -> None:
+    if connection.vendor == "postgresql":
+        _write_cells_copy(model, delta, parse, lookups)
+        return
     keys = [key for key, counts in delta.items() if any(counts.values())]
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
@@ -363,6 +367,70 @@ def _write_cells(
         )
 
 
+def _write_cells_copy(
+    model: type[Cell], delta: dict[str, Counter], parse: Callable[[str], dict], lookups: Lookups
+) -> None:
+    """PostgreSQL: ``delta`` copied into a scratch table, then added in one upsert, and
+    the cells left at zero deleted in one statement (set-based, no row by row)."""
+    keys = [key for key, counts in delta.items() if any(counts.values())]
+    if not keys:
+        return
+    table = model._meta.db_table
+    dims = ["day", "department_id", "region_id", "category_id", "channel"]
+    if model is DailyFigure:
+        dims.append("person_id")
+    columns = ", ".join(["key", "region_path", *dims, *COUNTERS])
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    zero = " AND ".join(f"t.{c} = 0" for c in COUNTERS)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute("DROP TABLE IF EXISTS rollup_delta")
+        cursor.execute(
+            f"CREATE TEMP TABLE rollup_delta AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY rollup_delta ({columns}) FROM STDIN") as copy:
+            for key in keys:
+                found = parse(key)
+                path = lookups.region_path.get(found["region_id"] or 0, "")
+                counts = delta[key]
+                copy.write_row(
+                    (key, path, *(found[d] for d in dims), *(counts.get(c, 0) for c in COUNTERS))
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rollup_delta "
+            f"ON CONFLICT (key) DO UPDATE SET {added}"
+        )
+        cursor.execute(f"DELETE FROM {table} t USING rollup_delta d WHERE t.key = d.key AND {zero}")
+        cursor.execute("DROP TABLE rollup_delta")
+
+
+def _save_tallies(changed: dict[int, Cells]) -> None:
+    """Store these cases' tallies (replacing the ones stored)."""
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        CaseTally.objects.bulk_create(
+            [CaseTally(case_id=pk, cells=cells) for pk, cells in changed.items()],
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=["cells"],
+        )
+        return
+    table = CaseTally._meta.db_table
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute("DROP TABLE IF EXISTS rollup_tallies")
+        cursor.execute(f"CREATE TEMP TABLE rollup_tallies AS SELECT * FROM {table} WITH NO DATA")
+        with cursor.copy("COPY rollup_tallies (case_id, cells) FROM STDIN") as copy:
+            for pk, cells in changed.items():
+                copy.write_row((pk, json.dumps(cells)))
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, cells) SELECT case_id, cells FROM rollup_tallies "
+            "ON CONFLICT (case_id) DO UPDATE SET cells = excluded.cells"
+        )
+        cursor.execute("DROP TABLE rollup_tallies")
+
+
 def _retally(case_ids: list[int], lookups: Lookups, keep=None) -> tuple[dict, dict[int, Cells]]:
     """Recompute these cases' tallies; the change to the cells, and the new tallies.
 
@@ -374,13 +442,7 @@ def _retally(case_ids: list[int], lookups: Lookups, keep=None) -> tuple[dict, di
     for pk in set(old) | set(new):
         _add_cells(delta, old.get(pk) or {}, -1, keep)
         _add_cells(delta, new.get(pk) or {}, 1, keep)
-    changed = [
-        CaseTally(case_id=pk, cells=cells) for pk, cells in new.items() if cells != old.get(pk)
-    ]
-    if changed:
-        CaseTally.objects.bulk_create(
-            changed, update_conflicts=True, unique_fields=["case"], update_fields=["cells"]
-        )
+    _save_tallies({pk: cells for pk, cells in new.items() if cells != old.get(pk)})
     return delta, new
 
 
