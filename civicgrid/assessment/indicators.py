@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Department, DepartmentKind
 
-from .models import COUNTERS, AreaFigure, DailyFigure
+from .models import COUNTERS, AreaFigure, Cell, DailyFigure
 
 LEVELS = ("all", "unit", "district", "street", "community", "grid", "person")
 REGION_LEVELS = {
@@ -206,8 +206,8 @@ def indicators(
         raise ValueError("the period ends before it starts")
     wanted = None if ids is None else {int(i) for i in ids}
     # Above the person level the coarse rollup (summed over people) is enough.
-    table = DailyFigure if level == "person" else AreaFigure
-    rows = table.objects.filter(day__gte=period_start, day__lte=period_end)
+    table: type[Cell] = DailyFigure if level == "person" else AreaFigure
+    rows: Any = table.objects.filter(day__gte=period_start, day__lte=period_end)  # type: ignore[attr-defined]
     if within_path:
         rows = rows.filter(region_path__startswith=within_path)
     if level == "all":

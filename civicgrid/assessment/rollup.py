@@ -346,7 +346,7 @@ def _write_cells(
             figure = existing.get(key)
             if figure is None:
                 dims = parse(key)
-                figure = model(
+                figure = model(  # type: ignore[misc]
                     key=key,
                     region_path=lookups.region_path.get(dims["region_id"] or 0, ""),
                     **dims,
