@@ -191,6 +191,16 @@ def _sums(rows, dimension: str | None):
     }
 
 
+def sums_by_path(period_start: date, period_end: date, within_path: str = "") -> dict:
+    """{region path: {counter: n}} over [period_start, period_end] (both included), from
+    ``AreaFigure``, for the cells below ``within_path``: one grouped read from which a
+    caller sums any level below (the one screen sums its total and its children's)."""
+    rows = AreaFigure.objects.filter(day__gte=period_start, day__lte=period_end)
+    if within_path:
+        rows = rows.filter(region_path__startswith=within_path)
+    return _sums(rows, "region_path")
+
+
 def indicators(
     period_start: date,
     period_end: date,
