@@ -459,9 +459,12 @@ def check(world) -> dict:
             [now, closed, district.path + "%", district.path + "%"],
         )
         sql["open"], sql["overdue"] = cursor.fetchone()
+        # A case without a place counts where its owner centre is (the case list's rule).
         cursor.execute(
-            "SELECT left(region_path, %s), count(*) FROM cases_case WHERE created_at >= %s "
-            "AND created_at < %s AND region_path LIKE %s GROUP BY 1",
+            "SELECT left(COALESCE(NULLIF(c.region_path, ''), o.path), %s), count(*) "
+            "FROM cases_case c LEFT JOIN regions_region o ON o.id = c.owner_region_id "
+            "WHERE c.created_at >= %s AND c.created_at < %s "
+            "AND COALESCE(NULLIF(c.region_path, ''), o.path) LIKE %s GROUP BY 1",
             [
                 len(next(iter(Region.objects.filter(parent=district))).path),
                 after,
@@ -495,7 +498,7 @@ MONTH_SQL_ROLLUP = {
     "received per street and channel": (
         "SELECT left(region_path, %(street_len)s) AS street, channel, sum(received) "
         "FROM assessment_areafigure WHERE day >= %(first)s AND day < %(after)s "
-        "AND region_path LIKE %(path)s GROUP BY 1, 2"
+        "AND region_path LIKE %(path)s GROUP BY 1, 2 HAVING sum(received) > 0"
     ),
     "steps per unit": (
         "SELECT department_id, sum(dispatched), sum(acknowledged), sum(replied), "
@@ -508,7 +511,8 @@ MONTH_SQL_DUCKDB = {
     "received per street and channel": (
         "SELECT left(c.region_path, $street_len) AS street, c.channel, count(*) "
         "FROM events e JOIN cases c ON c.id = e.case_id "
-        "WHERE e.action = 'register' AND e.at >= $since AND e.at < $until "
+        "WHERE e.action = 'register' AND e.at >= $since::TIMESTAMPTZ "
+        "AND e.at < $until::TIMESTAMPTZ "
         "AND c.region_path LIKE $path GROUP BY 1, 2"
     ),
     "steps per unit": (
@@ -521,7 +525,8 @@ MONTH_SQL_DUCKDB = {
         "AND json_extract_string(e.data, '$.rating') IN ('satisfied', 'basically')), "
         "count(*) FILTER (WHERE e.action = 'close') "
         "FROM events e JOIN cases c ON c.id = e.case_id "
-        "WHERE e.at >= $since AND e.at < $until AND c.region_path LIKE $path "
+        "WHERE e.at >= $since::TIMESTAMPTZ AND e.at < $until::TIMESTAMPTZ "
+        "AND c.region_path LIKE $path "
         "AND c.main_department_id IS NOT NULL GROUP BY 1"
     ),
 }
@@ -562,6 +567,7 @@ def duckdb_comparison(args, world) -> dict:
     exported = {}
     started = time.perf_counter()
     raw = connection.connection
+    stamps = {"cases": "created_at", "events": "at"}
     for name, sql in (
         (
             "cases",
@@ -576,7 +582,8 @@ def duckdb_comparison(args, world) -> dict:
             for chunk in copy:
                 out.write(chunk)
         duckdb.sql(
-            f"COPY (SELECT * FROM read_csv('{csv_path}', header=true)) "
+            f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, "
+            f"types={{'{stamps[name]}': 'TIMESTAMPTZ'}})) "
             f"TO '{folder / name}.parquet' (FORMAT parquet)"
         )
         csv_path.unlink()
@@ -595,8 +602,8 @@ def duckdb_comparison(args, world) -> dict:
     }
     params_duck = {
         "street_len": len(street.path),
-        "since": since,
-        "until": until,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
         "path": district.path + "%",
     }
     rows = []
@@ -608,7 +615,8 @@ def duckdb_comparison(args, world) -> dict:
                 return cursor.fetchall()
 
         def on_duckdb(sql=MONTH_SQL_DUCKDB[name]):
-            return db.execute(sql, params_duck).fetchall()
+            used = {k: v for k, v in params_duck.items() if f"${k}" in sql}
+            return db.execute(sql, used).fetchall()
 
         pg_times, pg_rows = _timed(on_postgres, args.requests)
         duck_times, duck_rows = _timed(on_duckdb, args.requests)
