@@ -33,6 +33,14 @@ def fresh_snapshots():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """The shared (file) cache starts empty: no test sees figures another one cached."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english_messages():
     """Messages made outside a request (services, commands) read English in tests.
 

@@ -125,6 +125,11 @@ def parse_args(argv=None):
     parser.add_argument("--skip-rollup", action="store_true", help="keep the stored rollup")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--label", default="", help="added to the result's file name")
+    parser.add_argument(
+        "--no-duckdb", action="store_true", help="skip the DuckDB comparison (dev dependency)"
+    )
+    parser.add_argument("--export-dir", default="/tmp/civicgrid-analytics-export")
     return parser.parse_args(argv)
 
 
@@ -329,14 +334,28 @@ def rollup(args) -> dict:
 
     if args.skip_rollup:
         return {"skipped": True}
+    from tqdm import tqdm
+
+    from civicgrid.assessment.models import AreaFigure, DailyFigure
+
     today = timezone.localdate()
     started = time.perf_counter()
-    cases = rebuild_month(today.year, today.month)
+    with tqdm(unit="cases", desc=f"rebuilding {today:%Y-%m}", mininterval=2) as bar:
+
+        def total(n):
+            bar.total = n
+
+        cases = rebuild_month(today.year, today.month, progress=bar.update, total=total)
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE assessment_dailyfigure")
-    print(f"rollup of {today:%Y-%m}: {cases:,} cases in {seconds:.1f} s", flush=True)  # noqa: T201
-    return {"month": f"{today:%Y-%m}", "cases": cases, "seconds": round(seconds, 1)}
+        cursor.execute("ANALYZE assessment_areafigure")
+    cells = {
+        "daily_figures": DailyFigure.objects.filter(day__gte=today.replace(day=1)).count(),
+        "area_figures": AreaFigure.objects.filter(day__gte=today.replace(day=1)).count(),
+    }
+    print(f"rollup of {today:%Y-%m}: {cases:,} cases in {seconds:.1f} s, {cells}", flush=True)  # noqa: T201
+    return {"month": f"{today:%Y-%m}", "cases": cases, "seconds": round(seconds, 1), **cells}
 
 
 # --- timing the pages --------------------------------------------------------------------
@@ -440,9 +459,12 @@ def check(world) -> dict:
             [now, closed, district.path + "%", district.path + "%"],
         )
         sql["open"], sql["overdue"] = cursor.fetchone()
+        # A case without a place counts where its owner centre is (the case list's rule).
         cursor.execute(
-            "SELECT left(region_path, %s), count(*) FROM cases_case WHERE created_at >= %s "
-            "AND created_at < %s AND region_path LIKE %s GROUP BY 1",
+            "SELECT left(COALESCE(NULLIF(c.region_path, ''), o.path), %s), count(*) "
+            "FROM cases_case c LEFT JOIN regions_region o ON o.id = c.owner_region_id "
+            "WHERE c.created_at >= %s AND c.created_at < %s "
+            "AND COALESCE(NULLIF(c.region_path, ''), o.path) LIKE %s GROUP BY 1",
             [
                 len(next(iter(Region.objects.filter(parent=district))).path),
                 after,
@@ -467,6 +489,160 @@ def check(world) -> dict:
     return {"screen": screen, "sql": sql, "streets": len(by_street), "differences": differences}
 
 
+# --- DuckDB over a Parquet export against the PostgreSQL rollup -------------------------
+
+# The month's aggregates both ways: per street and channel (received), per unit (the
+# counts of the loop's steps). DuckDB reads the Parquet export of cases and events; the
+# rollup side is the ``AreaFigure`` cells the screen and the reports read.
+MONTH_SQL_ROLLUP = {
+    "received per street and channel": (
+        "SELECT left(region_path, %(street_len)s) AS street, channel, sum(received) "
+        "FROM assessment_areafigure WHERE day >= %(first)s AND day < %(after)s "
+        "AND region_path LIKE %(path)s GROUP BY 1, 2 HAVING sum(received) > 0"
+    ),
+    "steps per unit": (
+        "SELECT department_id, sum(dispatched), sum(acknowledged), sum(replied), "
+        "sum(callbacks), sum(satisfied) + sum(basically), sum(closed) "
+        "FROM assessment_areafigure WHERE day >= %(first)s AND day < %(after)s "
+        "AND region_path LIKE %(path)s AND department_id IS NOT NULL GROUP BY 1"
+    ),
+}
+MONTH_SQL_DUCKDB = {
+    "received per street and channel": (
+        "SELECT left(c.region_path, $street_len) AS street, c.channel, count(*) "
+        "FROM events e JOIN cases c ON c.id = e.case_id "
+        "WHERE e.action = 'register' AND e.at >= $since::TIMESTAMPTZ "
+        "AND e.at < $until::TIMESTAMPTZ "
+        "AND c.region_path LIKE $path GROUP BY 1, 2"
+    ),
+    "steps per unit": (
+        "SELECT c.main_department_id, "
+        "count(*) FILTER (WHERE e.action = 'dispatch'), "
+        "count(*) FILTER (WHERE e.action = 'acknowledge'), "
+        "count(*) FILTER (WHERE e.action = 'reply'), "
+        "count(*) FILTER (WHERE e.action = 'callback'), "
+        "count(*) FILTER (WHERE e.action = 'callback' "
+        "AND json_extract_string(e.data, '$.rating') IN ('satisfied', 'basically')), "
+        "count(*) FILTER (WHERE e.action = 'close') "
+        "FROM events e JOIN cases c ON c.id = e.case_id "
+        "WHERE e.at >= $since::TIMESTAMPTZ AND e.at < $until::TIMESTAMPTZ "
+        "AND c.region_path LIKE $path "
+        "AND c.main_department_id IS NOT NULL GROUP BY 1"
+    ),
+}
+
+
+def _timed(fn, repeat: int) -> tuple[list[float], object]:
+    timings, result = [], None
+    for _i in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return timings, result
+
+
+def duckdb_comparison(args, world) -> dict:
+    """Export cases and events to Parquet (timed), then time the month's aggregates in
+    DuckDB and on the rollup in PostgreSQL; both must give the same numbers."""
+    try:
+        import duckdb
+    except ImportError:
+        return {"skipped": "duckdb is not installed (uv sync --group dev)"}
+    from django.db import connection
+    from django.utils import timezone
+
+    from civicgrid.regions.models import Region
+
+    district = world["district"]
+    street = Region.objects.filter(parent=district).order_by("code").first()
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    until = datetime.combine(after, datetime.min.time(), tzinfo=tz)
+    folder = Path(args.export_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    exported = {}
+    started = time.perf_counter()
+    raw = connection.connection
+    stamps = {"cases": "created_at", "events": "at"}
+    for name, sql in (
+        (
+            "cases",
+            "SELECT id, channel, region_path, category_id, main_department_id, status, "
+            "rating, created_at FROM cases_case",
+        ),
+        ("events", "SELECT id, case_id, at, action, data::text AS data FROM cases_caseevent"),
+    ):
+        csv_path = folder / f"{name}.csv"
+        copy_out = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)"
+        with raw.cursor() as cursor, csv_path.open("wb") as out, cursor.copy(copy_out) as copy:
+            for chunk in copy:
+                out.write(chunk)
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, "
+            f"types={{'{stamps[name]}': 'TIMESTAMPTZ'}})) "
+            f"TO '{folder / name}.parquet' (FORMAT parquet)"
+        )
+        csv_path.unlink()
+        exported[name] = round(time.perf_counter() - started, 1)
+    export_seconds = round(time.perf_counter() - started, 1)
+    print(f"Parquet export: {exported} s", flush=True)  # noqa: T201
+    db = duckdb.connect()
+    db.execute("SET TimeZone = 'UTC'")
+    db.execute(f"CREATE VIEW cases AS SELECT * FROM '{folder / 'cases'}.parquet'")
+    db.execute(f"CREATE VIEW events AS SELECT * FROM '{folder / 'events'}.parquet'")
+    params_pg = {
+        "street_len": len(street.path),
+        "first": first,
+        "after": after,
+        "path": district.path + "%",
+    }
+    params_duck = {
+        "street_len": len(street.path),
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "path": district.path + "%",
+    }
+    rows = []
+    for name in MONTH_SQL_ROLLUP:
+
+        def on_postgres(sql=MONTH_SQL_ROLLUP[name]):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params_pg)
+                return cursor.fetchall()
+
+        def on_duckdb(sql=MONTH_SQL_DUCKDB[name]):
+            used = {k: v for k, v in params_duck.items() if f"${k}" in sql}
+            return db.execute(sql, used).fetchall()
+
+        pg_times, pg_rows = _timed(on_postgres, args.requests)
+        duck_times, duck_rows = _timed(on_duckdb, args.requests)
+        same = sorted(map(tuple, pg_rows)) == sorted(map(tuple, duck_rows))
+        row = {
+            "aggregate": name,
+            "postgres_rollup_p50_ms": round(statistics.median(pg_times), 1),
+            "duckdb_parquet_p50_ms": round(statistics.median(duck_times), 1),
+            "rows": len(pg_rows),
+            "same_figures": same,
+        }
+        rows.append(row)
+        print(  # noqa: T201
+            f"{name:<34} PostgreSQL rollup p50 {row['postgres_rollup_p50_ms']:>7.1f} ms  "
+            f"DuckDB/Parquet p50 {row['duckdb_parquet_p50_ms']:>7.1f} ms  same: {same}",
+            flush=True,
+        )
+    return {
+        "duckdb": duckdb.__version__,
+        "export_seconds": export_seconds,
+        "export_steps": exported,
+        "parquet_mb": round(sum(p.stat().st_size for p in folder.glob("*.parquet")) / 1e6, 1),
+        "aggregates": rows,
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     setup_django(args)
@@ -484,6 +660,7 @@ def main(argv=None) -> int:
     rolled = rollup(args)
     timings = time_pages(args, world)
     checked = check(world)
+    compared = {"skipped": "--no-duckdb"} if args.no_duckdb else duckdb_comparison(args, world)
     print(f"figures vs SQL: {checked['screen']} / {checked['sql']}")  # noqa: T201
     for line in checked["differences"]:
         print("DIFFERENCE", line)  # noqa: T201
@@ -497,10 +674,12 @@ def main(argv=None) -> int:
         "goal_ms": GOAL_MS,
         "pages": timings,
         "check": checked,
+        "duckdb": compared,
     }
     out = Path(args.out)
     out.mkdir(exist_ok=True)
-    path = out / f"analytics-postgresql-{datetime.now(UTC):%Y%m%d}.json"
+    label = f"-{args.label}" if args.label else ""
+    path = out / f"analytics-postgresql-{datetime.now(UTC):%Y%m%d}{label}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"written: {path}")  # noqa: T201
     return 1 if checked["differences"] else 0

@@ -181,6 +181,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test run, so two suites running at once never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# A file cache in the data folder: every web process (and server) on the machine shares
+# it, where the default local-memory cache would keep one copy per process. Only short
+# lived figures are kept there (the one screen's wall mode).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+# How long the wall mode of the one screen (一张图) reuses its figures, in seconds.
+ANALYTICS_WALL_CACHE_SECONDS = int(env_str("ANALYTICS_WALL_CACHE_SECONDS", "30"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Password sign-in for people; integration accounts (other systems) are refused.

@@ -1,5 +1,6 @@
 """The demo's supervision: an inspector account, the copy rules, orders at each level,
-an on-site record and a 1+N consultation; loading twice adds nothing."""
+an on-site record, a 1+N consultation and the problems of the month (未诉先办) with their
+milestones, on the one screen; loading twice adds nothing."""
 
 import pytest
 
@@ -7,12 +8,21 @@ from civicgrid.accounts.models import Role, User
 from civicgrid.accounts.pages import PAGES, home_page
 from civicgrid.demo import load
 from civicgrid.demo import supervision as demo
-from civicgrid.supervision.models import Copy, CopyRule, Level, Order, Review, SiteVisit
+from civicgrid.supervision.models import (
+    Copy,
+    CopyRule,
+    Level,
+    Milestone,
+    Order,
+    Project,
+    Review,
+    SiteVisit,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_orders_at_each_level_and_an_inspector_with_copies():
+def test_the_demo_has_orders_at_each_level_and_an_inspector_with_copies(client):
     load.load_calendar()
     load.load_geography(progress=False)
     load.load_departments()
@@ -35,3 +45,11 @@ def test_the_demo_has_orders_at_each_level_and_an_inspector_with_copies():
     assert Copy.objects.count() == 3
     assert SiteVisit.objects.count() == 1
     assert Review.objects.get().leaders
+    # The problems of the month, each with milestones, some done, on the leader's screen.
+    assert Project.objects.count() == 3
+    assert Milestone.objects.filter(done_at__isnull=False).count() == 3
+    assert Milestone.objects.filter(done_at__isnull=True).count() == 5
+    client.force_login(User.objects.get(username="leader"))
+    shown = client.get("/map/screen/").context["projects"]
+    assert {p.title for p in shown} == set(Project.objects.values_list("title", flat=True))
+    assert sorted(p.progress for p in shown) == [0, 33, 67]

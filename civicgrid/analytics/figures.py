@@ -9,8 +9,9 @@ Counting is done with a few grouped queries on indexed columns (``created_at``,
 
 The intake (received, by channel) is counted on the cases, so the case list behind it
 shows exactly the cases counted. The rates are the assessment's (``assessment.indicators``
-over its rollup table ``DailyFigure``, kept current by ``civicgrid rollup``), so the
-screen, the reports and the red/black list agree:
+over its coarse rollup table ``AreaFigure``, read once per page grouped by region path,
+kept current by ``civicgrid rollup``), so the screen, the reports and the red/black list
+agree:
   响应率 acknowledged on time ÷ dispatched;
   解决率 resolved ÷ called back;
   满意率 (satisfied + basically satisfied) ÷ rated.
@@ -29,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from civicgrid.accounts.models import Role
-from civicgrid.assessment.indicators import indicators
+from civicgrid.assessment.indicators import rates_of, sums_by_path
 from civicgrid.cases.models import CLOSED_ORDER, Case, Channel, Rating, Status
 from civicgrid.cases.scope import region_paths
 from civicgrid.regions.models import Level, Region
@@ -129,12 +130,6 @@ def three_rates(fractions: dict[str, float | None]) -> dict[str, float | None]:
     return {key: as_percent(fractions.get(key)) for key in RATE_LABELS}
 
 
-def rates_in(region: Region, period: Period) -> dict[str, float | None]:
-    """The three rates of ``region`` over ``period`` from the assessment's rollup."""
-    (total,) = indicators(period.start, period.last_day, "all", within_path=region.path)
-    return three_rates(total.rates)
-
-
 RATE_LABELS = {
     "response": gettext_lazy("Response rate"),
     "resolution": gettext_lazy("Resolution rate"),
@@ -230,7 +225,10 @@ def overview(region: Region, period: Period, now: datetime | None = None) -> Ove
     )
     by_channel = _sum(received, "channel", ("received",))
     within = {"region": region.code, **period_filters(period)}
-    rates = rates_in(region, period)
+    # One grouped read of the assessment's rollup gives the rates of the region and of
+    # each child (a child sums the paths below its own).
+    per_path = sums_by_path(period.start, period.last_day, region.path)
+    rates = three_rates(rates_of(_add_up(per_path.values())))
     rate_links = {
         "response": case_list_url(**within),
         "resolution": case_list_url(group="closed", **within),
@@ -263,7 +261,7 @@ def overview(region: Region, period: Period, now: datetime | None = None) -> Ove
         received_url=case_list_url(**within),
         counts=total,
     )
-    rows = _rows(region, children, period, received, running) if children else []
+    rows = _rows(children, period, received, running, per_path) if children else []
     return Overview(key, rows, received)
 
 
@@ -305,18 +303,23 @@ class Row:
         return self.region.level != Level.GRID
 
 
-def _rows(region, children, period, received, running) -> list[Row]:
+def _add_up(counts) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for one in counts:
+        for name, n in one.items():
+            total[name] = total.get(name, 0) + n
+    return total
+
+
+def _rows(children, period, received, running, per_path: dict) -> list[Row]:
     per_child = _sum(received, "prefix", PERIOD_COUNTS)
     now_per_child = _sum(running, "prefix", ("open", "overdue", "alerts"))
+    length = len(children[0].path)
+    under: dict[str, list] = {}
+    for path, counts in per_path.items():
+        under.setdefault((path or "")[:length], []).append(counts)
     assessed = {
-        f.id: three_rates(f.rates)
-        for f in indicators(
-            period.start,
-            period.last_day,
-            children[0].level,
-            [c.pk for c in children],
-            within_path=region.path,
-        )
+        child.pk: three_rates(rates_of(_add_up(under.get(child.path, ())))) for child in children
     }
     within = period_filters(period)
     rows = []

@@ -44,11 +44,12 @@ def _region_and_period(request) -> tuple:
 @require_GET
 def screen(request):
     region, period, error = _region_and_period(request)
-    context = screen_context(request.user, region, period)
+    wall = request.GET.get("wall") == "1"
+    context = screen_context(request.user, region, period, wall=wall)
     context.update(
         error=error,
         kinds=KINDS,
-        wall=request.GET.get("wall") == "1",
+        wall=wall,
         load_classes=LOAD_CLASSES,
         map_strings=map_strings(),
     )

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Department, DepartmentKind
 
-from .models import COUNTERS, DailyFigure
+from .models import COUNTERS, AreaFigure, Cell, DailyFigure
 
 LEVELS = ("all", "unit", "district", "street", "community", "grid", "person")
 REGION_LEVELS = {
@@ -191,6 +191,16 @@ def _sums(rows, dimension: str | None):
     }
 
 
+def sums_by_path(period_start: date, period_end: date, within_path: str = "") -> dict:
+    """{region path: {counter: n}} over [period_start, period_end] (both included), from
+    ``AreaFigure``, for the cells below ``within_path``: one grouped read from which a
+    caller sums any level below (the one screen sums its total and its children's)."""
+    rows = AreaFigure.objects.filter(day__gte=period_start, day__lte=period_end)
+    if within_path:
+        rows = rows.filter(region_path__startswith=within_path)
+    return _sums(rows, "region_path")
+
+
 def indicators(
     period_start: date,
     period_end: date,
@@ -205,7 +215,9 @@ def indicators(
     if period_end < period_start:
         raise ValueError("the period ends before it starts")
     wanted = None if ids is None else {int(i) for i in ids}
-    rows = DailyFigure.objects.filter(day__gte=period_start, day__lte=period_end)
+    # Above the person level the coarse rollup (summed over people) is enough.
+    table: type[Cell] = DailyFigure if level == "person" else AreaFigure
+    rows: Any = table.objects.filter(day__gte=period_start, day__lte=period_end)  # type: ignore[attr-defined]
     if within_path:
         rows = rows.filter(region_path__startswith=within_path)
     if level == "all":

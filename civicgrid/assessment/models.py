@@ -51,18 +51,10 @@ COUNTERS: tuple[str, ...] = (
 )
 
 
-class DailyFigure(models.Model):
-    """One rollup cell: the counters of one day × unit × region × category × channel × person.
+class Cell(models.Model):
+    """What every rollup cell holds: its day, unit, region, category and channel, and
+    the counters (``COUNTERS``) of the events of that day."""
 
-    ``region`` is the lowest region of the case (its grid when placed) and
-    ``region_path`` that region's path, so a street or community sums the cells whose
-    path starts with its own. ``category`` is the top-level category. ``department`` is
-    the unit in charge of the case at the event (None before dispatch); ``person`` the
-    event's actor (None: the system or a citizen). ``key`` joins the six so one unique
-    index holds even where PostgreSQL and SQLite treat NULLs differently.
-    """
-
-    key = models.CharField(max_length=120, unique=True, editable=False)
     day = models.DateField(_("day"), db_index=True)
     department = models.ForeignKey(
         "routing.Department",
@@ -93,15 +85,6 @@ class DailyFigure(models.Model):
         db_constraint=False,
     )
     channel = models.CharField(_("channel"), max_length=20, blank=True)
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-    )
     received = models.IntegerField(default=0)
     direct_answers = models.IntegerField(default=0)
     referred = models.IntegerField(default=0)
@@ -137,11 +120,58 @@ class DailyFigure(models.Model):
     urged = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyFigure(Cell):
+    """One rollup cell: the counters of one day × unit × region × category × channel × person.
+
+    ``region`` is the lowest region of the case (its grid when placed) and
+    ``region_path`` that region's path, so a street or community sums the cells whose
+    path starts with its own. ``category`` is the top-level category. ``department`` is
+    the unit in charge of the case at the event (None before dispatch); ``person`` the
+    event's actor (None: the system or a citizen). ``key`` joins the six so one unique
+    index holds even where PostgreSQL and SQLite treat NULLs differently.
+    """
+
+    key = models.CharField(max_length=120, unique=True, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
         verbose_name = _("daily figure")
         verbose_name_plural = _("daily figures")
         indexes = [
             models.Index(fields=["day", "department"], name="assess_fig_day_unit"),
             models.Index(fields=["day", "region_path"], name="assess_fig_day_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AreaFigure(Cell):
+    """The coarse rollup cell: ``DailyFigure`` summed over people, one per day × unit ×
+    region × category × channel. The one screen, the reports and every indicator above
+    the person level read it (a month is a few times fewer rows). ``key`` is the cell
+    key without its person part. Kept in step with ``DailyFigure`` by the same rollup.
+    """
+
+    key = models.CharField(max_length=100, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("area figure")
+        verbose_name_plural = _("area figures")
+        indexes = [
+            models.Index(fields=["day", "department"], name="assess_area_day_unit"),
+            models.Index(fields=["day", "region_path"], name="assess_area_day_region"),
         ]
 
     def __str__(self) -> str:

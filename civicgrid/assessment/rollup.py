@@ -1,4 +1,5 @@
-"""The rollup: ``DailyFigure`` kept current from the case events, incrementally.
+"""The rollup: ``DailyFigure`` and its coarse sum over people ``AreaFigure`` kept
+current from the case events, incrementally.
 
 Public API (``analytics`` and the assessment pages read the figures; only this module
 writes them):
@@ -9,10 +10,12 @@ writes them):
   ``civicgrid rollup`` (the demo runs it every minute).
 - ``rebuild_month(year, month, progress=None) -> int``: recompute one month's cells
   from scratch (``civicgrid rollup --rebuild --month YYYY-MM``); returns the cases read.
+  On PostgreSQL the month's cells are written set-based (``INSERT … SELECT … GROUP BY``).
 - ``tally(case, events, lookups) -> dict[key, dict[counter, n]]``: what one case adds
   to the figures, a pure function of the case's fixed attributes and its events.
 - ``figures_from_scratch() -> dict[key, dict[counter, n]]``: every cell recomputed from
-  all events, without touching the tables (tests and checks compare it with the table).
+  all events, without touching the tables (tests and checks compare it with the table);
+  ``by_area(cells)`` sums them over people, as ``AreaFigure`` holds them.
 
 How it stays exact: each case's contribution (its tally) is recomputed from *all* its
 events whenever one of them is new, and only the difference from the stored tally is
@@ -25,13 +28,14 @@ Which event adds to which counter, and the deadline each "on time" is measured a
 is ``tally`` below and docs/assessment.md.
 """
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -43,7 +47,7 @@ from civicgrid.core.workcal import WorkCalendar
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category, Department, LimitUnit, Step
 
-from .models import COUNTERS, CaseTally, DailyFigure, RollupState
+from .models import COUNTERS, AreaFigure, CaseTally, Cell, DailyFigure, RollupState
 
 REWIND = 500
 Cells = dict[str, dict[str, int]]
@@ -71,6 +75,26 @@ def parse_key(key: str) -> dict:
         "channel": channel,
         "person_id": num(person),
     }
+
+
+def area_key(key: str) -> str:
+    """The ``AreaFigure`` key of a cell key: the same cell without its person."""
+    return key.rsplit("|", 1)[0]
+
+
+def parse_area_key(key: str) -> dict:
+    """The dimensions of an ``AreaFigure`` key, as its field values."""
+    dims = parse_key(key + "|")
+    del dims["person_id"]
+    return dims
+
+
+def by_area(cells: Cells) -> Cells:
+    """``cells`` summed over people: the ``AreaFigure`` cells they add up to."""
+    total: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in cells.items():
+        total[area_key(key)].update(counts)
+    return {k: {c: n for c, n in v.items() if n} for k, v in total.items() if any(v.values())}
 
 
 @dataclass
@@ -298,17 +322,31 @@ def _add_cells(total: dict[str, Counter], cells: Cells, sign: int = 1, keep=None
 
 
 def _write(delta: dict[str, Counter], lookups: Lookups) -> None:
-    """Add ``delta`` to the cells (creating, updating, deleting rows left at zero)."""
+    """Add ``delta`` to the cells of both rollups (``DailyFigure`` and, summed over
+    people, ``AreaFigure``), creating, updating and deleting rows left at zero."""
+    _write_cells(DailyFigure, delta, parse_key, lookups)
+    coarse: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in delta.items():
+        coarse[area_key(key)].update(counts)
+    _write_cells(AreaFigure, coarse, parse_area_key, lookups)
+
+
+def _write_cells(
+    model: type[Cell], delta: dict[str, Counter], parse: Callable[[str], dict], lookups: Lookups
+) -> None:
+    if connection.vendor == "postgresql":
+        _write_cells_copy(model, delta, parse, lookups)
+        return
     keys = [key for key, counts in delta.items() if any(counts.values())]
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        existing = {f.key: f for f in DailyFigure.objects.filter(key__in=chunk)}
+        existing = {f.key: f for f in model.objects.filter(key__in=chunk)}  # type: ignore[attr-defined]
         new, changed = [], []
         for key in chunk:
             figure = existing.get(key)
             if figure is None:
-                dims = parse_key(key)
-                figure = DailyFigure(
+                dims = parse(key)
+                figure = model(  # type: ignore[misc]
                     key=key,
                     region_path=lookups.region_path.get(dims["region_id"] or 0, ""),
                     **dims,
@@ -321,12 +359,76 @@ def _write(delta: dict[str, Counter], lookups: Lookups) -> None:
         # Changed rows are replaced (delete, insert): one statement each way, where an
         # UPDATE of 33 columns per row (bulk_update's CASE … WHEN) is far slower.
         if changed:
-            DailyFigure.objects.filter(pk__in=[f.pk for f in changed]).delete()
+            model.objects.filter(pk__in=[f.pk for f in changed]).delete()  # type: ignore[attr-defined]
             for figure in changed:
                 figure.pk = None
-        DailyFigure.objects.bulk_create(
+        model.objects.bulk_create(  # type: ignore[attr-defined]
             [f for f in new + changed if any(getattr(f, c) for c in COUNTERS)], batch_size=1000
         )
+
+
+def _write_cells_copy(
+    model: type[Cell], delta: dict[str, Counter], parse: Callable[[str], dict], lookups: Lookups
+) -> None:
+    """PostgreSQL: ``delta`` copied into a scratch table, then added in one upsert, and
+    the cells left at zero deleted in one statement (set-based, no row by row)."""
+    keys = [key for key, counts in delta.items() if any(counts.values())]
+    if not keys:
+        return
+    table = model._meta.db_table
+    dims = ["day", "department_id", "region_id", "category_id", "channel"]
+    if model is DailyFigure:
+        dims.append("person_id")
+    columns = ", ".join(["key", "region_path", *dims, *COUNTERS])
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    zero = " AND ".join(f"t.{c} = 0" for c in COUNTERS)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute("DROP TABLE IF EXISTS rollup_delta")
+        cursor.execute(
+            f"CREATE TEMP TABLE rollup_delta AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY rollup_delta ({columns}) FROM STDIN") as copy:
+            for key in keys:
+                found = parse(key)
+                path = lookups.region_path.get(found["region_id"] or 0, "")
+                counts = delta[key]
+                copy.write_row(
+                    (key, path, *(found[d] for d in dims), *(counts.get(c, 0) for c in COUNTERS))
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rollup_delta "
+            f"ON CONFLICT (key) DO UPDATE SET {added}"
+        )
+        cursor.execute(f"DELETE FROM {table} t USING rollup_delta d WHERE t.key = d.key AND {zero}")
+        cursor.execute("DROP TABLE rollup_delta")
+
+
+def _save_tallies(changed: dict[int, Cells]) -> None:
+    """Store these cases' tallies (replacing the ones stored)."""
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        CaseTally.objects.bulk_create(
+            [CaseTally(case_id=pk, cells=cells) for pk, cells in changed.items()],
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=["cells"],
+        )
+        return
+    table = CaseTally._meta.db_table
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        cursor.execute("DROP TABLE IF EXISTS rollup_tallies")
+        cursor.execute(f"CREATE TEMP TABLE rollup_tallies AS SELECT * FROM {table} WITH NO DATA")
+        with cursor.copy("COPY rollup_tallies (case_id, cells) FROM STDIN") as copy:
+            for pk, cells in changed.items():
+                copy.write_row((pk, json.dumps(cells)))
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, cells) SELECT case_id, cells FROM rollup_tallies "
+            "ON CONFLICT (case_id) DO UPDATE SET cells = excluded.cells"
+        )
+        cursor.execute("DROP TABLE rollup_tallies")
 
 
 def _retally(case_ids: list[int], lookups: Lookups, keep=None) -> tuple[dict, dict[int, Cells]]:
@@ -340,13 +442,7 @@ def _retally(case_ids: list[int], lookups: Lookups, keep=None) -> tuple[dict, di
     for pk in set(old) | set(new):
         _add_cells(delta, old.get(pk) or {}, -1, keep)
         _add_cells(delta, new.get(pk) or {}, 1, keep)
-    changed = [
-        CaseTally(case_id=pk, cells=cells) for pk, cells in new.items() if cells != old.get(pk)
-    ]
-    if changed:
-        CaseTally.objects.bulk_create(
-            changed, update_conflicts=True, unique_fields=["case"], update_fields=["cells"]
-        )
+    _save_tallies({pk: cells for pk, cells in new.items() if cells != old.get(pk)})
     return delta, new
 
 
@@ -399,7 +495,15 @@ def roll_up(*, batch: int = 20000, progress: Progress = None, total: Progress = 
 
 
 def rebuild_month(year: int, month: int, *, progress: Progress = None, total=None) -> int:
-    """Recompute the cells of one month from the events; the number of cases read."""
+    """Recompute the cells of one month from the events; the number of cases read.
+
+    The tallies of every case with an event in the month are recomputed from all its
+    events (Python: the deadlines are in working time) and saved; what they add to
+    other months is applied as a difference. The month's cells are then replaced: on
+    PostgreSQL by one ``INSERT … SELECT … GROUP BY`` over the saved tallies for
+    ``DailyFigure`` and one over ``DailyFigure`` for ``AreaFigure`` (set-based); on
+    SQLite the cells summed in Python are written.
+    """
     first = date(year, month, 1)
     after = date(year + (month == 12), month % 12 + 1, 1)
     prefix = f"{year:04d}-{month:02d}-"
@@ -417,6 +521,7 @@ def rebuild_month(year: int, month: int, *, progress: Progress = None, total=Non
     if total:
         total(len(case_ids))
     lookups = Lookups.load()
+    set_based = connection.vendor == "postgresql"
     with transaction.atomic():
         RollupState.objects.get_or_create(pk=1)
         RollupState.objects.select_for_update().get(pk=1)
@@ -427,14 +532,65 @@ def rebuild_month(year: int, month: int, *, progress: Progress = None, total=Non
             delta, new = _retally(chunk, lookups, keep=lambda key: not key.startswith(prefix))
             for key, counts in delta.items():
                 outside[key].update(counts)
-            for cells in new.values():
-                _add_cells(in_month, cells, 1, lambda key: key.startswith(prefix))
+            if not set_based:
+                for cells in new.values():
+                    _add_cells(in_month, cells, 1, lambda key: key.startswith(prefix))
             if progress:
                 progress(len(chunk))
         _write(outside, lookups)
         DailyFigure.objects.filter(day__gte=first, day__lt=after).delete()
-        _write(in_month, lookups)
+        AreaFigure.objects.filter(day__gte=first, day__lt=after).delete()
+        if set_based:
+            _insert_month(case_ids, prefix, first, after)
+        else:
+            _write(in_month, lookups)
     return len(case_ids)
+
+
+def _sums_sql(source: str) -> str:
+    return ", ".join(source.format(c=c) for c in COUNTERS)
+
+
+def _insert_month(case_ids: list[int], prefix: str, first: date, after: date) -> None:
+    """PostgreSQL: the month's cells from the saved tallies, then summed over people."""
+    daily, area = DailyFigure._meta.db_table, AreaFigure._meta.db_table
+    tallies, regions = CaseTally._meta.db_table, Region._meta.db_table
+    counters = ", ".join(COUNTERS)
+
+    def part(n: int) -> str:
+        return f"split_part(c.key, '|', {n})"
+
+    def number(n: int) -> str:
+        return f"NULLIF({part(n)}, '')::bigint"
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {daily} (key, day, department_id, region_id, region_path,
+                                 category_id, channel, person_id, {counters})
+            SELECT c.key, {part(1)}::date, {number(2)}, {number(3)}, COALESCE(r.path, ''),
+                   {number(4)}, {part(5)}, {number(6)},
+                   {_sums_sql("COALESCE(SUM((c.counts ->> '{c}')::int), 0)")}
+            FROM {tallies} t
+            CROSS JOIN LATERAL jsonb_each(t.cells) AS c(key, counts)
+            LEFT JOIN {regions} r ON r.id = {number(3)}
+            WHERE t.case_id = ANY(%s) AND c.key LIKE %s
+            GROUP BY c.key, r.path
+            """,
+            [case_ids, prefix + "%"],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {area} (key, day, department_id, region_id, region_path,
+                                category_id, channel, {counters})
+            SELECT regexp_replace(key, '[|][^|]*$', ''), day, department_id, region_id,
+                   region_path, category_id, channel, {_sums_sql("SUM({c})")}
+            FROM {daily}
+            WHERE day >= %s AND day < %s
+            GROUP BY 1, day, department_id, region_id, region_path, category_id, channel
+            """,
+            [first, after],
+        )
 
 
 def figures_from_scratch() -> Cells:
@@ -448,10 +604,12 @@ def figures_from_scratch() -> Cells:
     return {k: {c: n for c, n in v.items() if n} for k, v in total.items() if any(v.values())}
 
 
-def figures_in_table() -> Cells:
-    """The cells as stored, in the shape of ``figures_from_scratch``."""
+def figures_in_table(model: type[Cell] = DailyFigure) -> Cells:
+    """The cells as stored (of ``model``: ``AreaFigure`` for the coarse rollup), in the
+    shape of ``figures_from_scratch``."""
     found: Cells = {}
-    for row in DailyFigure.objects.values("key", *COUNTERS).iterator(chunk_size=5000):
+    rows = model.objects.values("key", *COUNTERS)  # type: ignore[attr-defined]
+    for row in rows.iterator(chunk_size=5000):
         counts = {c: row[c] for c in COUNTERS if row[c]}
         if counts:
             found[row["key"]] = counts

@@ -44,6 +44,7 @@ from .open311 import load_demo_client, print_demo_client
 from .petitions import load_demo as load_petitions
 from .reply_templates import load_demo as load_reply_templates
 from .supervision import load_demo as load_supervision
+from .surges import load_demo as load_surges
 
 DATA = Path(__file__).parent / "data"
 DISTRICT_CODE = "370502000000"
@@ -150,6 +151,7 @@ def load_demo(progress: bool = True) -> list[DemoAccount]:
         (_("emergency plans"), load_emergency),
         (_("field work (households, visits, tasks, points)"), load_fieldwork),
         (_("assessment month"), lambda: load_assessment(progress)),
+        (_("surges (early warning)"), lambda: load_surges(DISTRICT_CODE)),
     ]
     accounts: list[DemoAccount] = []
     for label, step in steps:

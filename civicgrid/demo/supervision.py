@@ -1,5 +1,6 @@
 """Demo supervision: the copy rules, orders at each level on open sample cases, one
-on-site record and one joint review."""
+on-site record and one joint review, and the problems of the month (未诉先办) taken from
+the hot issues, each with milestones, some done."""
 
 from datetime import timedelta
 
@@ -7,8 +8,11 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import User
 from civicgrid.cases.models import Case, Status
-from civicgrid.supervision import services
-from civicgrid.supervision.models import CopyReason, CopyRule, Level, Order, ReviewKind
+from civicgrid.duplicates.models import HotIssue
+from civicgrid.regions.models import Region
+from civicgrid.routing.models import Department, DepartmentKind
+from civicgrid.supervision import projects, services
+from civicgrid.supervision.models import CopyReason, CopyRule, Level, Order, Project, ReviewKind
 
 # Every rule but the category list is on; the admin lists categories for that one.
 ACTIVE_RULES = (
@@ -19,10 +23,33 @@ ACTIVE_RULES = (
 )
 
 
+# A problem of the month: (title, source when no hot issue, steps: (title, days from
+# today, done)). The first is fed by the hottest issue when the demo has one.
+PROJECTS = (
+    (
+        "老旧小区路灯集中整治",
+        "重复投诉：路灯不亮",
+        (("摸排全区故障路灯", -10, True), ("更换损坏灯具", 5, True), ("回访居民", 20, False)),
+    ),
+    (
+        "夜间施工噪声专项治理",
+        "重复投诉：施工噪声",
+        (("梳理夜间施工许可", -3, True), ("联合执法检查", 10, False), ("公布治理结果", 25, False)),
+    ),
+    (
+        "二次供水设施改造",
+        "重复投诉：停水",
+        (("制定改造计划", 4, False), ("完成首批改造", 30, False)),
+    ),
+)
+
+
 def load_demo() -> None:
-    """Safe to run again: rules once, orders only when there are none."""
+    """Safe to run again: rules once, orders and projects only when there are none."""
     for kind in CopyReason:
         CopyRule.objects.get_or_create(reason=kind, defaults={"active": kind in ACTIVE_RULES})
+    if not Project.objects.exists():
+        _projects()
     if Order.objects.exists():
         return
     dispatcher = User.objects.get(username="dispatcher")
@@ -70,3 +97,35 @@ def load_demo() -> None:
         decision="责任单位五个工作日内解决，中心跟踪督办。",
         tasks=[(unit, "制定整改方案并组织实施", now + timedelta(days=7))],
     )
+
+
+def _projects() -> None:
+    """The problems of the month, owned by units, with milestones (some already done)."""
+    dispatcher = User.objects.get(username="dispatcher")
+    units = list(
+        Department.objects.filter(active=True).exclude(kind=DepartmentKind.CENTRE).order_by("pk")
+    )
+    from .load import DISTRICT_CODE  # here: load imports this module
+
+    district = Region.objects.filter(code=DISTRICT_CODE).first()
+    if not units or district is None:
+        return
+    hottest = HotIssue.objects.filter(region_path__startswith=district.path).order_by("-heat")
+    sources = [f"热点问题：{h.title}"[:200] for h in hottest[:1]]
+    today = timezone.localdate()
+    for i, (title, source, steps) in enumerate(PROJECTS):
+        project = projects.create_project(
+            actor=dispatcher,
+            title=title,
+            owner=units[i % len(units)],
+            region=district,
+            due_on=today + timedelta(days=40),
+            source=sources[i] if i < len(sources) else source,
+            description="每月一题：从群众反映集中的问题入手，未诉先办。",
+        )
+        for step, days, done in steps:
+            milestone = projects.add_milestone(
+                project, actor=dispatcher, title=step, due_on=today + timedelta(days=days)
+            )
+            if done:
+                projects.complete_milestone(milestone, actor=dispatcher, note="已完成")

@@ -154,6 +154,24 @@ def test_the_wall_mode_refreshes_itself_every_minute(client, leader, district, c
     assert "mainnav" not in html
 
 
+def test_the_wall_reuses_its_figures_for_half_a_minute_and_the_desk_screen_does_not(
+    client, leader, operator, district, category, cases, settings
+):
+    from django.core.cache import cache
+
+    from civicgrid.analytics.screen import wall_cache_key
+
+    client.force_login(leader)
+    assert screen(client, wall="1").context["figures"].received == 5
+    f.make_case(actor=operator, grid=district["grid11"], category=category)
+    # Another wall (or another web process) refreshing within the half-minute: the same.
+    assert screen(client, wall="1").context["figures"].received == 5
+    assert screen(client).context["figures"].received == 6
+    assert settings.ANALYTICS_WALL_CACHE_SECONDS == 30
+    cache.delete(wall_cache_key(district["district"], periods.of("today")))  # time passes
+    assert screen(client, wall="1").context["figures"].received == 6
+
+
 def test_the_htmx_refresh_sends_only_the_figures(client, leader, district, cases):
     client.force_login(leader)
     response = client.get(reverse("analytics:screen"), {"wall": "1"}, HTTP_HX_REQUEST="true")

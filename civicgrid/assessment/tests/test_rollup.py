@@ -9,8 +9,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role
-from civicgrid.assessment.models import COUNTERS, DailyFigure, RollupState
+from civicgrid.assessment.models import COUNTERS, AreaFigure, DailyFigure, RollupState
 from civicgrid.assessment.rollup import (
+    by_area,
     figures_from_scratch,
     figures_in_table,
     parse_key,
@@ -153,11 +154,49 @@ def test_figures_rolled_up_step_by_step_agree_exactly_with_the_raw_events(world)
     assert read > 0
 
     assert figures_in_table() == figures_from_scratch()
+    assert figures_in_table(AreaFigure) == by_area(figures_from_scratch())
     assert recount_from_table() == straight_recount()
     # The unit attributions a reader would check first.
     assert recount_from_table()[("returned", w["bureau"].pk)] == 1
     assert recount_from_table()[("dispatched", w["other"].pk)] == 1
     assert recount_from_table()[("dispatched", w["bureau"].pk)] == 5  # 4 dispatches + 1 reopen
+
+
+def test_the_area_figures_count_exactly_what_the_raw_events_say_without_the_person(world):
+    w = world
+    cases = [new_case(w) for _ in range(3)]
+    for case in cases:
+        act(case, Action.DISPATCH, w["dispatcher"], main_department=w["bureau"])
+    roll_up()
+    # Two people acknowledge in the same unit, area, category and channel on one day.
+    act(cases[0], Action.ACKNOWLEDGE, w["handler"])
+    second = f.make_user(Role.HANDLER, department=w["bureau"], username="h3")
+    act(cases[1], Action.ACKNOWLEDGE, second)
+    roll_up()
+
+    raw: Counter = Counter()
+    for event in CaseEvent.objects.select_related("case"):
+        day = timezone.localtime(event.at).date()
+        where = (day, event.case.region_path, event.case.channel)
+        if event.action == "register":
+            raw[("received", *where)] += 1
+        if event.action == "acknowledge":
+            raw[("acknowledged", *where, event.case.main_department_id)] += 1
+    table: Counter = Counter()
+    for row in AreaFigure.objects.values(
+        "day", "region_path", "channel", "department_id", "received", "acknowledged"
+    ):
+        where = (row["day"], row["region_path"], row["channel"])
+        if row["received"]:
+            table[("received", *where)] += row["received"]
+        if row["acknowledged"]:
+            table[("acknowledged", *where, row["department_id"])] += row["acknowledged"]
+    assert table == raw
+    assert raw[("received", timezone.localdate(), w["grid"].path, cases[0].channel)] == 3
+    # The two acknowledgements: one cell per person, one area cell for both.
+    assert DailyFigure.objects.filter(acknowledged=1).count() == 2
+    assert AreaFigure.objects.get(acknowledged__gt=0).acknowledged == 2
+    assert figures_in_table(AreaFigure) == by_area(figures_from_scratch())
 
 
 def test_running_the_rollup_again_changes_nothing(world):
@@ -229,11 +268,13 @@ def test_rebuilding_a_month_restores_figures_someone_damaged(world):
     case = new_case(w)
     act(case, Action.DISPATCH, w["dispatcher"], main_department=w["bureau"])
     roll_up()
-    good = figures_in_table()
+    good, good_areas = figures_in_table(), figures_in_table(AreaFigure)
     DailyFigure.objects.update(received=99)
+    AreaFigure.objects.update(dispatched=7)
     today = timezone.localdate()
     rebuild_month(today.year, today.month)
     assert figures_in_table() == good
+    assert figures_in_table(AreaFigure) == good_areas == by_area(good)
 
 
 def test_the_rollup_command_reports_what_it_folded_in_and_refuses_a_bad_month(world, capsys):

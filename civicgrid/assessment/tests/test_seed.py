@@ -37,6 +37,26 @@ def test_seeded_months_show_exactly_the_reported_figures(district, category, bur
     assert figures_in_table() == figures_from_scratch()
 
 
+def test_the_whole_yicheng_month_seeded_into_an_empty_month_gives_the_reported_figures(
+    district, category, bureau, capsys
+):
+    """Full size, not scaled: 41,028 requests and 98.6 % satisfied, exactly."""
+    from civicgrid.assessment.services import month_bounds, month_moments
+    from civicgrid.cases.models import Case
+
+    first, last = month_bounds(date(2026, 6, 1))
+    since, until = month_moments(first, last)
+    assert not Case.objects.filter(created_at__gte=since, created_at__lt=until).exists()
+    call_command("seed_figures", "yicheng", "--month", "2026-06")
+    june = indicators(first, last, "all")[0]
+    assert june.counts["received"] == 41_028
+    assert Case.objects.filter(created_at__gte=since, created_at__lt=until).count() == 41_028
+    assert june.counts["rated"] == 41_028
+    assert june.counts["satisfied"] + june.counts["basically"] == 40_454
+    assert percent(june.rates["satisfaction"]) == "98.6 %"
+    assert "Received 41028" in capsys.readouterr().out
+
+
 def test_a_month_is_seeded_once(district, category, bureau):
     call_command("seed_figures", "zhangye", "--month", "2026-09", "--scale", "0.001")
     with pytest.raises(CommandError, match="already seeded"):
