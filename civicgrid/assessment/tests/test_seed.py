@@ -37,10 +37,14 @@ def test_seeded_months_show_exactly_the_reported_figures(district, category, bur
     assert figures_in_table() == figures_from_scratch()
 
 
+@pytest.mark.slow
 def test_the_whole_yicheng_month_seeded_into_an_empty_month_gives_the_reported_figures(
     district, category, bureau, capsys
 ):
-    """Full size, not scaled: 41,028 requests and 98.6 % satisfied, exactly."""
+    """Full size, not scaled: 41,028 requests and 98.6 % satisfied, exactly.
+
+    About seven minutes, so it is marked ``slow`` and left out of the default run (the
+    scaled test above runs the same code); ``uv run pytest -m slow`` runs it."""
     from civicgrid.assessment.services import month_bounds, month_moments
     from civicgrid.cases.models import Case
 
