@@ -9,7 +9,7 @@ Every move is a line in the incident log.
 import math
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from .resources import (
     DeploymentStatus,
     Expert,
     Item,
+    Receipt,
     Shelter,
     Shipment,
     Stock,
@@ -39,10 +40,16 @@ MAX_RESULTS = 50
 MAX_QUANTITY = 10_000_000
 # How far the command room looks (km), widening the box until enough are found.
 SEARCH_KM = (5, 20, 80, 300)
-# Response circles: 1, 3 and 5 minutes at a travel speed (km/h) —
-# ``settings.EMERGENCY_TRAVEL_KMH`` overrides it.
+# Response circles: how far a team gets in 1, 3 and 5 minutes by road (the estimate).
 CIRCLE_MINUTES = (1, 3, 5)
-TRAVEL_KMH = 40.0
+# Road travel time without a routing service (no internet): the straight line times a
+# detour factor is the road distance, driven first on streets, then on arterial roads,
+# then on highways — each class up to its length (km of road from the start), at its
+# speed (km/h). ``settings.EMERGENCY_ROAD`` overrides any key. An estimate, and said so.
+ROAD = {
+    "detour": 1.4,
+    "classes": [["street", 2.0, 25.0], ["arterial", 15.0, 45.0], ["highway", None, 70.0]],
+}
 
 
 def distance_km(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
@@ -53,10 +60,47 @@ def distance_km(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def road() -> dict:
+    """The road model: ``ROAD`` with ``settings.EMERGENCY_ROAD`` over it."""
+    return {**ROAD, **getattr(settings, "EMERGENCY_ROAD", {})}
+
+
+def travel_minutes(km: float, model: dict | None = None) -> float:
+    """Estimated minutes by road to cover ``km`` of straight line (haversine × detour,
+    each road class at its speed); an estimate, not a route."""
+    model = model or road()
+    left = km * float(model["detour"])
+    done, minutes = 0.0, 0.0
+    for _name, upto, kmh in model["classes"]:
+        leg = left if upto is None else min(left, max(0.0, float(upto) - done))
+        minutes += leg / float(kmh) * 60
+        left -= leg
+        done += leg
+        if left <= 0:
+            break
+    return round(minutes, 1)
+
+
+def reach_km(minutes: float, model: dict | None = None) -> float:
+    """The straight-line km reached in ``minutes`` by road (``travel_minutes`` inverted)."""
+    model = model or road()
+    left, done = float(minutes), 0.0
+    for _name, upto, kmh in model["classes"]:
+        span = None if upto is None else max(0.0, float(upto) - done)
+        need = None if span is None else span / float(kmh) * 60
+        if need is None or need >= left:
+            done += left / 60 * float(kmh)
+            break
+        done += span or 0.0
+        left -= need
+    return done / float(model["detour"])
+
+
 def circles() -> list[dict]:
-    """The 1-3-5 minute circles: minutes and radius in metres at the travel speed."""
-    kmh = float(getattr(settings, "EMERGENCY_TRAVEL_KMH", TRAVEL_KMH))
-    return [{"minutes": m, "radius_m": round(kmh * 1000 * m / 60)} for m in CIRCLE_MINUTES]
+    """The 1-3-5 minute circles: minutes and the straight-line radius in metres that the
+    road estimate reaches in them."""
+    model = road()
+    return [{"minutes": m, "radius_m": round(reach_km(m, model) * 1000)} for m in CIRCLE_MINUTES]
 
 
 def _box(qs: QuerySet, lng: float, lat: float, km: float, prefix: str = "") -> QuerySet:
@@ -86,7 +130,11 @@ def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") 
         if len(rows) >= limit:
             break
     rows.sort(key=lambda r: (r.distance_km, r.pk))
-    return rows[:limit]
+    rows = rows[:limit]
+    model = road()
+    for row in rows:
+        row.travel_min = travel_minutes(row.distance_km, model)
+    return rows
 
 
 def _point(incident: Incident) -> tuple[float, float]:
@@ -297,6 +345,78 @@ def ship(
         data={"shipment": shipment.pk, "item": item.code, "quantity": n},
     )
     return shipment
+
+
+# --- receiving stock (入库) -------------------------------------------------------------
+
+
+def may_keep(user, warehouse: Warehouse) -> bool:
+    """The warehouse's keepers: the staff of its unit, and the command room."""
+    if may_command(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and warehouse.unit_id
+        and warehouse.unit_id in set(user.department_ids)
+    )
+
+
+def kept_warehouses(user) -> QuerySet[Warehouse]:
+    """The warehouses ``user`` keeps (all of them for the command room)."""
+    if may_command(user):
+        return Warehouse.objects.all()
+    if not user.is_authenticated:
+        return Warehouse.objects.none()
+    return Warehouse.objects.filter(unit_id__in=list(user.department_ids))
+
+
+def _locked_stock(warehouse: Warehouse, item: Item) -> Stock:
+    """The (warehouse, item) stock row, locked; made at zero when the warehouse did not
+    hold the item yet (of two keepers making it at once, one makes it, both lock it)."""
+    stock = Stock.objects.select_for_update().filter(warehouse=warehouse, item=item).first()
+    if stock is not None:
+        return stock
+    try:
+        with transaction.atomic():
+            Stock.objects.create(warehouse=warehouse, item=item, quantity=0)
+    except IntegrityError:
+        pass  # another keeper made it meanwhile
+    return Stock.objects.select_for_update().get(warehouse=warehouse, item=item)
+
+
+@transaction.atomic
+def receive(
+    warehouse: Warehouse,
+    item: Item,
+    quantity,
+    *,
+    actor: User,
+    source: str = "",
+    note: str = "",
+) -> Receipt:
+    """A keeper records stock received into ``warehouse`` (入库): the stock row is locked
+    and raised in the same transaction, so receipts and shipments racing on one row all
+    count; the receipt keeps the stock it left."""
+    if not may_keep(actor, warehouse):
+        raise ActionRefused(_("Only the warehouse's unit or the command room records receipts."))
+    if len(item.code) != 8:
+        raise InvalidAction(_("Only 8-digit materials are stocked."), "item")
+    n = _quantity(quantity)
+    stock = _locked_stock(warehouse, item)
+    if stock.quantity + n > MAX_QUANTITY * 10:
+        raise InvalidAction(_("That would be more than a warehouse can hold."), "quantity")
+    stock.quantity = F("quantity") + n
+    stock.save(update_fields=["quantity"])
+    stock.refresh_from_db(fields=["quantity"])
+    return Receipt.objects.create(
+        warehouse=warehouse,
+        item=item,
+        quantity=n,
+        source=str(source or "").strip()[:120],
+        note=str(note or "").strip()[:300],
+        received_by=actor,
+        stock_after=stock.quantity,
+    )
 
 
 def reveal_expert_phone(expert: Expert, *, actor: User, reason: str = "") -> str:
