@@ -65,7 +65,9 @@ def test_a_warning_is_sent_only_when_another_commander_approves_it(flood, comman
     with pytest.raises(ActionRefused, match="another commander"):
         warning_flow.approve(draft, actor=commander)
     sent = warning_flow.approve(draft, actor=second)
-    assert sent.state == WarningState.SENT and sent.approved_by == second and sent.in_force
+    assert sent.state == WarningState.SENT
+    assert sent.approved_by == second
+    assert sent.in_force
     assert list(warning_flow.public_warnings()) == [sent]
     assert LogEntry.objects.filter(incident=flood, text__contains="东营区暴雨橙色预警").exists()
 
@@ -94,7 +96,9 @@ def test_a_drawn_polygon_covers_the_units_inside_it(flood, commander, second):
     x, y = flood.lng, flood.lat
     area = {
         "type": "Polygon",
-        "coordinates": [[[x - 0.01, y - 0.01], [x + 0.01, y - 0.01], [x, y + 0.01], [x - 0.01, y - 0.01]]],
+        "coordinates": [
+            [[x - 0.01, y - 0.01], [x + 0.01, y - 0.01], [x, y + 0.01], [x - 0.01, y - 0.01]]
+        ],
     }
     sent = _sent(flood, commander, second, area=area, lng=None, lat=None, radius_m=None)
     assert list(sent.units.all()) == [water]
@@ -119,12 +123,14 @@ def test_someone_outside_the_command_room_drafts_nothing(flood, district):
 def test_an_update_and_a_lift_are_new_messages_naming_the_earlier_ones(flood, commander, second):
     first = _sent(flood, commander, second)
     update = warning_flow.draft_update(first, actor=commander, level="red", headline="升级为红色")
-    assert update.msg_type == MessageType.UPDATE and update.replaces == first
+    assert update.msg_type == MessageType.UPDATE
+    assert update.replaces == first
     with pytest.raises(InvalidAction, match="already waiting"):
         warning_flow.draft_cancel(first, actor=commander)
     warning_flow.approve(update, actor=second)
     first.refresh_from_db()
-    assert first.state == WarningState.REPLACED and not first.in_force
+    assert first.state == WarningState.REPLACED
+    assert not first.in_force
     lift = warning_flow.draft_cancel(first, actor=second, note="雨停")
     warning_flow.approve(lift, actor=commander)
     assert not warning_flow.public_warnings().exists()
@@ -241,7 +247,8 @@ def test_the_command_room_drafts_and_a_second_commander_sends_on_the_pages(
     assert xml["Content-Type"].startswith("application/xml")
     assert cap12.problems(xml.content) == []
     listing = client.get("/emergency/warnings/").content.decode()
-    assert "东营区暴雨橙色预警" in listing and "warnings-map-data" in listing
+    assert "东营区暴雨橙色预警" in listing
+    assert "warnings-map-data" in listing
 
 
 def test_the_public_page_shows_only_what_may_leave(client, flood, commander, second):
