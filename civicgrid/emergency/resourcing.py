@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.actor import Actor
-from civicgrid.accounts.models import User
+from civicgrid.accounts.models import Role, User
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.core.models import PersonalDataRead
 
@@ -117,24 +117,33 @@ def _box(qs: QuerySet, lng: float, lat: float, km: float, prefix: str = "") -> Q
 
 
 def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") -> list:
-    """The ``limit`` rows of ``qs`` nearest (lng, lat), each with ``distance_km``: a
-    bounding box in SQL (an index on lat, lng), widened until enough lie within."""
-    place = (lambda o: o.warehouse) if prefix else (lambda o: o)
-    rows: list = []
+    """The ``limit`` rows of ``qs`` nearest (lng, lat), each with ``distance_km`` and
+    ``travel_min``: a bounding box in SQL (an index on lat, lng), widened until enough
+    lie within. Only the ids and positions are read while ranking (no model built);
+    the few kept are then fetched whole, in one query."""
+    ranked: list[tuple[float, int]] = []
     for km in SEARCH_KM:
-        rows = list(_box(qs, lng, lat, km, prefix)[:5000])
-        for row in rows:
-            p = place(row)
-            row.distance_km = round(distance_km(lng, lat, p.lng, p.lat), 3)
-        rows = [r for r in rows if r.distance_km <= km]
-        if len(rows) >= limit:
+        rows = _box(qs, lng, lat, km, prefix).values_list("pk", f"{prefix}lng", f"{prefix}lat")
+        ranked = []
+        for pk, x, y in rows[:5000]:
+            d = distance_km(lng, lat, x, y)
+            if d <= km:
+                ranked.append((d, pk))
+        if len(ranked) >= limit:
             break
-    rows.sort(key=lambda r: (r.distance_km, r.pk))
-    rows = rows[:limit]
+    ranked.sort()
+    ranked = ranked[:limit]
+    if not ranked:
+        return []
+    found = {row.pk: row for row in qs.filter(pk__in=[pk for _d, pk in ranked])}
     model = road()
-    for row in rows:
+    out = []
+    for d, pk in ranked:
+        row = found[pk]
+        row.distance_km = round(d, 3)
         row.travel_min = travel_minutes(row.distance_km, model)
-    return rows
+        out.append(row)
+    return out
 
 
 def _point(incident: Incident) -> tuple[float, float]:
@@ -350,24 +359,25 @@ def ship(
 # --- receiving stock (入库) -------------------------------------------------------------
 
 
+def _keeping_units(user) -> set[int]:
+    """The units whose warehouses ``user`` keeps: those of the user's handler grants."""
+    if not user.is_authenticated:
+        return set()
+    return {g.department_id for g in user.grants_for(Role.HANDLER) if g.department_id}
+
+
 def may_keep(user, warehouse: Warehouse) -> bool:
-    """The warehouse's keepers: the staff of its unit, and the command room."""
+    """The warehouse's keepers: the handlers of its unit, and the command room."""
     if may_command(user):
         return True
-    return bool(
-        user.is_authenticated
-        and warehouse.unit_id
-        and warehouse.unit_id in set(user.department_ids)
-    )
+    return bool(warehouse.unit_id and warehouse.unit_id in _keeping_units(user))
 
 
 def kept_warehouses(user) -> QuerySet[Warehouse]:
     """The warehouses ``user`` keeps (all of them for the command room)."""
     if may_command(user):
         return Warehouse.objects.all()
-    if not user.is_authenticated:
-        return Warehouse.objects.none()
-    return Warehouse.objects.filter(unit_id__in=list(user.department_ids))
+    return Warehouse.objects.filter(unit_id__in=sorted(_keeping_units(user)))
 
 
 def _locked_stock(warehouse: Warehouse, item: Item) -> Stock:
