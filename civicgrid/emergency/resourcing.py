@@ -39,7 +39,10 @@ KINDS = ("teams", "warehouses", "experts", "shelters")
 MAX_RESULTS = 50
 MAX_QUANTITY = 10_000_000
 # How far the command room looks (km), widening the box until enough are found.
-SEARCH_KM = (5, 20, 80, 300)
+SEARCH_KM = (20, 80, 300, 1000)
+# Rows read beyond the number asked for, so the great-circle ranking of the few read
+# has room for the flat-earth order's near-ties.
+SPARE = 5
 # Response circles: how far a team gets in 1, 3 and 5 minutes by road (the estimate).
 CIRCLE_MINUTES = (1, 3, 5)
 # Road travel time without a routing service (no internet): the straight line times a
@@ -118,32 +121,45 @@ def _box(qs: QuerySet, lng: float, lat: float, km: float, prefix: str = "") -> Q
 
 def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") -> list:
     """The ``limit`` rows of ``qs`` nearest (lng, lat), each with ``distance_km`` and
-    ``travel_min``: a bounding box in SQL (an index on lat, lng), widened until enough
-    lie within. Only the ids and positions are read while ranking (no model built);
-    the few kept are then fetched whole, in one query."""
-    ranked: list[tuple[float, int]] = []
+    ``travel_min``, in one query as a rule: a bounding box in SQL (an index on lat,
+    lng), ordered in SQL by the flat-earth distance (plain arithmetic, so SQLite and
+    PostgreSQL alike) and cut to a few more than asked; those few are ranked by the
+    great-circle distance. The box widens only when fewer than ``limit`` lie within."""
+    # The flat-earth order as a plain SQL expression on the placed table's columns
+    # (``extra``: the ORM's expression compiler costs more than the query itself here).
+    table = (
+        qs.model._meta.get_field(prefix[:-2]).related_model._meta.db_table
+        if prefix
+        else (qs.model._meta.db_table)
+    )
+    squeeze = math.cos(math.radians(lat)) ** 2
+    flat = (
+        f'(("{table}"."lng" - %s) * ("{table}"."lng" - %s) * %s'
+        f' + ("{table}"."lat" - %s) * ("{table}"."lat" - %s))'
+    )
+    ranked: list = []
     for km in SEARCH_KM:
-        rows = _box(qs, lng, lat, km, prefix).values_list("pk", f"{prefix}lng", f"{prefix}lat")
+        rows = list(
+            _box(qs, lng, lat, km, prefix).extra(  # noqa: S610 — no user text in it
+                select={"_flat": flat},
+                select_params=(lng, lng, squeeze, lat, lat),
+                order_by=["_flat"],
+            )[: limit + SPARE]
+        )
         ranked = []
-        for pk, x, y in rows[:5000]:
-            d = distance_km(lng, lat, x, y)
-            if d <= km:
-                ranked.append((d, pk))
+        for row in rows:
+            p = row.warehouse if prefix else row
+            row.distance_km = round(distance_km(lng, lat, p.lng, p.lat), 3)
+            if row.distance_km <= km:
+                ranked.append(row)
         if len(ranked) >= limit:
             break
-    ranked.sort()
+    ranked.sort(key=lambda r: (r.distance_km, r.pk))
     ranked = ranked[:limit]
-    if not ranked:
-        return []
-    found = {row.pk: row for row in qs.filter(pk__in=[pk for _d, pk in ranked])}
     model = road()
-    out = []
-    for d, pk in ranked:
-        row = found[pk]
-        row.distance_km = round(d, 3)
+    for row in ranked:
         row.travel_min = travel_minutes(row.distance_km, model)
-        out.append(row)
-    return out
+    return ranked
 
 
 def _point(incident: Incident) -> tuple[float, float]:
@@ -187,11 +203,16 @@ def nearest(
             qs = _with_skill(qs, skill.strip()[:40])
         return _ranked(qs, lng, lat, n)
     if kind == "warehouses":
-        found = Item.objects.filter(code=item.strip()[:8]).first() if item else None
-        if found is None:
+        code = item.strip()[:8]
+        if not code:
             raise InvalidAction(_("Choose a material by its code."), "item")
-        stock = Stock.objects.filter(item=found, quantity__gt=0).select_related("warehouse", "item")
-        return _ranked(stock, lng, lat, n, prefix="warehouse__")
+        stock = Stock.objects.filter(item__code=code, quantity__gt=0).select_related(
+            "warehouse", "item"
+        )
+        rows = _ranked(stock, lng, lat, n, prefix="warehouse__")
+        if not rows and not Item.objects.filter(code=code).exists():
+            raise InvalidAction(_("Choose a material by its code."), "item")
+        return rows
     if kind == "experts":
         qs = Expert.objects.all()
         if field:
