@@ -186,7 +186,8 @@ class Warning(models.Model):  # noqa: A001 — the domain word; the builtin is n
 
     @property
     def drill(self) -> bool:
-        return bool(self.incident_id and self.incident.drill)
+        incident = self.incident if self.incident_id else None
+        return bool(incident is not None and incident.drill)
 
     @property
     def in_force(self) -> bool:

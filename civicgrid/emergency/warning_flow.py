@@ -121,9 +121,10 @@ def _when(value, field: str) -> datetime:
     if isinstance(value, datetime):
         when = value
     else:
-        when = parse_datetime(str(value or "").strip())
-        if when is None:
+        parsed = parse_datetime(str(value or "").strip())
+        if parsed is None:
             raise InvalidAction(_("Give the start and end as date and time."), field)
+        when = parsed
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     return when

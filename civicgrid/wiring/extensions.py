@@ -154,9 +154,7 @@ def _menu() -> None:
         "incidents", Page("emergency:incidents", _("Incidents"), (*command, Role.HANDLER))
     )
     register_page("plans", Page("emergency:plans", _("Emergency plans"), command))
-    register_page(
-        "warnings", Page("emergency:warnings", _("Warnings"), (*command, Role.HANDLER))
-    )
+    register_page("warnings", Page("emergency:warnings", _("Warnings"), (*command, Role.HANDLER)))
     register_page("command_room", Page("emergency:room", _("Command room map"), command))
     register_page(
         "warehouses", Page("emergency:warehouses", _("Warehouses"), (*command, Role.HANDLER))

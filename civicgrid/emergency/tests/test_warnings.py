@@ -14,7 +14,6 @@ from civicgrid.emergency import cap, warning_flow
 from civicgrid.emergency.models import LogEntry
 from civicgrid.emergency.resources import Team, Warehouse
 from civicgrid.emergency.warning import MessageType, Warning, WarningState
-from civicgrid.notifications.models import Notification
 
 from . import cap12
 from .factories import make_commander, open_flood
@@ -78,7 +77,7 @@ def test_the_units_in_the_area_are_told(
     water = f.make_department("区水务局", code="SLJ")
     far = f.make_department("远方单位", code="FAR")
     handler = f.make_user("handler", department=water, username="water")
-    f.make_user("handler", department=far, username="far")
+    far_handler = f.make_user("handler", department=far, username="far")
     Team.objects.create(name="防汛队", unit=water, lng=flood.lng + 0.01, lat=flood.lat)
     Warehouse.objects.create(name="远库", unit=far, lng=flood.lng + 0.5, lat=flood.lat)
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,8 +85,8 @@ def test_the_units_in_the_area_are_told(
     assert list(sent.units.values_list("code", flat=True)) == ["SLJ"]
     event = CaseEvent.objects.get(case=flood.case, action="emergency_warning_sent")
     assert event.data["department_ids"] == [water.pk]
-    assert Notification.objects.filter(recipient=handler, event=event).exists()
-    assert not Notification.objects.filter(recipient__username="far").exists()
+    assert handler.notifications.filter(event=event).exists()
+    assert not far_handler.notifications.exists()
 
 
 def test_a_drawn_polygon_covers_the_units_inside_it(flood, commander, second):
