@@ -298,7 +298,7 @@ def approve(warning: Warning, *, actor: User) -> Warning:
     """A commander approves a draft: it is sent, the message it replaces leaves force,
     the units in the area are told (and the incident's log says so)."""
     with transaction.atomic():
-        locked = Warning.objects.select_for_update().select_related("incident").get(pk=warning.pk)
+        locked = Warning.objects.select_for_update().get(pk=warning.pk)
         if locked.state != WarningState.DRAFT:
             raise ConcurrentUpdate(_("This message was already approved or discarded."))
         _require_draft(actor, locked.incident)
