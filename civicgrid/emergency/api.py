@@ -17,7 +17,7 @@ from civicgrid.core.api import ERRORS, Input
 
 from . import plans, resourcing, response, services
 from .models import Incident, Plan, Task
-from .resources import Deployment, Item, Shipment, Stock, Team, Warehouse
+from .resources import Deployment, Item, Receipt, Shipment, Stock, Team, Warehouse
 
 router = Router(tags=["emergency"])
 # Commands also answer 409 when another commander changed the incident meanwhile.
@@ -229,6 +229,10 @@ class NearestResourceOut(Schema):
     lng: float
     lat: float
     distance_km: float = Field(description="Straight-line (great-circle) distance.")
+    travel_min: float = Field(
+        description="Road travel time, an estimate (no routing service): the distance "
+        "times a detour factor, at the speed of each road class (EMERGENCY_ROAD)."
+    )
     detail: str = Field(description="Skills and size, stock held, field, or capacity.")
     quantity: int | None = Field(None, description="Warehouses: the quantity held.")
 
@@ -256,6 +260,7 @@ def _resource_row(kind: str, row) -> dict:
             "lng": wh.lng,
             "lat": wh.lat,
             "distance_km": row.distance_km,
+            "travel_min": row.travel_min,
             "detail": f"{row.item.name} {row.quantity} {row.item.unit_of_measure}",
             "quantity": row.quantity,
         }
@@ -271,6 +276,7 @@ def _resource_row(kind: str, row) -> dict:
         "lng": row.lng,
         "lat": row.lat,
         "distance_km": row.distance_km,
+        "travel_min": row.travel_min,
         "detail": detail,
     }
 
@@ -445,3 +451,51 @@ def stock(request: HttpRequest, filters: Query[StockFilter]):
     if filters.item:
         rows = rows.filter(item__code=filters.item)
     return list(rows[: filters.limit])
+
+
+class ReceiptIn(Input):
+    item: str = Field(description="The material code (8 digits).", max_length=8)
+    quantity: int = Field(ge=1, le=resourcing.MAX_QUANTITY)
+    source: str = Field("", description="Supplier, donation or transfer.", max_length=120)
+    note: str = Field("", max_length=300)
+
+
+class ReceiptOut(Schema):
+    id: int
+    warehouse: str
+    item: str
+    quantity: int
+    stock_after: int = Field(description="What the warehouse holds of the item now.")
+    received_at: datetime
+
+    @staticmethod
+    def resolve_warehouse(r: Receipt) -> str:
+        return r.warehouse.name
+
+    @staticmethod
+    def resolve_item(r: Receipt) -> str:
+        return r.item.code
+
+
+@router.post(
+    "/warehouses/{warehouse_id}/receipts",
+    response={200: ReceiptOut, **ERRORS},
+    summary="Record stock received (入库)",
+)
+def receive(request: HttpRequest, warehouse_id: int, body: ReceiptIn):
+    """The warehouse's unit or the command room; the stock rises in the same transaction."""
+    user = _caller(request)
+    warehouse = resourcing.kept_warehouses(user).filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise not_found(_("There is no such warehouse that you keep."))
+    item = Item.objects.filter(code=body.item).first()
+    if item is None:
+        raise not_found(_("There is no such material."))
+    return resourcing.receive(
+        warehouse, item, body.quantity, actor=user, source=body.source, note=body.note
+    )
+
+
+from .warning_api import router as warning_router  # noqa: E402  (warnings: their own file)
+
+router.add_router("/warnings", warning_router)

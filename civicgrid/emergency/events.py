@@ -13,6 +13,7 @@ INCIDENT_CASE = "incident_case_grouped"
 PLAN_STARTED = "emergency_plan_started"
 LEVEL_CHANGED = "emergency_level_changed"
 RESPONSE_ENDED = "emergency_response_ended"
+WARNING_SENT = "emergency_warning_sent"
 
 _details = events.details_of(
     {
@@ -22,6 +23,8 @@ _details = events.details_of(
         "tasks": (_("tasks given"), str),
         "cancelled": (_("tasks cancelled"), str),
         "closed": (_("tasks closed"), str),
+        "warning": (_("warning"), str),
+        "warning_level": (_("warning level"), str),
     }
 )
 
@@ -32,4 +35,5 @@ KINDS = (
     events.Kind(PLAN_STARTED, _("emergency plan started"), public=False, details=_details),
     events.Kind(LEVEL_CHANGED, _("response level changed"), public=False, details=_details),
     events.Kind(RESPONSE_ENDED, _("emergency response ended"), public=False, details=_details),
+    events.Kind(WARNING_SENT, _("warning sent"), public=False, details=_details),
 )

@@ -459,9 +459,11 @@ from .resources import (  # noqa: E402,F401  (the resources' models live in thei
     DeploymentStatus,
     Expert,
     Item,
+    Receipt,
     Shelter,
     Shipment,
     Stock,
     Team,
     Warehouse,
 )
+from .warning import Warning  # noqa: E402,F401  (warnings and their CAP messages)

@@ -248,3 +248,38 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warehouse} → {self.incident}: {self.item.name} × {self.quantity}"
+
+
+class Receipt(models.Model):
+    """Stock received into a warehouse (入库) by its keeper; the warehouse's stock rose
+    with it in the same transaction (``resourcing.receive``)."""
+
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    source = models.CharField(_("from (supplier, donation, transfer)"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The stock after this receipt, as the keeper saw it confirmed.
+    stock_after = models.PositiveIntegerField(_("stock after"))
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="emergency_receipt_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse} ← {self.item.name} × {self.quantity}"

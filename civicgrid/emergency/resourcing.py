@@ -9,13 +9,13 @@ Every move is a line in the incident log.
 import math
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.actor import Actor
-from civicgrid.accounts.models import User
+from civicgrid.accounts.models import Role, User
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.core.models import PersonalDataRead
 
@@ -25,6 +25,7 @@ from .resources import (
     DeploymentStatus,
     Expert,
     Item,
+    Receipt,
     Shelter,
     Shipment,
     Stock,
@@ -38,11 +39,20 @@ KINDS = ("teams", "warehouses", "experts", "shelters")
 MAX_RESULTS = 50
 MAX_QUANTITY = 10_000_000
 # How far the command room looks (km), widening the box until enough are found.
-SEARCH_KM = (5, 20, 80, 300)
-# Response circles: 1, 3 and 5 minutes at a travel speed (km/h) —
-# ``settings.EMERGENCY_TRAVEL_KMH`` overrides it.
+SEARCH_KM = (20, 80, 300, 1000)
+# Rows read beyond the number asked for, so the great-circle ranking of the few read
+# has room for the flat-earth order's near-ties.
+SPARE = 5
+# Response circles: how far a team gets in 1, 3 and 5 minutes by road (the estimate).
 CIRCLE_MINUTES = (1, 3, 5)
-TRAVEL_KMH = 40.0
+# Road travel time without a routing service (no internet): the straight line times a
+# detour factor is the road distance, driven first on streets, then on arterial roads,
+# then on highways — each class up to its length (km of road from the start), at its
+# speed (km/h). ``settings.EMERGENCY_ROAD`` overrides any key. An estimate, and said so.
+ROAD = {
+    "detour": 1.4,
+    "classes": [["street", 2.0, 25.0], ["arterial", 15.0, 45.0], ["highway", None, 70.0]],
+}
 
 
 def distance_km(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
@@ -53,10 +63,47 @@ def distance_km(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def road() -> dict:
+    """The road model: ``ROAD`` with ``settings.EMERGENCY_ROAD`` over it."""
+    return {**ROAD, **getattr(settings, "EMERGENCY_ROAD", {})}
+
+
+def travel_minutes(km: float, model: dict | None = None) -> float:
+    """Estimated minutes by road to cover ``km`` of straight line (haversine × detour,
+    each road class at its speed); an estimate, not a route."""
+    model = model or road()
+    left = km * float(model["detour"])
+    done, minutes = 0.0, 0.0
+    for _name, upto, kmh in model["classes"]:
+        leg = left if upto is None else min(left, max(0.0, float(upto) - done))
+        minutes += leg / float(kmh) * 60
+        left -= leg
+        done += leg
+        if left <= 0:
+            break
+    return round(minutes, 1)
+
+
+def reach_km(minutes: float, model: dict | None = None) -> float:
+    """The straight-line km reached in ``minutes`` by road (``travel_minutes`` inverted)."""
+    model = model or road()
+    left, done = float(minutes), 0.0
+    for _name, upto, kmh in model["classes"]:
+        span = None if upto is None else max(0.0, float(upto) - done)
+        need = None if span is None else span / float(kmh) * 60
+        if need is None or need >= left:
+            done += left / 60 * float(kmh)
+            break
+        done += span or 0.0
+        left -= need
+    return done / float(model["detour"])
+
+
 def circles() -> list[dict]:
-    """The 1-3-5 minute circles: minutes and radius in metres at the travel speed."""
-    kmh = float(getattr(settings, "EMERGENCY_TRAVEL_KMH", TRAVEL_KMH))
-    return [{"minutes": m, "radius_m": round(kmh * 1000 * m / 60)} for m in CIRCLE_MINUTES]
+    """The 1-3-5 minute circles: minutes and the straight-line radius in metres that the
+    road estimate reaches in them."""
+    model = road()
+    return [{"minutes": m, "radius_m": round(reach_km(m, model) * 1000)} for m in CIRCLE_MINUTES]
 
 
 def _box(qs: QuerySet, lng: float, lat: float, km: float, prefix: str = "") -> QuerySet:
@@ -73,20 +120,46 @@ def _box(qs: QuerySet, lng: float, lat: float, km: float, prefix: str = "") -> Q
 
 
 def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") -> list:
-    """The ``limit`` rows of ``qs`` nearest (lng, lat), each with ``distance_km``: a
-    bounding box in SQL (an index on lat, lng), widened until enough lie within."""
-    place = (lambda o: o.warehouse) if prefix else (lambda o: o)
-    rows: list = []
+    """The ``limit`` rows of ``qs`` nearest (lng, lat), each with ``distance_km`` and
+    ``travel_min``, in one query as a rule: a bounding box in SQL (an index on lat,
+    lng), ordered in SQL by the flat-earth distance (plain arithmetic, so SQLite and
+    PostgreSQL alike) and cut to a few more than asked; those few are ranked by the
+    great-circle distance. The box widens only when fewer than ``limit`` lie within."""
+    # The flat-earth order as a plain SQL expression on the placed table's columns
+    # (``extra``: the ORM's expression compiler costs more than the query itself here).
+    table = (
+        qs.model._meta.get_field(prefix[:-2]).related_model._meta.db_table
+        if prefix
+        else (qs.model._meta.db_table)
+    )
+    squeeze = math.cos(math.radians(lat)) ** 2
+    flat = (
+        f'(("{table}"."lng" - %s) * ("{table}"."lng" - %s) * %s'
+        f' + ("{table}"."lat" - %s) * ("{table}"."lat" - %s))'
+    )
+    ranked: list = []
     for km in SEARCH_KM:
-        rows = list(_box(qs, lng, lat, km, prefix)[:5000])
+        rows = list(
+            _box(qs, lng, lat, km, prefix).extra(  # noqa: S610 — no user text in it
+                select={"_flat": flat},
+                select_params=(lng, lng, squeeze, lat, lat),
+                order_by=["_flat"],
+            )[: limit + SPARE]
+        )
+        ranked = []
         for row in rows:
-            p = place(row)
+            p = row.warehouse if prefix else row
             row.distance_km = round(distance_km(lng, lat, p.lng, p.lat), 3)
-        rows = [r for r in rows if r.distance_km <= km]
-        if len(rows) >= limit:
+            if row.distance_km <= km:
+                ranked.append(row)
+        if len(ranked) >= limit:
             break
-    rows.sort(key=lambda r: (r.distance_km, r.pk))
-    return rows[:limit]
+    ranked.sort(key=lambda r: (r.distance_km, r.pk))
+    ranked = ranked[:limit]
+    model = road()
+    for row in ranked:
+        row.travel_min = travel_minutes(row.distance_km, model)
+    return ranked
 
 
 def _point(incident: Incident) -> tuple[float, float]:
@@ -130,11 +203,16 @@ def nearest(
             qs = _with_skill(qs, skill.strip()[:40])
         return _ranked(qs, lng, lat, n)
     if kind == "warehouses":
-        found = Item.objects.filter(code=item.strip()[:8]).first() if item else None
-        if found is None:
+        code = item.strip()[:8]
+        if not code:
             raise InvalidAction(_("Choose a material by its code."), "item")
-        stock = Stock.objects.filter(item=found, quantity__gt=0).select_related("warehouse", "item")
-        return _ranked(stock, lng, lat, n, prefix="warehouse__")
+        stock = Stock.objects.filter(item__code=code, quantity__gt=0).select_related(
+            "warehouse", "item"
+        )
+        rows = _ranked(stock, lng, lat, n, prefix="warehouse__")
+        if not rows and not Item.objects.filter(code=code).exists():
+            raise InvalidAction(_("Choose a material by its code."), "item")
+        return rows
     if kind == "experts":
         qs = Expert.objects.all()
         if field:
@@ -297,6 +375,79 @@ def ship(
         data={"shipment": shipment.pk, "item": item.code, "quantity": n},
     )
     return shipment
+
+
+# --- receiving stock (入库) -------------------------------------------------------------
+
+
+def _keeping_units(user) -> set[int]:
+    """The units whose warehouses ``user`` keeps: those of the user's handler grants."""
+    if not user.is_authenticated:
+        return set()
+    return {g.department_id for g in user.grants_for(Role.HANDLER) if g.department_id}
+
+
+def may_keep(user, warehouse: Warehouse) -> bool:
+    """The warehouse's keepers: the handlers of its unit, and the command room."""
+    if may_command(user):
+        return True
+    return bool(warehouse.unit_id and warehouse.unit_id in _keeping_units(user))
+
+
+def kept_warehouses(user) -> QuerySet[Warehouse]:
+    """The warehouses ``user`` keeps (all of them for the command room)."""
+    if may_command(user):
+        return Warehouse.objects.all()
+    return Warehouse.objects.filter(unit_id__in=sorted(_keeping_units(user)))
+
+
+def _locked_stock(warehouse: Warehouse, item: Item) -> Stock:
+    """The (warehouse, item) stock row, locked; made at zero when the warehouse did not
+    hold the item yet (of two keepers making it at once, one makes it, both lock it)."""
+    stock = Stock.objects.select_for_update().filter(warehouse=warehouse, item=item).first()
+    if stock is not None:
+        return stock
+    try:
+        with transaction.atomic():
+            Stock.objects.create(warehouse=warehouse, item=item, quantity=0)
+    except IntegrityError:
+        pass  # another keeper made it meanwhile
+    return Stock.objects.select_for_update().get(warehouse=warehouse, item=item)
+
+
+@transaction.atomic
+def receive(
+    warehouse: Warehouse,
+    item: Item,
+    quantity,
+    *,
+    actor: User,
+    source: str = "",
+    note: str = "",
+) -> Receipt:
+    """A keeper records stock received into ``warehouse`` (入库): the stock row is locked
+    and raised in the same transaction, so receipts and shipments racing on one row all
+    count; the receipt keeps the stock it left."""
+    if not may_keep(actor, warehouse):
+        raise ActionRefused(_("Only the warehouse's unit or the command room records receipts."))
+    if len(item.code) != 8:
+        raise InvalidAction(_("Only 8-digit materials are stocked."), "item")
+    n = _quantity(quantity)
+    stock = _locked_stock(warehouse, item)
+    if stock.quantity + n > MAX_QUANTITY * 10:
+        raise InvalidAction(_("That would be more than a warehouse can hold."), "quantity")
+    stock.quantity = F("quantity") + n
+    stock.save(update_fields=["quantity"])
+    stock.refresh_from_db(fields=["quantity"])
+    return Receipt.objects.create(
+        warehouse=warehouse,
+        item=item,
+        quantity=n,
+        source=str(source or "").strip()[:120],
+        note=str(note or "").strip()[:300],
+        received_by=actor,
+        stock_after=stock.quantity,
+    )
 
 
 def reveal_expert_phone(expert: Expert, *, actor: User, reason: str = "") -> str:

@@ -131,7 +131,14 @@ def _resources(incident: Incident, user) -> dict:
         else []
     )
     shelters = resourcing.nearest(incident, "shelters", actor=user, limit=3)
-    return {"teams": teams, "stock": stock, "shelters": shelters, "item": item}
+    experts = resourcing.nearest(incident, "experts", actor=user, limit=3)
+    return {
+        "teams": teams,
+        "stock": stock,
+        "shelters": shelters,
+        "experts": experts,
+        "item": item,
+    }
 
 
 def _map_data(incident: Incident, near: dict | None = None) -> dict:

@@ -221,6 +221,8 @@ RULES: dict[str, Rule] = {
     "emergency_plan_started": notify(NAMED_DEPARTMENTS),
     "emergency_level_changed": notify(NAMED_DEPARTMENTS),
     "emergency_response_ended": notify(NAMED_DEPARTMENTS),
+    # A warning sent, updated or lifted: the units in its area and on the incident.
+    "emergency_warning_sent": notify(NAMED_DEPARTMENTS),
 }
 
 

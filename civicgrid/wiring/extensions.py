@@ -165,6 +165,11 @@ def _menu() -> None:
         "incidents", Page("emergency:incidents", _("Incidents"), (*command, Role.HANDLER))
     )
     register_page("plans", Page("emergency:plans", _("Emergency plans"), command))
+    register_page("warnings", Page("emergency:warnings", _("Warnings"), (*command, Role.HANDLER)))
+    register_page("command_room", Page("emergency:room", _("Command room map"), command))
+    register_page(
+        "warehouses", Page("emergency:warehouses", _("Warehouses"), (*command, Role.HANDLER))
+    )
     register_page("map", Page("analytics:map", _("City map"), EVERYONE))
     register_page("screen", Page("analytics:screen", _("One screen"), (Role.LEADER,)))
     register_page("reports", Page("analytics:report", _("Reports"), (Role.LEADER,)))

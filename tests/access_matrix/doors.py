@@ -23,12 +23,16 @@ from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
 from civicgrid.centres import services as centres
 from civicgrid.centres.models import CoPart, DutySummons
+from civicgrid.core.models import PersonalDataRead
 from civicgrid.duplicates import batch
 from civicgrid.duplicates.models import HotIssueBatch
 from civicgrid.emergency import resourcing as emergency_resourcing
 from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
+from civicgrid.emergency import warning_flow
 from civicgrid.emergency.models import Incident, Report, Task
+from civicgrid.emergency.resources import Stock
+from civicgrid.emergency.warning import Warning
 from civicgrid.fieldwork import scope as field_scope
 from civicgrid.fieldwork import services as field_services
 from civicgrid.fieldwork.models import (
@@ -100,6 +104,7 @@ from .targets import (
     DISPUTE,
     EMERGENCY_TASK,
     ENTRY,
+    EXPERT,
     EXPORT,
     FILE,
     GRID_CASE,
@@ -107,6 +112,7 @@ from .targets import (
     HOUSEHOLD,
     INCIDENT,
     INSPECTION_COPY,
+    KEPT_WAREHOUSE,
     MILESTONE,
     MUST_ATTEND,
     NOTICE,
@@ -124,6 +130,8 @@ from .targets import (
     SUMMONS,
     TEAM_MEMBER,
     TRACKING,
+    WARNING,
+    WARNING_DRAFT,
     WORKER_FILE,
     Target,
     case_at,
@@ -1155,6 +1163,136 @@ EMERGENCY_DOORS = [
 ]
 
 
+def _sandbags_now(call: Call) -> int:
+    return Stock.objects.get(warehouse=call.obj, item__code="03010101").quantity
+
+
+def _expert_phone_shown(call: Call) -> None:
+    assert call.response.status_code == 200, call.response.content[:300]
+    assert call.obj.phone in call.response.content.decode()
+    assert PersonalDataRead.objects.filter(user=call.user, field="expert phone").exists()
+
+
+_drafts = allowed_if(lambda user, warning: warning_flow.may_draft(user, warning.incident))
+_approves = allowed_if(warning_flow.may_approve)
+_receipt = {"item": "03010101", "quantity": 5}
+
+WARNING_DOORS = [
+    Door(
+        "GET",
+        "/emergency/warnings/{pk}/",
+        Kind.PAGE,
+        WARNING,
+        page="warnings",
+        done=shows(lambda c: c.obj.headline),
+    ),
+    Door(
+        "GET",
+        "/emergency/warnings/{pk}/cap.xml",
+        Kind.PAGE,
+        WARNING,
+        page="warnings",
+        done=_served("application/xml"),
+    ),
+    Door(
+        "POST",
+        "/emergency/warnings/{pk}/{action}/",
+        Kind.PAGE,
+        WARNING,
+        page="warnings",
+        grant=_drafts,
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: Warning.objects.filter(replaces=c.obj).exists()),
+        fixed={"action": "cancel"},
+    ),
+    Door(
+        "POST",
+        "/emergency/warnings/{pk}/{action}/",
+        Kind.PAGE,
+        WARNING_DRAFT,
+        page="warnings",
+        grant=_approves,
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: Warning.objects.get(pk=c.obj.pk).state == "sent"),
+        fixed={"action": "approve"},
+    ),
+    Door(
+        "POST",
+        "/emergency/experts/{pk}/phone/",
+        Kind.PAGE,
+        EXPERT,
+        page="incidents",
+        grant=allowed_if(lambda user, expert: emergency.may_command(user)),
+        done=_expert_phone_shown,
+    ),
+    Door(
+        "GET",
+        "/emergency/warehouses/{pk}/",
+        Kind.PAGE,
+        KEPT_WAREHOUSE,
+        page="warehouses",
+        done=shows(lambda c: c.obj.name),
+    ),
+    Door(
+        "POST",
+        "/emergency/warehouses/{pk}/receive/",
+        Kind.PAGE,
+        KEPT_WAREHOUSE,
+        page="warehouses",
+        body=lambda world, user, warehouse: _receipt,
+        done=redirected_and(lambda c: _sandbags_now(c) == 105),
+    ),
+    Door(
+        "GET",
+        "/api/emergency/warnings/{warning_id}",
+        Kind.API,
+        WARNING,
+        done=json_answer(200, "id", lambda c: c.obj.pk),
+    ),
+    Door(
+        "GET",
+        "/api/emergency/warnings/{warning_id}/cap",
+        Kind.API,
+        WARNING,
+        done=_served("application/xml"),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/warnings/{warning_id}/approve",
+        Kind.API,
+        WARNING_DRAFT,
+        grant=_approves,
+        done=json_answer(200, "state", lambda c: "sent"),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/warnings/{warning_id}/update",
+        Kind.API,
+        WARNING,
+        grant=_drafts,
+        body=lambda world, user, warning: {"headline": "暴雨黄色预警（更新）"},
+        done=json_answer(200, "msg_type", lambda c: "Update"),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/warnings/{warning_id}/cancel",
+        Kind.API,
+        WARNING,
+        grant=_drafts,
+        body=lambda world, user, warning: {"note": "解除"},
+        done=json_answer(200, "msg_type", lambda c: "Cancel"),
+    ),
+    Door(
+        "POST",
+        "/api/emergency/warehouses/{warehouse_id}/receipts",
+        Kind.API,
+        KEPT_WAREHOUSE,
+        body=lambda world, user, warehouse: _receipt,
+        done=json_answer(200, "stock_after", lambda c: 105),
+    ),
+]
+
+
 def _in_team(user, obj) -> bool:
     return field_scope.in_team(user, obj.grid)
 
@@ -1298,6 +1436,7 @@ DOORS: list[Door] = [
     *CENTRES_DOORS,
     *PROJECT_DOORS,
     *EMERGENCY_DOORS,
+    *WARNING_DOORS,
     *(door for action in PERSON_ACTIONS for door in action_doors(action)),
     *API_DOORS,
     *PUBLIC_DOORS,

@@ -378,3 +378,47 @@ COUNCIL_TASK = Target(
     {"pk": MISSING_PK},
     lambda user, task, world: w.sees_grid(user, task.council.grid),
 )
+
+
+# Warnings: a sent one is read by the command room, leaders and unit staff (every scope:
+# a warning is the whole area's); a draft only by the command room.
+WARNING_READERS = (Role.COMMANDER, Role.LEADER, Role.HANDLER, Role.ADMIN)
+WARNING = Target(
+    "warning in force",
+    lambda world, scope, role: world.warning,
+    lambda warning, world: {"pk": warning.pk, "warning_id": warning.pk},
+    {"pk": MISSING_PK, "warning_id": MISSING_PK},
+    lambda user, warning, world: w.the_grant(user).role in WARNING_READERS,
+)
+WARNING_DRAFT = Target(
+    "warning draft",
+    lambda world, scope, role: world.warning_draft,
+    lambda warning, world: {"pk": warning.pk, "warning_id": warning.pk},
+    {"pk": MISSING_PK, "warning_id": MISSING_PK},
+    lambda user, warning, world: w.the_grant(user).role in (Role.COMMANDER, Role.ADMIN),
+)
+# An expert is found by any reader of the incident pages; the phone is the command room's.
+EXPERT = Target(
+    "emergency expert",
+    lambda world, scope, role: world.expert,
+    lambda expert, world: {"pk": expert.pk},
+    {"pk": MISSING_PK},
+    _everyone,
+)
+
+
+def _keeps(user, warehouse, world) -> bool:
+    grant = w.the_grant(user)
+    if grant.role in (Role.COMMANDER, Role.ADMIN):
+        return True
+    return grant.role == Role.HANDLER and grant.department_id == warehouse.unit_id
+
+
+# A warehouse is its unit's handlers' (the keepers) and the command room's.
+KEPT_WAREHOUSE = Target(
+    "warehouse kept by the bureau",
+    lambda world, scope, role: world.warehouse,
+    lambda warehouse, world: {"pk": warehouse.pk, "warehouse_id": warehouse.pk},
+    {"pk": MISSING_PK, "warehouse_id": MISSING_PK},
+    _keeps,
+)

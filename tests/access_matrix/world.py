@@ -34,8 +34,10 @@ from civicgrid.emergency import plans as emergency_plans
 from civicgrid.emergency import resourcing as emergency_resourcing
 from civicgrid.emergency import response as emergency_response
 from civicgrid.emergency import services as emergency
+from civicgrid.emergency import warning_flow
 from civicgrid.emergency.models import Incident, Plan, Task
-from civicgrid.emergency.resources import Deployment, Item, Stock, Team, Warehouse
+from civicgrid.emergency.resources import Deployment, Expert, Item, Stock, Team, Warehouse
+from civicgrid.emergency.warning import Warning
 from civicgrid.fieldwork import services as fieldwork
 from civicgrid.fieldwork.models import (
     CentreTask,
@@ -178,6 +180,10 @@ class World:
     team: Team | None = None
     warehouse: Warehouse | None = None
     deployment: Deployment | None = None
+    # Warnings: one sent (in force) and one draft by another commander; an expert.
+    warning: Warning | None = None
+    warning_draft: Warning | None = None
+    expert: Expert | None = None
     # Field work in grid 1-1: a household of concern, a must-attend task on the dispatched
     # case, a centre task with grid 1-1's reply and its photo.
     household: Household | None = None
@@ -613,9 +619,32 @@ def _emergency(world: World) -> None:
     world.team = Team.objects.create(name="防汛抢险队", skills=["flood"], size=50, **near)
     sent = Team.objects.create(name="排涝队", skills=["flood"], size=30, **near)
     world.deployment = emergency_resourcing.deploy(world.responding, sent, actor=commander)
-    world.warehouse = Warehouse.objects.create(name="区防汛仓库", **near)
+    # The bureau keeps the warehouse (its handlers record receipts).
+    world.warehouse = Warehouse.objects.create(name="区防汛仓库", unit=world.bureau, **near)
     sandbags = Item.objects.create(code="03010101", name="沙袋", unit_of_measure="条")
     Stock.objects.create(warehouse=world.warehouse, item=sandbags, quantity=100)
+    world.expert = Expert.objects.create(
+        name="王工", field="水利", phone="13800001234", lng=lng, lat=lat + 0.01
+    )
+    # A warning in force (no incident: every command room and reader sees it), and a
+    # draft by a commander outside the matrix's accounts (so any commander approves it).
+    drafter = f.make_user(Role.COMMANDER, regions=[world.district["district"]], username="drafter")
+    warning = {
+        "level": "yellow",
+        "event": "暴雨",
+        "headline": "暴雨黄色预警",
+        "area_desc": "测试区",
+        "lng": lng,
+        "lat": lat,
+        "radius_m": 3000,
+        "expires": timezone.now() + timedelta(days=2),
+    }
+    world.warning = warning_flow.approve(
+        warning_flow.draft(actor=drafter, **warning), actor=commander
+    )
+    world.warning_draft = warning_flow.draft(
+        actor=drafter, **{**warning, "headline": "大风蓝色预警", "level": "blue"}
+    )
 
 
 FIELD_ROLES = (Role.GRID_WORKER, Role.LEADER, Role.DISPATCHER, Role.ADMIN)

@@ -72,7 +72,8 @@ def test_an_outsider_cannot_search(flood, outsider):
 
 
 def test_the_circles_follow_the_travel_speed(settings):
-    settings.EMERGENCY_TRAVEL_KMH = 60
+    # One road class at 60 km/h and no detour: a kilometre a minute.
+    settings.EMERGENCY_ROAD = {"detour": 1.0, "classes": [["road", None, 60]]}
     assert [c["radius_m"] for c in resourcing.circles()] == [1000, 3000, 5000]
 
 

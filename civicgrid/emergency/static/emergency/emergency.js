@@ -92,8 +92,43 @@
     });
   }
 
+  // Warnings: each area (polygon and/or circle) in its level's colour.
+  var WARNING_COLOURS = { blue: "#1a73e8", yellow: "#e0b000", orange: "#f57c00", red: "#d93025" };
+
+  function drawWarnings(map, warnings, layer) {
+    var M = window.civicMap;
+    var bounds = null;
+    (warnings || []).forEach(function (w) {
+      var colour = WARNING_COLOURS[w.level] || "#555";
+      var style = { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.2 };
+      function extend(b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
+      if (w.area) {
+        var poly = M.geoJson(w.area, { style: style }).bindTooltip(M.textTip(w.headline)).addTo(layer);
+        extend(poly.getBounds());
+      }
+      if (w.circle) {
+        var centre = M.shown(w.circle[0], w.circle[1]);
+        L.circle(centre, Object.assign({ radius: w.circle[2] }, style))
+          .bindTooltip(M.textTip(w.headline)).addTo(layer);
+        extend(centre.toBounds(w.circle[2] * 2));
+      }
+    });
+    return bounds;
+  }
+  window.emergencyWarnings = drawWarnings;
+
+  function warningMap(el) {
+    var data = JSON.parse(document.getElementById(el.dataset.warningMap).textContent);
+    var M = window.civicMap;
+    var map = M.baseMap(el, { scrollWheelZoom: false });
+    map.setView([37.45, 118.58], 10);
+    var bounds = drawWarnings(map, data.warnings, map);
+    if (bounds) M.fit(map, bounds.pad(0.2), { maxZoom: 15 });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-incident-map]").forEach(incidentMap);
+    document.querySelectorAll("[data-warning-map]").forEach(warningMap);
     document.querySelectorAll("[data-open-map]").forEach(openMap);
   });
 })();
