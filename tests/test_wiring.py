@@ -105,10 +105,13 @@ def test_a_leaders_menu_folds_each_centre_under_one_entry(district, client):
     assert '<summary class="current">Mediation centre</summary>' in html
 
 
-def test_a_group_of_one_page_stays_a_plain_entry(handler):
-    menu = menu_entries(handler)
-    assert not [e for e in menu if isinstance(e, MenuGroup)]
-    assert "emergency:incidents" in [e.url_name for e in menu]
+def test_a_group_of_one_page_stays_a_plain_entry(district):
+    worker = f.make_user(Role.GRID_WORKER, regions=[district["grid11"]])
+    menu = menu_entries(worker)
+    flat = [e.url_name for e in menu if not isinstance(e, MenuGroup)]
+    # The grid worker's only mediation page, and their day, stay on the bar.
+    assert "mediation:screening" in flat
+    assert "fieldwork:day" in flat
 
 
 def test_every_slot_has_the_panels_of_the_apps_above():

@@ -191,7 +191,9 @@ def _menu() -> None:
     register_menu_group(_("Mediation centre"), ("mediation", "petitions", "window"))
     register_menu_group(_("Supervision and assessment"), ("supervision", "assessment"))
     register_menu_group(_("Emergency command"), ("emergency",))
-    register_menu_group(_("Grids and centres"), ("fieldwork", "centres"))
+    register_menu_group(
+        _("Grids and centres"), ("fieldwork", "centres"), except_pages=("field_day",)
+    )
     register_menu_group(
         _("Analysis"), ("analytics", "knowledge"), except_pages=("map", "knowledge")
     )
