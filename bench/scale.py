@@ -184,7 +184,7 @@ def _timed(fn) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def jobs(args) -> list[dict]:
+def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
     from django.db import connection
 
     from civicgrid.assessment.models import RollupState
@@ -192,8 +192,6 @@ def jobs(args) -> list[dict]:
     from civicgrid.cases.services import mark_overdue
     from civicgrid.duplicates.hotissues import WINDOW_DAYS
     from civicgrid.duplicates.services import refresh_hot_issues
-
-    results = []
 
     def row(name, timings, outcome, goal):
         timings = sorted(timings)
@@ -208,6 +206,7 @@ def jobs(args) -> list[dict]:
         }
         if not args.only or args.only in name:
             results.append(r)
+            saved()
             say(f"  {name:40} p50 {r['p50_ms']:>10.1f} ms  p95 {r['p95_ms']:>10.1f} ms  {outcome}")
 
     ms, found = _timed(lambda: refresh_hot_issues(days=WINDOW_DAYS))
@@ -337,7 +336,7 @@ API_SKIP = (
     "/api/diversion/110/handed-back",  # the 110 centre's integration account only
 )
 # Lists that need a query.
-API_QUERY = {"/api/assessment/indicators": "month", "/api/assessment/scores": "month"}
+API_QUERY = {"/api/assessment/indicators": "period", "/api/assessment/scores": "month"}
 
 
 def _api_lists(known: list[Page]) -> list[Page]:
@@ -347,13 +346,17 @@ def _api_lists(known: list[Page]) -> list[Page]:
     from civicgrid.api import api
 
     timed = {p.url.split("?")[0] for p in known}
-    month = f"{timezone.localdate():%Y-%m}"
+    today = timezone.localdate()
+    queries = {
+        "month": f"?month={today:%Y-%m}",
+        "period": f"?start={today.replace(day=1):%Y-%m-%d}&end={today:%Y-%m-%d}",
+    }
     found = []
     for path, operations in api.get_openapi_schema()["paths"].items():
         if "get" not in operations or "{" in path or path in timed or path in API_SKIP:
             continue
         roles = next((r for prefix, r in API_ROLES.items() if path.startswith(prefix)), ())
-        url = f"{path}?month={month}" if API_QUERY.get(path) == "month" else path
+        url = path + queries.get(API_QUERY.get(path, ""), "")
         found.append(Page(f"api: {path.removeprefix('/api/')}", (*roles, "operator"), url))
     return found
 
@@ -397,7 +400,7 @@ def time_page(client, page: Page, args) -> dict:
     }
 
 
-def time_pages(args, chosen: dict[str, str]) -> list[dict]:
+def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: None):
     """Each page as its account; ``chosen`` keeps the account found at the first size."""
     from django.test import Client
 
@@ -412,7 +415,6 @@ def time_pages(args, chosen: dict[str, str]) -> list[dict]:
                 clients[role].force_login(User.objects.get(username=role))
         return clients[role]
 
-    results = []
     for page in pages():
         if args.only and args.only not in page.name:
             continue
@@ -433,6 +435,7 @@ def time_pages(args, chosen: dict[str, str]) -> list[dict]:
             **time_page(client_of(role), page, args),
         }
         results.append(r)
+        saved()
         flag = "" if r["status"] == 200 else f"  (HTTP {r['status']})"
         say(
             f"  {page.name[:40]:40} p50 {r['p50_ms']:>10.1f} ms  p95 {r['p95_ms']:>10.1f} ms"
@@ -531,16 +534,24 @@ def main(argv=None) -> int:
         "steps": [],
     }
     chosen: dict[str, str] = {}
-    for size in sizes:
-        step: dict = {"size": size, "growth": grow(size, world, args)}
-        step["load_average_before"] = os.getloadavg()
-        rows = [] if args.skip_jobs else jobs(args)
-        rows += time_pages(args, chosen)
-        step["rows"] = rows
-        step["load_average_after"] = os.getloadavg()
-        report["steps"].append(step)
+
+    def save() -> None:
         report["table"] = verdicts(report["steps"])
         path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
+
+    for size in sizes:
+        # Saved after every row, marked partial until the size is done: a run stopped at
+        # a deadline keeps what it measured.
+        step: dict = {"size": size, "partial": True, "rows": []}
+        step["growth"] = grow(size, world, args)
+        step["load_average_before"] = os.getloadavg()
+        report["steps"].append(step)
+        if not args.skip_jobs:
+            jobs(args, step["rows"], save)
+        time_pages(args, chosen, step["rows"], save)
+        step["load_average_after"] = os.getloadavg()
+        step["partial"] = False
+        save()
         say(f"  → {path}")
     print_table(report["steps"], report["table"])
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
