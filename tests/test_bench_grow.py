@@ -31,11 +31,13 @@ def test_grow_adds_the_missing_cases_each_with_the_steps_it_went_through(world, 
         actions = [e.action for e in sorted(case.events.all(), key=lambda e: e.at)]
         assert actions[0] == "register"
         assert case.region_path.startswith(district["district"].path)
-        assert case.grid is not None and case.category is not None
+        assert case.grid is not None
+        assert case.category is not None
         if case.status == Status.CLOSED:
             assert actions[-1] in ("close", "answer_directly")
         else:
-            assert case.closed_at is None and case.due_at is not None
+            assert case.closed_at is None
+            assert case.due_at is not None
     # A second run only adds what is missing, numbered after the first.
     assert _grow.grow(40, world, days=30)["made"] == 0
     assert _grow.grow(55, world, days=30)["made"] == 15
