@@ -1,0 +1,84 @@
+"""The growth helpers of the scale benchmark (``bench/_grow.py``, ``bench/scale.py``) at a
+tiny size, so the benchmark cannot rot unnoticed between runs."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from civicgrid.cases.models import Case, CaseEvent, Status
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import _grow  # noqa: E402
+import scale  # noqa: E402
+
+
+@pytest.fixture
+def world(district, category, bureau, operator, dispatcher, handler):
+    return _grow.spread(district["district"])
+
+
+def test_grow_adds_the_missing_cases_each_with_the_steps_it_went_through(world, district):
+    made = _grow.grow(40, world, days=30, batch=15)
+
+    assert made["made"] == 40
+    cases = Case.objects.filter(number__startswith=_grow.PREFIX)
+    assert cases.count() == 40
+    assert made["events"] == CaseEvent.objects.filter(case__in=cases).count()
+    for case in cases.prefetch_related("events"):
+        actions = [e.action for e in sorted(case.events.all(), key=lambda e: e.at)]
+        assert actions[0] == "register"
+        assert case.region_path.startswith(district["district"].path)
+        assert case.grid is not None
+        assert case.category is not None
+        if case.status == Status.CLOSED:
+            assert actions[-1] in ("close", "answer_directly")
+        else:
+            assert case.closed_at is None
+            assert case.due_at is not None
+    # A second run only adds what is missing, numbered after the first.
+    assert _grow.grow(40, world, days=30)["made"] == 0
+    assert _grow.grow(55, world, days=30)["made"] == 15
+    assert Case.objects.filter(number__startswith=_grow.PREFIX).count() == 55
+    assert _grow.generated() == 55
+    assert _grow.database_size() is None or _grow.database_size() > 0
+
+
+def test_generated_cases_show_on_the_case_list(world, client, leader):
+    _grow.grow(20, world, days=10)
+    client.force_login(leader)
+
+    response = client.get("/cases/")
+
+    assert response.status_code == 200
+    newest = Case.objects.order_by("-created_at").first()
+    assert newest.number in response.content.decode()
+
+
+def test_growth_verdicts_compare_the_largest_size_with_the_smallest():
+    def step(size, p95s):
+        return {
+            "size": size,
+            "rows": [
+                {"page": name, "kind": "staff", "goal_ms": 150.0, "p95_ms": p95}
+                for name, p95 in p95s.items()
+            ],
+        }
+
+    rows = scale.verdicts(
+        [
+            step(10_000, {"case list": 100.0, "inbox": 20.0}),
+            step(100_000, {"case list": 300.0, "inbox": 25.0}),
+            step(1_000_000, {"case list": 600.0, "inbox": 29.0}),
+        ]
+    )
+
+    by_name = {r["page"]: r for r in rows}
+    assert by_name["case list"]["verdict"] == "grows"
+    assert not by_name["case list"]["goal_met"]
+    assert by_name["case list"]["growth"] == 6.0
+    assert by_name["inbox"]["verdict"] == "flat"
+    assert by_name["inbox"]["goal_met"]
+    assert scale.sizes_of("10_000,1000000,100000") == [10_000, 100_000, 1_000_000]
