@@ -102,6 +102,8 @@ CASE_COLUMNS = [
     "category_id",
     "grid_id",
     "owner_region_id",
+    "owner_path",
+    "title_words",
     "main_department_id",
     "created_by_id",
     "callback_result",
@@ -197,7 +199,11 @@ def case_rows(
     channels = [(c, w / sum(CHANNELS.values())) for c, w in CHANNELS.items()]
     users = world["users"]
     operator, dispatcher = users.get("operator"), users.get("dispatcher")
+    from civicgrid.cases.words import title_words
+
     district = world["district"].pk
+    owner_path = world["district"].path
+    words = world.setdefault("title_words", {})
     times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
     for i, created in enumerate(times):
         grid_id, path, lng, lat = rng.choice(world["grids"])
@@ -262,6 +268,8 @@ def case_rows(
             category,
             grid_id,
             district,
+            owner_path,
+            words.get(title) or words.setdefault(title, title_words(title)),
             unit,
             operator,
             "reached" if rating else "",
