@@ -192,6 +192,7 @@ def generate(n: int, seed: int, district, organisations) -> float:
                     "content": "基准纠纷",
                     "region_path": district.path,
                     "owner_region_id": district.pk,
+                    "owner_path": district.path,
                     "status": "closed",
                     "created_at": at,
                     "updated_at": at,
@@ -202,6 +203,7 @@ def generate(n: int, seed: int, district, organisations) -> float:
             Case,
             cases(),
             {"id", "number", "channel", "title", "content", "region_path", "owner_region"}
+            | {"owner_path"}
             | {"status", "created_at", "updated_at"},
             n,
             "cases",
