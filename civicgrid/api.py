@@ -20,14 +20,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from civicgrid.accounts.auth import token_auth
 from civicgrid.cases import lifecycle
 from civicgrid.cases.api import router as cases_router
 from civicgrid.cases.refusals import status_for
-from civicgrid.core.api import InvalidInput, error_code, invalid_message, validation_errors
+from civicgrid.core.api import (
+    InvalidInput,
+    Utf8JSONRenderer,
+    error_code,
+    invalid_message,
+    validation_errors,
+)
 from civicgrid.regions.api import router as regions_router
 from civicgrid.routing.api import router as routing_router
 from civicgrid.wiring.modules import MODULES
@@ -42,12 +47,6 @@ NINJA_MESSAGES = {
     ),
     "Unauthorized": gettext_lazy("Sign in, or send an API token: Authorization: Bearer cg_…"),
 }
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text as UTF-8, not ``\\uXXXX``: half the bytes, and readable in a log."""
-
-    json_dumps_params = {"ensure_ascii": False}
 
 
 class CivicgridAPI(NinjaAPI):

@@ -353,6 +353,11 @@ CIVICGRID_BENCH_ENDPOINTS = env_bool("CIVICGRID_BENCH_ENDPOINTS", False)
 # A Server-Timing header on every response: server and database time, query count
 # (core.timing). Cheap; it tells anyone who can load a page how long it took.
 CIVICGRID_SERVER_TIMING = env_bool("CIVICGRID_SERVER_TIMING", False)
+# TEST ONLY, off by default: every intake sleeps this many seconds inside its
+# transaction, after the case, its event, the door's row and the idempotency key are
+# written and before the commit, so a test can kill the server mid-POST
+# (open311/tests/test_kill_mid_post.py). Never set it on a real server.
+CIVICGRID_TEST_STALL_INTAKE = float(env_str("CIVICGRID_TEST_STALL_INTAKE", "0") or 0)
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput
+from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput, json_response
 from civicgrid.core.paging import COUNT_BOUND, BoundedPaginator
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
@@ -37,6 +37,7 @@ from .schemas import (
     CaseOut,
     ReplyTemplateOut,
     UserAction,
+    case_out,
 )
 from .scope import visible_cases
 from .search import NEWEST_FIRST, CaseFilter
@@ -339,7 +340,9 @@ def create_case(request: HttpRequest, payload: CaseIn):
         errors = getattr(exc, "errors", None) or {}
         exc.errors = {API_FIELD.get(field, field): message for field, message in errors.items()}
         raise
-    return Status(200 if registered.replayed else 201, registered.case)
+    # The answer built straight from the row (schemas.case_out), not validated again.
+    status = 200 if registered.replayed else 201
+    return json_response(request, case_out(registered.case), status)
 
 
 # --- actions ---------------------------------------------------------------------------

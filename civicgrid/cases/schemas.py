@@ -231,6 +231,46 @@ class CaseOut(Schema):
         return getattr(case, "merged_into_number", None) or case.merged_into.number
 
 
+def case_out(case: Case) -> dict:
+    """``CaseOut`` of ``case`` as a plain dict, built without pydantic's validation: the
+    answer to every intake, where validating the 30 fields of a row just written cost
+    a tenth of the request. ``test_case_out_is_the_schema`` keeps the two equal."""
+    has_position = case.has_position
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "status_group": case.status_group,
+        "channel": case.channel,
+        "request_type": case.request_type,
+        "category": _ref(case.category),
+        "urgency": case.urgency,
+        "title": case.title,
+        "address": case.address,
+        "location": {"lng": case.lng, "lat": case.lat, "datum": "wgs84"} if has_position else None,
+        "grid": _ref(case.grid),
+        "owner_region": _ref(case.owner_region),
+        "needs_placement": case.needs_placement,
+        "main_department": _ref(case.main_department),
+        "reporter": {"name": case.masked_name, "phone": case.masked_phone},
+        "light": case.light(),
+        "due_at": case.due_at,
+        "warn_at": case.warn_at,
+        "handle_due_at": case.handle_due_at,
+        "rating": case.rating,
+        "callback_result": case.callback_result,
+        "callback_tries": case.callback_tries,
+        "callback_next_at": case.callback_next_at,
+        "outcome": case.outcome,
+        "reopen_count": case.reopen_count,
+        "joint_consultation": case.joint_consultation,
+        "merged_into": CaseOut.resolve_merged_into(case),
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "closed_at": case.closed_at,
+    }
+
+
 class EventOut(Schema):
     at: datetime
     actor: str | None = Field(description="Display name; empty for the system.")

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,10 @@ from .models import (
 from .scope import ScopeRule, refusal_for
 
 logger = logging.getLogger(__name__)
+
+# Test only (settings.CIVICGRID_TEST_STALL_INTAKE, read once at start-up, 0 = off): the
+# seconds every intake waits inside its transaction, all rows written, before the commit.
+STALL_INTAKE: float = settings.CIVICGRID_TEST_STALL_INTAKE
 
 
 @dataclass
@@ -318,6 +323,8 @@ def _register(
                 # Last, so that a retry racing this one waits on the key's unique index
                 # for the shortest time.
                 IntakeKey.objects.create(owner=key.owner, key=key.key, case=case, created_at=now)
+            if STALL_INTAKE:
+                time.sleep(STALL_INTAKE)  # test only: a server killed mid-POST
     except IntegrityError:
         # The same key arrived twice: the other request's case stands.
         if replayed := _replay(key):

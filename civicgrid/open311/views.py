@@ -77,15 +77,21 @@ def endpoint(*methods: str):
 
 
 def _params(request: HttpRequest) -> QueryDict:
-    """Query string and form body together; the body wins (the spec puts POST fields there)."""
+    """Query string and form body together; the body wins (the spec puts POST fields there).
+
+    Merged once per request (the jurisdiction check and the view both read them)."""
     if request.method != "POST":
         return request.GET
+    merged = getattr(request, "_open311_params", None)
+    if merged is not None:
+        return merged
     merged = QueryDict(mutable=True)
     for key in request.GET:
         if key not in request.POST:
             merged.setlist(key, request.GET.getlist(key))
     for key in request.POST:
         merged.setlist(key, request.POST.getlist(key))
+    request._open311_params = merged  # type: ignore[attr-defined]
     return merged
 
 

@@ -162,3 +162,21 @@ def test_a_days_sequence_starts_after_the_counter_row_it_replaces(db):
     DailySequence.objects.create(day=day, last=41)
     assert numbers.next_number(day) == "20310504-00042"
     assert numbers.next_number(day) == "20310504-00043"
+
+
+@pytest.mark.django_db
+def test_case_out_is_the_schema(operator, dispatcher, district, category):
+    """The intake's answer, built without validation, is what CaseOut would render."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from civicgrid.cases.schemas import CaseOut, case_out
+
+    placed = f.make_case(actor=operator, grid=district["grid11"], category=category)
+    unplaced = services.register_case(
+        services.Intake(channel="web", title="无位置", content="没有位置的诉求"), actor=operator
+    )
+    for case in (placed, unplaced, Case.objects.get(pk=placed.pk)):
+        schema = CaseOut.model_validate(case).model_dump()
+        assert json.loads(json.dumps(case_out(case), cls=NinjaJSONEncoder)) == json.loads(
+            json.dumps(schema, cls=NinjaJSONEncoder)
+        )
