@@ -265,7 +265,6 @@ def _resource_row(kind: str, row) -> dict:
             "distance_km": row.distance_km,
             "travel_min": row.travel_min,
             "travel_source": row.travel_source,
-            "travel_source": row.travel_source,
             "detail": f"{row.item.name} {row.quantity} {row.item.unit_of_measure}",
             "quantity": row.quantity,
         }

@@ -139,6 +139,11 @@ def test_a_file_missing_a_column_is_refused(tmp_path, district):
     assert "missing: from_code, to_code" in str(refused.value)
 
 
+def _team(flood, name):
+    found = resourcing.nearest(flood, "teams", actor=flood.commander)
+    return next(t for t in found if t.name == name)
+
+
 def test_a_table_file_named_in_settings_is_reread_when_it_changes(
     tmp_path, settings, flood, teams, district
 ):
