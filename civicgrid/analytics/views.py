@@ -20,7 +20,6 @@ from .models import SurgeNotice
 from .periods import KINDS, BadPeriod, Period, from_query, of
 from .screen import screen_context
 
-
 MAX_WARNINGS = 200
 
 

@@ -75,8 +75,10 @@ def _load(version: tuple) -> _Table:
             rows, _errors = read_rows(path.read_text(encoding="utf-8-sig"))
             pairs = {(a, b): m for a, b, m in rows}
         return _Table(pairs, version)
-    rows = TravelTime.objects.values_list("from_code", "to_code", "minutes")
-    return _Table({(a, b): m for a, b, m in rows}, version)
+    pairs = {
+        (a, b): m for a, b, m in TravelTime.objects.values_list("from_code", "to_code", "minutes")
+    }
+    return _Table(pairs, version)
 
 
 def _current() -> _Table:
