@@ -13,18 +13,29 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.pages import page
 from civicgrid.cases.maps import LOAD_CLASSES, map_strings
 from civicgrid.cases.views.common import is_htmx, paginate
+from civicgrid.emergency import warning_flow
 
 from . import figures, reports
 from .models import SurgeNotice
 from .periods import KINDS, BadPeriod, Period, from_query, of
 from .screen import screen_context
 
+MAX_WARNINGS = 200
+
 
 @page("map")
 @require_GET
 def city_map(request):
+    # Warnings in force, a layer over the grids (coloured by level).
+    warnings = warning_flow.map_layer(warning_flow.in_force_for(request.user)[:MAX_WARNINGS])
     return render(
-        request, "analytics/map.html", {"load_classes": LOAD_CLASSES, "map_strings": map_strings()}
+        request,
+        "analytics/map.html",
+        {
+            "load_classes": LOAD_CLASSES,
+            "map_strings": {**map_strings(), "warnings": _("Warnings in force")},
+            "map_warnings": warnings,
+        },
     )
 
 

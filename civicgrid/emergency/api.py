@@ -230,9 +230,12 @@ class NearestResourceOut(Schema):
     lat: float
     distance_km: float = Field(description="Straight-line (great-circle) distance.")
     travel_min: float = Field(
-        description="Road travel time, an estimate (no routing service): the distance "
-        "times a detour factor, at the speed of each road class (EMERGENCY_ROAD)."
+        description="Road travel time in minutes: from the routing table when it has the "
+        "pair of regions (travel_source 'table'), else an estimate (travel_source "
+        "'estimate'): the distance times a detour factor, at the speed of each road class "
+        "(EMERGENCY_ROAD)."
     )
+    travel_source: str = Field("estimate", description="'table' (the routing table) or 'estimate'.")
     detail: str = Field(description="Skills and size, stock held, field, or capacity.")
     quantity: int | None = Field(None, description="Warehouses: the quantity held.")
 
@@ -261,6 +264,7 @@ def _resource_row(kind: str, row) -> dict:
             "lat": wh.lat,
             "distance_km": row.distance_km,
             "travel_min": row.travel_min,
+            "travel_source": row.travel_source,
             "detail": f"{row.item.name} {row.quantity} {row.item.unit_of_measure}",
             "quantity": row.quantity,
         }
@@ -277,6 +281,7 @@ def _resource_row(kind: str, row) -> dict:
         "lat": row.lat,
         "distance_km": row.distance_km,
         "travel_min": row.travel_min,
+        "travel_source": row.travel_source,
         "detail": detail,
     }
 

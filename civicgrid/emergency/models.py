@@ -464,6 +464,7 @@ from .resources import (  # noqa: E402,F401  (the resources' models live in thei
     Shipment,
     Stock,
     Team,
+    TravelTime,
     Warehouse,
 )
 from .warning import Warning  # noqa: E402,F401  (warnings and their CAP messages)

@@ -283,3 +283,28 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warehouse} ← {self.item.name} × {self.quantity}"
+
+
+class TravelTime(models.Model):
+    """One pair of the routing table: minutes by road from a region (street or community,
+    by code) where a resource stands to a region where an incident is. Replaced as a
+    whole by ``civicgrid import-travel-table``; every process reads it (``travel``)."""
+
+    from_code = models.CharField(_("from (region code)"), max_length=15)
+    to_code = models.CharField(_("to (region code)"), max_length=15)
+    minutes = models.FloatField(_("minutes"))
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("routing table travel time")
+        verbose_name_plural = _("routing table travel times")
+        ordering = ["from_code", "to_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_code", "to_code"], name="emergency_travel_pair"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0), name="emergency_travel_minutes_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_code} → {self.to_code}: {self.minutes} min"

@@ -19,6 +19,7 @@ from civicgrid.accounts.models import Role, User
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.core.models import PersonalDataRead
 
+from . import travel
 from .models import Incident, LogKind
 from .resources import (
     Deployment,
@@ -137,6 +138,9 @@ def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") 
         f'(("{table}"."lng" - %s) * ("{table}"."lng" - %s) * %s'
         f' + ("{table}"."lat" - %s) * ("{table}"."lat" - %s))'
     )
+    # With a routing table, travel time may reorder the nearest: read more of them.
+    routed = travel.in_use()
+    spare = limit * 3 + SPARE if routed else SPARE
     ranked: list = []
     for km in SEARCH_KM:
         rows = list(
@@ -144,7 +148,7 @@ def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") 
                 select={"_flat": flat},
                 select_params=(lng, lng, squeeze, lat, lat),
                 order_by=["_flat"],
-            )[: limit + SPARE]
+            )[: limit + spare]
         )
         ranked = []
         for row in rows:
@@ -154,12 +158,20 @@ def _ranked(qs: QuerySet, lng: float, lat: float, limit: int, prefix: str = "") 
                 ranked.append(row)
         if len(ranked) >= limit:
             break
-    ranked.sort(key=lambda r: (r.distance_km, r.pk))
-    ranked = ranked[:limit]
     model = road()
-    for row in ranked:
-        row.travel_min = travel_minutes(row.distance_km, model)
-    return ranked
+    places = [row.warehouse if prefix else row for row in ranked]
+    table = travel.lookup([(p.lng, p.lat) for p in places], lng, lat)
+    for row, minutes in zip(ranked, table, strict=True):
+        # "table": by the routing table; "estimate": the road estimate from the distance.
+        row.travel_source = "estimate" if minutes is None else "table"
+        row.travel_min = (
+            travel_minutes(row.distance_km, model) if minutes is None else round(minutes, 1)
+        )
+    if routed:
+        ranked.sort(key=lambda r: (r.travel_min, r.distance_km, r.pk))
+    else:
+        ranked.sort(key=lambda r: (r.distance_km, r.pk))
+    return ranked[:limit]
 
 
 def _point(incident: Incident) -> tuple[float, float]:

@@ -453,6 +453,18 @@ def public_view(warning: Warning) -> dict:
     }
 
 
+def in_force_for(user) -> QuerySet[Warning]:
+    """The warnings in force the user may read (not drills'): for maps beyond the
+    command room, such as the city map."""
+    return (
+        visible_warnings(user)
+        .filter(state=WarningState.SENT, expires__gt=timezone.now())
+        .exclude(msg_type=MessageType.CANCEL)
+        .exclude(incident__drill=True)
+        .order_by("-sent_at", "-pk")
+    )
+
+
 def map_layer(rows) -> list[dict]:
     """Warnings for a Leaflet layer: level, headline, polygon and circle."""
     return [

@@ -204,6 +204,8 @@
   // --- the city map ----------------------------------------------------------------
   var LOAD_PALETTE = ["#f4f7fb", "#c9dcf0", "#93bde3", "#5597d0", "#2468b0", "#0b3d7a"];
 
+  var OVERLAYS = [];
+
   function cityMap(el) {
     var words = JSON.parse(document.getElementById("map-strings").textContent);
     var classes = JSON.parse(document.getElementById("load-classes").textContent);
@@ -323,6 +325,12 @@
       overlays[textElement(words.grids).innerHTML] = grids;
       overlays[textElement(words.streets).innerHTML] = streets;
       overlays[textElement(words.points).innerHTML] = points;
+      // Layers other apps add (window.civicMap.overlays: functions of the map that
+      // return { label, layer } or nothing), e.g. the warnings in force.
+      OVERLAYS.forEach(function (add) {
+        var extra = add(map);
+        if (extra) overlays[textElement(extra.label).innerHTML] = extra.layer.addTo(map);
+      });
       L.control.layers(null, overlays, { collapsed: false }).addTo(map);
       legend(map, words, classes, loadColour).addTo(map);
       inView.addTo(map);
@@ -381,7 +389,7 @@
   // For the pages that draw maps of their own (hot issues): the same tiles and datum.
   window.civicMap = { baseMap: baseMap, fit: fit, geoJson: geoJson, getJson: getJson,
                       shown: shown, streetStyle: STREET_STYLE, isStreet: isStreet,
-                      textElement: textElement, textTip: textTip };
+                      textElement: textElement, textTip: textTip, overlays: OVERLAYS };
 
   document.addEventListener("DOMContentLoaded", function () { start(document); });
   document.addEventListener("toggle", function (e) {
