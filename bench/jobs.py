@@ -319,6 +319,8 @@ def _run(done, start) -> dict:
     return {
         "seconds": round(time.perf_counter() - start, 2),
         "new_cases": done.new_cases,
+        "attached": done.attached,
+        "held": done.held_reports,
         "blocks_clustered": done.blocks_refreshed,
         "issues": len(done.issues),
         "capped_reports": done.capped_reports,
@@ -328,7 +330,8 @@ def _run(done, start) -> dict:
 
 def _say(name, r) -> None:
     print(
-        f"hot issues, {name}: {r['seconds']} s, {r['new_cases']} new cases, "
+        f"hot issues, {name}: {r['seconds']} s, {r['new_cases']} new cases "
+        f"({r['attached']} joined an issue, {r['held']} held in all), "
         f"{r['blocks_clustered']} blocks clustered, {r['issues']} issues, "
         f"{r['capped_reports']} reports capped (reported), max RSS {r['max_rss_mb']} MB"
     )

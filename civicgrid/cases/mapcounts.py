@@ -5,6 +5,7 @@ included) and SQLite (row-level), and a refill from the cases.
 Installed by migration ``cases.0013`` and again after every ``migrate`` (``apps.py``):
 SQLite rebuilds a table it alters, and its triggers go with the old table.
 """
+
 # --- the triggers that keep OpenMapCount equal to the open cases on the map -------------
 # A case counts when it is open (not closed nor merged) and placed (lat and lng); it is
 # overdue when the overdue scan marked it for its deadline (overdue_marked_for = due_at).
@@ -97,5 +98,3 @@ def uninstall(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         for statement in PG_DROP if postgres else SQLITE_DROP:
             cursor.execute(statement)
-
-
