@@ -14,6 +14,7 @@ reporters (by phone hash) plus supporters (+1). Its heat weighs each person by h
 recent their report is (half-life ``HALF_LIFE_DAYS``), supporters at ``SUPPORTER_WEIGHT``.
 """
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -165,23 +166,37 @@ def unseen_idf(documents: int) -> float:
     return float(np.log((1 + documents) / 2) + 1)
 
 
-def vector(report: Report, idf: dict[str, float], default_idf: float) -> dict[str, float]:
-    """``report``'s TF-IDF vector as the block's fit would make it (sublinear tf, l2)."""
+def gram_counts(report: Report) -> dict[str, int]:
+    """How often each n-gram of ``report``'s document occurs."""
     counts: dict[str, int] = defaultdict(int)
     for gram in ngrams(document(report)):
         counts[gram] += 1
-    weights = {g: (1 + np.log(n)) * idf.get(g, default_idf) for g, n in counts.items()}
-    norm = float(np.sqrt(sum(w * w for w in weights.values())))
+    return counts
+
+
+def vector(report: Report, idf: dict[str, float], default_idf: float) -> dict[str, float]:
+    """``report``'s TF-IDF vector as the block's fit would make it (sublinear tf, l2)."""
+    weights = {
+        g: (1 + math.log(n)) * idf.get(g, default_idf) for g, n in gram_counts(report).items()
+    }
+    norm = math.sqrt(sum(w * w for w in weights.values()))
     return {g: w / norm for g, w in weights.items()} if norm else {}
 
 
-def likeness_to_issue(report: Report, terms: dict, documents: int) -> float:
-    """The mean likeness of ``report`` to an issue's members (see above)."""
+def likeness_to_issue(report: Report, terms: dict, documents: int, counts=None) -> float:
+    """The mean likeness of ``report`` to an issue's members (see above); ``counts``:
+    ``gram_counts(report)`` when already known."""
     if not terms:
         return 0.0
-    idf = {g: wi[1] for g, wi in terms.items()}
-    x = vector(report, idf, unseen_idf(documents))
-    return sum(w * terms[g][0] for g, w in x.items() if g in terms)
+    default = unseen_idf(documents)
+    dot = norm = 0.0
+    for gram, n in (counts if counts is not None else gram_counts(report)).items():
+        term = terms.get(gram)
+        weight = (1 + math.log(n)) * (default if term is None else term[1])
+        if term is not None:
+            dot += weight * term[0]
+        norm += weight * weight
+    return dot / math.sqrt(norm) if norm else 0.0
 
 
 def joined_terms(terms: dict, size: int, report: Report, documents: int) -> dict:

@@ -32,6 +32,7 @@ from .hotissues import (
     Issue,
     Report,
     central,
+    gram_counts,
     heat,
     issues,
     joined_terms,
@@ -258,10 +259,10 @@ REWIND = 500
 DECAY_AFTER = timedelta(minutes=1)
 
 
-# Between full runs a new report that is like no issue of its block is held; the block is
-# clustered again when this many are held there, or when held reports (with their
-# supporters) make a group of ``MIN_PEOPLE`` people among themselves.
-PILE_UP = 20
+# Between full runs a new report that is like no issue of its block is held. Held reports
+# that (with their supporters) make a group of ``MIN_PEOPLE`` people among themselves
+# become a new issue at once; the block is clustered again when this many are held there.
+PILE_UP = 200
 
 
 @dataclass
@@ -431,8 +432,9 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     for case, report in zip(new, reports, strict=True):
         key = block_key(report.block)
         best, score = None, CLUSTER_THRESHOLD
+        counts = gram_counts(report)
         for issue in by_block[key]:
-            alike = likeness_to_issue(report, issue.terms, issue.documents)
+            alike = likeness_to_issue(report, issue.terms, issue.documents, counts)
             if alike >= score and _near_all(report, positions[issue.pk]):
                 best, score = issue, alike
         if best is None:
@@ -461,22 +463,28 @@ def _near_all(report: Report, positions: list[tuple[float, float]]) -> bool:
 
 
 def _blocks_to_cluster(held, changed: set[str], since, now, roots) -> set[str]:
-    """The blocks whose held reports pile up, or make a hot issue among themselves."""
+    """The blocks whose held reports pile up (to cluster again). Held reports that make a
+    hot issue among themselves become that issue at once; the block is left as it is."""
     chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
     ids = [pk for key in changed - chosen for pk in held.get(key, ())]
     cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
     in_window = {c.pk for c in cases if since <= c.created_at <= now}
-    for key in changed:  # reports that left the window are no longer held
-        held[key] = [pk for pk in held.get(key, ()) if key in chosen or pk in in_window]
-        if not held[key]:
-            del held[key]
     grouped: dict[str, list[Case]] = defaultdict(list)
     for case in cases:
         if case.pk in in_window:
             grouped[block_key(_block(case, roots))].append(case)
+    placed: set[int] = set()
     for key, group in grouped.items():
-        if key not in chosen and issues(_reports(group, roots), now):
-            chosen.add(key)
+        if key not in chosen:
+            placed |= _store_issues(key, group, roots, now, replace=False)
+    for key in changed:  # reports that left the window or made an issue are no longer held
+        held[key] = [
+            pk
+            for pk in held.get(key, ())
+            if key in chosen or (pk in in_window and pk not in placed)
+        ]
+        if not held[key]:
+            del held[key]
     return chosen
 
 
@@ -613,8 +621,16 @@ def _carry_forward(state, dirty: set[str], now, exclude=()) -> None:
 def _recluster_block(key: str, ids: list[int], roots, now) -> None:
     """Cluster one block's cases again and put its issues in place of the old ones."""
     cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
+    _store_issues(key, cases, roots, now, replace=True)
+
+
+def _store_issues(key: str, cases: list[Case], roots, now, *, replace: bool) -> set[int]:
+    """Cluster ``cases`` (of block ``key``) and store the hot issues found, in place of
+    the block's issues when ``replace``, beside them otherwise; their cases' ids."""
     by_number = {c.number: c for c in cases}
     found = issues(_reports(cases, roots), now)
+    if not found and not replace:
+        return set()
     regions = _regions_of(found, by_number)
     rows = [_hot_issue(issue, by_number, regions, roots, now) for issue in found]
     for row, issue in zip(rows, found, strict=True):
@@ -623,10 +639,12 @@ def _recluster_block(key: str, ids: list[int], roots, now) -> None:
         row.documents = issue.documents
     # A case moved to another block (its category or place corrected) may still lead an
     # issue there under the same key until that block is clustered again.
-    HotIssue.objects.filter(Q(block=key) | Q(key__in=[r.key for r in rows])).delete()
+    stale = Q(key__in=[r.key for r in rows]) | (Q(block=key) if replace else Q(pk__in=[]))
+    HotIssue.objects.filter(stale).delete()
     HotIssue.objects.bulk_create(rows)
     HotIssueCase.objects.bulk_create(
         HotIssueCase(hot_issue=row, case=by_number[r.key])
         for row, issue in zip(rows, found, strict=True)
         for r in issue.members
     )
+    return {by_number[r.key].pk for issue in found for r in issue.members}
