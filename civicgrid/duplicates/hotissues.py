@@ -146,7 +146,7 @@ def _clustered(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD):
 # likeness is exactly the report's vector · the members' mean vector: so a new report is
 # attached when ``likeness_to_issue`` ≥ ``CLUSTER_THRESHOLD`` and it lies within
 # ``RADIUS_M`` of every member (the clustering's own rule), without clustering again.
-TERMS = 400  # n-grams kept of an issue's mean vector (the lightest dropped: never joins more)
+TERMS = 120  # n-grams kept of an issue's mean vector (the lightest dropped: never joins more)
 
 
 def centroid_terms(vectorizer, matrix, rows: list[int]) -> dict:
@@ -197,6 +197,26 @@ def likeness_to_issue(report: Report, terms: dict, documents: int, counts=None) 
             dot += weight * term[0]
         norm += weight * weight
     return dot / math.sqrt(norm) if norm else 0.0
+
+
+def block_vector(report: Report, issues_terms: list[dict], documents: int) -> dict[str, float]:
+    """``report``'s vector with the IDF its block's issues know (``unseen_idf`` else):
+    computed once, then ``dot`` with each issue's terms."""
+    idf: dict[str, float] = {}
+    for terms in issues_terms:
+        for gram, (_weight, value) in terms.items():
+            idf.setdefault(gram, value)
+    return vector(report, idf, unseen_idf(documents))
+
+
+def dot(x: dict[str, float], terms: dict) -> float:
+    """``x`` · an issue's mean vector."""
+    total = 0.0
+    for gram, weight in x.items():
+        term = terms.get(gram)
+        if term is not None:
+            total += weight * term[0]
+    return total
 
 
 def joined_terms(terms: dict, size: int, report: Report, documents: int) -> dict:

@@ -31,14 +31,15 @@ from .hotissues import (
     WINDOW_DAYS,
     Issue,
     Report,
+    block_vector,
     central,
-    gram_counts,
+    dot,
     heat,
     issues,
     joined_terms,
-    likeness_to_issue,
     metres_apart,
     people_times,
+    vector,
 )
 from .models import HotIssue, HotIssueCase, HotIssueRefresh, Supporter
 
@@ -384,7 +385,10 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     done = Attached(held={k: list(v) for k, v in (state.held or {}).items()})
     light = ("id", "category_id", "region_path", "owner_region_id")
 
+    fresh: set[int] = set()  # held on this run
+
     def hold(pk, place) -> str:
+        fresh.add(pk)
         key = block_key(_block_of(tuple(place), roots))
         if pk not in done.held.setdefault(key, []):
             done.held[key].append(pk)
@@ -432,9 +436,11 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     for case, report in zip(new, reports, strict=True):
         key = block_key(report.block)
         best, score = None, CLUSTER_THRESHOLD
-        counts = gram_counts(report)
-        for issue in by_block[key]:
-            alike = likeness_to_issue(report, issue.terms, issue.documents, counts)
+        candidates = by_block[key]
+        documents = max((issue.documents for issue in candidates), default=0)
+        x = block_vector(report, [issue.terms for issue in candidates], documents)
+        for issue in candidates:
+            alike = dot(x, issue.terms)
             if alike >= score and _near_all(report, positions[issue.pk]):
                 best, score = issue, alike
         if best is None:
@@ -450,7 +456,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         done.attached += 1
     HotIssueCase.objects.bulk_create(links, ignore_conflicts=True)
     HotIssue.objects.bulk_update(list(grown.values()), ["terms"])
-    done.recluster = _blocks_to_cluster(done.held, changed, since, now, roots)
+    done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots)
     return done
 
 
@@ -462,7 +468,24 @@ def _near_all(report: Report, positions: list[tuple[float, float]]) -> bool:
     return all(metres_apart(here, there) <= RADIUS_M for there in positions)
 
 
-def _blocks_to_cluster(held, changed: set[str], since, now, roots) -> set[str]:
+def _may_group(cases: list[Case], fresh: set[int], roots) -> bool:
+    """Whether a report held this run may make a group with the others: it has backers,
+    or is somewhat alike (half the threshold, plain n-gram weights) to another held one.
+    The groups checked on earlier runs were not hot: a new one must hold a new report."""
+    reports = _reports(cases, roots)
+    if any(r.supporter_times for r in reports):
+        return True
+    vectors = [vector(r, {}, 1.0) for r in reports]
+    new = [i for i, case in enumerate(cases) if case.pk in fresh]
+    return any(
+        dot(vectors[i], {g: (w, 1.0) for g, w in vectors[j].items()}) >= CLUSTER_THRESHOLD / 2
+        for i in new
+        for j in range(len(cases))
+        if j != i
+    )
+
+
+def _blocks_to_cluster(held, changed: set[str], fresh: set[int], since, now, roots) -> set[str]:
     """The blocks whose held reports pile up (to cluster again). Held reports that make a
     hot issue among themselves become that issue at once; the block is left as it is."""
     chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
@@ -475,7 +498,7 @@ def _blocks_to_cluster(held, changed: set[str], since, now, roots) -> set[str]:
             grouped[block_key(_block(case, roots))].append(case)
     placed: set[int] = set()
     for key, group in grouped.items():
-        if key not in chosen:
+        if key not in chosen and _may_group(group, fresh, roots):
             placed |= _store_issues(key, group, roots, now, replace=False)
     for key in changed:  # reports that left the window or made an issue are no longer held
         held[key] = [
