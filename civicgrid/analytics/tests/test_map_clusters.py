@@ -125,7 +125,8 @@ def _counted_afresh() -> dict:
 
 def test_the_open_counts_per_grid_follow_every_change_of_the_cases(operator, district, category):
     made = cases_in_a_row(operator, district, category)
-    assert _recount() == _counted_afresh() and sum(n for n, _ in _recount().values()) == 6
+    assert _recount() == _counted_afresh()
+    assert sum(n for n, _ in _recount().values()) == 6
     Case.objects.filter(pk=made[0].pk).update(status="closed")  # a bulk update
     Case.objects.filter(pk=made[1].pk).update(
         grid=district["grid12"], region_path=district["grid12"].path
