@@ -526,15 +526,15 @@ def _counted_on_map(user, placed, bbox, cell: float, now) -> MapView | None:
         rows = [row for row in rows if seen(row[0], row[1])]
     per_grid: dict[str, list[int]] = {}
     for path, _owner, n, red in rows:
-        total = per_grid.setdefault(path, [0, 0])
-        total[0] += n
-        total[1] += red
-    centres = {
-        path: (lng, lat)
-        for path, lng, lat in Region.objects.filter(path__in=per_grid).values_list(
+        sums = per_grid.setdefault(path, [0, 0])
+        sums[0] += n
+        sums[1] += red
+    centres: dict[str, tuple[float, float]] = {
+        path: (x, y)
+        for path, x, y in Region.objects.filter(path__in=per_grid).values_list(
             "path", "centroid_lng", "centroid_lat"
         )
-        if lng is not None and lat is not None
+        if x is not None and y is not None
     }
     unplaced = [path for path in per_grid if path not in centres]
     # The cases the counts leave out, read one by one (index-driven, each a few rows).
@@ -569,9 +569,9 @@ def _counted_on_map(user, placed, bbox, cell: float, now) -> MapView | None:
     if bbox is not None:
         west, south, east, north = bbox
         centres = {
-            path: (lng, lat)
-            for path, (lng, lat) in centres.items()
-            if west <= lng <= east and south <= lat <= north
+            path: (x, y)
+            for path, (x, y) in centres.items()
+            if west <= x <= east and south <= y <= north
         }
     total = sum(per_grid[path][0] for path in centres) + len(extra_ids)
     if total <= MAP_POINTS_MAX:
@@ -607,8 +607,8 @@ def _counted_on_map(user, placed, bbox, cell: float, now) -> MapView | None:
         add(lng, lat, n, red, lng, lat, lng, lat)["grids"].append(path)
     if extra_ids:
         extras = Case.objects.filter(pk__in=extra_ids).values_list("id", "lng", "lat", "due_at")
-        for pk, lng, lat, due_at in extras:
-            add(lng, lat, 1, int(due_at is not None and due_at < now), lng, lat, lng, lat, pk)
+        for pk, ex, ey, due_at in extras:
+            add(ex, ey, 1, int(due_at is not None and due_at < now), ex, ey, ex, ey, pk)
     singles = [c for c in cells.values() if c["n"] == 1]
     # A cell holding one case is a point: find the case of a lone grid.
     lone = [c["grids"][0] for c in singles if c["grids"]]

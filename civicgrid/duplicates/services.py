@@ -4,6 +4,7 @@ registered and merged at once into the case it repeats."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
@@ -426,7 +427,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         "id", "block", "terms", "documents", "reports"
     ):
         by_block[issue.block].append(issue)
-    positions: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    positions: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
     members = HotIssueCase.objects.filter(
         hot_issue__block__in=keys, case__lng__isnull=False, case__lat__isnull=False
     )
@@ -460,7 +461,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     return done
 
 
-def _near_all(report: Report, positions: list[tuple[float, float]]) -> bool:
+def _near_all(report: Report, positions: list[tuple[Any, Any]]) -> bool:
     """Within ``RADIUS_M`` of every placed member (the clustering never joins farther)."""
     if report.lng is None or report.lat is None:
         return True
