@@ -54,6 +54,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--parts", default="map,overdue,hot", help="which of map, overdue, hot to run"
     )
+    parser.add_argument(
+        "--skip-full", action="store_true", help="hot issues: keep the last run's issues"
+    )
     parser.add_argument("--out", default=str(HERE / "results"))
     return parser.parse_args(argv)
 
@@ -287,7 +290,7 @@ def add_new_cases(count: int) -> None:
         )
 
 
-def bench_hot(days: int, new: int) -> dict:
+def bench_hot(days: int, new: int, skip_full: bool = False) -> dict:
     from civicgrid.duplicates.models import HotIssueRefresh
     from civicgrid.duplicates.services import refresh
 
@@ -297,7 +300,8 @@ def bench_hot(days: int, new: int) -> dict:
         [days],
     )
     result["cases_in_window"] = window
-    for name, kwargs in (("full", {"full": True}), ("no new case", {})):
+    runs = (("full", {"full": True}), ("no new case", {}))
+    for name, kwargs in runs[1:] if skip_full else runs:
         start = time.perf_counter()
         done = refresh(days=days, **kwargs)
         result[name] = _run(done, start)
@@ -319,6 +323,8 @@ def _run(done, start) -> dict:
     return {
         "seconds": round(time.perf_counter() - start, 2),
         "new_cases": done.new_cases,
+        "attached": done.attached,
+        "held": done.held_reports,
         "blocks_clustered": done.blocks_refreshed,
         "issues": len(done.issues),
         "capped_reports": done.capped_reports,
@@ -328,7 +334,8 @@ def _run(done, start) -> dict:
 
 def _say(name, r) -> None:
     print(
-        f"hot issues, {name}: {r['seconds']} s, {r['new_cases']} new cases, "
+        f"hot issues, {name}: {r['seconds']} s, {r['new_cases']} new cases "
+        f"({r['attached']} joined an issue, {r['held']} held in all), "
         f"{r['blocks_clustered']} blocks clustered, {r['issues']} issues, "
         f"{r['capped_reports']} reports capped (reported), max RSS {r['max_rss_mb']} MB"
     )
@@ -354,7 +361,7 @@ def main(argv=None):
     if "overdue" in parts:
         report["overdue"] = bench_overdue(args.repeat)
     if "hot" in parts:
-        report["hot_issues"] = bench_hot(args.days, args.new)
+        report["hot_issues"] = bench_hot(args.days, args.new, args.skip_full)
     report["machine"]["load_average_after"] = os.getloadavg()[0]
     part = "" if len(parts) == 3 else "-" + "-".join(sorted(parts))
     out = Path(args.out) / f"jobs{part}-postgresql-{datetime.now(UTC):%Y%m%d}.json"

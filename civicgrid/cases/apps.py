@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,21 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         checks.register(check_callback_retries)
+        post_migrate.connect(keep_map_count_triggers, sender=self)
+
+
+def keep_map_count_triggers(using="default", **kwargs) -> None:
+    """SQLite drops a table's triggers when a migration rebuilds it: put the open map
+    counts' triggers back (and recount) after every migrate. PostgreSQL keeps them."""
+    from django.db import connections
+
+    from .mapcounts import install
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    if "cases_openmapcount" in connection.introspection.table_names():
+        install(connection=connection)
 
 
 def check_callback_retries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -469,6 +469,30 @@ class IntakeKey(models.Model):
         return f"{self.owner}:{self.key}"
 
 
+class OpenMapCount(models.Model):
+    """The open cases placed on the map, per grid (``region_path``) and owning centre.
+
+    Kept by database triggers on ``cases_case`` (migration 0013), in the same statement as
+    any change of a case's status, place, centre or overdue mark, bulk updates included:
+    so it always equals what a count over the cases would give. The map at district zoom
+    (``queries.open_on_map``) sums these rows at each grid's centroid instead of passing
+    over the open cases. ``overdue_cases`` counts those marked overdue by the overdue scan.
+    """
+
+    region_path = models.CharField(max_length=255)
+    owner = models.BigIntegerField(default=0, help_text="owner_region_id, 0 for none")
+    open_cases = models.IntegerField(default=0)
+    overdue_cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region_path", "owner"], name="open_map_count_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_path or '-'} {self.owner}: {self.open_cases}"
+
+
 class CaseAccess(models.Model):
     """Who may see a case besides its scope, and why: a department or one person.
 

@@ -5,6 +5,7 @@ Every list starts from ``scope.visible_cases`` and loads what its rows show with
 the number of rows.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,7 @@ from .models import (
     OPEN_STATUSES,
     CallbackResult,
     Case,
+    CaseAccess,
     CaseEvent,
     Channel,
     Light,
@@ -422,6 +424,9 @@ MAP_POINTS_MAX = 500
 MAP_CELL_PX = 64
 MAP_ZOOM_DEFAULT = 12
 MAP_ZOOM_MAX = 22
+# At this zoom and below a cell is wider than a grid: the map sums the open counts kept
+# per grid (``OpenMapCount``) at each grid's centroid instead of passing over the cases.
+MAP_COUNTS_ZOOM_MAX = 13
 POINT_FIELDS = ("id", "number", "title", "status", "lng", "lat", "due_at", "warn_at")
 
 
@@ -464,6 +469,10 @@ def open_on_map(user, bbox: tuple[float, float, float, float] | None = None, zoo
         cases = cases.filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
     zoom = MAP_ZOOM_DEFAULT if zoom is None else max(0, min(int(zoom), MAP_ZOOM_MAX))
     cell = map_cell_degrees(zoom)
+    if zoom <= MAP_COUNTS_ZOOM_MAX:
+        counted = _counted_on_map(user, placed, bbox, cell, now)
+        if counted is not None:
+            return counted
     cells = list(
         cases.annotate(cx=Floor(F("lng") / cell), cy=Floor(F("lat") / cell))
         .values("cx", "cy")
@@ -496,6 +505,158 @@ def open_on_map(user, bbox: tuple[float, float, float, float] | None = None, zoo
         }
         for c in cells
         if c["n"] > 1
+    ]
+    return MapView(total=total, points=points, clusters=clusters, cell=cell)
+
+
+def _counted_on_map(user, placed, bbox, cell: float, now) -> MapView | None:
+    """``open_on_map`` at a zoom where a cell is wider than a grid, from ``OpenMapCount``.
+
+    The open cases of a grid count where the grid's centroid is (in the box when the
+    centroid is); the cases the counts cannot place or scope — no grid, a grid with no
+    centroid, or seen through a department, a grant or their author rather than a region —
+    are read one by one as before. The total is exact for that rule; ``red`` counts the
+    cases the overdue scan marked. None when the user sees no region (or few cases in the
+    box): the caller passes over the cases.
+    """
+    from .models import OpenMapCount
+    from .scope import _is_admin
+
+    admin = _is_admin(user)
+    if not admin and (user.is_integration or user.has_role(Role.INTEGRATION)):
+        return None
+    mine = None if admin else region_paths(user)
+    if mine == []:
+        return None
+    rows = list(
+        OpenMapCount.objects.filter(open_cases__gt=0)
+        .exclude(region_path="")
+        .values_list("region_path", "owner", "open_cases", "overdue_cases")
+    )
+    if mine is not None:
+        owners = {owner for _path, owner, _n, _red in rows if owner}
+        owner_paths = dict(Region.objects.filter(pk__in=owners).values_list("pk", "path"))
+
+        def seen(path, owner) -> bool:
+            return any(
+                p.startswith(m) for p in (path, owner_paths.get(owner, "")) if p for m in mine
+            )
+
+        rows = [row for row in rows if seen(row[0], row[1])]
+    per_grid: dict[str, list[int]] = {}
+    for path, _owner, n, red in rows:
+        sums = per_grid.setdefault(path, [0, 0])
+        sums[0] += n
+        sums[1] += red
+    centres: dict[str, tuple[float, float]] = {
+        path: (x, y)
+        for path, x, y in Region.objects.filter(path__in=per_grid).values_list(
+            "path", "centroid_lng", "centroid_lat"
+        )
+        if x is not None and y is not None
+    }
+    unplaced = [path for path in per_grid if path not in centres]
+    # The cases the counts leave out, read one by one (index-driven, each a few rows).
+    in_box = placed
+    if bbox is not None:
+        west, south, east, north = bbox
+        in_box = placed.filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
+    left_out = [in_box.filter(region_path__in=["", *unplaced])]
+    if mine is not None:
+        counted = ~Q(region_path="") & ~Q(region_path__in=unplaced) & paths_query(mine)
+        departments = user.department_ids
+        others = [
+            Q(created_by=user),
+            Q(pk__in=CaseAccess.objects.filter(user=user).values("case_id")),
+        ]
+        if departments:
+            co = Case.co_departments.through.objects.filter(department_id__in=departments)
+            others += [
+                Q(main_department_id__in=departments),
+                Q(pk__in=co.values("case_id")),
+                Q(
+                    pk__in=CaseAccess.objects.filter(department_id__in=departments).values(
+                        "case_id"
+                    )
+                ),
+            ]
+        left_out = [visible_cases(user, q) for q in left_out]
+        left_out += [in_box.filter(other).exclude(counted) for other in others]
+    extra_ids: set[int] = set()
+    for query in left_out:
+        extra_ids.update(query.order_by().values_list("id", flat=True))
+    if bbox is not None:
+        west, south, east, north = bbox
+        centres = {
+            path: (x, y)
+            for path, (x, y) in centres.items()
+            if west <= x <= east and south <= y <= north
+        }
+    total = sum(per_grid[path][0] for path in centres) + len(extra_ids)
+    if total <= MAP_POINTS_MAX:
+        return None
+    # Cells: the grids at their centroids and the left-out cases at their places.
+    cells: dict[tuple[int, int], dict] = {}
+
+    def add(lng, lat, n, red, west, south, east, north, first=None):
+        key = (math.floor(lng / cell), math.floor(lat / cell))
+        c = cells.setdefault(
+            key,
+            {
+                "n": 0,
+                "sum_lng": 0.0,
+                "sum_lat": 0.0,
+                "red": 0,
+                "first": None,
+                "bounds": [west, south, east, north],
+                "grids": [],
+            },
+        )
+        c["n"] += n
+        c["sum_lng"] += lng * n
+        c["sum_lat"] += lat * n
+        c["red"] += red
+        c["first"] = first if c["first"] is None else c["first"]
+        b = c["bounds"]
+        c["bounds"] = [min(b[0], west), min(b[1], south), max(b[2], east), max(b[3], north)]
+        return c
+
+    for path, (lng, lat) in centres.items():
+        n, red = per_grid[path]
+        add(lng, lat, n, red, lng, lat, lng, lat)["grids"].append(path)
+    if extra_ids:
+        extras = Case.objects.filter(pk__in=extra_ids).values_list("id", "lng", "lat", "due_at")
+        for pk, ex, ey, due_at in extras:
+            add(ex, ey, 1, int(due_at is not None and due_at < now), ex, ey, ex, ey, pk)
+    singles = [c for c in cells.values() if c["n"] == 1]
+    # A cell holding one case is a point: find the case of a lone grid.
+    lone = [c["grids"][0] for c in singles if c["grids"]]
+    found: dict[str, list[int]] = {}
+    if lone:
+        for pk, path in visible_cases(user, placed.filter(region_path__in=lone)).values_list(
+            "id", "region_path"
+        ):
+            found.setdefault(path, []).append(pk)
+    point_ids = []
+    for c in singles:
+        if not c["grids"]:
+            point_ids.append(c["first"])
+        elif len(found.get(c["grids"][0], ())) == 1:
+            point_ids.append(found[c["grids"][0]][0])
+        else:
+            continue
+        c["point"] = True
+    points = list(Case.objects.filter(pk__in=point_ids).order_by("-id").values(*POINT_FIELDS))
+    clusters = [
+        {
+            "count": c["n"],
+            "lng": c["sum_lng"] / c["n"],
+            "lat": c["sum_lat"] / c["n"],
+            "bounds": c["bounds"],
+            "red": c["red"],
+        }
+        for _key, c in sorted(cells.items())
+        if not c.get("point")
     ]
     return MapView(total=total, points=points, clusters=clusters, cell=cell)
 

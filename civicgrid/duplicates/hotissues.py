@@ -14,6 +14,7 @@ reporters (by phone hash) plus supporters (+1). Its heat weighs each person by h
 recent their report is (half-life ``HALF_LIFE_DAYS``), supporters at ``SUPPORTER_WEIGHT``.
 """
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,13 +115,19 @@ def cluster(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD) -> 
     Reports are only compared within their ``block``; every report lands in exactly one
     group (most groups have one report).
     """
+    return _clustered(reports, threshold)[0]
+
+
+def _clustered(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD):
+    """``cluster``, with the fitted vectorizer and the reports' TF-IDF matrix (None, None
+    when no n-gram is shared)."""
     if not reports:
-        return []
+        return [], None, None
     vectorizer = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform([document(r) for r in reports])
     except ValueError:  # no n-gram seen twice: nothing can be alike
-        return [[i] for i in range(len(reports))]
+        return [[i] for i in range(len(reports))], None, None
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for i, report in enumerate(reports):
         blocks[report.block].append(i)
@@ -130,7 +137,110 @@ def cluster(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD) -> 
         local = _cluster_block(matrix[members], [reports[i] for i in members], threshold)
         groups += [[members[j] for j in group] for group in local]
     groups.sort(key=lambda g: (-len(g), min(g)))
-    return groups
+    return groups, vectorizer, matrix
+
+
+# --- attaching a later report to an issue (between full runs) -----------------------------
+# An issue keeps the mean of its members' vectors. Average linkage joins a report to a
+# group when its mean likeness to the members is above the threshold, and that mean
+# likeness is exactly the report's vector · the members' mean vector: so a new report is
+# attached when ``likeness_to_issue`` ≥ ``CLUSTER_THRESHOLD`` and it lies within
+# ``RADIUS_M`` of every member (the clustering's own rule), without clustering again.
+TERMS = 120  # n-grams kept of an issue's mean vector (the lightest dropped: never joins more)
+
+
+def centroid_terms(vectorizer, matrix, rows: list[int]) -> dict:
+    """The mean of ``matrix[rows]`` as {gram: [weight, idf]}, its ``TERMS`` heaviest."""
+    if vectorizer is None or not rows:
+        return {}
+    mean = np.asarray(matrix[rows].mean(axis=0)).ravel()
+    top = np.flatnonzero(mean)
+    if len(top) > TERMS:
+        top = top[np.argsort(-mean[top])[:TERMS]]
+    names = vectorizer.get_feature_names_out()
+    return {str(names[i]): [float(mean[i]), float(vectorizer.idf_[i])] for i in top}
+
+
+def unseen_idf(documents: int) -> float:
+    """The IDF of an n-gram the block's fit did not keep: as if in one document of it."""
+    return float(np.log((1 + documents) / 2) + 1)
+
+
+def gram_counts(report: Report) -> dict[str, int]:
+    """How often each n-gram of ``report``'s document occurs."""
+    counts: dict[str, int] = defaultdict(int)
+    for gram in ngrams(document(report)):
+        counts[gram] += 1
+    return counts
+
+
+def vector(report: Report, idf: dict[str, float], default_idf: float) -> dict[str, float]:
+    """``report``'s TF-IDF vector as the block's fit would make it (sublinear tf, l2)."""
+    weights = {
+        g: (1 + math.log(n)) * idf.get(g, default_idf) for g, n in gram_counts(report).items()
+    }
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {g: w / norm for g, w in weights.items()} if norm else {}
+
+
+def likeness_to_issue(report: Report, terms: dict, documents: int, counts=None) -> float:
+    """The mean likeness of ``report`` to an issue's members (see above); ``counts``:
+    ``gram_counts(report)`` when already known."""
+    if not terms:
+        return 0.0
+    default = unseen_idf(documents)
+    dot = norm = 0.0
+    for gram, n in (counts if counts is not None else gram_counts(report)).items():
+        term = terms.get(gram)
+        weight = (1 + math.log(n)) * (default if term is None else term[1])
+        if term is not None:
+            dot += weight * term[0]
+        norm += weight * weight
+    return dot / math.sqrt(norm) if norm else 0.0
+
+
+def block_vector(report: Report, issues_terms: list[dict], documents: int) -> dict[str, float]:
+    """``report``'s vector with the IDF its block's issues know (``unseen_idf`` else):
+    computed once, then ``dot`` with each issue's terms."""
+    idf: dict[str, float] = {}
+    for terms in issues_terms:
+        for gram, (_weight, value) in terms.items():
+            idf.setdefault(gram, value)
+    return vector(report, idf, unseen_idf(documents))
+
+
+def dot(x: dict[str, float], terms: dict) -> float:
+    """``x`` · an issue's mean vector."""
+    total = 0.0
+    for gram, weight in x.items():
+        term = terms.get(gram)
+        if term is not None:
+            total += weight * term[0]
+    return total
+
+
+def joined_terms(terms: dict, size: int, report: Report, documents: int) -> dict:
+    """The issue's mean vector once ``report`` joined its ``size`` members."""
+    idf = {g: wi[1] for g, wi in terms.items()}
+    default = unseen_idf(documents)
+    x = vector(report, idf, default)
+    merged = {g: [w * size / (size + 1), i] for g, (w, i) in terms.items()}
+    for g, w in x.items():
+        weight, i = merged.get(g, [0.0, idf.get(g, default)])
+        merged[g] = [weight + w / (size + 1), i]
+    if len(merged) > TERMS:
+        merged = dict(sorted(merged.items(), key=lambda kv: -kv[1][0])[:TERMS])
+    return merged
+
+
+def metres_apart(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance of two (lng, lat) points."""
+    lng1, lat1, lng2, lat2 = map(np.radians, (*a, *b))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
+    )
+    return float(2 * _EARTH_M * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0))))
 
 
 def _decay(at: datetime, now: datetime) -> float:
@@ -167,6 +277,11 @@ class Issue:
     this_week: int
     last_week: int
 
+    # The mean of its members' TF-IDF vectors (top ``TERMS`` n-grams): {gram: [weight, idf]},
+    # and the block's size, so a later case can be compared without clustering again.
+    terms: dict = field(default_factory=dict)
+    documents: int = 0
+
     @property
     def people(self) -> int:
         return self.reporters + self.supporters
@@ -189,7 +304,8 @@ def issues(
     """The hot issues among ``reports``, hottest first."""
     found = []
     week = timedelta(days=7)
-    for group in cluster(reports):
+    groups, vectorizer, matrix = _clustered(reports)
+    for group in groups:
         members = [reports[i] for i in group]
         reporters = len(people_times(members))
         supporters = sum(len(r.supporter_times) for r in members)
@@ -204,6 +320,8 @@ def issues(
                 heat=heat(members, now),
                 this_week=sum(now - week < r.at <= now for r in members),
                 last_week=sum(now - 2 * week < r.at <= now - week for r in members),
+                terms=centroid_terms(vectorizer, matrix, group),
+                documents=len(reports),
             )
         )
     found.sort(key=lambda issue: (-issue.heat, issue.members[0].key))

@@ -134,6 +134,11 @@ class HotIssue(models.Model):
     first_seen = models.DateTimeField(_("first reported"))
     last_seen = models.DateTimeField(_("last reported"))
     computed_at = models.DateTimeField(_("computed at"))
+    # What a later report is compared with, to join it without clustering the block again
+    # (hotissues.likeness_to_issue): the members' mean TF-IDF vector {gram: [weight, idf]}
+    # and the number of reports of the block it was fitted on.
+    terms = models.JSONField(default=dict, blank=True, editable=False)
+    documents = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("hot issue")
@@ -225,6 +230,9 @@ class HotIssueRefresh(models.Model):
     blocks_refreshed = models.PositiveIntegerField(default=0)
     # {block: reports left out} for every crowded block, as of its last clustering.
     capped = models.JSONField(default=dict, blank=True)
+    # {block: [case ids]}: new reports like no issue of their block, held (and counted)
+    # until the block is clustered again (enough of them, or a group of them) or --full.
+    held = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("hot-issue refresh")
@@ -240,3 +248,7 @@ class HotIssueRefresh(models.Model):
     @property
     def capped_blocks(self) -> int:
         return len(self.capped)
+
+    @property
+    def held_reports(self) -> int:
+        return sum(len(ids) for ids in self.held.values())

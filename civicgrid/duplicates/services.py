@@ -2,8 +2,9 @@
 registered and merged at once into the case it repeats."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
@@ -21,7 +22,26 @@ from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
 from .events import JOIN
-from .hotissues import CONTENT_CHARS, HALF_LIFE_DAYS, MAX_BLOCK, WINDOW_DAYS, Issue, Report, issues
+from .hotissues import (
+    CLUSTER_THRESHOLD,
+    CONTENT_CHARS,
+    HALF_LIFE_DAYS,
+    MAX_BLOCK,
+    MIN_PEOPLE,
+    RADIUS_M,
+    WINDOW_DAYS,
+    Issue,
+    Report,
+    block_vector,
+    central,
+    dot,
+    heat,
+    issues,
+    joined_terms,
+    metres_apart,
+    people_times,
+    vector,
+)
 from .models import HotIssue, HotIssueCase, HotIssueRefresh, Supporter
 
 # What clustering reads of a case (the content only as far as it is compared).
@@ -241,6 +261,12 @@ REWIND = 500
 DECAY_AFTER = timedelta(minutes=1)
 
 
+# Between full runs a new report that is like no issue of its block is held. Held reports
+# that (with their supporters) make a group of ``MIN_PEOPLE`` people among themselves
+# become a new issue at once; the block is clustered again when this many are held there.
+PILE_UP = 200
+
+
 @dataclass
 class Refreshed:
     """What one refresh did; the issues are then in ``HotIssue``."""
@@ -251,23 +277,31 @@ class Refreshed:
     capped_reports: int
     capped_blocks: int
     issues: list[HotIssue]
+    attached: int = 0
+    held_reports: int = 0
 
 
 def refresh_hot_issues(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> list[HotIssue]:
     """Bring the hot issues up to date; every hot issue, hottest first.
 
-    Incremental: only the blocks (first-level category × street) that received a case or
-    a supporter since the last run, or lost a case to the window's end, are clustered
-    again; the other issues keep their cases, their heat is decayed to ``now`` and their
-    weekly and open counts are recounted in SQL. The first run, a run with another
-    ``days`` and ``full=True`` cluster every block. See ``refresh`` for the figures.
+    Between full runs, each new case is compared with the issues of its block (their
+    members' mean vector, ``hotissues.likeness_to_issue``) and joins the most alike one
+    when average linkage would have joined it; else it is held until its block is
+    clustered again. See ``refresh`` for the figures.
     """
     return refresh(days=days, now=now, full=full).issues
 
 
 def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refreshed:
-    """``refresh_hot_issues`` with what it did: new cases read, blocks clustered again,
-    reports left out of crowded blocks (never silently: stored on ``HotIssueRefresh``).
+    """``refresh_hot_issues`` with what it did: new cases read, joined to an issue or
+    held, blocks clustered again, reports left out of crowded blocks (never silently:
+    stored on ``HotIssueRefresh`` and shown).
+
+    The first run, a run with another ``days`` and ``full=True`` (nightly) cluster every
+    block (first-level category × street). The others attach: the new cases and the
+    supporters since the watermark touch only their issues; a block is clustered again
+    only when reports like none of its issues pile up there (``PILE_UP``) or form a group
+    of their own. The issues left alone are cooled and recounted in SQL.
 
     Safe while the site serves and from overlapping cron runs: a run holds the watermark
     row's lock, and a reader sees a block's issues before or after, never half.
@@ -281,20 +315,28 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         since = now - timedelta(days=days)
         top_case = Case.objects.aggregate(top=Max("id"))["top"] or 0
         top_supporter = Supporter.objects.aggregate(top=Max("id"))["top"] or 0
-        new_cases = 0
         if full:
-            dirty = None
-        else:
-            dirty, new_cases = _changed_blocks(state, top_case, top_supporter, since, roots)
-        chosen, capped = _block_members(since, now, dirty, roots)
-        if dirty is None:
+            attach = Attached()
+            chosen, capped = _block_members(since, now, None, roots)
             HotIssue.objects.all().delete()
+            state.held = {}
         else:
-            _carry_forward(state, dirty, now)
+            attach = _attach(state, top_case, top_supporter, since, now, roots)
+            state.held = attach.held
+            chosen, capped = (
+                _block_members(since, now, attach.recluster, roots)
+                if attach.recluster
+                else ({}, {})
+            )
+            _carry_forward(state, attach.recluster, now, exclude=attach.touched)
         for key, ids in chosen.items():
             _recluster_block(key, ids, roots, now)
-        if dirty:  # blocks with no case left in the window
-            HotIssue.objects.filter(block__in=dirty - chosen.keys()).delete()
+            state.held.pop(key, None)
+        if attach.recluster:  # blocks with no case left in the window
+            HotIssue.objects.filter(block__in=attach.recluster - chosen.keys()).delete()
+            for key in attach.recluster:
+                state.held.pop(key, None)
+        _restate(attach.touched, now, since, roots)
         state.last_case_id = top_case
         state.last_supporter_id = top_supporter
         state.holes = {
@@ -304,41 +346,248 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         state.days = days
         state.computed_at = now
         state.blocks_refreshed = len(chosen)
-        if dirty is None:
+        if full:
             state.capped = capped
         else:
-            state.capped = {k: n for k, n in state.capped.items() if k not in dirty} | capped
+            recluster = attach.recluster
+            state.capped = {k: n for k, n in state.capped.items() if k not in recluster} | capped
         state.save()
     return Refreshed(
         full=full,
-        new_cases=new_cases,
+        new_cases=attach.new_cases,
         blocks_refreshed=len(chosen),
         capped_reports=state.capped_reports,
         capped_blocks=state.capped_blocks,
         issues=list(HotIssue.objects.order_by("-heat", "key")),
+        attached=attach.attached,
+        held_reports=state.held_reports,
     )
 
 
-def _changed_blocks(state, top_case, top_supporter, since, roots) -> tuple[set[str], int]:
-    """The blocks to cluster again: new cases or supporters, or a case past the window."""
-    light = ("category_id", "region_path", "owner_region_id")
+@dataclass
+class Attached:
+    """What the new cases and supporters since the watermark did to the issues."""
+
+    new_cases: int = 0
+    attached: int = 0
+    touched: set[int] = field(default_factory=set)  # issues whose members changed
+    held: dict[str, list[int]] = field(default_factory=dict)
+    recluster: set[str] = field(default_factory=set)
+
+
+def _since_watermark(model, last: int, top: int, holes: list[int]):
+    return model.objects.filter(Q(pk__gt=last, pk__lte=top) | Q(pk__in=holes))
+
+
+def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
+    """Join each new case to the most alike issue of its block, or hold it; pick the
+    blocks to cluster again."""
     holes = state.holes or {}
-    new = Case.objects.filter(
-        Q(pk__gt=state.last_case_id, pk__lte=top_case) | Q(pk__in=holes.get("cases", [])),
-        created_at__gte=since,
+    done = Attached(held={k: list(v) for k, v in (state.held or {}).items()})
+    light = ("id", "category_id", "region_path", "owner_region_id")
+
+    fresh: set[int] = set()  # held on this run
+
+    def hold(pk, place) -> str:
+        fresh.add(pk)
+        key = block_key(_block_of(tuple(place), roots))
+        if pk not in done.held.setdefault(key, []):
+            done.held[key].append(pk)
+        return key
+
+    # Supporters: their case's issue is recounted; a case in no issue is held.
+    joined = _since_watermark(
+        Supporter, state.last_supporter_id, top_supporter, holes.get("supporters", [])
     )
-    dirty = {block_key(_block_of(row, roots)) for row in new.values_list(*light)}
-    joined = Supporter.objects.filter(
-        Q(pk__gt=state.last_supporter_id, pk__lte=top_supporter)
-        | Q(pk__in=holes.get("supporters", []))
-    ).values("case_id")
-    dirty |= {
-        block_key(_block_of(row, roots))
-        for row in Case.objects.filter(pk__in=joined).values_list(*light)
-    }
-    aged = HotIssueCase.objects.filter(case__created_at__lt=since).values("hot_issue_id")
-    dirty |= set(HotIssue.objects.filter(pk__in=aged).values_list("block", flat=True))
-    return dirty, new.count()
+    backed = set(joined.values_list("case_id", flat=True))
+    in_issue = dict(
+        HotIssueCase.objects.filter(case_id__in=backed).values_list("case_id", "hot_issue_id")
+    )
+    done.touched |= set(in_issue.values())
+    changed = set()
+    loose = Case.objects.filter(pk__in=backed - in_issue.keys(), created_at__gte=since)
+    for pk, *place in loose.values_list(*light):
+        changed.add(hold(pk, place))
+    # Cases past the window leave their issues.
+    aged = HotIssueCase.objects.filter(case__created_at__lt=since)
+    done.touched |= set(aged.values_list("hot_issue_id", flat=True))
+    HotIssueCase.objects.filter(pk__in=list(aged.values_list("pk", flat=True))).delete()
+    # New cases: join an issue of their block, or are held.
+    new = _since_watermark(Case, state.last_case_id, top_case, holes.get("cases", []))
+    new = list(
+        _with_text(new.filter(created_at__gte=since, created_at__lte=now)).order_by(
+            "created_at", "id"
+        )
+    )
+    done.new_cases = len(new)
+    reports = _reports(new, roots)
+    keys = {block_key(r.block) for r in reports}
+    by_block: dict[str, list[HotIssue]] = defaultdict(list)
+    for issue in HotIssue.objects.filter(block__in=keys).only(
+        "id", "block", "terms", "documents", "reports"
+    ):
+        by_block[issue.block].append(issue)
+    positions: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    members = HotIssueCase.objects.filter(
+        hot_issue__block__in=keys, case__lng__isnull=False, case__lat__isnull=False
+    )
+    for issue_id, lng, lat in members.values_list("hot_issue_id", "case__lng", "case__lat"):
+        positions[issue_id].append((lng, lat))
+    links, grown = [], {}
+    for case, report in zip(new, reports, strict=True):
+        key = block_key(report.block)
+        best, score = None, CLUSTER_THRESHOLD
+        candidates = by_block[key]
+        documents = max((issue.documents for issue in candidates), default=0)
+        x = block_vector(report, [issue.terms for issue in candidates], documents)
+        for issue in candidates:
+            alike = dot(x, issue.terms)
+            if alike >= score and _near_all(report, positions[issue.pk]):
+                best, score = issue, alike
+        if best is None:
+            changed.add(hold(case.pk, (case.category_id, case.region_path, case.owner_region_id)))
+            continue
+        best.terms = joined_terms(best.terms, best.reports, report, best.documents)
+        best.reports += 1
+        if report.lng is not None and report.lat is not None:
+            positions[best.pk].append((report.lng, report.lat))
+        links.append(HotIssueCase(hot_issue=best, case=case))
+        grown[best.pk] = best
+        done.touched.add(best.pk)
+        done.attached += 1
+    HotIssueCase.objects.bulk_create(links, ignore_conflicts=True)
+    HotIssue.objects.bulk_update(list(grown.values()), ["terms"])
+    done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots)
+    return done
+
+
+def _near_all(report: Report, positions: list[tuple[Any, Any]]) -> bool:
+    """Within ``RADIUS_M`` of every placed member (the clustering never joins farther)."""
+    if report.lng is None or report.lat is None:
+        return True
+    here = (report.lng, report.lat)
+    return all(metres_apart(here, there) <= RADIUS_M for there in positions)
+
+
+def _may_group(cases: list[Case], fresh: set[int], roots) -> bool:
+    """Whether a report held this run may make a group with the others: it has backers,
+    or is somewhat alike (half the threshold, plain n-gram weights) to another held one.
+    The groups checked on earlier runs were not hot: a new one must hold a new report."""
+    reports = _reports(cases, roots)
+    if any(r.supporter_times for r in reports):
+        return True
+    vectors = [vector(r, {}, 1.0) for r in reports]
+    new = [i for i, case in enumerate(cases) if case.pk in fresh]
+    return any(
+        dot(vectors[i], {g: (w, 1.0) for g, w in vectors[j].items()}) >= CLUSTER_THRESHOLD / 2
+        for i in new
+        for j in range(len(cases))
+        if j != i
+    )
+
+
+def _blocks_to_cluster(held, changed: set[str], fresh: set[int], since, now, roots) -> set[str]:
+    """The blocks whose held reports pile up (to cluster again). Held reports that make a
+    hot issue among themselves become that issue at once; the block is left as it is."""
+    chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
+    ids = [pk for key in changed - chosen for pk in held.get(key, ())]
+    cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
+    in_window = {c.pk for c in cases if since <= c.created_at <= now}
+    grouped: dict[str, list[Case]] = defaultdict(list)
+    for case in cases:
+        if case.pk in in_window:
+            grouped[block_key(_block(case, roots))].append(case)
+    placed: set[int] = set()
+    for key, group in grouped.items():
+        if key not in chosen and _may_group(group, fresh, roots):
+            placed |= _store_issues(key, group, roots, now, replace=False)
+    for key in changed:  # reports that left the window or made an issue are no longer held
+        held[key] = [
+            pk
+            for pk in held.get(key, ())
+            if key in chosen or (pk in in_window and pk not in placed)
+        ]
+        if not held[key]:
+            del held[key]
+    return chosen
+
+
+def _restate(ids: set[int], now, since, roots) -> None:
+    """Recount the issues whose members changed from their members (people, heat, weeks,
+    place); an issue left with fewer than ``MIN_PEOPLE`` people is no longer hot."""
+    rows = {h.pk: h for h in HotIssue.objects.filter(pk__in=ids)}
+    if not rows:
+        return
+    member_ids: dict[int, list[int]] = defaultdict(list)
+    for issue_id, case_id in HotIssueCase.objects.filter(hot_issue__in=rows).values_list(
+        "hot_issue_id", "case_id"
+    ):
+        member_ids[issue_id].append(case_id)
+    every = [pk for pks in member_ids.values() for pk in pks]
+    cases = list(_with_text(Case.objects.filter(pk__in=every)).order_by("created_at", "id"))
+    by_id = {c.pk: c for c in cases}
+    by_number = {c.number: c for c in cases}
+    reports = dict(zip((c.pk for c in cases), _reports(cases, roots), strict=True))
+    week = timedelta(days=7)
+    found: list[tuple[HotIssue, Issue]] = []
+    gone = []
+    for pk, row in rows.items():
+        members = sorted(
+            (reports[i] for i in member_ids.get(pk, ()) if i in by_id), key=lambda r: r.at
+        )
+        reporters = len(people_times(members))
+        supporters = sum(len(r.supporter_times) for r in members)
+        if reporters + supporters < MIN_PEOPLE:
+            gone.append(pk)
+            continue
+        keep = [
+            r
+            for r in members
+            if by_id.get(row.representative_id) and r.key == by_id[row.representative_id].number
+        ]
+        found.append(
+            (
+                row,
+                Issue(
+                    members=members,
+                    representative=keep[0] if keep else central(members),
+                    reporters=reporters,
+                    supporters=supporters,
+                    heat=heat(members, now),
+                    this_week=sum(now - week < r.at <= now for r in members),
+                    last_week=sum(now - 2 * week < r.at <= now - week for r in members),
+                ),
+            )
+        )
+    HotIssue.objects.filter(pk__in=gone).delete()
+    regions = _regions_of([issue for _row, issue in found], by_number)
+    fields = [
+        "key",
+        "title",
+        "representative",
+        "category",
+        "region",
+        "region_path",
+        "reports",
+        "reporters",
+        "supporters",
+        "open_cases",
+        "reports_this_week",
+        "reports_last_week",
+        "heat",
+        "lng",
+        "lat",
+        "first_seen",
+        "last_seen",
+        "computed_at",
+    ]
+    updated = []
+    for row, issue in found:
+        fresh = _hot_issue(issue, by_number, regions, roots, now)
+        for name in fields:
+            setattr(row, name, getattr(fresh, name))
+        updated.append(row)
+    HotIssue.objects.bulk_update(updated, fields)
 
 
 def _holes(model, top: int) -> list[int]:
@@ -369,10 +618,11 @@ def _block_members(since, now, dirty, roots) -> tuple[dict[str, list[int]], dict
     return dict(chosen), dict(capped)
 
 
-def _carry_forward(state, dirty: set[str], now) -> None:
-    """The issues not clustered again, brought to ``now``: heat decayed (every person's
-    weight halves alike), this week's, last week's and the open cases recounted."""
-    kept = HotIssue.objects.exclude(block__in=dirty)
+def _carry_forward(state, dirty: set[str], now, exclude=()) -> None:
+    """The issues not clustered again nor recounted, brought to ``now``: heat decayed
+    (every person's weight halves alike), this week's, last week's and the open cases
+    recounted."""
+    kept = HotIssue.objects.exclude(block__in=dirty).exclude(pk__in=list(exclude))
     if state.computed_at and now - state.computed_at >= DECAY_AFTER:
         age = (now - state.computed_at).total_seconds() / 86400
         kept.update(heat=F("heat") * 0.5 ** (age / HALF_LIFE_DAYS), computed_at=now)
@@ -395,18 +645,30 @@ def _carry_forward(state, dirty: set[str], now) -> None:
 def _recluster_block(key: str, ids: list[int], roots, now) -> None:
     """Cluster one block's cases again and put its issues in place of the old ones."""
     cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
+    _store_issues(key, cases, roots, now, replace=True)
+
+
+def _store_issues(key: str, cases: list[Case], roots, now, *, replace: bool) -> set[int]:
+    """Cluster ``cases`` (of block ``key``) and store the hot issues found, in place of
+    the block's issues when ``replace``, beside them otherwise; their cases' ids."""
     by_number = {c.number: c for c in cases}
     found = issues(_reports(cases, roots), now)
+    if not found and not replace:
+        return set()
     regions = _regions_of(found, by_number)
     rows = [_hot_issue(issue, by_number, regions, roots, now) for issue in found]
-    for row in rows:
+    for row, issue in zip(rows, found, strict=True):
         row.block = key
+        row.terms = issue.terms
+        row.documents = issue.documents
     # A case moved to another block (its category or place corrected) may still lead an
     # issue there under the same key until that block is clustered again.
-    HotIssue.objects.filter(Q(block=key) | Q(key__in=[r.key for r in rows])).delete()
+    stale = Q(key__in=[r.key for r in rows]) | (Q(block=key) if replace else Q(pk__in=[]))
+    HotIssue.objects.filter(stale).delete()
     HotIssue.objects.bulk_create(rows)
     HotIssueCase.objects.bulk_create(
         HotIssueCase(hot_issue=row, case=by_number[r.key])
         for row, issue in zip(rows, found, strict=True)
         for r in issue.members
     )
+    return {by_number[r.key].pk for issue in found for r in issue.members}

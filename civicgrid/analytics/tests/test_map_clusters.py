@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from civicgrid.cases import queries
+from civicgrid.cases.models import CLOSED_ORDER, Case, OpenMapCount
+from civicgrid.cases.services import mark_overdue
 from civicgrid.cases.tests import factories as f
 
 # A line of cases about 20 m apart inside grid 11 of the test district.
@@ -95,8 +97,67 @@ def test_a_cluster_tells_how_many_of_its_cases_are_overdue(
     made = cases_in_a_row(operator, district, category)
     type(made[0]).objects.filter(pk=made[0].pk).update(due_at=made[0].created_at)
     client.force_login(leader)
+    # Close by, the cases are read: at once. From afar, the counts: once the scan marked it.
+    near = on_map(client, zoom=15)["features"]
+    assert sum(f["properties"].get("red", f["properties"].get("light") == "red") for f in near) == 1
+    assert on_map(client, zoom=3)["features"][0]["properties"]["red"] == 0
+    mark_overdue()
     (cluster,) = on_map(client, zoom=3)["features"]
     assert cluster["properties"]["red"] == 1
+
+
+def _recount() -> dict:
+    rows = OpenMapCount.objects.filter(open_cases__gt=0).values_list(
+        "region_path", "owner", "open_cases", "overdue_cases"
+    )
+    return {(path, owner): (n, red) for path, owner, n, red in rows}
+
+
+def _counted_afresh() -> dict:
+    found: dict = {}
+    for case in Case.objects.exclude(status__in=CLOSED_ORDER).exclude(lat=None).exclude(lng=None):
+        key = (case.region_path, case.owner_region_id or 0)
+        n, red = found.get(key, (0, 0))
+        marked = case.overdue_marked_for is not None and case.overdue_marked_for == case.due_at
+        found[key] = (n + 1, red + marked)
+    return found
+
+
+def test_the_open_counts_per_grid_follow_every_change_of_the_cases(operator, district, category):
+    made = cases_in_a_row(operator, district, category)
+    assert _recount() == _counted_afresh()
+    assert sum(n for n, _ in _recount().values()) == 6
+    Case.objects.filter(pk=made[0].pk).update(status="closed")  # a bulk update
+    Case.objects.filter(pk=made[1].pk).update(
+        grid=district["grid12"], region_path=district["grid12"].path
+    )
+    Case.objects.filter(pk=made[2].pk).update(due_at=made[2].created_at)
+    mark_overdue()
+    Case.objects.filter(pk=made[3].pk).delete()
+    f.make_case(actor=operator, category=category)  # not placed: not on the map
+    assert _recount() == _counted_afresh()
+    assert sum(n for n, _ in _recount().values()) == 4
+    assert sum(red for _, red in _recount().values()) == 1
+
+
+def test_from_afar_the_counts_of_the_grids_add_up_to_every_open_case_in_view(
+    client, leader, grid_worker, operator, district, category, few_points
+):
+    cases_in_a_row(operator, district, category)
+    # A case with no grid is read one by one; so is one the grid worker filed elsewhere.
+    lng, lat = f.point_in(district["grid11"])
+    loose = f.make_case(actor=operator, category=category, lng=lng, lat=lat)
+    Case.objects.filter(pk=loose.pk).update(grid=None, region_path="")
+    lng, lat = f.point_in(district["grid21"])
+    theirs = f.make_case(actor=operator, category=category, lng=lng, lat=lat)
+    Case.objects.filter(pk=theirs.pk).update(created_by=grid_worker)
+    client.force_login(leader)
+    for zoom in (3, 8, 12, 13):
+        collection = on_map(client, zoom=zoom)
+        assert shown_cases(collection) == collection["total"] == 8, zoom
+    client.force_login(grid_worker)
+    collection = on_map(client, zoom=12)
+    assert shown_cases(collection) == collection["total"] == 7
 
 
 def test_a_box_that_is_not_four_numbers_shows_every_case(

@@ -11,14 +11,17 @@ from civicgrid.duplicates import services
 from civicgrid.duplicates.models import HotIssue, HotIssueRefresh
 from civicgrid.duplicates.services import refresh
 
+LAMP = "幸福小区南门路灯不亮"
+COVER = "人民路井盖丢失很危险"
 
-def lamp_report(operator, grid, category, phone, title="幸福小区南门路灯不亮"):
+
+def lamp_report(operator, grid, category, phone, title=LAMP):
     return f.make_case(
         actor=operator,
         grid=grid,
         category=category,
         title=title,
-        content="幸福小区南门外的路灯坏了，晚上一片漆黑。",
+        content="幸福小区南门外的路灯坏了，晚上一片漆黑。" if "路灯" in title else title,
         reporter_phone=phone,
     )
 
@@ -43,7 +46,7 @@ def test_a_run_with_no_new_case_clusters_nothing_again(lamp):
 def test_a_new_report_joins_its_issue_on_the_next_run(lamp, neighbours, operator, category):
     lamp_report(operator, neighbours["grid11"], category, "13800000004")
     again = refresh()
-    assert (again.new_cases, again.blocks_refreshed) == (1, 1)
+    assert (again.new_cases, again.attached, again.blocks_refreshed) == (1, 1, 0)
     (issue,) = again.issues
     assert issue.reports == 4
     assert issue.reporters == 4
@@ -85,6 +88,69 @@ def test_a_crowded_block_says_how_many_reports_it_left_out(
 def test_the_command_says_what_an_incremental_run_did(lamp, neighbours, operator, category, capsys):
     lamp_report(operator, neighbours["grid11"], category, "13800000004")
     call_command("refresh_hot_issues")
-    assert "1 new cases; 1 blocks clustered again." in capsys.readouterr().out
+    assert "1 new cases: 1 joined an issue; 0 blocks clustered again." in capsys.readouterr().out
     call_command("refresh_hot_issues", "--full")
     assert "Clustered every block of the last 90 days." in capsys.readouterr().out
+
+
+def _members():
+    return {
+        issue.title: sorted(issue.cases.values_list("number", flat=True))
+        for issue in HotIssue.objects.all()
+    }
+
+
+def _figures():
+    return sorted(
+        (i.title, i.reports, i.reporters, i.supporters, i.open_cases, i.reports_this_week)
+        for i in HotIssue.objects.all()
+    )
+
+
+def test_attached_reports_land_where_a_full_run_puts_them(lamp, neighbours, operator, category):
+    # Two more lamp reports join the issue; an unrelated one is held, not lost.
+    lamp_report(operator, neighbours["grid11"], category, "13800000004", "幸福小区南门的路灯不亮了")
+    lamp_report(operator, neighbours["grid12"], category, "13800000005")
+    lamp_report(operator, neighbours["grid11"], category, "13800000006", COVER)
+    again = refresh()
+    assert (again.new_cases, again.attached, again.blocks_refreshed) == (3, 2, 0)
+    assert again.held_reports == 1
+    attached = (_members(), _figures())
+    full = refresh(full=True)
+    assert full.held_reports == 0
+    assert (_members(), _figures()) == attached
+
+
+def test_held_reports_forming_a_group_make_a_new_issue(lamp, neighbours, operator, category):
+    for n in range(3):
+        lamp_report(operator, neighbours["grid11"], category, f"1390000000{n}", COVER)
+    again = refresh()
+    assert (again.new_cases, again.attached, again.blocks_refreshed) == (3, 0, 0)
+    assert again.held_reports == 0
+    assert sorted(i.reports for i in again.issues) == [3, 3]
+    incremental = (_members(), _figures())
+    refresh(full=True)
+    assert (_members(), _figures()) == incremental
+
+
+def test_held_reports_piling_up_cluster_their_block_again(
+    lamp, neighbours, operator, category, monkeypatch, capsys
+):
+    monkeypatch.setattr(services, "PILE_UP", 2)
+    lamp_report(operator, neighbours["grid11"], category, "13900000001", COVER)
+    call_command("refresh_hot_issues")
+    assert "1 new reports like no hot issue of their block are held" in capsys.readouterr().out
+    lamp_report(
+        operator, neighbours["grid11"], category, "13900000002", "公园厕所没有水，游客很不方便"
+    )
+    again = refresh()
+    assert (again.blocks_refreshed, again.held_reports) == (1, 0)
+
+
+def test_a_supporter_of_an_issue_case_counts_without_clustering(lamp):
+    issue = HotIssue.objects.get()
+    services.join(issue.representative, phone="13700000009", channel="hotline")
+    again = refresh()
+    assert (again.new_cases, again.blocks_refreshed) == (0, 0)
+    after = HotIssue.objects.get()
+    assert (after.supporters, after.heat > issue.heat) == (1, True)

@@ -32,8 +32,24 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                _("%(cases)d new cases; %(blocks)d blocks clustered again.")
-                % {"cases": done.new_cases, "blocks": done.blocks_refreshed}
+                _(
+                    "%(cases)d new cases: %(attached)d joined an issue; "
+                    "%(blocks)d blocks clustered again."
+                )
+                % {
+                    "cases": done.new_cases,
+                    "attached": done.attached,
+                    "blocks": done.blocks_refreshed,
+                }
+            )
+        if done.held_reports:
+            self.stdout.write(
+                _(
+                    "%(held)d new reports like no hot issue of their block are held until "
+                    "their block is clustered again (many of them, or a group of their own) "
+                    "or the next --full run."
+                )
+                % {"held": done.held_reports}
             )
         for issue in done.issues[:10]:
             self.stdout.write(f"  {issue.heat:8.2f}  {issue.reports:4d}  {issue.title}")
