@@ -242,11 +242,14 @@ def record_visit(
     key: str = "",
     problem_title: str = "",
 ) -> Recorded:
-    """Record a visit made to ``household`` (the due one of its month, or one more).
+    """Record a visit made to ``household``: it closes the household's oldest open due
+    visit (of any month up to the visit's, so an overdue visit of an earlier month is
+    closed, late), else it is one more visit in its own month.
 
     Sent again with the same ``key`` after a lost connection it returns the first record
-    (``replayed``); a second visit in the same month is refused. ``problem_title`` turns
-    what was found into a case (the grid worker's field report), in the same transaction.
+    (``replayed``); with nothing open, a second visit in the same month is refused.
+    ``problem_title`` turns what was found into a case (the grid worker's field report),
+    in the same transaction.
     """
     today = timezone.localdate()
     visited_on = visited_on or today
@@ -263,9 +266,7 @@ def record_visit(
     problem_title = _text(problem_title, "problem_title", limit=200)
     month = month_of(visited_on)
     with transaction.atomic():
-        visit, new = Visit.objects.select_for_update().get_or_create(
-            household=household, month=month, defaults={"grid_id": household.grid_id}
-        )
+        visit, new = _visit_to_close(household, month)
         if visit.visited_on is not None:
             raise InvalidAction(
                 _("%(door)s was already visited on %(day)s this month.")
@@ -287,6 +288,22 @@ def record_visit(
             on_time=0 if visit.late(today) else 1,
         )
     return Recorded(visit, replayed=False)
+
+
+def _visit_to_close(household: Household, month: date) -> tuple[Visit, bool]:
+    """The household's oldest open due visit up to ``month`` (locked), else ``month``'s
+    own row (made now if there is none: ``True``)."""
+    oldest = (
+        Visit.objects.select_for_update()
+        .filter(household=household, visited_on__isnull=True, month__lte=month)
+        .order_by("month")
+        .first()
+    )
+    if oldest is not None:
+        return oldest, False
+    return Visit.objects.select_for_update().get_or_create(
+        household=household, month=month, defaults={"grid_id": household.grid_id}
+    )
 
 
 def _report(household: Household, actor: User, title: str, found: str, key: str) -> Case:
