@@ -14,6 +14,7 @@ from civicgrid.accounts.actor import Actor
 from civicgrid.accounts.models import Role, User
 from civicgrid.cases import events
 from civicgrid.cases.attachments import FileProblem, check_files
+from civicgrid.cases.photos import MAX_PHOTOS, CleanPhoto
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseEvent, Channel
 from civicgrid.cases.services import Intake, SubmissionKey, register_case, register_case_once
@@ -577,13 +578,25 @@ def send_task(
 
 
 def reply_task(reply: TaskReply, *, actor: User, result: str, files=()) -> TaskReply:
-    """The grid's answer with its photos; once."""
+    """The grid's answer with its photos (at most ``MAX_PHOTOS``, images only, each at
+    most 10 MB and cleaned of EXIF and GPS); once."""
     _require_team(actor, reply.grid)
     result = _text(result, "result", required=True)
+    files = list(files)
+    if len(files) > MAX_PHOTOS:
+        raise InvalidAction(
+            _("Send at most %(n)d photos with a reply.") % {"n": MAX_PHOTOS}, "photos"
+        )
     try:
         checked = check_files(files)
     except FileProblem as problem:
         raise InvalidAction(str(problem), "photos") from None
+    for upload in checked:
+        if not isinstance(upload, CleanPhoto):
+            raise InvalidAction(
+                _("“%(name)s” is not a photo (JPEG, PNG, WebP or GIF).") % {"name": upload.name},
+                "photos",
+            )
     with transaction.atomic():
         won = TaskReply.objects.filter(pk=reply.pk, done_at__isnull=True).update(
             result=result, done_at=timezone.now(), done_by=actor
