@@ -111,6 +111,7 @@ from .targets import (
     MUST_ATTEND,
     NOTICE,
     OPEN311_TOKEN,
+    OPEN_REPLY,
     ORDER,
     PETITION,
     PHOTO,
@@ -649,6 +650,15 @@ PAGE_DOORS = [
 ]
 
 API_DOORS = [
+    Door(
+        "POST",
+        "/api/fieldwork/tasks/{task}/replies/{pk}/photos",
+        Kind.API,
+        OPEN_REPLY,
+        grant=allowed_if(lambda user, reply: field_scope.in_team(user, reply.grid)),
+        body=lambda world, user, reply: {"result": "消防通道已清理", "photos": w.png("通道.png")},
+        done=json_answer(200, "photos", lambda c: 1),
+    ),
     Door(
         "GET",
         "/api/cases/{number}",
