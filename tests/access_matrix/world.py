@@ -649,9 +649,9 @@ def _fieldwork(world: World) -> None:
     reply = world.centre_task.replies.get(grid=grid)
     fieldwork.reply_task(reply, actor=worker, result="已排查", files=[png("地下室.png")])
     world.reply_photo = reply.photos.get()
-    world.open_reply = (
-        fieldwork.send_task([grid], actor=world.builder, title="检查消防通道").replies.get()
-    )
+    world.open_reply = fieldwork.send_task(
+        [grid], actor=world.builder, title="检查消防通道"
+    ).replies.get()
     world.team_member = TeamMember.objects.create(
         grid=grid, name="王警官", role="specialist", speciality="社区民警"
     )

@@ -186,9 +186,7 @@ def _photo_reply(district, dispatcher):
     return f"/api/fieldwork/tasks/{task.pk}/replies/{reply.pk}/photos", task, reply
 
 
-def test_a_grid_replies_with_photos_through_the_api_as_multipart(
-    district, dispatcher, grid_worker
-):
+def test_a_grid_replies_with_photos_through_the_api_as_multipart(district, dispatcher, grid_worker):
     from django.test import Client
 
     from civicgrid.cases.tests.factories import make_image
@@ -197,7 +195,10 @@ def test_a_grid_replies_with_photos_through_the_api_as_multipart(
     url, task, reply = _photo_reply(district, dispatcher)
     answer = Client().post(
         url,
-        {"result": "地下室已排查，沙袋到位", "photos": [make_image("一.jpg", gps=True), make_image()]},
+        {
+            "result": "地下室已排查，沙袋到位",
+            "photos": [make_image("一.jpg", gps=True), make_image()],
+        },
         headers=bearer(grid_worker),
     )
     assert answer.status_code == 200, answer.content
@@ -247,6 +248,7 @@ def test_a_large_photo_is_refused_before_anything_is_saved(
     big = SimpleUploadedFile("大.jpg", b"\xff\xd8\xff" + b"\x00" * (10 * 1024 * 1024 + 1))
     answer = Client().post(url, {"result": "已排查", "photos": [big]}, headers=bearer(grid_worker))
     assert answer.status_code == 400
-    assert "10 MB" in answer.json()["message"] and "大.jpg" in answer.json()["message"]
+    assert "10 MB" in answer.json()["message"]
+    assert "大.jpg" in answer.json()["message"]
     reply.refresh_from_db()
     assert reply.done_at is None

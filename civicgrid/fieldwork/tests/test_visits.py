@@ -351,11 +351,13 @@ def test_a_visit_closes_the_overdue_visit_of_an_earlier_month_first(district, gr
 
     first = services.record_visit(alone, actor=grid_worker, found="好", key="catch-up-1").visit
     assert first.month == before  # the oldest open one, closed late
-    assert first.visited_on == today and first.late()
+    assert first.visited_on == today
+    assert first.late()
     second = services.record_visit(alone, actor=grid_worker, found="好", key="catch-up-2").visit
     assert second.month == last
     third = services.record_visit(alone, actor=grid_worker, found="好", key="catch-up-3").visit
-    assert third.month == this and not third.late()
+    assert third.month == this
+    assert not third.late()
     with pytest.raises(InvalidAction, match="already visited"):
         services.record_visit(alone, actor=grid_worker, found="又来了", key="catch-up-4")
     services.record_visit(other, actor=grid_worker, found="好", key="other-1")
@@ -370,9 +372,7 @@ def test_a_visit_closes_the_overdue_visit_of_an_earlier_month_first(district, gr
     assert (board.due, board.done, board.on_time, board.overdue) == (2, 1, 1, 1)
 
 
-def test_a_visit_with_nothing_due_is_one_more_of_its_month_counted_exactly(
-    household, grid_worker
-):
+def test_a_visit_with_nothing_due_is_one_more_of_its_month_counted_exactly(household, grid_worker):
     services.record_visit(household, actor=grid_worker, found="顺路看看", key="extra-1")
     (visit,) = Visit.objects.all()
     assert visit.month == month_of(timezone.localdate())
