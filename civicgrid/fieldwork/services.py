@@ -615,7 +615,7 @@ def day_lists(user, *, limit: int = 50, reports: int = 10) -> dict[str, list[Day
             grid_label=F("grid__name"),
             ref=F("task_id"),
             state="",
-        ).order_by("task__due_at", "-task__created_at", "pk")[:limit],
+        ).order_by(F("task__due_at").asc(nulls_last=True), "-task__created_at", "pk")[:limit],
         _day_part(
             Case.objects.filter(created_by=user),
             "report",
