@@ -264,8 +264,14 @@ def test_a_consent_day_in_the_future_is_refused(district, grid_worker):
 
 
 def test_the_day_page_lists_must_attend_centre_tasks_and_my_reports_in_order(
-    django_capture_on_commit_callbacks, operator, district, emergency, grid_worker, dispatcher,
-    client, django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+    operator,
+    district,
+    emergency,
+    grid_worker,
+    dispatcher,
+    client,
+    django_assert_max_num_queries,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = make_case(actor=operator, grid=district["grid11"], category=emergency)
@@ -290,7 +296,8 @@ def test_the_day_page_lists_must_attend_centre_tasks_and_my_reports_in_order(
     client.force_login(grid_worker)
     with django_assert_max_num_queries(8):
         page = client.get("/field/").content.decode()
-    for text in (case.number, "排查易涝地下室", "检查消防通道", "井盖缺失", district["grid11"].name):
+    shown = (case.number, "排查易涝地下室", "检查消防通道", "井盖缺失", district["grid11"].name)
+    for text in shown:
         assert text in page
     assert "已答的任务" not in page
     assert "别的网格的任务" not in page
