@@ -100,7 +100,18 @@ def own_copy(user: User) -> User:
 # At most this many accounts' grants are kept (a district's staff; past it, read each time).
 MAX_GRANTS = 20_000
 GrantRow = tuple[int, str, int | None, tuple[str, ...]]
-_grants: Snapshot[dict[int, list[GrantRow]]] = Snapshot(accounts_version, dict)
+
+
+def _grants_version() -> tuple:
+    """The accounts' version and the regions' (count, latest change): a region moved
+    in the tree changes the paths a grant covers."""
+    regions = RoleGrant.regions.field.related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {regions}")  # noqa: S608
+        return (*accounts_version(), *cursor.fetchone())
+
+
+_grants: Snapshot[dict[int, list[GrantRow]]] = Snapshot(_grants_version, dict)
 
 
 def grant_rows(user_id: int, load: Callable[[], list[GrantRow]]) -> list[GrantRow]:
