@@ -93,3 +93,36 @@ def own_copy(user: User) -> User:
     """A copy of a cached account for one request: attributes a request sets stay its
     own, while the grants read once are shared (treat them as read-only)."""
     return copy.copy(user)
+
+
+# --- every account's grants, per process --------------------------------------------------
+
+# At most this many accounts' grants are kept (a district's staff; past it, read each time).
+MAX_GRANTS = 20_000
+GrantRow = tuple[int, str, int | None, tuple[str, ...]]
+
+
+def _grants_version() -> tuple:
+    """The accounts' version and the regions' (count, latest change): a region moved
+    in the tree changes the paths a grant covers."""
+    regions = RoleGrant.regions.field.related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {regions}")  # noqa: S608
+        return (*accounts_version(), *cursor.fetchone())
+
+
+_grants: Snapshot[dict[int, list[GrantRow]]] = Snapshot(_grants_version, dict)
+
+
+def grant_rows(user_id: int, load: Callable[[], list[GrantRow]]) -> list[GrantRow]:
+    """The grants of ``user_id`` as (id, role, department, region paths) rows, read with
+    ``load`` once per process and kept until ``accounts_version`` changes (a grant given,
+    changed or taken back, in any process: seen within ``Snapshot.every`` seconds; in this
+    one at once). Every page reads its user's grants; this spares the query."""
+    known = _grants.get()
+    rows = known.get(user_id)
+    if rows is None:
+        rows = load()
+        if len(known) < MAX_GRANTS:
+            known[user_id] = rows
+    return rows

@@ -85,19 +85,30 @@ class User(AbstractUser):
     # --- role grants, read once per user object (one request) ---
 
     def role_grants(self) -> list["RoleGrant"]:
-        """This user's grants, first granted first, with their region paths: one query."""
+        """This user's grants, first granted first, with their region paths: one query, or
+        none while the process keeps them (``keys.grant_rows``)."""
         if not hasattr(self, "_civicgrid_grants"):
-            grants: dict[int, RoleGrant] = {}
-            rows = RoleGrant.objects.filter(user_id=self.pk).order_by("pk", "regions__path")
-            fields = ("pk", "role", "department_id", "regions__path")
-            for pk, role, department_id, path in rows.values_list(*fields) if self.pk else ():
-                if pk not in grants:
-                    grants[pk] = RoleGrant(pk=pk, user=self, role=role, department_id=department_id)
-                    grants[pk].paths = []
-                if path is not None:
-                    grants[pk].paths.append(path)
-            self._civicgrid_grants = list(grants.values())
+            from .keys import grant_rows  # (keys reads this module)
+
+            rows = grant_rows(self.pk, self._read_grant_rows) if self.pk else []
+            grants = []
+            for pk, role, department_id, paths in rows:
+                grant = RoleGrant(pk=pk, user=self, role=role, department_id=department_id)
+                grant.paths = list(paths)
+                grants.append(grant)
+            self._civicgrid_grants = grants
         return self._civicgrid_grants
+
+    def _read_grant_rows(self) -> list[tuple[int, str, int | None, tuple[str, ...]]]:
+        """The grants as rows from the database (``keys.grant_rows`` keeps them)."""
+        grants: dict[int, tuple[int, str, int | None, list[str]]] = {}
+        rows = RoleGrant.objects.filter(user_id=self.pk).order_by("pk", "regions__path")
+        fields = ("pk", "role", "department_id", "regions__path")
+        for pk, role, department_id, path in rows.values_list(*fields):
+            grants.setdefault(pk, (pk, role, department_id, []))
+            if path is not None:
+                grants[pk][3].append(path)
+        return [(pk, role, dep, tuple(paths)) for pk, role, dep, paths in grants.values()]
 
     def forget_grants(self) -> None:
         """Read the grants again next time (after changing them on this object)."""

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from civicgrid.cases.lifecycle import InvalidAction
 from civicgrid.core.api import ERRORS, Input
@@ -276,10 +277,32 @@ class TaskReplyIn(Input):
     summary="Reply for a grid",
 )
 def reply_task(request: HttpRequest, task_id: int, reply_id: int, payload: TaskReplyIn):
-    """A grid's reply to the centre's task, once, by the grid's team (photos: on the
-    task's page)."""
+    """A grid's reply to the centre's task, once, by the grid's team (with photos:
+    ``…/replies/{reply_id}/photos``, multipart)."""
+    return _reply(request, task_id, reply_id, payload.result, [])
+
+
+@router.post(
+    "/tasks/{task_id}/replies/{reply_id}/photos",
+    response={200: TaskReplyOut, **ERRORS},
+    summary="Reply for a grid, with photos",
+)
+def reply_task_with_photos(
+    request: HttpRequest,
+    task_id: int,
+    reply_id: int,
+    result: Form[str],
+    photos: list[UploadedFile] = File(None),  # noqa: B008 — django-ninja's marker
+):
+    """The same reply as multipart/form-data, as the task's page sends it: ``result`` and
+    up to six ``photos`` (JPEG, PNG, WebP or GIF, at most 10 MB each; turned upright,
+    at most 2560 px, no EXIF or GPS). A refused photo saves nothing of the reply."""
+    return _reply(request, task_id, reply_id, result, photos or [])
+
+
+def _reply(request: HttpRequest, task_id: int, reply_id: int, result: str, files) -> TaskReply:
     user = _caller(request)
     task = _visible_task(user, task_id)
     reply = get_object_or_404(TaskReply.objects.select_related("grid"), pk=reply_id, task=task)
-    services.reply_task(reply, actor=user, result=payload.result)
+    services.reply_task(reply, actor=user, result=result, files=files)
     return TaskReply.objects.select_related("grid").prefetch_related("photos").get(pk=reply.pk)

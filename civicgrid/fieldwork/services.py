@@ -3,10 +3,10 @@ tasks, centre tasks, councils and points. Each change takes ``*, actor`` and hap
 one transaction: refused input changes nothing."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import CharField, Count, F, Q, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,8 @@ from civicgrid.accounts.models import Role, User
 from civicgrid.cases import events
 from civicgrid.cases.attachments import FileProblem, check_files
 from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
-from civicgrid.cases.models import Case, CaseEvent, Channel
+from civicgrid.cases.models import Case, CaseEvent, Channel, Status
+from civicgrid.cases.photos import MAX_PHOTOS, CleanPhoto
 from civicgrid.cases.services import Intake, SubmissionKey, register_case, register_case_once
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.core.snapshot import Snapshot
@@ -242,11 +243,14 @@ def record_visit(
     key: str = "",
     problem_title: str = "",
 ) -> Recorded:
-    """Record a visit made to ``household`` (the due one of its month, or one more).
+    """Record a visit made to ``household``: it closes the household's oldest open due
+    visit (of any month up to the visit's, so an overdue visit of an earlier month is
+    closed, late), else it is one more visit in its own month.
 
     Sent again with the same ``key`` after a lost connection it returns the first record
-    (``replayed``); a second visit in the same month is refused. ``problem_title`` turns
-    what was found into a case (the grid worker's field report), in the same transaction.
+    (``replayed``); with nothing open, a second visit in the same month is refused.
+    ``problem_title`` turns what was found into a case (the grid worker's field report),
+    in the same transaction.
     """
     today = timezone.localdate()
     visited_on = visited_on or today
@@ -263,9 +267,7 @@ def record_visit(
     problem_title = _text(problem_title, "problem_title", limit=200)
     month = month_of(visited_on)
     with transaction.atomic():
-        visit, new = Visit.objects.select_for_update().get_or_create(
-            household=household, month=month, defaults={"grid_id": household.grid_id}
-        )
+        visit, new = _visit_to_close(household, month)
         if visit.visited_on is not None:
             raise InvalidAction(
                 _("%(door)s was already visited on %(day)s this month.")
@@ -287,6 +289,22 @@ def record_visit(
             on_time=0 if visit.late(today) else 1,
         )
     return Recorded(visit, replayed=False)
+
+
+def _visit_to_close(household: Household, month: date) -> tuple[Visit, bool]:
+    """The household's oldest open due visit up to ``month`` (locked), else ``month``'s
+    own row (made now if there is none: ``True``)."""
+    oldest = (
+        Visit.objects.select_for_update()
+        .filter(household=household, visited_on__isnull=True, month__lte=month)
+        .order_by("month")
+        .first()
+    )
+    if oldest is not None:
+        return oldest, False
+    return Visit.objects.select_for_update().get_or_create(
+        household=household, month=month, defaults={"grid_id": household.grid_id}
+    )
 
 
 def _report(household: Household, actor: User, title: str, found: str, key: str) -> Case:
@@ -533,6 +551,102 @@ def open_must_attend(user):
     )
 
 
+# --- the grid worker's day: three short lists in one query ---------------------------
+
+
+@dataclass
+class DayLine:
+    """One line of the day page: a must-attend task (``at``: be there by), a centre
+    task's reply to send (``ref``: the task; ``at``: its deadline) or my report."""
+
+    kind: str
+    pk: int
+    title: str
+    number: str
+    at: datetime | None
+    grid_name: str
+    ref: int
+    status: str
+    status_label: str = ""
+
+    @property
+    def late(self) -> bool:
+        return self.at is not None and self.at < timezone.now()
+
+
+DAY_KINDS = ("attend", "reply", "report")
+_DAY_COLUMNS = ("kind", "pk", "line_title", "line_number", "line_at", "grid_label", "ref", "state")
+
+
+def _day_part(queryset, kind: str, **columns):
+    """``queryset`` as the day's common columns (``kind`` first), ordered and cut."""
+    text = CharField()
+    return queryset.annotate(
+        kind=Value(kind, output_field=text),
+        **{
+            name: (Value(v, output_field=text) if isinstance(v, str) else v)
+            for name, v in columns.items()
+        },
+    ).values_list(*_DAY_COLUMNS)
+
+
+def day_lists(user, *, limit: int = 50, reports: int = 10) -> dict[str, list[DayLine]]:
+    """The open must-attend tasks, the centre tasks my grids have not answered (``limit``
+    each) and my last ``reports`` cases: one ``UNION ALL`` of three short ordered
+    selects (one round trip instead of three; SQLite and PostgreSQL alike)."""
+    grids = scope.team_grids(user).values("pk")
+    parts = [
+        _day_part(
+            MustAttend.objects.filter(grid__in=grids, arrived_at__isnull=True),
+            "attend",
+            line_title=F("case__title"),
+            line_number=F("case__number"),
+            line_at=F("due_at"),
+            grid_label=F("grid__name"),
+            ref=F("case_id"),
+            state=F("case__status"),
+        ).order_by("due_at", "pk")[:limit],
+        _day_part(
+            TaskReply.objects.filter(grid__in=grids, done_at__isnull=True),
+            "reply",
+            line_title=F("task__title"),
+            line_number="",
+            line_at=F("task__due_at"),
+            grid_label=F("grid__name"),
+            ref=F("task_id"),
+            state="",
+        ).order_by(F("task__due_at").asc(nulls_last=True), "-task__created_at", "pk")[:limit],
+        _day_part(
+            Case.objects.filter(created_by=user),
+            "report",
+            line_title=F("title"),
+            line_number=F("number"),
+            line_at=F("created_at"),
+            grid_label="",
+            ref=F("pk"),
+            state=F("status"),
+        ).order_by("-created_at", "-id")[:reports],
+    ]
+    selects, params = [], []
+    for n, part in enumerate(parts):
+        sql, part_params = part.query.sql_with_params()
+        selects.append(f"SELECT * FROM ({sql}) AS part{n}")  # noqa: S608 — Django's SQL
+        params.extend(part_params)
+    lines: dict[str, list[DayLine]] = {kind: [] for kind in DAY_KINDS}
+    labels = dict(Status.choices)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for row in cursor.fetchall():
+            line = DayLine(*row)
+            if isinstance(line.at, str):  # SQLite hands back the text of a union's column
+                line.at = datetime.fromisoformat(line.at)
+            if line.at is not None and timezone.is_naive(line.at):
+                line.at = timezone.make_aware(line.at, UTC)
+            line.status_label = str(labels.get(line.status, ""))
+            lines[line.kind].append(line)
+    return lines
+
+
 # --- centre tasks --------------------------------------------------------------------
 
 
@@ -560,13 +674,25 @@ def send_task(
 
 
 def reply_task(reply: TaskReply, *, actor: User, result: str, files=()) -> TaskReply:
-    """The grid's answer with its photos; once."""
+    """The grid's answer with its photos (at most ``MAX_PHOTOS``, images only, each at
+    most 10 MB and cleaned of EXIF and GPS); once."""
     _require_team(actor, reply.grid)
     result = _text(result, "result", required=True)
+    files = list(files)
+    if len(files) > MAX_PHOTOS:
+        raise InvalidAction(
+            _("Send at most %(n)d photos with a reply.") % {"n": MAX_PHOTOS}, "photos"
+        )
     try:
         checked = check_files(files)
     except FileProblem as problem:
         raise InvalidAction(str(problem), "photos") from None
+    for upload in checked:
+        if not isinstance(upload, CleanPhoto):
+            raise InvalidAction(
+                _("“%(name)s” is not a photo (JPEG, PNG, WebP or GIF).") % {"name": upload.name},
+                "photos",
+            )
     with transaction.atomic():
         won = TaskReply.objects.filter(pk=reply.pk, done_at__isnull=True).update(
             result=result, done_at=timezone.now(), done_by=actor

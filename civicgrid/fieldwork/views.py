@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.pages import page
-from civicgrid.cases import queries
 from civicgrid.cases.attachments import download
 from civicgrid.cases.lifecycle import LifecycleError
-from civicgrid.cases.models import Case
 from civicgrid.regions.models import Level, Region
 
 from . import scope, services
@@ -67,15 +65,16 @@ def day(request):
         .only("month", "household__label", "household__category", "grid__name")
         .annotate(total=Window(Count("pk")))[:LIST]
     )
-    mine = Case.objects.filter(created_by=user).order_by("-created_at", "-id")
+    # Must-attend tasks, centre tasks and my reports: one query for the three.
+    lines = services.day_lists(user, limit=LIST, reports=10)
     context = {
         "today": today,
         "month": month_of(today),
         "visits": visits,
         "visit_count": visits[0].total if visits else 0,
-        "attend": list(services.open_must_attend(user)[:LIST]),
-        "replies": list(services.open_replies(user)[:LIST]),
-        "reports": list(queries.rows(mine)[:10]),
+        "attend": lines["attend"],
+        "replies": lines["reply"],
+        "reports": lines["report"],
         "now": timezone.now(),
     }
     return render(request, "fieldwork/day.html", context)

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from civicgrid.accounts.models import User
-from civicgrid.cases.lifecycle import PERMISSIONS
+from civicgrid.cases.lifecycle import PERMISSIONS, Action
 from civicgrid.cases.models import Case, Status
 from civicgrid.cases.schemas import PERSON_ACTIONS
 from civicgrid.cases.scope import ScopeRule
@@ -117,6 +117,7 @@ from .targets import (
     MUST_ATTEND,
     NOTICE,
     OPEN311_TOKEN,
+    OPEN_REPLY,
     ORDER,
     PETITION,
     PHOTO,
@@ -657,6 +658,15 @@ PAGE_DOORS = [
 ]
 
 API_DOORS = [
+    Door(
+        "POST",
+        "/api/fieldwork/tasks/{task}/replies/{pk}/photos",
+        Kind.API,
+        OPEN_REPLY,
+        grant=allowed_if(lambda user, reply: field_scope.in_team(user, reply.grid)),
+        body=lambda world, user, reply: {"result": "消防通道已清理", "photos": w.png("通道.png")},
+        done=json_answer(200, "photos", lambda c: 1),
+    ),
     Door(
         "GET",
         "/api/cases/{number}",
@@ -1373,6 +1383,15 @@ def _in_community(user, obj) -> bool:
     return field_scope.in_community(user, obj.grid)
 
 
+def _may_file_council_task(user, task) -> bool:
+    """A follow-up becomes a case for whoever sees its grid and may register a case (a
+    leader sees the council but registers nothing: refused with the lifecycle's text)."""
+    registering = PERMISSIONS[Action.REGISTER][0]
+    return field_scope.may_see(user, task.council.grid) and (
+        field_scope.is_admin(user) or user.has_role(*registering)
+    )
+
+
 COMMUNITY_FIELD_DOORS = [
     Door(
         "POST",
@@ -1423,6 +1442,17 @@ COMMUNITY_FIELD_DOORS = [
         page="field_teams",
         done=redirected_and(lambda c: CouncilTask.objects.get(pk=c.obj.pk).done_on is not None),
         fixed={"move": "done"},
+    ),
+    Door(
+        "POST",
+        "/field/council-tasks/{pk}/{move}/",
+        Kind.PAGE,
+        COUNCIL_TASK,
+        page="field_teams",
+        grant=allowed_if(_may_file_council_task),
+        refusal=Refusal.BACK,
+        done=redirected_and(lambda c: CouncilTask.objects.get(pk=c.obj.pk).case_id is not None),
+        fixed={"move": "case"},
     ),
 ]
 

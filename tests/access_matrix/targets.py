@@ -330,6 +330,13 @@ CENTRE_TASK = Target(
     {"pk": MISSING_PK},
     lambda user, task, world: any(w.sees_grid(user, r.grid) for r in task.replies.all()),
 )
+OPEN_REPLY = Target(
+    "centre task reply not yet sent",
+    lambda world, scope, role: world.open_reply,
+    lambda reply, world: {"task": reply.task_id, "pk": reply.pk},
+    {"pk": MISSING_PK},
+    lambda user, reply, world: any(w.sees_grid(user, r.grid) for r in reply.task.replies.all()),
+)
 REPLY_PHOTO = Target(
     "centre task reply photo",
     lambda world, scope, role: world.reply_photo,

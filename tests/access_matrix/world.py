@@ -45,6 +45,7 @@ from civicgrid.fieldwork.models import (
     Household,
     MustAttend,
     ReplyPhoto,
+    TaskReply,
     TeamMember,
 )
 from civicgrid.gridwork import services as gridwork
@@ -190,6 +191,7 @@ class World:
     must_attend: MustAttend | None = None
     centre_task: CentreTask | None = None
     reply_photo: ReplyPhoto | None = None
+    open_reply: TaskReply | None = None  # grid 1-1's share of a second task, not answered
     # The community's pages: a roster line and a council with a follow-up, in grid 1-1.
     team_member: TeamMember | None = None
     council_task: CouncilTask | None = None
@@ -676,6 +678,9 @@ def _fieldwork(world: World) -> None:
     reply = world.centre_task.replies.get(grid=grid)
     fieldwork.reply_task(reply, actor=worker, result="已排查", files=[png("地下室.png")])
     world.reply_photo = reply.photos.get()
+    world.open_reply = fieldwork.send_task(
+        [grid], actor=world.builder, title="检查消防通道"
+    ).replies.get()
     world.team_member = TeamMember.objects.create(
         grid=grid, name="王警官", role="specialist", speciality="社区民警"
     )

@@ -178,3 +178,77 @@ def test_an_empty_reply_is_refused_in_chinese(district, dispatcher, grid_worker)
     assert "必填" in answer.text
     reply.refresh_from_db()
     assert reply.done_at is None
+
+
+def _photo_reply(district, dispatcher):
+    task = services.send_task([district["grid11"]], actor=dispatcher, title="排查易涝地下室")
+    reply = task.replies.get()
+    return f"/api/fieldwork/tasks/{task.pk}/replies/{reply.pk}/photos", task, reply
+
+
+def test_a_grid_replies_with_photos_through_the_api_as_multipart(district, dispatcher, grid_worker):
+    from django.test import Client
+
+    from civicgrid.cases.tests.factories import make_image
+    from civicgrid.fieldwork.models import ReplyPhoto
+
+    url, task, reply = _photo_reply(district, dispatcher)
+    answer = Client().post(
+        url,
+        {
+            "result": "地下室已排查，沙袋到位",
+            "photos": [make_image("一.jpg", gps=True), make_image()],
+        },
+        headers=bearer(grid_worker),
+    )
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["result"], answer.json()["photos"]) == ("地下室已排查，沙袋到位", 2)
+    photo = ReplyPhoto.objects.filter(reply=reply).first()
+    assert photo.content_type.startswith("image/")
+    assert b"GPS" not in photo.file.read()
+    listed = Client().get(f"/api/fieldwork/tasks/{task.pk}/replies", headers=bearer(dispatcher))
+    assert listed.json()[0]["photos"] == 2
+
+
+def test_a_reply_with_a_file_that_is_not_a_photo_or_too_many_is_refused_in_chinese(
+    district, dispatcher, grid_worker
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from civicgrid.cases.tests.factories import make_image
+    from civicgrid.fieldwork.models import ReplyPhoto
+
+    url, _task, reply = _photo_reply(district, dispatcher)
+    text = SimpleUploadedFile("说明.txt", "地下室无积水".encode(), "text/plain")
+    wrong = Client().post(url, {"result": "已排查", "photos": [text]}, headers=bearer(grid_worker))
+    assert wrong.status_code == 400
+    assert [e["field"] for e in wrong.json()["errors"]] == ["photos"]
+    assert "说明.txt" in wrong.json()["message"]  # (the new text's Chinese is in briefs)
+    fake = SimpleUploadedFile("假.jpg", b"\x00" * 64, "image/jpeg")
+    faked = Client().post(url, {"result": "已排查", "photos": [fake]}, headers=bearer(grid_worker))
+    assert faked.status_code == 400
+    many = [make_image(f"{i}.jpg") for i in range(7)]
+    crowded = Client().post(url, {"result": "已排查", "photos": many}, headers=bearer(grid_worker))
+    assert crowded.status_code == 400
+    assert [e["field"] for e in crowded.json()["errors"]] == ["photos"]
+    reply.refresh_from_db()
+    assert reply.done_at is None  # nothing half-saved
+    assert not ReplyPhoto.objects.exists()
+
+
+def test_a_large_photo_is_refused_before_anything_is_saved(
+    district, dispatcher, grid_worker, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None
+    url, _task, reply = _photo_reply(district, dispatcher)
+    big = SimpleUploadedFile("大.jpg", b"\xff\xd8\xff" + b"\x00" * (10 * 1024 * 1024 + 1))
+    answer = Client().post(url, {"result": "已排查", "photos": [big]}, headers=bearer(grid_worker))
+    assert answer.status_code == 400
+    assert "10 MB" in answer.json()["message"]
+    assert "大.jpg" in answer.json()["message"]
+    reply.refresh_from_db()
+    assert reply.done_at is None

@@ -261,3 +261,43 @@ def test_a_consent_day_in_the_future_is_refused(district, grid_worker):
             category="ordinary",
             consent_on=timezone.localdate() + timedelta(days=1),
         )
+
+
+def test_the_day_page_lists_must_attend_centre_tasks_and_my_reports_in_order(
+    django_capture_on_commit_callbacks,
+    operator,
+    district,
+    emergency,
+    grid_worker,
+    dispatcher,
+    client,
+    django_assert_max_num_queries,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(actor=operator, grid=district["grid11"], category=emergency)
+    later = services.send_task([district["grid11"]], actor=dispatcher, title="检查消防通道")
+    sooner = services.send_task(
+        [district["grid11"]],
+        actor=dispatcher,
+        title="排查易涝地下室",
+        due_at=timezone.now() + timedelta(hours=2),
+    )
+    answered = services.send_task([district["grid11"]], actor=dispatcher, title="已答的任务")
+    services.reply_task(answered.replies.get(), actor=grid_worker, result="好")
+    services.send_task([district["grid21"]], actor=dispatcher, title="别的网格的任务")
+    mine = make_case(actor=grid_worker, grid=district["grid11"], title="井盖缺失")
+
+    lines = services.day_lists(grid_worker)
+    assert [(line.number, line.late) for line in lines["attend"]] == [(case.number, False)]
+    assert [line.ref for line in lines["reply"]] == [sooner.pk, later.pk]
+    assert [line.title for line in lines["report"]] == ["井盖缺失"]
+    assert lines["report"][0].status_label == mine.get_status_display()
+
+    client.force_login(grid_worker)
+    with django_assert_max_num_queries(8):
+        page = client.get("/field/").content.decode()
+    shown = (case.number, "排查易涝地下室", "检查消防通道", "井盖缺失", district["grid11"].name)
+    for text in shown:
+        assert text in page
+    assert "已答的任务" not in page
+    assert "别的网格的任务" not in page

@@ -321,3 +321,59 @@ def test_the_board_tallies_follow_each_visit_and_agree_with_a_recount(
     assert (
         sorted(VisitTally.objects.values_list("grid_id", "month", "due", "made", "on_time")) == kept
     )
+
+
+def _raw_tallies() -> list[tuple]:
+    """Every grid's and month's counts, straight from the visits."""
+    counts: dict[tuple, list[int]] = {}
+    for grid_id, month, visited_on in Visit.objects.values_list("grid_id", "month", "visited_on"):
+        row = counts.setdefault((grid_id, month), [0, 0, 0])
+        row[0] += 1
+        row[1] += visited_on is not None
+        row[2] += visited_on is not None and visited_on < next_month(month)
+    return sorted((grid, month, *row) for (grid, month), row in counts.items())
+
+
+def _kept_tallies() -> list[tuple]:
+    from civicgrid.fieldwork.models import VisitTally
+
+    return sorted(VisitTally.objects.values_list("grid_id", "month", "due", "made", "on_time"))
+
+
+def test_a_visit_closes_the_overdue_visit_of_an_earlier_month_first(district, grid_worker, leader):
+    alone, other = _households(district, grid_worker, HouseholdCategory.ELDERLY_ALONE, 2)
+    this = month_of(timezone.localdate())
+    last = month_of(this - timedelta(days=1))
+    before = month_of(last - timedelta(days=1))
+    for month in (before, last, this):
+        services.generate_due_visits(month)
+    today = timezone.localdate()
+
+    first = services.record_visit(alone, actor=grid_worker, found="好", key="catch-up-1").visit
+    assert first.month == before  # the oldest open one, closed late
+    assert first.visited_on == today
+    assert first.late()
+    second = services.record_visit(alone, actor=grid_worker, found="好", key="catch-up-2").visit
+    assert second.month == last
+    third = services.record_visit(alone, actor=grid_worker, found="好", key="catch-up-3").visit
+    assert third.month == this
+    assert not third.late()
+    with pytest.raises(InvalidAction, match="already visited"):
+        services.record_visit(alone, actor=grid_worker, found="又来了", key="catch-up-4")
+    services.record_visit(other, actor=grid_worker, found="好", key="other-1")
+
+    assert not services.due_visits(grid_worker).filter(household=alone).exists()
+    assert list(
+        services.due_visits(grid_worker).filter(household=other).values_list("month", flat=True)
+    ) == [last, this]
+    assert Visit.objects.count() == 6  # closing adds no row
+    assert _kept_tallies() == _raw_tallies()
+    board = services.overdue_board(leader).total
+    assert (board.due, board.done, board.on_time, board.overdue) == (2, 1, 1, 1)
+
+
+def test_a_visit_with_nothing_due_is_one_more_of_its_month_counted_exactly(household, grid_worker):
+    services.record_visit(household, actor=grid_worker, found="顺路看看", key="extra-1")
+    (visit,) = Visit.objects.all()
+    assert visit.month == month_of(timezone.localdate())
+    assert _kept_tallies() == _raw_tallies()
