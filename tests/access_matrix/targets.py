@@ -3,7 +3,7 @@ parameters that name it (and name nothing, for the comparison with a missing obj
 and who may see it — the expectation, stated apart from the code under test."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from civicgrid.accounts.models import Role, User
@@ -336,6 +336,18 @@ OPEN_REPLY = Target(
     lambda reply, world: {"task": reply.task_id, "pk": reply.pk},
     {"pk": MISSING_PK},
     lambda user, reply, world: any(w.sees_grid(user, r.grid) for r in reply.task.replies.all()),
+)
+# The same objects as the fieldwork API names them in its paths.
+CENTRE_TASK_API = replace(
+    CENTRE_TASK, params=lambda task, world: {"task_id": task.pk}, missing={"task_id": MISSING_PK}
+)
+OPEN_REPLY_API = replace(
+    OPEN_REPLY,
+    params=lambda reply, world: {"task_id": reply.task_id, "reply_id": reply.pk},
+    missing={"reply_id": MISSING_PK},
+)
+MUST_ATTEND_API = replace(
+    MUST_ATTEND, params=lambda task, world: {"task_id": task.pk}, missing={"task_id": MISSING_PK}
 )
 REPLY_PHOTO = Target(
     "centre task reply photo",
