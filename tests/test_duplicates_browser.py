@@ -33,7 +33,12 @@ def test_the_leader_opens_the_hottest_issue_from_the_map(
     sign_in(page, live_server.url, "leader", load.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/hot-issues/")
     hottest = HotIssue.objects.first()
-    assert hottest.reports >= 40
+    # The mixing-plant topic (55 demo reports in one block) is the hottest. Since TF-IDF is
+    # fitted per block (category x street), its words shared by every report weigh little
+    # and the topic splits into a few issues (19 + 13 + ... reports; it was one of 49 when
+    # fitted over the whole window): the hottest still gathers well over a handful.
+    assert hottest.reports >= 15
+    assert "搅拌" in hottest.title
     page.wait_for_selector(".leaflet-interactive")  # the circles are drawn
     page.locator(f'[data-issue="{hottest.key}"]').click()
     page.wait_for_selector("#hot-issue-cases .compact-list li a.case-number")
