@@ -40,6 +40,17 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def warm_snapshots():
+    """Query counts as in production: the per-process copies (API keys, grants, regions,
+    categories) check their versions every few seconds, not on each request. A test
+    using this makes one request first to fill them, then counts."""
+    from civicgrid.core.snapshot import ALL
+
+    for snapshot in ALL:
+        snapshot.every = 60
+
+
 @pytest.fixture(autouse=True)
 def english_messages():
     """Messages made outside a request (services, commands) read English in tests.

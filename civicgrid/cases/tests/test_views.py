@@ -624,9 +624,10 @@ def many_cases(operator, dispatcher, district, category, bureau):
 
 
 def test_the_case_list_runs_a_fixed_number_of_queries(
-    client, leader, many_cases, django_assert_max_num_queries
+    client, leader, many_cases, django_assert_max_num_queries, warm_snapshots
 ):
     signed_in(client, leader)
+    client.get(reverse("cases:list"))  # warm (see ``warm_snapshots``)
     # (+1 per case list: the ids of the cases opened to the user, listed so the scope's
     # OR reads indexes; docs/performance.md)
     with django_assert_max_num_queries(8):
@@ -635,11 +636,12 @@ def test_the_case_list_runs_a_fixed_number_of_queries(
 
 
 def test_the_inbox_runs_a_fixed_number_of_queries(
-    client, dispatcher, handler, bureau, many_cases, django_assert_max_num_queries
+    client, dispatcher, handler, bureau, many_cases, django_assert_max_num_queries, warm_snapshots
 ):
     for case in many_cases:
         dispatched(case, dispatcher, bureau)
     signed_in(client, handler)
+    client.get(reverse("cases:inbox"))  # warm (see ``warm_snapshots``)
     # … the summonses (吹哨) and supervision orders (督办) waiting for it, and its returns (退单)
     # (+2 for each of its three case lists: the ids of the cases opened to the handler
     # and co-handled by the department, listed so the scope's OR reads indexes)
@@ -658,11 +660,13 @@ def test_the_tasks_and_callbacks_run_a_fixed_number_of_queries(
     district,
     many_cases,
     django_assert_max_num_queries,
+    warm_snapshots,
 ):
     mine = [c for c in many_cases if c.grid in (district["grid11"], district["grid12"])]
     for case in mine:
         replied(case, dispatcher, handler, bureau)
     signed_in(client, grid_worker)
+    client.get(reverse("cases:tasks"))  # warm (see ``warm_snapshots``)
     # (+1 per case list: the ids of the cases opened to the user, listed so the scope's
     # OR reads indexes; docs/performance.md)
     with django_assert_max_num_queries(8):
@@ -671,6 +675,7 @@ def test_the_tasks_and_callbacks_run_a_fixed_number_of_queries(
     for case in mine:
         services.act(refreshed(case), Action.VERIFY_PASS, actor=grid_worker)
     signed_in(client, operator)
+    client.get(reverse("cases:callbacks"))  # warm
     # One more for the cases merged into these (their reporters are called back too),
     # one for their failed tries, one to count the cases waiting for a later try; and
     # for each of its four scoped reads the ids of the cases opened to the operator,

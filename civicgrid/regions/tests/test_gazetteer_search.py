@@ -133,14 +133,10 @@ def test_the_search_is_in_the_openapi_schema(admin_client):
     assert "/api/regions/places" in schema["paths"]
 
 
-def test_a_search_costs_a_few_queries_whatever_it_finds(api, places, django_assert_max_num_queries):
-    from civicgrid.core.snapshot import ALL
-
-    # Warm, as in production: the per-process copies (API keys, grants, regions) check
-    # their versions every few seconds, not on every request.
-    for snapshot in ALL:
-        snapshot.every = 60
-    api(q="warm")
+def test_a_search_costs_a_few_queries_whatever_it_finds(
+    api, places, django_assert_max_num_queries, warm_snapshots
+):
+    api(q="warm")  # warm (see ``warm_snapshots``)
     # The prefix stages, reading the hits, the "contains" stage, region names.
     for query in ("wh", "文汇", "菜市场", "zzzz"):
         with django_assert_max_num_queries(8):
