@@ -48,7 +48,9 @@ def test_a_street_moved_to_another_district_keeps_its_cases_in_the_new_districts
         ],
     )
     street = Region.objects.get(code="519901001000")
-    case = Case.objects.create(number="T-1", channel="hotline", title="路灯不亮", owner_region=street)
+    case = Case.objects.create(
+        number="T-1", channel="hotline", title="路灯不亮", owner_region=street
+    )
     new_district = Region.objects.get(code="519902000000")
     operator = f.make_user(Role.OPERATOR, regions=[new_district])
     assert not visible_cases(operator, Case.objects.all()).exists()
