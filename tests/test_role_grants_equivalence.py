@@ -188,6 +188,8 @@ def _cases(district, other_district, bureau, other_bureau, author, boss) -> list
 
     def case(at, by=boss, **fields):
         made = f.make_case(actor=by, grid=at)
+        if "owner_region" in fields:  # its copy, as every move of the product keeps it
+            fields["owner_path"] = fields["owner_region"].path if fields["owner_region"] else ""
         Case.objects.filter(pk=made.pk).update(**fields)
         return made
 

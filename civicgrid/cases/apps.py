@@ -12,6 +12,22 @@ class CasesConfig(AppConfig):
     def ready(self):
         checks.register(check_callback_retries)
         post_migrate.connect(keep_map_count_triggers, sender=self)
+        from civicgrid.regions.signals import paths_moved
+
+        paths_moved.connect(follow_moved_centres, dispatch_uid="cases.follow_moved_centres")
+
+
+def follow_moved_centres(old_path: str, new_path: str, **kwargs) -> None:
+    """A subtree of regions moved: the cases its centres hold take their new paths in
+    ``owner_path`` (the copy the scope filters read), as a join to the centre would."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat, Substr
+
+    from .models import Case
+
+    Case.objects.filter(owner_path__startswith=old_path).update(
+        owner_path=Concat(Value(new_path), Substr(F("owner_path"), len(old_path) + 1))
+    )
 
 
 def keep_map_count_triggers(using="default", **kwargs) -> None:

@@ -91,6 +91,7 @@ def seed(region: Region | None = None, *, year: int = YEAR, progress=None) -> di
                         content="法院分流纠纷（统计数据集）",
                         region_path=region.path if region else "",
                         owner_region=region,
+                        owner_path=region.path if region else "",  # bulk_create skips save
                         status=Status.CLOSED,
                         created_at=at,
                         closed_at=at + timedelta(days=20),

@@ -22,6 +22,7 @@ from civicgrid.accounts.actor import Actor
 from . import locator
 from .datum import Datum, InvalidCoordinates, to_wgs84
 from .models import LEVEL_ORDER, GridKind, Level, Region
+from .signals import paths_moved
 
 logger = logging.getLogger(__name__)
 
@@ -361,6 +362,7 @@ def _move_descendants(old_path: str, new_path: str, known: dict) -> None:
     for other in known.values():
         if other.path.startswith(old_path):
             other.path = new_path + other.path[len(old_path) :]
+    paths_moved.send(sender=Region, old_path=old_path, new_path=new_path)
 
 
 def _same(current, new) -> bool:

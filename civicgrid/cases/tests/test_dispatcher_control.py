@@ -548,7 +548,9 @@ def test_a_case_without_a_place_below_the_centre_cannot_be_sent_back(
     city_dispatcher, operator, district, category
 ):
     case = f.make_case(actor=operator, category=category)  # no position
-    Case.objects.filter(pk=case.pk).update(owner_region=district["city"])
+    Case.objects.filter(pk=case.pk).update(
+        owner_region=district["city"], owner_path=district["city"].path
+    )
     with pytest.raises(lifecycle.InvalidAction):
         lifecycle.apply(fresh(case), Action.SEND_BACK, actor=city_dispatcher, note="退回")
     assert fresh(case).owner_region == district["city"]

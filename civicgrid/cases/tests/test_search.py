@@ -34,7 +34,9 @@ def cases(operator, dispatcher, district, category, bureau):
         "unplaced": f.make_case(actor=operator, category=category, title="位置不明的路面坑洼"),
     }
     # Unplaced: no grid, but its centre (the district) owns it.
-    Case.objects.filter(pk=made["unplaced"].pk).update(owner_region=district["district"])
+    Case.objects.filter(pk=made["unplaced"].pk).update(
+        owner_region=district["district"], owner_path=district["district"].path
+    )
     services.act(made["lamp"], "dispatch", actor=dispatcher, main_department=bureau)
     services.act(made["bins"], "answer_directly", actor=dispatcher, answer="已答复")
     Case.objects.filter(pk=made["drain"].pk).update(due_at=timezone.now() - timedelta(hours=1))
