@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.fields import user_field
+
 
 class DutyMode(models.TextChoices):
     PERMANENT = "permanent", _("permanent (常驻)")
@@ -108,14 +110,7 @@ class CoPart(models.Model):
     due_at = models.DateTimeField(_("reply due"), db_index=True)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("replied by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    replied_by = user_field(_("replied by"), optional=True)
 
     class Meta:
         verbose_name = _("co-handling part")

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.fields import user_field
+
 from . import taxonomy
 
 
@@ -196,12 +198,7 @@ class Report(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     number = models.PositiveSmallIntegerField(_("number"), default=1)
     text = models.TextField(_("text"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    author = user_field(_("author"))
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     late = models.BooleanField(_("late"), default=False)
@@ -246,14 +243,7 @@ class LogEntry(models.Model):
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="log"
     )
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = user_field(_("by"), optional=True)
     kind = models.CharField(_("kind"), max_length=10, choices=LogKind.choices)
     text = models.TextField(_("text"))
     data = models.JSONField(_("data"), default=dict, blank=True)
@@ -414,23 +404,9 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("given at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"), db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acknowledged by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    acknowledged_by = user_field(_("acknowledged by"), optional=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    done_by = user_field(_("done by"), optional=True)
     ended_at = models.DateTimeField(_("cancelled or closed at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

@@ -8,11 +8,12 @@ Positions are WGS84 ``lng``/``lat`` with an index on (lat, lng), so the nearest 
 prefilters a bounding box in SQL and ranks the few left by great-circle distance.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.fields import user_field
 
 
 class Placed(models.Model):
@@ -193,12 +194,7 @@ class Deployment(models.Model):
     )
     distance_km = models.FloatField(_("distance (km)"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    sent_by = user_field(_("sent by"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     departed_at = models.DateTimeField(_("departed at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
@@ -231,12 +227,7 @@ class Shipment(models.Model):
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     shipped_at = models.DateTimeField(_("shipped at"), default=timezone.now)
-    shipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("shipped by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    shipped_by = user_field(_("shipped by"))
 
     class Meta:
         verbose_name = _("shipment")
@@ -264,12 +255,7 @@ class Receipt(models.Model):
     source = models.CharField(_("from (supplier, donation, transfer)"), max_length=120, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("received by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    received_by = user_field(_("received by"))
     # The stock after this receipt, as the keeper saw it confirmed.
     stock_after = models.PositiveIntegerField(_("stock after"))
 

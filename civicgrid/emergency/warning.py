@@ -8,11 +8,12 @@ every earlier message in its ``references``. Every message is drafted, then appr
 by a commander before it is sent (``warning_flow``); a sent message never changes.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.fields import user_field
 
 
 class WarningLevel(models.TextChoices):
@@ -140,21 +141,9 @@ class Warning(models.Model):  # noqa: A001 — the domain word; the builtin is n
     onset = models.DateTimeField(_("starts at"))
     expires = models.DateTimeField(_("ends at"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("drafted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    drafted_by = user_field(_("drafted by"))
     drafted_at = models.DateTimeField(_("drafted at"), default=timezone.now)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    approved_by = user_field(_("approved by"), optional=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The units told when it was sent: those with teams or warehouses in the area and
     # those working on the incident.

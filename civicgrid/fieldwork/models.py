@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import mask_name, mask_phone
+from civicgrid.core.fields import user_field
 
 
 class TeamRole(models.TextChoices):
@@ -74,12 +75,7 @@ class WorkerRecord(models.Model):
     on = models.DateField(_("date"), default=timezone.localdate)
     title = models.CharField(_("title"), max_length=200)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = user_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("grid worker record")
@@ -156,12 +152,7 @@ class Household(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     consent_on = models.DateField(_("consent given on"))
-    consent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("consent recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    consent_by = user_field(_("consent recorded by"))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -321,14 +312,7 @@ class MustAttend(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     due_at = models.DateTimeField(_("arrive by"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
-    arrived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("arrived"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    arrived_by = user_field(_("arrived"), optional=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -351,12 +335,7 @@ class CentreTask(models.Model):
     title = models.CharField(_("task"), max_length=200)
     details = models.TextField(_("details"), blank=True)
     due_at = models.DateTimeField(_("due by"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_field(_("sent by"))
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
@@ -379,14 +358,7 @@ class TaskReply(models.Model):
     )
     result = models.TextField(_("result"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    done_by = user_field(_("done by"), optional=True)
 
     class Meta:
         verbose_name = _("centre task reply")
@@ -429,12 +401,7 @@ class Council(models.Model):
     meeting_on = models.DateField(_("meeting on"))
     attendance = models.PositiveSmallIntegerField(_("residents present"), default=0)
     decision = models.TextField(_("residents' decision"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_field(_("recorded by"))
 
     class Meta:
         verbose_name = _("grid council")
@@ -507,12 +474,7 @@ class PointEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = user_field(_("confirmed by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

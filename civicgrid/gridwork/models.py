@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.fields import user_field
+
 
 class Patrol(models.Model):
     """One round of a grid worker: when it started and ended, and their notes.
@@ -54,24 +56,12 @@ class Summons(models.Model):
         on_delete=models.PROTECT,
         related_name="summons",
     )
-    summoned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("summoned by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    summoned_by = user_field(_("summoned by"))
     summoned_at = models.DateTimeField(_("summoned at"), default=timezone.now)
     due_at = models.DateTimeField(_("report in by"))
     reason = models.TextField(_("what for"))
     reported_at = models.DateTimeField(_("reported in at"), null=True, blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reported in by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reported_by = user_field(_("reported in by"), optional=True)
     response = models.TextField(_("response"), blank=True)
 
     class Meta:

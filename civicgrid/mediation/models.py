@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import mask_name, mask_phone
+from civicgrid.core.fields import user_field
 
 
 class DisputeType(models.Model):
@@ -367,14 +368,7 @@ class Session(models.Model):
         related_name="+",
     )
     signed = models.BooleanField(_("signed by the parties"), default=False)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signature recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    signed_by = user_field(_("signature recorded by"), optional=True)
     signed_at = models.DateTimeField(_("signature recorded at"), null=True, blank=True)
 
     class Meta:
@@ -419,14 +413,7 @@ class SensitivePeriod(models.Model):
     name = models.CharField(_("name"), max_length=60)
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("set by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_field(_("set by"), optional=True)
 
     class Meta:
         verbose_name = _("sensitive period")
@@ -458,12 +445,7 @@ class ScreeningReport(models.Model):
     period_end = models.DateField(_("period to"))
     zero = models.BooleanField(_("zero report"), default=False)
     note = models.TextField(_("note"), blank=True)
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("filed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    filed_by = user_field(_("filed by"))
     filed_at = models.DateTimeField(_("filed"), default=timezone.now)
 
     class Meta:

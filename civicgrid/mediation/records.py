@@ -6,10 +6,11 @@ The models live here to keep ``models.py`` about the dispute itself; ``models.py
 imports them, so Django and the migrations see them as models of the mediation app.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.fields import user_field
 
 
 class ConfirmationKind(models.TextChoices):
@@ -41,12 +42,7 @@ class Confirmation(models.Model):
     )
     ruled_on = models.DateField(_("ruled or notarised on"), null=True, blank=True)
     reference = models.CharField(_("ruling or certificate number"), max_length=60, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = user_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -76,12 +72,7 @@ class FollowUp(models.Model):
     result = models.CharField(_("result"), max_length=14, choices=FollowUpResult.choices)
     on = models.DateField(_("followed up on"))
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = user_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -119,12 +110,7 @@ class Callback(models.Model):
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     on = models.DateField(_("called on"))
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = user_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -146,12 +132,7 @@ class PublicationConsent(models.Model):
         related_name="publication_consent",
     )
     consented = models.BooleanField(_("consents to publication"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = user_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -186,12 +167,7 @@ class Publication(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=PublishedOutcome.choices)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    published_by = user_field(_("published by"))
 
     class Meta:
         verbose_name = _("published dispute")

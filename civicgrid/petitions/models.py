@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import mask_name, mask_phone
+from civicgrid.core.fields import user_field
 
 
 class Form(models.TextChoices):
@@ -96,28 +97,14 @@ class Petition(models.Model):
     # Acceptance (受理告知): decided within 15 days of receipt.
     decide_by = models.DateField(_("decide on acceptance by"))
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = user_field(_("decided by"), optional=True)
     refusal_reason = models.TextField(_("not accepted because"), blank=True)
     lawful_route = models.TextField(_("lawful route told"), blank=True)
     # Handling: within 60 days of acceptance, extendable once by up to 30 days.
     due_on = models.DateField(_("handle by"), null=True, blank=True, db_index=True)
     extended_days = models.PositiveSmallIntegerField(_("extended by (days)"), default=0)
     extension_reason = models.TextField(_("why extended"), blank=True)
-    extended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("extended by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    extended_by = user_field(_("extended by"), optional=True)
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     # The handling opinion (处理意见), told in writing.
     opinion = models.TextField(_("handling opinion"), blank=True)
@@ -132,14 +119,7 @@ class Petition(models.Model):
     mediation_consent_at = models.DateTimeField(
         _("petitioner consented to mediation"), null=True, blank=True
     )
-    mediation_consent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("consent recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    mediation_consent_by = user_field(_("consent recorded by"), optional=True)
     # 领导包案: one leader owns the petition.
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -196,12 +176,7 @@ class LeaderContact(models.Model):
     place = models.CharField(_("place"), max_length=120)
     said = models.TextField(_("what was said"))
     outcome = models.TextField(_("outcome"))
-    leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("leader"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    leader = user_field(_("leader"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

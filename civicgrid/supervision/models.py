@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.fields import user_field
+
 
 class Level(models.TextChoices):
     """The three levels of an order, lowest first (``RANK``)."""
@@ -78,14 +80,7 @@ class Order(models.Model):
     response = models.TextField(_("response"), blank=True)
     done_by = models.DateField(_("done by"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    responded_by = user_field(_("responded by"), optional=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -245,14 +240,7 @@ class Copy(models.Model):
     )
     copied_at = models.DateTimeField(_("copied at"), default=timezone.now)
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed off by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    signed_off_by = user_field(_("signed off by"), optional=True)
 
     class Meta:
         verbose_name = _("copy to discipline inspection")
@@ -348,12 +336,7 @@ class Project(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -383,14 +366,7 @@ class Milestone(models.Model):
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("done by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    done_by = user_field(_("done by"), optional=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
