@@ -397,17 +397,32 @@ def task(request, pk: int):
     )
 
 
+def _teams_post(request, form_class, incomplete, act, problem=lambda e: e.message):
+    """A community form about one of the user's grids: check it, act, say how it went.
+
+    ``act(grid, data)`` returns the success message or raises ``LifecycleError``; the
+    user goes back to the grid's team page either way (to the team page when the form
+    was incomplete).
+    """
+    grids = scope.visible_grids(request.user)
+    form = form_class(request.POST, grids=_grid_choices(grids))
+    if not form.is_valid():
+        messages.error(request, incomplete)
+        return redirect("fieldwork:teams")
+    grid = grids.get(pk=form.cleaned_data["grid"])
+    try:
+        done = act(grid, form.cleaned_data)
+    except LifecycleError as error:
+        messages.error(request, problem(error))
+    else:
+        messages.success(request, done)
+    return redirect(reverse("fieldwork:teams") + f"?grid={grid.code}")
+
+
 @page("field_teams")
 @require_POST
 def council_new(request):
-    grids = scope.visible_grids(request.user)
-    form = CouncilForm(request.POST, grids=_grid_choices(grids))
-    if not form.is_valid():
-        messages.error(request, _("Give the topic, the date and the residents present."))
-        return redirect("fieldwork:teams")
-    data = form.cleaned_data
-    grid = grids.get(pk=data["grid"])
-    try:
+    def act(grid, data):
         services.hold_council(
             grid,
             actor=request.user,
@@ -417,11 +432,11 @@ def council_new(request):
             attendance=data["attendance"],
             tasks=data["tasks"].splitlines(),
         )
-    except LifecycleError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Council recorded."))
-    return redirect(reverse("fieldwork:teams") + f"?grid={grid.code}")
+        return _("Council recorded.")
+
+    return _teams_post(
+        request, CouncilForm, _("Give the topic, the date and the residents present."), act
+    )
 
 
 @page("field_tasks")
@@ -441,14 +456,8 @@ def _problem_text(error: LifecycleError) -> str:
 @require_POST
 def member_new(request):
     """The community puts a person on a grid's roster."""
-    grids = scope.visible_grids(request.user)
-    form = MemberForm(request.POST, grids=_grid_choices(grids))
-    if not form.is_valid():
-        messages.error(request, _("Give the name and the team role."))
-        return redirect("fieldwork:teams")
-    data = form.cleaned_data
-    grid = grids.get(pk=data["grid"])
-    try:
+
+    def act(grid, data):
         member = services.add_member(
             grid,
             actor=request.user,
@@ -456,11 +465,11 @@ def member_new(request):
             role=data["role"],
             speciality=data["speciality"],
         )
-    except LifecycleError as error:
-        messages.error(request, _problem_text(error))
-    else:
-        messages.success(request, _("%(name)s joined the team.") % {"name": member.name})
-    return redirect(reverse("fieldwork:teams") + f"?grid={grid.code}")
+        return _("%(name)s joined the team.") % {"name": member.name}
+
+    return _teams_post(
+        request, MemberForm, _("Give the name and the team role."), act, problem=_problem_text
+    )
 
 
 @page("field_teams")
