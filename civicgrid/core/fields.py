@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def user_field(verbose_name, *, optional: bool = False) -> models.ForeignKey:
@@ -19,3 +21,13 @@ def user_field(verbose_name, *, optional: bool = False) -> models.ForeignKey:
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+
+class Recorded(models.Model):
+    """A record a staff member wrote down (a follow-up, a callback, a ruling): who and when."""
+
+    recorded_by = user_field(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True

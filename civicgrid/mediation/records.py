@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.fields import user_field
+from civicgrid.core.fields import Recorded, user_field
 
 
 class ConfirmationKind(models.TextChoices):
@@ -24,7 +24,7 @@ class Ruling(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-class Confirmation(models.Model):
+class Confirmation(Recorded):
     """A joint application to the court for judicial confirmation and its ruling, or a
     notarisation of the agreement (the notary office, date and certificate number)."""
 
@@ -42,8 +42,6 @@ class Confirmation(models.Model):
     )
     ruled_on = models.DateField(_("ruled or notarised on"), null=True, blank=True)
     reference = models.CharField(_("ruling or certificate number"), max_length=60, blank=True)
-    recorded_by = user_field(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("confirmation of an agreement")
@@ -60,7 +58,7 @@ class FollowUpResult(models.TextChoices):
     NOT_PERFORMED = "not_performed", _("not performed")
 
 
-class FollowUp(models.Model):
+class FollowUp(Recorded):
     """What the follow-up of one obligation found on its date."""
 
     obligation = models.ForeignKey(
@@ -72,8 +70,6 @@ class FollowUp(models.Model):
     result = models.CharField(_("result"), max_length=14, choices=FollowUpResult.choices)
     on = models.DateField(_("followed up on"))
     note = models.TextField(_("note"), blank=True)
-    recorded_by = user_field(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("performance follow-up")
@@ -90,7 +86,7 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("dissatisfied")
 
 
-class Callback(models.Model):
+class Callback(Recorded):
     """A callback (回访) to a party after the agreement was performed."""
 
     dispute = models.ForeignKey(
@@ -110,8 +106,6 @@ class Callback(models.Model):
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     on = models.DateField(_("called on"))
     note = models.TextField(_("note"), blank=True)
-    recorded_by = user_field(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("mediation callback")
@@ -122,7 +116,7 @@ class Callback(models.Model):
         return f"{self.dispute_id} {self.on} {self.satisfaction}"
 
 
-class PublicationConsent(models.Model):
+class PublicationConsent(Recorded):
     """One party's answer to publishing the resolved dispute anonymised."""
 
     party = models.OneToOneField(
@@ -132,8 +126,6 @@ class PublicationConsent(models.Model):
         related_name="publication_consent",
     )
     consented = models.BooleanField(_("consents to publication"))
-    recorded_by = user_field(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("consent to publication")
