@@ -101,6 +101,9 @@ def prepare(args) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE cases_case")
         cursor.execute("VACUUM ANALYZE cases_caseevent")
+        # The screen's counters, kept by triggers on cases_case (analytics.counts).
+        cursor.execute("VACUUM ANALYZE analytics_intakecount")
+        cursor.execute("VACUUM ANALYZE analytics_opencount")
     return {"generation": made, "world": world}
 
 
@@ -115,7 +118,7 @@ def rollup(args) -> dict:
         return {"skipped": True}
     from tqdm import tqdm
 
-    from civicgrid.assessment.models import AreaFigure, DailyFigure
+    from civicgrid.assessment.models import AreaFigure, CommunityFigure, DailyFigure, UnitFigure
 
     today = timezone.localdate()
     started = time.perf_counter()
@@ -129,9 +132,14 @@ def rollup(args) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE assessment_dailyfigure")
         cursor.execute("ANALYZE assessment_areafigure")
+        cursor.execute("ANALYZE assessment_communityfigure")
+        cursor.execute("ANALYZE assessment_unitfigure")
+    first = today.replace(day=1)
     cells = {
-        "daily_figures": DailyFigure.objects.filter(day__gte=today.replace(day=1)).count(),
-        "area_figures": AreaFigure.objects.filter(day__gte=today.replace(day=1)).count(),
+        "daily_figures": DailyFigure.objects.filter(day__gte=first).count(),
+        "area_figures": AreaFigure.objects.filter(day__gte=first).count(),
+        "community_figures": CommunityFigure.objects.filter(day__gte=first).count(),
+        "unit_figures": UnitFigure.objects.filter(day__gte=first).count(),
     }
     print(f"rollup of {today:%Y-%m}: {cases:,} cases in {seconds:.1f} s, {cells}", flush=True)  # noqa: T201
     return {"month": f"{today:%Y-%m}", "cases": cases, "seconds": round(seconds, 1), **cells}
