@@ -1,6 +1,6 @@
 """The one screen's counters kept by the database: ``IntakeCount`` (cases received per
 local day, area and channel, with how many of them are closed, rated and satisfied now)
-and ``OpenCount`` (open cases per area, month of their deadline and alert flag).
+and ``OpenCount`` (open cases per area, day of their deadline and alert flag).
 
 Triggers on ``cases_case`` keep both in the same statement as any change of a case
 (PostgreSQL: statement-level over the transition tables, so ``COPY`` and bulk updates
@@ -13,7 +13,7 @@ owner centre (``owner_path``); a grid's cases are counted at its community, so t
 tables stay small (a few rows per community and day): the district and street screens
 read them; a community's or a grid's screen (its children are grids) counts its own few
 cases (``figures``). "Overdue now" (``due_at < now``) is the open cases of the deadline
-months before this one (UTC), plus the few due this month before now, counted live.
+days before today (UTC), plus the few due today before now, counted live.
 """
 
 from django.conf import settings
@@ -33,7 +33,7 @@ INTAKE_UPSERT = "ON CONFLICT (day, area_path, channel) DO UPDATE SET " + ", ".jo
     f"{c} = {INTAKE}.{c} + excluded.{c}" for c in INTAKE_COUNTERS
 )
 OPEN_UPSERT = (
-    "ON CONFLICT (area_path, due_month, alert) DO UPDATE SET "
+    "ON CONFLICT (area_path, due_day, alert) DO UPDATE SET "
     f"open_cases = {OPEN}.open_cases + excluded.open_cases"
 )
 COLUMNS = "created_at, region_path, owner_path, channel, status, rating, due_at"
@@ -69,7 +69,7 @@ def _pg_intake_rows(t: str, sign: str) -> str:
 def _pg_open_rows(t: str, sign: str) -> str:
     return (
         f"SELECT {AREA.format(t=t)} AS area, "
-        "COALESCE(to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM'), '') AS due_month, "
+        "COALESCE(to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '') AS due_day, "
         f"channel = 'sensor' AS alert, {sign}1 AS n FROM {t} WHERE {IS_OPEN.format(t=t)}"
     )
 
@@ -87,8 +87,8 @@ def _pg_function(name: str, intake: list[str], opened: list[str]) -> str:
         f"INSERT INTO {INTAKE} (day, area_path, channel, {', '.join(INTAKE_COUNTERS)}) "
         f"SELECT d.day, {community}, d.channel, {sums} FROM ({' UNION ALL '.join(intake)}) "
         f"AS d {joins} GROUP BY 1, 2, 3 HAVING {nonzero} ORDER BY 1, 2, 3 {INTAKE_UPSERT}; "
-        f"INSERT INTO {OPEN} (area_path, due_month, alert, open_cases) "
-        f"SELECT {community}, d.due_month, d.alert, sum(n) FROM ({' UNION ALL '.join(opened)}) "
+        f"INSERT INTO {OPEN} (area_path, due_day, alert, open_cases) "
+        f"SELECT {community}, d.due_day, d.alert, sum(n) FROM ({' UNION ALL '.join(opened)}) "
         f"AS d {joins} GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3 {OPEN_UPSERT}; "
         "RETURN NULL; END $$;"
     )
@@ -134,8 +134,8 @@ def _sqlite_trigger(name: str, event: str, row: str, sign: str) -> str:
         f"SELECT date({row}.created_at, {_offset_sqlite()}), {area}, {row}.channel, {sign}1, "
         f"{sign}({row}.status = 'closed'), {sign}({row}.rating <> ''), "
         f"{sign}({row}.rating IN {SATISFIED}) WHERE true {INTAKE_UPSERT}; "
-        f"INSERT INTO {OPEN} (area_path, due_month, alert, open_cases) "
-        f"SELECT {area}, COALESCE(strftime('%Y-%m', {row}.due_at), ''), "
+        f"INSERT INTO {OPEN} (area_path, due_day, alert, open_cases) "
+        f"SELECT {area}, COALESCE(strftime('%Y-%m-%d', {row}.due_at), ''), "
         f"{row}.channel = 'sensor', {sign}1 WHERE {IS_OPEN.format(t=row)} {OPEN_UPSERT}; END;"
     )
 
@@ -156,14 +156,18 @@ SQLITE_DROP = [
 
 def fill_sql(vendor: str) -> list[str]:
     """Count every case afresh into the two tables (one grouped pass each)."""
-    area = COMMUNITY.format(area=AREA.format(t="c"))
+    area = f"COALESCE(p.path, {AREA.format(t='c')})"
+    cases = (
+        f"cases_case c LEFT JOIN regions_region g ON g.path = {AREA.format(t='c')} "
+        "AND g.level = 'grid' LEFT JOIN regions_region p ON p.id = g.parent_id"
+    )
     if vendor == "postgresql":
         day = f"(c.created_at AT TIME ZONE '{_zone_pg()}')::date"
-        due = "COALESCE(to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM'), '')"
+        due = "COALESCE(to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '')"
         flag = "(c.{0})::int"
     else:
         day = f"date(c.created_at, {_offset_sqlite()})"
-        due = "COALESCE(strftime('%Y-%m', c.due_at), '')"
+        due = "COALESCE(strftime('%Y-%m-%d', c.due_at), '')"
         flag = "(c.{0})"
     counts = ", ".join(
         f"sum({flag.format(cond)})"
@@ -173,10 +177,9 @@ def fill_sql(vendor: str) -> list[str]:
         f"DELETE FROM {INTAKE}",
         f"DELETE FROM {OPEN}",
         f"INSERT INTO {INTAKE} (day, area_path, channel, {', '.join(INTAKE_COUNTERS)}) "
-        f"SELECT {day}, {area}, c.channel, count(*), {counts} FROM cases_case c "
-        "GROUP BY 1, 2, 3",
-        f"INSERT INTO {OPEN} (area_path, due_month, alert, open_cases) "
-        f"SELECT {area}, {due}, c.channel = 'sensor', count(*) FROM cases_case c "
+        f"SELECT {day}, {area}, c.channel, count(*), {counts} FROM {cases} GROUP BY 1, 2, 3",
+        f"INSERT INTO {OPEN} (area_path, due_day, alert, open_cases) "
+        f"SELECT {area}, {due}, c.channel = 'sensor', count(*) FROM {cases} "
         f"WHERE {IS_OPEN.format(t='c')} GROUP BY 1, 2, 3",
     ]
 
@@ -215,7 +218,7 @@ def refill(using: str = "default") -> None:
 
 def counts_from_cases() -> tuple[dict, dict]:
     """Both tables recomputed from the cases in Python (tests and checks compare them
-    with the tables): ({(day, area, channel): {counter: n}}, {(area, month, alert): n})."""
+    with the tables): ({(day, area, channel): {counter: n}}, {(area, due day, alert): n})."""
     from datetime import UTC
 
     from django.utils import timezone
@@ -244,8 +247,8 @@ def counts_from_cases() -> tuple[dict, dict]:
         slot["rated"] += rating != ""
         slot["satisfied"] += rating in ("satisfied", "basically")
         if status not in CLOSED_ORDER:
-            month = due.astimezone(UTC).strftime("%Y-%m") if due else ""
-            okey = (area, month, channel == "sensor")
+            due_day = due.astimezone(UTC).strftime("%Y-%m-%d") if due else ""
+            okey = (area, due_day, channel == "sensor")
             opened[okey] = opened.get(okey, 0) + 1
     return intake, opened
 
@@ -260,9 +263,9 @@ def counts_in_tables() -> tuple[dict, dict]:
         if any(r[c] for c in INTAKE_COUNTERS)
     }
     opened = {
-        (area, month, alert): n
-        for area, month, alert, n in OpenCount.objects.values_list(
-            "area_path", "due_month", "alert", "open_cases"
+        (area, day, alert): n
+        for area, day, alert, n in OpenCount.objects.values_list(
+            "area_path", "due_day", "alert", "open_cases"
         )
         if n
     }

@@ -233,11 +233,11 @@ def intake_rows(region: Region, period: Period, length: int, extra: tuple = ()) 
 
 def open_rows(region: Region, length: int, now: datetime) -> list[dict]:
     """Open, overdue (``due_at < now``) and active alerts now per path prefix, from
-    ``OpenCount`` (deadline months before this one are past) plus a live count of the
-    open cases due since the start of this month (UTC) and before ``now``."""
+    ``OpenCount`` (deadline days before today, UTC, are past) plus a live count of the
+    open cases due since midnight (UTC) and before ``now``."""
     utc = now.astimezone(UTC)
-    month = utc.strftime("%Y-%m")
-    since = utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    today = utc.strftime("%Y-%m-%d")
+    since = utc.replace(hour=0, minute=0, second=0, microsecond=0)
     rows = OpenCount.objects.filter(area_path__startswith=region.path).annotate(
         prefix=Left("area_path", length)
     )
@@ -246,16 +246,14 @@ def open_rows(region: Region, length: int, now: datetime) -> list[dict]:
         .values("prefix")
         .annotate(
             open=Coalesce(Sum("open_cases"), 0),
-            overdue=Coalesce(
-                Sum("open_cases", filter=Q(due_month__lt=month) & ~Q(due_month="")), 0
-            ),
+            overdue=Coalesce(Sum("open_cases", filter=Q(due_day__lt=today) & ~Q(due_day="")), 0),
             alerts=Coalesce(Sum("open_cases", filter=Q(alert=True)), 0),
         )
     )
     # Spelled as the partial index cases_case_open_by_due is, so it is used.
     recent = Case.objects.exclude(status__in=CLOSED_ORDER).filter(due_at__gte=since, due_at__lt=now)
     late = _scan(region, recent, length, (), {"overdue": Count("due_at")}, owner="owner_path")
-    by_prefix = {row["prefix"]: row for row in found}
+    by_prefix: dict[str, dict] = {row["prefix"]: dict(row) for row in found}
     for row in late:
         slot = by_prefix.setdefault(
             row["prefix"], {"prefix": row["prefix"], "open": 0, "overdue": 0, "alerts": 0}

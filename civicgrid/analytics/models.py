@@ -82,22 +82,22 @@ class IntakeCount(models.Model):
 
 
 class OpenCount(models.Model):
-    """The open cases of one area whose deadline falls in one month (UTC, ``YYYY-MM``;
+    """The open cases of one area whose deadline falls on one day (UTC, ``YYYY-MM-DD``;
     empty: no deadline), alerts (the sensor channel) apart: kept by the same triggers.
-    The open cases of an area are its rows' sum; the overdue ones those of the months
-    before this one plus the few due this month before now, counted live."""
+    The open cases of an area are its rows' sum; the overdue ones those of the days
+    before today plus the few due today before now, counted live."""
 
     area_path = models.CharField(max_length=255)
-    due_month = models.CharField(max_length=7, blank=True)
+    due_day = models.CharField(max_length=10, blank=True)
     alert = models.BooleanField(default=False)
     open_cases = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["area_path", "due_month", "alert"], name="analytics_open_count_once"
+                fields=["area_path", "due_day", "alert"], name="analytics_open_count_once"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_path} {self.due_month}: {self.open_cases}"
+        return f"{self.area_path} {self.due_day}: {self.open_cases}"

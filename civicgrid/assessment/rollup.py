@@ -190,12 +190,12 @@ class Lookups:
     @classmethod
     def load(cls) -> "Lookups":
         found = cls()
-        for pk, code, path, level, parent in Region.objects.values_list(
+        for pk, code, path, level, above in Region.objects.values_list(
             "pk", "code", "path", "level", "parent_id"
         ):
             found.region_by_code[code] = (pk, path)
             found.region_path[pk] = path
-            found.community_of[pk] = parent if level == "grid" and parent else pk
+            found.community_of[pk] = above if level == "grid" and above else pk
         found.street_of = streets_of_regions()
         categories = {c.pk: c for c in Category.objects.all()}
         for category in categories.values():
@@ -698,7 +698,7 @@ def fill_unit_figures(db, first: date | None = None, after: date | None = None) 
     where, params = ("WHERE a.day >= %s AND a.day < %s", [first, after]) if first else ("", [])
     if db.vendor == "postgresql":
         mapping = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(region_id, street_id)"
-        values = [[p for p, _s in pairs], [s for _p, s in pairs]]
+        values: list = [[p for p, _s in pairs], [s for _p, s in pairs]]
     else:
         rows = ", ".join(["(%s, %s)"] * len(pairs)) or "(NULL, NULL)"
         mapping = f"SELECT column1 AS region_id, column2 AS street_id FROM (VALUES {rows})"

@@ -35,12 +35,12 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('area_path', models.CharField(max_length=255)),
-                ('due_month', models.CharField(blank=True, max_length=7)),
+                ('due_day', models.CharField(blank=True, max_length=10)),
                 ('alert', models.BooleanField(default=False)),
                 ('open_cases', models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('area_path', 'due_month', 'alert'), name='analytics_open_count_once')],
+                'constraints': [models.UniqueConstraint(fields=('area_path', 'due_day', 'alert'), name='analytics_open_count_once')],
             },
         ),
         # The triggers that keep them (civicgrid/analytics/counts.py), and their first fill.
