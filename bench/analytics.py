@@ -25,7 +25,10 @@ an Excel workbook and a PDF. Printed: p50 and p95 per page against the 200 ms go
 
 Last, the figures are checked against straight SQL counts on ``cases_case``: the cases
 received in the month in the district, the open and overdue ones now, and each street's
-received count; any difference is printed and fails the run (exit status 1).
+received count (the cases held by the district's own centre are in its total, in no
+street); any difference is printed and fails the run (exit status 1). The screen reads
+counters kept by triggers (``analytics.counts``) and the rollup's ``CommunityFigure`` /
+``UnitFigure``, so the check compares them with the cases themselves.
 Results go to ``bench/results/analytics-postgresql-<date>.json``.
 """
 
