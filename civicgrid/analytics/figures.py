@@ -20,11 +20,11 @@ Open, overdue and active alerts are counts of now, on the indexed status/deadlin
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Value
-from django.db.models.functions import Left
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Left
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -35,6 +35,7 @@ from civicgrid.cases.models import CLOSED_ORDER, Case, Channel, Rating, Status
 from civicgrid.cases.scope import region_paths
 from civicgrid.regions.models import Level, Region
 
+from .models import IntakeCount, OpenCount
 from .periods import Period
 
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
@@ -158,17 +159,21 @@ def _now_counts(now: datetime) -> dict:
     }
 
 
-def _scan(region: Region, cases: QuerySet, length: int, extra: tuple, counts: dict) -> list[dict]:
+def _scan(
+    region: Region,
+    cases: QuerySet,
+    length: int,
+    extra: tuple,
+    counts: dict,
+    owner: str = "owner_region__path",
+) -> list[dict]:
     """Counts of ``cases`` in ``region`` per path prefix of ``length`` (and ``extra``
     columns): placed cases by their path, unplaced ones by their owner's. Two queries,
     each on one column, so each can use its index (an OR across the join could not)."""
     rows: list[dict] = []
     for source, part in (
         ("region_path", cases.filter(region_path__startswith=region.path)),
-        (
-            "owner_region__path",
-            cases.filter(region_path="", owner_region__path__startswith=region.path),
-        ),
+        (owner, cases.filter(region_path="", **{f"{owner}__startswith": region.path})),
     ):
         if length:
             part = part.annotate(prefix=Left(source, length))
@@ -186,6 +191,75 @@ def _sum(rows: list[dict], key: str | None, names) -> dict:
         for name in names:
             slot[name] += row[name]
     return out
+
+
+def counted(children: list[Region]) -> bool:
+    """Whether a screen whose children are ``children`` reads the counters
+    (``IntakeCount``, ``OpenCount``: a grid's cases are counted at its community), or
+    counts its own cases (a community's screen, whose children are grids, or a grid's)."""
+    return bool(children) and all(child.level != Level.GRID for child in children)
+
+
+def _scan_cases(region: Region, period: Period, length: int, now: datetime):
+    """The period's intake and the open cases now, counted on the cases (small areas)."""
+    after, before = period.bounds()
+    received = _scan(
+        region,
+        Case.objects.filter(created_at__gte=after, created_at__lt=before),
+        length,
+        ("channel",),
+        PERIOD_COUNTS,
+    )
+    # Spelled as the partial index cases_case_open_by_area is, so it is used.
+    running = _scan(
+        region, Case.objects.exclude(status__in=CLOSED_ORDER), length, (), _now_counts(now)
+    )
+    return received, running
+
+
+def intake_rows(region: Region, period: Period, length: int, extra: tuple = ()) -> list[dict]:
+    """The period's intake per path prefix of ``length`` and channel (and ``extra``
+    columns), from ``IntakeCount``: the rows ``_scan`` gives over the cases."""
+    rows = IntakeCount.objects.filter(
+        day__gte=period.start, day__lt=period.end, area_path__startswith=region.path
+    )
+    if length:
+        rows = rows.annotate(prefix=Left("area_path", length))
+    else:
+        rows = rows.annotate(prefix=Value(""))
+    sums = {c: Coalesce(Sum(c), 0) for c in PERIOD_COUNTS}
+    return list(rows.order_by().values("prefix", "channel", *extra).annotate(**sums))
+
+
+def open_rows(region: Region, length: int, now: datetime) -> list[dict]:
+    """Open, overdue (``due_at < now``) and active alerts now per path prefix, from
+    ``OpenCount`` (deadline days before today, UTC, are past) plus a live count of the
+    open cases due since midnight (UTC) and before ``now``."""
+    utc = now.astimezone(UTC)
+    today = utc.strftime("%Y-%m-%d")
+    since = utc.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = OpenCount.objects.filter(area_path__startswith=region.path).annotate(
+        prefix=Left("area_path", length)
+    )
+    found = list(
+        rows.order_by()
+        .values("prefix")
+        .annotate(
+            open=Coalesce(Sum("open_cases"), 0),
+            overdue=Coalesce(Sum("open_cases", filter=Q(due_day__lt=today) & ~Q(due_day="")), 0),
+            alerts=Coalesce(Sum("open_cases", filter=Q(alert=True)), 0),
+        )
+    )
+    # Spelled as the partial index cases_case_open_by_due is, so it is used.
+    recent = Case.objects.exclude(status__in=CLOSED_ORDER).filter(due_at__gte=since, due_at__lt=now)
+    late = _scan(region, recent, length, (), {"overdue": Count("due_at")}, owner="owner_path")
+    by_prefix: dict[str, dict] = {row["prefix"]: dict(row) for row in found}
+    for row in late:
+        slot = by_prefix.setdefault(
+            row["prefix"], {"prefix": row["prefix"], "open": 0, "overdue": 0, "alerts": 0}
+        )
+        slot["overdue"] += row["overdue"]
+    return list(by_prefix.values())
 
 
 @dataclass
@@ -207,18 +281,11 @@ def overview(region: Region, period: Period, now: datetime | None = None) -> Ove
     now = now or timezone.now()
     children = list(region.children.defer("boundary").order_by("code"))
     length = len(children[0].path) if children else len(region.path)
-    after, before = period.bounds()
-    received = _scan(
-        region,
-        Case.objects.filter(created_at__gte=after, created_at__lt=before),
-        length,
-        ("channel",),
-        PERIOD_COUNTS,
-    )
-    # Spelled as the partial index cases_case_open_by_area is, so it is used.
-    running = _scan(
-        region, Case.objects.exclude(status__in=CLOSED_ORDER), length, (), _now_counts(now)
-    )
+    if counted(children):
+        received = intake_rows(region, period, length)
+        running = open_rows(region, length, now)
+    else:
+        received, running = _scan_cases(region, period, length, now)
     total = _sum(received, None, PERIOD_COUNTS).get(None, dict.fromkeys(PERIOD_COUNTS, 0))
     now_total = _sum(running, None, ("open", "overdue", "alerts")).get(
         None, dict.fromkeys(("open", "overdue", "alerts"), 0)
@@ -227,7 +294,9 @@ def overview(region: Region, period: Period, now: datetime | None = None) -> Ove
     within = {"region": region.code, **period_filters(period)}
     # One grouped read of the assessment's rollup gives the rates of the region and of
     # each child (a child sums the paths below its own).
-    per_path = sums_by_path(period.start, period.last_day, region.path)
+    per_path = sums_by_path(
+        period.start, period.last_day, region.path, by_community=counted(children)
+    )
     rates = three_rates(rates_of(_add_up(per_path.values())))
     rate_links = {
         "response": case_list_url(**within),

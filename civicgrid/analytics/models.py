@@ -52,3 +52,52 @@ class SurgeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.region} {self.category}: {self.count}"
+
+
+class IntakeCount(models.Model):
+    """The cases received on one local day in one area by one channel, and how many of
+    them are closed, rated and satisfied now: the one screen's intake, kept by database
+    triggers on ``cases_case`` (``analytics.counts``), equal to a count over the cases.
+
+    ``area_path`` is the case's place or, unplaced, its owner centre's path, a grid's
+    cases counted at its community (so a district's month is a few thousand rows)."""
+
+    day = models.DateField()
+    area_path = models.CharField(max_length=255)
+    channel = models.CharField(max_length=20)
+    received = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "area_path", "channel"], name="analytics_intake_count_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} {self.channel}: {self.received}"
+
+
+class OpenCount(models.Model):
+    """The open cases of one area whose deadline falls on one day (UTC, ``YYYY-MM-DD``;
+    empty: no deadline), alerts (the sensor channel) apart: kept by the same triggers.
+    The open cases of an area are its rows' sum; the overdue ones those of the days
+    before today plus the few due today before now, counted live."""
+
+    area_path = models.CharField(max_length=255)
+    due_day = models.CharField(max_length=10, blank=True)
+    alert = models.BooleanField(default=False)
+    open_cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "due_day", "alert"], name="analytics_open_count_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_path} {self.due_day}: {self.open_cases}"

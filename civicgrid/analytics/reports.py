@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from civicgrid.assessment.indicators import indicators
 from civicgrid.cases.models import Case, Channel, Status
 from civicgrid.duplicates.models import HotIssue
-from civicgrid.regions.models import Region
+from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category
 
 from . import figures
@@ -156,6 +156,9 @@ def _categories_and_days(region: Region, period: Period, within: dict):
 
 
 def _received_before(region: Region, period: Period) -> int:
+    if region.level != Level.GRID:
+        # Any area above a grid holds its grids' counters (counted at their community).
+        return sum(r["received"] for r in figures.intake_rows(region, period.previous(), 0))
     after, before = period.previous().bounds()
     cases = Case.objects.filter(created_at__gte=after, created_at__lt=before)
     return sum(
@@ -169,7 +172,13 @@ def _worst_units(region: Region, period: Period) -> list[Line]:
     most steps marked overdue, then the lowest response and satisfaction rates."""
     rows = [
         f
-        for f in indicators(period.start, period.last_day, "unit", within_path=region.path)
+        for f in indicators(
+            period.start,
+            period.last_day,
+            "unit",
+            within_path=region.path,
+            by_street=region.level in (Level.CITY, Level.DISTRICT, Level.STREET),
+        )
         if f.has_data
     ]
     lines = [

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Department, DepartmentKind
 
-from .models import COUNTERS, AreaFigure, Cell, DailyFigure
+from .models import COUNTERS, AreaFigure, Cell, CommunityFigure, DailyFigure, UnitFigure
 
 LEVELS = ("all", "unit", "district", "street", "community", "grid", "person")
 REGION_LEVELS = {
@@ -191,11 +191,18 @@ def _sums(rows, dimension: str | None):
     }
 
 
-def sums_by_path(period_start: date, period_end: date, within_path: str = "") -> dict:
+def sums_by_path(
+    period_start: date, period_end: date, within_path: str = "", *, by_community: bool = False
+) -> dict:
     """{region path: {counter: n}} over [period_start, period_end] (both included), from
     ``AreaFigure``, for the cells below ``within_path``: one grouped read from which a
-    caller sums any level below (the one screen sums its total and its children's)."""
-    rows = AreaFigure.objects.filter(day__gte=period_start, day__lte=period_end)
+    caller sums any level below (the one screen sums its total and its children's).
+
+    ``by_community``: from ``CommunityFigure`` instead (a grid's cells at its community,
+    so the paths stop at the communities): a district's or a street's month in a few
+    thousand rows."""
+    table: type[Cell] = CommunityFigure if by_community else AreaFigure
+    rows: Any = table.objects.filter(day__gte=period_start, day__lte=period_end)  # type: ignore[attr-defined]
     if within_path:
         rows = rows.filter(region_path__startswith=within_path)
     return _sums(rows, "region_path")
@@ -208,8 +215,12 @@ def indicators(
     ids=None,
     *,
     within_path: str = "",
+    by_street: bool = False,
 ) -> list[Figures]:
-    """The figures of ``level`` over [period_start, period_end]; see the module's docstring."""
+    """The figures of ``level`` over [period_start, period_end]; see the module's docstring.
+
+    ``by_street`` (the unit level, ``within_path`` a street or above): read the units'
+    cells summed per street (``UnitFigure``), the same figures from far fewer rows."""
     if level not in LEVELS:
         raise ValueError(f"not a level: {level!r}; one of {', '.join(LEVELS)}")
     if period_end < period_start:
@@ -217,6 +228,8 @@ def indicators(
     wanted = None if ids is None else {int(i) for i in ids}
     # Above the person level the coarse rollup (summed over people) is enough.
     table: type[Cell] = DailyFigure if level == "person" else AreaFigure
+    if by_street and level == "unit":
+        table = UnitFigure
     rows: Any = table.objects.filter(day__gte=period_start, day__lte=period_end)  # type: ignore[attr-defined]
     if within_path:
         rows = rows.filter(region_path__startswith=within_path)

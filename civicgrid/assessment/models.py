@@ -172,7 +172,50 @@ class AreaFigure(Cell):
         indexes = [
             models.Index(fields=["day", "department"], name="assess_area_day_unit"),
             models.Index(fields=["day", "region_path"], name="assess_area_day_region"),
+            # One community's or grid's cells over a period: ``region_path LIKE 'p%'``
+            # (the pattern operator class lets PostgreSQL use the index for it).
+            models.Index(
+                fields=["region_path", "day"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                name="assess_area_region_day",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CommunityFigure(Cell):
+    """The screen's rollup cell: ``AreaFigure`` summed over units, categories and
+    channels, a grid's cells counted at its community (``region``; any region above a
+    grid as itself): one row per community and day. The one screen of a district or a
+    street reads its rates here (a month is a few thousand rows); a community's or a
+    grid's reads ``AreaFigure``. ``key`` is ``day|region id``. Kept in step with
+    ``AreaFigure`` by the same rollup and rebuilt by the same command."""
+
+    key = models.CharField(max_length=40, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("community figure")
+        verbose_name_plural = _("community figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="assess_comm_day_region")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class UnitFigure(Cell):
+    """The reports' unit cell: ``AreaFigure`` summed over categories and channels per
+    day, unit and street (``region``: the street a grid or community lies in; a region
+    above a street as itself). The reports of a district or a street rank their units
+    here. ``key`` is ``day|unit id|region id``. Kept by the same rollup."""
+
+    key = models.CharField(max_length=60, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("unit figure")
+        verbose_name_plural = _("unit figures")
+        indexes = [models.Index(fields=["day", "region_path"], name="assess_unit_day_region")]
 
     def __str__(self) -> str:
         return self.key

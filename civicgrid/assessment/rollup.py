@@ -47,7 +47,16 @@ from civicgrid.core.workcal import WorkCalendar
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category, Department, LimitUnit, Step
 
-from .models import COUNTERS, AreaFigure, CaseTally, Cell, DailyFigure, RollupState
+from .models import (
+    COUNTERS,
+    AreaFigure,
+    CaseTally,
+    Cell,
+    CommunityFigure,
+    DailyFigure,
+    RollupState,
+    UnitFigure,
+)
 
 REWIND = 500
 Cells = dict[str, dict[str, int]]
@@ -89,6 +98,61 @@ def parse_area_key(key: str) -> dict:
     return dims
 
 
+def community_key(key: str, lookups: "Lookups") -> str:
+    """The ``CommunityFigure`` key of a cell key (with or without its person part): its
+    day and its region's community (a grid's parent; any other region itself)."""
+    day, _department, region = key.split("|")[:3]
+    found = lookups.community_of.get(int(region)) if region else None
+    return f"{day}|{'' if found is None else found}"
+
+
+def unit_key(key: str, lookups: "Lookups") -> str:
+    """The ``UnitFigure`` key of a cell key: its day, unit and region's street."""
+    day, department, region = key.split("|")[:3]
+    found = lookups.street_of.get(int(region)) if region else None
+    return f"{day}|{department}|{'' if found is None else found}"
+
+
+def parse_unit_key(key: str) -> dict:
+    day, department, region = key.split("|")
+    return {
+        "day": date.fromisoformat(day),
+        "department_id": int(department) if department else None,
+        "region_id": int(region) if region else None,
+        "category_id": None,
+        "channel": "",
+    }
+
+
+def by_unit(cells: Cells, lookups: "Lookups | None" = None) -> Cells:
+    """``cells`` summed per day, unit and street: the ``UnitFigure`` cells."""
+    lookups = lookups or Lookups.load()
+    total: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in cells.items():
+        total[unit_key(key, lookups)].update(counts)
+    return {k: {c: n for c, n in v.items() if n} for k, v in total.items() if any(v.values())}
+
+
+def parse_community_key(key: str) -> dict:
+    day, region = key.split("|")
+    return {
+        "day": date.fromisoformat(day),
+        "department_id": None,
+        "region_id": int(region) if region else None,
+        "category_id": None,
+        "channel": "",
+    }
+
+
+def by_community(cells: Cells, lookups: "Lookups | None" = None) -> Cells:
+    """``cells`` summed per day and community: the ``CommunityFigure`` cells."""
+    lookups = lookups or Lookups.load()
+    total: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in cells.items():
+        total[community_key(key, lookups)].update(counts)
+    return {k: {c: n for c, n in v.items() if n} for k, v in total.items() if any(v.values())}
+
+
 def by_area(cells: Cells) -> Cells:
     """``cells`` summed over people: the ``AreaFigure`` cells they add up to."""
     total: dict[str, Counter] = defaultdict(Counter)
@@ -97,12 +161,26 @@ def by_area(cells: Cells) -> Cells:
     return {k: {c: n for c, n in v.items() if n} for k, v in total.items() if any(v.values())}
 
 
+def streets_of_regions() -> dict[int, int]:
+    """{region id: the id of the street it lies in}; a region above a street, itself."""
+    rows = list(Region.objects.values_list("pk", "path", "level"))
+    streets = {path: pk for pk, path, level in rows if level == "street"}
+    found = {}
+    for pk, path, _level in rows:
+        codes = [c for c in path.split("/") if c]
+        prefixes = ("/".join(codes[:n]) + "/" for n in range(1, len(codes) + 1))
+        found[pk] = next((streets[p] for p in prefixes if p in streets), pk)
+    return found
+
+
 @dataclass
 class Lookups:
     """Reference data one run reads once: regions, top categories, departments, limits."""
 
     region_by_code: dict[str, tuple[int, str]] = field(default_factory=dict)
     region_path: dict[int, str] = field(default_factory=dict)
+    community_of: dict[int, int] = field(default_factory=dict)
+    street_of: dict[int, int] = field(default_factory=dict)
     top_category: dict[int, int] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
     department_by_name: dict[str, int | None] = field(default_factory=dict)
@@ -112,9 +190,13 @@ class Lookups:
     @classmethod
     def load(cls) -> "Lookups":
         found = cls()
-        for pk, code, path in Region.objects.values_list("pk", "code", "path"):
+        for pk, code, path, level, above in Region.objects.values_list(
+            "pk", "code", "path", "level", "parent_id"
+        ):
             found.region_by_code[code] = (pk, path)
             found.region_path[pk] = path
+            found.community_of[pk] = above if level == "grid" and above else pk
+        found.street_of = streets_of_regions()
         categories = {c.pk: c for c in Category.objects.all()}
         for category in categories.values():
             parent = category.parent_id
@@ -322,13 +404,22 @@ def _add_cells(total: dict[str, Counter], cells: Cells, sign: int = 1, keep=None
 
 
 def _write(delta: dict[str, Counter], lookups: Lookups) -> None:
-    """Add ``delta`` to the cells of both rollups (``DailyFigure`` and, summed over
-    people, ``AreaFigure``), creating, updating and deleting rows left at zero."""
+    """Add ``delta`` to the cells of the rollups (``DailyFigure``; summed over people,
+    ``AreaFigure``; per community and day, ``CommunityFigure``), creating, updating and
+    deleting rows left at zero."""
     _write_cells(DailyFigure, delta, parse_key, lookups)
     coarse: dict[str, Counter] = defaultdict(Counter)
     for key, counts in delta.items():
         coarse[area_key(key)].update(counts)
     _write_cells(AreaFigure, coarse, parse_area_key, lookups)
+    screen: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in coarse.items():
+        screen[community_key(key, lookups)].update(counts)
+    _write_cells(CommunityFigure, screen, parse_community_key, lookups)
+    units: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in coarse.items():
+        units[unit_key(key, lookups)].update(counts)
+    _write_cells(UnitFigure, units, parse_unit_key, lookups)
 
 
 def _write_cells(
@@ -540,6 +631,8 @@ def rebuild_month(year: int, month: int, *, progress: Progress = None, total=Non
         _write(outside, lookups)
         DailyFigure.objects.filter(day__gte=first, day__lt=after).delete()
         AreaFigure.objects.filter(day__gte=first, day__lt=after).delete()
+        CommunityFigure.objects.filter(day__gte=first, day__lt=after).delete()
+        UnitFigure.objects.filter(day__gte=first, day__lt=after).delete()
         if set_based:
             _insert_month(case_ids, prefix, first, after)
         else:
@@ -590,6 +683,68 @@ def _insert_month(case_ids: list[int], prefix: str, first: date, after: date) ->
             GROUP BY 1, day, department_id, region_id, region_path, category_id, channel
             """,
             [first, after],
+        )
+    fill_community_figures(connection, first, after)
+    fill_unit_figures(connection, first, after)
+
+
+def fill_unit_figures(db, first: date | None = None, after: date | None = None) -> None:
+    """``UnitFigure`` from ``AreaFigure`` in one ``INSERT … SELECT … GROUP BY`` (the
+    days in [first, after), all without them): each region at its street (the map from
+    region to street passed as two arrays). The days' rows must be absent."""
+    pairs = list(streets_of_regions().items())
+    counters = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM(a.{c})" for c in COUNTERS)
+    where, params = ("WHERE a.day >= %s AND a.day < %s", [first, after]) if first else ("", [])
+    if db.vendor == "postgresql":
+        mapping = "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(region_id, street_id)"
+        values: list = [[p for p, _s in pairs], [s for _p, s in pairs]]
+    else:
+        rows = ", ".join(["(%s, %s)"] * len(pairs)) or "(NULL, NULL)"
+        mapping = f"SELECT column1 AS region_id, column2 AS street_id FROM (VALUES {rows})"
+        values = [v for pair in pairs for v in pair]
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO assessment_unitfigure (key, day, department_id, region_id,
+                region_path, category_id, channel, {counters})
+            SELECT CAST(a.day AS text) || '|' || COALESCE(CAST(a.department_id AS text), '')
+                   || '|' || COALESCE(CAST(COALESCE(m.street_id, a.region_id) AS text), ''),
+                   a.day, a.department_id, COALESCE(m.street_id, a.region_id),
+                   COALESCE(s.path, a.region_path), NULL, '', {sums}
+            FROM assessment_areafigure a
+            LEFT JOIN ({mapping}) m ON m.region_id = a.region_id
+            LEFT JOIN regions_region s ON s.id = m.street_id
+            {where}
+            GROUP BY 1, 2, 3, 4, 5
+            """,
+            values + params,
+        )
+
+
+def fill_community_figures(db, first: date | None = None, after: date | None = None) -> None:
+    """``CommunityFigure`` from ``AreaFigure`` in one ``INSERT … SELECT … GROUP BY``
+    (the days in [first, after), all without them): a grid's cells at its community
+    (the grid's parent), any other region as itself. The days' rows must be absent."""
+    counters = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM(a.{c})" for c in COUNTERS)
+    where, params = ("WHERE a.day >= %s AND a.day < %s", [first, after]) if first else ("", [])
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO assessment_communityfigure (key, day, department_id, region_id,
+                region_path, category_id, channel, {counters})
+            SELECT CAST(a.day AS text) || '|'
+                   || COALESCE(CAST(COALESCE(p.id, a.region_id) AS text), ''),
+                   a.day, NULL, COALESCE(p.id, a.region_id), COALESCE(p.path, a.region_path),
+                   NULL, '', {sums}
+            FROM assessment_areafigure a
+            LEFT JOIN regions_region g ON g.id = a.region_id AND g.level = 'grid'
+            LEFT JOIN regions_region p ON p.id = g.parent_id
+            {where}
+            GROUP BY 1, 2, 4, 5
+            """,
+            params,
         )
 
 

@@ -282,6 +282,13 @@ class Case(models.Model):
                 condition=~models.Q(status__in=CLOSED_ORDER),
                 name="cases_case_open_by_area",
             ),
+            # The one screen's "overdue now" (analytics.figures): the few open cases due
+            # between the start of this month and now, by deadline, with their area.
+            models.Index(
+                fields=["due_at", "region_path", "owner_path"],
+                condition=~models.Q(status__in=CLOSED_ORDER),
+                name="cases_case_open_by_due",
+            ),
             # The map (queries.open_on_map): the open cases placed in a box, by position.
             models.Index(
                 fields=["lng", "lat"],

@@ -9,9 +9,18 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from civicgrid.accounts.models import Role
-from civicgrid.assessment.models import COUNTERS, AreaFigure, DailyFigure, RollupState
+from civicgrid.assessment.models import (
+    COUNTERS,
+    AreaFigure,
+    CommunityFigure,
+    DailyFigure,
+    RollupState,
+    UnitFigure,
+)
 from civicgrid.assessment.rollup import (
     by_area,
+    by_community,
+    by_unit,
     figures_from_scratch,
     figures_in_table,
     parse_key,
@@ -155,6 +164,8 @@ def test_figures_rolled_up_step_by_step_agree_exactly_with_the_raw_events(world)
 
     assert figures_in_table() == figures_from_scratch()
     assert figures_in_table(AreaFigure) == by_area(figures_from_scratch())
+    assert figures_in_table(CommunityFigure) == by_community(figures_from_scratch())
+    assert figures_in_table(UnitFigure) == by_unit(figures_from_scratch())
     assert recount_from_table() == straight_recount()
     # The unit attributions a reader would check first.
     assert recount_from_table()[("returned", w["bureau"].pk)] == 1
@@ -269,12 +280,29 @@ def test_rebuilding_a_month_restores_figures_someone_damaged(world):
     act(case, Action.DISPATCH, w["dispatcher"], main_department=w["bureau"])
     roll_up()
     good, good_areas = figures_in_table(), figures_in_table(AreaFigure)
+    good_communities = figures_in_table(CommunityFigure)
+    good_units = figures_in_table(UnitFigure)
     DailyFigure.objects.update(received=99)
     AreaFigure.objects.update(dispatched=7)
+    CommunityFigure.objects.update(received=5)
+    UnitFigure.objects.update(dispatched=3)
     today = timezone.localdate()
     rebuild_month(today.year, today.month)
     assert figures_in_table() == good
     assert figures_in_table(AreaFigure) == good_areas == by_area(good)
+    # One cell per community and day, at the grid's community.
+    assert figures_in_table(CommunityFigure) == good_communities == by_community(good)
+    assert figures_in_table(UnitFigure) == good_units == by_unit(good)
+    assert set(CommunityFigure.objects.values_list("region_path", flat=True)) == {
+        world["grid"].parent.path
+    }
+    assert set(UnitFigure.objects.values_list("region_path", flat=True)) == {
+        world["grid"].parent.parent.path
+    }
+    assert set(UnitFigure.objects.values_list("department_id", flat=True)) == {
+        None,
+        world["bureau"].pk,
+    }
 
 
 def test_the_rollup_command_reports_what_it_folded_in_and_refuses_a_bad_month(world, capsys):
