@@ -6,18 +6,16 @@ photos and registers. (The CSRF check before the view has read the body: cap its
 the reverse proxy, see docs/citizens.md.) What is accepted is committed before the answer is sent.
 """
 
-import hashlib
 import json
 import secrets
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.cases import attachments, publication
@@ -25,8 +23,10 @@ from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
 from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 from civicgrid.cases.refusals import status_for
+from civicgrid.core import bodies
 from civicgrid.core.paging import BoundedPaginator
 from civicgrid.regions.locator import locate
+from civicgrid.regions import outlines
 from civicgrid.regions.models import Level, Region
 
 from . import challenge, queries, ratelimit, services
@@ -347,35 +347,33 @@ def results(request):
 
 
 @require_GET
-@gzip_page
 def grids_geojson(request):
-    """Street outlines and grids for the map pin: geography only, no counts."""
-    regions = (
-        Region.objects.filter(level__in=(Level.STREET, Level.GRID), boundary__isnull=False)
-        .order_by("level", "code")
-        .values_list("code", "name", "level", "boundary")
+    """Street outlines and grids for the map pin: geography only, no counts.
+
+    Rendered once per version of the region tree and shared by every process
+    (``regions.outlines``, ``core.bodies``): a 304 to a map that holds it, else the
+    stored body (gzipped when the browser takes it).
+    """
+    at = outlines.version()
+
+    def build() -> str:
+        features = ",".join(
+            f'{{"type":"Feature","geometry":{o.geometry},"properties":'
+            f"{_json({'code': o.code, 'name': o.name, 'level': o.level})}}}"
+            for o in outlines.outlines(at)
+        )
+        return '{"type":"FeatureCollection","features":[' + features + "]}"
+
+    return bodies.answer(
+        request,
+        bodies.body("citizens.grids", at, build),
+        content_type="application/geo+json",
+        cache_control="public, max-age=300",
     )
-    features = [
-        {
-            "type": "Feature",
-            "geometry": boundary,
-            "properties": {"code": code, "name": name, "level": level},
-        }
-        for code, name, level, boundary in regions
-    ]
-    body = json.dumps(
-        {"type": "FeatureCollection", "features": features},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
-    if request.headers.get("If-None-Match", "").removeprefix("W/") == etag:
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="application/geo+json")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the assessment's public doors: residents rate their grid, the units' lists ------

@@ -48,6 +48,12 @@ _policies: Snapshot[dict[tuple, TimeLimitPolicy]] = Snapshot(
 )
 
 
+def categories_version() -> tuple:
+    """The category table's version, read now (not the snapshot's, checked every few
+    seconds): what an answer rendered once per version is kept under."""
+    return _version(Category)
+
+
 def category(code: str, *, active_only: bool = True) -> Category | None:
     """The category with ``code`` (None if unknown or, by default, inactive)."""
     found = _categories.get().get(code)
