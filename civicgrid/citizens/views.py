@@ -27,6 +27,7 @@ from civicgrid.core import bodies
 from civicgrid.core.paging import BoundedPaginator
 from civicgrid.regions.locator import locate
 from civicgrid.regions import outlines
+from civicgrid.routing import catalogue
 from civicgrid.regions.models import Level, Region
 
 from . import challenge, queries, ratelimit, services
@@ -214,16 +215,19 @@ def _tracking_or_404(token: str):
 
 
 def _track_page(request, tracking, *, form: RatingForm | None = None, status: int = 200):
-    case = (
-        Case.objects.select_related("main_department", "category", "merged_into", "grid")
-        .prefetch_related(
+    # The category and its parents come from the per-process category tree, the photos
+    # only for the reporter (who alone sees them).
+    cases = Case.objects.select_related("main_department", "merged_into", "grid").defer(
+        "grid__boundary"
+    )
+    if tracking.may_rate:
+        cases = cases.prefetch_related(
             Prefetch(
                 "attachments",
                 queryset=Attachment.objects.filter(event__action=Action.REGISTER).order_by("pk"),
             )
         )
-        .get(pk=tracking.case_id)
-    )
+    case = cases.get(pk=tracking.case_id)
     rated = None
     if case.rating and tracking.may_rate:
         rated = (
@@ -245,7 +249,7 @@ def _track_page(request, tracking, *, form: RatingForm | None = None, status: in
         if tracking.may_rate and case.status in (Status.REPLIED,)
         else "",
         "rated": rated,
-        "category": queries.category_label(case.category),
+        "category": queries.category_label(catalogue.category_by_id(case.category_id)),
         "steps": _steps(case),
         "supporters": case.supporters.count(),
     }
@@ -326,7 +330,7 @@ def results(request):
     street = request.GET.get("street", "")[:15]
     category = request.GET.get("category", "")
     category_id = int(category) if category.isdigit() else None
-    streets = list(queries.streets().only("code", "name"))
+    streets = queries.streets()
     if street and street not in {s.code for s in streets}:
         street = ""
     listing = BoundedPaginator(

@@ -184,7 +184,9 @@ def versioned_json(request: HttpRequest, name: str, version: tuple, build) -> Ht
     API answers only signed-in callers."""
     from . import bodies
 
-    found = bodies.body(name, version, lambda: RENDERER.render(request, build(), response_status=200))
+    found = bodies.body(
+        name, version, lambda: RENDERER.render(request, build(), response_status=200)
+    )
     return bodies.answer(
         request,
         found,

@@ -102,7 +102,9 @@ def answer(
     """``found`` as the response: 304 when the client holds it, gzipped when it may."""
     tag = found.etag
     gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
-    held = {t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")}
+    held = {
+        t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
+    }
     if tag in held or "*" in held:
         response: HttpResponse = HttpResponseNotModified()
     elif gzipped:
