@@ -25,10 +25,10 @@ from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_ph
 from civicgrid.cases.refusals import status_for
 from civicgrid.core import bodies
 from civicgrid.core.paging import BoundedPaginator
-from civicgrid.regions.locator import locate
 from civicgrid.regions import outlines
-from civicgrid.routing import catalogue
+from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
+from civicgrid.routing import catalogue
 
 from . import challenge, queries, ratelimit, services
 from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk, outside_message

@@ -7,10 +7,10 @@ from ninja import Field, Query, Router, Schema
 
 from civicgrid.core.api import ERRORS, Input, InvalidInput, versioned_json
 
+from . import outlines
 from .datum import Datum
 from .gazetteer import MAX_RESULTS, search
 from .locator import locate
-from . import outlines
 from .models import Level, PlaceKind, Region
 
 router = Router(tags=["regions"])
