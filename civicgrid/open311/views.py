@@ -36,6 +36,7 @@ from .params import (
 
 logger = logging.getLogger(__name__)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+LIST_MAX_AGE = 60  # seconds a public list of requests may be reused
 MULTIPART_UNREADABLE = gettext_lazy(
     "The multipart form data cannot be read: the Content-Type header needs a valid boundary."
 )
@@ -189,6 +190,9 @@ def _list_requests(request: HttpRequest, fmt: str):
     response = render(fmt, "service_requests", queries.as_requests(cases, extensions))
     if not ids and len(cases) == span.page_size:
         response["Link"] = f'<{_older(request, cases[-1])}>; rel="next"'
+    # The same for every reader (public cases only, no key): a proxy or a client may
+    # reuse it for a minute.
+    response["Cache-Control"] = f"public, max-age={LIST_MAX_AGE}"
     return response
 
 

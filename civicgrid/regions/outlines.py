@@ -56,7 +56,7 @@ def _rounded(value):
     return value
 
 
-def drawn(boundary: dict) -> str:
+def drawn(boundary) -> str:
     """``boundary`` as the maps draw it: simplified, rounded, compact JSON text."""
     try:
         geometry = shape(boundary)

@@ -325,6 +325,7 @@ def test_a_list_without_page_size_gives_a_page_and_links_the_older_ones(
         seen += [n for n in numbers(json.loads(response.content)) if n not in seen]
         if "Link" not in response:
             break
+        assert response["Cache-Control"] == "public, max-age=60"
         link = response["Link"]
         assert link.endswith('>; rel="next"')
         next_url = urlsplit(link[1 : link.index(">")])

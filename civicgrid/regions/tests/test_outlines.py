@@ -1,4 +1,4 @@
-"""The maps' outlines and the reference lists, rendered once per version of their table.
+"""The maps' outlines and the region list, rendered once per version of their table.
 
 What a user notices: an administrator's edit shows in the very next answer — whichever
 process built the body before, since the version is read from the database each time —
@@ -16,7 +16,6 @@ from django.utils import timezone
 from civicgrid.accounts.models import ApiToken
 from civicgrid.core import bodies
 from civicgrid.regions.models import Region
-from civicgrid.routing.models import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -88,19 +87,6 @@ def api(operator):
         return Client().get(url, params, headers={**headers, **(extra or {})})
 
     return get
-
-
-def test_a_renamed_category_is_in_the_next_api_answer(api, category):
-    assert api("/api/categories").json()[0]["name"] == category.name
-    _rename_elsewhere(Category, category.pk, "新的名称")
-    cache_key_count = len(bodies._here)
-    assert api("/api/categories").json()[0]["name"] == "新的名称"
-    assert len(bodies._here) == cache_key_count + 1  # a new version, a new body
-
-
-def test_the_category_list_answers_304_with_its_etag(api, category):
-    first = api("/api/categories")
-    assert api("/api/categories", {"If-None-Match": first["ETag"]}).status_code == 304
 
 
 def test_region_pages_are_kept_apart_and_follow_an_edit(api, district):
