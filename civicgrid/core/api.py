@@ -192,4 +192,5 @@ def versioned_json(request: HttpRequest, name: str, version: tuple, build) -> Ht
         found,
         content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}",
         cache_control="private, no-cache",
+        compress=False,
     )

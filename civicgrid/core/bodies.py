@@ -98,10 +98,12 @@ def answer(
     *,
     content_type: str,
     cache_control: str,
+    compress: bool = True,
 ) -> HttpResponse:
-    """``found`` as the response: 304 when the client holds it, gzipped when it may."""
+    """``found`` as the response: 304 when the client holds it, gzipped when it may (and
+    ``compress``: the API answers plain, as its other endpoints do)."""
     tag = found.etag
-    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    gzipped = compress and "gzip" in request.headers.get("Accept-Encoding", "")
     held = {
         t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
     }
@@ -115,5 +117,6 @@ def answer(
     # The same tag for both encodings, weak as Django's gzip makes it: the same content.
     response["ETag"] = f"W/{tag}" if gzipped else tag
     response["Cache-Control"] = cache_control
-    patch_vary_headers(response, ("Accept-Encoding",))
+    if compress:
+        patch_vary_headers(response, ("Accept-Encoding",))
     return response
