@@ -37,7 +37,10 @@ def empty_cache():
     """The shared (file) cache starts empty: no test sees figures another one cached."""
     from django.core.cache import cache
 
+    from civicgrid.core import bodies
+
     cache.clear()
+    bodies.forget()
 
 
 @pytest.fixture

@@ -82,7 +82,11 @@ def parse_args(argv=None):
     parser.add_argument("--days", type=int, default=365, help="the cases span these days")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--only", default="", help="pages and jobs whose name contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="pages and jobs whose name contains this (several: comma-separated)",
+    )
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--label", default="", help="added to the result file's name")
     parser.add_argument("--seed", type=int, default=2026)
@@ -209,7 +213,7 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
         say(f"  {name:40} p50 {r['p50_ms']:>10.1f} ms  p95 {r['p95_ms']:>10.1f} ms  {outcome}")
 
     def wanted(name: str) -> bool:
-        return not args.only or args.only in name
+        return _only(args, name)
 
     if wanted("job: refresh-hot-issues"):
         ms, found = _timed(lambda: refresh_hot_issues(days=WINDOW_DAYS))
@@ -238,6 +242,12 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
     ms, read = _timed(roll_up)
     row("job: rollup (1,000 new cases)", [ms], f"{read} events folded in", JOB_MS)
     return results
+
+
+def _only(args, name: str) -> bool:
+    """``--only``: every name when empty, else the names containing one of its parts."""
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    return not parts or any(p in name for p in parts)
 
 
 # --- the pages -------------------------------------------------------------------------------
@@ -422,7 +432,7 @@ def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: 
         return clients[role]
 
     for page in pages():
-        if args.only and args.only not in page.name:
+        if not _only(args, page.name):
             continue
         role = chosen.get(page.name)
         if role is None:

@@ -18,7 +18,8 @@ from civicgrid.cases.queries import category_and_descendants
 from civicgrid.duplicates.candidates import find_candidates
 from civicgrid.duplicates.models import Supporter
 from civicgrid.duplicates.text import likeness, message_text, shingles
-from civicgrid.regions.models import Level, Region
+from civicgrid.regions import lineage
+from civicgrid.regions.models import Region
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category
 
@@ -188,8 +189,9 @@ RESULT_FIELDS = (
 )
 
 
-def streets() -> QuerySet:
-    return Region.objects.filter(level=Level.STREET).defer("boundary").order_by("code")
+def streets() -> list[Region]:
+    """The streets to filter by, from the per-process copy of the region tree."""
+    return lineage.streets()
 
 
 def root_categories() -> list[Category]:

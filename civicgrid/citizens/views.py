@@ -6,18 +6,16 @@ photos and registers. (The CSRF check before the view has read the body: cap its
 the reverse proxy, see docs/citizens.md.) What is accepted is committed before the answer is sent.
 """
 
-import hashlib
 import json
 import secrets
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.cases import attachments, publication
@@ -25,9 +23,12 @@ from civicgrid.cases.lifecycle import Action, LifecycleError
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Rating, Status
 from civicgrid.cases.photos import MAX_BYTES, MAX_PHOTOS, PhotoProblem, clean_photos
 from civicgrid.cases.refusals import status_for
+from civicgrid.core import bodies
 from civicgrid.core.paging import BoundedPaginator
+from civicgrid.regions import outlines
 from civicgrid.regions.locator import locate
 from civicgrid.regions.models import Level, Region
+from civicgrid.routing import catalogue
 
 from . import challenge, queries, ratelimit, services
 from .forms import HumanCheck, RatingForm, ReportForm, category_by_pk, outside_message
@@ -214,16 +215,19 @@ def _tracking_or_404(token: str):
 
 
 def _track_page(request, tracking, *, form: RatingForm | None = None, status: int = 200):
-    case = (
-        Case.objects.select_related("main_department", "category", "merged_into", "grid")
-        .prefetch_related(
+    # The category and its parents come from the per-process category tree, the photos
+    # only for the reporter (who alone sees them).
+    cases = Case.objects.select_related("main_department", "merged_into", "grid").defer(
+        "grid__boundary"
+    )
+    if tracking.may_rate:
+        cases = cases.prefetch_related(
             Prefetch(
                 "attachments",
                 queryset=Attachment.objects.filter(event__action=Action.REGISTER).order_by("pk"),
             )
         )
-        .get(pk=tracking.case_id)
-    )
+    case = cases.get(pk=tracking.case_id)
     rated = None
     if case.rating and tracking.may_rate:
         rated = (
@@ -245,7 +249,7 @@ def _track_page(request, tracking, *, form: RatingForm | None = None, status: in
         if tracking.may_rate and case.status in (Status.REPLIED,)
         else "",
         "rated": rated,
-        "category": queries.category_label(case.category),
+        "category": queries.category_label(catalogue.category_by_id(case.category_id)),
         "steps": _steps(case),
         "supporters": case.supporters.count(),
     }
@@ -326,7 +330,7 @@ def results(request):
     street = request.GET.get("street", "")[:15]
     category = request.GET.get("category", "")
     category_id = int(category) if category.isdigit() else None
-    streets = list(queries.streets().only("code", "name"))
+    streets = queries.streets()
     if street and street not in {s.code for s in streets}:
         street = ""
     listing = BoundedPaginator(
@@ -347,35 +351,33 @@ def results(request):
 
 
 @require_GET
-@gzip_page
 def grids_geojson(request):
-    """Street outlines and grids for the map pin: geography only, no counts."""
-    regions = (
-        Region.objects.filter(level__in=(Level.STREET, Level.GRID), boundary__isnull=False)
-        .order_by("level", "code")
-        .values_list("code", "name", "level", "boundary")
+    """Street outlines and grids for the map pin: geography only, no counts.
+
+    Rendered once per version of the region tree and shared by every process
+    (``regions.outlines``, ``core.bodies``): a 304 to a map that holds it, else the
+    stored body (gzipped when the browser takes it).
+    """
+    at = outlines.version()
+
+    def build() -> str:
+        features = ",".join(
+            f'{{"type":"Feature","geometry":{o.geometry},"properties":'
+            f"{_json({'code': o.code, 'name': o.name, 'level': o.level})}}}"
+            for o in outlines.outlines(at)
+        )
+        return '{"type":"FeatureCollection","features":[' + features + "]}"
+
+    return bodies.answer(
+        request,
+        bodies.body("citizens.grids", at, build),
+        content_type="application/geo+json",
+        cache_control="public, max-age=300",
     )
-    features = [
-        {
-            "type": "Feature",
-            "geometry": boundary,
-            "properties": {"code": code, "name": name, "level": level},
-        }
-        for code, name, level, boundary in regions
-    ]
-    body = json.dumps(
-        {"type": "FeatureCollection", "features": features},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
-    if request.headers.get("If-None-Match", "").removeprefix("W/") == etag:
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="application/geo+json")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the assessment's public doors: residents rate their grid, the units' lists ------

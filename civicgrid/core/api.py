@@ -175,3 +175,22 @@ def json_response(request: HttpRequest, body: Any, status: int) -> HttpResponse:
         status=status,
         content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}",
     )
+
+
+def versioned_json(request: HttpRequest, name: str, version: tuple, build) -> HttpResponse:
+    """An API answer rendered once per ``version`` of the rows it shows and shared by every
+    process (``core.bodies``): ``build()`` returns the body already in its schema's shape,
+    rendered as the API renders it. ETag and 304 as for any kept body; private, since the
+    API answers only signed-in callers."""
+    from . import bodies
+
+    found = bodies.body(
+        name, version, lambda: RENDERER.render(request, build(), response_status=200)
+    )
+    return bodies.answer(
+        request,
+        found,
+        content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}",
+        cache_control="private, no-cache",
+        compress=False,
+    )

@@ -241,7 +241,13 @@ def board(paths: list[str], today: date | None = None) -> tuple[Period, Period, 
     grids = Region.objects.none()
     for path in paths:
         grids |= Region.objects.filter(level=Level.GRID, path__startswith=path)
-    grids = grids.select_related("parent").order_by("code")
+    # Names and codes, not polygons: a grid's and its community's boundaries are kilobytes
+    # of GeoJSON each, and decoding ~1,000 of them was most of the board's time (2 s).
+    grids = (
+        grids.select_related("parent")
+        .only("code", "name", "level", "path", "parent__code", "parent__name", "parent__path")
+        .order_by("code")
+    )
     grid_ids = [g.pk for g in grids]
     reports = {
         (r.grid_id, r.period_start, r.cadence): r

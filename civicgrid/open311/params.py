@@ -12,6 +12,12 @@ from civicgrid.core.datetimes import Kind, TimeRefused, check
 
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
+# A page without page_size: each row is masked text (docs/publication.md), about a
+# millisecond apiece, so a default of the spec's 1000 cost a second per anonymous call.
+DEFAULT_PAGE_SIZE = 50
+# page × page_size reaches back this far at most; further, end_date walks back by date
+# (keyset: the oldest requested_datetime of the last page), as fast as the first page.
+MAX_OFFSET = 10_000
 MAX_IDS = 1000
 MAX_PARAM = 2000
 
@@ -125,7 +131,9 @@ class Window:
 
 
 def window(data, *, now=None) -> Window:
-    """start_date/end_date (at most 90 days apart; the last 90 days by default) and paging."""
+    """start_date/end_date (at most 90 days apart; the last 90 days by default) and paging
+    (``page_size`` rows, ``DEFAULT_PAGE_SIZE`` unless given, no further back than
+    ``MAX_OFFSET``)."""
     now = now or timezone.now()
     start, end = moment(data, "start_date"), moment(data, "end_date")
     if start and end and end < start:
@@ -139,5 +147,14 @@ def window(data, *, now=None) -> Window:
     if end is None:
         end = start + MAX_SPAN
     page = _positive(data, "page", 1, 1_000_000)
-    page_size = _positive(data, "page_size", MAX_RESULTS, MAX_RESULTS)
+    page_size = _positive(data, "page_size", DEFAULT_PAGE_SIZE, MAX_RESULTS)
+    if (page - 1) * page_size >= MAX_OFFSET:
+        raise invalid(
+            "page",
+            _(
+                "Pages reach back %(n)d results at most; for older ones give end_date "
+                "(the oldest requested_datetime you have)."
+            )
+            % {"n": MAX_OFFSET},
+        )
     return Window(start, end, page, page_size)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -35,6 +36,7 @@ from .params import (
 
 logger = logging.getLogger(__name__)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+LIST_MAX_AGE = 60  # seconds a public list of requests may be reused
 MULTIPART_UNREADABLE = gettext_lazy(
     "The multipart form data cannot be read: the Content-Type header needs a valid boundary."
 )
@@ -185,7 +187,24 @@ def _list_requests(request: HttpRequest, fmt: str):
         if codes := _service_codes(data):
             cases = cases.filter(category__code__in=codes)
     cases = list(cases.order_by("-created_at", "-id")[span.offset : span.offset + span.page_size])
-    return render(fmt, "service_requests", queries.as_requests(cases, extensions))
+    response = render(fmt, "service_requests", queries.as_requests(cases, extensions))
+    if not ids and len(cases) == span.page_size:
+        response["Link"] = f'<{_older(request, cases[-1])}>; rel="next"'
+    # The same for every reader (public cases only, no key): a proxy or a client may
+    # reuse it for a minute.
+    response["Cache-Control"] = f"public, max-age={LIST_MAX_AGE}"
+    return response
+
+
+def _older(request: HttpRequest, oldest) -> str:
+    """The next page of a full list, by date (keyset): the same query with ``end_date``
+    at its oldest request (which it repeats: ``end_date`` is inclusive) and no ``page``."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("start_date", None)  # the window moves with end_date
+    # To the microsecond: the seconds of ``moment`` would skip the older requests of that second.
+    query["end_date"] = timezone.localtime(oldest.created_at).isoformat()
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 @endpoint("GET")

@@ -4,10 +4,10 @@ gazetteer's search as one types."""
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from civicgrid.core.api import ERRORS, Input, InvalidInput
+from civicgrid.core.api import ERRORS, Input, InvalidInput, versioned_json
 
+from . import outlines
 from .datum import Datum
 from .gazetteer import MAX_RESULTS, search
 from .locator import locate
@@ -16,15 +16,11 @@ from .models import Level, PlaceKind, Region
 router = Router(tags=["regions"])
 
 
-class RegionPagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(1000, ge=1, le=5000)
-        offset: int = Field(0, ge=0, le=10_000_000)
-
-
 class RegionFilters(Input):
     level: Level | None = None
     parent: str | None = Field(None, max_length=15, description="Parent code: its children.")
+    limit: int = Field(1000, ge=1, le=5000)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class PointOut(Schema):
@@ -74,29 +70,46 @@ class LocationOut(Schema):
     needs_placement: bool
 
 
-@router.get("", response={200: list[RegionOut], **ERRORS}, summary="Regions and grids")
-@paginate(RegionPagination)
+class PagedRegionOut(Schema):
+    items: list[RegionOut]
+    count: int
+
+
+@router.get("", response={200: PagedRegionOut, **ERRORS}, summary="Regions and grids")
 def list_regions(request: HttpRequest, filters: Query[RegionFilters]):
-    query = Region.objects.order_by("code")
-    if filters.level:
-        query = query.filter(level=filters.level)
+    """Rendered once per version of the region tree and query, shared by every process
+    (``core.bodies``): the tree changes only when an administrator edits or imports it."""
+    parent = None
     if filters.parent:
-        parent = Region.objects.filter(code=filters.parent).first()
+        parent = Region.objects.filter(code=filters.parent).values_list("pk", flat=True).first()
         if parent is None:
             raise InvalidInput(
                 "parent", _("There is no region with code %(code)s.") % {"code": filters.parent}
             )
-        query = query.filter(parent=parent)
-    return query.only(
-        "code",
-        "name",
-        "level",
-        "path",
-        "grid_kind",
-        "centroid_lng",
-        "centroid_lat",
-        "households",
-    )
+
+    def build() -> dict:
+        query = Region.objects.order_by("code")
+        if filters.level:
+            query = query.filter(level=filters.level)
+        if parent is not None:
+            query = query.filter(parent_id=parent)
+        rows = query.only(
+            "code",
+            "name",
+            "level",
+            "path",
+            "grid_kind",
+            "centroid_lng",
+            "centroid_lat",
+            "households",
+        )[filters.offset : filters.offset + filters.limit]
+        return {
+            "items": [RegionOut.model_validate(r).model_dump() for r in rows],
+            "count": query.count(),
+        }
+
+    asked = (filters.level or "", filters.parent or "", filters.limit, filters.offset)
+    return versioned_json(request, f"api.regions:{asked}", outlines.version(), build)
 
 
 @router.get("/locate", response={200: LocationOut, **ERRORS}, summary="The grid a point lies in")

@@ -28,6 +28,20 @@ def _above_grids() -> dict[str, Region]:
 _tree: Snapshot[dict[str, Region]] = Snapshot(_version, _above_grids)
 
 
+def above_grids() -> dict[str, Region]:
+    """Every region above the grid level by code, without polygons (read-only)."""
+    return _tree.get()
+
+
+def streets() -> list[Region]:
+    """The streets (towns), by code, without polygons (read-only)."""
+    return sorted((r for r in _tree.get().values() if r.level == Level.STREET), key=_code)
+
+
+def _code(region: Region) -> str:
+    return region.code
+
+
 def lineage(region: Region) -> list[Region]:
     """``region`` and its ancestors, most specific first (as ``Region.lineage``)."""
     codes = [c for c in region.path.split("/") if c and c != region.code]

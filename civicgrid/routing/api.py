@@ -5,8 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from civicgrid.core.api import ErrorOut
+from civicgrid.core.api import ErrorOut, versioned_json
 
+from . import catalogue
 from .models import Category, Department
 
 router = Router(tags=["reference"])
@@ -36,7 +37,13 @@ class DepartmentOut(Schema):
     "/categories", response={200: list[CategoryOut], 401: ErrorOut}, summary="Active categories"
 )
 def list_categories(request: HttpRequest):
-    return list(Category.objects.filter(active=True).select_related("parent").order_by("code"))
+    """Rendered once per version of the category table, shared by every process."""
+
+    def build() -> list[dict]:
+        rows = Category.objects.filter(active=True).select_related("parent").order_by("code")
+        return [CategoryOut.model_validate(c).model_dump() for c in rows]
+
+    return versioned_json(request, "api.categories", catalogue.categories_version(), build)
 
 
 @router.get(

@@ -20,8 +20,8 @@ def _version(model) -> tuple:
 
 class Tree(dict[str, Category]):
     """Categories by code, with what intake asks of the tree worked out once per build:
-    the nodes by id, and which have an active child (so a leaf is known without
-    scanning every category)."""
+    the nodes by id, which have an active child (so a leaf is known without scanning
+    every category) and which are never public."""
 
     def __init__(self, nodes: dict[int, Category]):
         super().__init__((c.code, c) for c in nodes.values())
@@ -29,6 +29,9 @@ class Tree(dict[str, Category]):
         self.with_active_children = frozenset(
             c.parent_id for c in nodes.values() if c.active and c.parent_id
         )
+        # Every public door filters on it (cases.publication): walked once per build,
+        # not 655 lineages per request. The parents are linked before the tree is made.
+        self.private = frozenset(c.pk for c in nodes.values() if c.is_private)
 
 
 def _build_categories() -> Tree:
@@ -46,6 +49,12 @@ _categories: Snapshot[Tree] = Snapshot(lambda: _version(Category), _build_catego
 _policies: Snapshot[dict[tuple, TimeLimitPolicy]] = Snapshot(
     lambda: _version(TimeLimitPolicy), _build_policies
 )
+
+
+def categories_version() -> tuple:
+    """The category table's version, read now (not the snapshot's, checked every few
+    seconds): what an answer rendered once per version is kept under."""
+    return _version(Category)
 
 
 def category(code: str, *, active_only: bool = True) -> Category | None:
@@ -70,6 +79,11 @@ def category_by_id(pk: int | None) -> Category | None:
 def has_active_children(category: Category) -> bool:
     """Whether an active category sits under ``category`` (then it is a group, not a leaf)."""
     return category.pk in _categories.get().with_active_children
+
+
+def private_ids() -> frozenset[int]:
+    """The ids of the categories marked never public, with all their subcategories."""
+    return _categories.get().private
 
 
 def with_active_children() -> frozenset[int]:

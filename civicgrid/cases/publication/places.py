@@ -7,7 +7,8 @@ its street and community. No grid, no position.
 
 from collections.abc import Iterable
 
-from civicgrid.regions.models import Level, Region
+from civicgrid.regions import lineage
+from civicgrid.regions.models import Level
 
 from ..models import Case
 
@@ -24,15 +25,14 @@ def position(case: Case) -> tuple[float | None, float | None]:
 
 
 def places(cases: Iterable[Case]) -> dict[int, str]:
-    """``street · community`` of each case (by id), from its region path; one query."""
-    cases = list(cases)
-    paths = {case.pk: [code for code in case.region_path.split("/") if code] for case in cases}
-    codes = {code for path in paths.values() for code in path}
-    if not codes:
-        return {case.pk: "" for case in cases}
-    names = dict(
-        Region.objects.filter(code__in=codes, level__in=PLACE_LEVELS)
-        .order_by("code")
-        .values_list("code", "name")
-    )
-    return {pk: " · ".join(names[c] for c in path if c in names) for pk, path in paths.items()}
+    """``street · community`` of each case (by id), from its region path.
+
+    The names come from the per-process copy of the regions above the grids
+    (``regions.lineage``, version-checked every few seconds): no query per page.
+    """
+    known = lineage.above_grids()
+    names = {code: r.name for code, r in known.items() if r.level in PLACE_LEVELS}
+    return {
+        case.pk: " · ".join(names[c] for c in case.region_path.split("/") if c in names)
+        for case in cases
+    }

@@ -43,7 +43,7 @@ def private_category_ids() -> frozenset[int]:
 
     From the per-process category snapshot: no query beyond its version check.
     """
-    return frozenset(c.pk for c in catalogue.categories().values() if c.is_private)
+    return catalogue.private_ids()
 
 
 def _excluded(prefix: str, private: frozenset[int]) -> Q:

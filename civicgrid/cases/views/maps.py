@@ -6,38 +6,33 @@ import json
 import math
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
 from django.http import HttpResponse, HttpResponseNotModified
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from civicgrid.regions.models import Level, Region
+from civicgrid.regions import outlines
+from civicgrid.regions.models import Level
 
 from .. import queries
 from ..scope import region_paths
 
 
-def regions_on_map(user):
-    """Streets and grids the map draws: the user's region subtrees, or all for a
-    department or an administrator (the map is geography, the counts are scoped)."""
-    regions = Region.objects.filter(level__in=(Level.STREET, Level.GRID), boundary__isnull=False)
+def regions_on_map(user) -> list:
+    """Streets and grids the map draws (``regions.outlines``, rendered once per version of
+    the region tree): the user's region subtrees, or all for a department or an
+    administrator (the map is geography, the counts are scoped)."""
+    drawn = outlines.outlines()
     paths = region_paths(user)
-    if paths and not user.is_superuser:
-        # Below the user's regions, plus the streets above them (a grid worker's street).
-        above = {code for path in paths for code in path.split("/") if code}
-        mine = Q(code__in=above, level=Level.STREET)
-        for path in paths:
-            mine |= Q(path__startswith=path)
-        regions = regions.filter(mine)
-    # The polygon as the stored JSON text: decoding ~1,000 of them to encode them again
-    # took most of a second.
-    outline = Cast("boundary", output_field=TextField())
-    return (
-        regions.order_by("level", "code")
-        .only("code", "name", "level", "grid_kind", "parent_id")
-        .annotate(outline=outline)
-    )
+    if not paths or user.is_superuser:
+        return list(drawn)
+    # Below the user's regions, plus the streets above them (a grid worker's street).
+    above = {code for path in paths for code in path.split("/") if code}
+    starts = tuple(paths)
+    return [
+        o
+        for o in drawn
+        if o.path.startswith(starts) or (o.level == Level.STREET and o.code in above)
+    ]
 
 
 @login_required
@@ -46,8 +41,9 @@ def regions_on_map(user):
 def grids_geojson(request):
     """Grids (with open-case counts) and street outlines as GeoJSON in WGS84.
 
-    The counts come from one aggregate query. The body carries an ETag, so a map that
-    reloads it gets a 304 while nothing changed.
+    The outlines are rendered once per version of the region tree; the counts come from
+    one aggregate query. The body carries an ETag, so a map that reloads it gets a 304
+    while nothing changed.
     """
     counts = queries.open_counts_by_grid(request.user)
     features = []
@@ -56,7 +52,7 @@ def grids_geojson(request):
         if region.level == Level.GRID:
             properties.update(open=counts.get(region.pk, 0), kind=region.grid_kind)
         features.append(
-            f'{{"type":"Feature","geometry":{region.outline},"properties":{_json(properties)}}}'
+            f'{{"type":"Feature","geometry":{region.geometry},"properties":{_json(properties)}}}'
         )
     return _geojson_body(
         request, '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"

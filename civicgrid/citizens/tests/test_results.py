@@ -116,3 +116,13 @@ def test_calls_private_matters_and_room_numbers_stay_off_the_results(
     assert "家暴求助" not in html
     assert "幸福苑*号楼*单元*室门口漏水" in html
     assert "301" not in html
+
+
+def test_a_warm_results_page_reads_the_count_and_the_rows_only(
+    client, closed, warm_snapshots, django_assert_num_queries
+):
+    client.get("/results/")  # fills the per-process copies (streets, categories)
+    # The capped count and the page's rows: streets, categories and place names come
+    # from the per-process copies of the region and category trees.
+    with django_assert_num_queries(2):
+        assert client.get("/results/").status_code == 200

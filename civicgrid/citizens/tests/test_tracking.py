@@ -218,3 +218,14 @@ def test_a_return_under_review_is_told_in_plain_words_without_the_departments_re
     assert "checking which department is responsible" in html
     assert "The department asked the centre to find the right one" in html
     assert "不归我们管" not in html
+
+
+def test_a_warm_tracking_page_reads_its_case_in_a_few_queries(
+    client, filed, warm_snapshots, django_assert_num_queries
+):
+    url = f"/track/{filed.token}/"
+    client.get(url)  # fills the per-process copies (the category tree)
+    # The link, the case, its photos (the reporter's own), its public events, the
+    # supporters' count; the category and its parents from the per-process tree.
+    with django_assert_num_queries(5):
+        assert client.get(url).status_code == 200

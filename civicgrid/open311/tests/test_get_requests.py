@@ -307,3 +307,48 @@ def test_an_unplaced_request_has_no_position(client, app_client, post_data):
     client.post(f"{BASE}/requests.json", data=data)
     row = get(client)[1][0]
     assert (row["lat"], row["long"], row["address"]) == (None, None, "")
+
+
+def test_a_list_without_page_size_gives_a_page_and_links_the_older_ones(
+    client, operator, district, category, monkeypatch
+):
+    from urllib.parse import urlsplit
+
+    from civicgrid.open311 import params
+
+    monkeypatch.setattr(params, "DEFAULT_PAGE_SIZE", 2)
+    cases = [made(operator, district, category, days_ago=d) for d in (1, 2, 3, 4, 5)]
+    seen: list[str] = []
+    url = f"{BASE}/requests.json"
+    for _ in range(5):
+        response = client.get(url)
+        seen += [n for n in numbers(json.loads(response.content)) if n not in seen]
+        if "Link" not in response:
+            break
+        assert response["Cache-Control"] == "public, max-age=60"
+        link = response["Link"]
+        assert link.endswith('>; rel="next"')
+        next_url = urlsplit(link[1 : link.index(">")])
+        assert "end_date=" in next_url.query
+        url = f"{next_url.path}?{next_url.query}"
+    # By date, each page from the oldest of the last (repeated: end_date is inclusive).
+    assert seen == [c.number for c in cases]
+
+
+def test_pages_reach_back_ten_thousand_requests_then_end_date_takes_over(client):
+    status, body = get(client, page_size="1000", page="11")
+    assert status == 400
+    assert body[0]["description"].startswith("page: ")
+    assert get(client, page_size="1000", page="10")[0] == 200
+
+
+def test_a_warm_list_reads_its_rows_in_one_query(
+    client, operator, district, category, warm_snapshots, django_assert_num_queries
+):
+    for _i in range(3):
+        made(operator, district, category)
+    get(client)  # fills the per-process copies (categories, region names)
+    # The rows; the private categories and the street · community names come from the
+    # per-process copies of the category and region trees.
+    with django_assert_num_queries(1):
+        assert len(get(client)[1]) == 3

@@ -1,8 +1,10 @@
 """Reference data for other systems: categories and departments, active ones only."""
 
 from django.test import Client
+from django.utils import timezone
 
 from civicgrid.accounts.models import ApiToken
+from civicgrid.routing.models import Category
 from civicgrid.routing.tests import factories as f
 
 
@@ -29,3 +31,27 @@ def test_departments_are_listed_by_code(operator, bureau):
     f.make_department("旧部门", code="OLD", active=False)
     body = _get(operator, "/api/departments").json()
     assert body == [{"code": "CGJ", "name": "城市管理局", "kind": "bureau", "stationed": False}]
+
+
+def _api(user):
+    _token, raw = ApiToken.issue(user, "tests")
+
+    def get(url, extra=None):
+        return Client().get(url, headers={"Authorization": f"Bearer {raw}", **(extra or {})})
+
+    return get
+
+
+def test_a_category_renamed_by_another_process_is_in_the_next_answer(operator, category):
+    """The list is rendered once per version of the category table, read every time."""
+    api = _api(operator)
+    assert api("/api/categories").json()[0]["name"] == category.name
+    # Another process's edit: new rows, nothing in this process.
+    Category.objects.filter(pk=category.pk).update(name="新的名称", updated_at=timezone.now())
+    assert api("/api/categories").json()[0]["name"] == "新的名称"
+
+
+def test_the_category_list_answers_304_with_its_etag(operator, category):
+    api = _api(operator)
+    first = api("/api/categories")
+    assert api("/api/categories", {"If-None-Match": first["ETag"]}).status_code == 304
