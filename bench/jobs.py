@@ -381,7 +381,7 @@ def main(argv=None):
         f"load average {report['machine']['load_average_before']:.1f} → "
         f"{report['machine']['load_average_after']:.1f} on {os.cpu_count()} cores"
     )
-    print(f"written {out.relative_to(HERE.parent)}")
+    print(f"written {out.relative_to(HERE.parent) if out.is_relative_to(HERE.parent) else out}")
 
 
 if __name__ == "__main__":

@@ -269,7 +269,7 @@ DECAY_AFTER = timedelta(minutes=1)
 PILE_UP = 200
 # A held report at least this share of the threshold like an issue's mean is clustered
 # again with that issue's members (``_regroup``).
-NEARLY = 0.5
+NEARLY = 0.75
 
 
 @dataclass
@@ -420,8 +420,9 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     # Cases past the window leave their issues (only an issue first seen before the
     # window's start can hold one).
     aged = HotIssueCase.objects.filter(hot_issue__first_seen__lt=since, case__created_at__lt=since)
-    done.touched |= set(aged.values_list("hot_issue_id", flat=True))
-    HotIssueCase.objects.filter(pk__in=list(aged.values_list("pk", flat=True))).delete()
+    aged_links = list(aged.values_list("pk", "hot_issue_id"))
+    done.touched |= {issue_id for _pk, issue_id in aged_links}
+    HotIssueCase.objects.filter(pk__in=[pk for pk, _issue_id in aged_links]).delete()
     # New cases: join an issue of their block, or are held.
     new = _since_watermark(Case, state.last_case_id, top_case, holes.get("cases", []))
     new = list(
@@ -473,16 +474,16 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         done.attached += 1
     HotIssueCase.objects.bulk_create(links, ignore_conflicts=True)
     HotIssue.objects.bulk_update(list(grown.values()), ["terms"])
-    placed = _regroup(near, roots, now)
+    placed = _regroup(near, roots, now, idf.documents)
     for key in list(done.held):
         done.held[key] = [pk for pk in done.held[key] if pk not in placed]
         if not done.held[key]:
             del done.held[key]
-    done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots)
+    done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots, idf.documents)
     return done
 
 
-def _regroup(near: dict[int, list[int]], roots, now) -> set[int]:
+def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]:
     """Cluster each issue again with the new reports held nearly like it (its members and
     those reports alone, not the whole block): average linkage may join a report through
     the members it is most like, which the mean alone does not show. The ids placed."""
@@ -493,12 +494,25 @@ def _regroup(near: dict[int, list[int]], roots, now) -> set[int]:
     ):
         members[issue_id].append(case_id)
     blocks = dict(HotIssue.objects.filter(pk__in=list(near)).values_list("pk", "block"))
+    every = [pk for issue_id in blocks for pk in members[issue_id] + near[issue_id]]
+    cases = list(_with_text(Case.objects.filter(pk__in=every)).order_by("created_at", "id"))
+    idf = _idf_of(cases, documents)  # one read of the shared table for all of them
+    by_id = {c.pk: c for c in cases}
     for issue_id, key in blocks.items():
-        ids = members[issue_id] + near[issue_id]
-        cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
+        ids = set(members[issue_id] + near[issue_id])
         HotIssue.objects.filter(pk=issue_id).delete()
-        placed |= _store_issues(key, cases, roots, now, replace=False)
+        mine = [by_id[pk] for pk in by_id if pk in ids]
+        placed |= _store_issues(key, mine, roots, now, replace=False, idf=idf)
     return placed & {pk for ids in near.values() for pk in ids}
+
+
+def _idf_of(cases: list[Case], documents: int) -> Idf:
+    """The shared IDF for the n-grams of ``cases`` (read with ``_with_text``)."""
+    texts = [
+        Report(key="", title=c.title, content=getattr(c, "opening", ""), at=c.created_at)
+        for c in cases
+    ]
+    return frequencies.idf(texts, documents)
 
 
 def _near_all(report: Report, positions: list[tuple[Any, Any]]) -> bool:
@@ -530,7 +544,9 @@ def _plain(_gram: str) -> float:
     return 1.0
 
 
-def _blocks_to_cluster(held, changed: set[str], fresh: set[int], since, now, roots) -> set[str]:
+def _blocks_to_cluster(
+    held, changed: set[str], fresh: set[int], since, now, roots, documents: int
+) -> set[str]:
     """The blocks whose held reports pile up (to cluster again). Held reports that make a
     hot issue among themselves become that issue at once; the block is left as it is."""
     chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
@@ -542,9 +558,10 @@ def _blocks_to_cluster(held, changed: set[str], fresh: set[int], since, now, roo
         if case.pk in in_window:
             grouped[block_key(_block(case, roots))].append(case)
     placed: set[int] = set()
-    for key, group in grouped.items():
-        if key not in chosen and _may_group(group, fresh, roots):
-            placed |= _store_issues(key, group, roots, now, replace=False)
+    groups = {k: g for k, g in grouped.items() if k not in chosen and _may_group(g, fresh, roots)}
+    idf = _idf_of([c for g in groups.values() for c in g], documents)
+    for key, group in groups.items():
+        placed |= _store_issues(key, group, roots, now, replace=False, idf=idf)
     for key in changed:  # reports that left the window or made an issue are no longer held
         held[key] = [
             pk
@@ -675,18 +692,18 @@ def _carry_forward(state, now) -> None:
     issue, member = HotIssue._meta.db_table, HotIssueCase._meta.db_table
     statuses = sorted(OPEN_STATUSES)
     sql = (
-        f"UPDATE {issue} SET open_cases = c.open, reports_this_week = c.this_week, "  # noqa: S608
+        f"UPDATE {issue} SET open_cases = c.open_n, reports_this_week = c.this_week, "  # noqa: S608
         "reports_last_week = c.last_week FROM ("
         "  SELECT m.hot_issue_id AS issue_id,"
         f"   SUM(CASE WHEN k.status IN ({', '.join(['%s'] * len(statuses))}) THEN 1 ELSE 0 END)"
-        "     AS open,"
+        "     AS open_n,"
         "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
         "     AS this_week,"
         "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
         "     AS last_week"
         f"  FROM {member} m JOIN {Case._meta.db_table} k ON k.id = m.case_id"
         "  GROUP BY m.hot_issue_id"
-        f") c WHERE {issue}.id = c.issue_id AND ({issue}.open_cases <> c.open"
+        f") c WHERE {issue}.id = c.issue_id AND ({issue}.open_cases <> c.open_n"
         f" OR {issue}.reports_this_week <> c.this_week"
         f" OR {issue}.reports_last_week <> c.last_week)"
     )

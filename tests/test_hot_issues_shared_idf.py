@@ -17,6 +17,7 @@ from civicgrid.cases.models import Case
 from civicgrid.cases.tests import factories as f
 from civicgrid.demo import hot_issues_sample as sample
 from civicgrid.duplicates.models import HotIssue, HotIssueGram, HotIssueRefresh
+from civicgrid.duplicates.neighbours import build_grid_neighbours
 from civicgrid.duplicates.services import refresh
 
 BLOCKS = 4  # the other messages go to this many other categories (blocks)
@@ -41,6 +42,12 @@ def _cases(template: Case, rows: list[dict], times, categories) -> list[Case]:
         case.category_id = categories[n % len(categories)].pk
         made.append(case)
     return Case.objects.bulk_create(made)
+
+
+@pytest.fixture
+def neighbours(district):
+    build_grid_neighbours()
+    return district
 
 
 @pytest.fixture
