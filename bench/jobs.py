@@ -32,7 +32,7 @@ import platform
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -58,6 +58,7 @@ def parse_args(argv=None):
         "--skip-full", action="store_true", help="hot issues: keep the last run's issues"
     )
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--label", default="", help="added to the JSON file's name")
     return parser.parse_args(argv)
 
 
@@ -291,6 +292,8 @@ def add_new_cases(count: int) -> None:
 
 
 def bench_hot(days: int, new: int, skip_full: bool = False) -> dict:
+    from django.utils import timezone
+
     from civicgrid.duplicates.models import HotIssueRefresh
     from civicgrid.duplicates.services import refresh
 
@@ -312,6 +315,12 @@ def bench_hot(days: int, new: int, skip_full: bool = False) -> dict:
         done = refresh(days=days)
         result[f"{new} new cases, run {n}"] = _run(done, start)
         _say(f"{new} new cases, run {n}", result[f"{new} new cases, run {n}"])
+    for n in (1, 2):  # nothing new again, a minute later (the heat decays, counts recounted)
+        later = timezone.now() + timedelta(minutes=n)
+        start = time.perf_counter()
+        done = refresh(days=days, now=later)
+        result[f"no new case, again {n}"] = _run(done, start)
+        _say(f"no new case, again {n}", result[f"no new case, again {n}"])
     state = HotIssueRefresh.objects.get()
     result["capped"] = {"reports": state.capped_reports, "blocks": state.capped_blocks}
     return result
@@ -364,14 +373,15 @@ def main(argv=None):
         report["hot_issues"] = bench_hot(args.days, args.new, args.skip_full)
     report["machine"]["load_average_after"] = os.getloadavg()[0]
     part = "" if len(parts) == 3 else "-" + "-".join(sorted(parts))
-    out = Path(args.out) / f"jobs{part}-postgresql-{datetime.now(UTC):%Y%m%d}.json"
+    label = f"-{args.label}" if args.label else ""
+    out = Path(args.out) / f"jobs{part}-postgresql-{datetime.now(UTC):%Y%m%d}{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     print(
         f"load average {report['machine']['load_average_before']:.1f} → "
         f"{report['machine']['load_average_after']:.1f} on {os.cpu_count()} cores"
     )
-    print(f"written {out.relative_to(HERE.parent)}")
+    print(f"written {out.relative_to(HERE.parent) if out.is_relative_to(HERE.parent) else out}")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ recent their report is (half-life ``HALF_LIFE_DAYS``), supporters at ``SUPPORTER
 """
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -109,104 +110,133 @@ def _cluster_block(vectors, reports: Sequence[Report], threshold: float) -> list
     return list(groups.values())
 
 
-def cluster(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD) -> list[list[int]]:
+# --- document frequencies shared by every block -------------------------------------------
+# A report's TF-IDF vector is (1 + ln tf) × idf per n-gram, l2-normalised (what
+# ``TfidfVectorizer(sublinear_tf=True)`` makes), with the IDF of the whole window: the
+# same text has the same vector in every block and every run. Fitted per block, a block
+# taken over by one topic would weigh that topic's own words (the place, "搅拌站") as
+# common, and split it into several issues.
+
+
+@dataclass
+class Idf:
+    """Inverse document frequencies: of ``documents`` reports, ``counts[gram]`` hold
+    ``gram`` (``smooth_idf``: ln((1 + N) / (1 + df)) + 1). ``counts`` may hold only the
+    n-grams asked about (``services`` reads them from the shared table)."""
+
+    documents: int
+    counts: dict[str, int]
+
+    def __call__(self, gram: str) -> float:
+        return math.log((1 + self.documents) / (1 + self.counts.get(gram, 0))) + 1
+
+
+def grams_of(report: Report) -> set[str]:
+    """The distinct n-grams of ``report``'s document (what a document frequency counts)."""
+    return set(ngrams(document(report)))
+
+
+def corpus_idf(reports: Sequence[Report]) -> Idf:
+    """The IDF of ``reports`` taken as the whole corpus."""
+    counts: Counter[str] = Counter()
+    for report in reports:
+        counts.update(grams_of(report))
+    return Idf(len(reports), dict(counts))
+
+
+@dataclass
+class Vectors:
+    """The reports' TF-IDF matrix (rows l2-normalised) over their own n-grams."""
+
+    matrix: sparse.csr_matrix
+    names: list[str]
+    idf: np.ndarray
+
+
+def vectorise(reports: Sequence[Report], idf: Idf) -> Vectors:
+    """``reports`` as rows of TF-IDF weights under the shared ``idf``."""
+    columns: dict[str, int] = {}
+    indptr, indices, tf = [0], [], []
+    for report in reports:
+        for gram, n in gram_counts(report).items():
+            indices.append(columns.setdefault(gram, len(columns)))
+            tf.append(n)
+        indptr.append(len(indices))
+    names = list(columns)
+    known = idf.counts
+    frequency = np.fromiter((known.get(g, 0) for g in names), dtype=np.float64, count=len(names))
+    weights = np.log((1 + idf.documents) / (1 + frequency)) + 1
+    index = np.asarray(indices, dtype=np.int64)
+    data = (1 + np.log(np.asarray(tf, dtype=np.float64))) * weights[index]
+    matrix = sparse.csr_matrix(
+        (data, index, np.asarray(indptr, dtype=np.int64)), shape=(len(reports), len(names))
+    )
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sparse.diags(1 / norms) @ matrix
+    return Vectors(matrix.tocsr().astype(np.float32), names, weights)
+
+
+def cluster(
+    reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD, idf: Idf | None = None
+) -> list[list[int]]:
     """Groups of indexes into ``reports`` about the same problem, biggest first.
 
     Reports are only compared within their ``block``; every report lands in exactly one
-    group (most groups have one report).
+    group (most groups have one report). ``idf``: the window's (``corpus_idf(reports)``
+    when not given).
     """
-    return _clustered(reports, threshold)[0]
+    return _clustered(reports, threshold, idf)[0]
 
 
-def _clustered(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD):
-    """``cluster``, with the fitted vectorizer and the reports' TF-IDF matrix (None, None
-    when no n-gram is shared)."""
+def _clustered(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD, idf=None):
+    """``cluster``, with the reports' ``Vectors`` (None when there is no report)."""
     if not reports:
-        return [], None, None
-    vectorizer = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform([document(r) for r in reports])
-    except ValueError:  # no n-gram seen twice: nothing can be alike
-        return [[i] for i in range(len(reports))], None, None
+        return [], None
+    vectors = vectorise(reports, idf if idf is not None else corpus_idf(reports))
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for i, report in enumerate(reports):
         blocks[report.block].append(i)
     groups: list[list[int]] = []
     for members in blocks.values():
         members = sorted(members, key=lambda i: reports[i].at)[-MAX_BLOCK:]
-        local = _cluster_block(matrix[members], [reports[i] for i in members], threshold)
+        local = _cluster_block(vectors.matrix[members], [reports[i] for i in members], threshold)
         groups += [[members[j] for j in group] for group in local]
     groups.sort(key=lambda g: (-len(g), min(g)))
-    return groups, vectorizer, matrix
+    return groups, vectors
 
 
 # --- attaching a later report to an issue (between full runs) -----------------------------
 # An issue keeps the mean of its members' vectors. Average linkage joins a report to a
 # group when its mean likeness to the members is above the threshold, and that mean
 # likeness is exactly the report's vector · the members' mean vector: so a new report is
-# attached when ``likeness_to_issue`` ≥ ``CLUSTER_THRESHOLD`` and it lies within
-# ``RADIUS_M`` of every member (the clustering's own rule), without clustering again.
+# attached when ``dot(vector(report, idf), issue.terms)`` ≥ ``CLUSTER_THRESHOLD`` and it
+# lies within ``RADIUS_M`` of every member (the clustering's own rule), without
+# clustering again. Both vectors use the shared IDF, as the clustering does.
 TERMS = 120  # n-grams kept of an issue's mean vector (the lightest dropped: never joins more)
 
 
-def centroid_terms(vectorizer, matrix, rows: list[int]) -> dict:
-    """The mean of ``matrix[rows]`` as {gram: [weight, idf]}, its ``TERMS`` heaviest."""
-    if vectorizer is None or not rows:
+def centroid_terms(vectors: Vectors | None, rows: list[int]) -> dict:
+    """The mean of ``vectors``' ``rows`` as {gram: [weight, idf]}, its ``TERMS`` heaviest."""
+    if vectors is None or not rows:
         return {}
-    mean = np.asarray(matrix[rows].mean(axis=0)).ravel()
+    mean = np.asarray(vectors.matrix[rows].mean(axis=0)).ravel()
     top = np.flatnonzero(mean)
     if len(top) > TERMS:
         top = top[np.argsort(-mean[top])[:TERMS]]
-    names = vectorizer.get_feature_names_out()
-    return {str(names[i]): [float(mean[i]), float(vectorizer.idf_[i])] for i in top}
-
-
-def unseen_idf(documents: int) -> float:
-    """The IDF of an n-gram the block's fit did not keep: as if in one document of it."""
-    return float(np.log((1 + documents) / 2) + 1)
+    return {vectors.names[i]: [float(mean[i]), float(vectors.idf[i])] for i in top}
 
 
 def gram_counts(report: Report) -> dict[str, int]:
     """How often each n-gram of ``report``'s document occurs."""
-    counts: dict[str, int] = defaultdict(int)
-    for gram in ngrams(document(report)):
-        counts[gram] += 1
-    return counts
+    return Counter(ngrams(document(report)))
 
 
-def vector(report: Report, idf: dict[str, float], default_idf: float) -> dict[str, float]:
-    """``report``'s TF-IDF vector as the block's fit would make it (sublinear tf, l2)."""
-    weights = {
-        g: (1 + math.log(n)) * idf.get(g, default_idf) for g, n in gram_counts(report).items()
-    }
+def vector(report: Report, idf) -> dict[str, float]:
+    """``report``'s TF-IDF vector (sublinear tf, l2) under ``idf`` (gram → weight)."""
+    weights = {g: (1 + math.log(n)) * idf(g) for g, n in gram_counts(report).items()}
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {g: w / norm for g, w in weights.items()} if norm else {}
-
-
-def likeness_to_issue(report: Report, terms: dict, documents: int, counts=None) -> float:
-    """The mean likeness of ``report`` to an issue's members (see above); ``counts``:
-    ``gram_counts(report)`` when already known."""
-    if not terms:
-        return 0.0
-    default = unseen_idf(documents)
-    dot = norm = 0.0
-    for gram, n in (counts if counts is not None else gram_counts(report)).items():
-        term = terms.get(gram)
-        weight = (1 + math.log(n)) * (default if term is None else term[1])
-        if term is not None:
-            dot += weight * term[0]
-        norm += weight * weight
-    return dot / math.sqrt(norm) if norm else 0.0
-
-
-def block_vector(report: Report, issues_terms: list[dict], documents: int) -> dict[str, float]:
-    """``report``'s vector with the IDF its block's issues know (``unseen_idf`` else):
-    computed once, then ``dot`` with each issue's terms."""
-    idf: dict[str, float] = {}
-    for terms in issues_terms:
-        for gram, (_weight, value) in terms.items():
-            idf.setdefault(gram, value)
-    return vector(report, idf, unseen_idf(documents))
 
 
 def dot(x: dict[str, float], terms: dict) -> float:
@@ -219,14 +249,11 @@ def dot(x: dict[str, float], terms: dict) -> float:
     return total
 
 
-def joined_terms(terms: dict, size: int, report: Report, documents: int) -> dict:
-    """The issue's mean vector once ``report`` joined its ``size`` members."""
-    idf = {g: wi[1] for g, wi in terms.items()}
-    default = unseen_idf(documents)
-    x = vector(report, idf, default)
+def joined_terms(terms: dict, size: int, x: dict[str, float], idf: Idf) -> dict:
+    """The issue's mean vector once a report of vector ``x`` joined its ``size`` members."""
     merged = {g: [w * size / (size + 1), i] for g, (w, i) in terms.items()}
     for g, w in x.items():
-        weight, i = merged.get(g, [0.0, idf.get(g, default)])
+        weight, i = merged.get(g, [0.0, idf(g)])
         merged[g] = [weight + w / (size + 1), i]
     if len(merged) > TERMS:
         merged = dict(sorted(merged.items(), key=lambda kv: -kv[1][0])[:TERMS])
@@ -278,7 +305,7 @@ class Issue:
     last_week: int
 
     # The mean of its members' TF-IDF vectors (top ``TERMS`` n-grams): {gram: [weight, idf]},
-    # and the block's size, so a later case can be compared without clustering again.
+    # and the window's size then, so a later case can be compared without clustering again.
     terms: dict = field(default_factory=dict)
     documents: int = 0
 
@@ -299,12 +326,17 @@ def central(reports: Sequence[Report]) -> Report:
 
 
 def issues(
-    reports: Sequence[Report], now: datetime, *, min_people: int = MIN_PEOPLE
+    reports: Sequence[Report],
+    now: datetime,
+    *,
+    min_people: int = MIN_PEOPLE,
+    idf: Idf | None = None,
 ) -> list[Issue]:
-    """The hot issues among ``reports``, hottest first."""
+    """The hot issues among ``reports``, hottest first; ``idf`` as for ``cluster``."""
     found = []
     week = timedelta(days=7)
-    groups, vectorizer, matrix = _clustered(reports)
+    idf = idf if idf is not None else corpus_idf(reports)
+    groups, vectors = _clustered(reports, idf=idf)
     for group in groups:
         members = [reports[i] for i in group]
         reporters = len(people_times(members))
@@ -320,8 +352,8 @@ def issues(
                 heat=heat(members, now),
                 this_week=sum(now - week < r.at <= now for r in members),
                 last_week=sum(now - 2 * week < r.at <= now - week for r in members),
-                terms=centroid_terms(vectorizer, matrix, group),
-                documents=len(reports),
+                terms=centroid_terms(vectors, group),
+                documents=idf.documents,
             )
         )
     found.sort(key=lambda issue: (-issue.heat, issue.members[0].key))

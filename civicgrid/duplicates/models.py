@@ -233,6 +233,8 @@ class HotIssueRefresh(models.Model):
     # {block: [case ids]}: new reports like no issue of their block, held (and counted)
     # until the block is clustered again (enough of them, or a group of them) or --full.
     held = models.JSONField(default=dict, blank=True)
+    # The reports of the window counted in ``HotIssueGram`` (the N of every IDF).
+    documents = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("hot-issue refresh")
@@ -252,3 +254,25 @@ class HotIssueRefresh(models.Model):
     @property
     def held_reports(self) -> int:
         return sum(len(ids) for ids in self.held.values())
+
+
+class HotIssueGram(models.Model):
+    """How many reports of the hot-issue window hold an n-gram (its document frequency).
+
+    One table for every block and every worker: a report's TF-IDF vector is the same
+    in every block and every run (``hotissues.Idf``). Rebuilt by a full refresh; an
+    incremental one adds the new cases' n-grams and takes away those of the cases that
+    left the window. ``HotIssueRefresh.documents`` is the number of reports counted.
+    """
+
+    gram = models.CharField(max_length=3, primary_key=True)
+    # Not "positive": a count taken away first and added back later may dip below 0 for
+    # a moment; rows at 0 or below are removed.
+    documents = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("hot-issue n-gram")
+        verbose_name_plural = _("hot-issue n-grams")
+
+    def __str__(self) -> str:
+        return f"{self.gram}: {self.documents}"

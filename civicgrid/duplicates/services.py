@@ -2,13 +2,14 @@
 registered and merged at once into the case it repeats."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
+from . import frequencies
 from .events import JOIN
 from .hotissues import (
     CLUSTER_THRESHOLD,
@@ -30,9 +32,9 @@ from .hotissues import (
     MIN_PEOPLE,
     RADIUS_M,
     WINDOW_DAYS,
+    Idf,
     Issue,
     Report,
-    block_vector,
     central,
     dot,
     heat,
@@ -265,6 +267,9 @@ DECAY_AFTER = timedelta(minutes=1)
 # that (with their supporters) make a group of ``MIN_PEOPLE`` people among themselves
 # become a new issue at once; the block is clustered again when this many are held there.
 PILE_UP = 200
+# A held report at least this share of the threshold like an issue's mean is clustered
+# again with that issue's members (``_regroup``).
+NEARLY = 0.75
 
 
 @dataclass
@@ -310,16 +315,20 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
     HotIssueRefresh.objects.get_or_create(pk=1)
     with transaction.atomic():
         state = HotIssueRefresh.objects.select_for_update().get(pk=1)
-        full = full or state.computed_at is None or state.days != days
+        # No document frequencies yet (the first run, or the first since they are kept):
+        # count the window.
+        full = full or state.computed_at is None or state.days != days or not state.documents
         roots = _category_roots()
         since = now - timedelta(days=days)
         top_case = Case.objects.aggregate(top=Max("id"))["top"] or 0
         top_supporter = Supporter.objects.aggregate(top=Max("id"))["top"] or 0
+        idf = None
         if full:
             attach = Attached()
             chosen, capped = _block_members(since, now, None, roots)
             HotIssue.objects.all().delete()
             state.held = {}
+            idf = _count_window(state, since, now)
         else:
             attach = _attach(state, top_case, top_supporter, since, now, roots)
             state.held = attach.held
@@ -328,9 +337,9 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
                 if attach.recluster
                 else ({}, {})
             )
-            _carry_forward(state, attach.recluster, now, exclude=attach.touched)
+            _carry_forward(state, now)
         for key, ids in chosen.items():
-            _recluster_block(key, ids, roots, now)
+            _recluster_block(key, ids, roots, now, idf)
             state.held.pop(key, None)
         if attach.recluster:  # blocks with no case left in the window
             HotIssue.objects.filter(block__in=attach.recluster - chosen.keys()).delete()
@@ -358,7 +367,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         blocks_refreshed=len(chosen),
         capped_reports=state.capped_reports,
         capped_blocks=state.capped_blocks,
-        issues=list(HotIssue.objects.order_by("-heat", "key")),
+        issues=list(HotIssue.objects.defer("terms").order_by("-heat", "key")),
         attached=attach.attached,
         held_reports=state.held_reports,
     )
@@ -408,10 +417,12 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     loose = Case.objects.filter(pk__in=backed - in_issue.keys(), created_at__gte=since)
     for pk, *place in loose.values_list(*light):
         changed.add(hold(pk, place))
-    # Cases past the window leave their issues.
-    aged = HotIssueCase.objects.filter(case__created_at__lt=since)
-    done.touched |= set(aged.values_list("hot_issue_id", flat=True))
-    HotIssueCase.objects.filter(pk__in=list(aged.values_list("pk", flat=True))).delete()
+    # Cases past the window leave their issues (only an issue first seen before the
+    # window's start can hold one).
+    aged = HotIssueCase.objects.filter(hot_issue__first_seen__lt=since, case__created_at__lt=since)
+    aged_links = list(aged.values_list("pk", "hot_issue_id"))
+    done.touched |= {issue_id for _pk, issue_id in aged_links}
+    HotIssueCase.objects.filter(pk__in=[pk for pk, _issue_id in aged_links]).delete()
     # New cases: join an issue of their block, or are held.
     new = _since_watermark(Case, state.last_case_id, top_case, holes.get("cases", []))
     new = list(
@@ -421,6 +432,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     )
     done.new_cases = len(new)
     reports = _reports(new, roots)
+    idf = _count_changes(state, reports, since)
     keys = {block_key(r.block) for r in reports}
     by_block: dict[str, list[HotIssue]] = defaultdict(list)
     for issue in HotIssue.objects.filter(block__in=keys).only(
@@ -434,20 +446,25 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     for issue_id, lng, lat in members.values_list("hot_issue_id", "case__lng", "case__lat"):
         positions[issue_id].append((lng, lat))
     links, grown = [], {}
+    near: dict[int, list[int]] = defaultdict(list)  # issue: held reports nearly like it
     for case, report in zip(new, reports, strict=True):
         key = block_key(report.block)
         best, score = None, CLUSTER_THRESHOLD
+        closest, closeness = None, CLUSTER_THRESHOLD * NEARLY
         candidates = by_block[key]
-        documents = max((issue.documents for issue in candidates), default=0)
-        x = block_vector(report, [issue.terms for issue in candidates], documents)
+        x = vector(report, idf)
         for issue in candidates:
             alike = dot(x, issue.terms)
             if alike >= score and _near_all(report, positions[issue.pk]):
                 best, score = issue, alike
+            elif alike >= closeness:
+                closest, closeness = issue, alike
         if best is None:
             changed.add(hold(case.pk, (case.category_id, case.region_path, case.owner_region_id)))
+            if closest is not None:
+                near[closest.pk].append(case.pk)
             continue
-        best.terms = joined_terms(best.terms, best.reports, report, best.documents)
+        best.terms = joined_terms(best.terms, best.reports, x, idf)
         best.reports += 1
         if report.lng is not None and report.lat is not None:
             positions[best.pk].append((report.lng, report.lat))
@@ -457,8 +474,45 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         done.attached += 1
     HotIssueCase.objects.bulk_create(links, ignore_conflicts=True)
     HotIssue.objects.bulk_update(list(grown.values()), ["terms"])
-    done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots)
+    placed = _regroup(near, roots, now, idf.documents)
+    for key in list(done.held):
+        done.held[key] = [pk for pk in done.held[key] if pk not in placed]
+        if not done.held[key]:
+            del done.held[key]
+    done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots, idf.documents)
     return done
+
+
+def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]:
+    """Cluster each issue again with the new reports held nearly like it (its members and
+    those reports alone, not the whole block): average linkage may join a report through
+    the members it is most like, which the mean alone does not show. The ids placed."""
+    placed: set[int] = set()
+    members: dict[int, list[int]] = defaultdict(list)
+    for issue_id, case_id in HotIssueCase.objects.filter(hot_issue__in=list(near)).values_list(
+        "hot_issue_id", "case_id"
+    ):
+        members[issue_id].append(case_id)
+    blocks = dict(HotIssue.objects.filter(pk__in=list(near)).values_list("pk", "block"))
+    every = [pk for issue_id in blocks for pk in members[issue_id] + near[issue_id]]
+    cases = list(_with_text(Case.objects.filter(pk__in=every)).order_by("created_at", "id"))
+    idf = _idf_of(cases, documents)  # one read of the shared table for all of them
+    by_id = {c.pk: c for c in cases}
+    for issue_id, key in blocks.items():
+        ids = set(members[issue_id] + near[issue_id])
+        HotIssue.objects.filter(pk=issue_id).delete()
+        mine = [by_id[pk] for pk in by_id if pk in ids]
+        placed |= _store_issues(key, mine, roots, now, replace=False, idf=idf)
+    return placed & {pk for ids in near.values() for pk in ids}
+
+
+def _idf_of(cases: list[Case], documents: int) -> Idf:
+    """The shared IDF for the n-grams of ``cases`` (read with ``_with_text``)."""
+    texts = [
+        Report(key="", title=c.title, content=getattr(c, "opening", ""), at=c.created_at)
+        for c in cases
+    ]
+    return frequencies.idf(texts, documents)
 
 
 def _near_all(report: Report, positions: list[tuple[Any, Any]]) -> bool:
@@ -476,7 +530,7 @@ def _may_group(cases: list[Case], fresh: set[int], roots) -> bool:
     reports = _reports(cases, roots)
     if any(r.supporter_times for r in reports):
         return True
-    vectors = [vector(r, {}, 1.0) for r in reports]
+    vectors = [vector(r, _plain) for r in reports]
     new = [i for i, case in enumerate(cases) if case.pk in fresh]
     return any(
         dot(vectors[i], {g: (w, 1.0) for g, w in vectors[j].items()}) >= CLUSTER_THRESHOLD / 2
@@ -486,7 +540,13 @@ def _may_group(cases: list[Case], fresh: set[int], roots) -> bool:
     )
 
 
-def _blocks_to_cluster(held, changed: set[str], fresh: set[int], since, now, roots) -> set[str]:
+def _plain(_gram: str) -> float:
+    return 1.0
+
+
+def _blocks_to_cluster(
+    held, changed: set[str], fresh: set[int], since, now, roots, documents: int
+) -> set[str]:
     """The blocks whose held reports pile up (to cluster again). Held reports that make a
     hot issue among themselves become that issue at once; the block is left as it is."""
     chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
@@ -498,9 +558,10 @@ def _blocks_to_cluster(held, changed: set[str], fresh: set[int], since, now, roo
         if case.pk in in_window:
             grouped[block_key(_block(case, roots))].append(case)
     placed: set[int] = set()
-    for key, group in grouped.items():
-        if key not in chosen and _may_group(group, fresh, roots):
-            placed |= _store_issues(key, group, roots, now, replace=False)
+    groups = {k: g for k, g in grouped.items() if k not in chosen and _may_group(g, fresh, roots)}
+    idf = _idf_of([c for g in groups.values() for c in g], documents)
+    for key, group in groups.items():
+        placed |= _store_issues(key, group, roots, now, replace=False, idf=idf)
     for key in changed:  # reports that left the window or made an issue are no longer held
         held[key] = [
             pk
@@ -618,41 +679,96 @@ def _block_members(since, now, dirty, roots) -> tuple[dict[str, list[int]], dict
     return dict(chosen), dict(capped)
 
 
-def _carry_forward(state, dirty: set[str], now, exclude=()) -> None:
-    """The issues not clustered again nor recounted, brought to ``now``: heat decayed
-    (every person's weight halves alike), this week's, last week's and the open cases
-    recounted."""
-    kept = HotIssue.objects.exclude(block__in=dirty).exclude(pk__in=list(exclude))
+def _carry_forward(state, now) -> None:
+    """Every issue brought to ``now``: heat decayed (every person's weight halves alike:
+    one ``UPDATE``), and this week's, last week's and the open cases recounted from the
+    members in one ``UPDATE … FROM`` an aggregate, writing only the issues whose figures
+    changed. The issues clustered again or restated after this are put right there."""
     if state.computed_at and now - state.computed_at >= DECAY_AFTER:
         age = (now - state.computed_at).total_seconds() / 86400
-        kept.update(heat=F("heat") * 0.5 ** (age / HALF_LIFE_DAYS), computed_at=now)
+        HotIssue.objects.update(heat=F("heat") * 0.5 ** (age / HALF_LIFE_DAYS), computed_at=now)
     week = timedelta(days=7)
-    members = HotIssueCase.objects.filter(hot_issue=OuterRef("pk")).order_by()
-
-    def counted(**lookups):
-        cases = members.filter(**lookups).values("hot_issue").annotate(n=Count("id"))
-        return Coalesce(Subquery(cases.values("n")[:1]), 0)
-
-    kept.update(
-        open_cases=counted(case__status__in=list(OPEN_STATUSES)),
-        reports_this_week=counted(case__created_at__gt=now - week, case__created_at__lte=now),
-        reports_last_week=counted(
-            case__created_at__gt=now - 2 * week, case__created_at__lte=now - week
-        ),
+    at = connection.ops.adapt_datetimefield_value
+    issue, member = HotIssue._meta.db_table, HotIssueCase._meta.db_table
+    statuses = sorted(OPEN_STATUSES)
+    sql = (
+        f"UPDATE {issue} SET open_cases = c.open_n, reports_this_week = c.this_week, "  # noqa: S608
+        "reports_last_week = c.last_week FROM ("
+        "  SELECT m.hot_issue_id AS issue_id,"
+        f"   SUM(CASE WHEN k.status IN ({', '.join(['%s'] * len(statuses))}) THEN 1 ELSE 0 END)"
+        "     AS open_n,"
+        "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
+        "     AS this_week,"
+        "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
+        "     AS last_week"
+        f"  FROM {member} m JOIN {Case._meta.db_table} k ON k.id = m.case_id"
+        "  GROUP BY m.hot_issue_id"
+        f") c WHERE {issue}.id = c.issue_id AND ({issue}.open_cases <> c.open_n"
+        f" OR {issue}.reports_this_week <> c.this_week"
+        f" OR {issue}.reports_last_week <> c.last_week)"
     )
+    params = [
+        *statuses,
+        at(now - week),
+        at(now),
+        at(now - 2 * week),
+        at(now - week),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
-def _recluster_block(key: str, ids: list[int], roots, now) -> None:
+def _texts(cases) -> Iterator[Report]:
+    """The window's cases as reports to count n-grams of (text only), streamed."""
+    rows = _with_text(cases).values_list("title", "opening").order_by()
+    for title, opening in rows.iterator(chunk_size=5000):
+        yield Report(key="", title=title, content=opening or "", at=None)  # type: ignore[arg-type]
+
+
+def _count_window(state, since, now) -> Idf:
+    """Count the document frequencies of the whole window again (a full refresh)."""
+    counts, n = frequencies.counted(
+        _texts(Case.objects.filter(created_at__gte=since, created_at__lte=now))
+    )
+    frequencies.rebuild(counts)
+    state.documents = n
+    return Idf(n, dict(counts))
+
+
+def _count_changes(state, new: list[Report], since) -> Idf:
+    """Add the new reports to the document frequencies and take away the cases that left
+    the window since the last run; the IDF of the new reports' n-grams."""
+    before = state.computed_at - timedelta(days=state.days)
+    left = Case.objects.filter(
+        created_at__gte=before, created_at__lt=since, pk__lte=state.last_case_id
+    )
+    gone, n_gone = frequencies.counted(_texts(left))
+    delta, n_new = frequencies.counted(new)
+    delta.subtract(gone)
+    frequencies.add(delta)
+    state.documents = max(state.documents + n_new - n_gone, 0)
+    # Saved at once: a block clustered on this run reads it (see ``_store_issues``).
+    HotIssueRefresh.objects.filter(pk=state.pk).update(documents=state.documents)
+    return frequencies.idf(new, state.documents)
+
+
+def _recluster_block(key: str, ids: list[int], roots, now, idf: Idf | None = None) -> None:
     """Cluster one block's cases again and put its issues in place of the old ones."""
     cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
-    _store_issues(key, cases, roots, now, replace=True)
+    _store_issues(key, cases, roots, now, replace=True, idf=idf)
 
 
-def _store_issues(key: str, cases: list[Case], roots, now, *, replace: bool) -> set[int]:
+def _store_issues(
+    key: str, cases: list[Case], roots, now, *, replace: bool, idf: Idf | None = None
+) -> set[int]:
     """Cluster ``cases`` (of block ``key``) and store the hot issues found, in place of
-    the block's issues when ``replace``, beside them otherwise; their cases' ids."""
+    the block's issues when ``replace``, beside them otherwise; their cases' ids. ``idf``:
+    the window's (read from ``HotIssueGram`` when not given)."""
     by_number = {c.number: c for c in cases}
-    found = issues(_reports(cases, roots), now)
+    reports = _reports(cases, roots)
+    if idf is None:
+        idf = frequencies.idf(reports, HotIssueRefresh.objects.get(pk=1).documents)
+    found = issues(reports, now, idf=idf)
     if not found and not replace:
         return set()
     regions = _regions_of(found, by_number)

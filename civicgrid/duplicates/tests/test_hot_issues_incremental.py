@@ -134,12 +134,15 @@ def test_held_reports_forming_a_group_make_a_new_issue(lamp, neighbours, operato
 
 
 def test_held_reports_piling_up_cluster_their_block_again(
-    lamp, neighbours, operator, category, monkeypatch, capsys
+    lamp, neighbours, operator, category, monkeypatch, capsys, client, leader
 ):
     monkeypatch.setattr(services, "PILE_UP", 2)
     lamp_report(operator, neighbours["grid11"], category, "13900000001", COVER)
     call_command("refresh_hot_issues")
     assert "1 new reports like no hot issue of their block are held" in capsys.readouterr().out
+    client.force_login(leader)
+    page = client.get(reverse("duplicates:hot_issues")).content.decode()
+    assert "1 new report is like no hot issue of its block yet: it is held" in page
     lamp_report(
         operator, neighbours["grid11"], category, "13900000002", "公园厕所没有水，游客很不方便"
     )
