@@ -231,7 +231,9 @@ def test_older_and_newer_reach_every_filtered_case_once(
     assert back == pages[-2::-1]
 
 
-def test_the_case_list_reads_only_the_columns_it_shows(client, leader, operator, district, category):
+def test_the_case_list_reads_only_the_columns_it_shows(
+    client, leader, operator, district, category
+):
     make_cases(2, operator, district, category, content="很长的诉求内容" * 200)
     client.force_login(leader)
     with CaptureQueriesContext(connection) as seen:
