@@ -7,7 +7,7 @@ from civicgrid.accounts.pages import page
 from civicgrid.core.paging import keyset_page
 from civicgrid.regions.models import Region
 
-from .. import queries
+from .. import queries, search
 from ..forms import CaseFilterForm, Options
 from ..models import Case
 from ..scope import visible_cases
@@ -15,10 +15,6 @@ from ..search import CaseFilter
 from .common import is_htmx
 
 PAGE_SIZE = 25
-# A text search counts its hits only this far ("1,000+ cases"): a word of two
-# Chinese characters is too short for the trigram index (migration 0009), so counting
-# every hit reads every case, while the first 1,001 hits of a common word are found early.
-TEXT_COUNT_BOUND = 1_000
 # ``?page=N`` (links from before the older / newer ones) is read by offset up to here;
 # further on it is this page: an offset reads every row it skips.
 FIRST_PAGES = 10
@@ -36,7 +32,7 @@ def case_list(request):
     form = CaseFilterForm(request.GET, options=options)
     filters = CaseFilter.of(form.cleaned_data) if form.is_valid() else CaseFilter()
     cases = filters.apply(visible_cases(request.user, Case.objects.all()))
-    bound = TEXT_COUNT_BOUND if filters.text.strip() else None
+    bound = search.TEXT_COUNT_BOUND if filters.text.strip() else None
     listing = keyset_page(
         queries.list_rows(cases), PAGE_SIZE, bound=bound, **_position(request.GET)
     )
