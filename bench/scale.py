@@ -272,6 +272,8 @@ def pages() -> list[Page]:
 
     street = Region.objects.filter(level=Level.STREET, code__startswith="370502").first()
     newest = Case.objects.order_by("-id").values_list("number", flat=True).first()
+    by_age = Case.objects.order_by("-created_at", "-id").values_list("number", flat=True)
+    deep = by_age[99 * 25 - 1 : 99 * 25].first()
     hot = HotIssue.objects.order_by("-heat").values_list("key", flat=True).first()
     staff = [
         Page("case list", ("leader",), "/cases/"),
@@ -281,7 +283,8 @@ def pages() -> list[Page]:
             ("leader",),
             f"/cases/?status=handling&region={street.code}",
         ),
-        Page("case list: page 100", ("leader",), "/cases/?page=100"),
+        # Page 100 (cases 2,476–2,500), reached as a reader does: "older" from page 99.
+        Page("case list: page 100", ("leader",), f"/cases/?older_than={deep}"),
         Page("case list: grid worker", ("gridworker",), "/cases/"),
         Page("case detail (newest)", ("dispatcher",), f"/cases/{newest}/"),
         Page("api: cases", ("admin",), "/api/cases?limit=50"),

@@ -4,9 +4,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.admin import ReadOnlyAdmin
+from civicgrid.core.paging import BoundedPaginator
 
 from .models import Attachment, Case, CaseAccess, CaseEvent, CaseExport, ReplyTemplate
-from .search import text_query
+from .search import TEXT_COUNT_BOUND, text_query
 
 
 class EventInline(admin.TabularInline):
@@ -55,6 +56,21 @@ class CaseAdmin(ReadOnlyAdmin):
         if not term:
             return queryset, False
         return queryset.filter(text_query(term)), False
+
+    def get_queryset(self, request):
+        """On the list, the columns it shows: not the citizen's text, the reply or the
+        words (a page of 100 cases read ~1 MB of them)."""
+        cases = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == "cases_case_changelist":
+            cases = cases.defer("content", "extra", "reply", "title_words", "address")
+        return cases
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """A search counts its hits to the case list's bound for a text (1,000): a common
+        word's hits are many, and each is read to be counted."""
+        bound = TEXT_COUNT_BOUND if request.GET.get("q", "").strip() else None
+        return BoundedPaginator(queryset, per_page, orphans, allow_empty_first_page, bound=bound)
 
     # Contacts are read only through the audited reveal, never in the admin.
     exclude = PERSONAL_FIELDS

@@ -8,7 +8,7 @@ exist, so numbers cannot be probed.
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from civicgrid.core.api import ERRORS, ErrorOut, InvalidInput, json_response
-from civicgrid.core.paging import COUNT_BOUND, BoundedPaginator
+from civicgrid.core.paging import COUNT_BOUND, BoundedPaginator, past
 from civicgrid.routing import catalogue
 from civicgrid.routing.models import Category, Department
 
@@ -81,8 +81,7 @@ class CasePagination(LimitOffsetPagination):
             )
             if mark is None:
                 raise InvalidInput("older_than", _("There is no case with this number."))
-            at, pk = mark["created_at"], mark["id"]
-            queryset = queryset.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+            queryset = past(queryset, (mark["created_at"], mark["id"]), older=True)
         start, limit = pagination.offset, pagination.limit
         rows = list(queryset[start : start + limit + 1])
         more = len(rows) > limit

@@ -148,9 +148,11 @@ def next_down(case) -> Region | None:
     return Region.objects.filter(path=f"{owner.path}{below}/").defer("boundary").first()
 
 
-def levels_passed(case) -> list[dict]:
+def levels_passed(case, *, events=None) -> list[dict]:
     """The centres a case went through, in order, from its events: each with its region
-    name, level and the move that brought it there (the “levels” strip)."""
+    name, level and the move that brought it there (the “levels” strip). ``events``:
+    every event of the case, oldest first, already read (the timeline's entries or the
+    events themselves); else they are read here."""
     from .lifecycle import Action
 
     moves = (
@@ -160,8 +162,13 @@ def levels_passed(case) -> list[dict]:
         Action.PASS_DOWN,
         Action.RAISE_FROM_GRID,
     )
+    if events is None:
+        found = case.events.filter(action__in=moves).order_by("at", "pk")
+    else:
+        found = [getattr(e, "event", e) for e in events]
+        found = [e for e in found if e.action in moves]
     strip: list[dict] = []
-    for event in case.events.filter(action__in=moves).order_by("at", "pk"):
+    for event in found:
         data = event.data or {}
         name = data.get("centre") or data.get("region")
         level = data.get("level", "")

@@ -81,6 +81,28 @@ def rows(queryset: QuerySet, *, grid_outline: bool = False) -> QuerySet:
     return queryset.select_related(*ROW_RELATIONS).defer(*unused)
 
 
+# What a row of the case list shows: number, title, status, light, time received and the
+# names of its category, grid and department. Not the text, the reply, the extra fields
+# or the title's words (a citizen's text alone is often kilobytes), nor any column of
+# the joined rows but their names (a region's outline, a category's JSON).
+LIST_COLUMNS = (
+    "number",
+    "title",
+    "status",
+    "created_at",
+    "due_at",
+    "warn_at",
+    "category__name",
+    "grid__name",
+    "main_department__name",
+)
+
+
+def list_rows(queryset: QuerySet) -> QuerySet:
+    """A case queryset ready for the case list (``LIST_COLUMNS`` only)."""
+    return queryset.select_related("category", "grid", "main_department").only(*LIST_COLUMNS)
+
+
 def without_outlines(queryset: QuerySet) -> QuerySet:
     """``rows`` without the outlines of the grid and the centre's region (GeoJSON: a
     district's is larger than everything else a row reads), for lists that show names."""
@@ -680,7 +702,9 @@ def earlier_cases(user, phone: str, *, exclude: Case | None = None, limit: int =
     query = visible_cases(user, Case.objects.filter(reporter_phone_hash=key))
     if exclude is not None:
         query = query.exclude(pk=exclude.pk)
-    return query.select_related("category").order_by("-created_at")[:limit]
+    # What the list of them shows: not the text or the joined rows.
+    shown = ("number", "title", "status", "created_at", "reporter_name", "reporter_phone")
+    return query.only(*shown).order_by("-created_at")[:limit]
 
 
 # --- the timeline ------------------------------------------------------------------

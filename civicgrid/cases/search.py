@@ -20,6 +20,9 @@ from .models import CLOSED_STATUSES, StatusGroup, light_q
 from .queries import category_and_descendants
 
 NEWEST_FIRST = ("-created_at", "-id")
+# A text search counts its hits only this far ("1,000+ cases"): the hits of a common word
+# are many, and counting them reads each one (the case list, the case admin).
+TEXT_COUNT_BOUND = 1_000
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ process keeps a copy that it rebuilds when the table's version changes
 ``category.lineage()`` costs no query. Treat the objects as read-only.
 """
 
+from functools import cached_property
+
 from django.db.models import Count, Max
 
 from civicgrid.core.snapshot import Snapshot
@@ -32,6 +34,10 @@ class Tree(dict[str, Category]):
         # Every public door filters on it (cases.publication): walked once per build,
         # not 655 lineages per request. The parents are linked before the tree is made.
         self.private = frozenset(c.pk for c in nodes.values() if c.is_private)
+
+    @cached_property
+    def active_in_code_order(self) -> list[Category]:
+        return sorted((c for c in self.values() if c.active), key=lambda c: c.code)
 
 
 def _build_categories() -> Tree:
@@ -69,6 +75,12 @@ def categories(*, active_only: bool = False) -> dict[str, Category]:
     """Categories by code, parents linked (read-only)."""
     found = _categories.get()
     return {k: c for k, c in found.items() if c.active} if active_only else found
+
+
+def active_in_code_order() -> list[Category]:
+    """The active categories ordered by code (parents linked, read-only): what the forms'
+    category lists show, without reading the table on every page."""
+    return _categories.get().active_in_code_order
 
 
 def category_by_id(pk: int | None) -> Category | None:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.regions.datum import Datum
-from civicgrid.routing import leaves
+from civicgrid.routing import catalogue, leaves
 from civicgrid.routing.models import Category, Department, DepartmentKind
 
 from .. import attachments
@@ -71,7 +71,8 @@ class Options:
 
     @cached_property
     def categories(self) -> list[Category]:
-        return list(Category.objects.filter(active=True).order_by("code"))
+        """The active categories by code, from the process's copy (read-only)."""
+        return catalogue.active_in_code_order()
 
     @cached_property
     def category_choices(self) -> list:

@@ -189,3 +189,67 @@ def test_the_public_results_read_the_closed_cases_index(operator, district, cate
 
 def test_one_character_is_looked_for_inside_words(operator, district, category):
     assert "title__icontains" in str(words.matches("灯"))
+
+
+# --- the case list pages by keyset -----------------------------------------------------
+
+
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]*)" rel="{rel}">', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def _listed(cases, html: str) -> list[str]:
+    return [c.number for c in cases if f"/cases/{c.number}/" in html]
+
+
+def test_older_and_newer_reach_every_filtered_case_once(
+    client, leader, operator, district, category, monkeypatch
+):
+    from civicgrid.cases.views import listing
+
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    here = make_cases(7, operator, district, category)
+    elsewhere = f.make_case(actor=operator, grid=district["grid21"], category=category)
+    street = district["grid11"].parent.parent.code
+    client.force_login(leader)
+    url, pages = f"{reverse('cases:list')}?region={street}", []
+    while url:
+        html = client.get(url).content.decode()
+        pages.append(_listed(here, html))
+        assert not _listed([elsewhere], html)
+        assert f"region={street}" in (_link(html, "next") or f"region={street}")
+        url = _link(html, "next") and reverse("cases:list") + _link(html, "next")
+    newest_first = [c.number for c in reversed(here)]
+    assert [n for page in pages for n in sorted(page, reverse=True)] == newest_first
+    assert [len(p) for p in pages] == [2, 2, 2, 1]
+    # And back: newer from the last page, to the first.
+    back = []
+    while url := (_link(html, "prev") and reverse("cases:list") + _link(html, "prev")):
+        html = client.get(url).content.decode()
+        back.append(_listed(here, html))
+    assert back == pages[-2::-1]
+
+
+def test_the_case_list_reads_only_the_columns_it_shows(
+    client, leader, operator, district, category
+):
+    make_cases(2, operator, district, category, content="很长的诉求内容" * 200)
+    client.force_login(leader)
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get(reverse("cases:list")).status_code == 200
+    rows = [q["sql"] for q in seen.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    assert rows
+    assert not [sql for sql in rows if '"content"' in sql or '"boundary"' in sql]
+
+
+@on_postgresql
+def test_an_older_page_starts_inside_the_received_index(operator, district, category):
+    from civicgrid.core.paging import past
+
+    cases = make_cases(3, operator, district, category)
+    key = (cases[1].created_at, cases[1].pk)
+    older = past(Case.objects.all(), key, older=True).order_by("-created_at", "-id")
+    plan = plan_of(older.values("id")[:26])
+    # A range of the index read from the page's last case, not every newer case first.
+    assert re.search(r"Index Cond: \(created_at <=", plan), plan

@@ -38,7 +38,10 @@ def test_the_case_list_makes_as_many_queries_for_25_rows_as_for_5(
     few = sql_of(client, reverse("cases:list"))
     make_cases(25, operator, district, category)
     many = sql_of(client, reverse("cases:list"))
-    assert len(many) == len(few)
+    # Only the count is added: five cases fit on the page, so they are not counted.
+    assert len(many) == len(few) + 1
+    counts = [sql for sql in many if "COUNT(" in sql and "cases_case" in sql]
+    assert len(counts) == 1 + len([sql for sql in few if "COUNT(" in sql and "cases_case" in sql])
 
 
 def test_the_case_list_and_the_inbox_leave_the_region_polygons_unread(
@@ -53,16 +56,21 @@ def test_the_case_list_and_the_inbox_leave_the_region_polygons_unread(
     assert not [sql for sql in sql_of(client, reverse("cases:inbox")) if '"boundary"' in sql]
 
 
-def test_a_list_longer_than_the_count_bound_says_more_than(
+def test_a_list_longer_than_the_count_bound_says_bound_plus(
     client, leader, operator, district, category, monkeypatch
 ):
+    from civicgrid.cases.views import listing
+
     monkeypatch.setattr(paging, "COUNT_BOUND", 4)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     cases = make_cases(6, operator, district, category)
     client.force_login(leader)
     page = client.get(reverse("cases:list")).content.decode()
-    assert "more than 4 cases" in page
-    # The pages within the bound list as before: here the four newest.
-    assert [c.number in page for c in cases] == [False, False, True, True, True, True]
+    assert "4+ cases" in page
+    assert [c.number in page for c in cases] == [False, False, False, False, True, True]
+    # All of them on one page: counted as they are listed, never capped.
+    monkeypatch.setattr(listing, "PAGE_SIZE", 25)
+    assert "6 cases" in client.get(reverse("cases:list")).content.decode()
 
 
 def test_the_case_admin_does_not_group_every_case_by_year(
@@ -77,12 +85,14 @@ def test_a_text_search_counts_its_hits_only_to_its_own_bound(
     client, leader, operator, district, category, monkeypatch
 ):
     # Counting every hit of a two-character word read all 100,000 cases on PostgreSQL.
+    from civicgrid.cases import search
     from civicgrid.cases.views import listing
 
-    monkeypatch.setattr(listing, "TEXT_COUNT_BOUND", 2)
+    monkeypatch.setattr(search, "TEXT_COUNT_BOUND", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 1)  # more than a page: counted
     make_cases(3, operator, district, category)
     client.force_login(leader)
-    assert "more than 2 cases" in client.get(reverse("cases:list"), {"text": "件"}).content.decode()
+    assert "2+ cases" in client.get(reverse("cases:list"), {"text": "件"}).content.decode()
     assert "3 cases" in client.get(reverse("cases:list")).content.decode()
 
 

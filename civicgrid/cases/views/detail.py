@@ -41,13 +41,15 @@ TIMELINE_LATEST = 30
 
 
 def timeline_context(request, case: Case) -> dict:
+    """The latest events, and how many earlier ones are left out: one query for a case
+    of up to ``TIMELINE_LATEST`` events (the newest one more says whether to count)."""
     if request.GET.get("timeline") == "all":
         return {"events": queries.timeline(case), "hidden_events": 0}
-    total = case.events.count()
-    if total <= TIMELINE_LATEST:
-        return {"events": queries.timeline(case), "hidden_events": 0}
-    events = queries.timeline(case, latest=TIMELINE_LATEST)
-    return {"events": events, "hidden_events": total - len(events)}
+    events = queries.timeline(case, latest=TIMELINE_LATEST + 1)
+    if len(events) <= TIMELINE_LATEST:
+        return {"events": events, "hidden_events": 0}
+    events = events[1:]
+    return {"events": events, "hidden_events": case.events.count() - len(events)}
 
 
 def render_detail(
@@ -60,14 +62,16 @@ def render_detail(
         (getattr(s.form, "suggestion", None) for s in slots if s.action == Action.DISPATCH), None
     )
     earlier = queries.earlier_cases(request.user, case.reporter_phone, exclude=case)
+    timeline = timeline_context(request, case)
+    hidden = timeline["hidden_events"]
     context = {
         "case": case,
         "light": case.light(),
         "actions": slots,
         "suggestion": suggestion,
         "alert": alert,
-        **timeline_context(request, case),
-        "levels": centres.levels_passed(case),
+        **timeline,
+        "levels": centres.levels_passed(case, events=None if hidden else timeline["events"]),
         "centre_label": centres.centre_name(case.owner_region if case.owner_region_id else None),
         "attachments": list(case.attachments.all()),
         "co_departments": list(case.co_departments.all()),
