@@ -82,7 +82,11 @@ def parse_args(argv=None):
     parser.add_argument("--days", type=int, default=365, help="the cases span these days")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--only", default="", help="pages and jobs whose name contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="pages and jobs whose name contains this (several: comma-separated)",
+    )
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--label", default="", help="added to the result file's name")
     parser.add_argument("--seed", type=int, default=2026)
@@ -209,7 +213,7 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
         say(f"  {name:40} p50 {r['p50_ms']:>10.1f} ms  p95 {r['p95_ms']:>10.1f} ms  {outcome}")
 
     def wanted(name: str) -> bool:
-        return not args.only or args.only in name
+        return _wanted(args, name)
 
     if wanted("job: refresh-hot-issues"):
         ms, found = _timed(lambda: refresh_hot_issues(days=WINDOW_DAYS))
@@ -406,6 +410,12 @@ def time_page(client, page: Page, args) -> dict:
     }
 
 
+def _wanted(args, name: str) -> bool:
+    """``--only``: any of its comma-separated parts in the name (all when empty)."""
+    parts = [part for part in args.only.split(",") if part]
+    return not parts or any(part in name for part in parts)
+
+
 def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: None):
     """Each page as its account; ``chosen`` keeps the account found at the first size."""
     from django.test import Client
@@ -422,7 +432,7 @@ def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: 
         return clients[role]
 
     for page in pages():
-        if args.only and args.only not in page.name:
+        if not _wanted(args, page.name):
             continue
         role = chosen.get(page.name)
         if role is None:
