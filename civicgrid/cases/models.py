@@ -60,6 +60,19 @@ OVERDUE_UNMARKED = (
 )
 
 
+# Most urgent first (``queries.PRESSING_FIRST``): spelled once, for the queues' ORDER BY
+# and the triage queue's index, which PostgreSQL matches only when they are alike.
+URGENCY_RANK = models.Case(
+    models.When(urgency=Urgency.URGENT, then=models.Value(0)),
+    models.When(urgency=Urgency.SAME_DAY, then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+# The statuses a department works on (the inbox) and those the callback page lists.
+INBOX_STATUSES = (Status.DISPATCHED.value, Status.HANDLING.value, Status.EXTENSION_REQUESTED.value)
+CALLBACK_STATUSES = (Status.VERIFIED.value, Status.RATED.value)
+
+
 def group_of(status: str) -> str:
     """Open311 and dashboards speak in status groups, never single statuses."""
     return StatusGroup.CLOSED if status in CLOSED_STATUSES else StatusGroup.OPEN
@@ -294,6 +307,29 @@ class Case(models.Model):
                 fields=["lng", "lat"],
                 condition=~models.Q(status__in=CLOSED_ORDER) & models.Q(lat__isnull=False),
                 name="cases_case_open_on_map",
+            ),
+            # The work queues (queries.triage_queue, inbox, callbacks), each read in its own
+            # order from its own small partial index: a page is the first rows in scope,
+            # not a sort of every case waiting. (An ascending index keeps NULLs last on
+            # PostgreSQL, as the queues' ``due_at NULLS LAST``; SQLite has no NULLS LAST
+            # in an index.)
+            models.Index(
+                URGENCY_RANK,
+                models.F("due_at"),
+                models.F("created_at"),
+                models.F("id"),
+                condition=models.Q(status=Status.REGISTERED.value),
+                name="cases_case_triage_order",
+            ),
+            models.Index(
+                fields=["due_at", "created_at", "id"],
+                condition=models.Q(status__in=INBOX_STATUSES),
+                name="cases_case_inbox_order",
+            ),
+            models.Index(
+                fields=["due_at", "created_at", "id"],
+                condition=models.Q(status__in=CALLBACK_STATUSES),
+                name="cases_case_callback_order",
             ),
             # The overdue scan (services.mark_overdue): only the cases it may still mark.
             models.Index(

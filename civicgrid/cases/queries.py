@@ -32,14 +32,18 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Role
+from civicgrid.core.paging import Capped, count_up_to, counts_up_to
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, Urgency
 
 from . import events, lifecycle
 from .lifecycle import action_label
 from .models import (
+    CALLBACK_STATUSES,
     CLOSED_ORDER,
+    INBOX_STATUSES,
     OPEN_STATUSES,
+    URGENCY_RANK,
     CallbackResult,
     Case,
     CaseAccess,
@@ -55,17 +59,13 @@ from .scope import paths_query, region_paths, visible_cases
 
 ROW_RELATIONS = ("category", "grid", "owner_region", "main_department")
 
-# Most urgent first, then the nearest deadline, then the oldest.
-URGENCY_RANK = SqlCase(
-    When(urgency=Urgency.URGENT, then=Value(0)),
-    When(urgency=Urgency.SAME_DAY, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-PRESSING_FIRST = ("urgency_rank", F("due_at").asc(nulls_last=True), "created_at")
-
-# Department queues: what is waiting for the department, and what it has passed on.
-INBOX_STATUSES = (Status.DISPATCHED, Status.HANDLING, Status.EXTENSION_REQUESTED)
+# Most urgent first, then the nearest deadline, then the oldest (the id breaks ties, so a
+# page ends at the same case each time). The triage queue's partial index has this order.
+PRESSING_FIRST = ("urgency_rank", F("due_at").asc(nulls_last=True), "created_at", "id")
+# The inbox's and the callbacks' order, each with its partial index of the same.
+NEAREST_DEADLINE = (F("due_at").asc(nulls_last=True), "created_at", "id")
+# The work counts (the triage strip, the inbox's lights, later callbacks) stop here.
+WORK_COUNT_BOUND = 1000
 
 
 def rows(queryset: QuerySet, *, grid_outline: bool = False) -> QuerySet:
@@ -232,9 +232,11 @@ def unsatisfied(user) -> QuerySet:
     return callbacks(user).filter(status=Status.RATED, rating=Rating.UNSATISFIED)
 
 
-def work_counts(user, now=None) -> dict[str, int]:
+def work_counts(user, now=None) -> dict[str, Capped]:
     """How much waits in each of a dispatcher's work lists (the triage page's strip), in
-    one aggregate query; each count is the length of its list above."""
+    one statement; each count is the length of its list above, up to
+    ``WORK_COUNT_BOUND`` ("1000+" beyond: reading every open case to count them grew
+    with the city)."""
     registered = Q(status=Status.REGISTERED)
     returns = Q(status=Status.RETURN_REQUESTED)
     if not (user.is_superuser or user.has_role(Role.ADMIN)):
@@ -248,10 +250,9 @@ def work_counts(user, now=None) -> dict[str, int]:
         "overdue": light_q(Light.RED, now or timezone.now()),
         "unsatisfied": Q(status=Status.RATED, rating=Rating.UNSATISFIED),
     }
-    cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES)).order_by()
-    return cases.aggregate(
-        **{name: Count("id", filter=rule, distinct=True) for name, rule in lists.items()}
-    )
+    cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES))
+    each = {name: cases.filter(rule) for name, rule in lists.items()}
+    return counts_up_to(each, WORK_COUNT_BOUND)
 
 
 def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
@@ -267,8 +268,7 @@ def inbox(user, *, light: str = "", status: str = "") -> QuerySet:
     if light:
         cases = cases.with_light(light)
     # A department works to deadlines: overdue first, then the nearest.
-    nearest_deadline = (F("due_at").asc(nulls_last=True), "created_at")
-    return rows(cases).prefetch_related("co_departments").order_by(*nearest_deadline)
+    return rows(cases).prefetch_related("co_departments").order_by(*NEAREST_DEADLINE)
 
 
 RETURN_DECISIONS = (
@@ -388,8 +388,11 @@ def callbacks(user, *, now=None, later: bool = False) -> QuerySet:
     and when the latest reply was given (``replied_at``).
     """
     now = now or timezone.now()
-    cases = Case.objects.filter(status__in=(Status.VERIFIED, Status.RATED))
+    cases = Case.objects.filter(status__in=CALLBACK_STATUSES)
     not_due = Q(status=Status.VERIFIED, callback_next_at__gt=now)
+    # Without the later tries every row is due: the order is the deadline's alone, as
+    # the callbacks' partial index reads it.
+    order = (*(("later",) if later else ()), *NEAREST_DEADLINE)
     if not later:
         cases = cases.exclude(not_due)
     merged = Case.objects.only("number", "merged_into_id", "reporter_name", "reporter_phone")
@@ -402,7 +405,7 @@ def callbacks(user, *, now=None, later: bool = False) -> QuerySet:
             later=SqlCase(When(not_due, then=Value(1)), default=Value(0)),
             replied_at=Subquery(reply.values("at")[:1]),
         )
-        .order_by("later", F("due_at").asc(nulls_last=True), "created_at")
+        .order_by(*order)
         .prefetch_related(
             Prefetch("merged_cases", queryset=merged.order_by("created_at")),
             Prefetch("events", queryset=missed.order_by("at", "id"), to_attr="missed_calls"),
@@ -410,11 +413,12 @@ def callbacks(user, *, now=None, later: bool = False) -> QuerySet:
     )
 
 
-def callbacks_later(user, now=None) -> int:
-    """How many verified cases wait for a later try (the callback page's toggle)."""
+def callbacks_later(user, now=None) -> Capped:
+    """How many verified cases wait for a later try (the callback page's toggle), up to
+    ``WORK_COUNT_BOUND``."""
     now = now or timezone.now()
     cases = Case.objects.filter(status=Status.VERIFIED, callback_next_at__gt=now)
-    return own_level(user, visible_cases(user, cases)).order_by().count()
+    return count_up_to(own_level(user, visible_cases(user, cases)), WORK_COUNT_BOUND)
 
 
 def category_and_descendants(category_id: int) -> set[int]:
@@ -795,13 +799,10 @@ def timeline(case: Case, *, latest: int | None = None) -> list[TimelineEntry]:
     return [TimelineEntry(e, action_label(e.action), event_details(e)) for e in rows]
 
 
-def light_counts(cases: QuerySet, now=None) -> dict[str, int]:
-    """How many of ``cases`` show each light, in one aggregate query."""
+def light_counts(cases: QuerySet, now=None) -> dict[str, Capped]:
+    """How many of ``cases`` show each light, in one statement, each up to
+    ``WORK_COUNT_BOUND``."""
     now = now or timezone.now()
-    return cases.order_by().aggregate(
-        all=Count("id", distinct=True),
-        **{
-            light.value: Count("id", filter=light_q(light, now), distinct=True)
-            for light in (Light.RED, Light.YELLOW, Light.GREEN)
-        },
-    )
+    lights = (Light.RED, Light.YELLOW, Light.GREEN)
+    each = {light.value: cases.filter(light_q(light, now)) for light in lights}
+    return counts_up_to({"all": cases, **each}, WORK_COUNT_BOUND)

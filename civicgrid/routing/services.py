@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q, Sum
 
 from civicgrid.core.snapshot import Snapshot
 
+from . import catalogue
 from .models import Category, Department, LevelRule, RoutingRule
 
 Suggestion = tuple[Department | None, list[Department]]
@@ -79,8 +80,9 @@ class RuleTable:
 
     @classmethod
     def load(cls, category_ids: Iterable[int]) -> "RuleTable":
-        """The rules that can apply to these categories, in three queries."""
-        parents = dict(Category.objects.values_list("pk", "parent_id"))
+        """The rules that can apply to these categories, in two queries (the parents
+        come from the per-process category snapshot)."""
+        parents = {c.pk: c.parent_id for c in catalogue.categories().values()}
         table = cls([], parents)
         wanted = {pk for category_id in category_ids for pk in table.lineage(category_id)}
         rules = (

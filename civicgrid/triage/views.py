@@ -23,7 +23,7 @@ from civicgrid.cases.views.common import (
     Row,
     action_slots,
     is_htmx,
-    paginate,
+    paginate_rows,
     safe_next,
     visible_case_or_404,
 )
@@ -37,8 +37,9 @@ from .models import CaseTriage
 TRIAGE_ACTIONS = (Action.DISPATCH, Action.ANSWER_DIRECTLY)
 # The work lists above the queue show their first rows, most pressing first; the next
 # come up as these are done (the strip and each list's head give the whole count). Fifty
-# of each made the page 270 kB and a third of its rendering time (#10).
-WORK_LIST = 10
+# of each made the page 270 kB and a third of its rendering time (#10); ten, with the
+# queue's page, still most of it (#11).
+WORK_LIST = 5
 
 
 def stored_guesses(case) -> list[dict]:
@@ -97,7 +98,7 @@ def queue(request):
     waiting = queries.without_outlines(queries.triage_queue(user))
     if light in Light.values:
         waiting = waiting.with_light(light)
-    listing = paginate(request, waiting, QUEUE_SIZE)
+    listing = paginate_rows(request, waiting, QUEUE_SIZE)
     context = {
         "page": listing,
         "rows": cards(list(listing), user),

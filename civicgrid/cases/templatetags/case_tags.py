@@ -20,6 +20,14 @@ def light_label(light: str) -> str:
 
 
 @register.filter
+def count_label(value) -> str:
+    """A count, with "+" when it stopped at its bound (``core.paging.Capped``)."""
+    if value is None or value == "":
+        return ""
+    return f"{value}+" if getattr(value, "capped", False) else str(value)
+
+
+@register.filter
 def status_label(status: str) -> str:
     try:
         return str(Status(status).label)

@@ -127,3 +127,23 @@ def test_row_forms_keep_to_the_queue_and_the_role(client, handler, grid_worker, 
     assert client.get(forms_url(case, "tasks")).status_code == 403  # not a grid worker
     signed_in(client, grid_worker)
     assert client.get(forms_url(case, "inbox")).status_code == 403
+
+
+def test_inbox_counts_stop_at_their_bound_and_the_next_page_goes_on_in_order(
+    client, handler, inbox_cases, monkeypatch
+):
+    """The light tabs count up to ``WORK_COUNT_BOUND`` ("2+" beyond: a department's
+    whole inbox is not read to count it); a page ends where the next begins."""
+    from civicgrid.cases import queries
+    from civicgrid.cases.views import queues
+
+    monkeypatch.setattr(queries, "WORK_COUNT_BOUND", 2)
+    monkeypatch.setattr(queues, "QUEUE_SIZE", 2)
+    signed_in(client, handler)
+    first = client.get(reverse("cases:inbox")).content.decode()
+    assert '<span class="count">2+</span>' in first  # all three, counted to two
+    second = client.get(reverse("cases:inbox"), {"page": 2}).content.decode()
+    shown = [c.number for c in inbox_cases if c.number in first]
+    assert len(shown) == 2
+    (rest,) = [c.number for c in inbox_cases if c.number in second]
+    assert rest not in shown

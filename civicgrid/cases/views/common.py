@@ -6,7 +6,7 @@ from django.core.paginator import Page
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from civicgrid.core.paging import BoundedPaginator
+from civicgrid.core.paging import BoundedPaginator, page_then_rows
 from civicgrid.routing.models import RequestType
 
 from .. import lifecycle
@@ -49,6 +49,17 @@ def safe_next(request) -> str:
 
 def paginate(request, queryset, size: int, *, bound: int | None = None) -> Page:
     return BoundedPaginator(queryset, size, bound=bound).get_page(request.GET.get("page"))
+
+
+def paginate_rows(request, queryset, size: int, *, bound: int | None = None) -> Page:
+    """``paginate`` for the work queues, in two reads (``core.paging.page_then_rows``):
+    the page's ids in the queue's order (from its partial index), then those rows with
+    everything they show."""
+    ids = queryset.prefetch_related(None).values_list("pk", flat=True)
+    paginator = BoundedPaginator(ids, size, bound=bound)
+    return page_then_rows(
+        paginator, request.GET.get("page"), lambda pks: queryset.filter(pk__in=pks)
+    )
 
 
 @dataclass

@@ -25,12 +25,15 @@ from .common import (
     is_htmx,
     map_data,
     paginate,
+    paginate_rows,
     safe_next,
     usual_next,
     visible_case_or_404,
 )
 
-QUEUE_SIZE = 50
+# Rows per page of a work queue: what a person works through before the next page. Fifty
+# rows were two thirds of a queue page's time, spent rendering rows nobody reached.
+QUEUE_SIZE = 25
 EXTENSION_ACTIONS = (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)
 INBOX_ACTIONS = (Action.ACKNOWLEDGE, Action.REPLY, Action.REQUEST_EXTENSION, Action.RETURN)
 TASK_ACTIONS = (
@@ -96,7 +99,7 @@ def inbox(request):
     if form.is_valid():
         light, status = form.cleaned_data["light"], form.cleaned_data["status"]
     everything = queries.inbox(user, status=status)
-    listing = paginate(request, queries.inbox(user, light=light, status=status), QUEUE_SIZE)
+    listing = paginate_rows(request, queries.inbox(user, light=light, status=status), QUEUE_SIZE)
     context = {
         "form": form,
         "page": listing,
@@ -136,7 +139,7 @@ def callbacks(request):
     """
     user = request.user
     later = request.GET.get("later") == "1"
-    listing = paginate(request, queries.callbacks(user, later=later), QUEUE_SIZE)
+    listing = paginate_rows(request, queries.callbacks(user, later=later), QUEUE_SIZE)
     context = {
         "page": listing,
         "rows": rows_with_opener(listing, user, "callbacks"),

@@ -149,11 +149,13 @@ def _queue_queries(client, count: int) -> tuple[int, int]:
     return len(queries), len(response.content)
 
 
-def test_fifty_cards_cost_the_queries_of_five_and_a_page_a_third_of_the_old(
+def test_a_full_page_of_cards_costs_the_queries_of_five_and_a_page_a_third_of_the_old(
     client, dispatcher, operator, district, category
 ):
     """31 units and a tree of 500 categories: before, each of 50 cards carried them in
-    full forms (400 KB); the cards are light and the forms come on demand."""
+    full forms (400 KB); the cards are light and the forms come on demand. A page holds
+    ``QUEUE_SIZE`` cards; the rest wait on the next page."""
+    from civicgrid.cases.views.queues import QUEUE_SIZE
     from civicgrid.triage.models import CaseTriage, Outcome
 
     units = [
@@ -183,9 +185,11 @@ def test_fifty_cards_cost_the_queries_of_five_and_a_page_a_third_of_the_old(
     client.get(reverse("triage:queue"))  # the per-process snapshots are built
     five, _size = _queue_queries(client, 5)
     add(45)
-    fifty, size = _queue_queries(client, 50)
+    fifty, size = _queue_queries(client, QUEUE_SIZE)
     assert fifty == five
     assert size < 150_000
+    html = client.get(reverse("triage:queue"), {"page": 2}).content.decode()
+    assert html.count('class="queue-row"') == 50 - QUEUE_SIZE
 
 
 def test_the_work_strip_counts_what_waits_and_each_list_shows_what_it_needs(
