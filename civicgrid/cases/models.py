@@ -317,7 +317,8 @@ class Case(models.Model):
         from .words import title_words
 
         if writes is None or "owner_region" in writes:
-            self.owner_path = self.owner_region.path if self.owner_region_id else ""
+            owner = self.owner_region if self.owner_region_id else None
+            self.owner_path = owner.path if owner is not None else ""
         if writes is None or "title" in writes:
             self.title_words = title_words(self.title)
 

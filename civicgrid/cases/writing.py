@@ -30,6 +30,7 @@ and intake saves the rows one by one in a transaction.
 import re
 from collections.abc import Sequence
 from enum import Enum
+from typing import cast
 
 from django.db import connection, models, transaction
 from django.db.models import Field, Model
@@ -76,12 +77,12 @@ def _plan(model: type[Model]) -> list[tuple[Field, bool]]:
 
 
 def _points_at(obj: Model, field: Field, case: Case) -> bool:
-    return field.is_relation and field.get_cached_value(obj, None) is case
+    return field.is_relation and cast(models.ForeignKey, field).get_cached_value(obj, None) is case
 
 
 # Values written as SQL literals rather than parameters: a case has many empty columns
 # at intake, and with fewer than 50 parameters psycopg keeps the statement converted.
-_LITERALS = {type(None): "NULL", bool: None, str: "''", int: "0"}
+_LITERALS: dict[type, str] = {type(None): "NULL", str: "''", int: "0"}
 
 
 def _values(obj: Model, case: Case, params: list) -> tuple:
@@ -89,16 +90,19 @@ def _values(obj: Model, case: Case, params: list) -> tuple:
     SQL instead, as (position, SQL): the case's number, a reference to the case, and
     the empty values (``NULL``, ``''``, ``0``, ``TRUE``/``FALSE``)."""
     inline = []
+    is_case = obj is case
+    state = obj.__dict__
     for i, (field, raw) in enumerate(_plan(type(obj))):
-        if obj is case and field.name == "number":
-            inline.append((i, _NUMBER))
-            params.append(obj.number)  # the day's prefix: the number is built in SQL
-            continue
-        if raw and field.is_relation and _points_at(obj, field, case):
-            inline.append((i, "(SELECT id FROM c)"))
-            continue
         if raw:
-            value = getattr(obj, field.attname)
+            if field.is_relation:
+                if cast(models.ForeignKey, field).get_cached_value(obj, None) is case:
+                    inline.append((i, "(SELECT id FROM c)"))
+                    continue
+            elif is_case and field.name == "number":
+                inline.append((i, _NUMBER))
+                params.append(case.number)  # the day's prefix: the number is built in SQL
+                continue
+            value = state[field.attname]
             if isinstance(value, Enum):
                 value = value.value
         else:
@@ -106,7 +110,7 @@ def _values(obj: Model, case: Case, params: list) -> tuple:
         kind = type(value)
         if kind is bool:
             inline.append((i, "TRUE" if value else "FALSE"))
-        elif kind in _LITERALS and not value:
+        elif not value and kind in _LITERALS:
             inline.append((i, _LITERALS[kind]))
         else:
             params.append(value)
@@ -121,7 +125,7 @@ def _insert(obj: Model, name: str, inline: tuple, returning: str) -> str:
     written = dict(inline)
     columns, marks = [], []
     for i, (field, _raw) in enumerate(_plan(type(obj))):
-        columns.append(quote(field.column))
+        columns.append(quote(cast(str, field.column)))
         marks.append(written.get(i, "%s"))
     return (
         f"{name} AS (INSERT INTO {quote(obj._meta.db_table)} ({', '.join(columns)})"
