@@ -142,8 +142,38 @@ def record(
 
     The statuses default to the case's (a note moves nothing); ``public`` to the kind's.
     """
+    event = build(
+        case,
+        kind_code,
+        actor=actor,
+        note=note,
+        data=data,
+        public=public,
+        from_status=from_status,
+        to_status=to_status,
+        at=at,
+    )
+    event.save(force_insert=True)
+    hand_over(event)
+    return event
+
+
+def build(
+    case: Case,
+    kind_code: str,
+    *,
+    actor: Actor,
+    note: str = "",
+    data: dict | None = None,
+    public: bool | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """The event ``record`` would write, not saved: for a writer that inserts it together
+    with other rows (intake's one statement), and then calls ``hand_over``."""
     declared = kind(kind_code)
-    event = CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         at=at or timezone.now(),
         actor=actor,
@@ -154,8 +184,6 @@ def record(
         data=data or {},
         public=declared.public if public is None else public,
     )
-    _hand_over(event)
-    return event
 
 
 def record_each(
@@ -178,7 +206,7 @@ def record_each(
         for case in cases
     )
     for event in events:
-        _hand_over(event)
+        hand_over(event)
     return events
 
 
@@ -203,7 +231,9 @@ def write_history(rows: Iterable[dict], *, batch_size: int = 5000) -> int:
     return written
 
 
-def _hand_over(event: CaseEvent) -> None:
+def hand_over(event: CaseEvent) -> None:
+    """Hand a written event to the consumers once its transaction commits (at once when
+    it was written outside one: it has committed already)."""
     # Robust: the event has committed; a failing consumer is logged, never shown to the
     # person as if their action had failed, and does not stop the other consumers.
     for consumer in CONSUMERS:

@@ -345,18 +345,25 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         """Saved with its copies kept current: the centre's path and the title's words
         (when the save writes the owner or the title)."""
-        from .words import title_words
-
         update_fields = kwargs.get("update_fields")
         writes = set(update_fields) if update_fields is not None else None
-        if writes is None or "owner_region" in writes:
-            self.owner_path = self.owner_region.path if self.owner_region_id else ""
-        if writes is None or "title" in writes:
-            self.title_words = title_words(self.title)
+        self.fill_copies(writes)
         if writes is not None:
             also = {"owner_region": "owner_path", "title": "title_words"}
             kwargs["update_fields"] = writes | {also[f] for f in writes if f in also}
         super().save(*args, **kwargs)
+
+    def fill_copies(self, writes: set[str] | None = None) -> None:
+        """The centre's path and the title's words, from the owner and the title (those
+        of them in ``writes``; None: both). ``save`` calls it; so does a writer that
+        inserts a new case without ``save`` (intake's one statement)."""
+        from .words import title_words
+
+        if writes is None or "owner_region" in writes:
+            owner = self.owner_region if self.owner_region_id else None
+            self.owner_path = owner.path if owner is not None else ""
+        if writes is None or "title" in writes:
+            self.title_words = title_words(self.title)
 
     @property
     def status_group(self) -> str:

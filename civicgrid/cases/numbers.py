@@ -38,7 +38,12 @@ def next_number(day: date) -> str:
         count = _nextval(day)
     else:
         count = _bump_row(day)
-    return f"{day:%Y%m%d}-{count:05d}"
+    return f"{prefix(day)}{count:05d}"
+
+
+def prefix(day: date) -> str:
+    """What every number of ``day`` starts with (``20261122-``)."""
+    return f"{day:%Y%m%d}-"
 
 
 def sequence_name(day: date) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from civicgrid.regions.locator import Location, locate
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category, RequestType, Urgency
 
-from . import attachments, centres, events, lifecycle, numbers, phones
+from . import attachments, centres, events, lifecycle, numbers, phones, writing
 from .lifecycle import Action, InvalidAction
 from .models import (
     OPEN_STATUSES,
@@ -203,7 +203,7 @@ def register_case_once(
     actor: Actor,
     key: SubmissionKey | None,
     files=(),
-    then: Callable[[Case], Any] | None = None,
+    then: Callable[[Case], Model] | None = None,
 ) -> Registered:
     """``register_case`` for a door that may send the same report again.
 
@@ -213,9 +213,9 @@ def register_case_once(
     unique constraint decides). Without a key (the caller sent none), every report
     registers a case.
 
-    ``then(case)`` runs inside the same transaction, after the case and its event are
-    written: a door keeps its own row of the case there (Open311's request), so a
-    crash leaves both or neither. Its result is ``Registered.kept``.
+    ``then(case)`` gives the door's own row of the case (Open311's request), unsaved,
+    pointing at the case; it is written with the case, in the same statement or
+    transaction, so a crash leaves both or neither. It is ``Registered.kept``, saved.
     """
     return _register(intake, actor=actor, files=files, key=key, then=then)
 
@@ -231,9 +231,11 @@ def _register(
     actor: Actor,
     files,
     key: SubmissionKey | None,
-    then: Callable[[Case], Any] | None = None,
+    then: Callable[[Case], Model] | None = None,
 ) -> Registered:
-    """Check, then write case, event, files, key and the door's row in one transaction.
+    """Check, then write case, event, files, key and the door's row at once: in one
+    statement on PostgreSQL (``writing``; with files, in one transaction), in one
+    transaction elsewhere.
 
     A key is not looked up first: a retry is rare, so the new key's row is simply
     inserted with the case and its unique constraint refuses a second one (the whole
@@ -298,38 +300,46 @@ def _register(
         setattr(case, name, value)
     day = timezone.localdate(now)
     numbers.prepare(day)
-    kept = None
+    event = events.build(
+        case,
+        Action.REGISTER,
+        actor=case.created_by,
+        from_status="",
+        data={
+            "channel": case.channel,
+            "needs_placement": case.needs_placement,
+            **centres.event_data(case.owner_region),
+        },
+        at=now,
+    )
+    kept = then(case) if then is not None else None
+    rows: list = [event] + ([kept] if kept is not None else [])
+    if key is not None:
+        # Last, so that a retry racing this one waits on the key's unique index for the
+        # shortest time.
+        rows.append(IntakeKey(owner=key.owner, key=key.key, case=case, created_at=now))
     try:
-        with transaction.atomic():
-            case.number = numbers.next_number(day)
-            case.save(force_insert=True)
-            event = events.record(
-                case,
-                Action.REGISTER,
-                actor=case.created_by,
-                from_status="",
-                data={
-                    "channel": case.channel,
-                    "needs_placement": case.needs_placement,
-                    **centres.event_data(case.owner_region),
-                },
-                at=now,
+        if writing.supported() and not files and not STALL_INTAKE:
+            writing.insert_case(
+                case, prefix=numbers.prefix(day), sequence=numbers.sequence_name(day), rows=rows
             )
-            for uploaded in files:
-                attach(case, uploaded, actor=case.created_by, event=event)
-            if then is not None:
-                kept = then(case)
-            if key is not None:
-                # Last, so that a retry racing this one waits on the key's unique index
-                # for the shortest time.
-                IntakeKey.objects.create(owner=key.owner, key=key.key, case=case, created_at=now)
-            if STALL_INTAKE:
-                time.sleep(STALL_INTAKE)  # test only: a server killed mid-POST
+        else:
+            with transaction.atomic():
+                case.number = numbers.next_number(day)
+                case.save(force_insert=True)
+                for row in rows:
+                    row.save(force_insert=True)
+                    if row is event:
+                        for uploaded in files:
+                            attach(case, uploaded, actor=case.created_by, event=event)
+                if STALL_INTAKE:
+                    time.sleep(STALL_INTAKE)  # test only: a server killed mid-POST
     except IntegrityError:
         # The same key arrived twice: the other request's case stands.
         if replayed := _replay(key):
             return replayed
         raise
+    events.hand_over(event)
     if unit is not None:
         _straight_to(case, unit)
     return Registered(case, replayed=False, kept=kept)

@@ -134,7 +134,7 @@ def submit_request(
         submission = case_services.SubmissionKey(f"open311:{client.pk}", key.strip())
 
     def keep(case: Case) -> ServiceRequest:
-        return ServiceRequest.objects.create(
+        return ServiceRequest(
             case=case,
             client=client,
             token=secrets.token_urlsafe(16),

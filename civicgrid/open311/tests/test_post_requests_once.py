@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from civicgrid.cases.models import Case, IntakeKey
 from civicgrid.open311 import services
@@ -76,3 +78,20 @@ def test_a_rotated_key_stops_working_at_once(client, app_client, post_data):
     assert post(post_data)[0].status_code == 200
     services.rotate_key(app_client)
     assert post(post_data)[0].status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_open311_post_is_one_statement_on_postgresql(app_client, post_data, warm_snapshots):
+    """Case, event, Open311 row and key in one statement (cases.writing): no BEGIN, no
+    COMMIT, no round trip per row."""
+    assert post(post_data, key="warm-o311-0001")[0].status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response, body = post(post_data, key="warm-o311-0002")
+    assert response.status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1, "\n".join(statements)
+    case = Case.objects.get(number=body[0]["service_request_id"])
+    assert case.open311.token == body[0]["token"]
+    assert case.events.filter(action="register").count() == 1
+    assert IntakeKey.objects.get(key="warm-o311-0002").case == case
