@@ -16,17 +16,12 @@ class AnalyticsConfig(AppConfig):
 
 
 def keep_count_triggers(using="default", **kwargs) -> None:
-    """SQLite drops a table's triggers when a migration rebuilds it: put the screen's
-    counters' triggers back (and recount) after every migrate. PostgreSQL keeps them."""
-    from django.db import connections
+    """The screen's counters' triggers, back after every migrate on SQLite."""
+    from civicgrid.core.triggers import reinstall_on_sqlite
 
     from .counts import install
 
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    if "analytics_intakecount" in connection.introspection.table_names():
-        install(connection=connection)
+    reinstall_on_sqlite(using, "analytics_intakecount", install)
 
 
 def recount_moved_areas(old_path: str, new_path: str, **kwargs) -> None:

@@ -31,17 +31,12 @@ def follow_moved_centres(old_path: str, new_path: str, **kwargs) -> None:
 
 
 def keep_map_count_triggers(using="default", **kwargs) -> None:
-    """SQLite drops a table's triggers when a migration rebuilds it: put the open map
-    counts' triggers back (and recount) after every migrate. PostgreSQL keeps them."""
-    from django.db import connections
+    """The open map counts' triggers, back after every migrate on SQLite."""
+    from civicgrid.core.triggers import reinstall_on_sqlite
 
     from .mapcounts import install
 
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    if "cases_openmapcount" in connection.introspection.table_names():
-        install(connection=connection)
+    reinstall_on_sqlite(using, "cases_openmapcount", install)
 
 
 def check_callback_retries(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -126,33 +126,13 @@ def label(code: str) -> str:
     return str(known.label) if known else code
 
 
-def record(
-    case: Case,
-    kind_code: str,
-    *,
-    actor: Actor,
-    note: str = "",
-    data: dict | None = None,
-    public: bool | None = None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    at: datetime | None = None,
-) -> CaseEvent:
+def record(case: Case, kind_code: str, *, actor: Actor, **fields) -> CaseEvent:
     """Append one event to ``case`` and hand it to the consumers after commit.
 
-    The statuses default to the case's (a note moves nothing); ``public`` to the kind's.
+    ``fields`` are ``build``'s: the statuses default to the case's (a note moves
+    nothing), ``public`` to the kind's.
     """
-    event = build(
-        case,
-        kind_code,
-        actor=actor,
-        note=note,
-        data=data,
-        public=public,
-        from_status=from_status,
-        to_status=to_status,
-        at=at,
-    )
+    event = build(case, kind_code, actor=actor, **fields)
     event.save(force_insert=True)
     hand_over(event)
     return event
