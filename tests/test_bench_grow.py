@@ -17,7 +17,7 @@ import scale  # noqa: E402
 
 
 @pytest.fixture
-def world(district, category, bureau, operator, dispatcher, handler):
+def world(district, category, bureau, other_bureau, operator, dispatcher, handler):
     return _grow.spread(district["district"])
 
 
@@ -44,6 +44,12 @@ def test_grow_adds_the_missing_cases_each_with_the_steps_it_went_through(world, 
     assert _grow.grow(55, world, days=30)["made"] == 15
     assert Case.objects.filter(number__startswith=_grow.PREFIX).count() == 55
     assert _grow.generated() == 55
+    # Co-handling units, for the benchmarks that show them: another unit than the main one.
+    added = _grow.co_handling(2, world)
+    helped = cases.exclude(co_departments=None).distinct()
+    assert added == helped.count() > 0
+    assert all(c.main_department not in c.co_departments.all() for c in helped)
+    assert _grow.co_handling(2, world) == 0  # once per case
     assert _grow.database_size() is None or _grow.database_size() > 0
 
 
