@@ -90,6 +90,9 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", default="", help="pages and jobs whose name contains this")
+    parser.add_argument(
+        "--skip", default="", help="not the pages and jobs whose name contains one of these (a,b)"
+    )
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--grow-only", action="store_true", help="grow, time nothing")
     parser.add_argument("--label", default="", help="added to the result file's name")
@@ -189,6 +192,12 @@ def _tracking() -> None:
         Tracking.objects.create(case=case, token_hash=token_hash(TRACK_TOKEN))
 
 
+def wanted(args, name: str) -> bool:
+    """Whether ``--only`` and ``--skip`` leave this page or job in."""
+    skipped = [s for s in args.skip.split(",") if s]
+    return (not args.only or args.only in name) and not any(s in name for s in skipped)
+
+
 # --- the periodic jobs -----------------------------------------------------------------------
 
 
@@ -222,15 +231,12 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
         saved()
         say(f"  {name:40} p50 {r['p50_ms']:>10.1f} ms  p95 {r['p95_ms']:>10.1f} ms  {outcome}")
 
-    def wanted(name: str) -> bool:
-        return not args.only or args.only in name
-
-    if wanted("job: refresh-hot-issues"):
+    if wanted(args, "job: refresh-hot-issues"):
         ms, found = _timed(lambda: refresh_hot_issues(days=WINDOW_DAYS))
         reports = sum(issue.reports for issue in found)
         row("job: refresh-hot-issues", [ms], f"{len(found)} issues, {reports} reports", JOB_MS)
 
-    if wanted("job: overdue scan"):
+    if wanted(args, "job: overdue scan"):
         timings, marked = [], []
         for _ in range(max(3, args.requests // 4)):
             ms, n = _timed(mark_overdue)
@@ -238,7 +244,7 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
             marked.append(n)
         row("job: overdue scan", timings, f"marked {marked[0]} then {marked[-1]}", OVERDUE_MS)
 
-    if not wanted("job: rollup (1,000 new cases)"):
+    if not wanted(args, "job: rollup (1,000 new cases)"):
         return results
     # The rollup's watermark just before the newest cases' events: one run folds them.
     with connection.cursor() as cursor:
@@ -436,7 +442,7 @@ def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: 
         return clients[role]
 
     for page in pages():
-        if args.only and args.only not in page.name:
+        if not wanted(args, page.name):
             continue
         role = chosen.get(page.name)
         if role is None:
