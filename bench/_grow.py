@@ -1,7 +1,8 @@
 """Growing a database with generated cases and their events: shared by the benchmarks.
 
-Not a benchmark itself. ``bench/analytics.py`` and ``bench/scale.py`` import it (the
-script's folder is on ``sys.path`` when a benchmark runs, so ``import _grow`` works).
+Not a benchmark itself. ``bench/analytics.py``, ``bench/scale.py``, ``bench/pages.py`` and
+``bench/export.py`` import it (the script's folder is on ``sys.path`` when a benchmark
+runs, so ``import _grow`` works).
 
 The cases are spread over the demo district (``load_demo``): its grids, the leaf
 categories, the handling units, the channels, and the last ``days`` days (today
@@ -354,6 +355,29 @@ def grow(
         "seconds": round(seconds, 1),
         "cases_per_second": round(made / seconds) if seconds else 0,
     }
+
+
+def co_handling(every: int, world: dict) -> int:
+    """A co-handling unit for one dispatched generated case in ``every`` (by id) that has
+    none yet, another than its main unit; how many were added. For the benchmarks that
+    show or export co-handling units; ``grow`` itself adds none."""
+    from civicgrid.cases.models import Case
+
+    through = Case.co_departments.through
+    units = [pk for pk, _code in world["units"]]
+    cases = Case.objects.filter(
+        number__startswith=PREFIX, main_department__isnull=False, co_departments=None
+    ).values_list("pk", "main_department_id")
+    rows = []
+    for pk, main in cases.iterator():
+        if pk % every == 0:
+            unit = units[pk // every % len(units)]
+            if unit == main:
+                unit = units[(pk // every + 1) % len(units)]
+            if unit != main:
+                rows.append(through(case_id=pk, department_id=unit))
+    through.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
 
 
 def _ids(cursor, rows) -> dict[str, int]:

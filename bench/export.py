@@ -4,9 +4,10 @@ Not a test. Runs in a throw-away SQLite database (or ``--database-url``)::
 
     uv run python bench/export.py
 
-Loads the demo's regions, departments and categories, then 100,000 cases (texts of real
-citizen messages from ``triage/data``, cycled; one in ten with a co-handling
-department) and writes the case list with ``cases.exports.write_workbook`` — what the
+Loads the demo's regions, departments and categories, then 100,000 generated cases
+(``bench/_grow.py``, as ``bench/scale.py`` grows them: real citizen messages, each case
+with its events, ``COPY`` on PostgreSQL; one dispatched case in ten with a co-handling
+unit) and writes the case list with ``cases.exports.write_workbook`` — what the
 request (up to ``exports.SYNC_LIMIT`` rows) and the export worker run — for the newest
 2,000, 10,000 and 100,000 cases. Each size is timed once plainly (rows per second, the
 file's size) and once under ``tracemalloc`` (the peak of Python's allocations while
@@ -15,23 +16,26 @@ writing: flat if rows are streamed, growing with the rows if not). Writes
 """
 
 import argparse
-import csv
 import json
 import os
 import platform
-import random
 import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-MESSAGES = ROOT / "civicgrid" / "triage" / "data" / "messages.csv"
+sys.path.insert(0, str(HERE))
+
+import _grow  # noqa: E402
+
 SIZES = (2_000, 10_000, 100_000)
+DAYS = 365
+CO_HANDLING = 10  # one dispatched case in this many has a co-handling unit
 
 
 def parse_args(argv=None):
@@ -62,71 +66,17 @@ def setup_django(database_url: str, data_dir: str = "") -> Path:
     return data_dir
 
 
-def messages() -> list[tuple[str, str]]:
-    with open(MESSAGES, encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["detail"].strip()]
-    return [((r["title"] or r["detail"])[:60], r["detail"][:2000]) for r in rows]
-
-
 def load_cases(count: int) -> None:
-    """``count`` cases spread over the demo's grids, categories and departments."""
-    from django.utils import timezone
-
-    from civicgrid.cases.models import Case, Channel, Status
+    """``count`` generated cases (``bench/_grow.py``) over the demo's grids, categories and
+    units, one dispatched case in ``CO_HANDLING`` with a co-handling unit."""
     from civicgrid.demo import load
-    from civicgrid.regions.models import Level, Region
-    from civicgrid.routing.models import Category, Department
 
     load.load_geography(progress=False)
     load.load_departments()
     load.load_categories()
-    rng = random.Random(2026)
-    grids = list(Region.objects.filter(level=Level.GRID).only("pk", "path"))
-    district = Region.objects.filter(level=Level.DISTRICT).first()
-    leaves = list(Category.objects.filter(children__isnull=True).only("pk"))
-    departments = list(Department.objects.only("pk"))
-    texts = messages()
-    statuses = [s for s in Status.values if s != Status.MERGED]
-    now = timezone.now()
-    batch = []
-    for i in range(count):
-        title, content = texts[i % len(texts)]
-        grid = rng.choice(grids)
-        status = rng.choice(statuses)
-        created = now - timedelta(minutes=10 * (count - i))
-        batch.append(
-            Case(
-                number=f"{created:%Y%m%d}-{i:06d}",
-                channel=rng.choice(Channel.values),
-                category=rng.choice(leaves),
-                title=title,
-                content=content,
-                address=f"东营区某路{i % 500}号",
-                lng=118.5,
-                lat=37.4,
-                grid=grid,
-                region_path=grid.path,
-                owner_region=district,
-                status=status,
-                main_department=None if status == Status.REGISTERED else rng.choice(departments),
-                due_at=created + timedelta(days=3),
-                warn_at=created + timedelta(days=2),
-                reporter_name="张三",
-                reporter_phone=f"138{i:08d}",
-                created_at=created,
-            )
-        )
-        if len(batch) == 5000:
-            Case.objects.bulk_create(batch)
-            batch = []
-    Case.objects.bulk_create(batch)
-    through = Case.co_departments.through
-    some = Case.objects.filter(main_department__isnull=False).values_list("pk", flat=True)
-    through.objects.bulk_create(
-        through(case_id=pk, department_id=rng.choice(departments).pk)
-        for n, pk in enumerate(some.iterator())
-        if n % 10 == 0
-    )
+    world = _grow.spread()
+    _grow.grow(count, world, days=DAYS, progress=print)
+    _grow.co_handling(CO_HANDLING, world)
 
 
 def measure(size: int, folder: Path) -> dict:
@@ -160,9 +110,7 @@ def main(argv=None) -> dict:
     folder = setup_django(args.database_url, args.data_dir)
     from django.db import connection
 
-    from civicgrid.cases.models import Case
-
-    if Case.objects.count() < args.cases:
+    if _grow.generated() < args.cases:
         started = time.perf_counter()
         load_cases(args.cases)
         print(f"loaded {args.cases} cases in {time.perf_counter() - started:.0f} s")

@@ -5,12 +5,14 @@ Not a test. ::
     uv run python bench/pages.py                       # SQLite, kept in the data folder
     uv run python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/pagebench
 
-The database is the demo district (``load_demo``) plus ``--cases`` cases spread over the
-last two years, the district's grids, the leaf categories, the departments and the
+The database is the demo district (``load_demo``) plus ``--cases`` generated cases
+(``bench/_grow.py``, as ``bench/scale.py`` grows them: ``COPY`` on PostgreSQL) spread over
+the last two years, the district's grids, the leaf categories, the units and the
 channels: most closed, some thousands open (a few hundred awaiting triage, some overdue),
-each with the events of the steps it went through, and one case with a long timeline.
-It is made once (``bulk_create``, a few minutes) and kept: the next run reuses it when
-it holds as many cases (``--fresh`` makes it anew).
+each with the events of the steps it went through; one dispatched case in
+``CO_HANDLING`` with a co-handling unit, and one case with a long timeline. It is made
+once and kept: the next run only adds the generated cases missing (``--fresh`` makes it
+anew).
 
 Each page is requested in this process through Django's test client, signed in as the
 role that uses it: ``--warmup`` requests, then ``--requests`` timed ones. The time is
@@ -27,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import re
 import statistics
 import sys
@@ -38,45 +39,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import _grow  # noqa: E402
 
 GOAL_MS = 300.0
 TRACK_TOKEN = "pagebench-tracking-token"
 LONG_TIMELINE = 300  # events on the one case with a long history
 DAYS = 730
-OPEN_SHARE = {  # of all cases; the rest is closed (and a few merged)
-    "registered": 0.004,
-    "dispatched": 0.007,
-    "handling": 0.02,
-    "extension_requested": 0.0015,
-    "replied": 0.009,
-    "verified": 0.005,
-    "rated": 0.0035,
-}
-MERGED_SHARE = 0.01
-CHANNELS = {
-    "hotline": 55,
-    "web": 15,
-    "citizen": 10,
-    "grid_patrol": 10,
-    "open311": 3,
-    "police_diversion": 3,
-    "sensor": 2,
-    "walk_in": 1,
-    "api": 1,
-}
-# The steps of the loop, in order, and the status each leaves the case in.
-STEPS = [
-    ("register", "", "registered"),
-    ("dispatch", "registered", "dispatched"),
-    ("acknowledge", "dispatched", "handling"),
-    ("reply", "handling", "replied"),
-    ("verify_pass", "replied", "verified"),
-    ("callback", "verified", "rated"),
-    ("close", "rated", "closed"),
-]
-STEP_OF = {to: i for i, (_a, _f, to) in enumerate(STEPS)}
-STEP_OF["extension_requested"] = STEP_OF["handling"]  # and then the request
-STEP_OF["merged"] = STEP_OF["registered"]  # and then the merge
+CO_HANDLING = 20  # one dispatched case in this many has a co-handling unit
 
 
 def parse_args(argv=None):
@@ -115,18 +86,20 @@ def prepare(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from civicgrid.cases.models import Case
     from civicgrid.demo.load import load_demo
+    from civicgrid.regions.models import Region
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     if args.fresh and not args.database_url.startswith("sqlite") and args.database_url:
         call_command("flush", interactive=False, verbosity=0)
-    existing = Case.objects.count()
-    made = 0
-    if existing < args.cases:
+    if not Region.objects.exists():
         load_demo(progress=True)
-        made = fill(args.cases - Case.objects.count(), args.seed)
+    world = _grow.spread()
+    made = _grow.grow(args.cases, world, days=DAYS, seed=args.seed, progress=print)["made"]
+    if made:
+        _grow.co_handling(CO_HANDLING, world)
+    _long_timeline()
     seen = triaged()
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a bulk load: without the table's statistics the
@@ -164,224 +137,29 @@ def triaged() -> int:
     return len(rows)
 
 
-@dataclass
-class World:
-    """What the generated cases are spread over."""
-
-    district: object
-    grids: list
-    worker_grids: list
-    leaves: list
-    departments: list
-    zfj: object
-    users: dict
-
-
-def world():
+def _long_timeline() -> None:
+    """The case with many events (urged and noted for months), once: the oldest generated
+    case the demo handler's unit handles, which a citizen also tracks."""
     from civicgrid.accounts.models import User
-    from civicgrid.demo.load import DISTRICT_CODE
-    from civicgrid.regions.models import Level, Region
-    from civicgrid.routing.models import Category, Department
-
-    district = Region.objects.get(code=DISTRICT_CODE)
-    grids = list(
-        Region.objects.filter(level=Level.GRID, code__startswith="370502").defer("boundary")
-    )
-    users = {u.username: u for u in User.objects.all()}
-    worker_grids = list(
-        Region.objects.filter(grants__user=users["gridworker"], level=Level.GRID).defer("boundary")
-    )
-    parents = set(Category.objects.exclude(parent=None).values_list("parent_id", flat=True))
-    leaves = [c for c in Category.objects.filter(active=True) if c.pk not in parents]
-    departments = list(Department.objects.all())
-    zfj = next(d for d in departments if d.code == "ZFJ")
-    return World(district, grids, worker_grids, leaves, departments, zfj, users)
-
-
-def _status_plan(count: int, rng: random.Random) -> list[str]:
-    plan = []
-    for status, share in OPEN_SHARE.items():
-        plan += [status] * max(60, round(count * share))
-    plan += ["merged"] * round(count * MERGED_SHARE)
-    plan += ["closed"] * max(0, count - len(plan))
-    rng.shuffle(plan)
-    return plan[:count]
-
-
-def fill(count: int, seed: int) -> int:
-    """``count`` cases with their events, in batches."""
-    from django.db import transaction
-    from tqdm import tqdm
-
-    from civicgrid.cases.models import Case, CaseEvent
-    from civicgrid.demo.load import DATA
-
-    rng = random.Random(seed)
-    w = world()
-    with open(DATA / "messages_sample.csv", encoding="utf-8") as f:
-        import csv
-
-        texts = [(m["title"][:200], m["detail"] or m["title"]) for m in csv.DictReader(f)]
-    plan = _status_plan(count, rng)
-    now = datetime.now(UTC)
-    batch = 5000
-    serial = 0
-    with tqdm(total=count, desc="cases", unit="case") as bar:
-        for start in range(0, count, batch):
-            cases, steps = [], []
-            for status in plan[start : start + batch]:
-                serial += 1
-                case, done = _case(status, serial, w, texts, rng, now)
-                cases.append(case)
-                steps.append(done)
-            with transaction.atomic():
-                Case.objects.bulk_create(cases, batch_size=1000)
-                events = [e for c, s in zip(cases, steps, strict=True) for e in _events(c, s, w)]
-                CaseEvent.objects.bulk_create(events, batch_size=2000)
-                _co_departments(cases, w, rng)
-            bar.update(len(cases))
-    _long_timeline(w, now)
-    return count
-
-
-def _case(status: str, serial: int, w: World, texts, rng: random.Random, now):
-    from civicgrid.cases.models import Case
-    from civicgrid.cases.services import phone_hash
-
-    is_open = status not in ("closed", "merged")
-    age = rng.uniform(0, 30 if is_open else DAYS)
-    created = now - timedelta(days=age)
-    title, content = rng.choice(texts)
-    # One replied case in ten is in the demo grid worker's grids: a busy patch.
-    in_worker = status == "replied" and rng.random() < 0.1
-    grid = rng.choice(w.worker_grids if in_worker else w.grids)
-    placed = status != "registered" or rng.random() > 0.05
-    department = None
-    if status not in ("registered", "merged"):
-        department = w.zfj if rng.random() < 0.12 else rng.choice(w.departments)
-    phone = f"13{rng.randint(0, 19999):09d}"
-    due = None
-    if is_open:
-        # One open case in six is past its step's deadline.
-        due = now + timedelta(
-            hours=rng.uniform(-72, -1) if rng.random() < 1 / 6 else rng.uniform(2, 200)
-        )
-    case = Case(
-        number=f"{created:%Y%m%d}-B{serial:06d}",
-        channel=rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
-        request_type=rng.choice(["complaint", "help", "inquiry", "complaint", "help"]),
-        category=rng.choice(w.leaves),
-        title=title,
-        content=content,
-        lat=grid.centroid_lat + rng.uniform(-0.001, 0.001) if placed else None,
-        lng=grid.centroid_lng + rng.uniform(-0.001, 0.001) if placed else None,
-        input_datum="wgs84",
-        grid=grid if placed else None,
-        region_path=grid.path if placed else "",
-        needs_placement=not placed,
-        owner_region=w.district,
-        reporter_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
-        reporter_phone=phone,
-        reporter_phone_hash=phone_hash(phone),
-        status=status,
-        main_department=department,
-        step_started_at=created,
-        due_at=due,
-        warn_at=due - timedelta(hours=4) if due else None,
-        handle_due_at=created + timedelta(days=10) if department else None,
-        rating=_rating(status, rng),
-        reply="已到现场处理完毕，问题已解决。" if STEP_OF[status] >= STEP_OF["replied"] else "",
-        created_by=w.users["operator"],
-        created_at=created,
-        closed_at=created + timedelta(days=rng.uniform(1, 12)) if not is_open else None,
-    )
-    done = STEP_OF[status] + 1
-    return case, done
-
-
-def _rating(status: str, rng: random.Random) -> str:
-    if status == "rated":
-        return rng.choice(["satisfied", "basically", "unsatisfied", "satisfied"])
-    if status == "closed":
-        return rng.choice(["satisfied", "satisfied", "satisfied", "basically", "unsatisfied"])
-    return ""
-
-
-def _events(case, done: int, w: World):
-    from civicgrid.cases.models import CaseEvent
-
-    handler = (
-        w.users.get(f"h-{case.main_department.code.lower()}") if case.main_department else None
-    )
-    actors = {
-        "register": w.users["operator"],
-        "dispatch": w.users["dispatcher"],
-        "acknowledge": handler,
-        "reply": handler,
-        "verify_pass": w.users["dispatcher"],
-        "callback": w.users["operator"],
-        "close": w.users["operator"],
-    }
-    at = case.created_at
-    for action, before, after in STEPS[:done]:
-        yield CaseEvent(
-            case=case,
-            at=at,
-            actor=actors[action],
-            action=action,
-            from_status=before,
-            to_status=after,
-            public=True,
-            data={"main_department": case.main_department.name}
-            if action == "dispatch" and case.main_department
-            else {},
-        )
-        at += timedelta(hours=8)
-    if case.status == "merged":
-        yield CaseEvent(
-            case=case,
-            at=at,
-            actor=w.users["dispatcher"],
-            action="merge",
-            from_status="registered",
-            to_status="merged",
-        )
-    if case.status == "extension_requested":
-        yield CaseEvent(
-            case=case,
-            at=at,
-            actor=handler,
-            action="request_extension",
-            from_status="handling",
-            to_status="extension_requested",
-            note="需协调多个部门，申请延期。",
-            data={"days": 5},
-        )
-
-
-def _co_departments(cases, w: World, rng: random.Random) -> None:
-    from civicgrid.cases.models import Case
-
-    through = Case.co_departments.through
-    rows = [
-        through(case_id=c.pk, department_id=rng.choice(w.departments).pk)
-        for c in cases
-        if c.main_department_id and rng.random() < 0.05
-    ]
-    through.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def _long_timeline(w: World, now) -> None:
-    """The case with many events: urged, reopened and noted for months."""
     from civicgrid.cases.models import Case, CaseEvent
     from civicgrid.citizens.models import Tracking, token_hash
 
-    case = Case.objects.filter(status="handling", main_department=w.zfj).order_by("pk").first()
+    if Tracking.objects.filter(token_hash=token_hash(TRACK_TOKEN)).exists():
+        return
+    case = (
+        Case.objects.filter(
+            number__startswith=_grow.PREFIX, status="handling", main_department__code="ZFJ"
+        )
+        .order_by("pk")
+        .first()
+    )
+    dispatcher = User.objects.get(username="dispatcher")
+    handler = User.objects.get(username="handler")
     events = [
         CaseEvent(
             case=case,
             at=case.created_at + timedelta(minutes=10 * i),
-            actor=w.users["dispatcher"] if i % 2 else w.users["handler"],
+            actor=dispatcher if i % 2 else handler,
             action="urge" if i % 3 == 0 else "add_note",
             from_status="handling",
             to_status="handling",
@@ -391,7 +169,7 @@ def _long_timeline(w: World, now) -> None:
         for i in range(LONG_TIMELINE)
     ]
     CaseEvent.objects.bulk_create(events)
-    Tracking.objects.get_or_create(case=case, token_hash=token_hash(TRACK_TOKEN))
+    Tracking.objects.create(case=case, token_hash=token_hash(TRACK_TOKEN))
 
 
 # --- the pages ---------------------------------------------------------------------------

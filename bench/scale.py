@@ -17,7 +17,9 @@ At each size, in order:
    (``pg_database_size``), and the triage model's stored suggestions for the cases
    awaiting triage (as the triage worker does within seconds of intake);
 2. the periodic jobs, each timed once (the overdue scan ``--requests`` times):
-   ``refresh-hot-issues`` (90 days), the overdue scan (``mark_overdue``), and the
+   ``refresh-hot-issues`` (90 days) as the nightly full run, then after 1,000 new cases
+   (copies of earlier ones filed in the last hour, ``bench/jobs.py``; PostgreSQL only),
+   the overdue scan (``mark_overdue``), and the
    assessment ``rollup`` of the newest 1,000 cases' events (the watermark is set just
    before them: the generated history itself is not folded into the assessment figures);
 3. every page and API list, requested in this process through Django's test client
@@ -31,7 +33,14 @@ otherwise) and the goal of issue #11 (staff ≤ 150 ms, public ≤ 50 ms, the ov
 ≤ 50 ms, the other jobs ≤ 5 s): "met" or "NOT met" at the largest size. The JSON goes to
 ``bench/results/scale-<db>-<date>[-label].json``, rewritten after each size, so a run
 stopped early keeps what it measured. A later run reuses the database and only grows it
-(a size already passed is measured as it is now).
+(a size already passed is measured as it is now); ``--grow-only`` grows it and times
+nothing (to time a large size later, or on other code).
+
+``--merge A.json B.json …`` makes one table of several runs, e.g. the 10k and 100k columns
+of a small fresh database and the 3M column of the big one, timed with the same code: each
+size's column comes from the last file that timed pages at that size, its growth figures
+from the last file that grew to it; the growth verdicts and goals are computed anew. It
+writes ``scale-<db>-<date>-<label>.json`` (default label "merged") and prints the table.
 """
 
 import argparse
@@ -75,7 +84,7 @@ FALLBACK_ROLES = (
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", required=True, help="PostgreSQL (or sqlite:///…)")
+    parser.add_argument("--database-url", help="PostgreSQL (or sqlite:///…)")
     parser.add_argument(
         "--sizes", default="10000,100000,1000000", help="generated cases, comma-separated"
     )
@@ -83,18 +92,26 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument(
-        "--only",
-        default="",
-        help="pages and jobs whose name contains this (several: comma-separated)",
+        "--only", default="", help="pages and jobs whose name contains one of these (a,b)"
+    )
+    parser.add_argument(
+        "--skip", default="", help="not the pages and jobs whose name contains one of these (a,b)"
     )
     parser.add_argument("--skip-jobs", action="store_true")
+    parser.add_argument("--grow-only", action="store_true", help="grow, time nothing")
     parser.add_argument("--label", default="", help="added to the result file's name")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument(
         "--table", metavar="JSON", help="only print the table of an earlier run's result"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--merge", nargs="+", metavar="JSON", help="one table from earlier runs' results"
+    )
+    args = parser.parse_args(argv)
+    if not (args.database_url or args.table or args.merge):
+        parser.error("--database-url is required (unless --table or --merge)")
+    return args
 
 
 def sizes_of(text: str) -> list[int]:
@@ -179,6 +196,15 @@ def _tracking() -> None:
         Tracking.objects.create(case=case, token_hash=token_hash(TRACK_TOKEN))
 
 
+def wanted(args, name: str) -> bool:
+    """Whether ``--only`` and ``--skip`` leave this page or job in."""
+    only = [part.strip() for part in args.only.split(",") if part.strip()]
+    skipped = [part.strip() for part in args.skip.split(",") if part.strip()]
+    return (not only or any(part in name for part in only)) and not any(
+        part in name for part in skipped
+    )
+
+
 # --- the periodic jobs -----------------------------------------------------------------------
 
 
@@ -195,7 +221,7 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
     from civicgrid.assessment.rollup import roll_up
     from civicgrid.cases.services import mark_overdue
     from civicgrid.duplicates.hotissues import WINDOW_DAYS
-    from civicgrid.duplicates.services import refresh_hot_issues
+    from civicgrid.duplicates.services import refresh
 
     def row(name, timings, outcome, goal):
         timings = sorted(timings)
@@ -212,15 +238,21 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
         saved()
         say(f"  {name:40} p50 {r['p50_ms']:>10.1f} ms  p95 {r['p95_ms']:>10.1f} ms  {outcome}")
 
-    def wanted(name: str) -> bool:
-        return _only(args, name)
+    # Hot issues: the nightly full run, then a run after 1,000 new cases (goal 3). A run
+    # right after the bulk growth would time the attaching of every grown case instead.
+    full, new = "job: refresh-hot-issues (full)", "job: refresh-hot-issues (1,000 new cases)"
+    if wanted(args, full) or wanted(args, new):
+        ms, done = _timed(lambda: refresh(days=WINDOW_DAYS, full=True))
+        if wanted(args, full):
+            row(full, [ms], _hot(done), JOB_MS)
+    if wanted(args, new) and connection.vendor == "postgresql":
+        import jobs as job_bench  # bench/jobs.py: copies of earlier cases, filed in the last hour
 
-    if wanted("job: refresh-hot-issues"):
-        ms, found = _timed(lambda: refresh_hot_issues(days=WINDOW_DAYS))
-        reports = sum(issue.reports for issue in found)
-        row("job: refresh-hot-issues", [ms], f"{len(found)} issues, {reports} reports", JOB_MS)
+        job_bench.add_new_cases(NEW_CASES)
+        ms, done = _timed(lambda: refresh(days=WINDOW_DAYS))
+        row(new, [ms], _hot(done), JOB_MS)
 
-    if wanted("job: overdue scan"):
+    if wanted(args, "job: overdue scan"):
         timings, marked = [], []
         for _ in range(max(3, args.requests // 4)):
             ms, n = _timed(mark_overdue)
@@ -228,7 +260,7 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
             marked.append(n)
         row("job: overdue scan", timings, f"marked {marked[0]} then {marked[-1]}", OVERDUE_MS)
 
-    if not wanted("job: rollup (1,000 new cases)"):
+    if not wanted(args, "job: rollup (1,000 new cases)"):
         return results
     # The rollup's watermark just before the newest cases' events: one run folds them.
     with connection.cursor() as cursor:
@@ -244,10 +276,12 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
     return results
 
 
-def _only(args, name: str) -> bool:
-    """``--only``: every name when empty, else the names containing one of its parts."""
-    parts = [p.strip() for p in args.only.split(",") if p.strip()]
-    return not parts or any(p in name for p in parts)
+def _hot(done) -> str:
+    reports = sum(issue.reports for issue in done.issues)
+    return (
+        f"{len(done.issues)} issues, {reports} reports; {done.new_cases} new cases, "
+        f"{done.attached} joined, {done.held_reports} held, {done.capped_reports} capped"
+    )
 
 
 # --- the pages -------------------------------------------------------------------------------
@@ -435,7 +469,7 @@ def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: 
         return clients[role]
 
     for page in pages():
-        if not _only(args, page.name):
+        if not wanted(args, page.name):
             continue
         role = chosen.get(page.name)
         if role is None:
@@ -466,21 +500,34 @@ def time_pages(args, chosen: dict[str, str], results: list[dict], saved=lambda: 
 # --- the table -------------------------------------------------------------------------------
 
 
+def goal_of(kind: str, name: str) -> float:
+    """Issue #11's goal for a page or job, in ms."""
+    if kind == "job":
+        return OVERDUE_MS if "overdue" in name else JOB_MS
+    return PUBLIC_MS if kind == "public" else STAFF_MS
+
+
 def verdicts(steps: list[dict]) -> list[dict]:
     """One row per page or job: p95 at each size, the growth verdict and the goal."""
     names: dict[str, dict] = {}
-    for step in steps:
+    for step in sorted(steps, key=lambda s: s["size"]):
         for r in step["rows"]:
             if _refused(r):
                 continue
             row = names.setdefault(
                 r["page"],
-                {"page": r["page"], "kind": r["kind"], "goal_ms": r["goal_ms"], "p95": {}},
+                {
+                    "page": r["page"],
+                    "kind": r["kind"],
+                    "goal_ms": goal_of(r["kind"], r["page"]),
+                    "p95": {},
+                },
             )
             row["p95"][str(step["size"])] = r["p95_ms"]
     for row in names.values():
         values = list(row["p95"].values())
         first, last = values[0], values[-1]
+        row["judged_at"] = int(list(row["p95"])[-1])  # the largest size it was timed at
         row["goal_met"] = last <= row["goal_ms"]
         if len(values) < 2:  # measured at one size only: no growth to judge
             row["growth"], row["verdict"] = None, "-"
@@ -497,14 +544,23 @@ def print_table(steps: list[dict], rows: list[dict]) -> None:
     for row in rows:
         cells = "".join(f"{row['p95'].get(s, float('nan')):>10.1f}" for s in sizes)
         goal = f"≤{row['goal_ms']:.0f} " + ("met" if row["goal_met"] else "NOT met")
+        if row.get("judged_at", int(sizes[-1])) != int(sizes[-1]):
+            goal += f" (at {_short(row['judged_at'])})"
         growth = f"{row['growth']:.1f}×" if row["growth"] is not None else "-"
         say(f"{row['page'][:40]:40}{cells}  {growth:>6} {row['verdict']:>7}  {goal}")
-    line = "".join(
-        f"{(s['growth']['database_bytes'] or 0) / 2**30:>9.2f}G" for s in steps if s.get("growth")
-    )
-    say(f"{'database size':40}{line}")
-    took = "".join(f"{s['growth']['seconds']:>9.0f}s" for s in steps if s.get("growth"))
-    say(f"{'growth step (COPY)':40}{took}")
+
+    def line(label: str, cell) -> None:
+        say(f"{label:40}" + "".join(f"{cell(s.get('growth') or {}, s):>10}" for s in steps))
+
+    line("database size", lambda g, s: f"{(g.get('database_bytes') or 0) / 2**30:.2f}G")
+    line("growth step (COPY)", lambda g, s: f"{g.get('seconds', 0):.0f}s")
+    line("load average before", lambda g, s: _load(s.get("load_average_before")))
+    for s in steps:
+        if s.get("source"):
+            grown = (s.get("growth") or {}).get("source")
+            also = f", grown in {grown}" if grown and grown != s["source"] else ""
+            partial = " (partial: stopped before all rows)" if s.get("partial") else ""
+            say(f"  {_short(s['size'])} from {s['source']}{also}{partial}")
     refused = sorted(
         {f"{r['page']} (HTTP {r['status']})" for s in steps for r in s["rows"] if _refused(r)}
     )
@@ -515,9 +571,49 @@ def print_table(steps: list[dict], rows: list[dict]) -> None:
     say(f"\n{grows} of {len(rows)} rows grow; {missed} miss their goal at the largest size")
 
 
+def merge(reports: list[tuple[str, dict]]) -> dict:
+    """One report from several ``(file name, report)``: each size's rows from the last
+    report that timed anything at that size, its growth from the last that grew to it."""
+    timed: dict[int, dict] = {}
+    grown: dict[int, dict] = {}
+    for name, report in reports:
+        for step in report["steps"]:
+            if step["rows"]:
+                timed[step["size"]] = {
+                    **step,
+                    "source": name,
+                    "requests": step.get("requests", report.get("requests")),
+                }
+            if (step.get("growth") or {}).get("made"):
+                grown[step["size"]] = {**step["growth"], "source": name}
+    steps = []
+    for size in sorted(timed):
+        step = timed[size]
+        if size in grown and not (step.get("growth") or {}).get("made"):
+            now = (step.get("growth") or {}).get("database_bytes")
+            step["growth"] = {
+                **grown[size],
+                "database_bytes": now or grown[size].get("database_bytes"),
+            }
+        steps.append(step)
+    return {
+        "database": reports[-1][1].get("database"),
+        "merged_from": [name for name, _report in reports],
+        "started": min(r.get("started", "") for _n, r in reports),
+        "goals_ms": {"staff": STAFF_MS, "public": PUBLIC_MS, "overdue": OVERDUE_MS, "jobs": JOB_MS},
+        "flat_if_at_most": FLAT,
+        "steps": steps,
+        "table": verdicts(steps),
+    }
+
+
 def _refused(r: dict) -> bool:
     """A page that answered other than 200 measured nothing worth a verdict."""
     return r.get("status", 200) != 200
+
+
+def _load(average) -> str:
+    return f"{average[0]:.1f}" if average else "-"
 
 
 def _short(n: int) -> str:
@@ -532,6 +628,15 @@ def main(argv=None) -> int:
     if args.table:
         report = json.loads(Path(args.table).read_text())
         print_table(report["steps"], verdicts(report["steps"]))
+        return 0
+    if args.merge:
+        report = merge([(Path(f).name, json.loads(Path(f).read_text())) for f in args.merge])
+        path = Path(args.out) / (
+            f"scale-{report['database']}-{datetime.now(UTC):%Y%m%d}-{args.label or 'merged'}.json"
+        )
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
+        print_table(report["steps"], report["table"])
+        say(f"→ {path}")
         return 0
     sizes = sizes_of(args.sizes)
     setup_django(args)
@@ -568,9 +673,10 @@ def main(argv=None) -> int:
         step["growth"] = grow(size, world, args)
         step["load_average_before"] = os.getloadavg()
         report["steps"].append(step)
-        if not args.skip_jobs:
+        if not (args.skip_jobs or args.grow_only):
             jobs(args, step["rows"], save)
-        time_pages(args, chosen, step["rows"], save)
+        if not args.grow_only:
+            time_pages(args, chosen, step["rows"], save)
         step["load_average_after"] = os.getloadavg()
         step["partial"] = False
         save()
