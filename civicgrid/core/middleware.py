@@ -1,6 +1,8 @@
-"""Chinese first: pages follow the user's own choice of language, not the browser's."""
+"""Chinese first: pages follow the user's own choice of language, not the browser's; and a
+background poll never drops the session a signed-out form was kept in."""
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 # Paths other systems call: they get answers in the language they ask for.
@@ -20,3 +22,22 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         if not chose and not request.path.startswith(SYSTEM_PATHS):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a background htmx request never deletes the session cookie.
+
+    A request carrying the cookie of a session that has run out makes Django delete the
+    cookie in its answer. A poll (the unread badge, every minute) sent just before a
+    signed-out form was posted comes back after it, and its deletion would drop the new
+    session the form's draft was kept in (``cases.views.drafts``). Only requests the page
+    makes by itself (``HX-Request``) are spared; a page load still clears a dead cookie.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if request.headers.get("HX-Request") == "true":
+            cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
+            if cookie is not None and not cookie.value and str(cookie["max-age"]) == "0":
+                del response.cookies[settings.SESSION_COOKIE_NAME]
+        return response
