@@ -45,6 +45,13 @@ CLOSED_ORDER = (Status.CLOSED.value, Status.MERGED.value)
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
 
 
+# Open cases given a grid but no point: the ones ``OpenMapCount`` leaves out, which
+# ``queries.open_counts_by_grid`` adds from the small partial index with this condition.
+OPEN_UNPLACED = (
+    ~models.Q(status__in=CLOSED_ORDER)
+    & models.Q(grid__isnull=False)
+    & (models.Q(lat__isnull=True) | models.Q(lng__isnull=True))
+)
 # Open cases with a deadline not yet marked overdue for it: what ``services.mark_overdue``
 # looks through, and the condition of the small partial index it reads (the same Q, so
 # PostgreSQL matches them). "Marked for another deadline" is written < or >, not a
@@ -308,6 +315,9 @@ class Case(models.Model):
                 condition=~models.Q(status__in=CLOSED_ORDER) & models.Q(lat__isnull=False),
                 name="cases_case_open_on_map",
             ),
+            # The staff map's grid counts (queries.open_counts_by_grid): the open cases
+            # with a grid but no point, which the kept counters do not hold.
+            models.Index(fields=["grid"], condition=OPEN_UNPLACED, name="cases_case_open_unplaced"),
             # The work queues (queries.triage_queue, inbox, callbacks), each read in its own
             # order from its own small partial index: a page is the first rows in scope,
             # not a sort of every case waiting. (An ascending index keeps NULLs last on

@@ -22,6 +22,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -43,6 +44,7 @@ from .models import (
     CLOSED_ORDER,
     INBOX_STATUSES,
     OPEN_STATUSES,
+    OPEN_UNPLACED,
     URGENCY_RANK,
     CallbackResult,
     Case,
@@ -435,11 +437,55 @@ def category_and_descendants(category_id: int) -> set[int]:
     return found
 
 
-def open_counts_by_grid(user) -> dict[int, int]:
-    """Open cases in the user's scope per grid id, in one aggregate query."""
+def open_counts_by_grid(user, grids: dict[str, int] | None = None) -> dict[int, int]:
+    """Open cases in the user's scope per grid id.
+
+    ``grids`` (path → id) are the grids asked about. When the user sees every case of
+    each — an administrator, or all of them lie in the user's region subtrees, as the
+    grids the map draws for a region-scoped user do — the figures are the counters kept
+    by the database (``OpenMapCount``) plus the few open cases given a grid but no point,
+    read from their own small index: a few thousand rows whatever the number of cases.
+    Anyone else (a department, an integration, grids outside their regions) gets one
+    aggregate query over the cases they may see.
+    """
+    if grids is not None and _sees_all_cases_of(user, grids):
+        return _kept_counts_by_grid(grids)
     cases = visible_cases(user, Case.objects.filter(status__in=OPEN_STATUSES, grid__isnull=False))
     counts = cases.order_by().values("grid_id").annotate(n=Count("id", distinct=True))
     return {row["grid_id"]: row["n"] for row in counts}
+
+
+def _sees_all_cases_of(user, grids: dict[str, int]) -> bool:
+    """Whether ``visible_cases`` lets ``user`` see every case placed in each of ``grids``."""
+    from .scope import _is_admin
+
+    if _is_admin(user):
+        return True
+    if user.is_integration or user.has_role(Role.INTEGRATION):
+        return False
+    starts = tuple(region_paths(user))
+    return bool(starts) and all(path.startswith(starts) for path in grids)
+
+
+def _kept_counts_by_grid(grids: dict[str, int]) -> dict[int, int]:
+    """``open_counts_by_grid`` for grids whose every case the user sees, from the counters."""
+    from .models import OpenMapCount
+
+    counts: dict[int, int] = {}
+    kept = OpenMapCount.objects.values_list("region_path").annotate(n=Sum("open_cases"))
+    for path, n in kept.order_by():
+        if path in grids and n:
+            counts[grids[path]] = n
+    # The counters hold the cases placed on the map; a grid's case without a point is
+    # counted here (index cases_case_open_unplaced).
+    unplaced = (
+        Case.objects.filter(OPEN_UNPLACED).order_by().values_list("grid_id").annotate(n=Count("id"))
+    )
+    wanted = set(grids.values())
+    for grid_id, n in unplaced:
+        if grid_id in wanted:
+            counts[grid_id] = counts.get(grid_id, 0) + n
+    return counts
 
 
 # --- the map: every open case, clustered server-side by zoom ---------------------------

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from civicgrid.cases.models import OVERDUE_UNMARKED, Case
-from civicgrid.cases.queries import open_on_map
+from civicgrid.cases.queries import open_counts_by_grid, open_on_map
 from civicgrid.cases.tests import factories as f
 
 pytestmark = pytest.mark.skipif(
@@ -45,3 +45,19 @@ def test_the_map_reads_the_index_of_open_cases_by_position(
         cursor.execute(f"EXPLAIN {grouped}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "cases_case_open_on_map" in plan
+
+
+def test_the_grid_counts_read_the_index_of_open_cases_without_a_point(
+    admin_user, district, operator, category
+):
+    grid = district["grid11"]
+    made = f.make_case(actor=operator, grid=grid, category=category)
+    Case.objects.filter(pk=made.pk).update(lat=None, lng=None)
+    with CaptureQueriesContext(connection) as ran:
+        assert open_counts_by_grid(admin_user, {grid.path: grid.pk}) == {grid.pk: 1}
+    (unplaced,) = (q["sql"] for q in ran.captured_queries if "cases_case" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {unplaced}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cases_case_open_unplaced" in plan

@@ -41,13 +41,16 @@ def regions_on_map(user) -> list:
 def grids_geojson(request):
     """Grids (with open-case counts) and street outlines as GeoJSON in WGS84.
 
-    The outlines are rendered once per version of the region tree; the counts come from
-    one aggregate query. The body carries an ETag, so a map that reloads it gets a 304
-    while nothing changed.
+    The outlines are rendered once per version of the region tree; the counts are the
+    ones the database keeps per grid where the user sees all of a grid's cases
+    (``queries.open_counts_by_grid``), else one aggregate query. The body carries an
+    ETag, so a map that reloads it gets a 304 while nothing changed.
     """
-    counts = queries.open_counts_by_grid(request.user)
+    drawn = regions_on_map(request.user)
+    grids = {region.path: region.pk for region in drawn if region.level == Level.GRID}
+    counts = queries.open_counts_by_grid(request.user, grids)
     features = []
-    for region in regions_on_map(request.user):
+    for region in drawn:
         properties = {"code": region.code, "name": region.name, "level": region.level}
         if region.level == Level.GRID:
             properties.update(open=counts.get(region.pk, 0), kind=region.grid_kind)
