@@ -331,8 +331,12 @@ class Case(models.Model):
                 condition=models.Q(status=Status.REGISTERED.value),
                 name="cases_case_triage_order",
             ),
+            # The inbox's index also carries what its scope, light tabs and counts read
+            # (department, author, warning time, status), so its counts and page are
+            # index-only scans rather than a heap visit per waiting case of the city.
             models.Index(
                 fields=["due_at", "created_at", "id"],
+                include=["main_department", "created_by", "warn_at", "status"],
                 condition=models.Q(status__in=INBOX_STATUSES),
                 name="cases_case_inbox_order",
             ),

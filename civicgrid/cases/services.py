@@ -449,11 +449,12 @@ def mark_overdue(now=None) -> int:
     # time (keyset on due_at, id): as fast with a million open cases, most of them marked
     # long ago, as with ten. The LIMIT in index order is also what makes PostgreSQL pick
     # that index: it cannot tell how few rows the condition leaves.
-    due = (
-        Case.objects.filter(OVERDUE_UNMARKED, due_at__lt=now)
-        .select_related("category", "owner_region", "main_department")
-        .defer("owner_region__boundary")
-        .order_by("due_at", "id")
+    # The batch's keys first, then its rows: the keys alone are an index-only scan of
+    # that index, which PostgreSQL prefers to any other; asked for whole rows, it walked
+    # the larger open-cases index instead, through every overdue case marked long ago.
+    due = Case.objects.filter(OVERDUE_UNMARKED, due_at__lt=now).order_by("due_at", "id")
+    rows = Case.objects.select_related("category", "owner_region", "main_department").defer(
+        "owner_region__boundary"
     )
     marked = 0
     after = None
@@ -463,7 +464,9 @@ def mark_overdue(now=None) -> int:
             if after is None
             else due.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
         )
-        batch = list(page[:OVERDUE_BATCH])
+        keys = list(page.values_list("due_at", "id")[:OVERDUE_BATCH])
+        loaded = rows.in_bulk([pk for _, pk in keys])
+        batch = [loaded[pk] for _, pk in keys if pk in loaded]
         for case in batch:
             try:
                 lifecycle.apply(case, Action.MARK_OVERDUE, actor=None)
@@ -471,9 +474,9 @@ def mark_overdue(now=None) -> int:
                 logger.info("skipped %s: %s", case.number, exc)
                 continue
             marked += 1
-        if len(batch) < OVERDUE_BATCH:
+        if len(keys) < OVERDUE_BATCH:
             return marked
-        after = (batch[-1].due_at, batch[-1].pk)
+        after = keys[-1]
 
 
 def recompute_deadlines(years=None) -> int:
