@@ -34,7 +34,7 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0016_work_queue_order_indexes")]
+    dependencies = [("cases", "0018_inbox_order_covers_scope")]
 
     operations = [
         migrations.AddIndex(
