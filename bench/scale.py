@@ -572,15 +572,21 @@ def print_table(steps: list[dict], rows: list[dict]) -> None:
 
 
 def merge(reports: list[tuple[str, dict]]) -> dict:
-    """One report from several ``(file name, report)``: each size's rows from the last
-    report that timed anything at that size, its growth from the last that grew to it."""
+    """One report from several ``(file name, report)``: each size's row of a page from the
+    last report that timed that page at that size (a later run of a few pages replaces
+    just those), its growth from the last that grew to it."""
     timed: dict[int, dict] = {}
     grown: dict[int, dict] = {}
     for name, report in reports:
         for step in report["steps"]:
             if step["rows"]:
+                earlier = timed.get(step["size"], {}).get("rows", [])
+                again = {row["page"] for row in step["rows"]}
+                rows = [row for row in earlier if row["page"] not in again]
+                rows += [{**row, "source": name} for row in step["rows"]]
                 timed[step["size"]] = {
                     **step,
+                    "rows": rows,
                     "source": name,
                     "requests": step.get("requests", report.get("requests")),
                 }

@@ -109,15 +109,16 @@ def test_merge_makes_one_table_from_the_runs_that_timed_each_size(tmp_path, caps
     small = run("small.json", step(10_000, {"case list": 100.0, "inbox": 20.0}))
     grown = run("grown.json", step(3_000_000, {}, made=2_000_000, db=9 * 2**30))
     big = run("big.json", step(3_000_000, {"case list": 140.0, "inbox": 80.0}, db=10 * 2**30))
+    again = run("again.json", step(3_000_000, {"inbox": 25.0}, db=10 * 2**30))  # after a fix
 
-    assert scale.main(["--merge", old, small, grown, big, "--out", str(tmp_path)]) == 0
+    assert scale.main(["--merge", old, small, grown, big, again, "--out", str(tmp_path)]) == 0
 
     (written,) = tmp_path.glob("scale-postgresql-*-merged.json")
     report = json.loads(written.read_text())
     steps = {s["size"]: s for s in report["steps"]}
     assert sorted(steps) == [10_000, 100_000, 3_000_000]
     assert steps[10_000]["source"] == "small.json"  # the last file that timed 10k
-    assert steps[3_000_000]["source"] == "big.json"
+    assert steps[3_000_000]["source"] == "again.json"
     assert steps[3_000_000]["growth"]["made"] == 2_000_000  # grown in the grow-only run
     assert steps[3_000_000]["growth"]["database_bytes"] == 10 * 2**30  # as the timing saw it
     rows = {r["page"]: r for r in report["table"]}
@@ -125,5 +126,6 @@ def test_merge_makes_one_table_from_the_runs_that_timed_each_size(tmp_path, caps
     assert rows["case list"]["verdict"] == "flat"
     assert rows["case list"]["goal_ms"] == 150.0  # the goal now, not the one in the file
     assert rows["case list"]["goal_met"]
-    assert rows["inbox"]["verdict"] == "grows"
+    assert rows["inbox"]["p95"]["3000000"] == 25.0  # the page timed again replaces its row
+    assert rows["inbox"]["verdict"] == "flat"
     assert "grown in grown.json" in capsys.readouterr().out
