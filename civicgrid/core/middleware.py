@@ -2,7 +2,6 @@
 background poll never drops the session a signed-out form was kept in."""
 
 from django.conf import settings
-from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 # Paths other systems call: they get answers in the language they ask for.
@@ -24,18 +23,23 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         super().process_request(request)
 
 
-class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a background htmx request never deletes the session cookie.
+class KeepSessionOnPolls:
+    """A background htmx request never deletes the session cookie.
 
-    A request carrying the cookie of a session that has run out makes Django delete the
-    cookie in its answer. A poll (the unread badge, every minute) sent just before a
-    signed-out form was posted comes back after it, and its deletion would drop the new
-    session the form's draft was kept in (``cases.views.drafts``). Only requests the page
-    makes by itself (``HX-Request``) are spared; a page load still clears a dead cookie.
+    A request carrying the cookie of a session that has run out makes Django's
+    ``SessionMiddleware`` delete the cookie in its answer. A poll (the unread badge, every
+    minute) sent just before a signed-out form was posted comes back after it, and its
+    deletion would drop the new session the form's draft was kept in
+    (``cases.views.drafts``). Listed just before ``SessionMiddleware``, this sees its
+    answer and takes such a deletion out, for requests the page makes by itself
+    (``HX-Request``) only; a page load still clears a dead cookie.
     """
 
-    def process_response(self, request, response):
-        response = super().process_response(request, response)
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
         if request.headers.get("HX-Request") == "true":
             cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
             if cookie is not None and not cookie.value and str(cookie["max-age"]) == "0":
