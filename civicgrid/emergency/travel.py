@@ -6,16 +6,14 @@ it and says "by the routing table"; otherwise it falls back to the road estimate
 The table lives in the database (``TravelTime``, replaced as a whole by ``civicgrid
 import-travel-table``), so every process sees the same one. Each process keeps it in
 memory and checks its version (row count and last import time) at most every
-``CHECK_EVERY_SECONDS``. ``settings.EMERGENCY_TRAVEL_TABLE`` may instead name a CSV file
-(from_code,to_code,minutes) read directly, re-read when its modification time changes.
+``CHECK_EVERY_SECONDS`` (a ``core.snapshot``). ``settings.EMERGENCY_TRAVEL_TABLE`` may
+instead name a CSV file (from_code,to_code,minutes) read directly, re-read when its
+modification time changes.
 """
 
 import csv
 import io
 import math
-import threading
-import time as clock
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.snapshot import Snapshot
 from civicgrid.regions import locator
 from civicgrid.regions.models import Level, Region
 
@@ -43,17 +42,6 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-@dataclass
-class _Table:
-    pairs: dict[tuple[str, str], float]
-    version: tuple
-    checked: float = field(default_factory=clock.monotonic)
-
-
-_lock = threading.Lock()
-_table: _Table | None = None
-
-
 def _file() -> Path | None:
     path = getattr(settings, "EMERGENCY_TRAVEL_TABLE", "") or ""
     return Path(path) if path else None
@@ -67,45 +55,31 @@ def _version() -> tuple:
     return ("db", row["n"], row["m"])
 
 
-def _load(version: tuple) -> _Table:
-    if version[0] == "file":
-        path = _file()
-        pairs: dict = {}
-        if path is not None and path.is_file():
-            rows, _errors = read_rows(path.read_text(encoding="utf-8-sig"))
-            pairs = {(a, b): m for a, b, m in rows}
-        return _Table(pairs, version)
-    pairs = {
+def _load() -> dict[tuple[str, str], float]:
+    path = _file()
+    if path is not None:
+        if not path.is_file():
+            return {}
+        rows, _errors = read_rows(path.read_text(encoding="utf-8-sig"))
+        return {(a, b): m for a, b, m in rows}
+    return {
         (a, b): m for a, b, m in TravelTime.objects.values_list("from_code", "to_code", "minutes")
     }
-    return _Table(pairs, version)
 
 
-def _current() -> _Table:
-    global _table
-    table = _table
-    now = clock.monotonic()
-    if table is not None and now - table.checked < CHECK_EVERY_SECONDS:
-        return table
-    with _lock:
-        version = _version()
-        if _table is None or _table.version != version:
-            _table = _load(version)
-        else:
-            _table.checked = now
-        return _table
+_pairs: Snapshot[dict[tuple[str, str], float]] = Snapshot(
+    _version, _load, every=CHECK_EVERY_SECONDS
+)
 
 
 def refresh() -> None:
     """Forget the table so the next lookup reads it again (after an import here)."""
-    global _table
-    with _lock:
-        _table = None
+    _pairs.forget()
 
 
 def in_use() -> bool:
     """Whether the routing table has any pair."""
-    return bool(_current().pairs)
+    return bool(_pairs.get())
 
 
 def _codes(lng: float, lat: float) -> list[str]:
@@ -115,7 +89,7 @@ def _codes(lng: float, lat: float) -> list[str]:
 
 def minutes_between(frm: list[str], to: list[str]) -> float | None:
     """Minutes from the deepest known pair of the two lineages (deepest first), or None."""
-    pairs = _current().pairs
+    pairs = _pairs.get()
     best: tuple[int, float] | None = None
     for i, a in enumerate(frm):
         for j, b in enumerate(to):

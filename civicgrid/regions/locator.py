@@ -3,12 +3,10 @@
 Each process builds the tree once and rebuilds it when the grids changed — in this
 process (``refresh()`` after an import) or in another one, noticed by comparing a
 cheap aggregate (count and latest ``updated_at`` of grids) at most every
-``CHECK_EVERY_SECONDS`` (setting ``CIVICGRID_GRID_CHECK_SECONDS``, default 5). No state
-another process needs lives only here.
+``CHECK_EVERY_SECONDS`` (setting ``CIVICGRID_GRID_CHECK_SECONDS``, default 5): a
+``core.snapshot``. No state another process needs lives only here.
 """
 
-import threading
-import time as clock
 from dataclasses import dataclass, field
 
 import shapely
@@ -16,6 +14,8 @@ from django.conf import settings
 from django.db.models import Count, Max
 from shapely import STRtree
 from shapely.geometry import shape
+
+from civicgrid.core.snapshot import Snapshot
 
 from .datum import to_wgs84
 from .models import Level, Region
@@ -48,8 +48,6 @@ class Location:
 class _Index:
     tree: STRtree | None
     grid_ids: list[int]
-    version: tuple
-    checked: float
     # Rows without their polygons, so a lookup needs no query; shared by every request
     # of this process, so treat them as read-only.
     grids: dict = field(default_factory=dict)
@@ -57,16 +55,12 @@ class _Index:
     area: shapely.Geometry | None = None
 
 
-_lock = threading.Lock()
-_index: _Index | None = None
-
-
 def _version() -> tuple:
     row = Region.objects.filter(level=Level.GRID).aggregate(n=Count("id"), m=Max("updated_at"))
     return (row["n"], row["m"])
 
 
-def _build(version: tuple) -> _Index:
+def _build() -> _Index:
     polygons, ids = [], []
     rows = Region.objects.filter(level=Level.GRID, boundary__isnull=False)
     for pk, boundary in rows.order_by("code").values_list("pk", "boundary"):
@@ -83,34 +77,23 @@ def _build(version: tuple) -> _Index:
     light = Region.objects.defer("boundary")
     grids = {r.pk: r for r in light.filter(level=Level.GRID)}
     districts = {r.code: r for r in light.filter(level=Level.DISTRICT)}
-    return _Index(tree, ids, version, clock.monotonic(), grids, districts, area)
+    return _Index(tree, ids, grids, districts, area)
 
 
-def _current() -> _Index:
-    global _index
-    index = _index
-    now = clock.monotonic()
-    if index is not None and now - index.checked < CHECK_EVERY_SECONDS:
-        return index
-    with _lock:
-        version = _version()
-        if _index is None or _index.version != version:
-            _index = _build(version)
-        else:
-            _index.checked = now
-        return _index
+_index: Snapshot[_Index] = Snapshot(_version, _build, every=CHECK_EVERY_SECONDS)
 
 
 def refresh() -> None:
     """Forget the index so the next lookup rebuilds it (after grids changed here)."""
-    global _index
-    with _lock:
-        _index = None
+    _index.forget()
 
 
 def grid_id_at(lng: float, lat: float) -> int | None:
     """The id of the grid containing a WGS84 point, or None."""
-    index = _current()
+    return _grid_id_in(_index.get(), lng, lat)
+
+
+def _grid_id_in(index: _Index, lng: float, lat: float) -> int | None:
     if index.tree is None:
         return None
     point = shapely.points(lng, lat)  # several times faster than Point() in a bulk import
@@ -130,10 +113,10 @@ def locate(lng: float, lat: float, datum: str = "wgs84") -> Location:
     Raises ``datum.InvalidCoordinates`` (a ``ValueError``) for bad input.
     """
     lng, lat = to_wgs84(float(lng), float(lat), datum)
-    grid_id = grid_id_at(lng, lat)
+    index = _index.get()  # one index (and one version check) for the whole answer
+    grid_id = _grid_id_in(index, lng, lat)
     if grid_id is None:
         return Location(lng, lat, None)
-    index = _current()
     grid = index.grids[grid_id]
     codes = [c for c in grid.path.split("/") if c]
     district = next((index.districts[c] for c in codes if c in index.districts), None)
@@ -142,16 +125,17 @@ def locate(lng: float, lat: float, datum: str = "wgs84") -> Location:
 
 def serves(lng: float, lat: float) -> bool:
     """Whether a WGS84 point is in the area served (true while no grid is loaded)."""
-    area = _current().area
+    area = _index.get().area
     return area is None or bool(shapely.contains_xy(area, lng, lat))
 
 
 def area_name() -> str:
     """The name of the area served: its district's (or districts') name."""
-    return "、".join(sorted(r.name for r in _current().districts.values()))
+    return "、".join(sorted(r.name for r in _index.get().districts.values()))
 
 
 def community_id_at(lng: float, lat: float) -> int | None:
     """The id of the community (the parent of the grid) containing a WGS84 point, or None."""
-    grid_id = grid_id_at(lng, lat)
-    return None if grid_id is None else _current().grids[grid_id].parent_id
+    index = _index.get()
+    grid_id = _grid_id_in(index, lng, lat)
+    return None if grid_id is None else index.grids[grid_id].parent_id

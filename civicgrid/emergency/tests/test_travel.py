@@ -8,18 +8,10 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from civicgrid.cases.tests import factories as f
-from civicgrid.emergency import resourcing, travel
+from civicgrid.emergency import resourcing
 from civicgrid.emergency.resources import Team, TravelTime
 
 from .factories import open_flood
-
-
-@pytest.fixture(autouse=True)
-def fresh_table(monkeypatch):
-    monkeypatch.setattr(travel, "CHECK_EVERY_SECONDS", 0.0)
-    travel.refresh()
-    yield
-    travel.refresh()
 
 
 @pytest.fixture
