@@ -7,25 +7,19 @@ grids: ~11,000 template variables for a district of 948 grids, over half the pag
 
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from civicgrid.core.tables import e, table
+
 from .services import Tally
-
-
-def _e(value) -> str:
-    return conditional_escape(value)
 
 
 def render_tally(title, rows: list[Tally]) -> SafeString:
     """One table of the board: name, due, made, on time, share on time, overdue."""
     heads = ("Name", "Due", "Made", "On time", "Share on time", "Overdue (earlier months)")
-    head = "".join(f"<th>{_e(gettext(h))}</th>" for h in heads)
-    out = [
-        f'<section class="card">\n  <h2>{_e(title)}</h2>\n  <table class="table">\n'
-        f"    <thead><tr>{head}</tr></thead>\n    <tbody>\n"
-    ]
+    out: list[str] = []
     # Counts as the template showed them: plain digits unless thousands are grouped.
     n = number_format if settings.USE_THOUSAND_SEPARATOR else str
     for row in rows:
@@ -33,12 +27,12 @@ def render_tally(title, rows: list[Tally]) -> SafeString:
         shown = f"{round(share * 100)}%" if share is not None else "–"
         late = ' class="late"' if row.overdue else ""
         out.append(
-            f"        <tr{late}><td>{_e(row.name)}</td><td>{n(row.due)}</td>"
+            f"        <tr{late}><td>{e(row.name)}</td><td>{n(row.due)}</td>"
             f"<td>{n(row.done)}</td><td>{n(row.on_time)}</td><td>{shown}</td>"
             f"<td>{n(row.overdue)}</td></tr>\n"
         )
     if not rows:
-        empty = _e(gettext("No visits in your grids this month."))
+        empty = e(gettext("No visits in your grids this month."))
         out.append(f'        <tr><td colspan="6" class="empty">{empty}</td></tr>\n')
-    out.append("    </tbody>\n  </table>\n</section>\n")
-    return mark_safe("".join(out))  # noqa: S308 — every value above is escaped
+    rows_table = table([gettext(h) for h in heads], out, indent="  ")
+    return format_html('<section class="card">\n  <h2>{}</h2>\n{}</section>\n', title, rows_table)
