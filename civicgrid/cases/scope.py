@@ -21,11 +21,15 @@ class ScopeRule(models.TextChoices):
     SYSTEM = "system", "system"
 
 
+def grant_paths(grants) -> list[str]:
+    """The region subtrees ``grants`` cover, each once."""
+    return list(dict.fromkeys(path for grant in grants for path in grant.region_paths))
+
+
 def region_paths(user) -> list[str]:
     """The region subtrees all of a user's grants cover, read once per user object."""
     if not hasattr(user, "_civicgrid_paths"):
-        paths = (path for grant in user.role_grants() for path in grant.region_paths)
-        user._civicgrid_paths = list(dict.fromkeys(paths))
+        user._civicgrid_paths = grant_paths(user.role_grants())
     return user._civicgrid_paths
 
 
@@ -135,16 +139,25 @@ def refusal_for(user, case, roles, rule: str) -> str | None:
     return refusals[0]
 
 
-def paths_query(paths) -> Q:
-    """Cases placed in, or owned by a centre in, one of the region subtrees ``paths``.
+def paths_query(paths, *, via: str = "") -> Q:
+    """Cases placed in, or owned by a centre in, one of the region subtrees ``paths``;
+    with ``via="case__"``, the rows whose case is.
 
     Both paths are the case's own indexed columns (``owner_path`` copies the centre's):
     PostgreSQL reads each ``LIKE 'p%'`` from its index and ORs the two bitmaps, where a
     join to the centre could only be read case by case."""
     query = Q(pk__in=[])
     for path in paths:
-        query |= Q(region_path__startswith=path) | Q(owner_path__startswith=path)
+        query |= Q(**{f"{via}region_path__startswith": path}) | Q(
+            **{f"{via}owner_path__startswith": path}
+        )
     return query
+
+
+def sidecars_in(grants) -> Q:
+    """The rows of a case's sidecar (a dispute, an incident, a petition: its ``case``)
+    whose case lies in, or is owned by a centre in, the regions of ``grants``."""
+    return paths_query(grant_paths(grants), via="case__")
 
 
 # Up to this many ids a subquery's cases are listed in the filter itself, where an OR

@@ -24,7 +24,7 @@ from civicgrid.cases import events
 from civicgrid.cases.access import grant_access
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, CaseAccess, Channel, Status
-from civicgrid.cases.scope import ScopeRule, refusal_for
+from civicgrid.cases.scope import ScopeRule, refusal_for, sidecars_in
 from civicgrid.cases.services import Intake, register_case
 from civicgrid.regions.datum import Datum, InvalidCoordinates, to_wgs84
 from civicgrid.routing.models import Department
@@ -130,14 +130,6 @@ def _require_view(user, incident: Incident) -> None:
         raise ActionRefused(_("This incident is not one you command or work on."))
 
 
-def _in_paths(grants) -> Q:
-    query = Q(pk__in=[])
-    for path in dict.fromkeys(p for grant in grants for p in grant.region_paths):
-        query |= Q(case__region_path__startswith=path)
-        query |= Q(case__owner_path__startswith=path)
-    return query
-
-
 def visible_incidents(user) -> QuerySet[Incident]:
     """The incidents ``user`` sees: the command room's (and drills), a leader's regions,
     a unit's incidents."""
@@ -148,9 +140,9 @@ def visible_incidents(user) -> QuerySet[Incident]:
         return incidents.none()
     query = Q(pk__in=[])
     if user.has_role(*COMMAND_ROLES):
-        query |= _in_paths(user.grants_for(*COMMAND_ROLES)) | Q(drill=True)
+        query |= sidecars_in(user.grants_for(*COMMAND_ROLES)) | Q(drill=True)
     if user.has_role(Role.LEADER):
-        query |= _in_paths(user.grants_for(Role.LEADER))
+        query |= sidecars_in(user.grants_for(Role.LEADER))
     mine = user.department_ids if user.has_role(Role.HANDLER) else []
     if mine:
         query |= (

@@ -22,7 +22,7 @@ from civicgrid.cases.access import grant_access
 from civicgrid.cases.deadlines import add_limit
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, Light, Status, light_at
-from civicgrid.cases.scope import ScopeRule, refusal_for
+from civicgrid.cases.scope import ScopeRule, refusal_for, sidecars_in
 from civicgrid.core.models import PersonalDataRead
 from civicgrid.routing.models import Department, LimitUnit
 
@@ -150,15 +150,6 @@ def _require(user, dispute: Dispute) -> None:
         raise ActionRefused(why)
 
 
-def _in_paths(grants) -> Q:
-    """Disputes whose case lies in (or is owned by a centre in) the grants' regions."""
-    query = Q(pk__in=[])
-    for path in dict.fromkeys(p for grant in grants for p in grant.region_paths):
-        query |= Q(case__region_path__startswith=path)
-        query |= Q(case__owner_path__startswith=path)
-    return query
-
-
 def visible_disputes(user) -> QuerySet[Dispute]:
     """The disputes ``user`` sees as a leader or a mediator (another role of the same
     person widens nothing): a leader's regions; in a mediator's regions, the disputes
@@ -168,10 +159,10 @@ def visible_disputes(user) -> QuerySet[Dispute]:
         return disputes
     if not user.is_authenticated or not user.has_role(*MEDIATION_ROLES):
         return disputes.none()
-    seen = _in_paths(user.grants_for(Role.LEADER))
+    seen = sidecars_in(user.grants_for(Role.LEADER))
     mediating = user.grants_for(Role.MEDIATOR)
     if mediating:  # a leader alone spares the query of the organisations
-        seen |= _in_paths(mediating) & (
+        seen |= sidecars_in(mediating) & (
             Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids(user))
         )
     return disputes.filter(seen)
@@ -191,7 +182,7 @@ def court_disputes(user) -> QuerySet[Dispute]:
     if _is_admin(user) or not grants:
         return disputes
     to_court = Q(state=DisputeState.REFERRED, case__main_department__isnull=True)
-    liaison = _in_paths(grants) & (Q(source__in=COURT_SOURCES) | to_court)
+    liaison = sidecars_in(grants) & (Q(source__in=COURT_SOURCES) | to_court)
     return (disputes | Dispute.objects.filter(liaison)).select_related(
         "case", "type", "organisation"
     )

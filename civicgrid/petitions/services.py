@@ -24,7 +24,7 @@ from civicgrid.cases import events, phones
 from civicgrid.cases import services as case_services
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Case, Channel, Light, Status
-from civicgrid.cases.scope import ScopeRule, refusal_for
+from civicgrid.cases.scope import ScopeRule, refusal_for, sidecars_in
 from civicgrid.core.models import PersonalDataRead
 
 from . import lifecycle, matching
@@ -108,12 +108,7 @@ def visible_petitions(user) -> QuerySet[Petition]:
         return petitions
     if not user.is_authenticated:
         return petitions.none()
-    query = Q(pk__in=[])
-    grants = user.grants_for(*PETITION_ROLES)
-    for path in dict.fromkeys(p for grant in grants for p in grant.region_paths):
-        query |= Q(case__region_path__startswith=path)
-        query |= Q(case__owner_path__startswith=path)
-    return petitions.filter(query)
+    return petitions.filter(sidecars_in(user.grants_for(*PETITION_ROLES)))
 
 
 # --- registration --------------------------------------------------------------------
