@@ -29,13 +29,14 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+from _setup import setup_django  # noqa: E402
 
 GOAL_START_MS = 1000.0
 GOAL_NEAREST_MS = 50.0
@@ -55,27 +56,6 @@ def parse_args(argv=None):
     parser.add_argument("--queries", type=int, default=200, help="nearest searches per kind")
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
     return parser.parse_args(argv)
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["CIVICGRID_DATA_DIR"] = tempfile.mkdtemp(prefix="cg-emergency-bench-")
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", interactive=False, verbosity=0)
-    from civicgrid.cases.models import Case
-
-    if Case.objects.exists():
-        sys.exit("The database already holds cases: give the benchmark an empty database.")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -234,7 +214,7 @@ def measure_nearest(args, incident, commander) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    setup_django(args.database_url)
+    setup_django(args.database_url, "emergency", fresh=True)
     from django.db import connection
 
     from civicgrid.cases.tests import factories as f

@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import _grow  # noqa: E402
+from _setup import setup_django  # noqa: E402
 
 SIZES = (2_000, 10_000, 100_000)
 DAYS = 365
@@ -47,23 +47,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
     return parser.parse_args(argv)
-
-
-def setup_django(database_url: str, data_dir: str = "") -> Path:
-    data_dir = Path(data_dir or tempfile.mkdtemp(prefix="cg-export-bench-"))
-    os.environ["CIVICGRID_DATA_DIR"] = str(data_dir)
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    return data_dir
 
 
 def load_cases(count: int) -> None:
@@ -107,7 +90,7 @@ def measure(size: int, folder: Path) -> dict:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    folder = setup_django(args.database_url, args.data_dir)
+    folder = setup_django(args.database_url, "export", data_dir=args.data_dir)
     from django.db import connection
 
     if _grow.generated() < args.cases:

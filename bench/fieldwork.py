@@ -25,7 +25,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +32,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+from _setup import setup_django  # noqa: E402
 
 GOALS_MS = {"day_page_p95": 100.0, "board_p95": 200.0}
 GOAL_GENERATE_S = 30.0
@@ -47,22 +48,6 @@ MIX = [
     ("elderly_alone", 0.07),
     ("five_guarantees", 0.01),
 ]
-
-
-def setup_django(database_url: str | None) -> None:
-    folder = tempfile.mkdtemp(prefix="cg-fieldwork-bench-")
-    os.environ["CIVICGRID_DATA_DIR"] = folder
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def load_district() -> None:
@@ -258,7 +243,7 @@ def main() -> int:
         help="reuse the data an earlier run left in --database-url; only measure",
     )
     args = parser.parse_args()
-    setup_django(args.database_url)
+    setup_django(args.database_url, "fieldwork")
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment

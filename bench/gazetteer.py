@@ -30,7 +30,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +37,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+from _setup import setup_django  # noqa: E402
 
 TARGET = 100_000
 GOAL_P95_MS = 50.0
@@ -110,22 +111,6 @@ ROAD_WORDS = [
 ]
 ROAD_SUFFIXES = ("路", "大街", "街", "巷", "东路", "西路", "南路", "北路")
 BUILDINGS = ("党群服务中心", "卫生室", "幼儿园", "小学", "广场", "公园", "超市", "菜市场")
-
-
-def setup_django(database_url: str | None) -> None:
-    folder = tempfile.mkdtemp(prefix="cg-gazetteer-bench-")
-    os.environ["CIVICGRID_DATA_DIR"] = folder
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def load_district() -> list[tuple[float, float]]:
@@ -244,7 +229,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--entries", type=int, default=TARGET)
     args = parser.parse_args()
-    setup_django(args.database_url)
+    setup_django(args.database_url, "gazetteer")
     from django.db import connection
 
     from civicgrid.regions.gazetteer import search

@@ -33,7 +33,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,25 +44,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from _setup import setup_django  # noqa: E402
+
 TARGET_ENTRIES = 10_000
 GOAL_P95_MS = 50.0
 SEED = 2020
-
-
-def setup_django(database_url: str | None) -> None:
-    folder = tempfile.mkdtemp(prefix="cg-kb-bench-")
-    os.environ["CIVICGRID_DATA_DIR"] = folder
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def seed_entries():
@@ -166,7 +151,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL to use instead of a temporary SQLite")
     parser.add_argument("--entries", type=int, default=TARGET_ENTRIES)
     args = parser.parse_args()
-    setup_django(args.database_url)
+    setup_django(args.database_url, "kb")
     from django.db import connection
 
     from civicgrid.knowledge import search

@@ -27,7 +27,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -36,6 +35,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+from _setup import setup_django  # noqa: E402
 
 GOAL_NOTIFY_P95_MS = 20.0
 GOAL_DELIVERIES_PER_S = 100.0
@@ -48,28 +49,6 @@ def parse_args(argv=None):
     parser.add_argument("--handlers", type=int, default=5, help="handlers in the department")
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
     return parser.parse_args(argv)
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["CIVICGRID_DATA_DIR"] = tempfile.mkdtemp(prefix="cg-notify-bench-")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", interactive=False, verbosity=0)
-    from civicgrid.cases.models import Case
-
-    if Case.objects.exists():
-        sys.exit("The database already holds cases: give the benchmark an empty database.")
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -224,7 +203,8 @@ def drain(workers: int) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    setup_django(args.database_url)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    setup_django(args.database_url, "notify", fresh=True)
     from django.core import mail
     from django.db import connection
 

@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+from _setup import setup_django  # noqa: E402
+
 MESSAGES = ROOT / "civicgrid" / "triage" / "data" / "messages.csv"
 PAGE = 1000
 
@@ -37,21 +39,6 @@ def parse_args(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="timed reads per variant")
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
     return parser.parse_args(argv)
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["CIVICGRID_DATA_DIR"] = tempfile.mkdtemp(prefix="cg-publication-bench-")
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def texts() -> list[tuple[str, str]]:
@@ -90,7 +77,7 @@ def timed(call, rounds: int) -> dict:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    setup_django(args.database_url)
+    setup_django(args.database_url, "publication")
     from django.db import connection
     from django.test import Client
 

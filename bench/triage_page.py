@@ -26,7 +26,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +33,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+from _setup import setup_django  # noqa: E402
+
 MESSAGES = ROOT / "civicgrid" / "demo" / "data" / "messages_sample.csv"
 SEEDS = 60
 GOAL_MS = 300
@@ -47,21 +49,6 @@ def parse_args(argv=None):
     parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for the JSON")
     return parser.parse_args(argv)
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["CIVICGRID_DATA_DIR"] = tempfile.mkdtemp(prefix="cg-triage-page-bench-")
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgrid.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def load_district() -> None:
@@ -183,7 +170,7 @@ def measure(client, paths, requests: int, **headers) -> dict:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    setup_django(args.database_url)
+    setup_django(args.database_url, "triage-page")
     from django.db import connection
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
