@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from civicgrid.core.tables import e, table
 
@@ -18,7 +18,14 @@ from .services import Tally
 
 def render_tally(title, rows: list[Tally]) -> SafeString:
     """One table of the board: name, due, made, on time, share on time, overdue."""
-    heads = ("Name", "Due", "Made", "On time", "Share on time", "Overdue (earlier months)")
+    heads = (
+        gettext_noop("Name"),
+        gettext_noop("Due"),
+        gettext_noop("Made"),
+        gettext_noop("On time"),
+        gettext_noop("Share on time"),
+        gettext_noop("Overdue (earlier months)"),
+    )
     out: list[str] = []
     # Counts as the template showed them: plain digits unless thousands are grouped.
     n = number_format if settings.USE_THOUSAND_SEPARATOR else str

@@ -40,7 +40,13 @@ def render_rows(rows) -> SafeString:
     states, levels = _labels("state"), _labels("level")
     # One reverse() for the page: the case number goes in as reverse() would quote it.
     before, _sep, after = reverse("cases:detail", args=["NUMBER"]).partition("NUMBER")
-    heads = [gettext(t) for t in ("Case", "Dispute type", "State", "Risk", "Deadline")]
+    heads = [
+        gettext("Case"),
+        gettext("Dispute type"),
+        gettext("State"),
+        gettext("Risk"),
+        gettext("Deadline"),
+    ]
     out: list[str] = []
     for d, light, days in rows:
         number = e(d.case.number)
