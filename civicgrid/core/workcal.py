@@ -7,8 +7,8 @@ Working time is the office periods of working days; deadlines are counted in it.
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
