@@ -184,7 +184,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # A file cache in the data folder: every web process (and server) on the machine shares
 # it, where the default local-memory cache would keep one copy per process. Only short
-# lived figures are kept there (the one screen's wall mode).
+# lived figures are kept there (the one screen's wall mode, the reports) and bodies per
+# version of their rows (core.bodies).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -193,6 +194,12 @@ CACHES = {
 }
 # How long the wall mode of the one screen (一张图) reuses its figures, in seconds.
 ANALYTICS_WALL_CACHE_SECONDS = int(env_str("ANALYTICS_WALL_CACHE_SECONDS", "30"))
+# How long a built report (page, workbook, PDF) is reused: while its period runs, and
+# once it has ended (0: build it on every request).
+ANALYTICS_REPORT_CACHE_SECONDS = int(env_str("ANALYTICS_REPORT_CACHE_SECONDS", "60"))
+ANALYTICS_CLOSED_REPORT_CACHE_SECONDS = int(
+    env_str("ANALYTICS_CLOSED_REPORT_CACHE_SECONDS", "3600")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -187,7 +187,7 @@ def report(request: HttpRequest, kind: str, params: Query[AnalyticsReportIn]):
         period = reports.period_of(kind, {"on": params.on and params.on.isoformat()})
     except BadPeriod as bad:
         raise InvalidInput("kind", str(bad.message)) from None
-    data = reports.build(region, period)
+    data = reports.kept(region, period)
     return {
         "kind": data.kind,
         "title": data.title,

@@ -3,20 +3,31 @@ grouped counts, shown as a page, written as an Excel workbook and as a PDF with 
 
 A period without cases gives a report whose ``empty`` is true: every rate is "—" and the
 page says so; nothing divides by zero.
+
+A built report, its workbook and its PDF are kept (``kept``, ``kept_file``) in the shared
+cache and in the process (``core.bodies``), per region, period and language, for a
+while: ``ANALYTICS_REPORT_CACHE_SECONDS`` (60 s) while the period runs,
+``ANALYTICS_CLOSED_REPORT_CACHE_SECONDS`` (1 h) once it has ended. Each says when it was
+built ("As of").
 """
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
+from typing import TypeVar
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from civicgrid.assessment.indicators import indicators
 from civicgrid.cases.models import Case, Channel, Status
+from civicgrid.core import bodies
 from civicgrid.duplicates.models import HotIssue
 from civicgrid.regions.models import Level, Region
 from civicgrid.routing.models import Category
@@ -92,6 +103,7 @@ class Report:
     by_day: list[tuple[date, int]] = field(default_factory=list)
     hot_issues: list[HotIssue] = field(default_factory=list)
     surges: list[SurgeNotice] = field(default_factory=list)
+    built_at: datetime | None = None
 
     @property
     def empty(self) -> bool:
@@ -230,6 +242,7 @@ def build(region: Region, period: Period, now=None) -> Report:
     categories, days = _categories_and_days(region, period, within)
     return Report(
         kind=kind_of(period),
+        built_at=now,
         region=region,
         period=period,
         counts=seen.figures.counts,
@@ -250,6 +263,51 @@ def build(region: Region, period: Period, now=None) -> Report:
             .order_by("-excess")[:20]
         ),
     )
+
+
+def life(period: Period) -> int:
+    """How long a built report is reused, in seconds: a short while for a period still
+    running (its figures move), long for one that has ended; 0: never."""
+    if period.end > timezone.localdate():
+        return settings.ANALYTICS_REPORT_CACHE_SECONDS
+    return settings.ANALYTICS_CLOSED_REPORT_CACHE_SECONDS
+
+
+T = TypeVar("T")
+
+
+def _kept(what: str, region: Region, period: Period, make: Callable[[], T]) -> T:
+    seconds = life(period)
+    if seconds <= 0:
+        return make()
+    name = (
+        f"analytics:report:{what}:{region.pk}:{period.kind}:{period.start}:{period.end}:"
+        f"{translation.get_language()}"
+    )
+    # The version is the stretch of ``seconds`` we are in: a new one is a new key.
+    return bodies.kept(name, (int(time.time() // seconds), seconds), make)
+
+
+def kept(region: Region, period: Period) -> Report:
+    """``build(region, period)``, built at most ``life(period)`` seconds ago."""
+    return _kept("data", region, period, lambda: build(region, period))
+
+
+FILES = {"xlsx": lambda report: workbook(report), "pdf": lambda report: pdf(report)}
+
+
+def kept_file(region: Region, period: Period, extension: str) -> tuple[str, bodies.Body]:
+    """The report's workbook or PDF (``extension``) and its file name, written from the
+    kept report and kept as long (an ``ETag`` names it, for a 304)."""
+    report = kept(region, period)
+
+    def made() -> tuple[str, bodies.Body]:
+        content = FILES[extension](report)
+        stamp = report.built_at.isoformat() if report.built_at else ""
+        tag = f'"{bodies.key_of(extension, (region.pk, str(period), stamp))[5:]}"'
+        return filename(report, extension), bodies.Body(content, b"", tag)
+
+    return _kept(extension, region, period, made)
 
 
 def filename(report: Report, extension: str) -> str:
@@ -359,7 +417,8 @@ def pdf(report: Report) -> bytes:
 
     doc = Document(
         report.title,
-        subtitle=_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        subtitle=_("Generated %(at)s")
+        % {"at": timezone.localtime(report.built_at).strftime("%Y-%m-%d %H:%M")},
     )
     if report.empty:
         doc.paragraph(_("No cases were received in this period."))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.pages import page
 from civicgrid.cases.maps import LOAD_CLASSES, map_strings
 from civicgrid.cases.views.common import is_htmx, paginate
+from civicgrid.core import bodies
 from civicgrid.emergency import warning_flow
 
 from . import figures, reports
@@ -83,7 +84,7 @@ def _report_period(request) -> tuple[Period, str]:
 def report(request):
     region, _period, _error = _region_and_period(request)
     period, error = _report_period(request)
-    data = reports.build(region, period)
+    data = reports.kept(region, period)
     return render(
         request,
         "analytics/report.html",
@@ -91,29 +92,39 @@ def report(request):
     )
 
 
-@page("reports")
-@require_GET
-def report_xlsx(request):
+REPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _report_file(request, extension: str, disposition: str) -> HttpResponse:
+    """The kept workbook or PDF; a browser holding it (its ``ETag``) gets a 304."""
     region, _period, _error = _region_and_period(request)
     period, _error = _report_period(request)
-    data = reports.build(region, period)
-    response = HttpResponse(
-        reports.workbook(data),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    name, found = reports.kept_file(region, period, extension)
+    response = bodies.answer(
+        request,
+        found,
+        content_type=REPORT_TYPES[extension],
+        cache_control="private, no-cache",
+        compress=False,
     )
-    response["Content-Disposition"] = f'attachment; filename="{reports.filename(data, "xlsx")}"'
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
 
 
 @page("reports")
 @require_GET
-def report_pdf(request):
-    from civicgrid.core.pdf import pdf_response
+def report_xlsx(request):
+    return _report_file(request, "xlsx", "attachment")
 
-    region, _period, _error = _region_and_period(request)
-    period, _error = _report_period(request)
-    data = reports.build(region, period)
-    return pdf_response(reports.pdf(data), reports.filename(data, "pdf"))
+
+@page("reports")
+@require_GET
+def report_pdf(request):
+    return _report_file(request, "pdf", "inline")
 
 
 @page("reports")

@@ -645,10 +645,16 @@ def _sums_sql(source: str) -> str:
 
 
 def _insert_month(case_ids: list[int], prefix: str, first: date, after: date) -> None:
-    """PostgreSQL: the month's cells from the saved tallies, then summed over people."""
+    """PostgreSQL: the month's cells from the saved tallies, then summed over people.
+
+    The cells are grouped once into a scratch table (each tally's cell read with one
+    ``jsonb_to_record``, in memory: ``work_mem`` raised for this transaction), then
+    written in key order: the key indexes then fill page after page, where rows in hash
+    order cost a random page each (2.7× slower for 171,764 cells)."""
     daily, area = DailyFigure._meta.db_table, AreaFigure._meta.db_table
     tallies, regions = CaseTally._meta.db_table, Region._meta.db_table
     counters = ", ".join(COUNTERS)
+    dims = "day, department_id, region_id, region_path, category_id, channel"
 
     def part(n: int) -> str:
         return f"split_part(c.key, '|', {n})"
@@ -656,16 +662,21 @@ def _insert_month(case_ids: list[int], prefix: str, first: date, after: date) ->
     def number(n: int) -> str:
         return f"NULLIF({part(n)}, '')::bigint"
 
+    record = ", ".join(f"{c} int" for c in COUNTERS)
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("DROP TABLE IF EXISTS rollup_month")
         cursor.execute(
             f"""
-            INSERT INTO {daily} (key, day, department_id, region_id, region_path,
-                                 category_id, channel, person_id, {counters})
-            SELECT c.key, {part(1)}::date, {number(2)}, {number(3)}, COALESCE(r.path, ''),
-                   {number(4)}, {part(5)}, {number(6)},
-                   {_sums_sql("COALESCE(SUM((c.counts ->> '{c}')::int), 0)")}
+            CREATE TEMP TABLE rollup_month ON COMMIT DROP AS
+            SELECT c.key, {part(1)}::date AS day, {number(2)} AS department_id,
+                   {number(3)} AS region_id, COALESCE(r.path, '') AS region_path,
+                   {number(4)} AS category_id, {part(5)} AS channel,
+                   {number(6)} AS person_id,
+                   {_sums_sql("COALESCE(SUM(x.{c}), 0) AS {c}")}
             FROM {tallies} t
             CROSS JOIN LATERAL jsonb_each(t.cells) AS c(key, counts)
+            CROSS JOIN LATERAL jsonb_to_record(c.counts) AS x({record})
             LEFT JOIN {regions} r ON r.id = {number(3)}
             WHERE t.case_id = ANY(%s) AND c.key LIKE %s
             GROUP BY c.key, r.path
@@ -673,17 +684,19 @@ def _insert_month(case_ids: list[int], prefix: str, first: date, after: date) ->
             [case_ids, prefix + "%"],
         )
         cursor.execute(
-            f"""
-            INSERT INTO {area} (key, day, department_id, region_id, region_path,
-                                category_id, channel, {counters})
-            SELECT regexp_replace(key, '[|][^|]*$', ''), day, department_id, region_id,
-                   region_path, category_id, channel, {_sums_sql("SUM({c})")}
-            FROM {daily}
-            WHERE day >= %s AND day < %s
-            GROUP BY 1, day, department_id, region_id, region_path, category_id, channel
-            """,
-            [first, after],
+            f"INSERT INTO {daily} (key, {dims}, person_id, {counters}) "
+            f"SELECT key, {dims}, person_id, {counters} FROM rollup_month ORDER BY key"
         )
+        cursor.execute(
+            f"""
+            INSERT INTO {area} (key, {dims}, {counters})
+            SELECT regexp_replace(key, '[|][^|]*$', ''), {dims}, {_sums_sql("SUM({c})")}
+            FROM rollup_month
+            GROUP BY 1, {dims}
+            ORDER BY 1
+            """
+        )
+        cursor.execute("DROP TABLE rollup_month")
     fill_community_figures(connection, first, after)
     fill_unit_figures(connection, first, after)
 
@@ -717,6 +730,7 @@ def fill_unit_figures(db, first: date | None = None, after: date | None = None) 
             LEFT JOIN regions_region s ON s.id = m.street_id
             {where}
             GROUP BY 1, 2, 3, 4, 5
+            ORDER BY 1
             """,
             values + params,
         )
@@ -743,6 +757,7 @@ def fill_community_figures(db, first: date | None = None, after: date | None = N
             LEFT JOIN regions_region p ON p.id = g.parent_id
             {where}
             GROUP BY 1, 2, 4, 5
+            ORDER BY 1
             """,
             params,
         )

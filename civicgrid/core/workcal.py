@@ -8,6 +8,7 @@ Working time is the office periods of working days; deadlines are counted in it.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
@@ -37,7 +38,7 @@ class WorkCalendar:
             return False
         return day.weekday() < 5
 
-    @property
+    @cached_property
     def minutes_per_day(self) -> int:
         return sum(_minutes(start, end) for start, end in self.periods)
 
@@ -53,22 +54,32 @@ class WorkCalendar:
         Time before, between or after office periods does not count; a deadline that
         falls exactly at the end of a period stays there rather than jumping to the
         next morning.
+
+        Counted on the wall clock of ``tz`` (naive times, as aware ones of one zone
+        compare and add), a whole working day at a time where one fits: the rollup
+        computes hundreds of thousands of these.
         """
-        moment = start.astimezone(self.tz)
+        moment = start.astimezone(self.tz).replace(tzinfo=None)
         remaining = timedelta(minutes=minutes)
         day = moment.date()
         if not self.is_working_day(day):
             day, moment = self._next_start(day)
+        whole_day = timedelta(minutes=self.minutes_per_day)
+        first = self.periods[0][0]
         while True:
+            if whole_day and remaining > whole_day and moment <= datetime.combine(day, first):
+                # The whole day's periods are used up and more is left: the next day.
+                remaining -= whole_day
+                day, moment = self._next_start(day)
+                continue
             for begin, end in self.periods:
-                period_start = datetime.combine(day, begin, self.tz)
-                period_end = datetime.combine(day, end, self.tz)
+                period_end = datetime.combine(day, end)
                 if moment >= period_end:
                     continue
-                moment = max(moment, period_start)
+                moment = max(moment, datetime.combine(day, begin))
                 available = period_end - moment
                 if remaining <= available:
-                    return moment + remaining
+                    return (moment + remaining).replace(tzinfo=self.tz)
                 remaining -= available
                 moment = period_end
             day, moment = self._next_start(day)
@@ -94,8 +105,9 @@ class WorkCalendar:
         return total
 
     def _next_start(self, day: date) -> tuple[date, datetime]:
+        """The next working day and its first office moment (naive, on ``tz``'s clock)."""
         day = self.next_working_day(day)
-        return day, datetime.combine(day, self.periods[0][0], self.tz)
+        return day, datetime.combine(day, self.periods[0][0])
 
 
 def _minutes(start: time, end: time) -> int:
