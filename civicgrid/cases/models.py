@@ -33,6 +33,9 @@ class Status(models.TextChoices):
     MERGED = "merged", _("merged into another case")
 
 
+_STATUS_LABELS = dict(Status.choices)
+
+
 class StatusGroup(models.TextChoices):
     OPEN = "open", _("open")
     CLOSED = "closed", _("closed")
@@ -390,6 +393,11 @@ class Case(models.Model):
     @property
     def status_group(self) -> str:
         return group_of(self.status)
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # Django's, faster
+        """The status's label (Django's own builds a dict of the choices on every call,
+        hashing each lazy label, which translates it: a twentieth of an intake's CPU)."""
+        return str(_STATUS_LABELS.get(self.status, self.status))
 
     @property
     def is_open(self) -> bool:

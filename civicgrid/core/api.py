@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.renderers import JSONRenderer
-from pydantic import field_validator
+from ninja.schema import DjangoGetter
+from pydantic import ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -33,6 +34,16 @@ class Input(Schema):
         if _has_nul(value):
             raise PydanticCustomError("nul_character", "NUL characters are not allowed")
         return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler, info: ValidationInfo) -> Any:
+        """Schema's, minus its ``DjangoGetter`` wrapper for what needs none: an input is
+        a parsed body or query (a dict) and reads no model attributes nor resolvers (the
+        wrapper cost a twenty-fifth of an intake's CPU)."""
+        if not isinstance(values, dict) or cls._ninja_resolvers:  # type: ignore[attr-defined]
+            values = DjangoGetter(values, cls, info.context)
+        return handler(values)
 
 
 # Every API error's code, from its HTTP status (``cases.refusals`` gives the status).
