@@ -22,17 +22,19 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from civicgrid.cases.greetings import without_greeting
 
+from . import fading
+from .fading import HALF_LIFE_DAYS as HALF_LIFE_DAYS
 from .text import runs
 
 CLUSTER_THRESHOLD = 0.08
 RADIUS_M = 2000
 MIN_PEOPLE = 3
-HALF_LIFE_DAYS = 7
 SUPPORTER_WEIGHT = 0.25
 WINDOW_DAYS = 90
 # A block larger than this is cut to its newest cases (the matrix is block × block).
@@ -177,6 +179,20 @@ def vectorise(reports: Sequence[Report], idf: Idf) -> Vectors:
     return Vectors(matrix.tocsr().astype(np.float32), names, weights)
 
 
+def linked(reports: Sequence[Report], idf: Idf, threshold: float = CLUSTER_THRESHOLD):
+    """A component label per report: two reports at least ``threshold`` alike and not too
+    far apart are linked, and so is what they link to. Average linkage joins two groups
+    only when some pair across them is that alike (their mean likeness is above the
+    threshold), so every cluster lies inside one component, and clustering a component
+    alone finds the same clusters there as clustering all of ``reports``."""
+    if not reports:
+        return np.zeros(0, dtype=np.int32)
+    matrix = vectorise(reports, idf).matrix
+    likeness = (matrix @ matrix.T).toarray()
+    adjacent = (likeness >= threshold - 1e-6) & ~_far_apart(reports)
+    return connected_components(sparse.csr_matrix(adjacent), directed=False)[1]
+
+
 def cluster(
     reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD, idf: Idf | None = None
 ) -> list[list[int]]:
@@ -270,9 +286,7 @@ def metres_apart(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(2 * _EARTH_M * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0))))
 
 
-def _decay(at: datetime, now: datetime) -> float:
-    age = max(0.0, (now - at).total_seconds()) / 86400
-    return 0.5 ** (age / HALF_LIFE_DAYS)
+_decay = fading.decay
 
 
 def people_times(reports: Sequence[Report]) -> list[datetime]:

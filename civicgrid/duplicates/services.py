@@ -7,27 +7,26 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.accounts.actor import Actor
 from civicgrid.cases import events, lifecycle, phones
-from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
-from civicgrid.cases.models import OPEN_STATUSES, Case, Channel
+from civicgrid.cases.lifecycle import TRANSITIONS, Action, ActionRefused, InvalidAction
+from civicgrid.cases.models import OPEN_STATUSES, Case, CaseEvent, Channel
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register_case_once
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
-from . import frequencies
+from . import fading, frequencies
 from .events import JOIN
 from .hotissues import (
     CLUSTER_THRESHOLD,
     CONTENT_CHARS,
-    HALF_LIFE_DAYS,
     MAX_BLOCK,
     MIN_PEOPLE,
     RADIUS_M,
@@ -40,6 +39,7 @@ from .hotissues import (
     heat,
     issues,
     joined_terms,
+    linked,
     metres_apart,
     people_times,
     vector,
@@ -235,6 +235,7 @@ def _hot_issue(issue: Issue, by_number: dict[str, Case], regions: dict, roots, n
         reports_this_week=issue.this_week,
         reports_last_week=issue.last_week,
         heat=round(issue.heat, 3),
+        rank=fading.rank(round(issue.heat, 3), now),
         lng=sum(c.lng for c in placed) / len(placed) if placed else None,
         lat=sum(c.lat for c in placed) / len(placed) if placed else None,
         first_seen=first.created_at,
@@ -258,9 +259,6 @@ def _regions_of(found: list[Issue], by_number: dict[str, Case]) -> dict:
 # watermark had no row, and reads them next time: a row whose transaction committed after
 # a later one was read still counts (the rollup re-reads such a range too).
 REWIND = 500
-# Heat is stored as at the last refresh; the issues not clustered again are decayed to
-# the new moment when at least this much time passed (less changes no figure shown).
-DECAY_AFTER = timedelta(minutes=1)
 
 
 # Between full runs a new report that is like no issue of its block is held. Held reports
@@ -281,7 +279,7 @@ class Refreshed:
     blocks_refreshed: int
     capped_reports: int
     capped_blocks: int
-    issues: list[HotIssue]
+    issues: QuerySet  # every hot issue, hottest first (read when asked)
     attached: int = 0
     held_reports: int = 0
 
@@ -294,7 +292,7 @@ def refresh_hot_issues(*, days: int = WINDOW_DAYS, now=None, full: bool = False)
     when average linkage would have joined it; else it is held until its block is
     clustered again. See ``refresh`` for the figures.
     """
-    return refresh(days=days, now=now, full=full).issues
+    return list(refresh(days=days, now=now, full=full).issues)
 
 
 def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refreshed:
@@ -337,7 +335,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
                 if attach.recluster
                 else ({}, {})
             )
-            _carry_forward(state, now)
+            _carry_forward(state, now, attach.touched)
         for key, ids in chosen.items():
             _recluster_block(key, ids, roots, now, idf)
             state.held.pop(key, None)
@@ -367,7 +365,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         blocks_refreshed=len(chosen),
         capped_reports=state.capped_reports,
         capped_blocks=state.capped_blocks,
-        issues=list(HotIssue.objects.defer("terms").order_by("-heat", "key")),
+        issues=HotIssue.objects.defer("terms").order_by("-rank", "key"),
         attached=attach.attached,
         held_reports=state.held_reports,
     )
@@ -439,25 +437,50 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         "id", "block", "terms", "documents", "reports"
     ):
         by_block[issue.block].append(issue)
-    positions: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-    members = HotIssueCase.objects.filter(
-        hot_issue__block__in=keys, case__lng__isnull=False, case__lat__isnull=False
+    vectors = [vector(report, idf) for report in reports]
+    # Each case against its block's issues as they stand; an issue that grows on this run
+    # is compared again below. Likeness under ¾ of the threshold decides nothing.
+    alike_at_start: list[dict[int, float]] = []
+    for report, x in zip(reports, vectors, strict=True):
+        scores = {}
+        for issue in by_block[block_key(report.block)]:
+            alike = dot(x, issue.terms)
+            if alike >= CLUSTER_THRESHOLD * NEARLY:
+                scores[issue.pk] = alike
+        alike_at_start.append(scores)
+    # The members' places, only of the issues a case may join (in one query; one more for
+    # an issue that reaches the threshold by growing on this run).
+    positions: dict[int, list[tuple[Any, Any]]] = {}
+
+    def load_positions(ids) -> None:
+        ids = [pk for pk in ids if pk not in positions]
+        if not ids:
+            return
+        for pk in ids:
+            positions[pk] = []
+        members = HotIssueCase.objects.filter(
+            hot_issue__in=ids, case__lng__isnull=False, case__lat__isnull=False
+        )
+        for issue_id, lng, lat in members.values_list("hot_issue_id", "case__lng", "case__lat"):
+            positions[issue_id].append((lng, lat))
+
+    load_positions(
+        {pk for scores in alike_at_start for pk, a in scores.items() if a >= CLUSTER_THRESHOLD}
     )
-    for issue_id, lng, lat in members.values_list("hot_issue_id", "case__lng", "case__lat"):
-        positions[issue_id].append((lng, lat))
     links, grown = [], {}
     near: dict[int, list[int]] = defaultdict(list)  # issue: held reports nearly like it
-    for case, report in zip(new, reports, strict=True):
+    for case, report, x, scores in zip(new, reports, vectors, alike_at_start, strict=True):
         key = block_key(report.block)
         best, score = None, CLUSTER_THRESHOLD
         closest, closeness = None, CLUSTER_THRESHOLD * NEARLY
-        candidates = by_block[key]
-        x = vector(report, idf)
-        for issue in candidates:
-            alike = dot(x, issue.terms)
-            if alike >= score and _near_all(report, positions[issue.pk]):
-                best, score = issue, alike
-            elif alike >= closeness:
+        for issue in by_block[key]:
+            alike = dot(x, issue.terms) if issue.pk in grown else scores.get(issue.pk, 0.0)
+            if alike >= score:
+                load_positions([issue.pk])
+                if _near_all(report, positions[issue.pk]):
+                    best, score = issue, alike
+                    continue
+            if alike >= closeness:
                 closest, closeness = issue, alike
         if best is None:
             changed.add(hold(case.pk, (case.category_id, case.region_path, case.owner_region_id)))
@@ -486,7 +509,9 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
 def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]:
     """Cluster each issue again with the new reports held nearly like it (its members and
     those reports alone, not the whole block): average linkage may join a report through
-    the members it is most like, which the mean alone does not show. The ids placed."""
+    the members it is most like, which the mean alone does not show. Only where such a
+    report is linked to a member (``hotissues.linked``: at least the threshold alike to
+    one of them) can it join: the other issues are left as they are. The ids placed."""
     placed: set[int] = set()
     members: dict[int, list[int]] = defaultdict(list)
     for issue_id, case_id in HotIssueCase.objects.filter(hot_issue__in=list(near)).values_list(
@@ -498,10 +523,19 @@ def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]
     cases = list(_with_text(Case.objects.filter(pk__in=every)).order_by("created_at", "id"))
     idf = _idf_of(cases, documents)  # one read of the shared table for all of them
     by_id = {c.pk: c for c in cases}
+    reports = dict(zip(by_id, _reports(cases, roots), strict=True))
     for issue_id, key in blocks.items():
         ids = set(members[issue_id] + near[issue_id])
-        HotIssue.objects.filter(pk=issue_id).delete()
         mine = [by_id[pk] for pk in by_id if pk in ids]
+        labels = linked([reports[c.pk] for c in mine], idf)
+        held_at = {label for c, label in zip(mine, labels, strict=True) if c.pk in near[issue_id]}
+        if not any(
+            label in held_at
+            for c, label in zip(mine, labels, strict=True)
+            if c.pk not in near[issue_id]
+        ):
+            continue
+        HotIssue.objects.filter(pk=issue_id).delete()
         placed |= _store_issues(key, mine, roots, now, replace=False, idf=idf)
     return placed & {pk for ids in near.values() for pk in ids}
 
@@ -523,45 +557,42 @@ def _near_all(report: Report, positions: list[tuple[Any, Any]]) -> bool:
     return all(metres_apart(here, there) <= RADIUS_M for there in positions)
 
 
-def _may_group(cases: list[Case], fresh: set[int], roots) -> bool:
-    """Whether a report held this run may make a group with the others: it has backers,
-    or is somewhat alike (half the threshold, plain n-gram weights) to another held one.
-    The groups checked on earlier runs were not hot: a new one must hold a new report."""
-    reports = _reports(cases, roots)
-    if any(r.supporter_times for r in reports):
-        return True
-    vectors = [vector(r, _plain) for r in reports]
-    new = [i for i, case in enumerate(cases) if case.pk in fresh]
-    return any(
-        dot(vectors[i], {g: (w, 1.0) for g, w in vectors[j].items()}) >= CLUSTER_THRESHOLD / 2
-        for i in new
-        for j in range(len(cases))
-        if j != i
-    )
-
-
-def _plain(_gram: str) -> float:
-    return 1.0
-
-
 def _blocks_to_cluster(
     held, changed: set[str], fresh: set[int], since, now, roots, documents: int
 ) -> set[str]:
     """The blocks whose held reports pile up (to cluster again). Held reports that make a
-    hot issue among themselves become that issue at once; the block is left as it is."""
+    hot issue among themselves become that issue at once; the block is left as it is.
+
+    Only the groups that hold a report held on this run are looked for (the others were
+    not hot on an earlier run): the held reports linked to one (``hotissues.linked``),
+    clustered alone, when they have ``MIN_PEOPLE`` people among them."""
     chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
     ids = [pk for key in changed - chosen for pk in held.get(key, ())]
     cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
     in_window = {c.pk for c in cases if since <= c.created_at <= now}
-    grouped: dict[str, list[Case]] = defaultdict(list)
-    for case in cases:
-        if case.pk in in_window:
-            grouped[block_key(_block(case, roots))].append(case)
+    cases = [c for c in cases if c.pk in in_window]
+    reports = _reports(cases, roots)
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for i, case in enumerate(cases):
+        grouped[block_key(_block(case, roots))].append(i)
+    groups = {
+        k: g for k, g in grouped.items() if k not in chosen and any(cases[i].pk in fresh for i in g)
+    }
+    idf = _idf_of([cases[i] for g in groups.values() for i in g], documents)
     placed: set[int] = set()
-    groups = {k: g for k, g in grouped.items() if k not in chosen and _may_group(g, fresh, roots)}
-    idf = _idf_of([c for g in groups.values() for c in g], documents)
     for key, group in groups.items():
-        placed |= _store_issues(key, group, roots, now, replace=False, idf=idf)
+        labels = linked([reports[i] for i in group], idf)
+        parts: dict[int, list[int]] = defaultdict(list)
+        for i, label in zip(group, labels, strict=True):
+            parts[int(label)].append(i)
+        for part in parts.values():
+            members = [reports[i] for i in part]
+            people = len(people_times(members)) + sum(len(r.supporter_times) for r in members)
+            if people < MIN_PEOPLE or not any(cases[i].pk in fresh for i in part):
+                continue
+            placed |= _store_issues(
+                key, [cases[i] for i in part], roots, now, replace=False, idf=idf
+            )
     for key in changed:  # reports that left the window or made an issue are no longer held
         held[key] = [
             pk
@@ -636,6 +667,7 @@ def _restate(ids: set[int], now, since, roots) -> None:
         "reports_this_week",
         "reports_last_week",
         "heat",
+        "rank",
         "lng",
         "lat",
         "first_seen",
@@ -679,43 +711,74 @@ def _block_members(since, now, dirty, roots) -> tuple[dict[str, list[int]], dict
     return dict(chosen), dict(capped)
 
 
-def _carry_forward(state, now) -> None:
-    """Every issue brought to ``now``: heat decayed (every person's weight halves alike:
-    one ``UPDATE``), and this week's, last week's and the open cases recounted from the
-    members in one ``UPDATE … FROM`` an aggregate, writing only the issues whose figures
-    changed. The issues clustered again or restated after this are put right there."""
-    if state.computed_at and now - state.computed_at >= DECAY_AFTER:
-        age = (now - state.computed_at).total_seconds() / 86400
-        HotIssue.objects.update(heat=F("heat") * 0.5 ** (age / HALF_LIFE_DAYS), computed_at=now)
+# Status changes that open or close a case (``lifecycle.TRANSITIONS``): what can change an
+# issue's open cases between runs. Their events are read from this long before the last
+# run, for a transaction that committed after it.
+OPENING_OR_CLOSING = sorted(
+    {
+        action
+        for (old, action), new in TRANSITIONS.items()
+        if (old in OPEN_STATUSES) != (new in OPEN_STATUSES)
+    }
+)
+LATE_COMMIT = timedelta(minutes=10)
+
+
+def _carry_forward(state, now, skip: set[int]) -> None:
+    """The issues whose figures moved since the last run without a new member: a member
+    crossed the 7- or 14-day line (this week's and last week's reports), or was closed
+    or opened again (open cases, from its events). Only those are recounted, writing only
+    the issues whose figures changed; ``skip``: issues restated after this anyway. The
+    heat is not touched: it fades at read time (``HotIssue.heat_now``, ``fading``)."""
+    if state.computed_at is None:
+        return
     week = timedelta(days=7)
-    at = connection.ops.adapt_datetimefield_value
-    issue, member = HotIssue._meta.db_table, HotIssueCase._meta.db_table
-    statuses = sorted(OPEN_STATUSES)
-    sql = (
-        f"UPDATE {issue} SET open_cases = c.open_n, reports_this_week = c.this_week, "  # noqa: S608
-        "reports_last_week = c.last_week FROM ("
-        "  SELECT m.hot_issue_id AS issue_id,"
-        f"   SUM(CASE WHEN k.status IN ({', '.join(['%s'] * len(statuses))}) THEN 1 ELSE 0 END)"
-        "     AS open_n,"
-        "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
-        "     AS this_week,"
-        "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
-        "     AS last_week"
-        f"  FROM {member} m JOIN {Case._meta.db_table} k ON k.id = m.case_id"
-        "  GROUP BY m.hot_issue_id"
-        f") c WHERE {issue}.id = c.issue_id AND ({issue}.open_cases <> c.open_n"
-        f" OR {issue}.reports_this_week <> c.this_week"
-        f" OR {issue}.reports_last_week <> c.last_week)"
+    last = state.computed_at
+    crossed = Q()
+    for days in (week, 2 * week):
+        if now - days > last - days:
+            crossed |= Q(created_at__gt=last - days, created_at__lte=now - days)
+    cases = Case.objects.filter(crossed) if crossed else Case.objects.none()
+    moved = CaseEvent.objects.filter(
+        action__in=OPENING_OR_CLOSING, at__gte=last - LATE_COMMIT, at__lte=now
     )
-    params = [
-        *statuses,
-        at(now - week),
-        at(now),
-        at(now - 2 * week),
-        at(now - week),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    ids = (
+        set(
+            HotIssueCase.objects.filter(
+                Q(case__in=cases.values("pk")) | Q(case__in=moved.values("case_id"))
+            ).values_list("hot_issue_id", flat=True)
+        )
+        - skip
+    )
+    if not ids:
+        return
+    statuses = sorted(OPEN_STATUSES)
+    counted = (
+        HotIssueCase.objects.filter(hot_issue_id__in=ids)
+        .values("hot_issue_id")
+        .annotate(
+            open_n=Count("pk", filter=Q(case__status__in=statuses)),
+            this_week=Count(
+                "pk", filter=Q(case__created_at__gt=now - week, case__created_at__lte=now)
+            ),
+            last_week=Count(
+                "pk",
+                filter=Q(case__created_at__gt=now - 2 * week, case__created_at__lte=now - week),
+            ),
+        )
+    )
+    figures = {r["hot_issue_id"]: (r["open_n"], r["this_week"], r["last_week"]) for r in counted}
+    changed = []
+    for issue in HotIssue.objects.filter(pk__in=ids).only(
+        "id", "open_cases", "reports_this_week", "reports_last_week"
+    ):
+        new = figures.get(issue.pk, (0, 0, 0))
+        if new != (issue.open_cases, issue.reports_this_week, issue.reports_last_week):
+            issue.open_cases, issue.reports_this_week, issue.reports_last_week = new
+            changed.append(issue)
+    HotIssue.objects.bulk_update(
+        changed, ["open_cases", "reports_this_week", "reports_last_week"], batch_size=1000
+    )
 
 
 def _texts(cases) -> Iterator[Report]:
