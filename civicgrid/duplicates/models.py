@@ -134,7 +134,7 @@ class HotIssue(models.Model):
     reports_this_week = models.PositiveIntegerField(_("reports in the last 7 days"))
     reports_last_week = models.PositiveIntegerField(_("reports 7–14 days ago"))
     heat = models.FloatField(_("heat"))
-    rank = models.FloatField(default=0.0, db_index=True, editable=False)
+    rank = models.FloatField(default=0.0, db_default=0.0, db_index=True, editable=False)
     lng = models.FloatField(_("longitude (WGS84)"), null=True, blank=True)
     lat = models.FloatField(_("latitude (WGS84)"), null=True, blank=True)
     first_seen = models.DateTimeField(_("first reported"))

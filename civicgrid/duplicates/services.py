@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+import numpy as np
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scipy import sparse
 
 from civicgrid.accounts.actor import Actor
 from civicgrid.cases import events, lifecycle, phones
@@ -34,6 +36,7 @@ from .hotissues import (
     Idf,
     Issue,
     Report,
+    Vectors,
     central,
     dot,
     heat,
@@ -43,6 +46,7 @@ from .hotissues import (
     metres_apart,
     people_times,
     vector,
+    vectorise,
 )
 from .models import HotIssue, HotIssueCase, HotIssueRefresh, Supporter
 
@@ -415,9 +419,11 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     loose = Case.objects.filter(pk__in=backed - in_issue.keys(), created_at__gte=since)
     for pk, *place in loose.values_list(*light):
         changed.add(hold(pk, place))
-    # Cases past the window leave their issues (only an issue first seen before the
-    # window's start can hold one).
-    aged = HotIssueCase.objects.filter(hot_issue__first_seen__lt=since, case__created_at__lt=since)
+    # Cases past the window leave their issues: those that left since the last run (its
+    # window started at ``before``), found by date.
+    before = state.computed_at - timedelta(days=state.days)
+    left = Case.objects.filter(created_at__gte=before, created_at__lt=since)
+    aged = HotIssueCase.objects.filter(case__in=left.values("pk"))
     aged_links = list(aged.values_list("pk", "hot_issue_id"))
     done.touched |= {issue_id for _pk, issue_id in aged_links}
     HotIssueCase.objects.filter(pk__in=[pk for pk, _issue_id in aged_links]).delete()
@@ -440,14 +446,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     vectors = [vector(report, idf) for report in reports]
     # Each case against its block's issues as they stand; an issue that grows on this run
     # is compared again below. Likeness under ¾ of the threshold decides nothing.
-    alike_at_start: list[dict[int, float]] = []
-    for report, x in zip(reports, vectors, strict=True):
-        scores = {}
-        for issue in by_block[block_key(report.block)]:
-            alike = dot(x, issue.terms)
-            if alike >= CLUSTER_THRESHOLD * NEARLY:
-                scores[issue.pk] = alike
-        alike_at_start.append(scores)
+    alike_at_start = _alike(reports, vectors, by_block)
     # The members' places, only of the issues a case may join (in one query; one more for
     # an issue that reaches the threshold by growing on this run).
     positions: dict[int, list[tuple[Any, Any]]] = {}
@@ -496,7 +495,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         done.touched.add(best.pk)
         done.attached += 1
     HotIssueCase.objects.bulk_create(links, ignore_conflicts=True)
-    HotIssue.objects.bulk_update(list(grown.values()), ["terms"])
+    _update_rows(list(grown.values()), ["terms"])
     placed = _regroup(near, roots, now, idf.documents)
     for key in list(done.held):
         done.held[key] = [pk for pk in done.held[key] if pk not in placed]
@@ -504,6 +503,41 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
             del done.held[key]
     done.recluster = _blocks_to_cluster(done.held, changed, fresh, since, now, roots, idf.documents)
     return done
+
+
+def _alike(reports, vectors, by_block) -> list[dict[int, float]]:
+    """For each report, the issues of its block it is at least ¾ of the threshold alike
+    to, with the likeness (``dot`` of each pair, as one sparse product per block)."""
+    found: list[dict[int, float]] = [{} for _ in reports]
+    rows: dict[str, list[int]] = defaultdict(list)
+    for i, report in enumerate(reports):
+        rows[block_key(report.block)].append(i)
+    for key, mine in rows.items():
+        candidates = by_block.get(key, [])
+        if not candidates:
+            continue
+        columns: dict[str, int] = {}
+        data, indices, indptr = [], [], [0]
+        for issue in candidates:
+            for gram, term in issue.terms.items():
+                indices.append(columns.setdefault(gram, len(columns)))
+                data.append(term[0])
+            indptr.append(len(indices))
+        terms = sparse.csr_matrix((data, indices, indptr), shape=(len(candidates), len(columns)))
+        data, indices, indptr = [], [], [0]
+        for i in mine:
+            for gram, weight in vectors[i].items():
+                column = columns.get(gram)
+                if column is not None:
+                    indices.append(column)
+                    data.append(weight)
+            indptr.append(len(indices))
+        cases = sparse.csr_matrix((data, indices, indptr), shape=(len(mine), len(columns)))
+        likeness = (cases @ terms.T).toarray()
+        for n, i in enumerate(mine):
+            for j in np.flatnonzero(likeness[n] >= CLUSTER_THRESHOLD * NEARLY - 1e-9):
+                found[i][candidates[j].pk] = float(likeness[n, j])
+    return found
 
 
 def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]:
@@ -523,11 +557,16 @@ def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]
     cases = list(_with_text(Case.objects.filter(pk__in=every)).order_by("created_at", "id"))
     idf = _idf_of(cases, documents)  # one read of the shared table for all of them
     by_id = {c.pk: c for c in cases}
-    reports = dict(zip(by_id, _reports(cases, roots), strict=True))
+    reports = _reports(cases, roots)
+    row = {c.pk: i for i, c in enumerate(cases)}
+    vectors = vectorise(reports, idf) if reports else None  # once for every issue
     for issue_id, key in blocks.items():
         ids = set(members[issue_id] + near[issue_id])
         mine = [by_id[pk] for pk in by_id if pk in ids]
-        labels = linked([reports[c.pk] for c in mine], idf)
+        rows = [row[c.pk] for c in mine]
+        if vectors is None or not rows:
+            continue
+        labels = linked(vectors.matrix[rows], [reports[i] for i in rows])
         held_at = {label for c, label in zip(mine, labels, strict=True) if c.pk in near[issue_id]}
         if not any(
             label in held_at
@@ -536,7 +575,9 @@ def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]
         ):
             continue
         HotIssue.objects.filter(pk=issue_id).delete()
-        placed |= _store_issues(key, mine, roots, now, replace=False, idf=idf)
+        placed |= _store_issues(
+            key, mine, roots, now, replace=False, idf=idf, vectors=vectors.rows(rows)
+        )
     return placed & {pk for ids in near.values() for pk in ids}
 
 
@@ -579,9 +620,15 @@ def _blocks_to_cluster(
         k: g for k, g in grouped.items() if k not in chosen and any(cases[i].pk in fresh for i in g)
     }
     idf = _idf_of([cases[i] for g in groups.values() for i in g], documents)
+    order = [i for g in groups.values() for i in g]
+    at = {i: n for n, i in enumerate(order)}
+    # Vectorised once for every block.
+    vectors = vectorise([reports[i] for i in order], idf) if order else None
     placed: set[int] = set()
     for key, group in groups.items():
-        labels = linked([reports[i] for i in group], idf)
+        if vectors is None:
+            break
+        labels = linked(vectors.matrix[[at[i] for i in group]], [reports[i] for i in group])
         parts: dict[int, list[int]] = defaultdict(list)
         for i, label in zip(group, labels, strict=True):
             parts[int(label)].append(i)
@@ -591,7 +638,13 @@ def _blocks_to_cluster(
             if people < MIN_PEOPLE or not any(cases[i].pk in fresh for i in part):
                 continue
             placed |= _store_issues(
-                key, [cases[i] for i in part], roots, now, replace=False, idf=idf
+                key,
+                [cases[i] for i in part],
+                roots,
+                now,
+                replace=False,
+                idf=idf,
+                vectors=vectors.rows([at[i] for i in part]),
             )
     for key in changed:  # reports that left the window or made an issue are no longer held
         held[key] = [
@@ -680,7 +733,37 @@ def _restate(ids: set[int], now, since, roots) -> None:
         for name in fields:
             setattr(row, name, getattr(fresh, name))
         updated.append(row)
-    HotIssue.objects.bulk_update(updated, fields)
+    _update_rows(updated, fields)
+
+
+def _update_rows(rows: list[HotIssue], fields: list[str]) -> None:
+    """``bulk_update`` of ``fields``; on PostgreSQL one ``UPDATE … FROM unnest`` (Django's
+    ``CASE WHEN`` per row and field cost seconds for a few hundred issues)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        HotIssue.objects.bulk_update(rows, fields, batch_size=500)
+        return
+    chosen = [HotIssue._meta.get_field(name) for name in fields]
+    pk = HotIssue._meta.pk
+    columns = [pk, *chosen]
+    arrays = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows]
+        for field in columns
+    ]
+    unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    sets = ", ".join(
+        f"{connection.ops.quote_name(field.column)} = v.{connection.ops.quote_name(field.column)}"
+        for field in chosen
+    )
+    table = HotIssue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM unnest({unnest}) AS v({names}) "  # noqa: S608
+            f"WHERE {table}.{pk.column} = v.{pk.column}",
+            arrays,
+        )
 
 
 def _holes(model, top: int) -> list[int]:
@@ -822,7 +905,14 @@ def _recluster_block(key: str, ids: list[int], roots, now, idf: Idf | None = Non
 
 
 def _store_issues(
-    key: str, cases: list[Case], roots, now, *, replace: bool, idf: Idf | None = None
+    key: str,
+    cases: list[Case],
+    roots,
+    now,
+    *,
+    replace: bool,
+    idf: Idf | None = None,
+    vectors: Vectors | None = None,
 ) -> set[int]:
     """Cluster ``cases`` (of block ``key``) and store the hot issues found, in place of
     the block's issues when ``replace``, beside them otherwise; their cases' ids. ``idf``:
@@ -831,7 +921,7 @@ def _store_issues(
     reports = _reports(cases, roots)
     if idf is None:
         idf = frequencies.idf(reports, HotIssueRefresh.objects.get(pk=1).documents)
-    found = issues(reports, now, idf=idf)
+    found = issues(reports, now, idf=idf, vectors=vectors)
     if not found and not replace:
         return set()
     regions = _regions_of(found, by_number)

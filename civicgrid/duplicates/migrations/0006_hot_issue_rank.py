@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='hotissue',
             name='rank',
-            field=models.FloatField(db_index=True, default=0.0, editable=False),
+            field=models.FloatField(db_default=0.0, db_index=True, default=0.0, editable=False),
         ),
         migrations.AlterField(
             model_name='hotissue',
