@@ -744,24 +744,20 @@ def _update_rows(rows: list[HotIssue], fields: list[str]) -> None:
     if connection.vendor != "postgresql":
         HotIssue.objects.bulk_update(rows, fields, batch_size=500)
         return
-    chosen = [HotIssue._meta.get_field(name) for name in fields]
-    pk = HotIssue._meta.pk
-    columns = [pk, *chosen]
+    by_name = {field.name: field for field in HotIssue._meta.concrete_fields}
+    columns = [by_name["id"], *(by_name[name] for name in fields)]
     arrays = [
         [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows]
         for field in columns
     ]
+    quoted = [connection.ops.quote_name(str(field.column)) for field in columns]
     unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
-    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
-    sets = ", ".join(
-        f"{connection.ops.quote_name(field.column)} = v.{connection.ops.quote_name(field.column)}"
-        for field in chosen
-    )
+    sets = ", ".join(f"{name} = v.{name}" for name in quoted[1:])
     table = HotIssue._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {sets} FROM unnest({unnest}) AS v({names}) "  # noqa: S608
-            f"WHERE {table}.{pk.column} = v.{pk.column}",
+            f"UPDATE {table} SET {sets} FROM unnest({unnest}) AS v({', '.join(quoted)}) "  # noqa: S608
+            f"WHERE {table}.{quoted[0]} = v.{quoted[0]}",
             arrays,
         )
 
