@@ -338,7 +338,7 @@ def _run(done, start) -> dict:
         "attached": done.attached,
         "held": done.held_reports,
         "blocks_clustered": done.blocks_refreshed,
-        "issues": len(done.issues),
+        "issues": done.issues.count(),
         "capped_reports": done.capped_reports,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }

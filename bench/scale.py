@@ -277,9 +277,12 @@ def jobs(args, results: list[dict], saved=lambda: None) -> list[dict]:
 
 
 def _hot(done) -> str:
-    reports = sum(issue.reports for issue in done.issues)
+    from django.db.models import Count, Sum
+
+    figures = done.issues.order_by().aggregate(issues=Count("id"), reports=Sum("reports"))
     return (
-        f"{len(done.issues)} issues, {reports} reports; {done.new_cases} new cases, "
+        f"{figures['issues']} issues, {figures['reports'] or 0} reports; "
+        f"{done.new_cases} new cases, "
         f"{done.attached} joined, {done.held_reports} held, {done.capped_reports} capped"
     )
 

@@ -254,7 +254,7 @@ def build(region: Region, period: Period, now=None) -> Report:
         worst_units=_worst_units(region, period),
         by_day=days,
         hot_issues=list(
-            HotIssue.objects.filter(region_path__startswith=region.path).order_by("-heat")[:10]
+            HotIssue.objects.filter(region_path__startswith=region.path).order_by("-rank")[:10]
         ),
         surges=list(
             SurgeNotice.objects.in_scope([region])

@@ -29,7 +29,7 @@ def hot_issues(region: Region, limit: int = HOT_ISSUES_SHOWN) -> list[HotIssue]:
     return list(
         HotIssue.objects.filter(region_path__startswith=region.path)
         .select_related("category")
-        .order_by("-heat")[:limit]
+        .order_by("-rank")[:limit]
     )
 
 

@@ -110,7 +110,7 @@ def _projects() -> None:
     district = Region.objects.filter(code=DISTRICT_CODE).first()
     if not units or district is None:
         return
-    hottest = HotIssue.objects.filter(region_path__startswith=district.path).order_by("-heat")
+    hottest = HotIssue.objects.filter(region_path__startswith=district.path).order_by("-rank")
     sources = [f"热点问题：{h.title}"[:200] for h in hottest[:1]]
     today = timezone.localdate()
     for i, (title, source, steps) in enumerate(PROJECTS):

@@ -103,6 +103,10 @@ class HotIssueOut(Schema):
     first_seen: datetime
     last_seen: datetime
 
+    @staticmethod
+    def resolve_heat(issue) -> float:
+        return issue.heat_now  # as at this moment, not at the last refresh
+
 
 def _grid_ref(grid) -> dict | None:
     return {"code": grid.code, "name": grid.name} if grid is not None else None

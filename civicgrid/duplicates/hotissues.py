@@ -22,17 +22,19 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from civicgrid.cases.greetings import without_greeting
 
+from . import fading
+from .fading import HALF_LIFE_DAYS as HALF_LIFE_DAYS
 from .text import runs
 
 CLUSTER_THRESHOLD = 0.08
 RADIUS_M = 2000
 MIN_PEOPLE = 3
-HALF_LIFE_DAYS = 7
 SUPPORTER_WEIGHT = 0.25
 WINDOW_DAYS = 90
 # A block larger than this is cut to its newest cases (the matrix is block × block).
@@ -152,6 +154,10 @@ class Vectors:
     names: list[str]
     idf: np.ndarray
 
+    def rows(self, rows: list[int]) -> "Vectors":
+        """These rows only (the same columns)."""
+        return Vectors(self.matrix[rows], self.names, self.idf)
+
 
 def vectorise(reports: Sequence[Report], idf: Idf) -> Vectors:
     """``reports`` as rows of TF-IDF weights under the shared ``idf``."""
@@ -177,6 +183,20 @@ def vectorise(reports: Sequence[Report], idf: Idf) -> Vectors:
     return Vectors(matrix.tocsr().astype(np.float32), names, weights)
 
 
+def linked(matrix, reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD):
+    """A component label per report (``matrix``: their rows of a ``vectorise``): two
+    reports at least ``threshold`` alike and not too far apart are linked, and so is what
+    they link to. Average linkage joins two groups only when some pair across them is that
+    alike (their mean likeness is above the threshold), so every cluster lies inside one
+    component, and clustering a component alone finds the same clusters there as
+    clustering all of ``reports``."""
+    if not reports:
+        return np.zeros(0, dtype=np.int32)
+    likeness = (matrix @ matrix.T).toarray()
+    adjacent = (likeness >= threshold - 1e-6) & ~_far_apart(reports)
+    return connected_components(sparse.csr_matrix(adjacent), directed=False)[1]
+
+
 def cluster(
     reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD, idf: Idf | None = None
 ) -> list[list[int]]:
@@ -189,11 +209,15 @@ def cluster(
     return _clustered(reports, threshold, idf)[0]
 
 
-def _clustered(reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD, idf=None):
-    """``cluster``, with the reports' ``Vectors`` (None when there is no report)."""
+def _clustered(
+    reports: Sequence[Report], threshold: float = CLUSTER_THRESHOLD, idf=None, vectors=None
+):
+    """``cluster``, with the reports' ``Vectors`` (None when there is no report);
+    ``vectors``: theirs already made under ``idf``."""
     if not reports:
         return [], None
-    vectors = vectorise(reports, idf if idf is not None else corpus_idf(reports))
+    if vectors is None:
+        vectors = vectorise(reports, idf if idf is not None else corpus_idf(reports))
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for i, report in enumerate(reports):
         blocks[report.block].append(i)
@@ -270,9 +294,7 @@ def metres_apart(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(2 * _EARTH_M * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0))))
 
 
-def _decay(at: datetime, now: datetime) -> float:
-    age = max(0.0, (now - at).total_seconds()) / 86400
-    return 0.5 ** (age / HALF_LIFE_DAYS)
+_decay = fading.decay
 
 
 def people_times(reports: Sequence[Report]) -> list[datetime]:
@@ -331,12 +353,14 @@ def issues(
     *,
     min_people: int = MIN_PEOPLE,
     idf: Idf | None = None,
+    vectors: Vectors | None = None,
 ) -> list[Issue]:
-    """The hot issues among ``reports``, hottest first; ``idf`` as for ``cluster``."""
+    """The hot issues among ``reports``, hottest first; ``idf`` as for ``cluster``;
+    ``vectors``: the reports' rows, already made under ``idf``."""
     found = []
     week = timedelta(days=7)
     idf = idf if idf is not None else corpus_idf(reports)
-    groups, vectors = _clustered(reports, idf=idf)
+    groups, vectors = _clustered(reports, idf=idf, vectors=vectors)
     for group in groups:
         members = [reports[i] for i in group]
         reporters = len(people_times(members))

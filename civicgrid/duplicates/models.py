@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import Channel, mask_name, mask_phone
 
+from . import fading
+
 
 class GridNeighbour(models.Model):
     """Two grids whose boundaries touch (stored both ways round).
@@ -87,7 +89,10 @@ class HotIssue(models.Model):
     Kept by ``refresh_hot_issues``, block by block. ``key`` is the number of the cluster's
     first case, so a link to a hot issue survives a refresh while that case is in it.
     ``heat`` weighs people (reporters, and supporters at a quarter) by how recent their
-    report is; see ``hotissues.heat``.
+    report is (``hotissues.heat``), as at ``computed_at``; it fades alike for every
+    person, so it is brought to the moment it is shown (``heat_now``) rather than
+    rewritten on every issue by every refresh. ``rank`` orders the issues by that heat at
+    any moment (``fading.rank``): hottest first is ``-rank``.
     """
 
     key = models.CharField(_("first case"), max_length=20, unique=True)
@@ -128,7 +133,8 @@ class HotIssue(models.Model):
     open_cases = models.PositiveIntegerField(_("open cases"))
     reports_this_week = models.PositiveIntegerField(_("reports in the last 7 days"))
     reports_last_week = models.PositiveIntegerField(_("reports 7–14 days ago"))
-    heat = models.FloatField(_("heat"), db_index=True)
+    heat = models.FloatField(_("heat"))
+    rank = models.FloatField(default=0.0, db_default=0.0, db_index=True, editable=False)
     lng = models.FloatField(_("longitude (WGS84)"), null=True, blank=True)
     lat = models.FloatField(_("latitude (WGS84)"), null=True, blank=True)
     first_seen = models.DateTimeField(_("first reported"))
@@ -143,10 +149,19 @@ class HotIssue(models.Model):
     class Meta:
         verbose_name = _("hot issue")
         verbose_name_plural = _("hot issues")
-        ordering = ["-heat", "key"]
+        ordering = ["-rank", "key"]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.reports})"
+
+    def save(self, *args, **kwargs):
+        self.rank = fading.rank(self.heat, self.computed_at)
+        super().save(*args, **kwargs)
+
+    @property
+    def heat_now(self) -> float:
+        """The heat at this moment (it fades with the half-life since ``computed_at``)."""
+        return fading.faded(self.heat, self.computed_at, timezone.now())
 
     @property
     def trend(self) -> int:

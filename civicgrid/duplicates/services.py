@@ -7,27 +7,28 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scipy import sparse
 
 from civicgrid.accounts.actor import Actor
 from civicgrid.cases import events, lifecycle, phones
-from civicgrid.cases.lifecycle import Action, ActionRefused, InvalidAction
-from civicgrid.cases.models import OPEN_STATUSES, Case, Channel
+from civicgrid.cases.lifecycle import TRANSITIONS, Action, ActionRefused, InvalidAction
+from civicgrid.cases.models import OPEN_STATUSES, Case, CaseEvent, Channel
 from civicgrid.cases.scope import visible_cases
 from civicgrid.cases.services import Intake, SubmissionKey, phone_hash, register_case_once
 from civicgrid.regions.models import Region
 from civicgrid.routing.models import Category
 
-from . import frequencies
+from . import fading, frequencies
 from .events import JOIN
 from .hotissues import (
     CLUSTER_THRESHOLD,
     CONTENT_CHARS,
-    HALF_LIFE_DAYS,
     MAX_BLOCK,
     MIN_PEOPLE,
     RADIUS_M,
@@ -35,14 +36,17 @@ from .hotissues import (
     Idf,
     Issue,
     Report,
+    Vectors,
     central,
     dot,
     heat,
     issues,
     joined_terms,
+    linked,
     metres_apart,
     people_times,
     vector,
+    vectorise,
 )
 from .models import HotIssue, HotIssueCase, HotIssueRefresh, Supporter
 
@@ -235,6 +239,7 @@ def _hot_issue(issue: Issue, by_number: dict[str, Case], regions: dict, roots, n
         reports_this_week=issue.this_week,
         reports_last_week=issue.last_week,
         heat=round(issue.heat, 3),
+        rank=fading.rank(round(issue.heat, 3), now),
         lng=sum(c.lng for c in placed) / len(placed) if placed else None,
         lat=sum(c.lat for c in placed) / len(placed) if placed else None,
         first_seen=first.created_at,
@@ -258,9 +263,6 @@ def _regions_of(found: list[Issue], by_number: dict[str, Case]) -> dict:
 # watermark had no row, and reads them next time: a row whose transaction committed after
 # a later one was read still counts (the rollup re-reads such a range too).
 REWIND = 500
-# Heat is stored as at the last refresh; the issues not clustered again are decayed to
-# the new moment when at least this much time passed (less changes no figure shown).
-DECAY_AFTER = timedelta(minutes=1)
 
 
 # Between full runs a new report that is like no issue of its block is held. Held reports
@@ -281,7 +283,7 @@ class Refreshed:
     blocks_refreshed: int
     capped_reports: int
     capped_blocks: int
-    issues: list[HotIssue]
+    issues: QuerySet  # every hot issue, hottest first (read when asked)
     attached: int = 0
     held_reports: int = 0
 
@@ -294,7 +296,7 @@ def refresh_hot_issues(*, days: int = WINDOW_DAYS, now=None, full: bool = False)
     when average linkage would have joined it; else it is held until its block is
     clustered again. See ``refresh`` for the figures.
     """
-    return refresh(days=days, now=now, full=full).issues
+    return list(refresh(days=days, now=now, full=full).issues)
 
 
 def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refreshed:
@@ -337,7 +339,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
                 if attach.recluster
                 else ({}, {})
             )
-            _carry_forward(state, now)
+            _carry_forward(state, now, attach.touched)
         for key, ids in chosen.items():
             _recluster_block(key, ids, roots, now, idf)
             state.held.pop(key, None)
@@ -367,7 +369,7 @@ def refresh(*, days: int = WINDOW_DAYS, now=None, full: bool = False) -> Refresh
         blocks_refreshed=len(chosen),
         capped_reports=state.capped_reports,
         capped_blocks=state.capped_blocks,
-        issues=list(HotIssue.objects.defer("terms").order_by("-heat", "key")),
+        issues=HotIssue.objects.defer("terms").order_by("-rank", "key"),
         attached=attach.attached,
         held_reports=state.held_reports,
     )
@@ -417,9 +419,11 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     loose = Case.objects.filter(pk__in=backed - in_issue.keys(), created_at__gte=since)
     for pk, *place in loose.values_list(*light):
         changed.add(hold(pk, place))
-    # Cases past the window leave their issues (only an issue first seen before the
-    # window's start can hold one).
-    aged = HotIssueCase.objects.filter(hot_issue__first_seen__lt=since, case__created_at__lt=since)
+    # Cases past the window leave their issues: those that left since the last run (its
+    # window started at ``before``), found by date.
+    before = state.computed_at - timedelta(days=state.days)
+    left = Case.objects.filter(created_at__gte=before, created_at__lt=since)
+    aged = HotIssueCase.objects.filter(case__in=left.values("pk"))
     aged_links = list(aged.values_list("pk", "hot_issue_id"))
     done.touched |= {issue_id for _pk, issue_id in aged_links}
     HotIssueCase.objects.filter(pk__in=[pk for pk, _issue_id in aged_links]).delete()
@@ -439,25 +443,43 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         "id", "block", "terms", "documents", "reports"
     ):
         by_block[issue.block].append(issue)
-    positions: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-    members = HotIssueCase.objects.filter(
-        hot_issue__block__in=keys, case__lng__isnull=False, case__lat__isnull=False
+    vectors = [vector(report, idf) for report in reports]
+    # Each case against its block's issues as they stand; an issue that grows on this run
+    # is compared again below. Likeness under ¾ of the threshold decides nothing.
+    alike_at_start = _alike(reports, vectors, by_block)
+    # The members' places, only of the issues a case may join (in one query; one more for
+    # an issue that reaches the threshold by growing on this run).
+    positions: dict[int, list[tuple[Any, Any]]] = {}
+
+    def load_positions(ids) -> None:
+        ids = [pk for pk in ids if pk not in positions]
+        if not ids:
+            return
+        for pk in ids:
+            positions[pk] = []
+        members = HotIssueCase.objects.filter(
+            hot_issue__in=ids, case__lng__isnull=False, case__lat__isnull=False
+        )
+        for issue_id, lng, lat in members.values_list("hot_issue_id", "case__lng", "case__lat"):
+            positions[issue_id].append((lng, lat))
+
+    load_positions(
+        {pk for scores in alike_at_start for pk, a in scores.items() if a >= CLUSTER_THRESHOLD}
     )
-    for issue_id, lng, lat in members.values_list("hot_issue_id", "case__lng", "case__lat"):
-        positions[issue_id].append((lng, lat))
     links, grown = [], {}
     near: dict[int, list[int]] = defaultdict(list)  # issue: held reports nearly like it
-    for case, report in zip(new, reports, strict=True):
+    for case, report, x, scores in zip(new, reports, vectors, alike_at_start, strict=True):
         key = block_key(report.block)
         best, score = None, CLUSTER_THRESHOLD
         closest, closeness = None, CLUSTER_THRESHOLD * NEARLY
-        candidates = by_block[key]
-        x = vector(report, idf)
-        for issue in candidates:
-            alike = dot(x, issue.terms)
-            if alike >= score and _near_all(report, positions[issue.pk]):
-                best, score = issue, alike
-            elif alike >= closeness:
+        for issue in by_block[key]:
+            alike = dot(x, issue.terms) if issue.pk in grown else scores.get(issue.pk, 0.0)
+            if alike >= score:
+                load_positions([issue.pk])
+                if _near_all(report, positions[issue.pk]):
+                    best, score = issue, alike
+                    continue
+            if alike >= closeness:
                 closest, closeness = issue, alike
         if best is None:
             changed.add(hold(case.pk, (case.category_id, case.region_path, case.owner_region_id)))
@@ -473,7 +495,7 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
         done.touched.add(best.pk)
         done.attached += 1
     HotIssueCase.objects.bulk_create(links, ignore_conflicts=True)
-    HotIssue.objects.bulk_update(list(grown.values()), ["terms"])
+    _update_rows(list(grown.values()), ["terms"])
     placed = _regroup(near, roots, now, idf.documents)
     for key in list(done.held):
         done.held[key] = [pk for pk in done.held[key] if pk not in placed]
@@ -483,10 +505,47 @@ def _attach(state, top_case, top_supporter, since, now, roots) -> Attached:
     return done
 
 
+def _alike(reports, vectors, by_block) -> list[dict[int, float]]:
+    """For each report, the issues of its block it is at least ¾ of the threshold alike
+    to, with the likeness (``dot`` of each pair, as one sparse product per block)."""
+    found: list[dict[int, float]] = [{} for _ in reports]
+    rows: dict[str, list[int]] = defaultdict(list)
+    for i, report in enumerate(reports):
+        rows[block_key(report.block)].append(i)
+    for key, mine in rows.items():
+        candidates = by_block.get(key, [])
+        if not candidates:
+            continue
+        columns: dict[str, int] = {}
+        data, indices, indptr = [], [], [0]
+        for issue in candidates:
+            for gram, term in issue.terms.items():
+                indices.append(columns.setdefault(gram, len(columns)))
+                data.append(term[0])
+            indptr.append(len(indices))
+        terms = sparse.csr_matrix((data, indices, indptr), shape=(len(candidates), len(columns)))
+        data, indices, indptr = [], [], [0]
+        for i in mine:
+            for gram, weight in vectors[i].items():
+                column = columns.get(gram)
+                if column is not None:
+                    indices.append(column)
+                    data.append(weight)
+            indptr.append(len(indices))
+        cases = sparse.csr_matrix((data, indices, indptr), shape=(len(mine), len(columns)))
+        likeness = (cases @ terms.T).toarray()
+        for n, i in enumerate(mine):
+            for j in np.flatnonzero(likeness[n] >= CLUSTER_THRESHOLD * NEARLY - 1e-9):
+                found[i][candidates[j].pk] = float(likeness[n, j])
+    return found
+
+
 def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]:
     """Cluster each issue again with the new reports held nearly like it (its members and
     those reports alone, not the whole block): average linkage may join a report through
-    the members it is most like, which the mean alone does not show. The ids placed."""
+    the members it is most like, which the mean alone does not show. Only where such a
+    report is linked to a member (``hotissues.linked``: at least the threshold alike to
+    one of them) can it join: the other issues are left as they are. The ids placed."""
     placed: set[int] = set()
     members: dict[int, list[int]] = defaultdict(list)
     for issue_id, case_id in HotIssueCase.objects.filter(hot_issue__in=list(near)).values_list(
@@ -498,11 +557,27 @@ def _regroup(near: dict[int, list[int]], roots, now, documents: int) -> set[int]
     cases = list(_with_text(Case.objects.filter(pk__in=every)).order_by("created_at", "id"))
     idf = _idf_of(cases, documents)  # one read of the shared table for all of them
     by_id = {c.pk: c for c in cases}
+    reports = _reports(cases, roots)
+    row = {c.pk: i for i, c in enumerate(cases)}
+    vectors = vectorise(reports, idf) if reports else None  # once for every issue
     for issue_id, key in blocks.items():
         ids = set(members[issue_id] + near[issue_id])
-        HotIssue.objects.filter(pk=issue_id).delete()
         mine = [by_id[pk] for pk in by_id if pk in ids]
-        placed |= _store_issues(key, mine, roots, now, replace=False, idf=idf)
+        rows = [row[c.pk] for c in mine]
+        if vectors is None or not rows:
+            continue
+        labels = linked(vectors.matrix[rows], [reports[i] for i in rows])
+        held_at = {label for c, label in zip(mine, labels, strict=True) if c.pk in near[issue_id]}
+        if not any(
+            label in held_at
+            for c, label in zip(mine, labels, strict=True)
+            if c.pk not in near[issue_id]
+        ):
+            continue
+        HotIssue.objects.filter(pk=issue_id).delete()
+        placed |= _store_issues(
+            key, mine, roots, now, replace=False, idf=idf, vectors=vectors.rows(rows)
+        )
     return placed & {pk for ids in near.values() for pk in ids}
 
 
@@ -523,45 +598,54 @@ def _near_all(report: Report, positions: list[tuple[Any, Any]]) -> bool:
     return all(metres_apart(here, there) <= RADIUS_M for there in positions)
 
 
-def _may_group(cases: list[Case], fresh: set[int], roots) -> bool:
-    """Whether a report held this run may make a group with the others: it has backers,
-    or is somewhat alike (half the threshold, plain n-gram weights) to another held one.
-    The groups checked on earlier runs were not hot: a new one must hold a new report."""
-    reports = _reports(cases, roots)
-    if any(r.supporter_times for r in reports):
-        return True
-    vectors = [vector(r, _plain) for r in reports]
-    new = [i for i, case in enumerate(cases) if case.pk in fresh]
-    return any(
-        dot(vectors[i], {g: (w, 1.0) for g, w in vectors[j].items()}) >= CLUSTER_THRESHOLD / 2
-        for i in new
-        for j in range(len(cases))
-        if j != i
-    )
-
-
-def _plain(_gram: str) -> float:
-    return 1.0
-
-
 def _blocks_to_cluster(
     held, changed: set[str], fresh: set[int], since, now, roots, documents: int
 ) -> set[str]:
     """The blocks whose held reports pile up (to cluster again). Held reports that make a
-    hot issue among themselves become that issue at once; the block is left as it is."""
+    hot issue among themselves become that issue at once; the block is left as it is.
+
+    Only the groups that hold a report held on this run are looked for (the others were
+    not hot on an earlier run): the held reports linked to one (``hotissues.linked``),
+    clustered alone, when they have ``MIN_PEOPLE`` people among them."""
     chosen = {key for key in changed if len(held.get(key, ())) >= PILE_UP}
     ids = [pk for key in changed - chosen for pk in held.get(key, ())]
     cases = list(_with_text(Case.objects.filter(pk__in=ids)).order_by("created_at", "id"))
     in_window = {c.pk for c in cases if since <= c.created_at <= now}
-    grouped: dict[str, list[Case]] = defaultdict(list)
-    for case in cases:
-        if case.pk in in_window:
-            grouped[block_key(_block(case, roots))].append(case)
+    cases = [c for c in cases if c.pk in in_window]
+    reports = _reports(cases, roots)
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for i, case in enumerate(cases):
+        grouped[block_key(_block(case, roots))].append(i)
+    groups = {
+        k: g for k, g in grouped.items() if k not in chosen and any(cases[i].pk in fresh for i in g)
+    }
+    idf = _idf_of([cases[i] for g in groups.values() for i in g], documents)
+    order = [i for g in groups.values() for i in g]
+    at = {i: n for n, i in enumerate(order)}
+    # Vectorised once for every block.
+    vectors = vectorise([reports[i] for i in order], idf) if order else None
     placed: set[int] = set()
-    groups = {k: g for k, g in grouped.items() if k not in chosen and _may_group(g, fresh, roots)}
-    idf = _idf_of([c for g in groups.values() for c in g], documents)
     for key, group in groups.items():
-        placed |= _store_issues(key, group, roots, now, replace=False, idf=idf)
+        if vectors is None:
+            break
+        labels = linked(vectors.matrix[[at[i] for i in group]], [reports[i] for i in group])
+        parts: dict[int, list[int]] = defaultdict(list)
+        for i, label in zip(group, labels, strict=True):
+            parts[int(label)].append(i)
+        for part in parts.values():
+            members = [reports[i] for i in part]
+            people = len(people_times(members)) + sum(len(r.supporter_times) for r in members)
+            if people < MIN_PEOPLE or not any(cases[i].pk in fresh for i in part):
+                continue
+            placed |= _store_issues(
+                key,
+                [cases[i] for i in part],
+                roots,
+                now,
+                replace=False,
+                idf=idf,
+                vectors=vectors.rows([at[i] for i in part]),
+            )
     for key in changed:  # reports that left the window or made an issue are no longer held
         held[key] = [
             pk
@@ -636,6 +720,7 @@ def _restate(ids: set[int], now, since, roots) -> None:
         "reports_this_week",
         "reports_last_week",
         "heat",
+        "rank",
         "lng",
         "lat",
         "first_seen",
@@ -648,7 +733,33 @@ def _restate(ids: set[int], now, since, roots) -> None:
         for name in fields:
             setattr(row, name, getattr(fresh, name))
         updated.append(row)
-    HotIssue.objects.bulk_update(updated, fields)
+    _update_rows(updated, fields)
+
+
+def _update_rows(rows: list[HotIssue], fields: list[str]) -> None:
+    """``bulk_update`` of ``fields``; on PostgreSQL one ``UPDATE … FROM unnest`` (Django's
+    ``CASE WHEN`` per row and field cost seconds for a few hundred issues)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        HotIssue.objects.bulk_update(rows, fields, batch_size=500)
+        return
+    by_name = {field.name: field for field in HotIssue._meta.concrete_fields}
+    columns = [by_name["id"], *(by_name[name] for name in fields)]
+    arrays = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows]
+        for field in columns
+    ]
+    quoted = [connection.ops.quote_name(str(field.column)) for field in columns]
+    unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    sets = ", ".join(f"{name} = v.{name}" for name in quoted[1:])
+    table = HotIssue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM unnest({unnest}) AS v({', '.join(quoted)}) "  # noqa: S608
+            f"WHERE {table}.{quoted[0]} = v.{quoted[0]}",
+            arrays,
+        )
 
 
 def _holes(model, top: int) -> list[int]:
@@ -679,43 +790,74 @@ def _block_members(since, now, dirty, roots) -> tuple[dict[str, list[int]], dict
     return dict(chosen), dict(capped)
 
 
-def _carry_forward(state, now) -> None:
-    """Every issue brought to ``now``: heat decayed (every person's weight halves alike:
-    one ``UPDATE``), and this week's, last week's and the open cases recounted from the
-    members in one ``UPDATE … FROM`` an aggregate, writing only the issues whose figures
-    changed. The issues clustered again or restated after this are put right there."""
-    if state.computed_at and now - state.computed_at >= DECAY_AFTER:
-        age = (now - state.computed_at).total_seconds() / 86400
-        HotIssue.objects.update(heat=F("heat") * 0.5 ** (age / HALF_LIFE_DAYS), computed_at=now)
+# Status changes that open or close a case (``lifecycle.TRANSITIONS``): what can change an
+# issue's open cases between runs. Their events are read from this long before the last
+# run, for a transaction that committed after it.
+OPENING_OR_CLOSING = sorted(
+    {
+        action
+        for (old, action), new in TRANSITIONS.items()
+        if (old in OPEN_STATUSES) != (new in OPEN_STATUSES)
+    }
+)
+LATE_COMMIT = timedelta(minutes=10)
+
+
+def _carry_forward(state, now, skip: set[int]) -> None:
+    """The issues whose figures moved since the last run without a new member: a member
+    crossed the 7- or 14-day line (this week's and last week's reports), or was closed
+    or opened again (open cases, from its events). Only those are recounted, writing only
+    the issues whose figures changed; ``skip``: issues restated after this anyway. The
+    heat is not touched: it fades at read time (``HotIssue.heat_now``, ``fading``)."""
+    if state.computed_at is None:
+        return
     week = timedelta(days=7)
-    at = connection.ops.adapt_datetimefield_value
-    issue, member = HotIssue._meta.db_table, HotIssueCase._meta.db_table
-    statuses = sorted(OPEN_STATUSES)
-    sql = (
-        f"UPDATE {issue} SET open_cases = c.open_n, reports_this_week = c.this_week, "  # noqa: S608
-        "reports_last_week = c.last_week FROM ("
-        "  SELECT m.hot_issue_id AS issue_id,"
-        f"   SUM(CASE WHEN k.status IN ({', '.join(['%s'] * len(statuses))}) THEN 1 ELSE 0 END)"
-        "     AS open_n,"
-        "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
-        "     AS this_week,"
-        "   SUM(CASE WHEN k.created_at > %s AND k.created_at <= %s THEN 1 ELSE 0 END)"
-        "     AS last_week"
-        f"  FROM {member} m JOIN {Case._meta.db_table} k ON k.id = m.case_id"
-        "  GROUP BY m.hot_issue_id"
-        f") c WHERE {issue}.id = c.issue_id AND ({issue}.open_cases <> c.open_n"
-        f" OR {issue}.reports_this_week <> c.this_week"
-        f" OR {issue}.reports_last_week <> c.last_week)"
+    last = state.computed_at
+    crossed = Q()
+    for days in (week, 2 * week):
+        if now - days > last - days:
+            crossed |= Q(created_at__gt=last - days, created_at__lte=now - days)
+    cases = Case.objects.filter(crossed) if crossed else Case.objects.none()
+    moved = CaseEvent.objects.filter(
+        action__in=OPENING_OR_CLOSING, at__gte=last - LATE_COMMIT, at__lte=now
     )
-    params = [
-        *statuses,
-        at(now - week),
-        at(now),
-        at(now - 2 * week),
-        at(now - week),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    ids = (
+        set(
+            HotIssueCase.objects.filter(
+                Q(case__in=cases.values("pk")) | Q(case__in=moved.values("case_id"))
+            ).values_list("hot_issue_id", flat=True)
+        )
+        - skip
+    )
+    if not ids:
+        return
+    statuses = sorted(OPEN_STATUSES)
+    counted = (
+        HotIssueCase.objects.filter(hot_issue_id__in=ids)
+        .values("hot_issue_id")
+        .annotate(
+            open_n=Count("pk", filter=Q(case__status__in=statuses)),
+            this_week=Count(
+                "pk", filter=Q(case__created_at__gt=now - week, case__created_at__lte=now)
+            ),
+            last_week=Count(
+                "pk",
+                filter=Q(case__created_at__gt=now - 2 * week, case__created_at__lte=now - week),
+            ),
+        )
+    )
+    figures = {r["hot_issue_id"]: (r["open_n"], r["this_week"], r["last_week"]) for r in counted}
+    changed = []
+    for issue in HotIssue.objects.filter(pk__in=ids).only(
+        "id", "open_cases", "reports_this_week", "reports_last_week"
+    ):
+        new = figures.get(issue.pk, (0, 0, 0))
+        if new != (issue.open_cases, issue.reports_this_week, issue.reports_last_week):
+            issue.open_cases, issue.reports_this_week, issue.reports_last_week = new
+            changed.append(issue)
+    HotIssue.objects.bulk_update(
+        changed, ["open_cases", "reports_this_week", "reports_last_week"], batch_size=1000
+    )
 
 
 def _texts(cases) -> Iterator[Report]:
@@ -759,7 +901,14 @@ def _recluster_block(key: str, ids: list[int], roots, now, idf: Idf | None = Non
 
 
 def _store_issues(
-    key: str, cases: list[Case], roots, now, *, replace: bool, idf: Idf | None = None
+    key: str,
+    cases: list[Case],
+    roots,
+    now,
+    *,
+    replace: bool,
+    idf: Idf | None = None,
+    vectors: Vectors | None = None,
 ) -> set[int]:
     """Cluster ``cases`` (of block ``key``) and store the hot issues found, in place of
     the block's issues when ``replace``, beside them otherwise; their cases' ids. ``idf``:
@@ -768,7 +917,7 @@ def _store_issues(
     reports = _reports(cases, roots)
     if idf is None:
         idf = frequencies.idf(reports, HotIssueRefresh.objects.get(pk=1).documents)
-    found = issues(reports, now, idf=idf)
+    found = issues(reports, now, idf=idf, vectors=vectors)
     if not found and not replace:
         return set()
     regions = _regions_of(found, by_number)

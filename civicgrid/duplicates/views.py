@@ -159,13 +159,14 @@ def intake_join(request, number: str):
 def hot_issues(request):
     """Hot issues in the user's regions, hottest first, on a list and a map."""
     issues = list(visible_hot_issues(request.user)[:HOT_ISSUES_SHOWN])
-    top = max((i.heat for i in issues), default=0)
+    refreshed = HotIssueRefresh.objects.filter(pk=1).first()
+    top = max((i.heat_now for i in issues), default=0)
     points = [
         {
             "key": i.key,
             "title": i.title,
-            "heat": i.heat,
-            "share": i.heat / top if top else 0,
+            "heat": i.heat_now,
+            "share": i.heat_now / top if top else 0,
             "reports": i.reports,
             "lng": i.lng,
             "lat": i.lat,
@@ -177,8 +178,8 @@ def hot_issues(request):
     context = {
         "issues": issues,
         "points": points,
-        "computed_at": issues[0].computed_at if issues else None,
-        "refreshed": HotIssueRefresh.objects.filter(pk=1).first(),
+        "computed_at": refreshed.computed_at if issues and refreshed else None,
+        "refreshed": refreshed,
         "max_block": MAX_BLOCK,
         "words": {"reports": _("reports")},
         "half_life": HALF_LIFE_DAYS,

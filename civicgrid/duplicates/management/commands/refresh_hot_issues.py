@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 % {"held": done.held_reports}
             )
         for issue in done.issues[:10]:
-            self.stdout.write(f"  {issue.heat:8.2f}  {issue.reports:4d}  {issue.title}")
+            self.stdout.write(f"  {issue.heat_now:8.2f}  {issue.reports:4d}  {issue.title}")
         if done.capped_reports:
             self.stdout.write(
                 self.style.WARNING(
@@ -67,4 +67,4 @@ class Command(BaseCommand):
                     }
                 )
             )
-        self.stdout.write(self.style.SUCCESS(_("%(n)d hot issues.") % {"n": len(done.issues)}))
+        self.stdout.write(self.style.SUCCESS(_("%(n)d hot issues.") % {"n": done.issues.count()}))
