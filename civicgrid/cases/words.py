@@ -66,11 +66,12 @@ def query_words(text: str) -> list[str]:
 
 
 class HasWords(Func):
-    """``to_tsvector('simple', title_words) @@ plainto_tsquery('simple', words)``: the
-    exact expression of the GIN index, so PostgreSQL reads the index."""
+    """``string_to_array(title_words, ' ') @> ARRAY[words]``: the exact expression of the
+    GIN index (``cases.0020``), so PostgreSQL reads the index; the words given must all
+    be among the title's."""
 
-    arg_joiner = ") @@ plainto_tsquery('simple'::regconfig, "
-    template = "(to_tsvector('simple'::regconfig, %(expressions)s))"
+    arg_joiner = ", ' ') @> "
+    template = "(string_to_array(%(expressions)s::text[])"
     output_field = BooleanField()
 
 
@@ -86,4 +87,4 @@ def matches(text: str) -> Q:
     words = query_words(text) if uses_index() and len(text) > 1 else []
     if not words:
         return Q(title__icontains=text)
-    return Q(HasWords(F("title_words"), Value(" ".join(words))))
+    return Q(HasWords(F("title_words"), Value(words)))
