@@ -25,13 +25,14 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from civicgrid.accounts.models import ApiToken, Integration
+from civicgrid.accounts.models import ApiToken, Integration, Role
 from civicgrid.cases.tests import factories as f
 from civicgrid.duplicates.neighbours import build_grid_neighbours
 from civicgrid.knowledge import services as knowledge
@@ -56,8 +57,8 @@ API_CHECKS = [not_a_server_error, response_schema_conformance, content_type_conf
 OPEN311_CHECKS = [not_a_server_error, response_schema_conformance]
 
 pytestmark = pytest.mark.django_db
-# The district is made once per operation and read by all its examples; no deadline on
-# a shared two-core machine.
+# The district is made once for the module and read by every example; no deadline on a
+# shared two-core machine.
 SETTINGS = hypothesis.settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     deadline=None,
@@ -115,11 +116,30 @@ def requests_inside_the_test_transaction():
         signal.connect(close_old_connections)
 
 
-@pytest.fixture
-def world(district, other_district, operator, category, bureau, settings) -> dict:
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> dict:
     """Something for every endpoint to find: grids, categories, cases (a 举报 among
-    them), a knowledge entry, an Open311 client; the ids that exist, by parameter."""
-    settings.CIVICGRID_OPEN311_JURISDICTION = JURISDICTION
+    them), a knowledge entry, an Open311 client; the ids that exist, by parameter.
+
+    Made once for the module, in a transaction rolled back at its end; each operation's
+    test rolls back what its requests wrote, so every operation starts from this world.
+    """
+    with (
+        override_settings(CIVICGRID_OPEN311_JURISDICTION=JURISDICTION),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+def _build_world() -> dict:
+    district = f.make_district()
+    f.make_district(prefix="3798", name="邻区")
+    operator = f.make_user(Role.OPERATOR, regions=[district["district"]], username="operator")
+    category = f.make_category("市容环境", code="01")
+    f.make_rule(category, f.make_department("城市管理局", code="CGJ"))
+    f.make_department("邻区城市管理局", code="LQCGJ")
     build_grid_neighbours()
     leaf = f.make_category("占道停车", code="0101", parent=category)
     cases = [
