@@ -22,6 +22,7 @@ from civicgrid.cases.models import Case, Light
 from civicgrid.cases.views.common import (
     Row,
     action_slots,
+    first_rows,
     is_htmx,
     paginate_rows,
     safe_next,
@@ -108,7 +109,7 @@ def queue(request):
     if is_htmx(request):
         return render(request, "triage/partials/_queue.html", context)
     slim = queries.without_outlines
-    placement = list(slim(queries.triage_queue(user).filter(needs_placement=True))[:WORK_LIST])
+    placement = first_rows(slim(queries.triage_queue(user).filter(needs_placement=True)), WORK_LIST)
     extensions = list(slim(queries.extension_requests(user))[:WORK_LIST])
     returned = list(slim(queries.returned(user))[:WORK_LIST])
     context.update(
