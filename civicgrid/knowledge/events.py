@@ -2,7 +2,7 @@
 the project wiring through ``cases.events.declare_data``)."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,13 +21,13 @@ def count_use(event) -> None:
 
     if event.action != "answer_directly":
         return
-    entry_id = (event.data or {}).get("knowledge_entry")
-    cited = bool(entry_id) and bool(
-        Entry.objects.filter(pk=entry_id).update(
+    entry_id = (event.data or {}).get("knowledge_entry") or None
+    if entry_id is not None:
+        counted = Entry.objects.filter(pk=entry_id).update(
             use_count=F("use_count") + 1, last_used_at=event.at
         )
-    )
-    add_answer(timezone.localdate(event.at), entry_id if cited else None)
+        entry_id = entry_id if counted else None
+    add_answer(timezone.localdate(event.at), entry_id)
 
 
 def add_answer(day, entry_id: int | None) -> None:
@@ -35,7 +35,9 @@ def add_answer(day, entry_id: int | None) -> None:
     made by the first answer; two first answers at once both count (the loser adds)."""
     from .models import DailyUse
 
-    row = DailyUse.objects.filter(day=day, entry_id=entry_id)
+    row = DailyUse.objects.filter(
+        Q(entry_id=entry_id) if entry_id is not None else Q(entry__isnull=True), day=day
+    )
     if row.update(answers=F("answers") + 1):
         return
     try:

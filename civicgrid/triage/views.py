@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.pages import page
 from civicgrid.cases import lifecycle, queries
 from civicgrid.cases.forms import Options
-from civicgrid.cases.forms.dispatch import pick_category
+from civicgrid.cases.forms.dispatch import route_category
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Light
 from civicgrid.cases.views.common import (
@@ -78,7 +78,7 @@ def _routes_with_model(cases) -> dict:
             case.triage_row.suggestions if case.triage_row else fresh.get(case.pk, [])
         )
     tree = leaves.tree()
-    route_by = {c.pk: pick_category(c, c.model_suggestions, tree).route_by for c in cases}
+    route_by = {c.pk: route_category(c, c.model_suggestions, tree) for c in cases}
     return suggest_for_cases(cases, route_by)
 
 
