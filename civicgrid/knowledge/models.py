@@ -3,8 +3,8 @@
 An entry is one answer to one kind of question, valid for a period. Departments propose
 new entries and changes (``Proposal``); an editor approves or rejects them. Every change
 to an entry is logged (``EntryChange``), which the statistics count. How often an entry
-was used is not stored here: it is counted from the cases' ``answer_directly`` events,
-which name the entry in their data.
+was used is counted as each ``answer_directly`` event is recorded (the event names the
+entry in its data): in all on the entry (``use_count``), per day in ``DailyUse``.
 """
 
 from datetime import date
@@ -16,13 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def in_force(day: date) -> Q:
+    """Active entries whose validity covers ``day``."""
+    return Q(is_active=True, valid_from__lte=day) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
 class EntryQuerySet(models.QuerySet):
     def valid(self, day: date | None = None) -> "EntryQuerySet":
         """Active entries whose validity covers ``day`` (today by default)."""
-        day = day or timezone.localdate()
-        return self.filter(is_active=True, valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
+        return self.filter(in_force(day or timezone.localdate()))
 
 
 class Entry(models.Model):
@@ -115,6 +119,44 @@ class Entry(models.Model):
     @property
     def phrasings(self) -> list[str]:
         return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class DailyUse(models.Model):
+    """The direct answers of one day (local date) that cited one entry, or cited none
+    (``entry`` empty): the statistics' last 30 days read at most 30 rows per entry used,
+    not every answer of those days in the case log.
+
+    Added to as each direct answer is recorded (``events.count_use``); migration ``0003``
+    filled it from the log.
+    """
+
+    day = models.DateField(_("day"))
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answers = models.PositiveIntegerField(_("direct answers"), default=0)
+
+    class Meta:
+        verbose_name = _("direct answers of a day")
+        verbose_name_plural = _("direct answers per day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "entry"],
+                condition=Q(entry__isnull=False),
+                name="knowledge_dailyuse_day_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["day"], condition=Q(entry__isnull=True), name="knowledge_dailyuse_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.entry_id or '-'}: {self.answers}"
 
 
 class ProposalStatus(models.TextChoices):

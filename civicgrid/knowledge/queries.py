@@ -1,46 +1,45 @@
 """Reading the knowledge base: how often entries were used, and the statistics page.
 
-Use is counted from the cases' event log: every ``answer_directly`` event names the entry
-it used in ``data["knowledge_entry"]`` (``cases.action_rules``). Uses of a period are
-read from those events (by the ``(action, at)`` index); uses in all from the entry's own
-counter (``Entry.use_count``), which the event consumer ``events.count_use`` adds to as
-each answer is recorded and migration ``0002`` filled from the log.
+Every ``answer_directly`` event names the entry it used in ``data["knowledge_entry"]``
+(``cases.action_rules``). As each is recorded, the event consumer ``events.count_use``
+adds it to the entry's own counter (``Entry.use_count``: uses in all) and to its day's
+``DailyUse`` row (direct answers per day and entry, or without one): a period's uses are
+read from those rows — at most one per day and entry used — not from the answers in the
+case log. Migrations ``0002`` and ``0003`` filled them from the log.
 """
 
-from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from civicgrid.cases.models import CaseEvent
+from .models import (
+    ChangeKind,
+    DailyUse,
+    Entry,
+    EntryChange,
+    Proposal,
+    ProposalStatus,
+    in_force,
+)
 
-from .models import ChangeKind, Entry, EntryChange, Proposal, ProposalStatus
-
-ANSWER_DIRECTLY = "answer_directly"
-KEY = "data__knowledge_entry"
-
-
-def _uses(since=None):
-    """Direct answers that named an entry.
-
-    A direct answer without an entry stores ``"knowledge_entry": null``. For a JSON key,
-    ``isnull=True`` means "the key is missing" and a JSON null is matched only by
-    ``=None`` (Django's key-transform rules, the same on SQLite and PostgreSQL), so both
-    are excluded.
-    """
-    events = (
-        CaseEvent.objects.filter(action=ANSWER_DIRECTLY)
-        .exclude(**{f"{KEY}__isnull": True})
-        .exclude(**{KEY: None})
-    )
-    return events.filter(at__gte=since) if since else events
+# The statistics' window: today and the days before it.
+WINDOW_DAYS = 30
 
 
-def usage_counts(entry_ids, since=None) -> dict[int, int]:
+def _window_start(days: int = WINDOW_DAYS) -> date:
+    return timezone.localdate() - timedelta(days=days - 1)
+
+
+def _uses(since: date):
+    """The days' rows of direct answers that cited an entry, from ``since`` on."""
+    return DailyUse.objects.filter(day__gte=since, entry__isnull=False)
+
+
+def usage_counts(entry_ids, since: date | None = None) -> dict[int, int]:
     """How many calls were answered with each of ``entry_ids`` (one query): in all from
-    the entries' counters, since ``since`` from the answers of that period."""
+    the entries' counters, from the day ``since`` on from their days' rows."""
     ids = [int(i) for i in entry_ids]
     if not ids:
         return {}
@@ -48,30 +47,33 @@ def usage_counts(entry_ids, since=None) -> dict[int, int]:
         return dict(
             Entry.objects.filter(pk__in=ids, use_count__gt=0).values_list("pk", "use_count")
         )
-    rows = _uses(since).filter(**{f"{KEY}__in": ids}).values_list(KEY, flat=True)
-    return dict(Counter(int(value) for value in rows))
+    rows = _uses(since).filter(entry_id__in=ids).values("entry_id").annotate(n=Sum("answers"))
+    return dict(rows.values_list("entry_id", "n"))
 
 
 def usage_of(entry: Entry) -> dict:
     """Uses of one entry: in all and the last one (its counters), in the last 30 days
-    (the answers of those days)."""
-    month_ago = timezone.now() - timedelta(days=30)
-    return {
-        "total": entry.use_count,
-        "last_30_days": _uses(month_ago).filter(**{KEY: entry.pk}).count(),
-        "last": entry.last_used_at,
-    }
+    (its days' rows)."""
+    last_30 = _uses(_window_start()).filter(entry=entry).aggregate(n=Sum("answers"))["n"]
+    return {"total": entry.use_count, "last_30_days": last_30 or 0, "last": entry.last_used_at}
 
 
-def most_used(limit: int = 10, since=None) -> list[tuple[Entry, int]]:
-    """The entries used most (since ``since``), with their counts, most first."""
+def most_used(limit: int = 10, since: date | None = None) -> list[tuple[Entry, int]]:
+    """The entries used most (from the day ``since`` on), with their counts, most first
+    (their questions: what the rankings show)."""
+    entries = Entry.objects.only("question", "use_count")
     if since is None:
-        top_entries = Entry.objects.filter(use_count__gt=0).select_related("category", "department")
-        return [(e, e.use_count) for e in top_entries.order_by("-use_count", "pk")[:limit]]
-    counts = Counter(int(v) for v in _uses(since).values_list(KEY, flat=True))
-    top = counts.most_common(limit)
-    entries = Entry.objects.select_related("category", "department").in_bulk([i for i, _n in top])
-    return [(entries[i], n) for i, n in top if i in entries]
+        top_entries = entries.filter(use_count__gt=0).order_by("-use_count", "pk")[:limit]
+        return [(e, e.use_count) for e in top_entries]
+    top = list(
+        _uses(since)
+        .values("entry_id")
+        .annotate(n=Sum("answers"))
+        .order_by("-n", "entry_id")
+        .values_list("entry_id", "n")[:limit]
+    )
+    found = entries.in_bulk([i for i, _n in top])
+    return [(found[i], n) for i, n in top if i in found]
 
 
 def _start_of(day: date) -> datetime:
@@ -116,19 +118,11 @@ def updates_by_month(months: int = 12) -> list[dict]:
     return sorted(table.values(), key=lambda r: r["month"], reverse=True)
 
 
-def daily_uses(days: int = 30) -> list[dict]:
+def daily_uses(days: int = WINDOW_DAYS) -> list[dict]:
     """Calls answered from the knowledge base per day, oldest first, days without any
     included; ``share`` is each day's count relative to the busiest day (for the bars)."""
-    today = timezone.localdate()
-    start = today - timedelta(days=days - 1)
-    since = _start_of(start)
-    counts = dict(
-        _uses(since)
-        .annotate(day=TruncDate("at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
+    start = _window_start(days)
+    counts = dict(_uses(start).values("day").annotate(n=Sum("answers")).values_list("day", "n"))
     series = [
         {"day": start + timedelta(days=i), "n": counts.get(start + timedelta(days=i), 0)}
         for i in range(days)
@@ -146,25 +140,27 @@ def entry_counts() -> dict:
         active=Count("id", filter=Q(is_active=True)),
         expired=Count("id", filter=Q(is_active=True, valid_to__lt=today)),
         upcoming=Count("id", filter=Q(is_active=True, valid_from__gt=today)),
+        valid=Count("id", filter=in_force(today)),
     )
-    totals["valid"] = Entry.objects.valid(today).count()
     totals["pending"] = Proposal.objects.filter(status=ProposalStatus.PENDING).count()
     return totals
 
 
 def statistics() -> dict:
     """Everything the statistics page shows."""
-    month_ago = timezone.now() - timedelta(days=30)
-    answered = CaseEvent.objects.filter(action=ANSWER_DIRECTLY, at__gte=month_ago).count()
-    used = _uses(month_ago).count()
+    start = _window_start()
+    days = DailyUse.objects.filter(day__gte=start).aggregate(
+        answered=Sum("answers"), used=Sum("answers", filter=Q(entry__isnull=False))
+    )
+    answered, used = days["answered"] or 0, days["used"] or 0
     return {
         "counts": entry_counts(),
         "most_used": most_used(10),
-        "most_used_30": most_used(10, since=month_ago),
+        "most_used_30": most_used(10, since=start),
         "answered_30": answered,
         "used_30": used,
         "used_share_30": round(100 * used / answered) if answered else None,
-        "daily": daily_uses(30),
+        "daily": daily_uses(),
         "months": updates_by_month(12),
         "kinds": ChangeKind,
     }

@@ -9,8 +9,10 @@ passed without a report is overdue; the board counts them per grid and community
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,7 @@ from civicgrid.accounts.models import Role, User
 from civicgrid.cases.lifecycle import ActionRefused, InvalidAction
 from civicgrid.cases.models import Channel
 from civicgrid.cases.services import Intake, register_case
+from civicgrid.regions import lineage
 from civicgrid.regions.models import Level, Region
 
 from . import services
@@ -207,15 +210,24 @@ def _hand_over(report: ScreeningReport, finding: FindingInput, actor: User):
 # --- the board -------------------------------------------------------------------------
 
 
+class Place(NamedTuple):
+    """A grid on the board: what it shows of it (no polygon, no model instance: a city
+    has thousands of grids)."""
+
+    pk: int
+    code: str
+    name: str
+
+
 @dataclass
 class GridLine:
-    grid: Region
-    current: ScreeningReport | None
-    previous: ScreeningReport | None
+    grid: Place
+    current: bool  # this period's report is filed
+    previous: bool  # last period's report is filed
 
     @property
     def overdue(self) -> bool:
-        return self.previous is None
+        return not self.previous
 
 
 @dataclass
@@ -229,42 +241,50 @@ class CommunityLine:
 
     @property
     def filed(self) -> int:
-        return sum(1 for g in self.grids if g.current is not None)
+        return sum(1 for g in self.grids if g.current)
+
+
+def _grids_under(paths: list[str], prefix: str = "") -> Q:
+    rule = Q(pk__in=[])
+    for path in paths:
+        rule |= Q(**{f"{prefix}path__startswith": path})
+    return rule & Q(**{f"{prefix}level": Level.GRID})
 
 
 def board(paths: list[str], today: date | None = None) -> tuple[Period, Period, list]:
     """Per community, each grid under ``paths``: this period's report (due by its end)
-    and the previous period's (overdue when missing). Overdue communities first."""
+    and the previous period's (overdue when missing). Overdue communities first.
+
+    Two reads of plain values: the grids (code, name, community), then which of them
+    filed in the two periods; the communities come from the process's region tree
+    (``regions.lineage``). Model instances of ~1,000 grids and their communities were
+    most of the board's time.
+    """
     today = today or timezone.localdate()
     current = period_for(today)
     previous = previous_period(current)
-    grids = Region.objects.none()
-    for path in paths:
-        grids |= Region.objects.filter(level=Level.GRID, path__startswith=path)
-    # Names and codes, not polygons: a grid's and its community's boundaries are kilobytes
-    # of GeoJSON each, and decoding ~1,000 of them was most of the board's time (2 s).
-    grids = (
-        grids.select_related("parent")
-        .only("code", "name", "level", "path", "parent__code", "parent__name", "parent__path")
+    grids = [
+        (Place(pk, code, name), parent_id)
+        for pk, code, name, parent_id in Region.objects.filter(_grids_under(paths))
         .order_by("code")
+        .values_list("pk", "code", "name", "parent_id")
+    ]
+    filed = set(
+        ScreeningReport.objects.filter(
+            _grids_under(paths, "grid__"), period_start__in=[current.start, previous.start]
+        ).values_list("grid_id", "period_start", "cadence")
     )
-    grid_ids = [g.pk for g in grids]
-    reports = {
-        (r.grid_id, r.period_start, r.cadence): r
-        for r in ScreeningReport.objects.filter(
-            grid_id__in=grid_ids,
-            period_start__in=[current.start, previous.start],
-        )
-    }
+    above = {region.pk: region for region in lineage.above_grids().values()}
     communities: dict[int | None, CommunityLine] = {}
-    for grid in grids:
+    for place, parent_id in grids:
         line = GridLine(
-            grid,
-            reports.get((grid.pk, current.start, current.cadence)),
-            reports.get((grid.pk, previous.start, previous.cadence)),
+            place,
+            (place.pk, current.start, current.cadence) in filed,
+            (place.pk, previous.start, previous.cadence) in filed,
         )
-        key = grid.parent_id
-        communities.setdefault(key, CommunityLine(grid.parent)).grids.append(line)
+        if parent_id not in communities:
+            communities[parent_id] = CommunityLine(above.get(parent_id))
+        communities[parent_id].grids.append(line)
     ordered = sorted(
         communities.values(), key=lambda c: (-c.overdue, c.community.code if c.community else "")
     )

@@ -88,6 +88,7 @@ class RuleTable:
         rules = (
             RoutingRule.objects.filter(category_id__in=wanted, main_department__active=True)
             .select_related("region", "main_department")
+            .defer("region__boundary")  # its code only: a district's outline is ~70 kB
             .prefetch_related(
                 Prefetch(
                     "co_departments",

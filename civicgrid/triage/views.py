@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET
 from civicgrid.accounts.pages import page
 from civicgrid.cases import lifecycle, queries
 from civicgrid.cases.forms import Options
-from civicgrid.cases.forms.dispatch import pick_category
+from civicgrid.cases.forms.dispatch import route_category
 from civicgrid.cases.lifecycle import Action
 from civicgrid.cases.models import Case, Light
 from civicgrid.cases.views.common import (
     Row,
     action_slots,
+    first_rows,
     is_htmx,
     paginate_rows,
     safe_next,
@@ -77,7 +78,7 @@ def _routes_with_model(cases) -> dict:
             case.triage_row.suggestions if case.triage_row else fresh.get(case.pk, [])
         )
     tree = leaves.tree()
-    route_by = {c.pk: pick_category(c, c.model_suggestions, tree).route_by for c in cases}
+    route_by = {c.pk: route_category(c, c.model_suggestions, tree) for c in cases}
     return suggest_for_cases(cases, route_by)
 
 
@@ -108,7 +109,7 @@ def queue(request):
     if is_htmx(request):
         return render(request, "triage/partials/_queue.html", context)
     slim = queries.without_outlines
-    placement = list(slim(queries.triage_queue(user).filter(needs_placement=True))[:WORK_LIST])
+    placement = first_rows(slim(queries.triage_queue(user).filter(needs_placement=True)), WORK_LIST)
     extensions = list(slim(queries.extension_requests(user))[:WORK_LIST])
     returned = list(slim(queries.returned(user))[:WORK_LIST])
     context.update(

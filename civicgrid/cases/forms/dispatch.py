@@ -86,6 +86,30 @@ def pick_category(
     return pick
 
 
+def route_category(case, guesses: list[dict], tree: leaves.Tree) -> int | None:
+    """``pick_category(case, guesses, tree).route_by`` without making the list: the
+    first leaf it would suggest, else the first guess no leaf fits. A queue of cards
+    needs only this; the whole list cut every guess's leaves out of each case's words."""
+    own = tree.active(case.category_id)
+    if own is not None and tree.is_leaf(own):
+        return own.pk
+    title, text = case.title or "", case.content or ""
+    branches: list[tuple[Category | None, bool]] = [(own, False)] if own is not None else []
+    branches += [(tree.active(g["category"]), bool(percent(g["p"]))) for g in guesses]
+    unresolved = None
+    for branch, guessed in branches:
+        if branch is None:
+            continue
+        if tree.is_leaf(branch):
+            return branch.pk
+        found = tree.named_in(text, branch, title=title)
+        if found:
+            return found[0].category.pk
+        if guessed and unresolved is None:
+            unresolved = branch.pk
+    return unresolved
+
+
 class LeafSelect(forms.Select):
     """The category list: each option carries the main department the rules give for it
     here (``data-department``); a first-level guess with no fitting leaf is shown,

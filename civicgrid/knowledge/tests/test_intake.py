@@ -88,8 +88,9 @@ def test_answering_at_intake_closes_the_call_and_links_the_entry(
     assert case.reply == entry.answer
     event = case.events.get(action="answer_directly")
     assert event.data["knowledge_entry"] == entry.pk
-    entry.refresh_from_db()  # its counter, kept as the answer was recorded
+    entry.refresh_from_db()  # its counters, kept as the answer was recorded
     assert queries.usage_of(entry)["total"] == 1
+    assert queries.usage_of(entry)["last_30_days"] == 1
     assert entry.last_used_at == event.at
     detail = client.get(reverse("knowledge:detail", args=[entry.pk])).content.decode()
     assert '<strong class="kb-usage">1</strong>' in detail

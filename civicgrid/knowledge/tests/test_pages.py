@@ -92,8 +92,11 @@ def _answer_calls(operator, entries: int) -> None:
             answer_at_intake(intake, answer=entry.answer, knowledge_entry=entry.pk, actor=operator)
 
 
-def test_the_statistics_show_use_and_updates(client, leader, operator, entries):
-    _answer_calls(operator, entries=2)  # two entries with phrasings, each used twice
+def test_the_statistics_show_use_and_updates(
+    client, leader, operator, entries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the day's counters
+        _answer_calls(operator, entries=2)  # two entries with phrasings, each used twice
     html = signed_in(client, leader).get(reverse("knowledge:stats")).content.decode()
     assert "Knowledge-base updates per month" in html
     assert entries["fund"].question in html
@@ -102,19 +105,20 @@ def test_the_statistics_show_use_and_updates(client, leader, operator, entries):
 
 
 def test_the_statistics_count_only_answers_that_used_an_entry(
-    client, leader, operator, dispatcher, district, entries
+    client, leader, operator, dispatcher, district, entries, django_capture_on_commit_callbacks
 ):
     with_entry = f.make_case(actor=operator, grid=district["grid11"])
-    lifecycle.apply(
-        with_entry,
-        Action.ANSWER_DIRECTLY,
-        actor=operator,
-        answer="按知识库答复。",
-        knowledge_entry=entries["fund"].pk,
-    )
-    # Answered from the operator's own knowledge: no entry (stored as a JSON null).
     without = f.make_case(actor=operator, grid=district["grid11"])
-    lifecycle.apply(without, Action.ANSWER_DIRECTLY, actor=operator, answer="已当场答复。")
+    with django_capture_on_commit_callbacks(execute=True):  # the day's counters
+        lifecycle.apply(
+            with_entry,
+            Action.ANSWER_DIRECTLY,
+            actor=operator,
+            answer="按知识库答复。",
+            knowledge_entry=entries["fund"].pk,
+        )
+        # Answered from the operator's own knowledge: no entry (stored as a JSON null).
+        lifecycle.apply(without, Action.ANSWER_DIRECTLY, actor=operator, answer="已当场答复。")
 
     response = signed_in(client, leader).get(reverse("knowledge:stats"))
     assert response.status_code == 200

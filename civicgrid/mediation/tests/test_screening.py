@@ -129,8 +129,8 @@ def test_the_board_flags_grids_without_last_periods_report_per_community(
     assert by_code[district["community1"].code].overdue == 1
     assert by_code[district["community2"].code].overdue == 2
     assert communities[0].community == district["community2"]
-    overdue = [g.grid for g in by_code[district["community1"].code].grids if g.overdue]
-    assert overdue == [district["grid12"]]
+    overdue = [g.grid.code for g in by_code[district["community1"].code].grids if g.overdue]
+    assert overdue == [district["grid12"].code]
 
 
 def test_the_grid_worker_files_from_the_page_and_a_duplicate_shows_an_error(
