@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("cases", "0019_open_cases_newest_first_and_word_indexes"),
+        ("cases", "0021_drop_the_tsvector_title_indexes"),
     ]
 
     operations = [
