@@ -445,7 +445,7 @@ def confirmation_days_left(dispute: Dispute, now=None) -> int | None:
     if dispute.state != DisputeState.AGREED or dispute.confirm_by is None:
         return None
     now = now or timezone.now()
-    return (dispute.confirm_by.date() - timezone.localdate(now)).days
+    return (timezone.localdate(dispute.confirm_by) - timezone.localdate(now)).days
 
 
 # --- assignment, recusal -------------------------------------------------------------
